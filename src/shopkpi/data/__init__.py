@@ -1,0 +1,1 @@
+"""Shop data: datasets, import profiles, validation, the warehouse and metric compilation."""
