@@ -1,0 +1,47 @@
+"""The scorecard engine: templates, intervals, expressions, scoring, pay and consequence rules.
+
+Pure: no Django, no DuckDB, no files other than the template loader's.
+"""
+
+from shopkpi.scorecard.engine import (
+    EmployeeInput,
+    ItemResult,
+    PeriodResult,
+    RatingError,
+    ScoreResult,
+    rating_value,
+    score,
+    score_all,
+)
+from shopkpi.scorecard.expressions import EvaluationError, ExpressionError, compile_expression
+from shopkpi.scorecard.loader import (
+    builtin_template_dir,
+    builtin_template_paths,
+    load_template_file,
+    load_template_text,
+)
+from shopkpi.scorecard.periods import PeriodError
+from shopkpi.scorecard.problems import Problem, TemplateError
+from shopkpi.scorecard.template import Template
+
+__all__ = [
+    "EmployeeInput",
+    "EvaluationError",
+    "ExpressionError",
+    "ItemResult",
+    "PeriodError",
+    "PeriodResult",
+    "Problem",
+    "RatingError",
+    "ScoreResult",
+    "Template",
+    "TemplateError",
+    "builtin_template_dir",
+    "builtin_template_paths",
+    "compile_expression",
+    "load_template_file",
+    "load_template_text",
+    "rating_value",
+    "score",
+    "score_all",
+]

@@ -1,0 +1,328 @@
+"""The scorecard engine: template + one employee's values, ratings and history -> result.
+
+Pure and exact: Decimal arithmetic in the spec's context (28 significant digits), half-up
+rounding only of the final score and the pay, and a value that cannot be computed makes its
+item missing and the result incomplete; nothing is silently counted as zero.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+
+from shopkpi.scorecard.expressions import EvaluationError, Expression
+from shopkpi.scorecard.numbers import NumberError, format_decimal, parse_number, plain, round_half_up
+from shopkpi.scorecard.periods import check_period, previous_period
+from shopkpi.scorecard.template import (
+    Band,
+    BandsRule,
+    BonusRule,
+    DeductRule,
+    Item,
+    PenaltyRule,
+    ProportionalRule,
+    RatedRule,
+    Template,
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+CENT = 2  # pay is rounded to 0.01 元
+
+# the spec's arithmetic: Python's default decimal context, whatever the caller's thread has set
+SPEC_CONTEXT = decimal.Context(
+    prec=28,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+Rating = Decimal | str
+
+
+class RatingError(ValueError):
+    """A rating that is neither a number 0..100 nor one of the item's level names."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeInput:
+    employee: str
+    period: str
+    values: Mapping[str, object] = field(default_factory=dict)  # absent or None = no value
+    ratings: Mapping[str, Rating] = field(default_factory=dict)  # the supervisor's, by item key
+    self_ratings: Mapping[str, Rating] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodResult:
+    """An earlier period's result, as history for consequence rules."""
+
+    period: str
+    score: Decimal
+    grade: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    item: Item
+    value: Decimal | None
+    rating: Decimal | None  # the rating 0..100 that produced the points, where the rule has one
+    points: Decimal | None  # full precision; None when missing
+    self_rating: Decimal | None = None
+    self_points: Decimal | None = None
+    band: Band | None = None
+    missing: str | None = None  # why the item could not be scored
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
+    @property
+    def name(self) -> str:
+        return self.item.name
+
+    @property
+    def explanation(self) -> str:
+        """How the points came about, in words (built on demand, not while scoring)."""
+        return explain_item(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    employee: str
+    period: str
+    status: str  # "ok" | "incomplete"
+    score: Decimal | None
+    grade: str | None
+    pay: Decimal | None
+    items: tuple[ItemResult, ...]
+    actions: tuple[str, ...]
+    missing: tuple[str, ...]
+    reasons: Mapping[str, str]  # missing key -> why
+    supervisor_total: Decimal | None = None
+    self_total: Decimal | None = None
+
+    def item(self, key: str) -> ItemResult:
+        for result in self.items:
+            if result.key == key:
+                return result
+        raise KeyError(key)
+
+
+def explain_item(result: ItemResult) -> str:
+    item, rule = result.item, result.item.rule
+    if result.missing is not None:
+        return f"缺失：{result.missing}"
+    points = _text(result.points)
+    weight = _text(item.weight)
+    value = _text(result.value)
+    if isinstance(rule, BandsRule):
+        assert result.band is not None
+        return f'{value} 落在 "{result.band.interval.text}" → 评分 {_text(result.rating)}；{weight} × {_text(result.rating)} / 100 = {points}'
+    if isinstance(rule, ProportionalRule):
+        return f"{value} / 目标 {rule.target.source} → 完成 {_text(result.rating)}%（封顶 100%）；{weight} × {_text(result.rating)}% = {points}"
+    if isinstance(rule, DeductRule):
+        return f"{weight} − {_text(rule.per_unit)} × {value} = {points}（扣完为止）"
+    if isinstance(rule, RatedRule):
+        text = f"上级评分 {_text(result.rating)}；{weight} × {_text(result.rating)} / 100 = {points}"
+        if result.self_rating is not None:
+            text += f"；自评 {_text(result.self_rating)}"
+        return text
+    if isinstance(rule, BonusRule):
+        return f"加分：超过 {_text(rule.over)} 后每 {_text(rule.per)} 加 {_text(rule.points)} 分，最多 {_text(rule.max)} 分；{value} → +{points}"
+    assert isinstance(rule, PenaltyRule)
+    return f"扣分：每单位扣 {_text(rule.per)} 分，最多 {_text(rule.max)} 分；{value} → {points}"
+
+
+def _text(number: Decimal | None) -> str:
+    return "—" if number is None else format_decimal(plain(number))
+
+
+def rating_value(item: Item, raw: Rating) -> Decimal:
+    """A rating as a number 0..100: a number, a numeric text, or one of the item's level names."""
+    assert isinstance(item.rule, RatedRule)
+    if isinstance(raw, str):
+        level = item.rule.levels.get(raw.strip())
+        if level is not None:
+            return level
+        try:
+            number = parse_number(raw)
+        except NumberError:
+            known = "、".join(item.rule.levels) or "none"
+            raise RatingError(f"{raw!r} is not a rating of item {item.key!r} (a number 0..100, or a level: {known})")
+    else:
+        number = raw
+    if not (ZERO <= number <= HUNDRED):
+        raise RatingError(f"the rating {number} of item {item.key!r} is outside 0..100")
+    return number
+
+
+def score(template: Template, employee: EmployeeInput, history: Sequence[PeriodResult] = ()) -> ScoreResult:
+    """Score one employee for one period."""
+    check_period(employee.period, template.period)
+    with decimal.localcontext(SPEC_CONTEXT):
+        return _score(template, employee, history)
+
+
+def score_all(
+    template: Template, employees: Iterable[EmployeeInput], history: Mapping[str, Sequence[PeriodResult]]
+) -> list[ScoreResult]:
+    """Score many employees of one template (history by employee id)."""
+    with decimal.localcontext(SPEC_CONTEXT):
+        results = []
+        for employee in employees:
+            check_period(employee.period, template.period)
+            results.append(_score(template, employee, history.get(employee.employee, ())))
+        return results
+
+
+def _score(template: Template, employee: EmployeeInput, history: Sequence[PeriodResult]) -> ScoreResult:
+    values = {name: value for name, value in employee.values.items() if value is not None and value != ""}
+    use_self = template.self_weight != ZERO
+    items: list[ItemResult] = []
+    reasons: dict[str, str] = {}
+    supervisor_total = ZERO
+    self_total = ZERO
+    for item in template.items:
+        result = _score_item(item, values, employee, use_self)
+        items.append(result)
+        if result.missing is not None:
+            reasons[item.key] = result.missing
+            continue
+        assert result.points is not None
+        supervisor_total += result.points
+        self_total += result.self_points if result.self_points is not None else result.points
+    if reasons:
+        return _incomplete(employee, items, reasons)
+    if use_self:
+        raw = (ONE - template.self_weight) * supervisor_total + template.self_weight * self_total
+    else:
+        raw = supervisor_total
+    clamped = max(ZERO, raw if template.cap is None else min(raw, template.cap))
+    final = round_half_up(clamped, template.rounding)
+    grade = template.grade_of(final)
+    pay: Decimal | None = None
+    if template.pay is not None:
+        try:
+            variables = dict(values)
+            variables["score"] = final
+            if grade is not None:
+                variables["grade"] = grade
+            pay = round_half_up(template.pay.number(variables), CENT)
+        except EvaluationError as exc:
+            return _incomplete(employee, items, {"pay": str(exc)})
+    actions = _actions(template, employee.period, final, grade, history)
+    return ScoreResult(
+        employee.employee,
+        employee.period,
+        "ok",
+        final,
+        grade,
+        pay,
+        tuple(items),
+        actions,
+        (),
+        {},
+        supervisor_total,
+        self_total if use_self else None,
+    )
+
+
+def _incomplete(employee: EmployeeInput, items: list[ItemResult], reasons: dict[str, str]) -> ScoreResult:
+    return ScoreResult(
+        employee.employee, employee.period, "incomplete", None, None, None, tuple(items), (), tuple(reasons), reasons
+    )
+
+
+def _score_item(item: Item, values: Mapping[str, object], employee: EmployeeInput, use_self: bool) -> ItemResult:
+    rule = item.rule
+    if isinstance(rule, RatedRule):
+        return _rated(item, employee, use_self)
+    assert item.value is not None
+    try:
+        value = item.value.number(values)
+    except EvaluationError as exc:
+        return ItemResult(item, None, None, None, missing=str(exc))
+    weight = item.weight
+    if isinstance(rule, BandsRule):
+        assert weight is not None
+        for band in rule.bands:
+            if value in band.interval:
+                return ItemResult(item, value, band.rating, weight * band.rating / HUNDRED, band=band)
+        # the loader proves the bands cover the number line
+        raise AssertionError(f"no band of {item.key!r} holds {value}")  # pragma: no cover
+    if isinstance(rule, ProportionalRule):
+        assert weight is not None
+        try:
+            ratio = value / rule.target.number(values)
+        except EvaluationError as exc:
+            return ItemResult(item, value, None, None, missing=str(exc))
+        except decimal.DivisionByZero:
+            return ItemResult(item, value, None, None, missing=f"the target {rule.target.source!r} is 0")
+        ratio = min(ONE, max(ZERO, ratio))
+        return ItemResult(item, value, ratio * HUNDRED, weight * ratio)
+    if isinstance(rule, DeductRule):
+        assert weight is not None
+        return ItemResult(item, value, None, max(ZERO, weight - rule.per_unit * value))
+    if isinstance(rule, BonusRule):
+        points = ZERO
+        if value > rule.over:
+            steps = ((value - rule.over) / rule.per).to_integral_value(rounding=ROUND_FLOOR)
+            points = min(rule.max, rule.points * steps)
+        return ItemResult(item, value, None, points)
+    assert isinstance(rule, PenaltyRule)
+    return ItemResult(item, value, None, -min(rule.max, rule.per * value))
+
+
+def _rated(item: Item, employee: EmployeeInput, use_self: bool) -> ItemResult:
+    assert item.weight is not None
+    raw = employee.ratings.get(item.key)
+    raw_self = employee.self_ratings.get(item.key)
+    self_rating = None if raw_self is None or raw_self == "" else rating_value(item, raw_self)
+    if raw is None or raw == "":
+        return ItemResult(item, None, None, None, self_rating, missing="the supervisor's rating is missing")
+    rating = rating_value(item, raw)
+    points = item.weight * rating / HUNDRED
+    if self_rating is None:
+        if use_self:
+            return ItemResult(item, None, rating, None, None, missing="the self-review rating is missing")
+        return ItemResult(item, None, rating, points)
+    return ItemResult(item, None, rating, points, self_rating, item.weight * self_rating / HUNDRED)
+
+
+def _actions(
+    template: Template, period: str, final: Decimal, grade: str | None, history: Sequence[PeriodResult]
+) -> tuple[str, ...]:
+    if not template.rules:
+        return ()
+    earlier = {entry.period: entry for entry in history}
+    actions: list[str] = []
+    for rule in template.rules:
+        if not _holds(rule.when, final, grade):
+            continue
+        current = period
+        run = 1
+        while run < rule.consecutive:
+            current = previous_period(current, template.period)
+            entry = earlier.get(current)
+            if entry is None:
+                break
+            past_grade = entry.grade if entry.grade is not None else template.grade_of(entry.score)
+            if not _holds(rule.when, entry.score, past_grade):
+                break
+            run += 1
+        if run >= rule.consecutive:
+            actions.append(rule.action)
+    return tuple(actions)
+
+
+def _holds(when: Expression, score_value: Decimal, grade: str | None) -> bool:
+    variables: dict[str, object] = {"score": score_value}
+    if grade is not None:
+        variables["grade"] = grade
+    try:
+        return when.truth(variables)
+    except EvaluationError:
+        return False  # a rule over grade, in a period without a grade, does not hold
