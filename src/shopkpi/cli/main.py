@@ -1,0 +1,35 @@
+"""The `shopkpi` command: a thin front over the layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from shopkpi import __version__
+from shopkpi.cli.home import DEFAULT_HOME, Context
+from shopkpi.cli.scorecard_commands import check_command, score_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SHOPKPI_HOME",
+    default=str(DEFAULT_HOME),
+    show_default=True,
+    help="Data directory of the embedded default (also SHOPKPI_HOME).",
+)
+@click.version_option(__version__, prog_name="shopkpi")
+@click.pass_context
+def cli(ctx: click.Context, home: Path) -> None:
+    """shopkpi: 电商团队月度绩效考核 (monthly performance appraisal)."""
+    ctx.obj = Context(home=home.expanduser())
+
+
+cli.add_command(check_command)
+cli.add_command(score_command)
+
+
+def main() -> None:
+    cli(prog_name="shopkpi")
