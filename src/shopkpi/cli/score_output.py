@@ -53,7 +53,9 @@ def render_csv(template: Template, results: list[ScoreResult]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     keys = [item.key for item in template.items]
-    writer.writerow(["employee", "status", "score", "grade", "pay", *(f"points.{k}" for k in keys), "actions", "missing"])
+    writer.writerow(
+        ["employee", "status", "score", "grade", "pay", *(f"points.{k}" for k in keys), "actions", "missing"]
+    )
     for result in results:
         points = {item.key: _number(item.points) for item in result.items}
         writer.writerow(

@@ -44,8 +44,19 @@ def check_command(templates: tuple[Path, ...]) -> None:
 @click.argument("template_file", metavar="TEMPLATE.yaml", type=click.Path(path_type=Path))
 @click.argument("values_file", metavar="VALUES.csv", type=click.Path(path_type=Path))
 @click.option("--period", required=True, help="The period scored: 2026-10 (month), 2026-Q4, 2026.")
-@click.option("--history", "history_file", type=click.Path(path_type=Path), help="HISTORY.csv: employee,period,score[,grade]")
-@click.option("--format", "output_format", type=click.Choice(["json", "csv", "table"]), default="json", show_default=True)
+@click.option(
+    "--history",
+    "history_file",
+    type=click.Path(path_type=Path),
+    help="HISTORY.csv: employee,period,score[,grade]",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "csv", "table"]),
+    default="json",
+    show_default=True,
+)
 def score_command(
     template_file: Path, values_file: Path, period: str, history_file: Path | None, output_format: str
 ) -> None:

@@ -48,7 +48,11 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - raw.rfind(b"\n", 0, exc.start)
         raise CsvError(
-            [CsvProblem(name, line, None, f"byte {column} of the line is not UTF-8; save the file as UTF-8 CSV")]
+            [
+                CsvProblem(
+                    name, line, None, f"byte {column} of the line is not UTF-8; save the file as UTF-8 CSV"
+                )
+            ]
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
@@ -86,7 +90,9 @@ def read_values(path: Path, template: Template, period: str) -> list[EmployeeInp
     seen: dict[str, int] = {}
     for line, cells in rows:
         if len(cells) != len(header):
-            problems.append(CsvProblem(name, line, None, f"has {len(cells)} cells; the header has {len(header)}"))
+            problems.append(
+                CsvProblem(name, line, None, f"has {len(cells)} cells; the header has {len(header)}")
+            )
             continue
         values: dict[str, object] = {}
         ratings: dict[str, Decimal] = {}
@@ -112,7 +118,9 @@ def read_values(path: Path, template: Template, period: str) -> list[EmployeeInp
         if not employee:
             problems.append(CsvProblem(name, line, "employee", "the employee is empty"))
         elif employee in seen:
-            problems.append(CsvProblem(name, line, "employee", f"{employee!r} already appears on row {seen[employee]}"))
+            problems.append(
+                CsvProblem(name, line, "employee", f"{employee!r} already appears on row {seen[employee]}")
+            )
         else:
             seen[employee] = line
         employees.append(EmployeeInput(employee, period, values, ratings, self_ratings))
@@ -131,7 +139,9 @@ def read_history(path: Path, template: Template) -> dict[str, list[PeriodResult]
     history: dict[str, list[PeriodResult]] = {}
     for line, cells in rows:
         if len(cells) != len(header):
-            problems.append(CsvProblem(name, line, None, f"has {len(cells)} cells; the header has {len(header)}"))
+            problems.append(
+                CsvProblem(name, line, None, f"has {len(cells)} cells; the header has {len(header)}")
+            )
             continue
         row = {column: cell.strip() for column, cell in zip(header, cells, strict=True)}
         try:

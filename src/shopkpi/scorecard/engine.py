@@ -151,7 +151,9 @@ def rating_value(item: Item, raw: Rating) -> Decimal:
             number = parse_number(raw)
         except NumberError:
             known = "、".join(item.rule.levels) or "none"
-            raise RatingError(f"{raw!r} is not a rating of item {item.key!r} (a number 0..100, or a level: {known})")
+            raise RatingError(
+                f"{raw!r} is not a rating of item {item.key!r} (a number 0..100, or a level: {known})"
+            ) from None
     else:
         number = raw
     if not (ZERO <= number <= HUNDRED):
@@ -232,11 +234,22 @@ def _score(template: Template, employee: EmployeeInput, history: Sequence[Period
 
 def _incomplete(employee: EmployeeInput, items: list[ItemResult], reasons: dict[str, str]) -> ScoreResult:
     return ScoreResult(
-        employee.employee, employee.period, "incomplete", None, None, None, tuple(items), (), tuple(reasons), reasons
+        employee.employee,
+        employee.period,
+        "incomplete",
+        None,
+        None,
+        None,
+        tuple(items),
+        (),
+        tuple(reasons),
+        reasons,
     )
 
 
-def _score_item(item: Item, values: Mapping[str, object], employee: EmployeeInput, use_self: bool) -> ItemResult:
+def _score_item(
+    item: Item, values: Mapping[str, object], employee: EmployeeInput, use_self: bool
+) -> ItemResult:
     rule = item.rule
     if isinstance(rule, RatedRule):
         return _rated(item, employee, use_self)

@@ -124,7 +124,9 @@ def _parser() -> Lark:
     return Lark(_GRAMMAR, parser="lalr", lexer="contextual", propagate_positions=False)
 
 
-def compile_expression(source: str, *, score_range: tuple[Decimal, Decimal | None] | None = None) -> Expression:
+def compile_expression(
+    source: str, *, score_range: tuple[Decimal, Decimal | None] | None = None
+) -> Expression:
     """Parse and compile `source`; raise ExpressionError naming the reason.
 
     `score_range` is the range of `score` (0 to the cap); a lookup over `score` must cover it,
@@ -136,13 +138,15 @@ def compile_expression(source: str, *, score_range: tuple[Decimal, Decimal | Non
     if not text:
         raise ExpressionError("the expression is empty")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is {len(text)} characters long; at most {MAX_LENGTH} are allowed")
+        raise ExpressionError(
+            f"the expression is {len(text)} characters long; at most {MAX_LENGTH} are allowed"
+        )
     tree = _parse(text)
     _check_depth(tree)
     builder = _CodeBuilder(text, score_range)
     code = builder.emit(tree)
     namespace: dict[str, Any] = {"__builtins__": {}, **builder.namespace}
-    function = eval(compile(f"lambda _v: {code}", "<expression>", "eval"), namespace)  # noqa: S307 - generated from the whitelisted tree
+    function = eval(compile(f"lambda _v: {code}", "<expression>", "eval"), namespace)
     return Expression(text, frozenset(builder.variables), tuple(builder.lookups), function)
 
 
@@ -150,8 +154,9 @@ def _parse(text: str) -> Tree[Token]:
     try:
         return _parser().parse(text)
     except UnexpectedCharacters as exc:
+        char = text[exc.pos_in_stream or 0]
         raise ExpressionError(
-            f"unexpected {text[exc.pos_in_stream]!r} at column {exc.column} of {text!r}{_hint(text[exc.pos_in_stream])}"
+            f"unexpected {char!r} at column {exc.column} of {text!r}{_hint(char)}"
         ) from None
     except UnexpectedToken as exc:
         if exc.token.type == "$END":
@@ -237,31 +242,33 @@ class _CodeBuilder:
             return f"_v[{name!r}]"
         if kind == "binary":
             left, op, right = children
-            return f"({self.emit(left)} {op} {self.emit(right)})"  # type: ignore[arg-type]
+            return f"({self.emit(left)} {op} {self.emit(right)})"
         if kind == "compare":
             left, op, right = children
-            return f"({self.emit(left)} {op} {self.emit(right)})"  # type: ignore[arg-type]
+            return f"({self.emit(left)} {op} {self.emit(right)})"
         if kind == "unary":
             op, operand = children
-            return f"({op}{self.emit(operand)})"  # type: ignore[arg-type]
+            return f"({op}{self.emit(operand)})"
         if kind in ("and_", "or_"):
             left, right = children
-            return f"({self.emit(left)} {kind[:-1]} {self.emit(right)})"  # type: ignore[arg-type]
+            return f"({self.emit(left)} {kind[:-1]} {self.emit(right)})"
         if kind == "not_":
-            return f"(not {self.emit(children[0])})"  # type: ignore[arg-type]
+            return f"(not {self.emit(children[0])})"
         if kind == "conditional":
             value, condition, otherwise = children
-            return f"({self.emit(value)} if {self.emit(condition)} else {self.emit(otherwise)})"  # type: ignore[arg-type]
+            return f"({self.emit(value)} if {self.emit(condition)} else {self.emit(otherwise)})"
         if kind == "call":
             return self._call(node)
         if kind == "table":
-            raise ExpressionError(f"a {{...}} table is only allowed as the second argument of lookup in {self.source!r}")
+            raise ExpressionError(
+                f"a {{...}} table is only allowed as the second argument of lookup in {self.source!r}"
+            )
         raise ExpressionError(f"{kind} is not part of the language")  # pragma: no cover
 
     def _call(self, node: Tree[Token]) -> str:
         name_token, arguments = node.children
         name = str(name_token)
-        args: list[Tree[Token]] = list(arguments.children) if isinstance(arguments, Tree) else []  # type: ignore[arg-type]
+        args = [a for a in arguments.children if isinstance(a, Tree)] if isinstance(arguments, Tree) else []
         if name not in FUNCTIONS:
             raise ExpressionError(
                 f"unknown function {name!r} in {self.source!r}; the functions are {', '.join(FUNCTIONS)}"
@@ -286,30 +293,38 @@ class _CodeBuilder:
             digits = args[1]
             text = str(digits.children[0]) if isinstance(digits, Tree) and digits.data == "number" else ""
             if not text.isdigit() or int(text) > 10:
-                raise ExpressionError(f"round()'s second argument must be a whole number 0..10 in {self.source!r}")
+                raise ExpressionError(
+                    f"round()'s second argument must be a whole number 0..10 in {self.source!r}"
+                )
             places = int(text)
         return f"_round({self.emit(args[0])}, {places})"
 
     def _lookup(self, args: list[Tree[Token]]) -> str:
         if len(args) != 2 or not (isinstance(args[1], Tree) and args[1].data == "table"):
-            raise ExpressionError(f"lookup(x, {{interval: result, ...}}) needs a value and a table in {self.source!r}")
+            raise ExpressionError(
+                f"lookup(x, {{interval: result, ...}}) needs a value and a table in {self.source!r}"
+            )
         subject, table = args
         intervals: list[Interval] = []
         results: list[str] = []
         for entry in table.children:
-            if entry is None:
+            if not isinstance(entry, Tree):
                 continue
-            key_token, result = entry.children  # type: ignore[union-attr]
+            key_token, result = entry.children
             key = str(key_token)[1:-1]
             try:
                 intervals.append(parse_interval(key))
             except (IntervalError, ValueError) as exc:
                 raise ExpressionError(f"lookup table in {self.source!r}: {exc}") from None
-            results.append(self.emit(result))  # type: ignore[arg-type]
+            results.append(self.emit(result))
         if not intervals:
             raise ExpressionError(f"lookup table in {self.source!r} is empty")
-        problems = [f'"{a.text}" and "{b.text}" overlap on {common.text}' for a, b, common in find_overlaps(intervals)]
-        is_score = isinstance(subject, Tree) and subject.data == "variable" and str(subject.children[0]) == "score"
+        problems = [
+            f'"{a.text}" and "{b.text}" overlap on {common.text}' for a, b, common in find_overlaps(intervals)
+        ]
+        is_score = (
+            isinstance(subject, Tree) and subject.data == "variable" and str(subject.children[0]) == "score"
+        )
         low, high = self.score_range if (is_score and self.score_range) else (None, None)
         problems += [f"no interval covers {gap.text}" for gap in find_gaps(intervals, low, high)]
         if problems:

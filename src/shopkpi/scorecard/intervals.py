@@ -80,7 +80,9 @@ def parse_interval(text: str) -> Interval:
         low = Bound(literal_value(low_text), low_text)
         high = Bound(literal_value(high_text), high_text)
         interval = Interval(low, left == "[", high, right == "]", text)
-        if low.value > high.value or (low.value == high.value and not (interval.low_closed and interval.high_closed)):
+        if low.value > high.value or (
+            low.value == high.value and not (interval.low_closed and interval.high_closed)
+        ):
             raise IntervalError(f"{text!r} is empty: its lower end is not below its upper end")
         return interval
     raise IntervalError(
@@ -160,7 +162,9 @@ def find_gaps(
             cursor, uncovered_at_cursor = end, end_uncovered
     if limit is None:
         _add_gap(gaps, cursor, uncovered_at_cursor, None, False, None)
-    elif cursor is None or cursor.value < limit.value or (cursor.value == limit.value and uncovered_at_cursor):
+    elif (
+        cursor is None or cursor.value < limit.value or (cursor.value == limit.value and uncovered_at_cursor)
+    ):
         _add_gap(gaps, cursor, uncovered_at_cursor, limit, True, limit)
     return gaps
 
@@ -179,9 +183,12 @@ def _add_gap(
             return
         if high is None or high.value > limit.value:
             high, high_closed = limit, True
-    if low is not None and high is not None:
-        if low.value > high.value or (low.value == high.value and not (low_closed and high_closed)):
-            return
+    if (
+        low is not None
+        and high is not None
+        and (low.value > high.value or (low.value == high.value and not (low_closed and high_closed)))
+    ):
+        return
     shape = Interval(low, low_closed, high, high_closed, "")
     gaps.append(Interval(low, low_closed, high, high_closed, shape.canonical()))
 

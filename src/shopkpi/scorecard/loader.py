@@ -72,9 +72,13 @@ def load_template_text(text: str, source: str = "<string>") -> Template:
     try:
         document = read_yaml(text)
     except YamlSyntaxError as exc:
-        raise TemplateError(source, [Problem(Path(source).name, "(document)", str(exc), line=exc.line)]) from None
+        raise TemplateError(
+            source, [Problem(Path(source).name, "(document)", str(exc), line=exc.line)]
+        ) from None
     if not isinstance(document, dict):
-        raise TemplateError(source, [Problem(Path(source).name, "(document)", "a template is a YAML mapping")])
+        raise TemplateError(
+            source, [Problem(Path(source).name, "(document)", "a template is a YAML mapping")]
+        )
     return _Compiler(document, text, source).compile()
 
 
@@ -119,9 +123,8 @@ class _Compiler:
     def compile(self) -> Template:
         self._report_shape()
         doc = self.document
-        if not isinstance(doc.get("id"), str) or not _ID_RE.fullmatch(doc["id"]):
-            if isinstance(doc.get("id"), str):
-                self.problem(["id"], f"{doc['id']!r} is not a slug (letters, digits, - and _)")
+        if isinstance(doc.get("id"), str) and not _ID_RE.fullmatch(doc["id"]):
+            self.problem(["id"], f"{doc['id']!r} is not a slug (letters, digits, - and _)")
         self_weight = self._self_weight()
         cap = self._cap()
         rounding = doc.get("rounding", 1)
@@ -222,7 +225,9 @@ class _Compiler:
         present = [name for name in RULE_KEYS if getattr(doc, name) is not None]
         if len(present) != 1:
             if present:
-                self.problem(path, f"has {len(present)} scoring rules ({', '.join(present)}); an item has exactly one")
+                self.problem(
+                    path, f"has {len(present)} scoring rules ({', '.join(present)}); an item has exactly one"
+                )
             else:
                 self.problem(path, f"has no scoring rule; give one of {', '.join(RULE_KEYS)}")
             return None
@@ -350,7 +355,12 @@ class _Compiler:
             return None
 
     def _check_table(
-        self, intervals: list[Interval], path: list[PathPart], what: str, low: Decimal | None, high: Decimal | None
+        self,
+        intervals: list[Interval],
+        path: list[PathPart],
+        what: str,
+        low: Decimal | None,
+        high: Decimal | None,
     ) -> bool:
         ok = True
         for a, b, common in find_overlaps(intervals):
@@ -440,9 +450,9 @@ def _data_path(document: Any, loc: tuple[Any, ...], error_type: str) -> tuple[Pa
     path: list[PathPart] = []
     node = document
     for part in loc:
-        if isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        elif isinstance(node, dict) and part in node:
+        if (isinstance(node, list) and isinstance(part, int) and part < len(node)) or (
+            isinstance(node, dict) and part in node
+        ):
             node = node[part]
         elif error_type in ("missing", "extra_forbidden") and isinstance(part, str) and part == loc[-1]:
             path.append(part)
@@ -465,7 +475,7 @@ def _shape_message(path: tuple[PathPart, ...], errors: list[dict[str, Any]]) -> 
     if len(errors) == 1:
         return str(errors[0]["msg"])
     got = errors[0].get("input")
-    return f"has the wrong type ({got!r}); " + "; ".join(sorted({str(e['msg']) for e in errors}))
+    return f"has the wrong type ({got!r}); " + "; ".join(sorted({str(e["msg"]) for e in errors}))
 
 
 def iter_builtin_templates() -> Iterator[Template]:

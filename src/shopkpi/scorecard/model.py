@@ -29,7 +29,9 @@ class GradeDoc(_Strict):
 
 
 class ProportionalDoc(_Strict):
-    target: Number | Expr = Field(description="The value that earns full points; below it points are proportional.")
+    target: Number | Expr = Field(
+        description="The value that earns full points; below it points are proportional."
+    )
 
 
 class BonusDoc(_Strict):
@@ -47,13 +49,17 @@ class PenaltyDoc(_Strict):
 class ItemDoc(_Strict):
     key: StrictStr = Field(description="Identifier of the item, unique in the template.")
     name: StrictStr = Field(description="The KPI's name shown to people (考核指标).")
-    description: StrictStr | None = Field(default=None, description="What the KPI means and how it is measured.")
+    description: StrictStr | None = Field(
+        default=None, description="What the KPI means and how it is measured."
+    )
     weight: Number | None = Field(default=None, description="The item's maximum points on a 100-point card.")
     value: Expr | None = Field(default=None, description="The expression giving the item's actual value.")
     bands: dict[IntervalText, Number] | None = Field(
         default=None, description="Interval of the value -> rating 0..100."
     )
-    proportional: ProportionalDoc | None = Field(default=None, description="Points in proportion to a target.")
+    proportional: ProportionalDoc | None = Field(
+        default=None, description="Points in proportion to a target."
+    )
     deduct: Number | None = Field(default=None, description="Points lost per unit of value, never below 0.")
     rated_by: Literal["supervisor"] | None = Field(default=None, description="A person enters the rating.")
     levels: dict[StrictStr, Number] | None = Field(
@@ -64,13 +70,19 @@ class ItemDoc(_Strict):
 
 
 class PayDoc(_Strict):
-    amount: Expr = Field(description="The performance pay in 元, from score, grade and the employee's variables.")
+    amount: Expr = Field(
+        description="The performance pay in 元, from score, grade and the employee's variables."
+    )
 
 
 class RuleDoc(_Strict):
     when: Expr = Field(description="A condition over score and grade.")
-    consecutive: StrictInt = Field(default=1, ge=1, description="In how many consecutive periods it must hold.")
-    action: StrictStr = Field(description="The consequence surfaced to HR (警告, 劝退, 辞退, 年终特别奖 ...).")
+    consecutive: StrictInt = Field(
+        default=1, ge=1, description="In how many consecutive periods it must hold."
+    )
+    action: StrictStr = Field(
+        description="The consequence surfaced to HR (警告, 劝退, 辞退, 年终特别奖 ...)."
+    )
 
 
 class TemplateDoc(_Strict):
@@ -80,14 +92,19 @@ class TemplateDoc(_Strict):
 
     id: StrictStr = Field(description="Slug, unique among templates.")
     name: StrictStr = Field(description="Shown to people, e.g. 客服专员.")
-    description: StrictStr | None = Field(default=None, description="What the template is for and where it comes from.")
+    description: StrictStr | None = Field(
+        default=None, description="What the template is for and where it comes from."
+    )
     period: Literal["month", "quarter", "year"] = Field(default="month", description="The appraisal period.")
     self_weight: Number = Field(
-        default=0, description="Share of the final score from the self-review (25% or 0.25); 0 = recorded, not counted."
+        default=0,
+        description="Share of the final score from the self-review (25% or 0.25); 0 = recorded, not counted.",
     )
     rounding: StrictInt = Field(default=1, ge=0, le=6, description="Decimals of the final score, half-up.")
     cap: Number | None = Field(default=None, description="Upper bound of the final score.")
-    grades: list[GradeDoc] = Field(default_factory=list, description="Grades by rounded score; no overlap, no gap.")
+    grades: list[GradeDoc] = Field(
+        default_factory=list, description="Grades by rounded score; no overlap, no gap."
+    )
     items: list[ItemDoc] = Field(min_length=1, description="The KPI items.")
     pay: PayDoc | None = Field(default=None, description="How performance pay follows from the score.")
     rules: list[RuleDoc] = Field(default_factory=list, description="Consequences of a run of periods.")
