@@ -11,6 +11,7 @@ import decimal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
+from typing import NamedTuple
 
 from shopkpi.scorecard.expressions import EvaluationError, Expression
 from shopkpi.scorecard.numbers import NumberError, format_decimal, parse_number, plain, round_half_up
@@ -64,8 +65,7 @@ class PeriodResult:
     grade: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ItemResult:
+class ItemResult(NamedTuple):
     item: Item
     value: Decimal | None
     rating: Decimal | None  # the rating 0..100 that produced the points, where the rule has one
@@ -181,7 +181,8 @@ def score_all(
 
 
 def _score(template: Template, employee: EmployeeInput, history: Sequence[PeriodResult]) -> ScoreResult:
-    values = {name: value for name, value in employee.values.items() if value is not None and value != ""}
+    # absent, None and empty text are all "no value"
+    values = {name: v for name, v in employee.values.items() if v is not None and (type(v) is not str or v)}
     use_self = template.self_weight != ZERO
     items: list[ItemResult] = []
     reasons: dict[str, str] = {}
@@ -253,19 +254,22 @@ def _score_item(
     rule = item.rule
     if isinstance(rule, RatedRule):
         return _rated(item, employee, use_self)
-    assert item.value is not None
+    expression = item.value
+    assert expression is not None
     try:
-        value = item.value.number(values)
-    except EvaluationError as exc:
-        return ItemResult(item, None, None, None, missing=str(exc))
+        value = expression.function(values)  # the fast path; errors are explained below
+    except (LookupError, ArithmeticError, TypeError, EvaluationError):
+        value = None
+    if type(value) is not Decimal:
+        try:
+            value = expression.number(values)
+        except EvaluationError as exc:
+            return ItemResult(item, None, None, None, missing=str(exc))
     weight = item.weight
     if isinstance(rule, BandsRule):
         assert weight is not None
-        for band in rule.bands:
-            if value in band.interval:
-                return ItemResult(item, value, band.rating, weight * band.rating / HUNDRED, band=band)
-        # the loader proves the bands cover the number line
-        raise AssertionError(f"no band of {item.key!r} holds {value}")  # pragma: no cover
+        band = rule.band_of(value)
+        return ItemResult(item, value, band.rating, weight * band.rating / HUNDRED, band=band)
     if isinstance(rule, ProportionalRule):
         assert weight is not None
         try:

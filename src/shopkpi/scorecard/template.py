@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
@@ -22,6 +23,26 @@ class Band:
 @dataclass(frozen=True, slots=True)
 class BandsRule:
     bands: tuple[Band, ...]
+    # the bands sorted by lower end, and their lower ends as (value, 0 closed | 1 open) for bisect
+    _sorted: tuple[Band, ...] = field(init=False, repr=False, compare=False)
+    _lows: tuple[tuple[Decimal, int], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        def low(band: Band) -> tuple[Decimal, int]:
+            bound = band.interval.low
+            if bound is None:
+                return (Decimal("-Infinity"), 0)
+            return (bound.value, 0 if band.interval.low_closed else 1)
+
+        ordered = tuple(sorted(self.bands, key=low))
+        object.__setattr__(self, "_sorted", ordered)
+        object.__setattr__(self, "_lows", tuple(low(band) for band in ordered))
+
+    def band_of(self, value: Decimal) -> Band:
+        """The band that holds `value` (the loader proves exactly one does)."""
+        # the band with the greatest lower end that admits value: (lo, 0) <= (v, 0) iff lo <= v,
+        # (lo, 1) <= (v, 0) iff lo < v
+        return self._sorted[bisect_right(self._lows, (value, 0)) - 1]
 
 
 @dataclass(frozen=True, slots=True)
