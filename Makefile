@@ -25,8 +25,15 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# the whole suite on SQLite, then the database-backed tests again on PostgreSQL where one is configured
 unit: setup
 	$(BIN)/pytest -n 2
+	@if [ -n "$$SHOPKPI_TEST_DATABASE_URL" ]; then \
+		echo "== the application tests again on PostgreSQL"; \
+		SHOPKPI_DATABASE_URL="$$SHOPKPI_TEST_DATABASE_URL" $(BIN)/pytest -n 2 tests/appraisal $$(ls -d tests/web 2>/dev/null); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI=true: SHOPKPI_TEST_DATABASE_URL must name a PostgreSQL server (see .ci/run)"; exit 1; \
+	fi
 
 test: lint typecheck unit
 

@@ -1,0 +1,36 @@
+from shopkpi.appraisal.models.access import ApiToken, LoginAttempt
+from shopkpi.appraisal.models.audit import AuditEntry
+from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, TemplateVersion
+from shopkpi.appraisal.models.organisation import Account, Department, Employee, Position
+from shopkpi.appraisal.models.pay import ActionItem, PayAdjustment
+from shopkpi.appraisal.models.reviews import (
+    Appeal,
+    Interview,
+    Override,
+    Rating,
+    Review,
+    ReviewSnapshot,
+    Transition,
+)
+
+__all__ = [
+    "Account",
+    "ActionItem",
+    "ApiToken",
+    "Appeal",
+    "AuditEntry",
+    "Cycle",
+    "CycleTemplate",
+    "Department",
+    "Employee",
+    "Interview",
+    "LoginAttempt",
+    "Override",
+    "PayAdjustment",
+    "Position",
+    "Rating",
+    "Review",
+    "ReviewSnapshot",
+    "TemplateVersion",
+    "Transition",
+]

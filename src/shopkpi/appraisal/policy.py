@@ -1,0 +1,127 @@
+"""Confidentiality (保密) and recusal (回避) in one place.
+
+Every page, API endpoint and export asks this module; no view decides on its own. A review the
+user may not see does not exist for them (`ReviewNotFound`, answered 404); an action they may
+see but not take is refused with a reason (`ActionRefused`, answered 403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
+
+S = Review.Status
+
+
+class ReviewNotFound(Exception):
+    """The review does not exist, or the user may not know it exists."""
+
+
+class ActionRefused(Exception):
+    """The user sees the review but may not take this action; the message says why."""
+
+
+# action -> the statuses it may be taken in, and the party that takes it
+ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "save_self": (frozenset({S.PENDING_SELF}), "employee"),
+    "submit_self": (frozenset({S.PENDING_SELF}), "employee"),
+    "rate": (frozenset({S.PENDING_SUPERVISOR}), "evaluator"),
+    "record_interview": (frozenset({S.PENDING_SUPERVISOR}), "evaluator"),
+    "submit_supervisor": (frozenset({S.PENDING_SUPERVISOR}), "evaluator"),
+    "return_to_self": (frozenset({S.PENDING_SUPERVISOR}), "evaluator"),
+    "override": (frozenset({S.PENDING_HR}), "hr"),
+    "submit_hr": (frozenset({S.PENDING_HR}), "hr"),
+    "return_to_supervisor": (frozenset({S.PENDING_HR}), "hr"),
+    "approve": (frozenset({S.PENDING_GM}), "gm"),
+    "return_to_hr": (frozenset({S.PENDING_GM}), "gm"),
+    "acknowledge": (frozenset({S.PUBLISHED}), "employee"),
+    "appeal": (frozenset({S.PUBLISHED}), "employee"),
+    "decide_appeal": (frozenset({S.APPEALED}), "hr"),
+    "adjust_pay": (frozenset({S.PENDING_HR, S.PENDING_GM, S.PUBLISHED, S.ACKNOWLEDGED, S.APPEALED}), "hr"),
+}
+
+_PARTY_NAMES = {"employee": "the employee (本人)", "evaluator": "the evaluator (考评负责人)", "hr": "HR (人事)", "gm": "the GM (总经理)"}
+
+
+def visible_reviews(user: Any) -> QuerySet[Review]:
+    """The reviews the user may see: their own, those they evaluate, or all for HR and GM."""
+    reviews = Review.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return reviews.none()
+    if is_hr(user) or is_gm(user):
+        return reviews
+    employee = employee_of(user)
+    if employee is None:
+        return reviews.none()
+    return reviews.filter(Q(employee=employee) | Q(evaluator=employee))
+
+
+def review_for(user: Any, review_id: object) -> Review:
+    """The review with this id if the user may see it; otherwise ReviewNotFound."""
+    try:
+        number = int(str(review_id))
+    except ValueError:
+        raise ReviewNotFound(review_id) from None
+    review = visible_reviews(user).select_related("employee", "evaluator", "cycle", "template_version").filter(pk=number).first()
+    if review is None:
+        raise ReviewNotFound(review_id)
+    return review
+
+
+def is_subject(user: Any, review: Review) -> bool:
+    employee = employee_of(user)
+    return employee is not None and review.employee_id == employee.pk
+
+
+def is_evaluator(user: Any, review: Review) -> bool:
+    employee = employee_of(user)
+    return employee is not None and review.evaluator_id == employee.pk
+
+
+def sees_supervisor_part(user: Any, review: Review) -> bool:
+    """The supervisor's ratings and comments: the employee only from publication on."""
+    if is_subject(user, review) and not (is_hr(user) or is_gm(user)):
+        return review.published_at is not None
+    return True
+
+
+def sees_self_part(user: Any, review: Review) -> bool:
+    """The self-review: the evaluator once it is submitted."""
+    if is_subject(user, review) or is_hr(user) or is_gm(user):
+        return True
+    return review.submitted_self_at is not None
+
+
+def refusal(user: Any, review: Review, action: str) -> str | None:
+    """Why the user may not take `action` on `review` now, or None when they may."""
+    if action not in ACTIONS:
+        return f"unknown action {action!r}"
+    statuses, party = ACTIONS[action]
+    if review.status not in statuses:
+        return f"{action} is not possible while the review is {review.status}"
+    if review.cycle.status != "open":
+        return "the cycle is archived; an archived cycle is read-only"
+    own = is_subject(user, review)
+    if party == "employee":
+        return None if own else f"only {_PARTY_NAMES[party]} may {action}"
+    if own:
+        return "回避: nobody acts on their own review in any role but the employee's; another HR or GM user must do this step"
+    if party == "evaluator":
+        return None if is_evaluator(user, review) else f"only {_PARTY_NAMES[party]} may {action}"
+    if party == "hr":
+        return None if is_hr(user) else f"only {_PARTY_NAMES[party]} may {action}"
+    return None if is_gm(user) else f"only {_PARTY_NAMES[party]} may {action}"
+
+
+def require(user: Any, review: Review, action: str) -> None:
+    reason = refusal(user, review, action)
+    if reason is not None:
+        raise ActionRefused(reason)
+
+
+def allowed_actions(user: Any, review: Review) -> list[str]:
+    return [action for action in ACTIONS if refusal(user, review, action) is None]

@@ -1,0 +1,109 @@
+"""Django settings of shopkpi.
+
+The embedded default is SQLite under the home directory; SHOPKPI_DATABASE_URL (e.g.
+postgres://user@127.0.0.1:5432/shopkpi) selects another database. Every setting a user can
+give is read from the environment here and documented in docs/en/admin.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from shopkpi.config.home import home_dir, secret_key
+
+HOME = home_dir()
+SRC = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = secret_key(HOME)
+DEBUG = os.environ.get("SHOPKPI_DEBUG", "") == "1"
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SHOPKPI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("SHOPKPI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "shopkpi.appraisal",
+    "shopkpi.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "shopkpi.config.urls"
+WSGI_APPLICATION = "shopkpi.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+_DEFAULT_DATABASE = f"sqlite:///{HOME / 'shopkpi.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("SHOPKPI_DATABASE_URL") or _DEFAULT_DATABASE, conn_max_age=60, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite: wait for a writer instead of failing at once, and run writes in immediate transactions
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = os.environ.get("SHOPKPI_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [SRC / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SHOPKPI_LOG_LEVEL", "WARNING")},
+}
