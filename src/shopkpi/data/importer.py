@@ -1,0 +1,296 @@
+"""Import export files into the warehouse: stage → validate → commit, all or nothing.
+
+Every file of one call is read and validated first; if any file has a problem, nothing is
+imported and `ImportRefused` lists every problem (file, row, column, reason). Otherwise all files
+are committed in one catalogue transaction. A file already imported (same dataset, same
+checksum, still current) is reported as unchanged and changes nothing.
+
+Large files stream: cells go to a raw Parquet file in chunks, DuckDB parses and checks them from
+there, and the batch's Parquet is written by DuckDB; no whole file is held in Python objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import hashlib
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from shopkpi.data.datasets import DATASETS, Dataset
+from shopkpi.data.problems import ImportProblem, ImportRefused, ProblemList
+from shopkpi.data.profiles import InvalidProfiles, Profile, profiles_for
+from shopkpi.data.staging import stage_raw
+from shopkpi.data.validation import TypedFile, validate
+from shopkpi.data.value_sql import quote
+from shopkpi.data.warehouse import StagedBatch, Warehouse, fsync_file
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+STAGING = ".import-staging"
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+Progress = Callable[[str, int, int], None]  # (file name, bytes read, file size)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    file: str
+    status: str  # "imported" or "unchanged"
+    batch: str
+    profile: str
+    format: str
+    rows: int
+    skipped_rows: int  # summary rows left out (千牛's 汇总值 ...)
+    replaced: tuple[str, ...] = ()
+    partly_replaced: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    staged: StagedBatch
+    format: str
+    skipped: int
+
+
+def import_files(
+    home: Path,
+    dataset: str,
+    files: Sequence[Path],
+    *,
+    profile: str | None = None,
+    period: str | None = None,
+    user: str | None = None,
+    sets: Mapping[str, str] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    progress: Progress | None = None,
+) -> list[FileOutcome]:
+    """Import `files` into `dataset`; ImportRefused (and no change) if any file has a problem."""
+    problems = ProblemList()
+    target = _check_arguments(dataset, period, sets or {}, problems)
+    profiles: list[Profile] = []
+    if target is not None:
+        try:
+            profiles = profiles_for(dataset, home)
+        except InvalidProfiles as error:
+            for e in error.errors:
+                problems.add(e.file, None, e.path or None, e.reason)
+    problems.refuse_if_any()
+    assert target is not None
+    warehouse = Warehouse(home)
+    who = user or _os_user()
+    staging_root = home / STAGING
+    _remove_stale_staging(staging_root)
+    stage = staging_root / f"{os.getpid()}-{secrets.token_hex(4)}"
+    stage.mkdir(parents=True)
+    try:
+        prepared: list[_Prepared | FileOutcome] = []
+        for n, path in enumerate(files):
+            prepared.append(
+                _prepare(
+                    path,
+                    target,
+                    stage / str(n),
+                    warehouse,
+                    problems,
+                    profile=profile,
+                    period=period,
+                    user=who,
+                    sets=sets or {},
+                    timezone=timezone,
+                    progress=progress,
+                    profiles=profiles,
+                )
+            )
+        problems.refuse_if_any()
+        to_commit = [p.staged for p in prepared if isinstance(p, _Prepared)]
+        results = iter(warehouse.commit(to_commit) if to_commit else [])
+        outcomes: list[FileOutcome] = []
+        for p in prepared:
+            if isinstance(p, FileOutcome):
+                outcomes.append(p)
+                continue
+            result = next(results)
+            outcomes.append(
+                FileOutcome(
+                    file=p.staged.file_name,
+                    status=result.status,
+                    batch=result.batch,
+                    profile=p.staged.profile,
+                    format=p.format,
+                    rows=p.staged.row_count if result.status == "imported" else 0,
+                    skipped_rows=p.skipped,
+                    replaced=result.replaced,
+                    partly_replaced=result.partly_replaced,
+                )
+            )
+        return outcomes
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        _remove_if_empty(staging_root)
+
+
+def _check_arguments(
+    dataset: str, period: str | None, sets: Mapping[str, str], problems: ProblemList
+) -> Dataset | None:
+    target = DATASETS.get(dataset)
+    if target is None:
+        problems.add("DATASET", None, None, f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+        return None
+    if period is not None and not PERIOD_RE.match(period):
+        problems.add("--period", None, None, f"not a period: {period!r} (write 2026-10)")
+    for column in sets:
+        if column not in target.column_names:
+            problems.add("--set", None, column, f"{dataset} has no column {column!r}")
+    return target
+
+
+def _prepare(
+    path: Path,
+    target: Dataset,
+    stage: Path,
+    warehouse: Warehouse,
+    problems: ProblemList,
+    *,
+    profile: str | None,
+    period: str | None,
+    user: str,
+    sets: Mapping[str, str],
+    timezone: str,
+    progress: Progress | None,
+    profiles: Sequence[Profile],
+) -> _Prepared | FileOutcome:
+    name = path.name
+    try:
+        digest = sha256_of(path)
+        size = path.stat().st_size
+    except OSError as error:
+        problems.add(name, None, None, f"cannot read the file: {error.strerror or error}")
+        return FileOutcome(name, "refused", "", "", "", 0, 0)
+    existing = warehouse.current_batch(target.name, digest)
+    if existing is not None:
+        return FileOutcome(name, "unchanged", existing, "", "", 0, 0)
+    stage.mkdir(parents=True)
+
+    def on_bytes(done: int) -> None:
+        if progress is not None:
+            progress(name, done, size)
+
+    file_problems = ProblemList(cap=problems.cap)
+    raw = stage_raw(
+        path,
+        profiles,
+        profile,
+        sets,
+        stage / "raw.parquet",
+        file_problems,
+        on_bytes,
+    )
+    typed: TypedFile | None = None
+    batch_id = f"{target.name}-{dt.datetime.now():%Y%m%dT%H%M%S}-{digest[:8]}-{secrets.token_hex(2)}"
+    final = stage / "final.parquet"
+    if raw is not None and raw.rows == 0:
+        file_problems.add(name, None, None, "the file has no data rows")
+    elif raw is not None:
+        con = _staging_connection(stage)
+        try:
+            typed = validate(
+                raw, target, con, stage / "typed.parquet", file_problems, period=period, timezone=timezone
+            )
+            if typed is not None and not file_problems:
+                columns = ", ".join(f'"{c.name}"' for c in target.columns)
+                con.execute(
+                    f"COPY (SELECT {columns}, {quote(batch_id)} AS _batch FROM read_parquet({quote(str(typed.parquet))})) "
+                    f"TO {quote(str(final))} (FORMAT parquet, COMPRESSION zstd)"
+                )
+                fsync_file(final)
+        except duckdb.Error as error:
+            file_problems.add(
+                name, None, None, f"cannot be read as a table: {str(error).splitlines()[0][:200]}"
+            )
+            typed = None
+        finally:
+            con.close()
+    problems.extend(file_problems.items)
+    if file_problems.truncated:
+        problems.truncated = True
+    if typed is None or file_problems or raw is None:
+        return FileOutcome(name, "refused", "", "", "", 0, 0)
+    staged = StagedBatch(
+        id=batch_id,
+        dataset=target.name,
+        file_name=name,
+        sha256=digest,
+        profile=raw.fit.profile.name,
+        row_count=typed.rows,
+        imported_by=user,
+        imported_at=dt.datetime.now().replace(microsecond=0),
+        period=period,
+        parquet=final,
+        accounts=typed.accounts,
+        scope_from=typed.scope_from,
+        scope_to=typed.scope_to,
+    )
+    return _Prepared(staged=staged, format=raw.format, skipped=raw.skipped)
+
+
+def _staging_connection(stage: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(
+        ":memory:",
+        config={
+            "memory_limit": "1GB",
+            "threads": 2,
+            "temp_directory": str(stage / "tmp"),
+            "preserve_insertion_order": False,
+        },
+    )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Staging folders of import processes that no longer run (killed imports)."""
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        pid_text = folder.name.split("-", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+__all__ = ["FileOutcome", "ImportProblem", "ImportRefused", "import_files"]

@@ -1,0 +1,131 @@
+"""First stage of an import: find the profile and header, then stream the data rows' cell text
+into a raw Parquet file (one text column per recognised column, plus `_row`), in chunks.
+
+Blank rows and a profile's summary rows (千牛's 汇总值, 平均值 ...) are left out here; nothing is
+parsed yet (that happens in DuckDB, see `validation`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+from shopkpi.data.file_rows import ProgressCallback, Row, UnreadableFile, open_rows
+from shopkpi.data.problems import ProblemList
+from shopkpi.data.profile_match import HeaderFit, choose_profile
+from shopkpi.data.profiles import Profile
+
+CHUNK_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class RawFile:
+    source: str  # the imported file's name, for problems
+    parquet: Path
+    fit: HeaderFit
+    format: str
+    rows: int  # data rows written
+    skipped: int  # summary rows left out
+
+    def raw_column(self, canonical: str) -> str | None:
+        """The raw Parquet column holding `canonical`'s text, or None if the file lacks it."""
+        return canonical if canonical in self.fit.columns else None
+
+
+def check_column(i: int) -> str:
+    return f"check_{i}"
+
+
+def stage_raw(
+    path: Path,
+    profiles: Sequence[Profile],
+    forced: str | None,
+    preset: Mapping[str, str],
+    out: Path,
+    problems: ProblemList,
+    on_progress: ProgressCallback | None = None,
+) -> RawFile | None:
+    """Write `path`'s data rows to `out`; None (with `problems` filled) if the file is refused."""
+    name = path.name
+    try:
+        opened = open_rows(path, on_progress)
+        rows = opened.rows
+        search = max((p.header_search_rows for p in profiles), default=30)
+        head = list(itertools.islice(rows, search))
+    except UnreadableFile as error:
+        problems.add(name, error.row, None, error.reason)
+        return None
+    except OSError as error:
+        problems.add(name, None, None, f"cannot read the file: {error.strerror or error}")
+        return None
+    choice = choose_profile(profiles, head, name, preset, forced)
+    if isinstance(choice, list):
+        problems.extend(choice)
+        return None
+    fit = choice
+    for header in fit.duplicates:
+        problems.add(name, fit.header_row, header, "this header appears twice")
+    for column, source in fit.filled_from.items():
+        if source == "--set" and column in fit.columns:
+            problems.add(name, None, column, "the file has this column; do not also --set it")
+    header_row = fit.header_row or 0
+    data = itertools.chain((r for r in head if r[0] > header_row), rows)
+    try:
+        written, skipped = _write(data, fit, out, problems, name)
+    except UnreadableFile as error:
+        problems.add(name, error.row, None, error.reason)
+        return None
+    return RawFile(source=name, parquet=out, fit=fit, format=opened.format, rows=written, skipped=skipped)
+
+
+def _skip(fit: HeaderFit, cells: list[str | None]) -> bool:
+    for rule in fit.profile.skip_rows:
+        index = fit.columns.get(rule.column)
+        if index is None or index >= len(cells) or cells[index] is None:
+            continue
+        text = (cells[index] or "").strip()
+        if text in rule.values or any(text.startswith(p) for p in rule.prefixes):
+            return True
+    return False
+
+
+def _write(
+    data: Iterator[Row], fit: HeaderFit, out: Path, problems: ProblemList, name: str
+) -> tuple[int, int]:
+    sources = [(column, index) for column, index in fit.columns.items()]
+    sources += [(check_column(i), index) for i, (_, index, _) in enumerate(fit.checks)]
+    schema = pa.schema([("_row", pa.int64())] + [(column, pa.string()) for column, _ in sources])
+    written = skipped = 0
+    numbers: list[int] = []
+    buffers: list[list[str | None]] = [[] for _ in sources]
+
+    def flush(writer: pq.ParquetWriter) -> None:
+        arrays = [pa.array(numbers, pa.int64())] + [pa.array(b, pa.string()) for b in buffers]
+        writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+        numbers.clear()
+        for b in buffers:
+            b.clear()
+
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        for number, cells in data:
+            if not any(cells):
+                continue
+            if _skip(fit, cells):
+                skipped += 1
+                continue
+            width = len(cells)
+            if width > fit.width and any(cells[fit.width :]):
+                problems.add(name, number, None, f"the row has {width} cells, the header {fit.width}")
+            numbers.append(number)
+            for buffer, (_, index) in zip(buffers, sources, strict=True):
+                buffer.append(cells[index] if index < width else None)
+            written += 1
+            if len(numbers) >= CHUNK_ROWS:
+                flush(writer)
+        flush(writer)
+    return written, skipped

@@ -1,0 +1,384 @@
+"""The warehouse: one Parquet file per imported batch plus a DuckDB catalogue, under `<home>/warehouse/`.
+
+    warehouse/catalogue.duckdb        batches (provenance) and batch_accounts (what each batch speaks for)
+    warehouse/<dataset>/<batch>.parquet
+    warehouse/.lock                   held while a commit runs
+
+A commit is all-or-nothing: each batch's Parquet was written and fsynced in the staging folder,
+is renamed into place (atomic on one file system), and then every batch of the command is
+recorded in one DuckDB transaction. A crash before that transaction commits leaves the catalogue
+as it was; a Parquet file that no batch names is invisible to readers and removed by the next
+commit (`recover`). Readers see only what the catalogue names.
+
+`connect()` returns an in-memory DuckDB connection with a VIEW per dataset (canonical columns,
+`_batch`), showing current rows only: a batch whose rows were all replaced by later batches is left
+out, a batch partly replaced is filtered by the later batches' accounts and dates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from shopkpi.data import scope
+from shopkpi.data.datasets import DATASETS, Dataset
+from shopkpi.data.value_sql import quote
+
+PAUSE_ENV = "SHOPKPI_TEST_PAUSE_BEFORE_COMMIT"  # tests only: seconds to wait between rename and commit
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (
+    seq BIGINT PRIMARY KEY,
+    id VARCHAR NOT NULL UNIQUE,
+    dataset VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    profile VARCHAR NOT NULL,
+    row_count BIGINT NOT NULL,
+    imported_by VARCHAR NOT NULL,
+    imported_at TIMESTAMP NOT NULL,
+    replaced_by VARCHAR,
+    period VARCHAR,
+    path VARCHAR NOT NULL,
+    scope_from DATE,
+    scope_to DATE
+);
+CREATE TABLE IF NOT EXISTS batch_accounts (batch VARCHAR NOT NULL, account VARCHAR);
+"""
+_BATCH_COLUMNS = (
+    "seq",
+    "id",
+    "dataset",
+    "file_name",
+    "sha256",
+    "profile",
+    "row_count",
+    "imported_by",
+    "imported_at",
+    "replaced_by",
+    "period",
+    "path",
+    "scope_from",
+    "scope_to",
+)
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """A validated file ready to be committed; `parquet` is its final-format file in staging."""
+
+    id: str
+    dataset: str
+    file_name: str
+    sha256: str
+    profile: str
+    row_count: int
+    imported_by: str
+    imported_at: dt.datetime
+    period: str | None
+    parquet: Path
+    accounts: tuple[str | None, ...]
+    scope_from: dt.date | None
+    scope_to: dt.date | None
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    batch: str  # the new batch, or the existing one when unchanged
+    file_name: str
+    status: str  # "imported" or "unchanged"
+    rows: int
+    replaced: tuple[str, ...]  # batches whose rows are now all replaced
+    partly_replaced: tuple[str, ...]  # batches some of whose rows are replaced
+
+
+class Warehouse:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.root = home / "warehouse"
+        self.catalogue = self.root / "catalogue.duckdb"
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+        """An in-memory connection with `batches`, `batch_accounts` and one view per dataset."""
+        con = duckdb.connect(":memory:")
+        con.execute(_SCHEMA.replace("PRIMARY KEY", "").replace("NOT NULL UNIQUE", "NOT NULL"))
+        if self.catalogue.exists():
+            self._attach(con, read_only=True)
+            con.execute("INSERT INTO batches SELECT * FROM catalogue.batches")
+            con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
+            con.execute("DETACH catalogue")
+        for ds in DATASETS.values():
+            con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(con, ds)}")
+        del read_only  # the connection never writes the catalogue; imports go through `commit`
+        return con
+
+    def _attach(self, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
+        mode = " (READ_ONLY)" if read_only else ""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                con.execute(f"ATTACH {quote(str(self.catalogue))} AS catalogue{mode}")
+                return
+            except duckdb.IOException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _view_sql(self, con: duckdb.DuckDBPyConnection, ds: Dataset) -> str:
+        columns = ", ".join(f'"{c.name}"' for c in ds.columns) + ", _batch"
+        live = con.execute(
+            """
+            SELECT b.seq, b.path, EXISTS (
+                SELECT 1 FROM batches c
+                JOIN batch_accounts ca ON ca.batch = c.id
+                JOIN batch_accounts ba ON ba.batch = b.id AND ba.account IS NOT DISTINCT FROM ca.account
+                WHERE c.dataset = b.dataset AND c.seq > b.seq
+                  AND (c.scope_from IS NULL OR b.scope_from IS NULL
+                       OR (c.scope_from <= b.scope_to AND b.scope_from <= c.scope_to))
+            ) AS partly
+            FROM batches b WHERE b.dataset = ? AND b.replaced_by IS NULL ORDER BY b.seq
+            """,
+            [ds.name],
+        ).fetchall()
+        if not live:
+            nulls = ", ".join(f'CAST(NULL AS {c.duckdb_type}) AS "{c.name}"' for c in ds.columns)
+            return f"SELECT {nulls}, CAST(NULL AS VARCHAR) AS _batch WHERE false"
+        parts: list[str] = []
+        whole = [self.root / path for _, path, partly in live if not partly]
+        if whole:
+            files = "[" + ", ".join(quote(str(p)) for p in whole) + "]"
+            parts.append(f"SELECT {columns} FROM read_parquet({files}, union_by_name = true)")
+        for seq, path, partly in live:
+            if partly:
+                parts.append(
+                    f"SELECT {columns} FROM read_parquet({quote(str(self.root / path))}, union_by_name = true) r "
+                    f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
+                )
+        return " UNION ALL ".join(parts)
+
+    def current_batch(self, dataset: str, sha256: str) -> str | None:
+        """The current (not wholly replaced) batch of `dataset` imported from a file with this checksum."""
+        if not self.catalogue.exists():
+            return None
+        con = duckdb.connect(":memory:")
+        try:
+            self._attach(con, read_only=True)
+            row = con.execute(
+                "SELECT id FROM catalogue.batches WHERE dataset = ? AND sha256 = ? AND replaced_by IS NULL",
+                [dataset, sha256],
+            ).fetchone()
+        finally:
+            con.close()
+        return None if row is None else str(row[0])
+
+    # ---- writing -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def commit(self, staged: Sequence[StagedBatch]) -> list[CommitResult]:
+        """Record `staged` batches (in order) in one transaction; see the module docstring."""
+        with self._locked():
+            self._recover_locked()
+            con = duckdb.connect(str(self.catalogue))
+            try:
+                return self._commit_locked(con, staged)
+            finally:
+                con.close()
+
+    def _commit_locked(
+        self, con: duckdb.DuckDBPyConnection, staged: Sequence[StagedBatch]
+    ) -> list[CommitResult]:
+        has_schema = bool(
+            con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'batches'"
+            ).fetchone()
+            == (1,)
+        )
+        outcome: dict[int, CommitResult] = {}
+        placed: list[tuple[int, StagedBatch, str]] = []
+        seen: dict[tuple[str, str], str] = {}
+        for i, batch in enumerate(staged):
+            existing = seen.get((batch.dataset, batch.sha256))
+            if existing is None and has_schema:
+                row = con.execute(
+                    "SELECT id FROM batches WHERE dataset = ? AND sha256 = ? AND replaced_by IS NULL",
+                    [batch.dataset, batch.sha256],
+                ).fetchone()
+                existing = None if row is None else str(row[0])
+            if existing is not None:
+                outcome[i] = CommitResult(existing, batch.file_name, "unchanged", 0, (), ())
+                batch.parquet.unlink(missing_ok=True)
+                continue
+            relative = f"{batch.dataset}/{batch.id}.parquet"
+            _place(batch.parquet, self.root / relative)
+            placed.append((i, batch, relative))
+            seen[(batch.dataset, batch.sha256)] = batch.id
+        pause = os.environ.get(PAUSE_ENV)
+        if pause and placed:
+            print(f"shopkpi: paused before catalogue commit ({PAUSE_ENV})", file=sys.stderr, flush=True)
+            time.sleep(float(pause))
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(_SCHEMA)
+            for i, batch, relative in placed:
+                outcome[i] = self._record(con, batch, relative)
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            for _, _, relative in placed:
+                (self.root / relative).unlink(missing_ok=True)
+            raise
+        return [outcome[i] for i in range(len(staged))]
+
+    def _record(self, con: duckdb.DuckDBPyConnection, batch: StagedBatch, relative: str) -> CommitResult:
+        seq_row = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM batches").fetchone()
+        seq = int(seq_row[0]) if seq_row else 1
+        values = [
+            seq,
+            batch.id,
+            batch.dataset,
+            batch.file_name,
+            batch.sha256,
+            batch.profile,
+            batch.row_count,
+            batch.imported_by,
+            batch.imported_at,
+            None,
+            batch.period,
+            relative,
+            batch.scope_from,
+            batch.scope_to,
+        ]
+        con.execute(
+            f"INSERT INTO batches ({', '.join(_BATCH_COLUMNS)}) VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})",
+            values,
+        )
+        accounts = pa.table(
+            {
+                "batch": pa.array([batch.id] * len(batch.accounts), pa.string()),
+                "account": pa.array(list(batch.accounts), pa.string()),
+            }
+        )
+        con.register("new_accounts", accounts)
+        con.execute("INSERT INTO batch_accounts SELECT batch, account FROM new_accounts")
+        con.unregister("new_accounts")
+        replaced, partly = self._replace(con, DATASETS[batch.dataset], batch.id, seq)
+        return CommitResult(batch.id, batch.file_name, "imported", batch.row_count, replaced, partly)
+
+    def _replace(
+        self, con: duckdb.DuckDBPyConnection, ds: Dataset, new_id: str, new_seq: int
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Mark earlier batches all of whose rows the new batch (and later ones) replace."""
+        overlapping = con.execute(
+            """
+            SELECT DISTINCT b.id, b.path, b.seq FROM batches b
+            JOIN batch_accounts ba ON ba.batch = b.id
+            JOIN batch_accounts na ON na.batch = ? AND na.account IS NOT DISTINCT FROM ba.account
+            JOIN batches n ON n.id = ?
+            WHERE b.dataset = ? AND b.replaced_by IS NULL AND b.seq < ?
+              AND (n.scope_from IS NULL OR b.scope_from IS NULL
+                   OR (n.scope_from <= b.scope_to AND b.scope_from <= n.scope_to))
+            ORDER BY b.seq
+            """,
+            [new_id, new_id, ds.name, new_seq],
+        ).fetchall()
+        replaced: list[str] = []
+        partly: list[str] = []
+        for old_id, path, seq in overlapping:
+            left = con.execute(
+                f"SELECT count(*) FROM read_parquet({quote(str(self.root / path))}, union_by_name = true) r "
+                f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
+            ).fetchone()
+            if left is not None and left[0] == 0:
+                con.execute("UPDATE batches SET replaced_by = ? WHERE id = ?", [new_id, old_id])
+                replaced.append(str(old_id))
+            else:
+                partly.append(str(old_id))
+        return tuple(replaced), tuple(partly)
+
+    def recover(self) -> list[Path]:
+        """Remove Parquet files no batch names (left by a crash between rename and commit)."""
+        if not self.root.exists():
+            return []
+        with self._locked():
+            return self._recover_locked()
+
+    def _recover_locked(self) -> list[Path]:
+        known: set[str] = set()
+        if self.catalogue.exists():
+            con = duckdb.connect(":memory:")
+            try:
+                self._attach(con, read_only=True)
+                known = {str(p) for (p,) in con.execute("SELECT path FROM catalogue.batches").fetchall()}
+            except duckdb.CatalogException:
+                known = set()
+            finally:
+                con.close()
+        removed: list[Path] = []
+        for path in sorted(self.root.glob("*/*")):
+            relative = path.relative_to(self.root).as_posix()
+            if path.is_file() and relative not in known:
+                path.unlink()
+                removed.append(path)
+        return removed
+
+
+def covered_sql(ds: Dataset, alias: str, seq: int, batches: str, accounts: str) -> str:
+    """True for a row (of a batch with sequence `seq`) that a later batch of `ds` replaces."""
+    return (
+        f"EXISTS (SELECT 1 FROM {batches} c JOIN {accounts} ca ON ca.batch = c.id "
+        f"WHERE c.dataset = {quote(ds.name)} AND c.seq > {seq} "
+        f"AND ca.account IS NOT DISTINCT FROM {scope.account_sql(ds, alias)} "
+        f"AND (c.scope_from IS NULL OR {scope.day_sql(ds, alias)} BETWEEN c.scope_from AND c.scope_to))"
+    )
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
+def _place(staged: Path, final: Path) -> None:
+    """Move a fsynced staged file into the warehouse atomically (same file system)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, final)
+    except OSError:  # another file system: copy next to the target, then rename
+        tmp = final.with_suffix(".parquet.tmp")
+        with staged.open("rb") as src, tmp.open("wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, final)
+        staged.unlink()
+    _fsync_dir(final.parent)
