@@ -9,6 +9,7 @@ import click
 from shopkpi import __version__
 from shopkpi.cli.demo_command import demo_command
 from shopkpi.cli.home import DEFAULT_HOME, Context
+from shopkpi.cli.import_command import import_command
 from shopkpi.cli.scorecard_commands import check_command, score_command
 
 
@@ -31,6 +32,7 @@ def cli(ctx: click.Context, home: Path) -> None:
 cli.add_command(check_command)
 cli.add_command(score_command)
 cli.add_command(demo_command)
+cli.add_command(import_command)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,7 @@ def import_files(
 ) -> list[FileOutcome]:
     """Import `files` into `dataset`; ImportRefused (and no change) if any file has a problem."""
     problems = ProblemList()
-    target = _check_arguments(dataset, period, sets or {}, problems)
+    target = _check_arguments(dataset, period, sets or {}, timezone, problems)
     profiles: list[Profile] = []
     if target is not None:
         try:
@@ -138,7 +139,7 @@ def import_files(
 
 
 def _check_arguments(
-    dataset: str, period: str | None, sets: Mapping[str, str], problems: ProblemList
+    dataset: str, period: str | None, sets: Mapping[str, str], timezone: str, problems: ProblemList
 ) -> Dataset | None:
     target = DATASETS.get(dataset)
     if target is None:
@@ -146,6 +147,10 @@ def _check_arguments(
         return None
     if period is not None and not PERIOD_RE.match(period):
         problems.add("--period", None, None, f"not a period: {period!r} (write 2026-10)")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.add("--timezone", None, None, f"unknown time zone {timezone!r} (e.g. Asia/Shanghai)")
     for column in sets:
         if column not in target.column_names:
             problems.add("--set", None, column, f"{dataset} has no column {column!r}")

@@ -1,0 +1,119 @@
+"""`shopkpi import DATASET FILE [FILE ...]`: platform exports into the warehouse, all or nothing.
+
+Thin: profiles, validation and the warehouse live in shopkpi.data. Results go to standard
+output, progress and problems to standard error; a refused import exits with status 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from shopkpi.cli.home import current
+from shopkpi.data.datasets import DATASETS
+from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, import_files
+from shopkpi.data.problems import ImportRefused
+
+PROGRESS_FROM_BYTES = 4 << 20  # show a progress bar for files from 4 MiB
+
+
+@contextmanager
+def _progress(files: tuple[Path, ...]) -> Iterator[Progress | None]:
+    sizes = [f.stat().st_size for f in files if f.is_file()]
+    if not sizes or max(sizes) < PROGRESS_FROM_BYTES:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        yield progress
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    sets: dict[str, str] = {}
+    for value in values:
+        column, sep, text = value.partition("=")
+        if not sep or not column.strip():
+            raise click.BadParameter(f"{value!r} is not COLUMN=VALUE", param_hint="--set")
+        sets[column.strip()] = text.strip()
+    return sets
+
+
+def _describe(outcome: FileOutcome, dataset: str) -> str:
+    if outcome.status == "unchanged":
+        return f"unchanged  {outcome.file}: already imported as batch {outcome.batch}"
+    line = f"imported   {outcome.file} → {dataset}: {outcome.rows} rows, batch {outcome.batch} ({outcome.profile}"
+    if outcome.skipped_rows:
+        line += f", {outcome.skipped_rows} summary rows left out"
+    line += ")"
+    if outcome.replaced:
+        line += f"\n           replaces batch {', '.join(outcome.replaced)} (kept in history)"
+    if outcome.partly_replaced:
+        line += f"\n           replaces some rows of batch {', '.join(outcome.partly_replaced)}"
+    return line
+
+
+@click.command("import")
+@click.argument("dataset", type=click.Choice(sorted(DATASETS)))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--profile", help="Import profile to use (default: recognised from the headers and file name).")
+@click.option("--period", help="The period the data must lie in, e.g. 2026-10.")
+@click.option("--user", help="Who imports (recorded with the batch; default: the OS user).")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="COLUMN=VALUE",
+    help="A column the file lacks, e.g. --set shop=旗舰店 for a 生意参谋 report.",
+)
+@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True, help="The company's time zone.")
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    dataset: str,
+    files: tuple[Path, ...],
+    profile: str | None,
+    period: str | None,
+    user: str | None,
+    sets: tuple[str, ...],
+    timezone: str,
+) -> None:
+    """Import export files into DATASET, all or nothing (导入数据).
+
+    Every problem is listed by file, row, column and reason, and then nothing is imported.
+    The same file again changes nothing; a corrected file replaces the rows of the same
+    accounts and dates, and the replaced batch stays in history.
+    """
+    home = current(ctx).home
+    with _progress(files) as progress:
+        tasks: dict[str, object] = {}
+
+        def on_progress(name: str, done: int, total: int) -> None:
+            if progress is None:
+                return
+            if name not in tasks:
+                tasks[name] = progress.add_task(name, total=total)
+            progress.update(tasks[name], completed=done)  # type: ignore[arg-type]
+
+        try:
+            outcomes = import_files(
+                home,
+                dataset,
+                list(files),
+                profile=profile,
+                period=period,
+                user=user,
+                sets=_parse_sets(sets),
+                timezone=timezone,
+                progress=on_progress,
+            )
+        except ImportRefused as refused:
+            click.echo(refused.report(), err=True)
+            click.echo("nothing was imported", err=True)
+            ctx.exit(1)
+    for outcome in outcomes:
+        click.echo(_describe(outcome, dataset))
