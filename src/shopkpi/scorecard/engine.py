@@ -131,9 +131,11 @@ def explain_item(result: ItemResult) -> str:
             text += f"；自评 {_text(result.self_rating)}"
         return text
     if isinstance(rule, BonusRule):
-        return f"加分：超过 {_text(rule.over)} 后每 {_text(rule.per)} 加 {_text(rule.points)} 分，最多 {_text(rule.max)} 分；{value} → +{points}"
+        limit = "" if rule.max is None else f"，最多 {_text(rule.max)} 分"
+        return f"加分：超过 {_text(rule.over)} 后每 {_text(rule.per)} 加 {_text(rule.points)} 分{limit}；{value} → +{points}"
     assert isinstance(rule, PenaltyRule)
-    return f"扣分：每单位扣 {_text(rule.per)} 分，最多 {_text(rule.max)} 分；{value} → {points}"
+    limit = "" if rule.max is None else f"，最多 {_text(rule.max)} 分"
+    return f"扣分：每单位扣 {_text(rule.per)} 分{limit}；{value} → {points}"
 
 
 def _text(number: Decimal | None) -> str:
@@ -287,10 +289,11 @@ def _score_item(
         points = ZERO
         if value > rule.over:
             steps = ((value - rule.over) / rule.per).to_integral_value(rounding=ROUND_FLOOR)
-            points = min(rule.max, rule.points * steps)
+            points = rule.points * steps if rule.max is None else min(rule.max, rule.points * steps)
         return ItemResult(item, value, None, points)
     assert isinstance(rule, PenaltyRule)
-    return ItemResult(item, value, None, -min(rule.max, rule.per * value))
+    taken = rule.per * value
+    return ItemResult(item, value, None, -(taken if rule.max is None else min(rule.max, taken)))
 
 
 def _rated(item: Item, employee: EmployeeInput, use_self: bool) -> ItemResult:

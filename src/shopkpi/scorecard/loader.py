@@ -307,21 +307,22 @@ class _Compiler:
             if parts["per"] <= 0:
                 self.problem([*path, "bonus", "per"], f"the step must be above 0, not {parts['per']}")
                 return None
-            return BonusRule(parts["over"], parts["per"], parts["points"], parts["max"])
+            return BonusRule(parts["over"], parts["per"], parts["points"], parts.get("max"))
         assert doc.penalty is not None
         parts = self._numbers(doc.penalty, [*path, "penalty"])
-        return None if parts is None else PenaltyRule(parts["per"], parts["max"])
+        return None if parts is None else PenaltyRule(parts["per"], parts.get("max"))
 
     def _numbers(self, doc: BonusDoc | PenaltyDoc, path: list[PathPart]) -> dict[str, Decimal] | None:
+        given = {name: raw for name, raw in doc.model_dump().items() if raw is not None}
         values: dict[str, Decimal] = {}
-        for name, raw in doc.model_dump().items():
+        for name, raw in given.items():
             number = self.number(raw, [*path, name])
             if number is not None and name != "over" and number < 0:
                 self.problem([*path, name], f"cannot be negative ({number})")
                 number = None
             if number is not None:
                 values[name] = number
-        return values if len(values) == len(doc.model_dump()) else None
+        return values if len(values) == len(given) else None
 
     def _rating(self, raw: Any, path: list[PathPart]) -> Decimal | None:
         rating = self.number(raw, path)

@@ -38,12 +38,16 @@ class BonusDoc(_Strict):
     over: Number = Field(description="The value above which the bonus starts.")
     per: Number = Field(description="Each full step of this size above `over` earns `points`.")
     points: Number = Field(description="Points per full step.")
-    max: Number = Field(description="The most points the bonus can give.")
+    max: Number | None = Field(
+        default=None, description="The most points the bonus can give (no limit when absent)."
+    )
 
 
 class PenaltyDoc(_Strict):
     per: Number = Field(description="Points taken off per unit of value.")
-    max: Number = Field(description="The most points the penalty can take off.")
+    max: Number | None = Field(
+        default=None, description="The most points the penalty can take off (no limit when absent)."
+    )
 
 
 class ItemDoc(_Strict):

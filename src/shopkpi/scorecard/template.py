@@ -66,13 +66,13 @@ class BonusRule:
     over: Decimal
     per: Decimal
     points: Decimal
-    max: Decimal
+    max: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
 class PenaltyRule:
     per: Decimal
-    max: Decimal
+    max: Decimal | None
 
 
 ItemRule = BandsRule | ProportionalRule | DeductRule | RatedRule | BonusRule | PenaltyRule
