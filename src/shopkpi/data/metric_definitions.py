@@ -1,0 +1,103 @@
+"""The schema of a metric definition in YAML (pydantic models).
+
+    metrics:
+      uv:
+        type: aggregate
+        label_zh: 访客数
+        label: Unique visitors
+        definition: ...
+        definition_zh: ...
+        sources:                                # one per dataset that can supply it; values are added
+          - {dataset: traffic_events, expression: count(distinct user)}
+          - {dataset: shop_daily, expression: sum(uv)}
+      bad_review_rate: {type: derived, expression: bad_reviews / reviewed_orders, ...}
+      shop_gmv_with_campaigns: {type: query, by: shop, sql: "SELECT ... AS account, ... AS date, ... AS value"}
+
+An aggregate with one source may give `dataset`, `expression`, `filter` and `by` directly instead
+of a `sources` list. Checking what the names and SQL refer to is the catalogue's job
+(`metric_catalogue`); these models only check the shape.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+RESERVED_NAMES = frozenset({"prev", "min", "max", "abs", "coalesce", "employee", "period"})
+DEFAULT_DERIVED_DECIMALS = 6
+
+Scope = Literal["employee", "team"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AggregateSource(_Strict):
+    dataset: str
+    expression: str = Field(description="An SQL aggregate expression over the dataset's columns.")
+    filter: str | None = Field(default=None, description="Rows the metric is about; none passing → null.")
+    by: str | None = Field(default=None, description="Account kind the rows are attributed by.")
+    account_column: str | None = Field(
+        default=None, description="Column holding the account (default: by's)."
+    )
+
+
+class _MetricBase(_Strict):
+    label_zh: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    definition: str = Field(min_length=1)
+    definition_zh: str = Field(min_length=1)
+    decimals: int | None = Field(default=None, ge=0, le=12, description="Half-up rounding of the value.")
+    internal: bool = Field(default=False, description="A building block of other metrics, not reported.")
+
+
+class AggregateMetric(_MetricBase):
+    type: Literal["aggregate"]
+    sources: tuple[AggregateSource, ...] = Field(min_length=1)
+    scope: Scope = "employee"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_source(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "sources" not in data and "dataset" in data:
+            data = dict(data)
+            source = {
+                k: data.pop(k)
+                for k in ("dataset", "expression", "filter", "by", "account_column")
+                if k in data
+            }
+            data["sources"] = [source]
+        return data
+
+
+class QueryMetric(_MetricBase):
+    type: Literal["query"]
+    sql: str = Field(description="A SELECT returning account, date and value (optionally batch).")
+    by: str = Field(description="Account kind the returned accounts are.")
+    scope: Scope = "employee"
+
+
+class DerivedMetric(_MetricBase):
+    type: Literal["derived"]
+    expression: str
+
+
+MetricDefinition = Annotated[AggregateMetric | QueryMetric | DerivedMetric, Field(discriminator="type")]
+
+
+class MetricFile(_Strict):
+    metrics: dict[str, MetricDefinition]
+
+    @field_validator("metrics")
+    @classmethod
+    def _names(cls, metrics: dict[str, MetricDefinition]) -> dict[str, MetricDefinition]:
+        for name in metrics:
+            if not NAME_PATTERN.match(name):
+                raise ValueError(f"metric name {name!r} must be lower_snake_case (a-z, 0-9, _)")
+            if name in RESERVED_NAMES:
+                raise ValueError(f"metric name {name!r} is reserved")
+        return metrics

@@ -1,0 +1,61 @@
+"""A DuckDB connection shaped like `Warehouse.connect()`, filled with rows written in a test.
+
+Every registered dataset is a table named as the dataset, with its canonical columns typed as the
+registry says plus `_batch`; columns a row does not give are NULL. Metric tests build small data
+with it and compare against hand arithmetic or plain DuckDB queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import duckdb
+
+from shopkpi.data.datasets import DATASETS
+
+
+def connection_with(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    for dataset in DATASETS.values():
+        columns = [*(c.name for c in dataset.columns), "_batch"]
+        types = [*(c.duckdb_type for c in dataset.columns), "VARCHAR"]
+        definition = ", ".join(f'"{name}" {type_}' for name, type_ in zip(columns, types, strict=True))
+        con.execute(f'CREATE TABLE "{dataset.name}" ({definition})')
+        given = rows.get(dataset.name, ())
+        for row in given:
+            unknown = set(row) - set(columns)
+            assert not unknown, f"{dataset.name} has no columns {unknown}"
+        if given:
+            values = [
+                [row.get(c, f"{dataset.name}-1" if c == "_batch" else None) for c in columns] for row in given
+            ]
+            marks = ", ".join("?" for _ in columns)
+            con.executemany(f'INSERT INTO "{dataset.name}" VALUES ({marks})', values)
+    return con
+
+
+def employees(*ids: str, supervisor: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """`employees` rows for `ids` (department and position filled in), with optional supervisors."""
+    return [
+        {
+            "employee": e,
+            "name": e,
+            "department": "ops",
+            "position": "operator",
+            "supervisor": (supervisor or {}).get(e),
+        }
+        for e in ids
+    ]
+
+
+def owns(
+    employee: str, kind: str, account: str, valid_from: str | None = None, valid_to: str | None = None
+) -> dict[str, Any]:
+    return {
+        "employee": employee,
+        "kind": kind,
+        "account": account,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
