@@ -166,17 +166,19 @@ def _rate_checks(raw: RawFile, timezone: str) -> list[tuple[str, str, str]]:
         t = _ident("t_" + check_column(i))
         rate = parsed_sql("rate", t, timezone)
         num, den = _ident("v_" + check.numerator), _ident("v_" + check.denominator)
+        num_label = raw.fit.headers.get(check.numerator, check.numerator)
+        den_label = raw.fit.headers.get(check.denominator, check.denominator)
         decimals = (
             f"length(regexp_extract({t}, '\\.(\\d+)', 1)) + CASE WHEN suffix({t}, '%') THEN 2 ELSE 0 END"
         )
         tolerance = f"pow(10, -({decimals})) + 1e-9"
-        shown = f"{num} || '/' || {den}"
+        shown = f"CAST(CAST({num} AS HUGEINT) AS VARCHAR) || '/' || CAST(CAST({den} AS HUGEINT) AS VARCHAR)"
         sql = (
             f"coalesce({problem_sql('rate', t, f'({rate})')}, CASE"
             f" WHEN {t} IS NULL OR {num} IS NULL OR {den} IS NULL THEN NULL"
-            f" WHEN {den} = 0 AND {rate} <> 0 THEN {t} || ' but the denominator {check.denominator} is 0'"
+            f" WHEN {den} = 0 AND {rate} <> 0 THEN {t} || {quote(f' but {den_label} is 0')}"
             f" WHEN {den} <> 0 AND abs(CAST({rate} AS DOUBLE) - CAST({num} AS DOUBLE) / CAST({den} AS DOUBLE))"
-            f" > {tolerance} THEN {t} || ' does not match {check.numerator}/{check.denominator} = ' || {shown}"
+            f" > {tolerance} THEN {t} || {quote(f' does not match {num_label}/{den_label} = ')} || {shown}"
             f" || ' = ' || printf('%.2f%%', 100.0 * {num} / {den}) END)"
         )
         found.append((check_column(i), header, sql))
