@@ -73,7 +73,7 @@ def load_template_text(text: str, source: str = "<string>") -> Template:
         document = read_yaml(text)
     except YamlSyntaxError as exc:
         raise TemplateError(
-            source, [Problem(Path(source).name, "(document)", str(exc), line=exc.line)]
+            source, [Problem(Path(source).name, "(document)", str(exc), line=exc.line, column=exc.column)]
         ) from None
     if not isinstance(document, dict):
         raise TemplateError(

@@ -13,6 +13,7 @@ class Problem:
     message: str
     item: str | None = None  # the item key, where the problem is in an item
     line: int | None = None  # 1-based line in the YAML text, where known
+    column: int | None = None  # 1-based column, where known (YAML syntax errors)
 
     def __str__(self) -> str:
         where = f"item {self.item!r}" if self.item is not None else self.path
@@ -28,4 +29,11 @@ class TemplateError(ValueError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.source}:{p.line}: {p}" if p.line else f"{self.source}: {p}" for p in self.problems]
+        return [f"{self.source}:{_position(p)} {p}" for p in self.problems]
+
+
+def _position(problem: Problem) -> str:
+    """`12:` or `12:5:` (line and column), or nothing where the place is not known."""
+    if problem.line is None:
+        return ""
+    return f"{problem.line}:{problem.column}:" if problem.column is not None else f"{problem.line}:"

@@ -12,9 +12,10 @@ PathPart = str | int
 
 
 class YamlSyntaxError(ValueError):
-    def __init__(self, message: str, line: int | None) -> None:
+    def __init__(self, message: str, line: int | None, column: int | None = None) -> None:
         super().__init__(message)
         self.line = line
+        self.column = column
 
 
 def read_yaml(text: str) -> Any:
@@ -26,8 +27,9 @@ def read_yaml(text: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
         reason = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise YamlSyntaxError(f"the YAML cannot be read: {reason}", line) from None
+        raise YamlSyntaxError(f"the YAML cannot be read: {reason}", line, column) from None
     except YAMLError as exc:
         raise YamlSyntaxError(f"the YAML cannot be read: {exc}", None) from None
 
