@@ -58,3 +58,13 @@ def test_each_pay_formula_of_the_spec_compiles(source: str) -> None:
 
 def test_the_spec_lists_four_pay_formulas() -> None:
     assert len(AMOUNTS) == 4
+
+
+def test_a_proportional_item_with_value_0_and_target_0_is_missing_not_an_error() -> None:
+    template = load_template_text(
+        "id: p\nname: p\nitems:\n  - {key: a, name: a, weight: 100, value: x, proportional: {target: t}}\n"
+    )
+    result = score(template, EmployeeInput("E1", "2026-10", {"x": Decimal(0), "t": Decimal(0)}))
+    # 0 / 0 has no value: the item is missing, the result incomplete, nothing counted as 0
+    assert result.status == "incomplete"
+    assert result.missing == ("a",)

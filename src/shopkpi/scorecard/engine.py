@@ -278,7 +278,7 @@ def _score_item(
             ratio = value / rule.target.number(values)
         except EvaluationError as exc:
             return ItemResult(item, value, None, None, missing=str(exc))
-        except decimal.DivisionByZero:
+        except (decimal.DivisionByZero, decimal.InvalidOperation):  # x / 0, and 0 / 0
             return ItemResult(item, value, None, None, missing=f"the target {rule.target.source!r} is 0")
         ratio = min(ONE, max(ZERO, ratio))
         return ItemResult(item, value, ratio * HUNDRED, weight * ratio)
