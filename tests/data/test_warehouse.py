@@ -1,0 +1,206 @@
+"""The warehouse: provenance, idempotency, replacement with history, refusals that change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from export_builders import write_csv
+
+from shopkpi.data.datasets import DATASETS
+from shopkpi.data.importer import import_files
+from shopkpi.data.problems import ImportRefused
+from shopkpi.data.warehouse import Warehouse
+
+HEADER = ["shop", "date", "uv", "gmv"]
+
+
+def snapshot(home: Path) -> dict[str, str]:
+    """Every file under home with its checksum (the warehouse directory listing and contents)."""
+    return {
+        p.relative_to(home).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(home.rglob("*"))
+        if p.is_file()
+    }
+
+
+def catalogue(home: Path) -> list[tuple[object, ...]]:
+    con = Warehouse(home).connect()
+    return con.execute("SELECT * FROM batches ORDER BY seq").fetchall()
+
+
+def current(home: Path, sql: str) -> list[tuple[object, ...]]:
+    return Warehouse(home).connect().execute(sql).fetchall()
+
+
+def shop_file(path: Path, rows: list[list[object]]) -> Path:
+    return write_csv(path, [HEADER, *rows])
+
+
+def test_an_empty_warehouse_has_every_view_with_its_columns(tmp_path: Path) -> None:
+    con = Warehouse(tmp_path).connect()
+    for name, ds in DATASETS.items():
+        assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == (0,)
+        assert [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()] == [*ds.column_names, "_batch"]
+    assert con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_a_batch_records_its_provenance(tmp_path: Path) -> None:
+    path = shop_file(
+        tmp_path / "shops.csv", [["A", "2026-10-01", "10", "1.50"], ["B", "2026-10-01", "20", "2"]]
+    )
+    before = dt.datetime.now().replace(microsecond=0)
+    [outcome] = import_files(tmp_path / "home", "shop_daily", [path], period="2026-10", user="hr-wang")
+    [batch] = catalogue(tmp_path / "home")
+    names = ["seq", "id", "dataset", "file_name", "sha256", "profile", "row_count", "imported_by", "imported_at",
+             "replaced_by", "period", "path", "scope_from", "scope_to"]  # fmt: skip
+    record = dict(zip(names, batch, strict=True))
+    assert record["id"] == outcome.batch
+    assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (record["dataset"], record["file_name"], record["profile"]) == (
+        "shop_daily",
+        "shops.csv",
+        "canonical",
+    )
+    assert (record["row_count"], record["imported_by"], record["period"]) == (2, "hr-wang", "2026-10")
+    assert before <= record["imported_at"] <= dt.datetime.now()
+    assert record["replaced_by"] is None
+    assert (tmp_path / "home" / "warehouse" / str(record["path"])).is_file()
+    assert current(tmp_path / "home", "SELECT DISTINCT _batch FROM shop_daily") == [(outcome.batch,)]
+
+
+def test_the_same_file_again_changes_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = shop_file(tmp_path / "shops.csv", [["A", "2026-10-01", "10", "1.50"]])
+    [first] = import_files(home, "shop_daily", [path])
+    before, rows = snapshot(home), catalogue(home)
+    [again] = import_files(home, "shop_daily", [path])
+    assert (again.status, again.batch) == ("unchanged", first.batch)
+    assert snapshot(home) == before
+    assert catalogue(home) == rows
+    # the same content under another name is the same file
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(path.read_bytes())
+    outcomes = import_files(home, "shop_daily", [copy, path])
+    assert [o.status for o in outcomes] == ["unchanged", "unchanged"]
+    assert snapshot(home) == before
+
+
+def test_a_corrected_file_replaces_rows_and_the_old_batch_stays_in_history(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    oct_ab = shop_file(
+        tmp_path / "oct.csv",
+        [["A", "2026-10-01", "10", "1"], ["A", "2026-10-02", "11", "1"], ["B", "2026-10-01", "20", "2"]],
+    )
+    [first] = import_files(home, "shop_daily", [oct_ab])
+    # a corrected file for shop A, Oct 1-2: replaces A's rows only; B's stay from the first batch
+    fix_a = shop_file(
+        tmp_path / "fix-a.csv", [["A", "2026-10-01", "100", "10"], ["A", "2026-10-02", "110", "10"]]
+    )
+    [second] = import_files(home, "shop_daily", [fix_a])
+    assert second.partly_replaced == (first.batch,) and second.replaced == ()
+    assert current(home, "SELECT shop, date, uv, _batch FROM shop_daily ORDER BY shop, date") == [
+        ("A", dt.date(2026, 10, 1), 100, second.batch),
+        ("A", dt.date(2026, 10, 2), 110, second.batch),
+        ("B", dt.date(2026, 10, 1), 20, first.batch),
+    ]
+    # now shop B's day is corrected too: nothing of the first batch is current any more
+    fix_b = shop_file(tmp_path / "fix-b.csv", [["B", "2026-10-01", "25", "2.5"]])
+    [third] = import_files(home, "shop_daily", [fix_b])
+    assert third.replaced == (first.batch,)
+    history = {r[1]: r[9] for r in catalogue(home)}
+    assert history == {first.batch: third.batch, second.batch: None, third.batch: None}
+    assert current(home, "SELECT sum(uv), sum(gmv) FROM shop_daily") == [(235, Decimal("22.50"))]
+    assert all((home / "warehouse" / str(r[11])).is_file() for r in catalogue(home))  # history kept on disk
+
+
+def test_a_corrected_file_for_the_same_accounts_and_dates_replaces_the_batch(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    old = shop_file(tmp_path / "old.csv", [["A", "2026-10-01", "10", "1"], ["A", "2026-10-03", "30", "3"]])
+    new = shop_file(tmp_path / "new.csv", [["A", "2026-10-01", "12", "1"], ["A", "2026-10-03", "33", "3"]])
+    [first] = import_files(home, "shop_daily", [old])
+    [second] = import_files(home, "shop_daily", [new])
+    assert second.replaced == (first.batch,)
+    assert current(home, "SELECT sum(uv) FROM shop_daily") == [(45,)]
+    # a different month of the same shop does not replace October
+    nov = shop_file(tmp_path / "nov.csv", [["A", "2026-11-01", "5", "1"]])
+    [third] = import_files(home, "shop_daily", [nov])
+    assert third.replaced == () and third.partly_replaced == ()
+    assert current(home, "SELECT sum(uv) FROM shop_daily") == [(50,)]
+
+
+def test_a_refused_import_changes_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    import_files(home, "shop_daily", [shop_file(tmp_path / "good.csv", [["A", "2026-10-01", "10", "1"]])])
+    before, rows = snapshot(home), catalogue(home)
+    good = shop_file(tmp_path / "good2.csv", [["B", "2026-10-01", "10", "1"]])
+    bad = shop_file(tmp_path / "bad.csv", [["A", "2026-10-01", "ten", "1"]])
+    with pytest.raises(ImportRefused) as refused:
+        import_files(home, "shop_daily", [good, bad])
+    assert [(p.file, p.row, p.column) for p in refused.value.problems] == [("bad.csv", 2, "uv")]
+    assert snapshot(home) == before
+    assert catalogue(home) == rows
+
+
+def test_problems_of_every_file_are_reported_together(tmp_path: Path) -> None:
+    one = shop_file(tmp_path / "one.csv", [["A", "2026-10-01", "-1", "1"]])
+    two = shop_file(tmp_path / "two.csv", [["A", "2026-10-01", "1", "abc"]])
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", "shop_daily", [one, two])
+    assert [(p.file, p.column, p.reason) for p in refused.value.problems] == [
+        ("one.csv", "uv", "negative count: -1"),
+        ("two.csv", "gmv", "not a number: abc"),
+    ]
+    assert not (tmp_path / "home" / "warehouse").exists()
+
+
+def test_recover_removes_parquet_files_no_batch_names(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    import_files(home, "shop_daily", [shop_file(tmp_path / "a.csv", [["A", "2026-10-01", "10", "1"]])])
+    before = snapshot(home)
+    orphan = home / "warehouse" / "shop_daily" / "shop_daily-crashed.parquet"
+    orphan.write_bytes(b"PAR1")
+    assert current(home, "SELECT count(*) FROM shop_daily") == [(1,)]  # readers never see it
+    assert Warehouse(home).recover() == [orphan]
+    assert snapshot(home) == before
+
+
+def test_accounts_two_owners_on_one_day_is_refused_and_a_handover_is_not(tmp_path: Path) -> None:
+    header = ["employee", "kind", "account", "valid_from", "valid_to"]
+    handover = write_csv(
+        tmp_path / "accounts.csv",
+        [
+            header,
+            ["E1", "shop", "旗舰店A", "2026-01-01", "2026-10-15"],
+            ["E2", "shop", "旗舰店A", "2026-10-16", ""],
+        ],
+    )
+    import_files(tmp_path / "home", "accounts", [handover])
+    overlap = write_csv(
+        tmp_path / "accounts2.csv",
+        [
+            header,
+            ["E1", "shop", "旗舰店A", "2026-01-01", "2026-10-16"],
+            ["E2", "shop", "旗舰店A", "2026-10-16", ""],
+            ["E3", "店铺", "旗舰店B", "2026-10-20", "2026-10-01"],
+        ],
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", "accounts", [overlap])
+    assert [(p.row, p.reason) for p in refused.value.problems] == [
+        (3, "shop account 旗舰店A has two owners on the same days (E1 on row 2, E2 here): 2026-10-16"),
+        (4, "valid_from 2026-10-20 is after valid_to 2026-10-01"),
+    ]
+
+
+def test_two_copies_of_a_new_file_in_one_command_import_once(tmp_path: Path) -> None:
+    path = shop_file(tmp_path / "a.csv", [["A", "2026-10-01", "10", "1"]])
+    copy = tmp_path / "b.csv"
+    copy.write_bytes(path.read_bytes())
+    first, second = import_files(tmp_path / "home", "shop_daily", [path, copy])
+    assert (first.status, second.status, second.batch) == ("imported", "unchanged", first.batch)
+    assert current(tmp_path / "home", "SELECT count(*) FROM shop_daily") == [(1,)]
