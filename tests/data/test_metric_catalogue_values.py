@@ -23,7 +23,44 @@ from shopkpi.data.metric_computation import MetricResults, compute_metrics
 
 D = Decimal
 
-SPEC_METRICS = ["pv", "uv", "pages_per_visitor", "buyers", "conversion_rate", "gmv", "aov", "favorites", "carts", "avg_stay_seconds", "new_uv_ratio", "orders", "order_growth", "refund_rate", "return_rate", "bad_review_rate", "late_delivery_rate", "cs_inquiries", "cs_paid_buyers", "cs_conversion_rate", "cs_paid_amount", "cs_aov", "cs_reply_rate", "cs_first_response_seconds", "cs_avg_response_seconds", "campaign_cost", "campaign_gmv", "campaign_roi", "ctr", "cost_per_click", "sns_miss_rate", "sns_original_ratio", "sns_fan_loss_rate", "task_on_time_rate", "task_pass_rate", "task_errors"]
+SPEC_METRICS = [
+    "pv",
+    "uv",
+    "pages_per_visitor",
+    "buyers",
+    "conversion_rate",
+    "gmv",
+    "aov",
+    "favorites",
+    "carts",
+    "avg_stay_seconds",
+    "new_uv_ratio",
+    "orders",
+    "order_growth",
+    "refund_rate",
+    "return_rate",
+    "bad_review_rate",
+    "late_delivery_rate",
+    "cs_inquiries",
+    "cs_paid_buyers",
+    "cs_conversion_rate",
+    "cs_paid_amount",
+    "cs_aov",
+    "cs_reply_rate",
+    "cs_first_response_seconds",
+    "cs_avg_response_seconds",
+    "campaign_cost",
+    "campaign_gmv",
+    "campaign_roi",
+    "ctr",
+    "cost_per_click",
+    "sns_miss_rate",
+    "sns_original_ratio",
+    "sns_fan_loss_rate",
+    "task_on_time_rate",
+    "task_pass_rate",
+    "task_errors",
+]
 
 COUNTED = ("paid", "shipped", "delivered", "refunded")
 

@@ -85,7 +85,8 @@ def reports_cte() -> str:
     return (
         f"{REPORTS} AS (SELECT supervisor AS _manager, employee AS _member FROM employees "
         "WHERE supervisor IS NOT NULL AND supervisor <> employee "
-        f"UNION SELECT r._manager, e.employee FROM {REPORTS} AS r JOIN employees AS e ON e.supervisor = r._member)"
+        f"UNION SELECT r._manager, e.employee FROM {REPORTS} AS r JOIN employees AS e ON e.supervisor = r._member "
+        "WHERE e.employee <> r._manager)"
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from sqlglot import exp
@@ -26,8 +26,8 @@ from shopkpi.data.metric_definitions import (
     AggregateSource,
     DerivedMetric,
     MetricDefinition,
-    MetricFile,
     QueryMetric,
+    name_problem,
 )
 from shopkpi.data.sql_guard import (
     SqlRefused,
@@ -39,6 +39,7 @@ from shopkpi.data.sql_guard import (
 
 SHIPPED = "shopkpi/data/metrics/catalogue.yaml"
 QUERY_COLUMNS = ("account", "date", "value")
+DEFINITION: TypeAdapter[MetricDefinition] = TypeAdapter(MetricDefinition)
 
 
 @dataclass(frozen=True)
@@ -159,19 +160,33 @@ def catalogue_from_texts(texts: Sequence[tuple[str, str]]) -> MetricCatalogue:
 
 
 def _parse_file(origin: str, text: str, problems: list[MetricProblem]) -> dict[str, MetricDefinition]:
+    """The file's valid definitions; each invalid one adds its problems (the others still load)."""
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as error:
         problems.append(MetricProblem(origin, "", f"not valid YAML: {error}"))
         return {}
-    try:
-        return MetricFile.model_validate(data if data is not None else {"metrics": {}}).metrics
-    except ValidationError as error:
-        for item in error.errors():
-            location = ".".join(str(part) for part in item["loc"])
-            metric = str(item["loc"][1]) if len(item["loc"]) > 1 and item["loc"][0] == "metrics" else ""
-            problems.append(MetricProblem(origin, metric, f"{location}: {item['msg']}"))
+    if data is None:
         return {}
+    if not isinstance(data, dict) or set(data) != {"metrics"} or not isinstance(data["metrics"], dict):
+        problems.append(
+            MetricProblem(origin, "", "must be a mapping with one key, metrics: {name: definition}")
+        )
+        return {}
+    definitions: dict[str, MetricDefinition] = {}
+    for name, body in data["metrics"].items():
+        name = str(name)
+        reason = name_problem(name)
+        if reason is not None:
+            problems.append(MetricProblem(origin, name, reason))
+            continue
+        try:
+            definitions[name] = DEFINITION.validate_python(body)
+        except ValidationError as error:
+            for item in error.errors():
+                location = ".".join(str(part) for part in ("metrics", name, *item["loc"]))
+                problems.append(MetricProblem(origin, name, f"{location}: {item['msg']}"))
+    return definitions
 
 
 def _resolve(

@@ -96,8 +96,16 @@ class MetricFile(_Strict):
     @classmethod
     def _names(cls, metrics: dict[str, MetricDefinition]) -> dict[str, MetricDefinition]:
         for name in metrics:
-            if not NAME_PATTERN.match(name):
-                raise ValueError(f"metric name {name!r} must be lower_snake_case (a-z, 0-9, _)")
-            if name in RESERVED_NAMES:
-                raise ValueError(f"metric name {name!r} is reserved")
+            problem = name_problem(name)
+            if problem is not None:
+                raise ValueError(problem)
         return metrics
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name a metric, or None."""
+    if not NAME_PATTERN.match(name):
+        return f"metric name {name!r} must be lower_snake_case (a-z, 0-9, _)"
+    if name in RESERVED_NAMES:
+        return f"metric name {name!r} is reserved"
+    return None

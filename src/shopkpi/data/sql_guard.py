@@ -163,6 +163,9 @@ def _single_projection(sql: str, subject: str, dataset: str, schema: Schema) -> 
         raise SqlRefused(subject, ["must be one expression: ';' separates statements"])
     if dataset not in schema:
         raise SqlRefused(subject, [f"unknown dataset {dataset!r}"])
+    parsed = _one_statement(sql, subject)
+    if any(isinstance(node, exp.Select) for node in parsed.walk() if node is not parsed):
+        raise SqlRefused(subject, ["subqueries are not allowed here (use a query metric)"])
     select = checked_select(sql, subject=subject, schema={dataset: schema[dataset]})
     if not isinstance(select, exp.Select) or len(select.expressions) != 1:
         raise SqlRefused(subject, ["must be a single expression (no ',' or ';')"])
