@@ -3,7 +3,8 @@
 Every expected number is worked out by hand in the comment beside it, never by the engine.
 Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
     score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (5 − (100 − score)/100), 销售毛利)).
+    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+    the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
 from __future__ import annotations
@@ -104,8 +105,8 @@ def test_excellent_month(template: Template) -> None:
     # 10 + 30 + 20 + 4 + 28 = 92
     assert result.score == Decimal("92")
     assert result.grade == "优秀"
-    # reward 500 * (5 - (100 - 92) / 100) = 500 * 4.92 = 2460 <= 销售毛利 3000; 5000 + 2460 = 7460
-    assert result.pay == Decimal("7460.00")
+    # 绩效工资 500; reward 5000 * 10% * (92 - 90) / 100 = 500 * 0.02 = 10 <= 销售毛利 3000; 5000 + 10 = 5010
+    assert result.pay == Decimal("5010.00")
 
 
 def test_band_edges(template: Template) -> None:

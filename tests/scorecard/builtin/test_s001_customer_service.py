@@ -3,7 +3,8 @@
 Every expected number is worked out by hand in the comment beside it, never by the engine.
 Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
     score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (5 − (100 − score)/100), 销售毛利)).
+    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+    the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
 from __future__ import annotations
@@ -125,15 +126,15 @@ def test_excellent_month_reward_is_capped_by_gross_margin(template: Template) ->
     # 30 + 30 + 10 + 5 + 5 + 5 + 4 + 10 = 99
     assert result.score == Decimal("99")
     assert result.grade == "优秀"
-    # reward 600 * (5 - (100 - 99) / 100) = 600 * 4.99 = 2994 > 销售毛利 2000 -> 2000; 6000 + 2000 = 8000
-    assert result.pay == Decimal("8000.00")
+    # reward 6000 * 10% * (99 - 90) / 100 = 600 * 0.09 = 54 <= 销售毛利 2000; 6000 + 54 = 6054
+    assert result.pay == Decimal("6054.00")
 
-    rich = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("50000")}, EXCELLENT_RATINGS))
-    # 2994 < 50000 -> 6000 + 2994 = 8994
-    assert rich.pay == Decimal("8994.00")
+    thin = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("30")}, EXCELLENT_RATINGS))
+    # min(54, 30) = 30 -> 6000 + 30 = 6030
+    assert thin.pay == Decimal("6030.00")
 
     loss = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("-500")}, EXCELLENT_RATINGS))
-    # min(2994, -500) = -500, never below 0 -> reward 0; pay 6000
+    # min(54, -500) = -500, never below 0 -> reward 0; pay 6000
     assert loss.pay == Decimal("6000.00")
 
 

@@ -3,7 +3,8 @@
 Every expected number is worked out by hand in the comment beside it, never by the engine.
 Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
     score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (5 − (100 − score)/100), 销售毛利)).
+    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+    the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
 from __future__ import annotations
@@ -102,8 +103,12 @@ def test_excellent_month_reward_is_capped_by_gross_margin(template: Template) ->
     # 10 + 30 + 20 + 20 + 10 + 9 = 99
     assert result.score == Decimal("99")
     assert result.grade == "优秀"
-    # reward 600 * (5 - 1 / 100) = 600 * 4.99 = 2994 > 销售毛利 1000 -> 1000; 6000 + 1000 = 7000
-    assert result.pay == Decimal("7000.00")
+    # reward 6000 * 10% * (99 - 90) / 100 = 600 * 0.09 = 54 <= 销售毛利 1000; 6000 + 54 = 6054
+    assert result.pay == Decimal("6054.00")
+
+    thin = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("40")}, EXCELLENT_RATINGS))
+    # min(54, 40) = 40 -> 6000 + 40 = 6040
+    assert thin.pay == Decimal("6040.00")
 
 
 def test_band_edges(template: Template) -> None:

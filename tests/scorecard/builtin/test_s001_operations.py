@@ -3,7 +3,8 @@
 Every expected number is worked out by hand in the comment beside it, never by the engine.
 Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
     score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (5 − (100 − score)/100), 销售毛利)).
+    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+    the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
 from __future__ import annotations
@@ -90,9 +91,9 @@ def test_worked_example(template: Template) -> None:
     # 20 + 4 + 5 + 10 + 8 + 10 + 5 + 4 + 4 + 10 + 5 + 8.5 = 93.5
     assert result.score == Decimal("93.5")
     assert result.grade == "优秀"
-    # 绩效工资 = 8000 * 10% = 800; reward 800 * (5 - (100 - 93.5) / 100) = 800 * 4.935 = 3948 <= 30000
-    # 8000 + 3948 = 11948
-    assert result.pay == Decimal("11948.00")
+    # 绩效工资 = 8000 * 10% = 800; reward 800 * (93.5 - 90) / 100 = 800 * 0.035 = 28 <= 销售毛利 30000
+    # 8000 + 28 = 8028
+    assert result.pay == Decimal("8028.00")
     assert result.actions == ()
 
 

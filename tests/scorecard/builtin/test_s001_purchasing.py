@@ -3,7 +3,8 @@
 Every expected number is worked out by hand in the comment beside it, never by the engine.
 Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
     score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (5 − (100 − score)/100), 销售毛利)).
+    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+    the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ def test_worked_example(template: Template) -> None:
     # 15 + 16 + 15 + 15 + 10 + 12 + 9 = 92
     assert result.score == Decimal("92")
     assert result.grade == "优秀"
-    # 绩效工资 700; reward 700 * (5 - (100 - 92) / 100) = 700 * 4.92 = 3444 <= 销售毛利 5000; 7000 + 3444 = 10444
-    assert result.pay == Decimal("10444.00")
+    # 绩效工资 700; reward 700 * (92 - 90) / 100 = 700 * 0.02 = 14 <= 销售毛利 5000; 7000 + 14 = 7014
+    assert result.pay == Decimal("7014.00")
     assert result.actions == ()
 
 

@@ -3,7 +3,8 @@
 Every expected number is worked out by hand in the comment beside it, never by the engine.
 Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
     score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (5 − (100 − score)/100), 销售毛利)).
+    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+    the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
 from __future__ import annotations
@@ -105,8 +106,12 @@ def test_excellent_month_reward_is_capped_by_gross_margin(template: Template) ->
     # 原创率 50% -> 100 -> 15 (+7.5); 回复 (40 - 40) / 40 = 0 -> 10 (+5); 私信 1 -> 10 (+5): 79.5 + 17.5 = 97
     assert result.score == Decimal("97")
     assert result.grade == "优秀"
-    # reward 550 * (5 - 3 / 100) = 550 * 4.97 = 2733.5 > 销售毛利 800 -> 800; 5500 + 800 = 6300
-    assert result.pay == Decimal("6300.00")
+    # reward 5500 * 10% * (97 - 90) / 100 = 550 * 0.07 = 38.5 <= 销售毛利 800; 5500 + 38.5 = 5538.50
+    assert result.pay == Decimal("5538.50")
+
+    thin = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("20")}))
+    # min(38.5, 20) = 20 -> 5500 + 20 = 5520
+    assert thin.pay == Decimal("5520.00")
 
 
 def test_band_edges(template: Template) -> None:
