@@ -10,6 +10,7 @@ from shopkpi import __version__
 from shopkpi.cli.demo_command import demo_command
 from shopkpi.cli.home import DEFAULT_HOME, Context
 from shopkpi.cli.import_command import import_command
+from shopkpi.cli.metrics_command import metrics_command
 from shopkpi.cli.scorecard_commands import check_command, score_command
 
 
@@ -33,6 +34,7 @@ cli.add_command(check_command)
 cli.add_command(score_command)
 cli.add_command(demo_command)
 cli.add_command(import_command)
+cli.add_command(metrics_command)
 
 
 def main() -> None:

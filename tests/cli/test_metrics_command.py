@@ -1,0 +1,87 @@
+"""`shopkpi metrics`: the spec's command-line contract over a home filled by `shopkpi import`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shopkpi.cli.main import cli
+
+FILES = {
+    "employees": "employee,name,department,position\nE1,张三,运营部,运营专员\nE2,李四,运营部,运营专员\nE3,王五,客服部,客服\n",
+    "accounts": "employee,kind,account,valid_from,valid_to\nE1,shop,S1,,2026-10-15\nE2,shop,S1,2026-10-16,\n",
+    "shop_daily": (
+        "shop,date,pv,uv,buyers,gmv\n"
+        "S1,2026-10-01,100,40,2,200.00\n"
+        "S1,2026-10-02,60,10,1,50.00\n"
+        "S1,2026-10-20,0,0,0,0\n"
+        "S9,2026-10-03,5,5,5,5.00\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    runner = CliRunner()
+    for dataset, text in FILES.items():
+        path = home / f"{dataset}.csv"
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(cli, ["--home", str(home), "import", dataset, str(path)])
+        assert result.exit_code == 0, result.output
+    return home
+
+
+def run(home: Path, *args: str) -> tuple[str, str]:
+    result = CliRunner().invoke(cli, ["--home", str(home), "metrics", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout, result.stderr
+
+
+def test_json_is_one_array_of_employees_with_decimal_strings(home: Path) -> None:
+    out, err = run(home, "--period", "2026-10", "--format", "json")
+    records = {r["employee"]: r for r in json.loads(out)}
+    assert sorted(records) == ["E1", "E2", "E3"]
+    first = records["E1"]
+    assert first["period"] == "2026-10"
+    # E1 owns S1 until the 15th: (100 + 60) pv, (40 + 10) uv, 3 buyers, 250.00
+    assert first["metrics"]["pv"] == "160" and first["metrics"]["uv"] == "50"
+    assert first["metrics"]["gmv"] == "250.00"
+    assert first["metrics"]["conversion_rate"] == "0.060000"  # 3 / 50
+    assert first["metrics"]["aov"] == "83.33"  # 250 / 3
+    # E2 has the 20th: all zero, so sums are "0" and the ratios null, never 0
+    second = records["E2"]["metrics"]
+    assert second["uv"] == "0" and second["conversion_rate"] is None
+    # E3 has no data at all: every metric null
+    assert set(records["E3"]["metrics"].values()) == {None}
+    assert "1 shop_daily rows belong to no one (shop accounts: S9)" in err
+
+
+def test_employee_filter_and_csv(home: Path) -> None:
+    out, _ = run(home, "--period", "2026-10", "--format", "csv", "--employee", "E1")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 1 and rows[0]["employee"] == "E1" and rows[0]["period"] == "2026-10"
+    assert rows[0]["buyers"] == "3" and rows[0]["cs_inquiries"] == ""
+
+
+def test_table_shows_chinese_labels(home: Path) -> None:
+    out, _ = run(home, "--period", "2026-10", "--format", "table", "--employee", "E1")
+    assert "支付转化率" in out and "0.060000" in out
+
+
+def test_a_bad_period_and_a_bad_user_metric_are_clear_errors(home: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--home", str(home), "metrics", "--period", "2026-13"])
+    assert result.exit_code == 2 and "month 13" in result.output
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "bad.yaml").write_text(
+        "metrics:\n  leak:\n    type: query\n    by: shop\n    label_zh: 泄露\n    label: Leak\n"
+        "    definition: x\n    definition_zh: x\n    sql: SELECT * FROM read_csv('/etc/passwd')\n"
+    )
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path), "metrics", "--period", "2026-10"])
+    assert result.exit_code == 1
+    assert "leak" in result.output and "table function read_csv() is not allowed" in result.output
