@@ -19,8 +19,12 @@ SRC = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = secret_key(HOME)
 DEBUG = os.environ.get("SHOPKPI_DEBUG", "") == "1"
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SHOPKPI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("SHOPKPI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("SHOPKPI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SHOPKPI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -58,6 +62,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "shopkpi.web.pages.navigation.nav_links",
             ],
         },
     },
@@ -96,6 +101,14 @@ LOCALE_PATHS = [SRC / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# front-end packages come from npm (package.json, installed by `make setup`), never from a CDN
+NODE_MODULES = Path(os.environ.get("SHOPKPI_NODE_MODULES") or SRC.parent.parent / "node_modules")
+STATICFILES_DIRS = [
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+]
+WHITENOISE_USE_FINDERS = True  # serve straight from the app and npm folders; no collectstatic step
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,7 +5,7 @@ import tempfile
 
 os.environ.setdefault("SHOPKPI_HOME", tempfile.mkdtemp(prefix="shopkpi-test-home-"))
 
-from shopkpi.config.settings import *  # noqa: E402, F403
+from shopkpi.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INSTALLED_APPS = [*INSTALLED_APPS, "shopkpi.config.testing"]  # noqa: F405

@@ -1,0 +1,56 @@
+"""Numbers the Chinese way: ¥12,345.00, 38.0%, 3.2万. Exact: Decimal in, text out, half-up."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+WAN = Decimal(10000)
+YI = Decimal(100_000_000)
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _fixed(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def yuan(value: object) -> str:
+    """¥12,345.00 (a missing amount is an em dash, never ¥0.00)."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    sign = "-" if number < 0 else ""
+    return f"{sign}¥{abs(_fixed(number, 2)):,.2f}"
+
+
+def percent(value: object, places: int = 1) -> str:
+    """A fraction as a percentage: 0.38 -> 38.0%."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    return f"{_fixed(number * 100, places):.{places}f}%"
+
+
+def wan(value: object) -> str:
+    """Large counts in 万 and 亿: 32000 -> 3.2万, 123456789 -> 1.23亿; below 10,000 with separators."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    size = abs(number)
+    if size >= YI:
+        return f"{_fixed(number / YI, 2).normalize():f}亿"
+    if size >= WAN:
+        return f"{_fixed(number / WAN, 1).normalize():f}万"
+    return f"{number:,f}" if number != number.to_integral_value() else f"{int(number):,}"
+
+
+def score(value: object, places: int = 1) -> str:
+    number = _decimal(value)
+    return "—" if number is None else f"{_fixed(number, places):f}"

@@ -1,0 +1,52 @@
+"""Login with throttling (shared with the API's token login) and logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+
+from shopkpi.appraisal import login_throttle
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Refuses while the username or address is locked; records every try."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password")
+        request = self.request
+        address = login_throttle.client_address(request)
+        if username and password:
+            user = login_throttle.attempt(
+                username, address, lambda: authenticate(request, username=username, password=password)
+            )
+            if user is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(user)
+            self.user_cache = user
+        return self.cleaned_data
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "shopkpi/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().post(request, *args, **kwargs)
+        except login_throttle.LoginLocked as locked:
+            # an unbound form: a bound one would run the throttled check again while rendering
+            form = self.authentication_form(request, initial={"username": request.POST.get("username", "")})
+            response = self.render_to_response(self.get_context_data(form=form, locked_until=locked.until))
+            response.status_code = 429
+            response["Retry-After"] = str(locked.retry_after())
+            return response
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "/login/"

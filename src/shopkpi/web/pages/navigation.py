@@ -1,0 +1,32 @@
+"""The links of the top bar, by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from shopkpi.appraisal.roles import ADMIN, EVALUATOR, GM, HR, roles
+
+# (path, label, roles that see it; empty = everyone signed in)
+LINKS: list[tuple[str, str, frozenset[str]]] = [
+    ("/", "首页", frozenset()),
+]
+
+
+def nav_links(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    held = roles(user)
+    links = []
+    for path, label, needed in LINKS:
+        if needed and not (needed & held):
+            continue
+        current = request.path == path or (path != "/" and request.path.startswith(path))
+        links.append({"url": path, "label": _(label), "current": current})
+    return {"nav_links": links}
+
+
+__all__ = ["ADMIN", "EVALUATOR", "GM", "HR", "LINKS", "nav_links"]

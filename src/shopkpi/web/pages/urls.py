@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, include, path
+
+from shopkpi.web.pages import auth_views, home
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", home.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
