@@ -26,7 +26,13 @@ def test_the_complete_example_loads_and_scores() -> None:
         EmployeeInput(
             "E001",
             "2026-10",
-            {"实际销售额": Decimal(45150), "计划销售额": Decimal(60000), "平均响应秒数": Decimal(30), "差评次数": Decimal(1), "销售额": Decimal(80000)},
+            {
+                "实际销售额": Decimal(45150),
+                "计划销售额": Decimal(60000),
+                "平均响应秒数": Decimal(30),
+                "差评次数": Decimal(1),
+                "销售额": Decimal(80000),
+            },
             {"attitude": "良"},
             {"attitude": "优"},
         ),

@@ -7,11 +7,13 @@ from pathlib import Path
 import click
 
 from shopkpi import __version__
+from shopkpi.cli.audit_command import audit_group
 from shopkpi.cli.demo_command import demo_command
 from shopkpi.cli.home import DEFAULT_HOME, Context
 from shopkpi.cli.import_command import import_command
 from shopkpi.cli.metrics_command import metrics_command
 from shopkpi.cli.scorecard_commands import check_command, score_command
+from shopkpi.cli.serve_command import serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,8 +33,10 @@ def cli(ctx: click.Context, home: Path) -> None:
 
 
 cli.add_command(check_command)
+cli.add_command(serve_command)
 cli.add_command(score_command)
 cli.add_command(demo_command)
+cli.add_command(audit_group)
 cli.add_command(import_command)
 cli.add_command(metrics_command)
 
