@@ -1,0 +1,176 @@
+"""The API's request and response shapes (the OpenAPI document is generated from these)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from ninja import Schema
+from pydantic import Field
+
+NO_NUL = r"^[^\x00]*$"  # databases refuse NUL characters in text; the schema says so
+
+
+# text fields: no NUL characters, bounded length
+Username = Annotated[str, Field(min_length=1, max_length=150, pattern=NO_NUL)]
+Password = Annotated[str, Field(min_length=1, max_length=1024, pattern=NO_NUL)]
+Reason = Annotated[str, Field(min_length=1, max_length=10_000, pattern=NO_NUL)]  # required: not empty
+Note = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]
+Key = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
+
+T = TypeVar("T")
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[dict[str, Any]]
+
+
+class LockedOut(Schema):
+    detail: str
+    locked_until: datetime
+
+
+class Page(Schema):
+    limit: int = Field(50, ge=1, le=500, description="How many items at most.")
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="How many items to skip.")
+
+
+class Paged(Schema, Generic[T]):
+    items: list[T]
+    count: int = Field(description="How many items there are in all, across pages.")
+
+
+class TokenIn(Schema):
+    username: Username
+    password: Password
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    expires_at: datetime
+
+
+class MeOut(Schema):
+    username: str
+    employee: str | None = Field(description="The user's employee id (工号), or null.")
+    roles: list[str]
+
+
+class EmployeeOut(Schema):
+    id: str = Field(description="The employee id (工号).")
+    name: str
+    department: str
+    position: str
+    supervisor: str | None = Field(description="The direct supervisor's employee id, or null.")
+
+
+class ReviewOut(Schema):
+    id: int
+    employee: str = Field(description="The employee id (工号) of the person appraised.")
+    employee_name: str
+    period: str
+    status: str
+    evaluator: str | None = Field(description="The evaluator's employee id in this cycle, or null.")
+    score: str | None = Field(
+        description="Decimal text; null until computed or while hidden from the caller."
+    )
+    grade: str | None
+    version: int = Field(description="Send back as `expected_version` to detect concurrent changes.")
+
+
+class TemplateRef(Schema):
+    id: str
+    version: int
+    name: str
+
+
+class ItemOut(Schema):
+    key: str
+    name: str
+    weight: str | None
+    rated: bool = Field(description="True when a person rates the item; false when computed from data.")
+    value: str | None
+    points: str | None
+    self_points: str | None
+    missing: str | None
+    explanation: str | None
+
+
+class RatingOut(Schema):
+    item_key: str
+    rater: str
+    value: str
+    level: str
+    comment: str
+    rated_by: str | None
+    rated_at: datetime
+
+
+class InterviewOut(Schema):
+    held_on: date
+    strengths: str
+    improvements: str
+    plan: str
+    employee_response: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class OverrideOut(Schema):
+    name: str
+    value: str
+    previous: str
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+class TransitionOut(Schema):
+    from_status: str
+    to_status: str
+    action: str
+    reason: str | None = Field(description="Null where the caller may not read it yet.")
+    actor: str
+    at: datetime
+
+
+class AppealOut(Schema):
+    item_key: str
+    reason: str
+    status: str
+    outcome: str
+    created_at: datetime
+    handled_by: str | None
+    handled_at: datetime | None
+
+
+class AdjustmentOut(Schema):
+    amount: str
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+class ReviewDetailOut(ReviewOut):
+    template: TemplateRef
+    pay: str | None
+    self_assessment: str | None = Field(description="Null while hidden from the caller.")
+    supervisor_comment: str | None = Field(description="Null while hidden from the caller.")
+    values: dict[str, str | None]
+    missing: list[str]
+    items: list[ItemOut]
+    ratings: list[RatingOut]
+    interview: InterviewOut | None
+    overrides: list[OverrideOut]
+    transitions: list[TransitionOut]
+    appeals: list[AppealOut]
+    adjustments: list[AdjustmentOut]
+    submitted_self_at: datetime | None
+    published_at: datetime | None
+    acknowledged_at: datetime | None
+    appeal_deadline: datetime | None
+    actions: list[str] = Field(description="The workflow actions the caller may take now.")

@@ -1,0 +1,28 @@
+"""POST /api/token: a bearer token for a username and password (throttled)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router
+from ninja.errors import AuthenticationError
+
+from shopkpi.appraisal import login_throttle, tokens
+from shopkpi.web.api.errors import documented
+from shopkpi.web.api.schemas import TokenIn, TokenOut
+
+router = Router(tags=["auth"])
+
+
+@router.post("/token", auth=None, response={200: TokenOut, **documented(400, 401, 422, 429)})
+def create_token(request: HttpRequest, credentials: TokenIn) -> TokenOut:
+    """A token for `Authorization: Bearer`; repeated failures lock the username and the address for a while."""
+    user = login_throttle.attempt(
+        credentials.username,
+        login_throttle.client_address(request),
+        lambda: authenticate(request, username=credentials.username, password=credentials.password),
+    )
+    if user is None:
+        raise AuthenticationError(message="wrong username or password")
+    token, record = tokens.issue(user)
+    return TokenOut(token=token, expires_at=record.expires_at)
