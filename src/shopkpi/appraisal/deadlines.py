@@ -1,0 +1,88 @@
+"""Deadlines of a cycle's steps, moved to the next working day, and the overdue flag.
+
+Working days follow the Chinese statutory holidays and 调休 (make-up working days) of the
+maintained `chinesecalendar` package (`chinese_calendar.is_workday`). For a year the package does
+not know yet (it is updated each year once the State Council publishes the next year's
+arrangement), the check falls back to weekends only: Monday to Friday are working days. The
+fallback is reported by `is_workday_known` so a page can say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import chinese_calendar
+
+from shopkpi.appraisal.models import Review
+
+# default day of the month after the period by which each step is due (the seeds' "每月10日前" for HR)
+SELF_DAY = 3
+SUPERVISOR_DAY = 7
+HR_DAY = 10
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    self_due: dt.date
+    supervisor_due: dt.date
+    hr_due: dt.date
+
+
+def is_workday_known(day: dt.date) -> bool:
+    """Whether the holiday calendar covers `day`'s year (otherwise weekends are the only days off)."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def is_workday(day: dt.date) -> bool:
+    """A working day by the statutory calendar with 调休; outside the calendar's years, Monday..Friday."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """`day` itself when it is a working day, else the first working day after it."""
+    while not is_workday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def month_after(period: str) -> tuple[int, int]:
+    """(year, month) of the month after a `YYYY-MM` period."""
+    year, month = (int(part) for part in period.split("-"))
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def default_deadlines(period: str) -> Deadlines:
+    """Self-review by the 3rd, supervisor by the 7th, HR by the 10th of the following month, each moved
+    to the next working day."""
+    year, month = month_after(period)
+    return Deadlines(
+        self_due=next_working_day(dt.date(year, month, SELF_DAY)),
+        supervisor_due=next_working_day(dt.date(year, month, SUPERVISOR_DAY)),
+        hr_due=next_working_day(dt.date(year, month, HR_DAY)),
+    )
+
+
+def due_date(review: Review) -> dt.date | None:
+    """The deadline of the step the review waits for, or None when that step has no deadline."""
+    cycle = review.cycle
+    return {
+        Review.Status.PENDING_SELF: cycle.self_due,
+        Review.Status.PENDING_SUPERVISOR: cycle.supervisor_due,
+        Review.Status.PENDING_HR: cycle.hr_due,
+    }.get(Review.Status(review.status))
+
+
+def overdue(review: Review, today: dt.date) -> bool:
+    """Whether the review's current step is past its deadline (the deadline day itself is still on time)."""
+    if review.cycle.status != "open":
+        return False
+    due = due_date(review)
+    return due is not None and today > due

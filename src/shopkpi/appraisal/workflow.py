@@ -1,0 +1,488 @@
+"""The review workflow of the spec (../shared/spec/workflow.md):
+
+    pending_self ─► pending_supervisor ─► pending_hr ─► pending_gm ─► published ─► acknowledged
+          ▲               │    ▲             │            │            │
+          └─── returned ──┘    └─ returned ──┘◄─ returned ┘            └─► appealed ─► upheld (published)
+                                                                                    └► amended (pending_gm)
+
+`perform(user, review, action, **data)` is the one entry point of every step on one review: it
+asks the policy first (ActionRefused, 403), then, in one transaction, locks the review, checks the
+caller's version (StaleReview), takes the step (WorkflowError with a clear message when the domain
+refuses), raises the review's version, and records the step (a Transition and an audit entry:
+who, when, before/after, why). Cycle-level steps (open, bulk approval, archive, reopen) live in
+`cycles` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shopkpi.appraisal import audit, policy
+from shopkpi.appraisal.consequences import raise_action_items
+from shopkpi.appraisal.models import Appeal, Cycle, Interview, Override, PayAdjustment, Rating, Review
+from shopkpi.appraisal.review_scoring import effective_value, recompute
+from shopkpi.appraisal.review_steps import (
+    StaleReview,
+    WorkflowError,
+    actor_name,
+    record_step,
+    stale_message,
+    take_snapshot,
+)
+from shopkpi.scorecard import RatingError, rating_value
+
+S = Review.Status
+
+__all__ = [
+    "StaleReview",
+    "WorkflowError",
+    "approve_all",
+    "archive_cycle",
+    "open_cycle",
+    "perform",
+    "recompute",
+    "reopen_cycle",
+]
+
+
+@dataclass
+class _Change:
+    """What a step changed, for the audit entry, and the reason it was given."""
+
+    reason: str = ""
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+
+def perform(
+    user: Any, review: Review, action: str, *, expected_version: int | None = None, **data: Any
+) -> Review:
+    """Take `action` on `review` as `user`; returns the review as saved.
+
+    `expected_version` is the version the caller loaded (default: the version of the `review`
+    object passed); a review saved by someone else since raises StaleReview naming who and when.
+    """
+    policy.require(user, review, action)
+    handler = _HANDLERS[action]
+    expected = review.version if expected_version is None else expected_version
+    with transaction.atomic():
+        fresh = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("employee", "evaluator", "template_version")
+            .get(pk=review.pk)
+        )
+        fresh.cycle = Cycle.objects.get(
+            pk=fresh.cycle_id
+        )  # read after the lock: an archive may just have committed
+        if fresh.version != expected:
+            raise StaleReview(stale_message(fresh, expected))
+        policy.require(user, fresh, action)
+        try:
+            inspect.signature(handler).bind(user, fresh, **data)
+        except TypeError as exc:
+            raise WorkflowError(f"{action}: {exc}") from None
+        from_status = fresh.status
+        before = {"score": _text(fresh.score), "grade": fresh.grade}
+        change = handler(user, fresh, **data)
+        fresh.version += 1
+        fresh.save()
+        after = {"score": _text(fresh.score), "grade": fresh.grade}
+        record_step(
+            user,
+            fresh,
+            action,
+            from_status=from_status,
+            reason=change.reason,
+            before={**change.before, **({} if before == after else before)},
+            after={**change.after, **({} if before == after else after)},
+        )
+        if action == "approve":
+            raise_action_items(user, fresh)
+    review.refresh_from_db()
+    return fresh
+
+
+def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
+    """GM approval of every pending_gm review of the cycle the user may approve, in one transaction
+    (a failure midway approves none). The GM's own review is left for another GM (回避)."""
+    from shopkpi.appraisal.roles import is_gm
+
+    if not is_gm(user):
+        raise policy.ActionRefused("only the GM (总经理) may approve")
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if locked.status != Cycle.Status.OPEN:
+            raise WorkflowError("the cycle is archived; an archived cycle is read-only")
+        pending = (
+            Review.objects.filter(cycle=locked, status=S.PENDING_GM)
+            .select_related("employee", "cycle", "template_version")
+            .order_by("employee__code")
+        )
+        approved = [
+            perform(user, r, "approve", reason=reason)
+            for r in pending
+            if policy.refusal(user, r, "approve") is None
+        ]
+        audit.record(
+            actor_name(user),
+            "cycle.approve_all",
+            object_type="cycle",
+            object_id=locked.period,
+            after={"approved": [r.pk for r in approved]},
+            reason=reason,
+        )
+    return approved
+
+
+# ---- the steps -------------------------------------------------------------------------------
+
+
+def _save_self(
+    user: Any, review: Review, ratings: Mapping[str, Any] | None = None, self_assessment: str | None = None
+) -> _Change:
+    change = _set_ratings(user, review, Rating.Rater.SELF, ratings or {})
+    if self_assessment is not None:
+        change.before["self_assessment"] = review.self_assessment
+        review.self_assessment = self_assessment
+        change.after["self_assessment"] = self_assessment
+    recompute(review, save=False)
+    return change
+
+
+def _submit_self(user: Any, review: Review) -> _Change:
+    template = review.template_version.compiled()
+    if template.self_weight != 0:
+        rated = {r.item_key for r in review.ratings.filter(rater=Rating.Rater.SELF)}
+        unrated = [item.key for item in template.items if item.is_rated and item.key not in rated]
+        if unrated:
+            raise WorkflowError(
+                f"the self-review counts in this template; rate these items first: {', '.join(unrated)}"
+            )
+    review.submitted_self_at = timezone.now()
+    review.status = S.PENDING_SUPERVISOR
+    recompute(review, save=False)
+    return _Change()
+
+
+def _rate(
+    user: Any, review: Review, ratings: Mapping[str, Any] | None = None, comment: str | None = None
+) -> _Change:
+    change = _set_ratings(user, review, Rating.Rater.SUPERVISOR, ratings or {})
+    if comment is not None:
+        change.before["supervisor_comment"] = review.supervisor_comment
+        review.supervisor_comment = comment
+        change.after["supervisor_comment"] = comment
+    recompute(review, save=False)
+    return change
+
+
+def _record_interview(
+    user: Any,
+    review: Review,
+    held_on: dt.date | str,
+    strengths: str,
+    improvements: str,
+    plan: str,
+    employee_response: str = "",
+) -> _Change:
+    day = _date(held_on, "held_on")
+    missing = [
+        n
+        for n, text in (("strengths", strengths), ("improvements", improvements), ("plan", plan))
+        if not str(text).strip()
+    ]
+    if missing:
+        raise WorkflowError(f"the interview record needs {', '.join(missing)} (优点, 待改进, 改进计划)")
+    fields = {
+        "held_on": day,
+        "strengths": strengths,
+        "improvements": improvements,
+        "plan": plan,
+        "employee_response": employee_response,
+    }
+    earlier = Interview.objects.filter(review=review).first()
+    Interview.objects.update_or_create(review=review, defaults={**fields, "recorded_by": user})
+    before = {} if earlier is None else {"interview": {k: getattr(earlier, k) for k in fields}}
+    return _Change(before=before, after={"interview": fields})
+
+
+def _submit_supervisor(user: Any, review: Review) -> _Change:
+    if not Interview.objects.filter(review=review).exists():
+        raise WorkflowError(
+            "record the one-to-one interview (考评面谈) first; a review cannot go to HR without it"
+        )
+    template = review.template_version.compiled()
+    rated = {r.item_key for r in review.ratings.filter(rater=Rating.Rater.SUPERVISOR)}
+    unrated = [item.key for item in template.items if item.is_rated and item.key not in rated]
+    if unrated:
+        raise WorkflowError(f"rate every rated item first; still unrated: {', '.join(unrated)}")
+    review.status = S.PENDING_HR
+    recompute(review, save=False)
+    return _Change()
+
+
+def _return(to: str) -> Callable[..., _Change]:
+    def step(user: Any, review: Review, reason: str) -> _Change:
+        if not str(reason).strip():
+            raise WorkflowError("returning a review needs a reason")
+        review.status = to
+        if to == S.PENDING_SELF:
+            review.submitted_self_at = (
+                None  # the employee revises; the evaluator sees it again once resubmitted
+            )
+        return _Change(reason=str(reason).strip())
+
+    return step
+
+
+def _override(user: Any, review: Review, name: str, value: Any, reason: str) -> _Change:
+    template = review.template_version.compiled()
+    if name not in template.variables:
+        known = ", ".join(sorted(template.variables)) or "none"
+        raise WorkflowError(f"{name!r} is not a value of this review's template (its values: {known})")
+    if not str(reason).strip():
+        raise WorkflowError("an override needs a written reason")
+    number = _decimal(value, "value", places=6)
+    previous = effective_value(review, name) or ""
+    Override.objects.create(
+        review=review, name=name, value=number, previous=previous, reason=str(reason).strip(), created_by=user
+    )
+    recompute(review, save=False)
+    return _Change(
+        reason=str(reason).strip(),
+        before={"name": name, "value": previous or None},
+        after={"name": name, "value": str(number)},
+    )
+
+
+def _submit_hr(user: Any, review: Review) -> _Change:
+    recompute(review, save=False)
+    if review.missing:
+        reasons = review.result.get("missing", {})
+        items = "; ".join(f"{key}: {reasons.get(key, 'missing')}" for key in review.missing)
+        values = ", ".join(review.result.get("missing_values", [])) or "—"
+        raise WorkflowError(
+            f"the review is incomplete ({items}); supply the missing values as overrides with a reason "
+            f"before it leaves HR (missing values: {values})"
+        )
+    review.values_frozen_at = timezone.now()
+    review.status = S.PENDING_GM
+    return _Change(after={"values_frozen_at": review.values_frozen_at.isoformat()})
+
+
+def _approve(user: Any, review: Review, reason: str = "") -> _Change:
+    recompute(review, save=False)
+    if review.missing:
+        raise WorkflowError(f"the review is incomplete ({', '.join(review.missing)}); return it to HR")
+    now = timezone.now()
+    review.status = S.PUBLISHED
+    review.published_at = now
+    review.acknowledged_at = None
+    review.appeal_deadline = now + dt.timedelta(days=review.cycle.appeal_days)
+    return _Change(
+        reason=str(reason).strip(),
+        after={"published_at": now.isoformat(), "appeal_deadline": review.appeal_deadline.isoformat()},
+    )
+
+
+def _acknowledge(user: Any, review: Review) -> _Change:
+    review.status = S.ACKNOWLEDGED
+    review.acknowledged_at = timezone.now()
+    return _Change(after={"acknowledged_at": review.acknowledged_at.isoformat()})
+
+
+def _appeal(user: Any, review: Review, items: Sequence[Mapping[str, Any]]) -> _Change:
+    now = timezone.now()
+    if review.appeal_deadline is None or now > review.appeal_deadline:
+        closed = (
+            "—"
+            if review.appeal_deadline is None
+            else timezone.localtime(review.appeal_deadline).strftime("%Y-%m-%d %H:%M")
+        )
+        raise WorkflowError(f"the appeal window closed at {closed}; the review can only be acknowledged now")
+    if (
+        review.published_at is not None
+        and review.appeals.filter(created_at__gte=review.published_at).exists()
+    ):
+        raise WorkflowError(
+            "this result was already appealed and HR has decided; it can only be acknowledged now"
+        )
+    if not items:
+        raise WorkflowError("an appeal names at least one item, each with a reason")
+    keys = {item.key for item in review.template_version.compiled().items}
+    cleaned: list[tuple[str, str]] = []
+    for entry in items:
+        key = str(entry.get("item_key") or "")
+        reason = str(entry.get("reason") or "").strip()
+        if key and key not in keys:
+            raise WorkflowError(
+                f"{key!r} is not an item of this review (its items: {', '.join(sorted(keys))})"
+            )
+        if not reason:
+            raise WorkflowError(f"the appeal of item {key or '(the whole result)'} needs a reason")
+        cleaned.append((key, reason))
+    for key, reason in cleaned:
+        Appeal.objects.create(review=review, item_key=key, reason=reason)
+    review.status = S.APPEALED
+    return _Change(
+        reason="; ".join(f"{key or '整体'}: {reason}" for key, reason in cleaned),
+        after={"appeals": [{"item_key": k, "reason": r} for k, r in cleaned]},
+    )
+
+
+def _decide_appeal(
+    user: Any, review: Review, outcome: str, note: str, overrides: Sequence[Mapping[str, Any]] = ()
+) -> _Change:
+    if outcome not in (Appeal.Status.UPHELD, Appeal.Status.AMENDED):
+        raise WorkflowError(f"an appeal's outcome is 'upheld' or 'amended', not {outcome!r}")
+    if not str(note).strip():
+        raise WorkflowError("deciding an appeal needs a note (the reason for the decision)")
+    if overrides and outcome != Appeal.Status.AMENDED:
+        raise WorkflowError("overrides belong to an amended appeal; an upheld appeal changes nothing")
+    note = str(note).strip()
+    now = timezone.now()
+    open_appeals = list(review.appeals.filter(status=Appeal.Status.OPEN))
+    change = _Change(reason=note, after={"outcome": outcome, "appeals": [a.pk for a in open_appeals]})
+    if outcome == Appeal.Status.AMENDED:
+        take_snapshot(review, f"申诉修正前的版本：{note}")
+    for appeal in open_appeals:
+        appeal.status = outcome
+        appeal.outcome = note
+        appeal.handled_by = user
+        appeal.handled_at = now
+        appeal.save(update_fields=["status", "outcome", "handled_by", "handled_at"])
+    if outcome == Appeal.Status.UPHELD:
+        review.status = S.PUBLISHED  # the employee may acknowledge now
+        return change
+    applied = []
+    for entry in overrides:
+        sub = _override(
+            user, review, str(entry.get("name", "")), entry.get("value"), str(entry.get("reason", ""))
+        )
+        applied.append(sub.after)
+    change.after["overrides"] = applied
+    recompute(review, save=False)
+    review.status = S.PENDING_GM
+    return change
+
+
+def _adjust_pay(user: Any, review: Review, amount: Any, reason: str) -> _Change:
+    number = _decimal(amount, "amount", places=2)
+    if number == 0:
+        raise WorkflowError("a pay adjustment of 0 changes nothing")
+    if not str(reason).strip():
+        raise WorkflowError("a pay adjustment (奖惩) needs a reason")
+    adjustment = PayAdjustment.objects.create(
+        review=review, amount=number, reason=str(reason).strip(), created_by=user
+    )
+    return _Change(
+        reason=adjustment.reason, after={"adjustment": str(number), "adjustment_id": adjustment.pk}
+    )
+
+
+_HANDLERS: dict[str, Callable[..., _Change]] = {
+    "save_self": _save_self,
+    "submit_self": _submit_self,
+    "rate": _rate,
+    "record_interview": _record_interview,
+    "submit_supervisor": _submit_supervisor,
+    "return_to_self": _return(S.PENDING_SELF),
+    "override": _override,
+    "submit_hr": _submit_hr,
+    "return_to_supervisor": _return(S.PENDING_SUPERVISOR),
+    "approve": _approve,
+    "return_to_hr": _return(S.PENDING_HR),
+    "acknowledge": _acknowledge,
+    "appeal": _appeal,
+    "decide_appeal": _decide_appeal,
+    "adjust_pay": _adjust_pay,
+}
+assert set(_HANDLERS) == set(policy.ACTIONS), "every action of the policy has a step here"
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, Any]) -> _Change:
+    template = review.template_version.compiled()
+    before: dict[str, str | None] = {}
+    after: dict[str, str | None] = {}
+    existing = {r.item_key: r for r in review.ratings.filter(rater=rater)}
+    for key, raw in ratings.items():
+        try:
+            item = template.item(key)
+        except KeyError:
+            rated = ", ".join(i.key for i in template.items if i.is_rated) or "none"
+            raise WorkflowError(
+                f"{key!r} is not a rated item of this review (rated items: {rated})"
+            ) from None
+        if not item.is_rated:
+            raise WorkflowError(f"item {key!r} is computed from data, not rated")
+        old = existing.get(key)
+        before[key] = None if old is None else (old.level or str(old.value))
+        if raw is None or str(raw).strip() == "":
+            if old is not None:
+                old.delete()
+            after[key] = None
+            continue
+        try:
+            value = rating_value(
+                item, raw if isinstance(raw, (str, Decimal)) else _decimal(raw, key, places=2)
+            )
+        except RatingError as exc:
+            raise WorkflowError(str(exc)) from None
+        if value != value.quantize(Decimal("0.01")):
+            raise WorkflowError(f"the rating {value} of item {key!r} has more than 2 decimals")
+        level = (
+            str(raw).strip()
+            if isinstance(raw, str) and str(raw).strip() in getattr(item.rule, "levels", {})
+            else ""
+        )
+        Rating.objects.update_or_create(
+            review=review,
+            item_key=key,
+            rater=rater,
+            defaults={"value": value, "level": level, "rated_by": user},
+        )
+        after[key] = level or str(value)
+    return _Change(before={"ratings": before}, after={"ratings": after, "rater": rater})
+
+
+def _decimal(value: Any, name: str, *, places: int) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise WorkflowError(f"{name} must be a number")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise WorkflowError(f"{name} must be a number, not {value!r}") from None
+    if not number.is_finite():
+        raise WorkflowError(f"{name} must be a finite number")
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise WorkflowError(f"{name} {number} has more than {places} decimals")
+    return number
+
+
+def _date(value: dt.date | str, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise WorkflowError(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+from shopkpi.appraisal.cycles import archive_cycle, open_cycle, reopen_cycle  # noqa: E402  (cycles uses no workflow name)
