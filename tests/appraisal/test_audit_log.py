@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_each_entry_links_to_the_one_before() -> None:
-    first = audit.record("hr", "cycle.open", object_type="cycle", object_id="2026-10", after={"period": "2026-10"})
+    first = audit.record(
+        "hr", "cycle.open", object_type="cycle", object_id="2026-10", after={"period": "2026-10"}
+    )
     second = audit.record("gm", "review.approve", object_type="review", object_id=7, reason="同意")
     assert first.prev_hash == "0" * 64
     assert second.prev_hash == first.hash
@@ -65,7 +67,9 @@ def test_verify_names_the_first_broken_link() -> None:
         if connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER appraisal_auditentry_no_update")
         else:
-            cursor.execute("ALTER TABLE appraisal_auditentry DISABLE TRIGGER appraisal_auditentry_append_only")
+            cursor.execute(
+                "ALTER TABLE appraisal_auditentry DISABLE TRIGGER appraisal_auditentry_append_only"
+            )
         cursor.execute("UPDATE appraisal_auditentry SET reason = 'edited' WHERE id = %s", [entries[2].pk])
     broken = audit.verify()
     assert broken is not None

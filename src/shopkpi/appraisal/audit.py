@@ -81,8 +81,12 @@ def verify() -> ChainBreak | None:
     previous = GENESIS
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.prev_hash != previous:
-            return ChainBreak(entry.id, f"entry {entry.id} does not link to the entry before it (a gap or a reorder)")
+            return ChainBreak(
+                entry.id, f"entry {entry.id} does not link to the entry before it (a gap or a reorder)"
+            )
         if _digest(entry) != entry.hash:
-            return ChainBreak(entry.id, f"entry {entry.id} was changed after it was written (its hash does not match)")
+            return ChainBreak(
+                entry.id, f"entry {entry.id} was changed after it was written (its hash does not match)"
+            )
         previous = entry.hash
     return None

@@ -44,7 +44,12 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "adjust_pay": (frozenset({S.PENDING_HR, S.PENDING_GM, S.PUBLISHED, S.ACKNOWLEDGED, S.APPEALED}), "hr"),
 }
 
-_PARTY_NAMES = {"employee": "the employee (本人)", "evaluator": "the evaluator (考评负责人)", "hr": "HR (人事)", "gm": "the GM (总经理)"}
+_PARTY_NAMES = {
+    "employee": "the employee (本人)",
+    "evaluator": "the evaluator (考评负责人)",
+    "hr": "HR (人事)",
+    "gm": "the GM (总经理)",
+}
 
 
 def visible_reviews(user: Any) -> QuerySet[Review]:
@@ -66,7 +71,12 @@ def review_for(user: Any, review_id: object) -> Review:
         number = int(str(review_id))
     except ValueError:
         raise ReviewNotFound(review_id) from None
-    review = visible_reviews(user).select_related("employee", "evaluator", "cycle", "template_version").filter(pk=number).first()
+    review = (
+        visible_reviews(user)
+        .select_related("employee", "evaluator", "cycle", "template_version")
+        .filter(pk=number)
+        .first()
+    )
     if review is None:
         raise ReviewNotFound(review_id)
     return review

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,298 +14,714 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('actor', models.CharField(help_text="username, or 'system'", max_length=150)),
-                ('action', models.CharField(max_length=60)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=60)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("actor", models.CharField(help_text="username, or 'system'", max_length=150)),
+                ("action", models.CharField(max_length=60)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=60)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="部门")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LoginAttempt',
+            name="LoginAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('address', models.CharField(max_length=64)),
-                ('succeeded', models.BooleanField()),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("address", models.CharField(max_length=64)),
+                ("succeeded", models.BooleanField()),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Position',
+            name="Position",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='岗位')),
-                ('template_id', models.CharField(help_text='the id of the template this position is scored with', max_length=100, verbose_name='考核表模板')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="岗位")),
+                (
+                    "template_id",
+                    models.CharField(
+                        help_text="the id of the template this position is scored with",
+                        max_length=100,
+                        verbose_name="考核表模板",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(help_text='sha256 of the token; the token itself is not kept', max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "digest",
+                    models.CharField(
+                        help_text="sha256 of the token; the token itself is not kept",
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Cycle',
+            name="Cycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, unique=True, verbose_name='考核期间')),
-                ('status', models.CharField(choices=[('open', '进行中'), ('archived', '已归档')], default='open', max_length=10)),
-                ('cutoff_day', models.PositiveSmallIntegerField(default=15, help_text='hired after this day: joins next cycle')),
-                ('self_due', models.DateField(verbose_name='自评截止')),
-                ('supervisor_due', models.DateField(verbose_name='上级评分截止')),
-                ('hr_due', models.DateField(verbose_name='人事核准截止')),
-                ('appeal_days', models.PositiveSmallIntegerField(default=7)),
-                ('opened_at', models.DateTimeField(auto_now_add=True)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=10, unique=True, verbose_name="考核期间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "进行中"), ("archived", "已归档")], default="open", max_length=10
+                    ),
+                ),
+                (
+                    "cutoff_day",
+                    models.PositiveSmallIntegerField(
+                        default=15, help_text="hired after this day: joins next cycle"
+                    ),
+                ),
+                ("self_due", models.DateField(verbose_name="自评截止")),
+                ("supervisor_due", models.DateField(verbose_name="上级评分截止")),
+                ("hr_due", models.DateField(verbose_name="人事核准截止")),
+                ("appeal_days", models.PositiveSmallIntegerField(default=7)),
+                ("opened_at", models.DateTimeField(auto_now_add=True)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period'],
+                "ordering": ["-period"],
             },
         ),
         migrations.CreateModel(
-            name='Employee',
+            name="Employee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='the employee id used in imports, e.g. E001', max_length=50, unique=True, verbose_name='工号')),
-                ('name', models.CharField(max_length=100, verbose_name='姓名')),
-                ('base_salary', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='基本工资')),
-                ('hired_on', models.DateField(blank=True, null=True, verbose_name='入职日期')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='离职日期')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employees', to='appraisal.department')),
-                ('supervisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='appraisal.employee', verbose_name='直接上级')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employee', to=settings.AUTH_USER_MODEL)),
-                ('position', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employees', to='appraisal.position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="the employee id used in imports, e.g. E001",
+                        max_length=50,
+                        unique=True,
+                        verbose_name="工号",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="姓名")),
+                (
+                    "base_salary",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="基本工资"
+                    ),
+                ),
+                ("hired_on", models.DateField(blank=True, null=True, verbose_name="入职日期")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="离职日期")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employees",
+                        to="appraisal.department",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="appraisal.employee",
+                        verbose_name="直接上级",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="employee",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employees",
+                        to="appraisal.position",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('account', models.CharField(max_length=200)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='appraisal.employee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("account", models.CharField(max_length=200)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="appraisal.employee",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'account', 'valid_from'],
+                "ordering": ["kind", "account", "valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending_self', '待自评'), ('pending_supervisor', '待上级评分'), ('pending_hr', '待人事核准'), ('pending_gm', '待总经理批准'), ('published', '已发布'), ('acknowledged', '已签字确认'), ('appealed', '申诉中')], default='pending_self', max_length=20)),
-                ('version', models.PositiveIntegerField(default=1, help_text='optimistic lock: raised by every save')),
-                ('self_assessment', models.TextField(blank=True, verbose_name='自我评价')),
-                ('supervisor_comment', models.TextField(blank=True, verbose_name='上级评语')),
-                ('values', models.JSONField(default=dict, help_text='variable -> decimal text: metrics, targets, inputs')),
-                ('provenance', models.JSONField(default=dict, help_text='variable -> where its value came from')),
-                ('values_frozen_at', models.DateTimeField(blank=True, null=True)),
-                ('result', models.JSONField(default=dict, help_text="the engine's last result (items, explanation)")),
-                ('score', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True)),
-                ('grade', models.CharField(blank=True, max_length=50)),
-                ('pay', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('missing', models.JSONField(default=list)),
-                ('submitted_self_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('appeal_deadline', models.DateTimeField(blank=True, null=True)),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='appraisal.cycle')),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='appraisal.employee')),
-                ('evaluator', models.ForeignKey(blank=True, help_text='the evaluator (考评负责人) in this cycle', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='appraisal.employee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_self", "待自评"),
+                            ("pending_supervisor", "待上级评分"),
+                            ("pending_hr", "待人事核准"),
+                            ("pending_gm", "待总经理批准"),
+                            ("published", "已发布"),
+                            ("acknowledged", "已签字确认"),
+                            ("appealed", "申诉中"),
+                        ],
+                        default="pending_self",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, help_text="optimistic lock: raised by every save"),
+                ),
+                ("self_assessment", models.TextField(blank=True, verbose_name="自我评价")),
+                ("supervisor_comment", models.TextField(blank=True, verbose_name="上级评语")),
+                (
+                    "values",
+                    models.JSONField(
+                        default=dict, help_text="variable -> decimal text: metrics, targets, inputs"
+                    ),
+                ),
+                (
+                    "provenance",
+                    models.JSONField(default=dict, help_text="variable -> where its value came from"),
+                ),
+                ("values_frozen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "result",
+                    models.JSONField(default=dict, help_text="the engine's last result (items, explanation)"),
+                ),
+                ("score", models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True)),
+                ("grade", models.CharField(blank=True, max_length=50)),
+                ("pay", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("missing", models.JSONField(default=list)),
+                ("submitted_self_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("appeal_deadline", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="appraisal.cycle",
+                    ),
+                ),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="appraisal.employee",
+                    ),
+                ),
+                (
+                    "evaluator",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="the evaluator (考评负责人) in this cycle",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to="appraisal.employee",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cycle', 'employee'],
+                "ordering": ["cycle", "employee"],
             },
         ),
         migrations.CreateModel(
-            name='PayAdjustment',
+            name="PayAdjustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='金额')),
-                ('reason', models.TextField(verbose_name='原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='appraisal.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="金额")),
+                ("reason", models.TextField(verbose_name="原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adjustments",
+                        to="appraisal.review",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Override',
+            name="Override",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='the variable overridden', max_length=100)),
-                ('value', models.DecimalField(decimal_places=6, max_digits=24)),
-                ('previous', models.CharField(blank=True, max_length=60)),
-                ('reason', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overrides', to='appraisal.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(help_text="the variable overridden", max_length=100)),
+                ("value", models.DecimalField(decimal_places=6, max_digits=24)),
+                ("previous", models.CharField(blank=True, max_length=60)),
+                ("reason", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="overrides",
+                        to="appraisal.review",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Interview',
+            name="Interview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='面谈日期')),
-                ('strengths', models.TextField(verbose_name='优点')),
-                ('improvements', models.TextField(verbose_name='待改进')),
-                ('plan', models.TextField(verbose_name='改进计划')),
-                ('employee_response', models.TextField(blank=True, verbose_name='员工意见')),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='interview', to='appraisal.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="面谈日期")),
+                ("strengths", models.TextField(verbose_name="优点")),
+                ("improvements", models.TextField(verbose_name="待改进")),
+                ("plan", models.TextField(verbose_name="改进计划")),
+                ("employee_response", models.TextField(blank=True, verbose_name="员工意见")),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interview",
+                        to="appraisal.review",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item_key', models.CharField(blank=True, help_text='the item appealed, blank for the whole', max_length=100)),
-                ('reason', models.TextField()),
-                ('status', models.CharField(choices=[('open', '待处理'), ('upheld', '维持原结果'), ('amended', '已修正')], default='open', max_length=10)),
-                ('outcome', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appeals', to='appraisal.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "item_key",
+                    models.CharField(
+                        blank=True, help_text="the item appealed, blank for the whole", max_length=100
+                    ),
+                ),
+                ("reason", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待处理"), ("upheld", "维持原结果"), ("amended", "已修正")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("outcome", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appeals",
+                        to="appraisal.review",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewSnapshot',
+            name="ReviewSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('data', models.JSONField()),
-                ('reason', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='appraisal.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("data", models.JSONField()),
+                ("reason", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="appraisal.review",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TemplateVersion',
+            name="TemplateVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template_id', models.CharField(max_length=100)),
-                ('version', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=200)),
-                ('text', models.TextField(help_text="the template's YAML, exactly as saved")),
-                ('sha256', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template_id", models.CharField(max_length=100)),
+                ("version", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=200)),
+                ("text", models.TextField(help_text="the template's YAML, exactly as saved")),
+                ("sha256", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['template_id', '-version'],
+                "ordering": ["template_id", "-version"],
             },
         ),
         migrations.AddField(
-            model_name='review',
-            name='template_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='appraisal.templateversion'),
+            model_name="review",
+            name="template_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="appraisal.templateversion"
+            ),
         ),
         migrations.CreateModel(
-            name='CycleTemplate',
+            name="CycleTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='templates', to='appraisal.cycle')),
-                ('position', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='appraisal.position')),
-                ('template_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='appraisal.templateversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="templates",
+                        to="appraisal.cycle",
+                    ),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="appraisal.position"),
+                ),
+                (
+                    "template_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="appraisal.templateversion"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Transition',
+            name="Transition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(max_length=20)),
-                ('to_status', models.CharField(max_length=20)),
-                ('action', models.CharField(max_length=30)),
-                ('reason', models.TextField(blank=True)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='appraisal.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_status", models.CharField(max_length=20)),
+                ("to_status", models.CharField(max_length=20)),
+                ("action", models.CharField(max_length=30)),
+                ("reason", models.TextField(blank=True)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="appraisal.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item_key', models.CharField(max_length=100)),
-                ('rater', models.CharField(choices=[('supervisor', '上级'), ('self', '自评')], max_length=10)),
-                ('value', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('level', models.CharField(blank=True, max_length=50)),
-                ('comment', models.TextField(blank=True)),
-                ('rated_at', models.DateTimeField(auto_now=True)),
-                ('rated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='appraisal.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("item_key", models.CharField(max_length=100)),
+                (
+                    "rater",
+                    models.CharField(choices=[("supervisor", "上级"), ("self", "自评")], max_length=10),
+                ),
+                ("value", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("level", models.CharField(blank=True, max_length=50)),
+                ("comment", models.TextField(blank=True)),
+                ("rated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "rated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="appraisal.review",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('review', 'item_key', 'rater'), name='rating_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("review", "item_key", "rater"), name="rating_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ActionItem',
+            name="ActionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=100)),
-                ('status', models.CharField(choices=[('open', '待处理'), ('closed', '已处理')], default='open', max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_items', to='appraisal.cycle')),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_items', to='appraisal.employee')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_items', to='appraisal.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待处理"), ("closed", "已处理")], default="open", max_length=10
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="action_items",
+                        to="appraisal.cycle",
+                    ),
+                ),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="action_items",
+                        to="appraisal.employee",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="action_items",
+                        to="appraisal.review",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('review', 'action'), name='action_once_per_review')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("review", "action"), name="action_once_per_review")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='templateversion',
-            constraint=models.UniqueConstraint(fields=('template_id', 'version'), name='template_version_unique'),
+            model_name="templateversion",
+            constraint=models.UniqueConstraint(
+                fields=("template_id", "version"), name="template_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(fields=('cycle', 'employee'), name='review_per_cycle'),
+            model_name="review",
+            constraint=models.UniqueConstraint(fields=("cycle", "employee"), name="review_per_cycle"),
         ),
         migrations.AddConstraint(
-            model_name='cycletemplate',
-            constraint=models.UniqueConstraint(fields=('cycle', 'position'), name='cycle_position_unique'),
+            model_name="cycletemplate",
+            constraint=models.UniqueConstraint(fields=("cycle", "position"), name="cycle_position_unique"),
         ),
     ]

@@ -26,7 +26,9 @@ class TemplateVersion(models.Model):
 
     class Meta:
         ordering = ["template_id", "-version"]
-        constraints = [models.UniqueConstraint(fields=["template_id", "version"], name="template_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["template_id", "version"], name="template_version_unique")
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -52,13 +54,17 @@ class Cycle(models.Model):
 
     period = models.CharField("考核期间", max_length=10, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    cutoff_day = models.PositiveSmallIntegerField(default=15, help_text="hired after this day: joins next cycle")
+    cutoff_day = models.PositiveSmallIntegerField(
+        default=15, help_text="hired after this day: joins next cycle"
+    )
     self_due = models.DateField("自评截止")
     supervisor_due = models.DateField("上级评分截止")
     hr_due = models.DateField("人事核准截止")
     appeal_days = models.PositiveSmallIntegerField(default=7)
     opened_at = models.DateTimeField(auto_now_add=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -18,7 +18,9 @@ class Department(models.Model):
 
 class Position(models.Model):
     name = models.CharField("岗位", max_length=100, unique=True)
-    template_id = models.CharField("考核表模板", max_length=100, help_text="the id of the template this position is scored with")
+    template_id = models.CharField(
+        "考核表模板", max_length=100, help_text="the id of the template this position is scored with"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -28,12 +30,19 @@ class Position(models.Model):
 
 
 class Employee(models.Model):
-    code = models.CharField("工号", max_length=50, unique=True, help_text="the employee id used in imports, e.g. E001")
+    code = models.CharField(
+        "工号", max_length=50, unique=True, help_text="the employee id used in imports, e.g. E001"
+    )
     name = models.CharField("姓名", max_length=100)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="employees")
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="employees")
     supervisor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reports", verbose_name="直接上级"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name="直接上级",
     )
     base_salary = models.DecimalField("基本工资", max_digits=12, decimal_places=2, null=True, blank=True)
     hired_on = models.DateField("入职日期", null=True, blank=True)

@@ -21,7 +21,11 @@ class Review(models.Model):
     cycle = models.ForeignKey("appraisal.Cycle", on_delete=models.PROTECT, related_name="reviews")
     employee = models.ForeignKey("appraisal.Employee", on_delete=models.PROTECT, related_name="reviews")
     evaluator = models.ForeignKey(
-        "appraisal.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations",
+        "appraisal.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
         help_text="the evaluator (考评负责人) in this cycle",
     )
     template_version = models.ForeignKey("appraisal.TemplateVersion", on_delete=models.PROTECT)
@@ -115,7 +119,9 @@ class Appeal(models.Model):
         AMENDED = "amended", "已修正"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="appeals")
-    item_key = models.CharField(max_length=100, blank=True, help_text="the item appealed, blank for the whole")
+    item_key = models.CharField(
+        max_length=100, blank=True, help_text="the item appealed, blank for the whole"
+    )
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     outcome = models.TextField(blank=True)
