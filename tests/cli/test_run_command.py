@@ -1,0 +1,107 @@
+"""`shopkpi run`: the batch close from imported files, checked against hand arithmetic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from shopkpi.cli.main import cli
+
+TEMPLATE = """\
+id: t-ops
+name: 运营
+items:
+  - {key: conv, name: 成交转化率, weight: 60, value: conversion_rate, bands: {">= 3%": 100, "[2%, 3%)": 80, "< 2%": 0}}
+  - {key: sales, name: 销售额完成率, weight: 30, value: gmv, proportional: {target: 计划销售额}}
+  - {key: attitude, name: 工作态度, weight: 10, rated_by: supervisor, levels: {优: 100, 良: 80}}
+grades:
+  - {name: 优秀, when: ">= 90"}
+  - {name: 合格, when: "< 90"}
+pay:
+  amount: score / 100 * 900
+rules:
+  - {when: "score >= 90", consecutive: 2, action: 表扬}
+"""
+
+FILES = {
+    "employees.csv": "employee,name,department,position,supervisor,base_salary\nE1,张三,运营部,运营,,6000\nE2,李四,运营部,运营,E1,5000\n",
+    "accounts.csv": "employee,kind,account,valid_from,valid_to\nE1,shop,旗舰店,2026-09-01,\nE2,shop,专营店,2026-09-01,\n",
+    "shop_daily.csv": (
+        "shop,date,uv,buyers,gmv\n"
+        "旗舰店,2026-10-01,1000,25,30000\n旗舰店,2026-10-02,1000,35,15000\n"
+        "旗舰店,2026-09-30,500,5,1000\n"  # September: not in the October close
+        "专营店,2026-10-01,2000,30,20000\n"
+    ),
+    "targets.csv": "employee,period,name,value\nE1,2026-10,计划销售额,60000\n",
+    "ratings.csv": "employee,period,item,rating,rater\nE1,2026-10,attitude,良,supervisor\nE2,2026-10,attitude,优,supervisor\n",
+}
+
+
+def _home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    (home / "templates").mkdir(parents=True)
+    (home / "templates" / "t-ops.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (home / "positions.yaml").write_text("运营: t-ops\n", encoding="utf-8")
+    runner = CliRunner()
+    for name, text in FILES.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(cli, ["--home", str(home), "import", name.removesuffix(".csv"), str(path)])
+        assert result.exit_code == 0, result.output
+    return home
+
+
+def test_run_scores_everyone_from_the_warehouse(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
+    assert result.exit_code == 0, result.output
+    records = {r["employee"]: r for r in json.loads(result.stdout)}
+    e1 = records["E1"]
+    # conversion (25 + 35) / (1000 + 1000) = 3% -> ">= 3%" -> 100 -> 60 points
+    # sales 45000 / 60000 = 0.75 -> 30 x 0.75 = 22.5; attitude 良 = 80 -> 10 x 80 / 100 = 8
+    # score 60 + 22.5 + 8 = 90.5 -> 优秀; pay 90.5 / 100 x 900 = 814.50
+    assert [i["points"] for i in e1["items"]] == ["60", "22.5", "8"]
+    assert (e1["status"], e1["score"], e1["grade"], e1["pay"]) == ("ok", "90.5", "优秀", "814.50")
+    assert (e1["name"], e1["position"], e1["template"]) == ("张三", "运营", "t-ops")
+    # E2 has no 计划销售额 target: incomplete, nothing counted as zero
+    assert records["E2"]["status"] == "incomplete" and records["E2"]["missing"] == ["sales"]
+    assert records["E2"]["pay"] is None
+
+
+def test_run_keeps_history_for_the_consequence_rules(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    (home / "results").mkdir()
+    (home / "results" / "2026-09.json").write_text(
+        '[{"employee": "E1", "score": "95.0", "grade": "优秀"}]', encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
+    records = {r["employee"]: r for r in json.loads(result.stdout)}
+    assert records["E1"]["actions"] == ["表扬"]  # 95.0 in September and 90.5 in October: two in a row
+    saved = json.loads((home / "results" / "2026-10.json").read_text(encoding="utf-8"))
+    assert {"employee": "E1", "template": "t-ops", "status": "ok", "score": "90.5", "grade": "优秀"} in saved
+
+
+def test_run_writes_xlsx(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    target = tmp_path / "close.xlsx"
+    result = CliRunner().invoke(
+        cli, ["--home", str(home), "run", "--period", "2026-10", "--format", "xlsx", "--output", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(target)["2026-10 汇总"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("工号", "姓名", "部门")
+    assert rows[1][0] == "E1" and rows[1][6] == 90.5 and rows[1][8] == 814.5
+
+
+def test_an_unmapped_position_is_reported_and_nobody_is_scored(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    (home / "positions.yaml").write_text("客服: t-ops\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
+    assert result.exit_code == 1
+    assert "employee E1: position '运营' has no template in positions.yaml" in result.stderr
+    assert "employee E2" in result.stderr
+    assert not (home / "results" / "2026-10.json").exists()
