@@ -165,7 +165,8 @@ def _excel_rows(path: Path, kind: str) -> Iterator[Row]:
         sheets = [m for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")]
         sheet = workbook.get_sheet_by_name(sheets[0].name) if sheets else workbook.get_sheet_by_index(0)
         rows = sheet.iter_rows()
-    except Exception as error:  # calamine raises several types for broken files
+    except BaseException as error:  # calamine raises several types (and panics) on broken files
+        _reraise_fatal(error)
         raise UnreadableFile(f"not a readable {kind.upper()} workbook: {_short(error)}") from None
     index = 0
     while True:
@@ -181,7 +182,14 @@ def _excel_rows(path: Path, kind: str) -> Iterator[Row]:
         yield index, [excel_cell_text(v) for v in values]
 
 
-def _short(error: Exception) -> str:
+def _reraise_fatal(error: BaseException) -> None:
+    """python-calamine reports some broken files with a Rust panic (a BaseException); an interrupt
+    or exit must still go through."""
+    if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError):
+        raise error
+
+
+def _short(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return (text[0] if text else type(error).__name__)[:200]
 

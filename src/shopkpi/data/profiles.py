@@ -8,6 +8,7 @@ dataset's own column names (or their Chinese labels) as headers, no unknown colu
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -241,6 +242,12 @@ def parse_profile(text: str, source: str) -> Profile:
 
 
 def shipped_profiles() -> list[Profile]:
+    return list(_shipped())
+
+
+@functools.cache
+def _shipped() -> tuple[Profile, ...]:
+    """The package's profiles, parsed once per process (they are immutable package data)."""
     folder = resources.files("shopkpi.data") / "profiles"
     found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -248,7 +255,7 @@ def shipped_profiles() -> list[Profile]:
             found.append(
                 parse_profile(entry.read_text(encoding="utf-8"), f"shopkpi/data/profiles/{entry.name}")
             )
-    return found
+    return tuple(found)
 
 
 def user_profiles(home: Path) -> list[Profile]:

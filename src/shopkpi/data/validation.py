@@ -200,16 +200,21 @@ def validate(
     cols = _Columns(dataset, raw, period, timezone)
     checks = _rate_checks(raw, timezone)
     rules = _row_rules(dataset)
-    clean = ", ".join(f"{cols.cleaned(c)} AS {_ident('t_' + c.name)}" for c in dataset.columns)
+    present = [c for c in dataset.columns if c.name in raw.fit.columns or c.name in raw.fit.filled]
+    absent = [c for c in dataset.columns if c not in present]
+    clean = ", ".join(f"{cols.cleaned(c)} AS {_ident('t_' + c.name)}" for c in present)
     clean_checks = "".join(
         f", {clean_sql(_ident(check_column(i)))} AS {_ident('t_' + check_column(i))}"
         for i in range(len(checks))
     )
-    parse = ", ".join(f"{cols.parsed(c)} AS {_ident('v_' + c.name)}" for c in dataset.columns)
+    parse = ", ".join(
+        [f"{cols.parsed(c)} AS {_ident('v_' + c.name)}" for c in present]
+        + [f"CAST(NULL AS {c.duckdb_type}) AS {_ident('v_' + c.name)}" for c in absent]
+    )
     typed = ", ".join(
         f"{typed_sql(c.type, _ident('v_' + c.name))} AS {_ident(c.name)}" for c in dataset.columns
     )
-    problem_cols = ", ".join(f"{cols.problem(c)} AS {_ident('p_' + c.name)}" for c in dataset.columns)
+    problem_cols = ", ".join(f"{cols.problem(c)} AS {_ident('p_' + c.name)}" for c in present)
     check_cols = "".join(f", {sql} AS {_ident('p_' + column)}" for column, _, sql in checks)
     rule_cols = "".join(f", {sql} AS {_ident(f'p__row{i}')}" for i, sql in enumerate(rules))
     source = quote(str(raw.parquet))
@@ -219,7 +224,7 @@ def validate(
         f"SELECT _row, {typed}, {problem_cols}{check_cols}{rule_cols} FROM p) "
         f"TO {quote(str(out))} (FORMAT parquet, COMPRESSION zstd)"
     )
-    labelled: list[tuple[str, str | None]] = [(f"p_{c.name}", cols.labels[c.name]) for c in dataset.columns]
+    labelled: list[tuple[str, str | None]] = [(f"p_{c.name}", cols.labels[c.name]) for c in present]
     labelled += [(f"p_{column}", header) for column, header, _ in checks]
     labelled += [(f"p__row{i}", None) for i in range(len(rules))]
     typed_file = quote(str(out))
