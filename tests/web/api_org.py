@@ -48,6 +48,9 @@ items:
     rated_by: supervisor
 """
 
+# the inputs of every review: 95% of target -> the sales item's band "< 100%"
+VALUES = {"销售额": "95000", "目标": "100000"}
+
 # key: (employee id, name, department, position, supervisor key, groups)
 PEOPLE: dict[str, tuple[str, str, str, str, str | None, tuple[str, ...]]] = {
     "gm": ("E001", "高总", "总经办", "总经理", None, ("gm",)),
@@ -114,6 +117,10 @@ def build(*, hash_passwords: bool = True) -> Org:
         )
     for key, employee in org.employees.items():
         org.reviews[key] = Review.objects.create(
-            cycle=cycle, employee=employee, evaluator=employee.supervisor, template_version=version
+            cycle=cycle,
+            employee=employee,
+            evaluator=employee.supervisor,
+            template_version=version,
+            values=dict(VALUES),
         )
     return org

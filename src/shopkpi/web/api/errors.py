@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shopkpi.appraisal.login_throttle import LoginLocked
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
+from shopkpi.appraisal.workflow import WorkflowError
 from shopkpi.web.api.schemas import ErrorOut, LockedOut, ValidationErrorOut
 
 # the body each status answers with, for the OpenAPI document
@@ -48,6 +49,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ActionRefused)
     def refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
         return answer(request, 403, {"detail": str(exc)})
+
+    @api.exception_handler(WorkflowError)
+    def conflict(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
+        return answer(request, 409, {"detail": str(exc)})
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -1,0 +1,351 @@
+"""The confidentiality matrix (保密) and recusal (回避), generated from the API's own URL patterns.
+
+Every endpoint under /api/ is found by walking the URL patterns (so a new endpoint is covered the day
+it is added) and looked up in the OpenAPI document for its methods and an example body. Then:
+
+- every endpoint that names a review × each role × each relation answers 404 where the spec says
+  the review does not exist for that user, and 200 (reads) or a non-404 answer (actions) where it does;
+- GET /api/reviews lists exactly the reviews the user may see;
+- the endpoints that show no review data answer every signed-in user, and none answers without a token;
+- every action that is not the employee's own, taken by an HR or GM user on their own review in the
+  step where it could be taken, is refused (403, 回避).
+
+The expectations are the spec's words, written here by hand — never asked from the policy module:
+a review is visible to its employee, its evaluator in that cycle, HR and GM; to nobody else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import api_org
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from shopkpi.appraisal.models import Rating, Review
+from shopkpi.appraisal.policy import ACTIONS
+from shopkpi.web.api import api
+
+pytestmark = pytest.mark.django_db
+
+# ---- the endpoints, from the URL patterns and the OpenAPI document ------------------------------
+
+
+def _routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+API_ROUTES = sorted("/" + r for r in _routes(get_resolver().url_patterns) if r.startswith("api/"))
+NOT_OPERATIONS = {"/api/", "/api/openapi.json"}  # ninja's root (404) and the document itself
+OPENAPI = api.get_openapi_schema()
+
+
+def _openapi_path(route: str) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+OPERATIONS = [
+    (method.upper(), route, OPENAPI["paths"].get(_openapi_path(route), {}).get(method, {}))
+    for route in API_ROUTES
+    if route not in NOT_OPERATIONS
+    for method in (OPENAPI["paths"].get(_openapi_path(route)) or {"undocumented": None})
+]
+REVIEW_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if "<review_id>" in r]
+LIST_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) == ("GET", "/api/reviews")]
+# no review data in these: the signed-in user themself, and the organisation chart (工号, name, department,
+# position, supervisor — no score, no pay)
+OPEN_OPERATIONS = [
+    (m, r, op) for m, r, op in OPERATIONS if (m, r) in {("GET", "/api/me"), ("GET", "/api/employees")}
+]
+LOGIN_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) == ("POST", "/api/token")]
+
+
+def test_every_endpoint_is_in_the_matrix() -> None:
+    classified = {
+        id(op)
+        for group in (REVIEW_OPERATIONS, LIST_OPERATIONS, OPEN_OPERATIONS, LOGIN_OPERATIONS)
+        for *_, op in group
+    }
+    unclassified = [(m, r) for m, r, op in OPERATIONS if id(op) not in classified]
+    assert unclassified == [], "classify these endpoints in the confidentiality matrix"
+    undocumented = [(m, r) for m, r, op in OPERATIONS if not op]
+    assert undocumented == [], "every endpoint is in the OpenAPI document"
+    assert len(REVIEW_OPERATIONS) == 1 + len(ACTIONS)  # the detail and one POST per workflow action
+
+
+def _example_body(operation: dict[str, Any]) -> dict[str, Any] | None:
+    body = operation.get("requestBody")
+    if body is None:
+        return None
+    schema = body["content"]["application/json"]["schema"]
+    if "$ref" in schema:
+        schema = OPENAPI["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    examples = schema.get("examples")
+    assert examples, f"{operation['operationId']}: its body schema needs an example for the matrix"
+    return dict(examples[0])
+
+
+# ---- who is asking, and whose review --------------------------------------------------------------
+
+# role -> the org member (tests/web/api_org.py) who plays it
+ACTORS = {
+    "employee": "emp",
+    "evaluator": "mgr",
+    "evaluator_of_evaluators": "dir",
+    "hr": "hr",
+    "gm": "gm",
+    "admin_only": "admin",
+    "no_employee": "nobody",
+}
+# role -> relation -> whose review. The relation is the target's relation to the asking user.
+RELATIONS = {
+    "employee": {
+        "self": "emp",
+        "peer": "emp2",
+        "other_department": "cs",
+        "own_supervisor": "mgr",
+        "supervisors_supervisor": "dir",
+    },
+    "evaluator": {
+        "self": "mgr",
+        "direct_report": "emp",
+        "peer": "mgr2",
+        "other_department": "cs",
+        "own_supervisor": "dir",
+    },
+    "evaluator_of_evaluators": {
+        "self": "dir",
+        "direct_report": "mgr",
+        "report_of_a_report": "emp",  # the asking user is the supervisor's own supervisor
+        "peer": "hra",
+        "other_department": "cs",
+        "own_supervisor": "gm",
+    },
+    "hr": {
+        "self": "hr",
+        "direct_report": "hr2",
+        "peer": "hra",
+        "other_department": "emp",
+        "own_supervisor": "gm",
+    },
+    "gm": {"self": "gm", "direct_report": "dir", "report_of_a_report": "mgr", "other_department": "emp"},
+    "admin_only": {"unrelated_employee": "emp", "unrelated_hr": "hr", "unrelated_gm": "gm"},
+    "no_employee": {"unrelated_employee": "emp", "unrelated_hr": "hr", "unrelated_gm": "gm"},
+}
+
+
+def visible(role: str, relation: str) -> bool:
+    """The spec: the employee, the evaluator of that cycle, HR and GM; no one else."""
+    return relation in {"self", "direct_report"} or role in {"hr", "gm"}
+
+
+# role -> every review listed for them, by hand from the org chart
+LISTED = {
+    "employee": {"emp"},
+    "evaluator": {"mgr", "emp", "emp2"},
+    "evaluator_of_evaluators": {"dir", "mgr", "mgr2"},
+    "hr": set(api_org.PEOPLE),
+    "gm": set(api_org.PEOPLE),
+    "admin_only": set(),
+    "no_employee": set(),
+}
+
+CASES = [
+    (role, relation, target)
+    for role, relations in RELATIONS.items()
+    for relation, target in relations.items()
+]
+
+
+# ---- one organisation for the whole module, each test rolled back to it --------------------------
+
+
+@pytest.fixture(scope="module")
+def org(django_db_setup: None, django_db_blocker: Any) -> Iterator[api_org.Org]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield api_org.build(hash_passwords=False)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+def _call(
+    client: Client,
+    org: api_org.Org,
+    who: str | None,
+    method: str,
+    route: str,
+    operation: dict[str, Any],
+    review: Review | None = None,
+) -> Any:
+    path = route if review is None else route.replace("<review_id>", str(review.pk))
+    headers = {} if who is None else org.auth(who)
+    if method == "GET":
+        return client.get(path, **headers)
+    body = _example_body(operation)
+    if body is not None and "expected_version" in body and review is not None:
+        body["expected_version"] = Review.objects.get(pk=review.pk).version
+    return client.generic(
+        method,
+        path,
+        data=None if body is None else json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "operation"), REVIEW_OPERATIONS, ids=[f"{m} {r}" for m, r, _ in REVIEW_OPERATIONS]
+)
+@pytest.mark.parametrize(
+    ("role", "relation", "target"), CASES, ids=[f"{role}-{rel}" for role, rel, _ in CASES]
+)
+def test_a_review_exists_only_for_those_who_may_see_it(
+    client: Client,
+    org: api_org.Org,
+    method: str,
+    route: str,
+    operation: dict[str, Any],
+    role: str,
+    relation: str,
+    target: str,
+) -> None:
+    answer = _call(client, org, ACTORS[role], method, route, operation, org.reviews[target])
+    if not visible(role, relation):
+        assert answer.status_code == 404, answer.content
+        assert answer.json() == {"detail": "review not found"}  # the same as for an id that does not exist
+    elif method == "GET":
+        assert answer.status_code == 200, answer.content
+    else:
+        # the action may be refused or not possible now, but the review exists for this user
+        assert answer.status_code in {200, 403, 409}, answer.content
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "operation"), LIST_OPERATIONS, ids=[f"{m} {r}" for m, r, _ in LIST_OPERATIONS]
+)
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_lists_leave_out_what_the_user_may_not_see(
+    client: Client, org: api_org.Org, method: str, route: str, operation: dict[str, Any], role: str
+) -> None:
+    answer = client.get(route, {"limit": 500}, **org.auth(ACTORS[role]))
+    assert answer.status_code == 200
+    body = answer.json()
+    expected = {org.reviews[key].pk for key in LISTED[role]}
+    assert {row["id"] for row in body["items"]} == expected
+    assert body["count"] == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "operation"), OPEN_OPERATIONS, ids=[f"{m} {r}" for m, r, _ in OPEN_OPERATIONS]
+)
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_endpoints_without_review_data_answer_every_signed_in_user(
+    client: Client, org: api_org.Org, method: str, route: str, operation: dict[str, Any], role: str
+) -> None:
+    answer = _call(client, org, ACTORS[role], method, route, operation)
+    assert answer.status_code == 200
+    assert "score" not in answer.content.decode()
+
+
+SECURED = [(m, r, op) for m, r, op in OPERATIONS if op.get("security")]
+
+
+@pytest.mark.parametrize(("method", "route", "operation"), SECURED, ids=[f"{m} {r}" for m, r, _ in SECURED])
+def test_no_token_is_401(
+    client: Client, org: api_org.Org, method: str, route: str, operation: dict[str, Any]
+) -> None:
+    answer = _call(client, org, None, method, route, operation, org.reviews["emp"])
+    assert answer.status_code == 401
+
+
+def test_only_login_is_open() -> None:
+    assert [(m, r) for m, r, op in OPERATIONS if not op.get("security")] == [("POST", "/api/token")]
+
+
+# ---- recusal: nobody acts on their own review in any role but the employee's --------------------
+
+EMPLOYEE_ACTIONS = {"save_self", "submit_self", "acknowledge", "appeal"}  # the spec's steps of the employee
+ACTION_OPERATIONS = [(m, r, op) for m, r, op in REVIEW_OPERATIONS if m == "POST"]
+RECUSAL = [
+    (who, m, r, op)
+    for who in ("hr", "gm")
+    for m, r, op in ACTION_OPERATIONS
+    if r.rsplit("/", 1)[1] not in EMPLOYEE_ACTIONS
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "route", "operation"),
+    RECUSAL,
+    ids=[f"{w} {r.rsplit('/', 1)[1]}" for w, _, r, _ in RECUSAL],
+)
+def test_hr_and_gm_do_not_act_on_their_own_review(
+    client: Client, org: api_org.Org, who: str, method: str, route: str, operation: dict[str, Any]
+) -> None:
+    action = route.rsplit("/", 1)[1]
+    review = org.reviews[who]
+    for status in sorted(ACTIONS[action][0]):  # every step the action could be taken in
+        Review.objects.filter(pk=review.pk).update(status=status)
+        answer = _call(client, org, who, method, route, operation, review)
+        assert answer.status_code == 403, (status, answer.content)
+        assert "回避" in answer.json()["detail"]
+
+
+def _complete(review: Review, org: api_org.Org, status: str) -> None:
+    Rating.objects.create(
+        review=review, item_key="attitude", rater="supervisor", value=80, rated_by=org.users["gm"]
+    )
+    Review.objects.filter(pk=review.pk).update(status=status)
+
+
+def test_an_hr_users_own_review_is_submitted_by_another_hr_user(client: Client, org: api_org.Org) -> None:
+    review = org.reviews["hr"]
+    _complete(review, org, "pending_hr")
+    body = {"expected_version": 1}
+    own = client.post(
+        f"/api/reviews/{review.pk}/submit_hr", body, content_type="application/json", **org.auth("hr")
+    )
+    assert own.status_code == 403
+    assert "回避" in own.json()["detail"]
+    other = client.post(
+        f"/api/reviews/{review.pk}/submit_hr", body, content_type="application/json", **org.auth("hr2")
+    )
+    assert other.status_code == 200, other.content
+    assert other.json()["status"] == "pending_gm"
+
+
+def test_a_gms_own_review_is_approved_by_another_gm(client: Client, org: api_org.Org) -> None:
+    review = org.reviews["gm"]
+    _complete(review, org, "pending_gm")
+    body = {"expected_version": 1, "reason": ""}
+    own = client.post(
+        f"/api/reviews/{review.pk}/approve", body, content_type="application/json", **org.auth("gm")
+    )
+    assert own.status_code == 403
+    assert "回避" in own.json()["detail"]
+    other = client.post(
+        f"/api/reviews/{review.pk}/approve", body, content_type="application/json", **org.auth("gm2")
+    )
+    assert other.status_code == 200, other.content
+    assert other.json()["status"] == "published"
+
+
+def test_the_evaluator_of_the_cycle_not_todays_supervisor(client: Client, org: api_org.Org) -> None:
+    # emp's review was evaluated by mgr2 in this cycle; emp reports to mgr today
+    review = org.reviews["emp"]
+    Review.objects.filter(pk=review.pk).update(evaluator=org.employees["mgr2"])
+    assert client.get(f"/api/reviews/{review.pk}", **org.auth("mgr2")).status_code == 200
+    assert client.get(f"/api/reviews/{review.pk}", **org.auth("mgr")).status_code == 404
