@@ -12,7 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,8 +20,8 @@ from typing import IO
 
 import python_calamine
 
-Cell = str | None
-Row = tuple[int, list[Cell]]
+Cell = str | None  # an empty cell is None or ""
+Row = tuple[int, Sequence[Cell]]
 ProgressCallback = Callable[[int], None]  # bytes read so far
 
 _CHUNK = 1 << 20
@@ -129,7 +129,7 @@ def _csv_rows(path: Path, encoding: str, head: bytes, on_progress: ProgressCallb
                 number += 1
                 if any("\x00" in cell for cell in record):
                     raise UnreadableFile("the file contains NUL characters (not a text table)", number + 1)
-                yield number, [cell if cell != "" else None for cell in record]
+                yield number, record  # empty cells stay "": blank text is no value downstream
         except UnicodeDecodeError:
             raise UnreadableFile(
                 f"the file is neither UTF-8 nor GBK/GB18030 text (read as {_describe(encoding)}, "

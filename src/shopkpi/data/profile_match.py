@@ -45,7 +45,7 @@ def fit_profile(
     profile: Profile, head: Sequence[Row], file_name: str, preset: Mapping[str, str]
 ) -> HeaderFit:
     index = profile.header_index()
-    best: tuple[int, int, list[str | None]] | None = None  # (matches, row number, cells)
+    best: tuple[int, int, Sequence[str | None]] | None = None  # (matches, row number, cells)
     for number, cells in head[: profile.header_search_rows]:
         matches = len({index[k] for k in (normalize_header(c) for c in cells if c) if k in index})
         if matches and (best is None or matches > best[0]):

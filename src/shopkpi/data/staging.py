@@ -7,6 +7,7 @@ parsed yet (that happens in DuckDB, see `validation`).
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -83,10 +84,10 @@ def stage_raw(
     return RawFile(source=name, parquet=out, fit=fit, format=opened.format, rows=written, skipped=skipped)
 
 
-def _skip(fit: HeaderFit, cells: list[str | None]) -> bool:
+def _skip(fit: HeaderFit, cells: Sequence[str | None]) -> bool:
     for rule in fit.profile.skip_rows:
         index = fit.columns.get(rule.column)
-        if index is None or index >= len(cells) or cells[index] is None:
+        if index is None or index >= len(cells) or not cells[index]:
             continue
         text = (cells[index] or "").strip()
         if text in rule.values or any(text.startswith(p) for p in rule.prefixes):
@@ -100,32 +101,41 @@ def _write(
     sources = [(column, index) for column, index in fit.columns.items()]
     sources += [(check_column(i), index) for i, (_, index, _) in enumerate(fit.checks)]
     schema = pa.schema([("_row", pa.int64())] + [(column, pa.string()) for column, _ in sources])
+    width = fit.width
+    skips = bool(fit.profile.skip_rows)
     written = skipped = 0
     numbers: list[int] = []
-    buffers: list[list[str | None]] = [[] for _ in sources]
+    chunk: list[Sequence[str | None]] = []
 
     def flush(writer: pq.ParquetWriter) -> None:
-        arrays = [pa.array(numbers, pa.int64())] + [pa.array(b, pa.string()) for b in buffers]
+        # column-wise in list comprehensions: far faster than appending cell by cell
+        arrays = [pa.array(numbers, pa.int64())]
+        for _, index in sources:
+            column = [cells[index] if index < len(cells) else None for cells in chunk]
+            arrays.append(pa.array(column, pa.string()))
         writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
         numbers.clear()
-        for b in buffers:
-            b.clear()
+        chunk.clear()
 
-    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        for number, cells in data:
-            if not any(cells):
-                continue
-            if _skip(fit, cells):
-                skipped += 1
-                continue
-            width = len(cells)
-            if width > fit.width and any(cells[fit.width :]):
-                problems.add(name, number, None, f"the row has {width} cells, the header {fit.width}")
-            numbers.append(number)
-            for buffer, (_, index) in zip(buffers, sources, strict=True):
-                buffer.append(cells[index] if index < width else None)
-            written += 1
-            if len(numbers) >= CHUNK_ROWS:
-                flush(writer)
-        flush(writer)
+    gc_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived row lists: the cyclic collector would only slow this down
+    try:
+        with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+            for number, cells in data:
+                if not any(cells):
+                    continue
+                if skips and _skip(fit, cells):
+                    skipped += 1
+                    continue
+                if len(cells) > width and any(cells[width:]):
+                    problems.add(name, number, None, f"the row has {len(cells)} cells, the header {width}")
+                numbers.append(number)
+                chunk.append(cells)
+                written += 1
+                if len(chunk) >= CHUNK_ROWS:
+                    flush(writer)
+            flush(writer)
+    finally:
+        if gc_enabled:
+            gc.enable()
     return written, skipped
