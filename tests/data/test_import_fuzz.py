@@ -144,3 +144,5 @@ def test_hostile_cells(home: Path, tmp_path: Path, rows: list[tuple[str, str, st
     else:
         path = write_xlsx(tmp_path / "cells.xlsx", content)  # type: ignore[arg-type]
     attempt(home, "cs_daily", path)
+    con = Warehouse(home).connect()
+    assert con.execute("SELECT count(*) FROM cs_daily WHERE starts_with(agent, '=')").fetchone() == (0,)

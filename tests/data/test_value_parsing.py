@@ -72,6 +72,8 @@ D = Decimal
         ("text", "  旗舰店 ", "旗舰店"),
         ("text", "\u3000旗舰店\u00a0", "旗舰店"),
         ("text", "-5", "-5"),
+        ("text", "@旗舰店", "@旗舰店"),  # a Weibo handle, not a formula
+        ("text", "-abc", "-abc"),
     ],
 )
 def test_values(type_: ColumnType, text: str | None, value: object) -> None:

@@ -33,13 +33,14 @@ class ImportRefused(Exception):
     def __init__(self, problems: Sequence[ImportProblem], *, truncated: bool = False) -> None:
         self.problems: tuple[ImportProblem, ...] = tuple(problems)
         self.truncated = truncated
-        more = " (more problems not shown)" if truncated else ""
-        super().__init__(f"import refused: {len(self.problems)} problem(s){more}")
+        more = f" (only the first {len(self.problems)} are listed)" if truncated else ""
+        self.summary = f"import refused: {len(self.problems)} problem(s){more}"
+        shown = "; ".join(str(p) for p in self.problems[:5])
+        super().__init__(f"{self.summary}: {shown}" if shown else self.summary)
 
     def report(self) -> str:
-        lines = [str(self)]
-        lines.extend(f"  {p}" for p in self.problems)
-        return "\n".join(lines)
+        """The summary and every problem, one a line."""
+        return "\n".join([self.summary, *(f"  {p}" for p in self.problems)])
 
 
 class ProblemList:

@@ -13,7 +13,8 @@ Rules (the spec's import rules): thousands separators, `¥`/`￥`/`元` are drop
 `2026.10.1`, `20261001`, `2026年10月1日` or Excel serial numbers; a timestamp without a zone is
 local time, one with a zone (`Z`, `+08:00`) and unix seconds/milliseconds are converted to the
 company's time zone; durations may be `1:05`, `0:01:05`, `1分5秒`. A cell that starts like a
-spreadsheet formula (`=`, `@`, or `+`/`-` not followed by a number) is refused, never evaluated.
+spreadsheet formula (`=…`, or `+`/`-`/`@` followed by a call such as `@SUM(`, `+cmd|`) is refused,
+never evaluated.
 """
 
 from __future__ import annotations
@@ -159,8 +160,10 @@ def parsed_sql(type_: ColumnType, c: str, timezone: str) -> str:
 
 
 def formula_sql(c: str) -> str:
-    """True for a cell that starts like a spreadsheet formula."""
-    return f"({c}[1] IN ('=', '@') OR ({c}[1] IN ('+', '-') AND NOT {_looks_numeric(c)}))"
+    """True for a cell that a spreadsheet would run as a formula: it starts with `=`, or with `+`, `-`
+    or `@` and calls something (`(`, DDE's `|`, a sheet reference's `!`, or `=`). A Weibo handle
+    such as `@旗舰店` or a number such as `-5` is not one."""
+    return f"({c}[1] = '=' OR ({c}[1] IN ('+', '-', '@') AND regexp_matches({c}, '[(|!=]')))"
 
 
 def problem_sql(type_: ColumnType, c: str, v: str) -> str:
