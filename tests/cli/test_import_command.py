@@ -1,0 +1,99 @@
+"""`shopkpi import`: results on stdout, problems on stderr, exit status 1 on refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from shopkpi.cli.main import cli
+from shopkpi.data.warehouse import Warehouse
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+QIANNIU = (
+    "旺旺昵称,询单人数,询单最终付款人数,询单最终付款转化率,询单最终付款金额\r\n"
+    '小美,100,38,38.00%,"12,345.60"\r\n'
+    + "".join(
+        f"{label},100,38,38.00%,0\r\n"
+        for label in ["汇总值", "平均值", "全店汇总值", "全店平均值", "同行同层优秀", "同行同层均值"]
+    )
+)
+
+
+def test_import_a_qianniu_export_then_again(tmp_path: Path) -> None:
+    path = write(tmp_path / "自制报表-报表查看-客服绩效_20261001_20261031_全部.csv", QIANNIU, "gbk")
+    home = tmp_path / "home"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["--home", str(home), "import", "cs_daily", str(path), "--period", "2026-10", "--user", "hr-li"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"imported   {path.name} → cs_daily: 1 rows, batch cs_daily-")
+    assert "(qianniu-cs, 6 summary rows left out)" in result.stdout
+    assert Warehouse(home).connect().execute("SELECT imported_by, period FROM batches").fetchall() == [
+        ("hr-li", "2026-10")
+    ]
+    again = runner.invoke(cli, ["--home", str(home), "import", "cs_daily", str(path)])
+    assert again.exit_code == 0
+    assert again.stdout.startswith(f"unchanged  {path.name}: already imported as batch cs_daily-")
+
+
+def test_a_refused_import_lists_problems_and_exits_1(tmp_path: Path) -> None:
+    path = write(tmp_path / "shops.csv", "shop,date,uv\nA,2026-10-01,-3\nA,2026-11-01,x\n")
+    result = CliRunner().invoke(
+        cli, ["--home", str(tmp_path / "home"), "import", "shop_daily", str(path), "--period", "2026-10"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "import refused: 3 problem(s)",
+        "  shops.csv, row 2, column uv: negative count: -3",
+        "  shops.csv, row 3, column date: date 2026-11-01 outside period 2026-10",
+        "  shops.csv, row 3, column uv: not a number: x",
+        "nothing was imported",
+    ]
+    assert not (tmp_path / "home" / "warehouse").exists()
+
+
+def test_set_fills_a_column_and_home_comes_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path / "day.csv", '统计日期,访客数\n2026-10-01,"1,234"\n')
+    home = tmp_path / "envhome"
+    result = CliRunner(env={"SHOPKPI_HOME": str(home)}).invoke(
+        cli, ["import", "shop_daily", str(path), "--set", "shop=旗舰店"]
+    )
+    assert result.exit_code == 0, result.output
+    assert Warehouse(home).connect().execute("SELECT shop, uv FROM shop_daily").fetchall() == [
+        ("旗舰店", 1234)
+    ]
+    bad = CliRunner().invoke(cli, ["--home", str(home), "import", "shop_daily", str(path), "--set", "shop"])
+    assert bad.exit_code == 2 and "is not COLUMN=VALUE" in bad.output
+
+
+def test_bad_arguments_are_refused_before_reading(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.csv", "shop,date\nA,2026-10-01\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--home",
+            str(tmp_path),
+            "import",
+            "shop_daily",
+            str(path),
+            "--period",
+            "2026-13",
+            "--timezone",
+            "Mars/Olympus",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "--period: not a period: '2026-13' (write 2026-10)" in result.stderr
+    assert "--timezone: unknown time zone 'Mars/Olympus'" in result.stderr
+    missing = CliRunner().invoke(
+        cli, ["--home", str(tmp_path), "import", "shop_daily", str(tmp_path / "nope.csv")]
+    )
+    assert missing.exit_code == 1 and "nope.csv: cannot read the file" in missing.stderr
