@@ -95,7 +95,7 @@ class Company:
         )
 
 
-def build_company(monkeypatch: Any) -> Company:
+def build_company(monkeypatch: Any, *, fake_shop: bool = True) -> Company:
     hr_group, _ = Group.objects.get_or_create(name="hr")
     gm_group, _ = Group.objects.get_or_create(name="gm")
     office = Department.objects.create(name="总经办")
@@ -142,7 +142,8 @@ def build_company(monkeypatch: Any) -> Company:
     person("P01", "孙客服", service, "G01", "4000")
     cycles.new_template_version(users["hr"], "t-sales", TEMPLATE)
     shop = FakeShopData({code: Decimal(95000) for code in employees})
-    monkeypatch.setattr(review_scoring, "metric_values", shop)
+    if fake_shop:
+        monkeypatch.setattr(review_scoring, "metric_values", shop)
     return Company(users, employees, shop)
 
 

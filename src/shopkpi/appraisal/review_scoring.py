@@ -3,9 +3,10 @@ result fields (result, score, grade, pay, missing).
 
 Values, in order, later ones winning:
 
-1. what is stored on the review: targets and inputs (and metric values computed earlier);
-2. the metric values of the cycle's period from the shop-data layer, through the one adapter
-   `metric_values` (swappable; each value with its provenance), while values are not frozen;
+1. what is stored on the review (values read earlier, or stored there by other means);
+2. from the shop-data layer, through the one adapter `metric_values` (swappable; each value with
+   its provenance), while values are not frozen: the metric values of the cycle's period, and the
+   period's imported targets and inputs;
 3. the employee's `base_salary`, while values are not frozen;
 4. HR's overrides, each with its reason and author (the last one of a name wins).
 
@@ -45,12 +46,13 @@ class Metric(NamedTuple):
 def metric_values(
     period: str, employee_codes: Sequence[str], names: Iterable[str] | None = None
 ) -> dict[str, dict[str, Metric]]:
-    """Metric values by employee code and metric name, each with its provenance.
+    """Values from the shop-data layer by employee code and name, each with its provenance.
 
-    The one place the appraisal reads shop data: `shopkpi.data.compute_metrics` over the warehouse
-    under the home directory. With no warehouse yet (nothing imported), there are no metric values
-    and the values stored on each review stand. `names` narrows to the metrics a template reads
-    (names the catalogue does not know are left to the stored values).
+    The one place the appraisal reads shop data, over the warehouse under the home directory:
+    the metrics of the period (`shopkpi.data.compute_metrics`), then the imported `targets` and
+    `inputs` of the period (an input of the same name wins, as in `shopkpi run`). With no
+    warehouse yet (nothing imported) it returns nothing and the values stored on each review stand.
+    `names` narrows to the names a template reads.
     """
     home = Path(settings.HOME)
     from shopkpi.data.warehouse import Warehouse
@@ -62,24 +64,39 @@ def metric_values(
     from shopkpi.data.metric_computation import compute_metrics
 
     catalogue = load_catalogue(home)
-    wanted = None if names is None else [n for n in names if n in catalogue.metrics]
-    if wanted is not None and not wanted:
-        return {}
+    wanted = None if names is None else set(names)
+    metric_names = None if wanted is None else sorted(n for n in wanted if n in catalogue.metrics)
+    found: dict[str, dict[str, Metric]] = {code: {} for code in employee_codes}
     connection = warehouse.connect()
     try:
-        results = compute_metrics(connection, period, catalogue, names=wanted, employees=employee_codes)
+        if metric_names is None or metric_names:
+            results = compute_metrics(
+                connection, period, catalogue, names=metric_names, employees=employee_codes
+            )
+            for code, metrics in results.employees.items():
+                for name, metric in metrics.values.items():
+                    sources = "; ".join(
+                        f"{s.source} {s.period}{' (团队)' if s.team else ''}: {s.rows} 行, "
+                        f"批次 {', '.join(s.batches) or '—'}"
+                        for s in metric.provenance
+                    )
+                    found.setdefault(code, {})[name] = Metric(
+                        metric.value, f"店铺数据 {sources or '(无数据行)'}"
+                    )
+        codes = set(employee_codes)
+        for dataset, label in (("targets", "目标"), ("inputs", "手工录入")):
+            rows = connection.execute(
+                f"SELECT employee, name, value, _batch FROM {dataset} WHERE period = ? ORDER BY employee, name",
+                [period],
+            ).fetchall()
+            for employee, name, value, batch in rows:
+                if str(employee) in codes and (wanted is None or str(name) in wanted):
+                    found[str(employee)][str(name)] = Metric(
+                        value, f"{label} {dataset} {period}, 批次 {batch}"
+                    )
     finally:
         connection.close()
-    found: dict[str, dict[str, Metric]] = {}
-    for code, metrics in results.employees.items():
-        found[code] = {}
-        for name, metric in metrics.values.items():
-            sources = "; ".join(
-                f"{s.source} {s.period}{' (团队)' if s.team else ''}: {s.rows} 行, 批次 {', '.join(s.batches) or '—'}"
-                for s in metric.provenance
-            )
-            found[code][name] = Metric(metric.value, f"店铺数据 {sources or '(无数据行)'}")
-    return found
+    return {code: values for code, values in found.items() if values}
 
 
 def recompute(review: Review, *, metrics: Mapping[str, Metric] | None = None, save: bool = True) -> Review:
