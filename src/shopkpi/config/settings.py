@@ -97,7 +97,8 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = os.environ.get("SHOPKPI_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [SRC / "locale"]
+# one catalogue per area of the pages (locale/<area>/en/LC_MESSAGES/django.po); Django merges them
+LOCALE_PATHS = sorted(path for path in (SRC / "locale").iterdir() if path.is_dir())
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"

@@ -1,4 +1,4 @@
-"""The pages are written in Chinese (the msgids); English comes from locale/en/LC_MESSAGES/django.po.
+"""The pages are written in Chinese (the msgids); English comes from locale/<area>/en/LC_MESSAGES/django.po.
 
 The .po files are the source; the .mo files Django reads are compiled from them with polib
 (no GNU gettext needed) whenever they are missing or older than their .po.
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     """Compile each stale .po to its .mo; returns the files written."""
     written = []
-    for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/*.po")):
+    for po_path in sorted(locale_dir.glob("*/*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from shopkpi.appraisal.roles import ADMIN, EVALUATOR, GM, HR, roles
 
 # (path, label, roles that see it; empty = everyone signed in)
-LINKS: list[tuple[str, str, frozenset[str]]] = [
-    ("/", "首页", frozenset()),
+LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [
+    ("/", _("首页"), frozenset()),
 ]
 
 
@@ -25,7 +26,7 @@ def nav_links(request: HttpRequest) -> dict[str, Any]:
         if needed and not (needed & held):
             continue
         current = request.path == path or (path != "/" and request.path.startswith(path))
-        links.append({"url": path, "label": _(label), "current": current})
+        links.append({"url": path, "label": str(label), "current": current})
     return {"nav_links": links}
 
 

@@ -1,0 +1,46 @@
+"""Every Chinese text of the pages has its English translation, so the English pages are whole."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+
+from shopkpi.web.translations import LOCALE_DIR
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "web" / "templates"
+PAGES = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "web" / "pages"
+_TAG = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1""")
+_BLOCK = re.compile(r"\{%\s*blocktranslate[^%]*%\}(.*?)\{%\s*endblocktranslate\s*%\}", re.S)
+_GETTEXT = re.compile(r"""\b_\(\s*(["'])(.+?)\1\s*\)""")
+
+
+def _english() -> dict[str, str]:
+    catalogue: dict[str, str] = {}
+    for path in LOCALE_DIR.glob("*/en/LC_MESSAGES/django.po"):
+        for entry in polib.pofile(str(path)):
+            if entry.msgstr:
+                catalogue[entry.msgid] = entry.msgstr
+    return catalogue
+
+
+def _texts() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for match in _TAG.finditer(text):
+            found[match.group(2)] = str(path)
+        for match in _BLOCK.finditer(text):
+            # blocktranslate: {{ x }} becomes %(x)s in the msgid
+            found[re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", match.group(1))] = str(path)
+    for path in PAGES.rglob("*.py"):
+        for match in _GETTEXT.finditer(path.read_text(encoding="utf-8")):
+            found[match.group(2)] = str(path)
+    return found
+
+
+def test_every_page_text_has_an_english_translation() -> None:
+    english = _english()
+    missing = {text: where for text, where in _texts().items() if re.search(r"[\u4e00-\u9fff]", text) and text not in english}
+    assert not missing, "no English for: " + "; ".join(f"{t!r} ({Path(w).name})" for t, w in sorted(missing.items()))
