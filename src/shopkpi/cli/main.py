@@ -15,6 +15,7 @@ from shopkpi.cli.metrics_command import metrics_command
 from shopkpi.cli.run_command import run_command
 from shopkpi.cli.scorecard_commands import check_command, score_command
 from shopkpi.cli.serve_command import serve_command
+from shopkpi.cli.synth_command import synth_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,6 +41,7 @@ cli.add_command(score_command)
 cli.add_command(demo_command)
 cli.add_command(audit_group)
 cli.add_command(import_command)
+cli.add_command(synth_command)
 cli.add_command(metrics_command)
 
 
