@@ -65,6 +65,16 @@ def test_a_month_from_self_review_to_acknowledgement(api: Api, org: api_org.Org)
         plan="每周复盘",
     )
     assert api.act("mgr", review, "submit_supervisor")["status"] == "pending_hr"
+    # before publication the employee sees the computed item, not the rated one
+    items = {i["key"]: i for i in api.get("emp", review)["items"]}
+    # 95000 / 100000 = 0.95, band "< 100%" -> 50 × 60% = 30 points
+    assert (items["sales"]["value"], items["sales"]["band"], items["sales"]["points"]) == (
+        "0.95",
+        "< 100%",
+        "30",
+    )
+    assert (items["attitude"]["rating"], items["attitude"]["points"]) == (None, None)
+    assert items["attitude"]["self_rating"] == "95"
     api.act("hr", review, "adjust_pay", amount="200.00", reason="加班补贴")
     assert api.act("hr", review, "submit_hr")["status"] == "pending_gm"
     published = api.act("gm", review, "approve", reason="同意")
@@ -73,6 +83,8 @@ def test_a_month_from_self_review_to_acknowledgement(api: Api, org: api_org.Org)
     mine = api.get("emp", review)
     assert Decimal(mine["score"]) == Decimal("62")
     assert mine["supervisor_comment"] == "认真"
+    attitude = next(i for i in mine["items"] if i["key"] == "attitude")
+    assert (attitude["rating"], attitude["points"]) == ("80", "32")
     assert [a["amount"] for a in mine["adjustments"]] == ["200.00"]
     done = api.act("emp", review, "acknowledge")
     assert done["status"] == "acknowledged"

@@ -94,7 +94,10 @@ class ItemOut(Schema):
     weight: str | None
     rated: bool = Field(description="True when a person rates the item; false when computed from data.")
     value: str | None
+    band: str | None = Field(description="The band the value fell in, for banded items.")
+    rating: str | None = Field(description="The supervisor's rating 0..100; null while hidden.")
     points: str | None
+    self_rating: str | None = Field(description="The self rating 0..100; null while hidden.")
     self_points: str | None
     missing: str | None
     explanation: str | None
