@@ -17,7 +17,7 @@ from shopkpi.web.api.schemas import EmployeeOut, MeOut, Page, Paged
 router = Router(tags=["people"])
 
 
-@router.get("/me", response={200: MeOut, **documented(401)})
+@router.get("/me", operation_id="me", response={200: MeOut, **documented(401)})
 def me(request: HttpRequest) -> MeOut:
     user = request.auth  # type: ignore[attr-defined]
     employee = employee_of(user)
@@ -28,7 +28,9 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/employees", response={200: Paged[EmployeeOut], **documented(401, 422)})
+@router.get(
+    "/employees", operation_id="list_employees", response={200: Paged[EmployeeOut], **documented(401, 422)}
+)
 def employees(request: HttpRequest, page: Query[Page]) -> Paged[EmployeeOut]:
     rows = Employee.objects.select_related("department", "position", "supervisor").order_by("code")
     return Paged[EmployeeOut](

@@ -25,7 +25,7 @@ class ReviewFilter(Page):
     employee: Key | None = Field(None, description="Only this employee id (工号).")
 
 
-@router.get("/reviews", response={200: Paged[ReviewOut], **documented(401, 422)})
+@router.get("/reviews", operation_id="list_reviews", response={200: Paged[ReviewOut], **documented(401, 422)})
 def list_reviews(request: HttpRequest, filters: Query[ReviewFilter]) -> Paged[ReviewOut]:
     user = request.auth  # type: ignore[attr-defined]
     rows = policy.visible_reviews(user).select_related("employee", "evaluator", "cycle")
@@ -42,7 +42,11 @@ def list_reviews(request: HttpRequest, filters: Query[ReviewFilter]) -> Paged[Re
     )
 
 
-@router.get("/reviews/{review_id}", response={200: ReviewDetailOut, **documented(401, 404, 422)})
+@router.get(
+    "/reviews/{review_id}",
+    operation_id="get_review",
+    response={200: ReviewDetailOut, **documented(401, 404, 422)},
+)
 def get_review(request: HttpRequest, review_id: ReviewId) -> ReviewDetailOut:
     user = request.auth  # type: ignore[attr-defined]
     return presenters.detail(user, policy.review_for(user, review_id))

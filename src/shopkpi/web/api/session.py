@@ -14,7 +14,12 @@ from shopkpi.web.api.schemas import TokenIn, TokenOut
 router = Router(tags=["auth"])
 
 
-@router.post("/token", auth=None, response={200: TokenOut, **documented(400, 401, 422, 429)})
+@router.post(
+    "/token",
+    auth=None,
+    operation_id="create_token",
+    response={200: TokenOut, **documented(400, 401, 422, 429)},
+)
 def create_token(request: HttpRequest, credentials: TokenIn) -> TokenOut:
     """A token for `Authorization: Bearer`; repeated failures lock the username and the address for a while."""
     user = login_throttle.attempt(
