@@ -307,3 +307,17 @@ def test_the_review_passed_in_is_refreshed_after_a_step(co: Company) -> None:
         co.user("m01"), review, "rate", ratings={"attitude": "优"}
     )  # no StaleReview: same object, refreshed
     assert review.version == 3
+
+
+def test_numbers_the_database_cannot_hold_are_refused_with_a_message(co: Company) -> None:
+    review = advance(co, "E01", S.PENDING_HR)
+    hr = co.user("hr")
+    with pytest.raises(WorkflowError, match="too large"):
+        perform(hr, review, "override", name="gmv", value="1e20", reason="x")
+    with pytest.raises(WorkflowError, match="more than 6 decimals"):
+        perform(hr, review, "override", name="gmv", value="0.0000001", reason="x")
+    with pytest.raises(WorkflowError, match="finite"):
+        perform(hr, review, "override", name="gmv", value="NaN", reason="x")
+    with pytest.raises(WorkflowError, match="too large"):
+        perform(hr, review, "adjust_pay", amount=Decimal("1e10"), reason="x")
+    assert Override.objects.count() == 0

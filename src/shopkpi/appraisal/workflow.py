@@ -375,7 +375,7 @@ def _decide_appeal(
 
 
 def _adjust_pay(user: Any, review: Review, amount: Any, reason: str) -> _Change:
-    number = _decimal(amount, "amount", places=2)
+    number = _decimal(amount, "amount", places=2, digits=10)
     if number == 0:
         raise WorkflowError("a pay adjustment of 0 changes nothing")
     if not str(reason).strip():
@@ -435,7 +435,7 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
             continue
         try:
             value = rating_value(
-                item, raw if isinstance(raw, (str, Decimal)) else _decimal(raw, key, places=2)
+                item, raw if isinstance(raw, (str, Decimal)) else _decimal(raw, key, places=2, digits=3)
             )
         except RatingError as exc:
             raise WorkflowError(str(exc)) from None
@@ -456,7 +456,8 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
     return _Change(before={"ratings": before}, after={"ratings": after, "rater": rater})
 
 
-def _decimal(value: Any, name: str, *, places: int) -> Decimal:
+def _decimal(value: Any, name: str, *, places: int, digits: int = 18) -> Decimal:
+    """A number with at most `places` decimals and `digits` digits before the point (what the column holds)."""
     if isinstance(value, bool) or value is None:
         raise WorkflowError(f"{name} must be a number")
     try:
@@ -465,6 +466,10 @@ def _decimal(value: Any, name: str, *, places: int) -> Decimal:
         raise WorkflowError(f"{name} must be a number, not {value!r}") from None
     if not number.is_finite():
         raise WorkflowError(f"{name} must be a finite number")
+    if abs(number) >= Decimal(10) ** digits:
+        raise WorkflowError(
+            f"{name} {number} is too large (at most {digits} digits before the decimal point)"
+        )
     if number != number.quantize(Decimal(1).scaleb(-places)):
         raise WorkflowError(f"{name} {number} has more than {places} decimals")
     return number
