@@ -1,0 +1,227 @@
+"""A review's items explained for the page: formula, source data, band table or rule in words, points.
+
+What the user may see comes from the API's presenter (`presenters.detail`, which obeys the policy);
+this module only adds what the template itself says (formulas, bands, rules, levels) and where each
+value came from (the provenance stored on the review). Nothing here decides visibility.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shopkpi.scorecard.template import (
+    BandsRule,
+    BonusRule,
+    DeductRule,
+    Item,
+    PenaltyRule,
+    ProportionalRule,
+    RatedRule,
+    Template,
+)
+from shopkpi.web.api.schemas import ItemOut, RatingOut, ReviewDetailOut
+from shopkpi.web.number_format import percent
+
+
+@dataclass
+class SourceValue:
+    """One variable an item reads: its value, where it came from, and HR's override if any."""
+
+    name: str
+    value: str | None
+    source: str
+    override: dict[str, str] | None = None
+
+
+@dataclass
+class BandRow:
+    text: str
+    rating: str
+    match: bool
+
+
+@dataclass
+class ExplainedItem:
+    key: str
+    name: str
+    description: str
+    weight: str | None
+    kind: str  # bands | proportional | deduct | bonus | penalty | rated
+    formula: str | None  # the item's `value` expression
+    target: str | None  # a proportional item's target expression
+    sources: list[SourceValue]
+    bands: list[BandRow]
+    rule: str  # the rule in words
+    levels: list[tuple[str, str]]  # a rated item's levels (name, rating)
+    shown: ItemOut  # what the user may see of the result (value, rating, points ...)
+    value_text: str  # the value as the user reads it ("—" while hidden or missing)
+    overrides: list[dict[str, str]] = field(default_factory=list)
+
+
+def _plain(number: Decimal | None) -> str:
+    if number is None:
+        return "—"
+    text = format(number.normalize(), "f")
+    return text
+
+
+def rule_in_words(item: Item) -> str:
+    rule = item.rule
+    weight = _plain(item.weight)
+    if isinstance(rule, BandsRule):
+        return _("按区间评分：数值落在哪一档，就得该档的评分；得分 = 权重 %(weight)s × 评分 / 100。") % {
+            "weight": weight
+        }
+    if isinstance(rule, ProportionalRule):
+        return _(
+            "按完成比例计分：完成率 = 数值 / 目标（%(target)s），封顶 100%%；得分 = 权重 %(weight)s × 完成率。"
+        ) % {
+            "target": rule.target.source,
+            "weight": weight,
+        }
+    if isinstance(rule, DeductRule):
+        return _("扣分制：每一单位扣 %(per)s 分，从 %(weight)s 分中扣完为止（最低 0 分）。") % {
+            "per": _plain(rule.per_unit),
+            "weight": weight,
+        }
+    if isinstance(rule, BonusRule):
+        text = _("加分项：超过 %(over)s 之后，每 %(per)s 加 %(points)s 分。") % {
+            "over": _plain(rule.over),
+            "per": _plain(rule.per),
+            "points": _plain(rule.points),
+        }
+        if rule.max is not None:
+            text += _("最多加 %(max)s 分。") % {"max": _plain(rule.max)}
+        return text
+    if isinstance(rule, PenaltyRule):
+        text = _("扣分项：每一单位扣 %(per)s 分。") % {"per": _plain(rule.per)}
+        if rule.max is not None:
+            text += _("最多扣 %(max)s 分。") % {"max": _plain(rule.max)}
+        return text
+    assert isinstance(rule, RatedRule)
+    text = _("由上级评分（0–100）；得分 = 权重 %(weight)s × 评分 / 100。") % {"weight": weight}
+    if rule.levels:
+        levels = "、".join(f"{name} {_plain(value)}" for name, value in rule.levels.items())
+        text += _("评分等级：%(levels)s。") % {"levels": levels}
+    return text
+
+
+def _kind(item: Item) -> str:
+    return {
+        BandsRule: "bands",
+        ProportionalRule: "proportional",
+        DeductRule: "deduct",
+        BonusRule: "bonus",
+        PenaltyRule: "penalty",
+        RatedRule: "rated",
+    }[type(item.rule)]
+
+
+def _is_ratio(item: Item) -> bool:
+    """Banded on percentages ("[70%, 80%)"): the value is a fraction, read as a percentage."""
+    return isinstance(item.rule, BandsRule) and any("%" in band.interval.text for band in item.rule.bands)
+
+
+def value_text(item: Item, value: str | None) -> str:
+    if value is None:
+        return "—"
+    if _is_ratio(item):
+        return f"{percent(value, 2)}（{value}）"
+    return value
+
+
+def explain(template: Template, detail: ReviewDetailOut, review: Any) -> list[ExplainedItem]:
+    """Every item of the review's template, with what the user may see of its result."""
+    shown = {item.key: item for item in detail.items}
+    result_items = {
+        str(entry.get("key")): entry
+        for entry in (review.result or {}).get("items", [])
+        if isinstance(entry, dict)
+    }
+    overrides = {o.name: o for o in detail.overrides}  # the last of each name wins (ordered by time)
+    values: dict[str, Any] = review.values or {}
+    provenance: dict[str, Any] = review.provenance or {}
+    explained = []
+    for item in template.items:
+        out = shown[item.key]
+        names: set[str] = set()
+        if item.value is not None:
+            names |= item.value.variables
+        target = item.rule.target if isinstance(item.rule, ProportionalRule) else None
+        if target is not None:
+            names |= target.variables
+        sources = []
+        for name in sorted(names):
+            override = overrides.get(name)
+            sources.append(
+                SourceValue(
+                    name=name,
+                    value=None if values.get(name) is None else str(values[name]),
+                    source=str(provenance.get(name) or _("未记录来源")),
+                    override=None
+                    if override is None
+                    else {
+                        "value": override.value,
+                        "previous": override.previous,
+                        "reason": override.reason,
+                        "by": override.created_by,
+                        "at": override.created_at.strftime("%Y-%m-%d %H:%M"),
+                    },
+                )
+            )
+        bands = []
+        if isinstance(item.rule, BandsRule):
+            bands = [
+                BandRow(band.interval.text, _plain(band.rating), out.band == band.interval.text)
+                for band in item.rule.bands
+            ]
+        levels = (
+            [(name, _plain(value)) for name, value in item.rule.levels.items()]
+            if isinstance(item.rule, RatedRule)
+            else []
+        )
+        hidden_marks = out.value is None and out.points is None and item.is_rated
+        explained.append(
+            ExplainedItem(
+                key=item.key,
+                name=item.name,
+                description=item.description or "",
+                weight=None if item.weight is None else _plain(item.weight),
+                kind=_kind(item),
+                formula=None if item.value is None else item.value.source,
+                target=None if target is None else target.source,
+                sources=sources,
+                bands=bands,
+                rule=rule_in_words(item),
+                levels=levels,
+                shown=out,
+                value_text=value_text(item, out.value),
+                overrides=[] if hidden_marks else list(result_items.get(item.key, {}).get("overrides") or []),
+            )
+        )
+    return explained
+
+
+def rating_inputs(template: Template, ratings: list[RatingOut], rater: str) -> list[dict[str, Any]]:
+    """The rated items as form fields: a select of levels, or a number 0..100; current value filled in."""
+    current = {r.item_key: (r.level or _plain(Decimal(r.value))) for r in ratings if r.rater == rater}
+    fields = []
+    for item in template.items:
+        if not isinstance(item.rule, RatedRule):
+            continue
+        value = current.get(item.key, "")
+        fields.append(
+            {
+                "key": item.key,
+                "name": item.name,
+                "weight": None if item.weight is None else _plain(item.weight),
+                "levels": [(name, _plain(level)) for name, level in item.rule.levels.items()],
+                "value": value,
+                "is_level": value in item.rule.levels,
+            }
+        )
+    return fields

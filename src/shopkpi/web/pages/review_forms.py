@@ -1,0 +1,122 @@
+"""The review page's forms: what each posts, read into the arguments of `workflow.perform`.
+
+One form per step the user may take (policy.allowed_actions); each posts `action`, `expected_version`
+and its own fields to the one action view. Reading a form never decides anything: the workflow
+checks the values (a bad date, an empty reason, a rating outside 0..100) and answers WorkflowError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.scorecard.template import RatedRule, Template
+
+# the steps the review page and the team board offer (HR's and the GM's are in their consoles)
+PAGE_ACTIONS = (
+    "save_self",
+    "submit_self",
+    "rate",
+    "record_interview",
+    "submit_supervisor",
+    "return_to_self",
+    "acknowledge",
+    "appeal",
+)
+# which panel of the page holds each action's form (an HTMX save answers that panel)
+PANEL = {
+    "save_self": "self",
+    "submit_self": "self",
+    "rate": "evaluator",
+    "record_interview": "evaluator",
+    "submit_supervisor": "evaluator",
+    "return_to_self": "evaluator",
+    "acknowledge": "published",
+    "appeal": "published",
+}
+# what the page says after each step went through
+DONE = {
+    "save_self": _("自评已保存。"),
+    "submit_self": _("自评已提交，等待上级评分。"),
+    "rate": _("评分已保存。"),
+    "record_interview": _("面谈记录已保存。"),
+    "submit_supervisor": _("已提交人事核准。"),
+    "return_to_self": _("已退回员工重新自评。"),
+    "acknowledge": _("已签字确认。"),
+    "appeal": _("申诉已提交，等待人事处理。"),
+}
+# the name of every step, for the review's record of steps
+STEP_NAMES = {
+    "save_self": _("保存自评"),
+    "submit_self": _("提交自评"),
+    "rate": _("上级评分"),
+    "record_interview": _("记录面谈"),
+    "submit_supervisor": _("提交人事核准"),
+    "return_to_self": _("退回员工"),
+    "override": _("人事修正"),
+    "submit_hr": _("人事核准"),
+    "return_to_supervisor": _("退回上级"),
+    "approve": _("总经理批准"),
+    "return_to_hr": _("退回人事"),
+    "acknowledge": _("本人签字确认"),
+    "appeal": _("申诉"),
+    "decide_appeal": _("处理申诉"),
+    "adjust_pay": _("奖惩调整"),
+}
+MAX_TEXT = 10_000
+WHOLE = "_whole"  # the appeal of the whole result (item_key "")
+
+
+def text(form: QueryDict, name: str) -> str:
+    value = str(form.get(name, ""))
+    if "\x00" in value:
+        raise WorkflowError(f"{name}: the text contains a NUL character")
+    if len(value) > MAX_TEXT:
+        raise WorkflowError(f"{name}: at most {MAX_TEXT} characters")
+    return value.replace("\r\n", "\n")
+
+
+def expected_version(form: QueryDict) -> int:
+    try:
+        return int(str(form.get("expected_version", "")))
+    except ValueError:
+        raise WorkflowError("the form has no version; reload the page and try again") from None
+
+
+def _ratings(template: Template, form: QueryDict) -> dict[str, str | None]:
+    ratings: dict[str, str | None] = {}
+    for item in template.items:
+        name = f"rating-{item.key}"
+        if isinstance(item.rule, RatedRule) and name in form:
+            raw = text(form, name).strip()
+            ratings[item.key] = raw or None
+    return ratings
+
+
+def arguments(action: str, template: Template, form: QueryDict) -> dict[str, Any]:
+    """The keyword arguments of `workflow.perform` for `action` from the posted form."""
+    if action in ("save_self", "submit_self"):
+        return {"ratings": _ratings(template, form), "self_assessment": text(form, "self_assessment")}
+    if action == "rate":
+        data: dict[str, Any] = {"ratings": _ratings(template, form)}
+        if "comment" in form:
+            data["comment"] = text(form, "comment")
+        return data
+    if action == "record_interview":
+        return {
+            name: text(form, name)
+            for name in ("held_on", "strengths", "improvements", "plan", "employee_response")
+        }
+    if action == "return_to_self":
+        return {"reason": text(form, "reason")}
+    if action == "appeal":
+        items = []
+        for key in [WHOLE, *(item.key for item in template.items)]:
+            reason = text(form, f"appeal-{key}").strip()
+            if reason:
+                items.append({"item_key": "" if key == WHOLE else key, "reason": reason})
+        return {"items": items}  # none: the workflow says an appeal names at least one item
+    return {}
