@@ -8,11 +8,13 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from shopkpi.appraisal.roles import ADMIN, EVALUATOR, GM, HR, roles
+from shopkpi.appraisal.roles import ADMIN, EMPLOYEE, EVALUATOR, GM, HR, roles
 
 # (path, label, roles that see it; empty = everyone signed in)
 LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [
     ("/", _("首页"), frozenset()),
+    ("/reviews/mine/", _("我的考核"), frozenset({EMPLOYEE})),
+    ("/team/", _("团队"), frozenset({EVALUATOR, HR, GM})),
 ]
 
 
