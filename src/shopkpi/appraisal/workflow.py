@@ -37,6 +37,7 @@ from shopkpi.appraisal.review_steps import (
     stale_message,
     take_snapshot,
 )
+from shopkpi.appraisal.roles import is_gm
 from shopkpi.scorecard import RatingError, rating_value
 
 S = Review.Status
@@ -79,9 +80,8 @@ def perform(
             .select_related("employee", "evaluator", "template_version")
             .get(pk=review.pk)
         )
-        fresh.cycle = Cycle.objects.get(
-            pk=fresh.cycle_id
-        )  # read after the lock: an archive may just have committed
+        # the cycle is read after the lock: an archive may just have committed
+        fresh.cycle = Cycle.objects.get(pk=fresh.cycle_id)
         if fresh.version != expected:
             raise StaleReview(stale_message(fresh, expected))
         policy.require(user, fresh, action)
@@ -113,8 +113,6 @@ def perform(
 def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
     """GM approval of every pending_gm review of the cycle the user may approve, in one transaction
     (a failure midway approves none). The GM's own review is left for another GM (回避)."""
-    from shopkpi.appraisal.roles import is_gm
-
     if not is_gm(user):
         raise policy.ActionRefused("only the GM (总经理) may approve")
     with transaction.atomic():
