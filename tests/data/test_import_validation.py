@@ -1,0 +1,120 @@
+"""Every kind of problem is reported with its file, row, column and reason, all in one pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from export_builders import write_csv
+
+from shopkpi.data.importer import import_files
+from shopkpi.data.problems import PROBLEM_CAP, ImportProblem, ImportRefused
+
+
+def problems(
+    tmp_path: Path, dataset: str, rows: list[list[object]], **options: object
+) -> list[tuple[object, ...]]:
+    path = write_csv(tmp_path / "f.csv", rows)  # type: ignore[arg-type]
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", dataset, [path], **options)  # type: ignore[arg-type]
+    assert not (tmp_path / "home" / "warehouse").exists()
+    return [(p.row, p.column, p.reason) for p in refused.value.problems]
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    [(row, column, reason)] = problems(
+        tmp_path, "orders", [["order_id", "shop", "created_at"], ["1", "A", "2026-10-01"]]
+    )
+    assert reason.startswith(
+        "no import profile fits this file; closest: canonical (标准格式（订单）) misses buyer"
+    )
+
+
+def test_required_value_missing_and_unknown_status(tmp_path: Path) -> None:
+    got = problems(
+        tmp_path,
+        "orders",
+        [
+            ["order_id", "shop", "buyer", "created_at", "status"],
+            ["1", "A", "", "2026-10-01 10:00", "交易成功"],
+            ["2", "A", "b", "2026-10-01 10:00", "发货中"],
+            ["3", "A", "c", "2026-10-01 10:00", "PAID"],
+        ],
+    )
+    assert got == [
+        (2, "buyer", "required value missing"),
+        (
+            3,
+            "status",
+            "unknown value 发货中 (expected created, paid, shipped, delivered, cancelled, refunded)",
+        ),
+    ]
+
+
+def test_duplicate_keys_including_an_empty_optional_key_column(tmp_path: Path) -> None:
+    got = problems(
+        tmp_path,
+        "shop_daily",
+        [
+            ["shop", "date", "item", "uv"],
+            ["A", "2026-10-01", "", "1"],
+            ["A", "2026/10/1", "-", "2"],  # the same day, also without item
+            ["A", "2026-10-01", "x1", "3"],
+            ["A", "20261001", "x1", "4"],
+        ],
+    )
+    assert got == [
+        (3, None, "duplicate key shop=A, date=2026-10-01, item=(empty) (first on row 2)"),
+        (5, None, "duplicate key shop=A, date=2026-10-01, item=x1 (first on row 4)"),
+    ]
+
+
+def test_period_columns_and_ratings(tmp_path: Path) -> None:
+    got = problems(
+        tmp_path,
+        "ratings",
+        [
+            ["employee", "period", "item", "rating", "rater"],
+            ["E1", "2026-10", "态度", "90", "上级"],
+            ["E1", "2026年9月", "态度", "A", "自评"],
+            ["E2", "10/2026", "态度", "120", "boss"],
+        ],
+        period="2026-10",
+    )
+    assert got == [
+        (3, "period", "period 2026-09 is not the stated period 2026-10"),
+        (4, "period", "not a period (write 2026-10): 10/2026"),
+        (4, "rater", "unknown value boss (expected supervisor, self)"),
+        (4, "rating", "rating outside 0–100: 120"),
+    ]
+
+
+def test_a_range_row_must_not_end_before_it_starts(tmp_path: Path) -> None:
+    got = problems(tmp_path, "cs_daily", [["agent", "date_from", "date"], ["a", "2026-10-31", "2026-10-01"]])
+    assert got == [(2, None, "date_from 2026-10-31 is after date 2026-10-01")]
+
+
+def test_a_row_wider_than_its_header(tmp_path: Path) -> None:
+    got = problems(tmp_path, "sns_posts", [["account", "date"], ["a", "2026-10-01", "surprise"]])
+    assert got == [(2, None, "the row has 3 cells, the header 2")]
+
+
+def test_a_header_only_file_is_refused(tmp_path: Path) -> None:
+    assert problems(tmp_path, "sns_posts", [["account", "date"]]) == [
+        (None, None, "the file has no data rows")
+    ]
+
+
+def test_problems_stop_at_the_cap_and_say_so(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "f.csv",
+        [["account", "date", "fans"]] + [["a", f"2026-10-{1 + i % 28:02d}", "-1"] for i in range(300)],
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", "sns_posts", [path])
+    assert len(refused.value.problems) == PROBLEM_CAP
+    assert refused.value.truncated
+    assert refused.value.report().startswith(
+        f"import refused: {PROBLEM_CAP} problem(s) (only the first {PROBLEM_CAP} are listed)"
+    )
+    assert refused.value.problems[0] == ImportProblem("f.csv", 2, "fans", "negative count: -1")
