@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.roles import roles
+from shopkpi.web.pages.dashboard_views import home_dashboards
 
 
 @login_required
@@ -17,4 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("employee", "employee__department", "employee__position", "cycle")
         .order_by("-cycle__period", "employee__code")[:200]
     )
-    return render(request, "shopkpi/home.html", {"reviews": reviews, "roles": sorted(roles(request.user))})
+    context = {"reviews": reviews, "roles": sorted(roles(request.user))}
+    dashboards = home_dashboards(request)  # HR and the GM: the dashboards above the list
+    if dashboards is not None:
+        return render(request, "shopkpi/dashboard/home.html", {**context, **dashboards})
+    return render(request, "shopkpi/home.html", context)

@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shopkpi.web.pages.review_urls")),
+    path("", include("shopkpi.web.pages.insight_urls")),
 ]
