@@ -196,8 +196,8 @@ def events_sql(seed: int) -> str:
     WITH e AS (SELECT a.*, unnest(range(a.n)) AS j FROM alloc AS a),
     h AS (
         SELECT shop, day, pages, items, line, conv_bp, j, pool,
-               hash({s}, shop_idx, day, j // pages) AS hs,
-               hash({s}, shop_idx, day, j, 'e') AS he,
+               CAST(hash({s}, shop_idx, day, j // pages) >> 1 AS BIGINT) AS hs,
+               CAST(hash({s}, shop_idx, day, j, 'e') >> 1 AS BIGINT) AS he,
                shop_idx
         FROM e
     ),
@@ -227,8 +227,8 @@ def orders_sql(seed: int) -> str:
     WITH e AS (SELECT a.*, unnest(range(a.n)) AS j FROM alloc AS a),
     h AS (
         SELECT shop, day, first_row + j AS seq, agent, shop_idx, price, pool,
-               hash({s}, shop_idx, day, j, 'o') AS h1,
-               hash({s}, shop_idx, day, j, 'p') AS h2,
+               CAST(hash({s}, shop_idx, day, j, 'o') >> 1 AS BIGINT) AS h1,
+               CAST(hash({s}, shop_idx, day, j, 'p') >> 1 AS BIGINT) AS h2,
                (last_day(day) - day) AS age
         FROM e
     ),
