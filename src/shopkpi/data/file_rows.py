@@ -39,10 +39,13 @@ class UnreadableFile(Exception):
 
 @dataclass
 class FileRows:
-    """The rows of one file. `rows` is a one-shot iterator."""
+    """The rows of one file. `rows` is a one-shot iterator; `encoding` and `delimiter` are set for
+    delimited text."""
 
     format: str
     rows: Iterator[Row]
+    encoding: str | None = None
+    delimiter: str | None = None
 
 
 def open_rows(path: Path, on_progress: ProgressCallback | None = None) -> FileRows:
@@ -58,7 +61,10 @@ def open_rows(path: Path, on_progress: ProgressCallback | None = None) -> FileRo
     text_head = head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n").lower()
     if text_head.startswith("<") and "<table" in text_head:
         return FileRows(f"html ({encoding})", _html_rows(path, encoding, on_progress))
-    return FileRows(f"csv ({encoding})", _csv_rows(path, encoding, head, on_progress))
+    delimiter = _delimiter(head, encoding)
+    return FileRows(
+        f"csv ({encoding})", _csv_rows(path, encoding, delimiter, on_progress), encoding, delimiter
+    )
 
 
 def detect_encoding(path: Path, head: bytes) -> str:
@@ -103,12 +109,19 @@ class _CountingReader(io.RawIOBase):
             self._on_progress(self.count)
         return n
 
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def counting_stream(path: Path, on_progress: ProgressCallback | None) -> io.BufferedReader:
+    """The file's bytes, reporting how many were read so far to `on_progress`."""
+    return io.BufferedReader(_CountingReader(path.open("rb"), on_progress), _CHUNK)
+
 
 def _text_stream(path: Path, encoding: str, on_progress: ProgressCallback | None) -> io.TextIOWrapper:
-    raw = path.open("rb")
-    counting = _CountingReader(raw, on_progress)
     return io.TextIOWrapper(
-        io.BufferedReader(counting, _CHUNK), encoding=encoding, errors="strict", newline=""
+        counting_stream(path, on_progress), encoding=encoding, errors="strict", newline=""
     )
 
 
@@ -119,8 +132,9 @@ def _delimiter(head: bytes, encoding: str) -> str:
     return "\t" if tabs > commas else ","
 
 
-def _csv_rows(path: Path, encoding: str, head: bytes, on_progress: ProgressCallback | None) -> Iterator[Row]:
-    delimiter = _delimiter(head, encoding)
+def _csv_rows(
+    path: Path, encoding: str, delimiter: str, on_progress: ProgressCallback | None
+) -> Iterator[Row]:
     number = 0
     with _text_stream(path, encoding, on_progress) as text:
         reader = csv.reader(text, delimiter=delimiter, strict=False)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from shopkpi.data import csv_fast_path
 from shopkpi.data.file_rows import ProgressCallback, Row, UnreadableFile, open_rows
 from shopkpi.data.problems import ProblemList
 from shopkpi.data.profile_match import HeaderFit, choose_profile
@@ -71,16 +72,27 @@ def stage_raw(
     fit = choice
     for header in fit.duplicates:
         problems.add(name, fit.header_row, header, "this header appears twice")
-    for column, source in fit.filled_from.items():
-        if source == "--set" and column in fit.columns:
-            problems.add(name, None, column, "the file has this column; do not also --set it")
+    for column in preset:
+        if column in fit.columns:
+            problems.add(
+                name, None, fit.headers[column], f"the file has this column; do not also --set {column}"
+            )
     header_row = fit.header_row or 0
-    data = itertools.chain((r for r in head if r[0] > header_row), rows)
-    try:
-        written, skipped = _write(data, fit, out, problems, name)
-    except UnreadableFile as error:
-        problems.add(name, error.row, None, error.reason)
-        return None
+    fast: tuple[int, int] | None = None
+    if opened.delimiter is not None and csv_fast_path.applies(path, opened.encoding, head, header_row):
+        fast = csv_fast_path.stage(path, opened.delimiter, fit, _sources(fit), out, on_progress)
+    if fast is not None:
+        written, skipped = fast
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    else:
+        data = itertools.chain((r for r in head if r[0] > header_row), rows)
+        try:
+            written, skipped = _write(data, fit, out, problems, name)
+        except UnreadableFile as error:
+            problems.add(name, error.row, None, error.reason)
+            return None
     return RawFile(source=name, parquet=out, fit=fit, format=opened.format, rows=written, skipped=skipped)
 
 
@@ -95,11 +107,17 @@ def _skip(fit: HeaderFit, cells: Sequence[str | None]) -> bool:
     return False
 
 
+def _sources(fit: HeaderFit) -> list[tuple[str, int]]:
+    """(raw Parquet column, cell index) of every recognised column and rate check."""
+    sources = list(fit.columns.items())
+    sources += [(check_column(i), index) for i, (_, index, _) in enumerate(fit.checks)]
+    return sources
+
+
 def _write(
     data: Iterator[Row], fit: HeaderFit, out: Path, problems: ProblemList, name: str
 ) -> tuple[int, int]:
-    sources = [(column, index) for column, index in fit.columns.items()]
-    sources += [(check_column(i), index) for i, (_, index, _) in enumerate(fit.checks)]
+    sources = _sources(fit)
     schema = pa.schema([("_row", pa.int64())] + [(column, pa.string()) for column, _ in sources])
     width = fit.width
     skips = bool(fit.profile.skip_rows)
