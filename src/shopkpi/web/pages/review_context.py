@@ -22,7 +22,7 @@ from shopkpi.appraisal.models import Review
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ReviewDetailOut
-from shopkpi.web.pages.review_explained import explain, rating_inputs
+from shopkpi.web.pages.review_explained import explain, plain_text, rating_inputs
 from shopkpi.web.pages.review_forms import PANEL, STEP_NAMES, WHOLE
 
 EVALUATOR_ACTIONS = ("rate", "record_interview", "submit_supervisor", "return_to_self")
@@ -173,6 +173,7 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
     pay = None if detail.pay is None else Decimal(detail.pay)
     history = _history(user, review)
     employee = review.employee
+    items = explain(template, detail, review, supervisor_part)
     return {
         "review": review,
         "detail": detail,
@@ -182,7 +183,12 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
         "template": template,
         "due": deadlines.due_date(review),
         "overdue": deadlines.overdue(review, today),
-        "items": explain(template, detail, review),
+        "items": items,
+        "missing": [item.name for item in items if item.missing],
+        "overrides": [
+            {"override": o, "value": plain_text(o.value), "previous": plain_text(o.previous or None)}
+            for o in detail.overrides
+        ],
         "supervisor_part": supervisor_part,
         "self_part": policy.sees_self_part(user, review),
         "totals": {

@@ -8,7 +8,7 @@ value came from (the provenance stored on the review). Nothing here decides visi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -59,14 +59,15 @@ class ExplainedItem:
     levels: list[tuple[str, str]]  # a rated item's levels (name, rating)
     shown: ItemOut  # what the user may see of the result (value, rating, points ...)
     value_text: str  # the value as the user reads it ("—" while hidden or missing)
+    missing: str | None  # why the item has no points (not said of a rated item whose rating is hidden)
+    hidden: bool  # a rated item whose rating the user may not see yet
     overrides: list[dict[str, str]] = field(default_factory=list)
 
 
 def _plain(number: Decimal | None) -> str:
     if number is None:
         return "—"
-    text = format(number.normalize(), "f")
-    return text
+    return format(number.normalize(), "f")
 
 
 def rule_in_words(item: Item) -> str:
@@ -126,16 +127,31 @@ def _is_ratio(item: Item) -> bool:
     return isinstance(item.rule, BandsRule) and any("%" in band.interval.text for band in item.rule.bands)
 
 
+def plain_text(value: str | None, places: int = 4) -> str:
+    """A decimal as read on the page: trailing zeros dropped, at most `places` decimals (half-up)."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value))
+    if number.as_tuple().exponent < -places:  # type: ignore[operator]
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return _plain(number)
+
+
 def value_text(item: Item, value: str | None) -> str:
+    """A percentage for items banded on percentages (96.94%), else the number; the exact value is in
+    the calculation the engine wrote."""
     if value is None:
         return "—"
     if _is_ratio(item):
-        return f"{percent(value, 2)}（{value}）"
-    return value
+        return percent(value, 2)
+    return plain_text(value)
 
 
-def explain(template: Template, detail: ReviewDetailOut, review: Any) -> list[ExplainedItem]:
-    """Every item of the review's template, with what the user may see of its result."""
+def explain(
+    template: Template, detail: ReviewDetailOut, review: Any, supervisor_part: bool
+) -> list[ExplainedItem]:
+    """Every item of the review's template, with what the user may see of its result
+    (`supervisor_part`: policy.sees_supervisor_part, whether the supervisor's ratings show)."""
     shown = {item.key: item for item in detail.items}
     result_items = {
         str(entry.get("key")): entry
@@ -160,12 +176,12 @@ def explain(template: Template, detail: ReviewDetailOut, review: Any) -> list[Ex
             sources.append(
                 SourceValue(
                     name=name,
-                    value=None if values.get(name) is None else str(values[name]),
+                    value=None if values.get(name) is None else plain_text(str(values[name])),
                     source=str(provenance.get(name) or _("未记录来源")),
                     override=None
                     if override is None
                     else {
-                        "value": override.value,
+                        "value": plain_text(override.value),
                         "previous": override.previous,
                         "reason": override.reason,
                         "by": override.created_by,
@@ -184,7 +200,7 @@ def explain(template: Template, detail: ReviewDetailOut, review: Any) -> list[Ex
             if isinstance(item.rule, RatedRule)
             else []
         )
-        hidden_marks = out.value is None and out.points is None and item.is_rated
+        hidden = item.is_rated and not supervisor_part
         explained.append(
             ExplainedItem(
                 key=item.key,
@@ -200,7 +216,9 @@ def explain(template: Template, detail: ReviewDetailOut, review: Any) -> list[Ex
                 levels=levels,
                 shown=out,
                 value_text=value_text(item, out.value),
-                overrides=[] if hidden_marks else list(result_items.get(item.key, {}).get("overrides") or []),
+                missing=None if hidden else out.missing,
+                hidden=hidden,
+                overrides=[] if hidden else list(result_items.get(item.key, {}).get("overrides") or []),
             )
         )
     return explained

@@ -16,12 +16,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from shopkpi.appraisal import policy, workflow
+from shopkpi.appraisal.review_steps import StaleReview
 from shopkpi.appraisal.roles import employee_of
 from shopkpi.web.pages import review_context
 from shopkpi.web.pages.errors import domain_errors
 from shopkpi.web.pages.review_context import Failure
 from shopkpi.web.pages.review_forms import DONE, PAGE_ACTIONS, arguments, expected_version
 
+STALE = "shopkpi_stale_review"
 PAGE = "shopkpi/review/page.html"
 PANEL = "shopkpi/review/_actions.html"
 
@@ -51,8 +53,7 @@ def _show_again(request: HttpRequest, review_id: int, *, error: str, **_kwargs: 
     """A refused save: the form again with the message and what the user typed (status 409)."""
     review = review_context.load(request.user, review_id)
     posted = request.POST
-    stale = str(posted.get("expected_version", "")) != str(review.version)
-    failure = Failure(error, str(posted.get("action", "")), posted, stale)
+    failure = Failure(error, str(posted.get("action", "")), posted, getattr(request, STALE, False))
     if _is_htmx(request):
         return render(request, PANEL, review_context.actions(request, review, failure))
     return render(request, PAGE, review_context.page(request, review, failure))
@@ -70,11 +71,15 @@ def review_act(request: HttpRequest, review_id: int) -> HttpResponse:
         return HttpResponseBadRequest(f"unknown action {action!r}")
     version = expected_version(request.POST)
     data = arguments(action, review.template_version.compiled(), request.POST)
-    if action == "submit_self":  # the form's values are saved first, then submitted
-        saved = workflow.perform(user, review, "save_self", expected_version=version, **data)
-        workflow.perform(user, saved, "submit_self", expected_version=saved.version)
-    else:
-        workflow.perform(user, review, action, expected_version=version, **data)
+    try:
+        if action == "submit_self":  # the form's values are saved first, then submitted
+            saved = workflow.perform(user, review, "save_self", expected_version=version, **data)
+            workflow.perform(user, saved, "submit_self", expected_version=saved.version)
+        else:
+            workflow.perform(user, review, action, expected_version=version, **data)
+    except StaleReview:
+        setattr(request, STALE, True)  # for _show_again: someone saved since the form was rendered
+        raise
     if _is_htmx(request):
         fresh = review_context.load(user, review_id)
         context = review_context.actions(request, fresh)
