@@ -204,3 +204,18 @@ def test_two_copies_of_a_new_file_in_one_command_import_once(tmp_path: Path) -> 
     first, second = import_files(tmp_path / "home", "shop_daily", [path, copy])
     assert (first.status, second.status, second.batch) == ("imported", "unchanged", first.batch)
     assert current(tmp_path / "home", "SELECT count(*) FROM shop_daily") == [(1,)]
+
+
+def test_two_files_of_one_command_for_the_same_accounts_and_days_are_refused(tmp_path: Path) -> None:
+    morning = shop_file(tmp_path / "am.csv", [["A", "2026-10-01", "10", "1"], ["B", "2026-10-01", "1", "1"]])
+    evening = shop_file(tmp_path / "pm.csv", [["A", "2026-10-01", "20", "2"]])
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", "shop_daily", [morning, evening])
+    [problem] = refused.value.problems
+    assert problem.file == "pm.csv" and problem.reason.startswith(
+        "covers the same accounts and days as am.csv (e.g. A)"
+    )
+    other_day = shop_file(tmp_path / "oct2.csv", [["A", "2026-10-02", "20", "2"]])
+    assert [o.status for o in import_files(tmp_path / "home", "shop_daily", [morning, other_day])] == [
+        "imported"
+    ] * 2

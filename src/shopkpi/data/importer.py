@@ -110,8 +110,9 @@ def import_files(
                     profiles=profiles,
                 )
             )
-        problems.refuse_if_any()
         to_commit = [p.staged for p in prepared if isinstance(p, _Prepared)]
+        _overlapping_files(to_commit, problems)
+        problems.refuse_if_any()
         results = iter(warehouse.commit(to_commit) if to_commit else [])
         outcomes: list[FileOutcome] = []
         for p in prepared:
@@ -244,6 +245,30 @@ def _prepare(
         scope_to=typed.scope_to,
     )
     return _Prepared(staged=staged, format=raw.format, skipped=raw.skipped)
+
+
+def _overlapping_files(staged: Sequence[StagedBatch], problems: ProblemList) -> None:
+    """Two different files of one command for the same accounts and days: the later would silently
+    replace the earlier, which is never what someone importing both means."""
+    for i, later in enumerate(staged):
+        for earlier in staged[:i]:
+            if earlier.sha256 == later.sha256:
+                continue  # the same content twice imports once
+            shared = set(earlier.accounts) & set(later.accounts)
+            if not shared:
+                continue
+            if later.scope_from is not None and earlier.scope_from is not None:
+                assert later.scope_to is not None and earlier.scope_to is not None
+                if later.scope_from > earlier.scope_to or earlier.scope_from > later.scope_to:
+                    continue
+            example = sorted(str(a) for a in shared)[0]
+            problems.add(
+                later.file_name,
+                None,
+                None,
+                f"covers the same accounts and days as {earlier.file_name} (e.g. {example}); "
+                "import them as one file, or one after the other if this one corrects the other",
+            )
 
 
 def _staging_connection(stage: Path) -> duckdb.DuckDBPyConnection:
