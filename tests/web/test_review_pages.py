@@ -497,3 +497,20 @@ def test_levels_as_a_select_and_a_submit_refused_after_the_save(org: api_org.Org
     saved = Rating.objects.get(review=review, rater="self", item_key="attitude")
     assert (saved.level, saved.value) == ("良", Decimal("80"))
     assert Review.objects.get(pk=review.pk).status == "pending_self"
+
+
+def test_hr_and_the_gm_are_pointed_to_their_consoles(org: api_org.Org) -> None:
+    review = workflow.perform(org.users["emp"], org.reviews["emp"], "submit_self")
+    review = workflow.perform(org.users["mgr"], review, "rate", ratings={"attitude": "80"})
+    review = workflow.perform(
+        org.users["mgr"],
+        review,
+        "record_interview",
+        held_on="2026-04-05",
+        strengths="a",
+        improvements="b",
+        plan="c",
+    )
+    review = workflow.perform(org.users["mgr"], review, "submit_supervisor")
+    assert "人事控制台或审批页面" in page(org, "hr", review)
+    assert "当前没有需要您处理的步骤。" in page(org, "emp", review)
