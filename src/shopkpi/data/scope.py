@@ -25,10 +25,6 @@ def account_sql(dataset: Dataset, alias: str = "") -> str:
     return f"CAST({_col(alias, dataset.account_column)} AS VARCHAR)"
 
 
-def has_dates(dataset: Dataset) -> bool:
-    return dataset.date_column is not None or "period" in dataset.column_names
-
-
 def day_sql(dataset: Dataset, alias: str = "") -> str:
     """The row's day for replacement: its date (the day of a timestamp), a period's first day."""
     if dataset.date_column is not None:

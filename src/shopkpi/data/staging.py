@@ -34,10 +34,6 @@ class RawFile:
     rows: int  # data rows written
     skipped: int  # summary rows left out
 
-    def raw_column(self, canonical: str) -> str | None:
-        """The raw Parquet column holding `canonical`'s text, or None if the file lacks it."""
-        return canonical if canonical in self.fit.columns else None
-
 
 def check_column(i: int) -> str:
     return f"check_{i}"

@@ -111,7 +111,11 @@ class Warehouse:
     # ---- reading -------------------------------------------------------------------------------
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-        """An in-memory connection with `batches`, `batch_accounts` and one view per dataset."""
+        """An in-memory connection with `batches`, `batch_accounts` and one view per dataset.
+
+        The catalogue is read (read-only, briefly) and its tables copied, so the connection holds
+        no lock on the warehouse; it never writes the catalogue, whatever `read_only` says (imports
+        go through `commit`)."""
         con = duckdb.connect(":memory:")
         con.execute(_SCHEMA.replace("PRIMARY KEY", "").replace("NOT NULL UNIQUE", "NOT NULL"))
         if self.catalogue.exists():
@@ -121,7 +125,7 @@ class Warehouse:
             con.execute("DETACH catalogue")
         for ds in DATASETS.values():
             con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(con, ds)}")
-        del read_only  # the connection never writes the catalogue; imports go through `commit`
+        del read_only
         return con
 
     def _attach(self, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
