@@ -10,7 +10,7 @@ import pytest
 from metric_tables import connection_with, employees, owns
 
 from shopkpi.data.metric_catalogue import MetricCatalogueError, catalogue_from_texts, load_catalogue
-from shopkpi.data.metric_computation import compute_metrics
+from shopkpi.data.metric_computation import MetricValueError, compute_metrics
 
 LABELS = "label_zh: 测试\n    label: Test\n    definition: test\n    definition_zh: 测试"
 
@@ -187,3 +187,26 @@ def test_missing_labels_are_reported_with_their_location() -> None:
         "metrics.x.aggregate.label_zh",
         "metrics.x.aggregate.definition_zh",
     }
+
+
+def test_an_expression_that_gives_no_number_is_refused() -> None:
+    text = "metrics:\n  last_user:\n    type: aggregate\n    " + LABELS + "\n    dataset: traffic_events\n"
+    text += "    expression: max(user)\n"
+    with pytest.raises(MetricCatalogueError, match=r"last_user: .*value must be a number, not TEXT"):
+        catalogue_from_texts([("shipped.yaml", text)])
+
+
+def test_a_value_whose_type_is_only_known_when_it_runs_must_still_be_a_number() -> None:
+    text = "metrics:\n  last_item:\n    type: aggregate\n    " + LABELS + "\n    dataset: traffic_events\n"
+    text += "    expression: arg_max(item, ts)\n"
+    catalogue = catalogue_from_texts([("shipped.yaml", text)])
+    con = connection_with(
+        {
+            "accounts": [owns("E1", "shop", "S1")],
+            "traffic_events": [
+                {"user": "u1", "ts": "2026-10-01 10:00:00", "behavior": "pv", "shop": "S1", "item": "i"}
+            ],
+        }
+    )
+    with pytest.raises(MetricValueError, match="metrics for 2026-10 could not be computed"):
+        compute_metrics(con, "2026-10", catalogue)

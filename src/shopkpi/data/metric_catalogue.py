@@ -34,6 +34,7 @@ from shopkpi.data.sql_guard import (
     checked_aggregate,
     checked_condition,
     checked_select,
+    not_a_number,
     table_names,
 )
 
@@ -207,6 +208,9 @@ def _resolve(
                 raise SqlRefused(
                     f"metric {name}", [f"the query must return {', '.join(missing)} (as aliases)"]
                 )
+            reasons = not_a_number(query, "value", schema)
+            if reasons:
+                raise SqlRefused(f"metric {name}", reasons)
             datasets = table_names(query)
             return Metric(
                 name=name, definition=definition, origin=origin, query=query, query_datasets=datasets

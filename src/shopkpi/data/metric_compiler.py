@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from shopkpi.data import attribution as attr
+from shopkpi.data.aggregation_plan import plan
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metric_catalogue import Metric, MetricCatalogue, ResolvedSource, dataset_schema
 from shopkpi.data.periods import Period
@@ -120,7 +121,7 @@ def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Per
             ctes.append(f"_q{block.index} AS ({_query_sql(metric)})")
             ctes.append(_query_block(block, metric, window))
         else:
-            ctes.append(_dataset_block(block, key[1], key[2], window))
+            ctes.extend(_dataset_block(block, key[1], key[2], window))
         ctes.append(_employee_cte(block))
         columns.extend(_employee_columns(block))
         if block.team_columns:
@@ -184,18 +185,43 @@ def _qualified(node: exp.Expr) -> exp.Expr:
     return node.copy().transform(qualify)
 
 
-def _dataset_block(block: Block, kind: str, account_column: str, window: Period) -> str:
+def _dataset_block(block: Block, kind: str, account_column: str, window: Period) -> list[str]:
+    """The `_p`/`_a` CTEs computing the block per (employee, account); see `aggregation_plan`."""
     dataset = DATASETS[block.source]
     day = attr.row_date(dataset, ROW_ALIAS)
     account = f"{ROW_ALIAS}.{attr.quoted(account_column)}"
-    crossing = attr.crossing_rows(dataset, ROW_ALIAS) or "0"
-    values = "".join(f", {sql} AS {column}" for sql, column in block.values.items())
-    return (
-        f"_a{block.index} AS (SELECT o._o_employee AS _employee, {account} AS _account, {block.offset} AS _offset, "
-        f"count(*) AS _rows, list(DISTINCT {ROW_ALIAS}._batch) AS _batches, {crossing} AS _crossing{values} "
-        f"FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} {attr.owner_join(kind, account, day)} "
-        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)} GROUP BY 1, 2, 3)"
+    crossing = attr.crossing_rows(dataset, ROW_ALIAS)
+    extra = ["count(*)", *([crossing] if crossing else [])]
+    steps = plan(list(block.values), extra)
+    finals = list(steps.finals)
+    rows = finals.pop(0)
+    crossed = finals.pop(0) if crossing else "0"
+    values = "".join(
+        f", {sql} AS {column}" for sql, column in zip(finals, block.values.values(), strict=True)
     )
+    source = (
+        f"FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} {attr.owner_join(kind, account, day)} "
+        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)}"
+    )
+    if steps.mode == "direct":
+        return [
+            f"_a{block.index} AS (SELECT o._o_employee AS _employee, {account} AS _account, {block.offset} AS _offset, "
+            f"{rows} AS _rows, list(DISTINCT {ROW_ALIAS}._batch) AS _batches, {crossed} AS _crossing{values} "
+            f"{source} GROUP BY 1, 2, 3)"
+        ]
+    distinct = steps.distinct_column
+    u_select = f", {distinct} AS _u" if distinct else ""
+    u_key = f", {distinct}" if distinct else ""
+    partials = "".join(f", {sql} AS {name}" for sql, name in steps.partials)
+    batch = f"{ROW_ALIAS}._batch"
+    return [
+        f"_p{block.index} AS (SELECT o._o_employee AS _employee, {account} AS _account{u_select}, {batch} AS _b, "
+        f"GROUPING({batch}) AS _g{partials} {source} "
+        f"GROUP BY GROUPING SETS ((o._o_employee, {account}{u_key}), (o._o_employee, {account}, {batch})))",
+        f"_a{block.index} AS (SELECT _employee, _account, {block.offset} AS _offset, {rows} AS _rows, "
+        f"list(_b) FILTER (WHERE _g = 0) AS _batches, {crossed} AS _crossing{values} "
+        f"FROM _p{block.index} GROUP BY 1, 2)",
+    ]
 
 
 def _query_sql(metric: Metric) -> str:

@@ -83,8 +83,11 @@ def compute_metrics(
     period = Period.parse(period) if isinstance(period, str) else period
     reported = tuple(names) if names is not None else catalogue.public
     compiled = compile_period(catalogue, reported, period)
-    cursor = connection.execute(compiled.sql)
-    rows = cursor.fetchall()
+    try:
+        rows = connection.execute(compiled.sql).fetchall()
+    except duckdb.Error as error:  # a type only known at run time (arg_max over a text column …)
+        first = str(error).splitlines()[0]
+        raise MetricValueError(f"metrics for {period} could not be computed: {first}") from error
     index = {name: i for i, name in enumerate(["_employee", "_offset", *compiled.columns])}
     by_employee: dict[str, dict[int, tuple[Any, ...]]] = {}
     unowned: list[UnownedRows] = []
@@ -173,7 +176,7 @@ class _Evaluator:
         for source in self.compiled.sources[(name, offset)]:
             raw = row[self.index[source.column]]
             if raw is not None:
-                number = raw if isinstance(raw, Decimal) else Decimal(str(raw))
+                number = _number(name, raw)
                 total = number if total is None else _CONTEXT.add(total, number)
             key = (source.block, source.team)
             if key not in cache:
@@ -189,6 +192,18 @@ class _Evaluator:
             return None
         batches = tuple(sorted(row[self.index[prefix + "batches"]] or ()))
         return SourceRows(block.source, self.periods[block.offset], int(count), batches, team)
+
+
+class MetricValueError(ValueError):
+    """A metric whose SQL gives something other than a number (a text, a timestamp …) when it runs."""
+
+
+def _number(name: str, raw: object) -> Decimal:
+    if isinstance(raw, Decimal):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return Decimal(str(raw))
+    raise MetricValueError(f"metric {name}: {raw!r} is not a number; its expression must give a number")
 
 
 def _rounded(value: Decimal | None, decimals: int | None) -> Decimal | None:

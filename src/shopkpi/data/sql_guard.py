@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, TokenError
+from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.tokenizer_core import TokenType
 
@@ -50,7 +51,7 @@ _ALLOWED_FUNCTIONS = _classes(
     "Lower Upper Length Substring Trim Concat ConcatWs StrPosition Left Right RegexpLike "
     "RegexpExtract Replace StartsWith "
     # lists (provenance)
-    "ArrayDistinct Flatten "
+    "ArrayDistinct Flatten Grouping "
     # window helpers
     "RowNumber Rank DenseRank Lag Lead"
 )
@@ -130,9 +131,22 @@ def checked_aggregate(expression: str, *, subject: str, dataset: str, schema: Sc
             reasons.append(f"column {column.name!r} is used outside an aggregate function")
     if any(isinstance(node, exp.Window) for node in value.this.walk()):
         reasons.append("window functions are not allowed in an aggregate expression")
+    reasons.extend(not_a_number(select, "value", schema))
     if reasons:
         raise SqlRefused(subject, reasons)
     return _unqualified(value.this)
+
+
+def not_a_number(query: exp.Query, column: str, schema: Schema) -> list[str]:
+    """A reason if the type of `column` of a checked query is known and not a number."""
+    typed = annotate_types(query.copy(), schema=_lowered(schema), dialect=DIALECT)  # type: ignore[arg-type]
+    for select in typed.selects:
+        kind = select.type
+        if select.alias_or_name != column or kind is None:
+            continue
+        if not kind.is_type(exp.DataType.Type.UNKNOWN, *exp.DataType.NUMERIC_TYPES):
+            return [f"{column} must be a number, not {kind.sql(dialect=DIALECT)}"]
+    return []
 
 
 def checked_condition(condition: str, *, subject: str, dataset: str, schema: Schema) -> exp.Expr:
