@@ -23,6 +23,7 @@ import decimal
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -47,6 +48,39 @@ def metric_values(
     period: str, employee_codes: Sequence[str], names: Iterable[str] | None = None
 ) -> dict[str, dict[str, Metric]]:
     """Values from the shop-data layer by employee code and name, each with its provenance.
+
+    The answer is remembered until the warehouse changes (an import rewrites its catalogue), so
+    the saves of a review before HR's check do not recompute the same metrics each time.
+    """
+    from shopkpi.data.warehouse import Warehouse
+
+    catalogue = Warehouse(Path(settings.HOME)).catalogue
+    stamp = (catalogue.stat().st_mtime_ns, catalogue.stat().st_size) if catalogue.exists() else None
+    found = _metric_values_cached(
+        str(settings.HOME),
+        stamp,
+        period,
+        tuple(employee_codes),
+        None if names is None else tuple(sorted(names)),
+    )
+    return {code: dict(values) for code, values in found.items()}
+
+
+@lru_cache(maxsize=256)
+def _metric_values_cached(
+    home: str,
+    stamp: tuple[int, int] | None,
+    period: str,
+    employee_codes: tuple[str, ...],
+    names: tuple[str, ...] | None,
+) -> dict[str, dict[str, Metric]]:
+    return _read_metric_values(period, employee_codes, names)
+
+
+def _read_metric_values(
+    period: str, employee_codes: Sequence[str], names: Iterable[str] | None = None
+) -> dict[str, dict[str, Metric]]:
+    """Read from the warehouse: see metric_values.
 
     The one place the appraisal reads shop data, over the warehouse under the home directory:
     the metrics of the period (`shopkpi.data.compute_metrics`), then the imported `targets` and
