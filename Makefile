@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= .shopkpi-demo
 
-.PHONY: setup demo test lint typecheck unit bench bench-scoring schema clean
+.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-large schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ bench: bench-scoring
 
 bench-scoring: setup
 	$(BIN)/python bench/scoring.py
+
+# shop data: import, the metric step and the close against hand SQL and pandas (bench/data_metrics.py)
+bench-small: setup
+	$(BIN)/python bench/data_metrics.py --employees 1000 --events 10000000
+
+# run by hand, not in CI: 10,000 people, 100 million clickstream rows, a 10-million-row CSV imported once
+bench-large: setup
+	$(BIN)/python bench/data_metrics.py --employees 10000 --events 100000000 --import-rows 10000000 --import-runs 1
 
 schema: setup
 	$(BIN)/python -m shopkpi.scorecard.schema > src/shopkpi/scorecard/template.schema.json

@@ -1,0 +1,329 @@
+"""Benchmark of the shop-data layer: import throughput, the metric step, the whole close, peak memory,
+against one hand-written DuckDB statement (the floor) and an idiomatic pandas implementation.
+
+    python bench/data_metrics.py --employees 1000 --events 10000000      # make bench-small
+    python bench/data_metrics.py --employees 10000 --events 100000000    # make bench-large (by hand)
+
+The synthetic company goes straight into the warehouse (`load_warehouse`: no CSV, no parsing).
+Then, on that same data, each measured part runs in its own child process (so that its peak RSS is
+its own), the parts taking turns so that a busy machine slows them alike; every time is the median
+of several runs, each from files on disk to results in memory:
+
+- metrics: `compute_metrics` for every employee of the period (a fresh warehouse connection each run);
+- sql: the hand-written statement of `data_hand_sql` over the same Parquet files;
+- pandas: `data_pandas` over the same Parquet files;
+- close: `close_period` (what `shopkpi run` does: metrics, every template, scores, pay, actions);
+- import: one large clickstream CSV through `import_files` (the pipeline of `shopkpi import`), rows/s.
+
+The three metric implementations must agree on every value (checked, reported). Progress goes to
+standard error; the last line of standard output is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PANDAS_MAX_ROWS = 30_000_000  # beyond this pandas needs more memory than the machine has
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set (VmHWM: unlike ru_maxrss it does not inherit the parent's
+    peak through fork and exec)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _plain(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return repr(float(value))
+
+
+# ---- children -------------------------------------------------------------------------------------
+
+
+def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Path | None) -> None:
+    from shopkpi.data.periods import Period
+
+    p = Period.parse(period)
+    q = p.previous()
+    times: list[float] = []
+    values: dict[str, dict[str, str | None]] = {}
+    extra: dict[str, Any] = {}
+    for run in range(runs):
+        if kind == "import":
+            assert csv_path is not None
+            from shopkpi.data.importer import import_files
+
+            target = Path(tempfile.mkdtemp(prefix="bench-import-", dir=home.parent))
+            try:
+                start = time.perf_counter()
+                outcome = import_files(target, "traffic_events", [csv_path], user="bench")
+                times.append(time.perf_counter() - start)
+                extra["rows"] = outcome[0].rows
+            finally:
+                shutil.rmtree(target, ignore_errors=True)
+            continue
+        start = time.perf_counter()
+        if kind == "metrics":
+            from shopkpi.data.metric_catalogue import load_catalogue
+            from shopkpi.data.metric_computation import compute_metrics
+            from shopkpi.data.warehouse import Warehouse
+
+            connection = Warehouse(home).connect()
+            results = compute_metrics(connection, p, load_catalogue(home))
+            times.append(time.perf_counter() - start)
+            connection.close()
+            if run == 0:
+                values = {
+                    e: {k: _plain(v) for k, v in m.plain().items()} for e, m in results.employees.items()
+                }
+        elif kind == "close":
+            from shopkpi.data.batch_close import close_period
+
+            closed = close_period(home, period)
+            times.append(time.perf_counter() - start)
+            extra["scored"] = sum(1 for c in closed.employees if c.result.status == "ok")
+            extra["closed"] = len(closed.employees)
+        elif kind == "sql":
+            import duckdb
+            from data_hand_sql import hand_sql
+
+            connection = duckdb.connect(":memory:")
+            cursor = connection.execute(hand_sql(home / "warehouse", p.start, p.end, q.start, q.end))
+            rows = cursor.fetchall()
+            times.append(time.perf_counter() - start)
+            names = [d[0] for d in cursor.description or ()]
+            connection.close()
+            if run == 0:
+                values = {r[0]: {n: _plain(v) for n, v in zip(names[1:], r[1:], strict=True)} for r in rows}
+        elif kind == "pandas":
+            from data_pandas import pandas_metrics
+
+            frame = pandas_metrics(home / "warehouse", p.start, p.end, q.start, q.end)
+            times.append(time.perf_counter() - start)
+            if run == 0:
+                values = {str(e): {k: _plain(v) for k, v in row.items()} for e, row in frame.iterrows()}
+        else:
+            raise SystemExit(f"unknown child {kind}")
+    out.write_text(json.dumps({"times": times, "rss_mib": peak_rss_mib(), "values": values, **extra}))
+
+
+def run_child(
+    kind: str, home: Path, period: str, runs: int, work: Path, csv_path: Path | None = None
+) -> dict[str, Any]:
+    out = work / f"{kind}-{time.monotonic_ns()}.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--home", str(home)]
+    command += ["--period", period, "--runs", str(runs), "--out", str(out)]
+    if csv_path is not None:
+        command += ["--csv", str(csv_path)]
+    subprocess.run(command, check=True, cwd=HERE)
+    result: dict[str, Any] = json.loads(out.read_text())
+    out.unlink()
+    return result
+
+
+# ---- checks ---------------------------------------------------------------------------------------
+
+
+def disagreements(
+    name: str,
+    ours: dict[str, dict[str, str | None]],
+    theirs: dict[str, dict[str, str | None]],
+    decimals: dict[str, int | None],
+) -> list[str]:
+    found: list[str] = []
+    if set(ours) != set(theirs):
+        found.append(f"{name}: employees differ ({len(set(ours) ^ set(theirs))})")
+    for employee in sorted(set(ours) & set(theirs)):
+        for metric, value in ours[employee].items():
+            other = theirs[employee].get(metric)
+            if (value is None) != (other is None):
+                found.append(f"{name}: {employee} {metric}: {value} vs {other}")
+                continue
+            if value is None or other is None:
+                continue
+            a, b = float(value), float(other)
+            places = decimals.get(metric)
+            tolerance = max(10.0**-places if places is not None else 0.0, 1e-9 * max(1.0, abs(b)))
+            if abs(a - b) > tolerance:
+                found.append(f"{name}: {employee} {metric}: {value} vs {other}")
+    return found
+
+
+# ---- the run --------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    import duckdb
+
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "load": round(os.getloadavg()[0], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=10_000_000, help="clickstream rows in the period")
+    parser.add_argument("--months", type=int, default=2, help="months of data (the last one is measured)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--import-rows", type=int, default=1_000_000, help="rows of the CSV imported")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs of each measurement (the median is reported)"
+    )
+    parser.add_argument("--import-runs", type=int, help="runs of the import (default: --runs)")
+    parser.add_argument("--home", type=Path, help="work here (default: a temporary folder, removed after)")
+    parser.add_argument("--keep", action="store_true", help="keep the home")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--period", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.home, args.period, args.runs, args.out, args.csv)
+        return
+
+    from shopkpi.data.metric_catalogue import load_catalogue
+    from shopkpi.data.synth import events as synth_events
+    from shopkpi.data.synth.calendar import SynthCalendar
+    from shopkpi.data.synth.company import build_company, positions_yaml
+    from shopkpi.data.synth.warehouse_load import load_warehouse
+
+    root = args.home or Path(tempfile.mkdtemp(prefix="shopkpi-bench-"))
+    home = root / "home"
+    work = root / "work"
+    if home.exists():
+        shutil.rmtree(home)
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        info = machine()
+        say(f"machine: {info}")
+        say(
+            f"generating {args.employees:,} employees and {args.events:,} clickstream rows into the warehouse"
+        )
+        start = time.perf_counter()
+        loaded = load_warehouse(
+            home, args.employees, args.months, args.seed, events_rows=args.events, progress=say
+        )
+        generate_s = time.perf_counter() - start
+        (home / "positions.yaml").write_text(positions_yaml(), encoding="utf-8")
+        say(f"generated in {generate_s:.1f} s: {loaded.rows}")
+        period = loaded.period
+
+        say(f"writing a {args.import_rows:,}-row clickstream CSV to import")
+        calendar = SynthCalendar.of(period, 1)
+        company = build_company(args.employees, args.seed, calendar)
+        csv_path = work / "traffic_events.csv"
+        connection = synth_events.connection(work)
+        clicks = synth_events.event_allocation(company, calendar.days(), args.import_rows, args.seed)
+        synth_events.write_events_csv(connection, csv_path, clicks, args.seed)
+        connection.close()
+        imported = run_child("import", home, period, args.import_runs or args.runs, work, csv_path)
+        import_s = statistics.median(imported["times"])
+        say(f"import: {imported['rows']:,} rows, runs {fmt(imported['times'])} s")
+        csv_path.unlink()
+
+        runs: dict[str, list[float]] = {"metrics": [], "sql": [], "pandas": [], "close": []}
+        rss: dict[str, float] = {}
+        values: dict[str, dict[str, dict[str, str | None]]] = {}
+        closed: dict[str, Any] = {}
+        kinds = ["metrics", "sql", "close"] + (["pandas"] if args.events <= PANDAS_MAX_ROWS else [])
+        if "pandas" not in kinds:
+            say(f"pandas skipped: {args.events:,} rows need more memory than this machine has")
+        for turn in range(args.runs):
+            for kind in kinds:
+                result = run_child(kind, home, period, 1, work)
+                runs[kind] += result["times"]
+                rss[kind] = max(rss.get(kind, 0.0), result["rss_mib"])
+                if turn == 0 and result["values"]:
+                    values[kind] = result["values"]
+                if kind == "close":
+                    closed = {"closed": result["closed"], "scored": result["scored"]}
+                say(
+                    f"run {turn + 1}/{args.runs} {kind}: {result['times'][0]:.2f} s, peak RSS {result['rss_mib']:.0f} MiB"
+                )
+
+        catalogue = load_catalogue(home)
+        decimals = {name: metric.decimals for name, metric in catalogue.metrics.items()}
+        problems = disagreements("shopkpi vs hand SQL", values["metrics"], values["sql"], decimals)
+        if "pandas" in values:
+            problems += disagreements("shopkpi vs pandas", values["metrics"], values["pandas"], decimals)
+        for line in problems[:20]:
+            say(f"DISAGREE {line}")
+        say(
+            f"values checked: {len(values['metrics'])} employees x {len(catalogue.public)} metrics, {len(problems)} disagreements"
+        )
+
+        metrics_s = statistics.median(runs["metrics"])
+        sql_s = statistics.median(runs["sql"])
+        pandas_s = statistics.median(runs["pandas"]) if runs["pandas"] else None
+        close_s = statistics.median(runs["close"])
+        summary = {
+            "metrics_vs_sql": round(metrics_s / sql_s, 2),
+            "pandas_vs_metrics": round(pandas_s / metrics_s, 2) if pandas_s is not None else None,
+            "close_s": round(close_s, 2),
+            "peak_rss_mib": round(max(rss["metrics"], rss["close"], imported["rss_mib"])),
+            "rows": loaded.events,
+            "employees": loaded.employees,
+            "metrics_s": round(metrics_s, 2),
+            "sql_s": round(sql_s, 2),
+            "pandas_s": round(pandas_s, 2) if pandas_s is not None else None,
+            "import_rows_per_s": round(imported["rows"] / import_s),
+            "import_rows": imported["rows"],
+            "pandas_peak_rss_mib": round(rss["pandas"]) if "pandas" in rss else None,
+            "values_agree": not problems,
+            "closed": closed,
+            "generate_s": round(generate_s, 1),
+            "runs": args.runs,
+            "machine": info | {"load_after": round(os.getloadavg()[0], 1)},
+        }
+        say(
+            "targets: metrics within 1.5x the hand SQL: "
+            f"{'met' if summary['metrics_vs_sql'] <= 1.5 else 'MISSED'}; at least 10x faster than pandas: "
+            f"{'met' if pandas_s is not None and summary['pandas_vs_metrics'] >= 10 else 'MISSED'}"
+        )
+        print(json.dumps(summary, ensure_ascii=False))
+    finally:
+        if not args.keep and args.home is None:
+            shutil.rmtree(root, ignore_errors=True)
+        elif not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def fmt(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times)
+
+
+if __name__ == "__main__":
+    main()
