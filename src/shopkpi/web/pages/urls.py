@@ -10,5 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shopkpi.web.pages.review_urls")),
+    path("", include("shopkpi.web.pages.hr_urls")),
     path("", include("shopkpi.web.pages.insight_urls")),
 ]

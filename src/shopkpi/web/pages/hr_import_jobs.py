@@ -1,0 +1,197 @@
+"""Running an upload through the shop-data importer (all or nothing), from a page.
+
+A small file is imported within the request. A large one runs in a background thread; its state
+(bytes read, then the outcome or every problem) is a JSON file under `<home>/import-jobs/`, written
+atomically, which the page polls (HTMX) until the import has ended. The uploaded file is kept under
+`<home>/import-uploads/` only while its import runs. Each imported batch is written to the audit log
+(`data.import`); a refused import changes nothing, the warehouse and the log alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connections
+
+from shopkpi.appraisal import audit
+from shopkpi.data.importer import FileOutcome, ImportRefused, import_files
+
+log = logging.getLogger(__name__)
+
+BACKGROUND_BYTES = 1 << 20  # files larger than this import in a background thread
+JOBS = "import-jobs"
+UPLOADS = "import-uploads"
+_JOB_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+@dataclass
+class ImportJob:
+    """One import from the pages: what was asked, how far it got, and how it ended."""
+
+    id: str
+    user: str
+    dataset: str
+    file: str
+    size: int
+    profile: str = ""
+    period: str = ""
+    state: str = "running"  # running | imported | refused | failed
+    bytes_read: int = 0
+    started: str = ""
+    finished: str = ""
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    truncated: bool = False
+    error: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.size else min(100, self.bytes_read * 100 // self.size)
+
+
+def home() -> Path:
+    return Path(settings.HOME)
+
+
+def new_job(
+    user: str, dataset: str, upload: UploadedFile, profile: str = "", period: str = ""
+) -> tuple[ImportJob, Path]:
+    """Save the upload under its own name (the importer reports problems by file name)."""
+    job_id = secrets.token_hex(8)
+    name = Path(str(upload.name or "")).name.strip() or "upload"
+    folder = home() / UPLOADS / job_id
+    folder.mkdir(parents=True)
+    path = folder / name
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job = ImportJob(
+        id=job_id,
+        user=user,
+        dataset=dataset,
+        file=name,
+        size=path.stat().st_size,
+        profile=profile,
+        period=period,
+        started=_now(),
+    )
+    return job, path
+
+
+def run(job: ImportJob, path: Path, *, save: bool = False) -> ImportJob:
+    """Import the file; the job records the outcome or every problem. With `save`, the job's state file
+    is written as it goes (for a background import)."""
+    last_write = 0.0
+
+    def progress(_name: str, done: int, _size: int) -> None:
+        nonlocal last_write
+        job.bytes_read = done
+        if save and time.monotonic() - last_write > 0.5:
+            last_write = time.monotonic()
+            save_job(job)
+
+    try:
+        outcomes = import_files(
+            home(),
+            job.dataset,
+            [path],
+            profile=job.profile or None,
+            period=job.period or None,
+            user=job.user,
+            progress=progress,
+        )
+        job.outcomes = [_outcome(o) for o in outcomes]
+        job.state = "imported"
+        for outcome in outcomes:
+            if outcome.status == "imported":
+                audit.record(
+                    job.user,
+                    "data.import",
+                    object_type="dataset",
+                    object_id=job.dataset,
+                    after={**_outcome(outcome), "period": job.period or None},
+                )
+    except ImportRefused as refused:
+        job.state = "refused"
+        job.problems = [asdict(p) for p in refused.problems]
+        job.truncated = refused.truncated
+    except Exception as exc:  # a bug or a full disk: say so on the page, keep the trace in the log
+        log.exception("import %s failed", job.id)
+        job.state = "failed"
+        job.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        job.bytes_read = job.size if job.state != "failed" else job.bytes_read
+        job.finished = _now()
+        shutil.rmtree(path.parent, ignore_errors=True)
+        if save:
+            save_job(job)
+    return job
+
+
+def start(job: ImportJob, path: Path) -> threading.Thread:
+    """Run the import in a background thread (its own database connection, closed at the end)."""
+    save_job(job)
+
+    def work() -> None:
+        try:
+            run(job, path, save=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=work, name=f"import-{job.id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def save_job(job: ImportJob) -> None:
+    folder = home() / JOBS
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{job.id}.{os.getpid()}.{threading.get_ident()}.tmp"
+    temporary.write_text(json.dumps(asdict(job), ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, folder / f"{job.id}.json")
+
+
+def load_job(job_id: str) -> ImportJob | None:
+    if not _JOB_ID.match(job_id):
+        return None
+    path = home() / JOBS / f"{job_id}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return ImportJob(**data)
+
+
+def _outcome(outcome: FileOutcome) -> dict[str, Any]:
+    return {
+        "file": outcome.file,
+        "status": outcome.status,
+        "batch": outcome.batch,
+        "profile": outcome.profile,
+        "format": outcome.format,
+        "rows": outcome.rows,
+        "skipped_rows": outcome.skipped_rows,
+        "replaced": list(outcome.replaced),
+        "partly_replaced": list(outcome.partly_replaced),
+    }
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")

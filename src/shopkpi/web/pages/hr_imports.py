@@ -1,0 +1,161 @@
+"""HR console: data imports. Upload a platform export, pick the dataset (and optionally a profile),
+see the recognised profile or every problem (file, row, column, reason), follow a large file's
+progress, and the warehouse's batch history."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from shopkpi.data.datasets import DATASETS
+from shopkpi.data.profiles import CANONICAL, InvalidProfiles, all_profiles
+from shopkpi.data.warehouse import Warehouse
+from shopkpi.web.pages import hr_import_jobs as jobs
+from shopkpi.web.pages.hr_access import hr_page
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+HISTORY_LIMIT = 100
+
+
+def dataset_choices() -> list[tuple[str, str]]:
+    return [(d.name, f"{d.label_zh} ({d.name})") for d in DATASETS.values()]
+
+
+def profile_labels() -> tuple[dict[str, str], str]:
+    """Profile name -> label, and a problem with the user's profiles ('' when none)."""
+    try:
+        found = all_profiles(jobs.home())
+    except InvalidProfiles as exc:
+        return {}, "; ".join(str(e) for e in exc.errors)
+    return {p.name: f"{p.label_zh} ({p.name})" for p in found}, ""
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("导出文件"), help_text=_("CSV、XLSX、XLS 或网页表格；GBK 或 UTF-8。"))
+    dataset = forms.ChoiceField(label=_("数据集"))
+    profile = forms.ChoiceField(label=_("导入模板"), required=False, help_text=_("不选则按表头自动识别。"))
+    period = forms.CharField(
+        label=_("考核期间"),
+        required=False,
+        max_length=7,
+        help_text=_("可选，如 2026-03；目标与手工录入数据按期间导入。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["dataset"]).choices = dataset_choices()
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        try:
+            listed = all_profiles(jobs.home())
+        except InvalidProfiles:
+            listed = []  # the page says what is wrong with the user's profiles
+        for profile in listed:
+            grouped.setdefault(profile.dataset, []).append(
+                (profile.name, f"{profile.label_zh} ({profile.name})")
+            )
+        choices: list[Any] = [("", _("自动识别")), (CANONICAL, _("标准列名 (canonical)"))]
+        choices += [(DATASETS[d].label_zh, options) for d, options in grouped.items()]
+        cast(forms.ChoiceField, self.fields["profile"]).choices = choices
+        self.fields["period"].widget.attrs["placeholder"] = "YYYY-MM"
+
+    def clean_period(self) -> str:
+        period = str(self.cleaned_data.get("period") or "").strip()
+        if period and not PERIOD.match(period):
+            raise forms.ValidationError(_("期间的格式是 YYYY-MM，如 2026-03。"))
+        return period
+
+
+def batch_history(dataset: str = "") -> list[dict[str, Any]]:
+    """The warehouse's batches, newest first."""
+    warehouse = Warehouse(jobs.home())
+    if not warehouse.catalogue.exists():
+        return []
+    con = warehouse.connect()
+    try:
+        where, params = ("WHERE dataset = ?", [dataset]) if dataset else ("", [])
+        cursor = con.execute(
+            "SELECT id, dataset, file_name, profile, row_count, period, imported_by, imported_at, replaced_by "
+            f"FROM batches {where} ORDER BY seq DESC LIMIT {HISTORY_LIMIT}",
+            params,
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
+    """The job, and its outcomes with each recognised profile's label."""
+    if job is None:
+        return {"job": None, "outcomes": []}
+    labels, _problem = profile_labels()
+    labels[CANONICAL] = str(_("标准列名 (canonical)"))
+    outcomes = [{**o, "profile_label": labels.get(o["profile"], o["profile"])} for o in job.outcomes]
+    return {"job": job, "outcomes": outcomes}
+
+
+def _page(
+    request: HttpRequest, form: ImportForm, *, job: jobs.ImportJob | None = None, status: int = 200
+) -> HttpResponse:
+    shown = request.GET.get("dataset", "")
+    _labels, profile_problem = profile_labels()
+    return render(
+        request,
+        "shopkpi/hr/imports.html",
+        {
+            "form": form,
+            **job_context(job),
+            "batches": batch_history(shown if shown in DATASETS else ""),
+            "shown_dataset": shown,
+            "datasets": dataset_choices(),
+            "profile_problem": profile_problem,
+        },
+        status=status,
+    )
+
+
+@hr_page()
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _page(request, ImportForm(initial={"dataset": request.GET.get("for", "")}))
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    data = form.cleaned_data
+    job, path = jobs.new_job(
+        request.user.get_username(), data["dataset"], data["file"], data["profile"], data["period"]
+    )
+    if job.size > jobs.BACKGROUND_BYTES:
+        jobs.start(job, path)
+        return redirect("hr-import-job", job_id=job.id)
+    jobs.run(job, path)
+    return _page(
+        request,
+        ImportForm(initial={"dataset": job.dataset}),
+        job=job,
+        status=422 if job.state == "refused" else 200,
+    )
+
+
+@hr_page()
+def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = jobs.load_job(job_id)
+    if job is None:
+        raise Http404("no such import")
+    return _page(request, ImportForm(initial={"dataset": job.dataset}), job=job)
+
+
+@hr_page()
+def import_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The job's state as a fragment; while it runs, the fragment polls itself again."""
+    job = jobs.load_job(job_id)
+    if job is None:
+        raise Http404("no such import")
+    return render(request, "shopkpi/hr/_import_job.html", job_context(job))

@@ -1,0 +1,168 @@
+"""The department summary of a cycle (汇总表): per department the number of reviews, the average score,
+the grade distribution and the pay, computed in the database; and its Excel export.
+
+Pay is the reviews' pay (the engine's, pro-rated for a partial month) plus HR's adjustments (奖惩);
+the summary covers every review of the cycle, approved or not, as HR summarises before approval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import IO, Any
+
+from django.db.models import Count, Max, QuerySet, Sum
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from shopkpi.appraisal import audit, policy
+from shopkpi.appraisal.models import Cycle, PayAdjustment, Review
+from shopkpi.appraisal.policy import ActionRefused
+from shopkpi.appraisal.review_steps import actor_name
+from shopkpi.appraisal.roles import is_gm, is_hr
+
+CENT = Decimal("0.01")
+NO_GRADE = "未评"  # reviews without a grade yet (the column heading in the sheet)
+
+
+@dataclass
+class Line:
+    department: str
+    count: int = 0
+    scored: int = 0
+    score_sum: Decimal = Decimal(0)
+    grades: dict[str, int] = field(default_factory=dict)
+    pay: Decimal = Decimal(0)
+    adjustments: Decimal = Decimal(0)
+
+    @property
+    def average(self) -> Decimal | None:
+        """Σ score / number scored, half-up to 2 decimals."""
+        if not self.scored:
+            return None
+        return (self.score_sum / self.scored).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def total(self) -> Decimal:
+        return (self.pay + self.adjustments).quantize(CENT)
+
+    def grade_counts(self, grades: list[str]) -> list[int]:
+        return [self.grades.get(g, 0) for g in grades]
+
+
+@dataclass
+class Summary:
+    period: str
+    grades: list[str]
+    lines: list[Line]
+    total: Line
+
+
+def summarise(cycle: Cycle, reviews: QuerySet[Review]) -> Summary:
+    """Three aggregate queries, whatever the number of reviews."""
+    reviews = reviews.filter(cycle=cycle)
+    dept = "employee__department__name"
+    lines: dict[str, Line] = {}
+    total = Line(department="合计")
+    best: dict[str, Decimal] = {}
+    for row in reviews.values(dept, "grade").annotate(
+        n=Count("id"), scored=Count("score"), score_sum=Sum("score"), pay=Sum("pay"), top=Max("score")
+    ):
+        line = lines.setdefault(row[dept], Line(department=row[dept]))
+        grade = row["grade"] or NO_GRADE
+        for target in (line, total):
+            target.count += row["n"]
+            target.scored += row["scored"]
+            target.score_sum += row["score_sum"] or 0
+            target.pay += row["pay"] or 0
+            target.grades[grade] = target.grades.get(grade, 0) + row["n"]
+        if row["top"] is not None and grade != NO_GRADE:
+            best[grade] = max(best.get(grade, row["top"]), row["top"])
+    adjusted = (
+        PayAdjustment.objects.filter(review__in=reviews)
+        .values("review__employee__department__name")
+        .annotate(amount=Sum("amount"))
+    )
+    for row in adjusted:
+        name = row["review__employee__department__name"]
+        lines.setdefault(name, Line(department=name)).adjustments += row["amount"] or 0
+        total.adjustments += row["amount"] or 0
+    grades = sorted(best, key=lambda g: (-best[g], g))
+    if NO_GRADE in total.grades:
+        grades.append(NO_GRADE)
+    return Summary(cycle.period, grades, [lines[name] for name in sorted(lines)], total)
+
+
+HEAD = ("部门", "人数", "已出分", "平均分")
+PAY_HEAD = ("绩效工资合计", "奖惩合计", "应发合计")
+DETAIL_HEAD = ("工号", "姓名", "部门", "岗位", "状态", "考核得分", "等级", "绩效工资")
+
+
+def _cells(line: Line, grades: list[str]) -> list[Any]:
+    return [
+        line.department,
+        line.count,
+        line.scored,
+        line.average,
+        *line.grade_counts(grades),
+        line.pay.quantize(CENT),
+        line.adjustments.quantize(CENT),
+        line.total,
+    ]
+
+
+def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
+    """The summary and each review's line as a workbook; HR or GM only, written to the audit log."""
+    if not (is_hr(user) or is_gm(user)):
+        raise ActionRefused("only HR (人事) or the GM (总经理) may export the department summary")
+    visible = policy.visible_reviews(user)
+    summary = summarise(cycle, visible)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = f"汇总表 {cycle.period}"
+    sheet.append([*HEAD, *summary.grades, *PAY_HEAD])
+    for line in [*summary.lines, summary.total]:
+        sheet.append(_cells(line, summary.grades))
+    for cell in [*sheet[1], *sheet[sheet.max_row]]:
+        cell.font = Font(bold=True)
+    first_pay = len(HEAD) + len(summary.grades) + 1
+    for row in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
+        row[0].number_format = "0.00"
+    for row in sheet.iter_rows(min_row=2, min_col=first_pay, max_col=first_pay + 2):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 16
+    detail = book.create_sheet(f"明细 {cycle.period}")
+    detail.append(DETAIL_HEAD)
+    for cell in detail[1]:
+        cell.font = Font(bold=True)
+    rows = (
+        visible.filter(cycle=cycle)
+        .select_related("employee__department", "employee__position")
+        .order_by("employee__department__name", "employee__code")
+    )
+    for review in rows:
+        detail.append(
+            [
+                review.employee.code,
+                review.employee.name,
+                review.employee.department.name,
+                review.employee.position.name,
+                review.get_status_display(),
+                review.score,
+                review.grade,
+                review.pay,
+            ]
+        )
+    detail.freeze_panes = "A2"
+    book.save(stream)
+    audit.record(
+        actor_name(user),
+        "summary.export",
+        object_type="cycle",
+        object_id=cycle.period,
+        after={"departments": len(summary.lines), "reviews": summary.total.count, "format": "xlsx"},
+    )
+    return summary

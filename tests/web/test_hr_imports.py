@@ -1,0 +1,122 @@
+"""The HR console's data imports: upload, the recognised profile, every problem (file, row, column,
+reason) in the page with nothing changed, progress of a large file, and the batch history."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from test_hr_company import build_company, client_for
+
+from shopkpi.appraisal.models import AuditEntry
+from shopkpi.data.warehouse import Warehouse
+from shopkpi.web.pages import hr_import_jobs
+
+SHOP = "shop,date,uv,gmv\nS1,2026-09-01,100,50000\nS1,2026-09-02,200,45000\nS2,2026-09-01,10,1000\n"
+BAD = "shop,date,uv,gmv\nS1,2026-09-01,100,50000\nS1,2026-09-31,200,很多\n"
+
+
+@pytest.fixture
+def company(monkeypatch, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.HOME = tmp_path / "home"
+    return build_company(monkeypatch)
+
+
+def _upload(client, text: str, name: str = "shop.csv", **fields: str):  # type: ignore[no-untyped-def]
+    data = {"dataset": "shop_daily", "profile": "", "period": "2026-09", **fields}
+    return client.post("/hr/imports/", {**data, "file": SimpleUploadedFile(name, text.encode("utf-8"))})
+
+
+def _batches(settings) -> list[str]:  # type: ignore[no-untyped-def]
+    warehouse = Warehouse(settings.HOME)
+    if not warehouse.catalogue.exists():
+        return []
+    con = warehouse.connect()
+    try:
+        return [row[0] for row in con.execute("SELECT file_name FROM batches").fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.mark.django_db
+def test_an_upload_is_imported_with_its_profile_and_shows_in_the_history(company, settings) -> None:  # type: ignore[no-untyped-def]
+    hr = client_for(company, "hr")
+    answer = _upload(hr, SHOP)
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "导入完成。" in page
+    assert "<td>shop.csv</td><td>已导入</td><td>标准列名 (canonical)</td>" in page
+    assert '<td class="num">3</td>' in page  # three rows
+    assert _batches(settings) == ["shop.csv"]
+    entry = AuditEntry.objects.get(action="data.import")
+    assert entry.actor == "hr" and entry.object_id == "shop_daily" and entry.after["rows"] == 3
+    history = hr.get("/hr/imports/").content.decode()
+    assert '<td>shop.csv</td><td>canonical</td><td class="num">3</td><td>2026-09</td><td>hr</td>' in history
+    # the same file again changes nothing
+    again = _upload(hr, SHOP).content.decode()
+    assert "未变化（同一文件已导入）" in again
+    assert AuditEntry.objects.filter(action="data.import").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_bad_row_shows_file_row_column_and_changes_nothing(company, settings) -> None:  # type: ignore[no-untyped-def]
+    hr = client_for(company, "hr")
+    before = AuditEntry.objects.count()
+    answer = _upload(hr, BAD, name="生意参谋.csv")
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert "未导入：发现 2 个问题，什么都没有改变。" in page
+    # row 3 of the file (the heading is row 1): an impossible date and a number that is not one
+    assert (
+        '<tr><td>生意参谋.csv</td><td class="num">3</td><td>date</td><td>not a date: 2026-09-31</td></tr>'
+        in page
+    )
+    assert (
+        '<tr><td>生意参谋.csv</td><td class="num">3</td><td>gmv</td><td>not a number: 很多</td></tr>' in page
+    )
+    assert _batches(settings) == []
+    assert AuditEntry.objects.count() == before
+    assert not list((settings.HOME / hr_import_jobs.UPLOADS).iterdir())  # the upload is not kept
+
+
+@pytest.mark.django_db
+def test_an_unknown_profile_and_a_bad_period_are_reported(company) -> None:  # type: ignore[no-untyped-def]
+    hr = client_for(company, "hr")
+    bad_period = _upload(hr, SHOP, period="2026-9")
+    assert bad_period.status_code == 400 and "期间的格式是 YYYY-MM" in bad_period.content.decode()
+    wrong_profile = _upload(hr, SHOP, profile="qianniu-cs")  # a 千牛 profile does not import shop data
+    assert wrong_profile.status_code == 422
+    assert "no profile &#x27;qianniu-cs&#x27; for shop_daily" in wrong_profile.content.decode()
+
+
+@pytest.mark.django_db
+def test_only_hr_imports(company) -> None:  # type: ignore[no-untyped-def]
+    for who in ("e01", "gm"):
+        client = client_for(company, who)
+        assert client.get("/hr/imports/").status_code == 403
+        assert _upload(client, SHOP).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_runs_in_the_background_with_progress(company, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(hr_import_jobs, "BACKGROUND_BYTES", 10)  # every file here counts as large
+    hr = client_for(company, "hr")
+    answer = _upload(hr, SHOP)
+    assert answer.status_code == 302
+    job_page = answer["Location"]
+    job_id = job_page.rstrip("/").rsplit("/", 1)[1]
+    page = hr.get(job_page).content.decode()
+    assert f'hx-get="/hr/imports/jobs/{job_id}/status/"' in page or "导入完成。" in page
+    deadline = time.monotonic() + 60
+    while True:
+        fragment = hr.get(f"/hr/imports/jobs/{job_id}/status/").content.decode()
+        if "hx-get" not in fragment or time.monotonic() > deadline:
+            break
+        assert 'max="100"' in fragment  # the progress bar
+        time.sleep(0.1)
+    assert "导入完成。" in fragment and "<td>shop.csv</td><td>已导入</td>" in fragment
+    assert _batches(settings) == ["shop.csv"]
+    assert AuditEntry.objects.filter(action="data.import").count() == 1
+    assert hr.get("/hr/imports/jobs/0000000000000000/status/").status_code == 404
+    assert hr.get("/hr/imports/jobs/../status/").status_code == 404
