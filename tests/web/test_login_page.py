@@ -48,3 +48,8 @@ def test_english_on_request(client: Client) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     page = client.get("/login/").content.decode()
     assert '<label for="id_username">Username</label>' in page
+
+
+def test_chinese_whatever_the_browser_asks_for(client: Client) -> None:
+    page = client.get("/login/", headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<label for="id_username">用户名</label>' in page

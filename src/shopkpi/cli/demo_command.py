@@ -1,75 +1,43 @@
-"""`shopkpi demo`: every built-in template scored on its bundled sample values.
-
-A stand-in for `make demo` until the web application's demo company exists. Thin: the
-templates and the scoring come from shopkpi.scorecard, the CSV reading from values_csv, the
-output from score_output.
-"""
+"""`shopkpi demo`: build the demo company (through the real import path and workflow), then serve it."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
-from rich.console import Console
 
+from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
-from shopkpi.cli.score_output import print_table, render_json
-from shopkpi.cli.values_csv import CsvError, read_history, read_values
-from shopkpi.scorecard import (
-    TemplateError,
-    builtin_template_dir,
-    builtin_template_paths,
-    load_template_file,
-    score_all,
-)
-
-DEMO_PERIOD = "2026-10"
-SAMPLES_DIR = builtin_template_dir().parent / "samples"
-HISTORY_FILE = SAMPLES_DIR / "history.csv"
-
-
-def sample_path(template_id: str) -> Path:
-    """The bundled VALUES.csv of a built-in template."""
-    return SAMPLES_DIR / f"{template_id}.csv"
 
 
 @click.command("demo")
+@click.option("--no-serve", is_flag=True, help="Only build the demo company; do not serve it.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--employees", default=28, show_default=True, type=click.IntRange(25, 500), help="People in the company."
+)
 @click.pass_context
-def demo_command(ctx: click.Context) -> None:
-    """Score every built-in template on its bundled sample values (period 2026-10).
+def demo_command(ctx: click.Context, no_serve: bool, port: int, employees: int) -> None:
+    """Build a demo company under --home (synthetic platform exports of two shops and more, imported;
+    six months; five archived cycles and one in progress), then serve it at http://127.0.0.1:PORT.
 
-    Prints one table per template and writes <home>/demo/<template id>.json. The sample
-    values and history are invented (4 employees per position, one of them incomplete);
-    the web application's demo company will replace this command.
+    A home that already holds the demo is served as it is. Demo users: hr, gm, and one per employee
+    (the username is the employee id); every demo password is shopkpi-demo.
     """
-    paths = builtin_template_paths()
-    missing = [path.stem for path in paths if not sample_path(path.stem).is_file()]
-    if missing:
-        for template_id in missing:
-            click.echo(f"{template_id}: no sample values {sample_path(template_id)}", err=True)
-        sys.exit(1)
-    out_dir = current(ctx).ensure_home() / "demo"
-    out_dir.mkdir(exist_ok=True)
-    console = Console(width=None if sys.stdout.isatty() else 200)
-    employees_scored = 0
-    for path in paths:
-        try:
-            template = load_template_file(path)
-            employees = read_values(sample_path(path.stem), template, DEMO_PERIOD)
-            history = read_history(HISTORY_FILE, template)
-        except TemplateError as exc:
-            for line in exc.lines():
-                click.echo(line, err=True)
-            sys.exit(1)
-        except CsvError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(1)
-        results = score_all(template, employees, history)
-        print_table(template, results, console)
-        (out_dir / f"{template.id}.json").write_text(render_json(results) + "\n", encoding="utf-8")
-        employees_scored += len(results)
+    home = prepare_home(current(ctx).home)
+    from shopkpi.appraisal.demo.build import already_built, build_demo
+    from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD
+
+    summary = already_built(home)
+    if summary is None:
+        summary = build_demo(home, employees=employees, say=lambda message: click.echo(message, err=True))
+    click.echo(f"demo company in {home}: {summary.employees} employees, cycles {', '.join(summary.periods)}")
     click.echo(
-        f"scored {employees_scored} employees on {len(paths)} built-in templates; results in {out_dir}"
+        f"demo users: hr, gm, and one per employee ({', '.join(summary.usernames[2:6])} …); password: {DEMO_PASSWORD}"
     )
+    if no_serve:
+        return
+    from waitress import serve
+
+    from shopkpi.config.wsgi import application
+
+    click.echo(f"serving at http://127.0.0.1:{port}/ (Ctrl+C stops)")
+    serve(application, host="127.0.0.1", port=port, threads=8)

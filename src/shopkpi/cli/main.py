@@ -13,6 +13,7 @@ from shopkpi.cli.home import DEFAULT_HOME, Context
 from shopkpi.cli.import_command import import_command
 from shopkpi.cli.metrics_command import metrics_command
 from shopkpi.cli.run_command import run_command
+from shopkpi.cli.samples_command import samples_command
 from shopkpi.cli.scorecard_commands import check_command, score_command
 from shopkpi.cli.serve_command import serve_command
 from shopkpi.cli.synth_command import synth_command
@@ -38,6 +39,7 @@ cli.add_command(check_command)
 cli.add_command(serve_command)
 cli.add_command(run_command)
 cli.add_command(score_command)
+cli.add_command(samples_command)
 cli.add_command(demo_command)
 cli.add_command(audit_group)
 cli.add_command(import_command)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shopkpi.scorecard import Template, load_template_text
 
@@ -49,8 +50,8 @@ class TemplateVersion(models.Model):
 
 class Cycle(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "进行中"
-        ARCHIVED = "archived", "已归档"
+        OPEN = "open", _("进行中")
+        ARCHIVED = "archived", _("已归档")
 
     period = models.CharField("考核期间", max_length=10, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)

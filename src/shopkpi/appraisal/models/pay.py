@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PayAdjustment(models.Model):
@@ -18,8 +19,8 @@ class ActionItem(models.Model):
     """A consequence rule that fired (警告, 劝退, 年终特别奖 …): HR handles it and closes it with a note."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "待处理"
-        CLOSED = "closed", "已处理"
+        OPEN = "open", _("待处理")
+        CLOSED = "closed", _("已处理")
 
     employee = models.ForeignKey("appraisal.Employee", on_delete=models.PROTECT, related_name="action_items")
     cycle = models.ForeignKey("appraisal.Cycle", on_delete=models.PROTECT, related_name="action_items")

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
 
 
 class Review(models.Model):
     class Status(models.TextChoices):
-        PENDING_SELF = "pending_self", "待自评"
-        PENDING_SUPERVISOR = "pending_supervisor", "待上级评分"
-        PENDING_HR = "pending_hr", "待人事核准"
-        PENDING_GM = "pending_gm", "待总经理批准"
-        PUBLISHED = "published", "已发布"
-        ACKNOWLEDGED = "acknowledged", "已签字确认"
-        APPEALED = "appealed", "申诉中"
+        PENDING_SELF = "pending_self", _("待自评")
+        PENDING_SUPERVISOR = "pending_supervisor", _("待上级评分")
+        PENDING_HR = "pending_hr", _("待人事核准")
+        PENDING_GM = "pending_gm", _("待总经理批准")
+        PUBLISHED = "published", _("已发布")
+        ACKNOWLEDGED = "acknowledged", _("已签字确认")
+        APPEALED = "appealed", _("申诉中")
 
     cycle = models.ForeignKey("appraisal.Cycle", on_delete=models.PROTECT, related_name="reviews")
     employee = models.ForeignKey("appraisal.Employee", on_delete=models.PROTECT, related_name="reviews")
@@ -56,8 +57,8 @@ class Review(models.Model):
 
 class Rating(models.Model):
     class Rater(models.TextChoices):
-        SUPERVISOR = "supervisor", "上级"
-        SELF = "self", "自评"
+        SUPERVISOR = "supervisor", _("上级")
+        SELF = "self", _("自评")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings")
     item_key = models.CharField(max_length=100)
@@ -114,9 +115,9 @@ class Transition(models.Model):
 
 class Appeal(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "待处理"
-        UPHELD = "upheld", "维持原结果"
-        AMENDED = "amended", "已修正"
+        OPEN = "open", _("待处理")
+        UPHELD = "upheld", _("维持原结果")
+        AMENDED = "amended", _("已修正")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="appeals")
     item_key = models.CharField(

@@ -1,4 +1,4 @@
-"""`shopkpi demo`: every built-in template scored on its bundled sample values.
+"""`shopkpi samples`: every built-in template scored on its bundled sample values.
 
 Each sample has 4 employees; the one row with an empty cell is the designed `incomplete`
 one, every other row must score. The shared history makes consequence rules fire.
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from shopkpi.cli.demo_command import HISTORY_FILE, sample_path
+from shopkpi.cli.samples_command import HISTORY_FILE, sample_path
 from shopkpi.cli.main import cli
 from shopkpi.scorecard import Template, builtin_template_paths, load_template_file
 
@@ -40,23 +40,23 @@ def _required_columns(template: Template) -> set[str]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     home = tmp_path_factory.mktemp("home")
-    result = CliRunner().invoke(cli, ["--home", str(home), "demo"])
+    result = CliRunner().invoke(cli, ["--home", str(home), "samples"])
     assert result.exit_code == 0, result.output
     return home, result.output
 
 
 def _results(home: Path, template_id: str) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads((home / "demo" / f"{template_id}.json").read_text("utf-8"))
+    data: list[dict[str, Any]] = json.loads((home / "samples" / f"{template_id}.json").read_text("utf-8"))
     return data
 
 
 def test_demo_writes_one_json_file_per_builtin_template(demo: tuple[Path, str]) -> None:
     home, output = demo
-    written = sorted(path.stem for path in (home / "demo").glob("*.json"))
+    written = sorted(path.stem for path in (home / "samples").glob("*.json"))
     assert written == sorted(path.stem for path in BUILTIN)
     employees = sum(len(_sample_rows(path.stem)[1]) for path in BUILTIN)
     assert (
-        f"scored {employees} employees on {len(BUILTIN)} built-in templates; results in {home / 'demo'}"
+        f"scored {employees} employees on {len(BUILTIN)} built-in templates; results in {home / 'samples'}"
         in output
     )
 

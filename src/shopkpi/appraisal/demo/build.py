@@ -1,0 +1,82 @@
+"""`build_demo`: synthetic exports -> the real import -> organisation and users -> six months of cycles."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from shopkpi.appraisal.demo.cycles import run_archived_month, run_current_month
+from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, build_organisation
+from shopkpi.appraisal.models import Employee
+from shopkpi.data.importer import import_files
+from shopkpi.data.synth.company import positions_yaml
+from shopkpi.data.synth.generate import generate
+
+Say = Callable[[str], None]
+MARKER = "demo.json"
+# the order datasets are imported in: who and what they own first, then the facts
+FIRST = ("employees", "accounts")
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    home: Path
+    employees: int
+    periods: tuple[str, ...]
+    usernames: tuple[str, ...]
+
+
+def already_built(home: Path) -> DemoSummary | None:
+    path = home / MARKER
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return DemoSummary(home, data["employees"], tuple(data["periods"]), tuple(data["usernames"]))
+
+
+def build_demo(
+    home: Path, *, employees: int = 28, months: int = 6, seed: int = 20261022, say: Say = print
+) -> DemoSummary:
+    """Build the demo company into `home` (a migrated, empty application database)."""
+    if Employee.objects.exists():
+        raise ValueError(f"{home} already holds a company; the demo is built into a new home")
+    started = time.monotonic()
+    say(f"generating {employees} employees' platform exports for {months} months …")
+    manifest = generate(home, employees, months, seed, events_per_day=200)
+    (home / "positions.yaml").write_text(positions_yaml(), encoding="utf-8")
+    datasets = sorted(
+        {f.dataset for f in manifest.files},
+        key=lambda d: (d not in FIRST, FIRST.index(d) if d in FIRST else 0, d),
+    )
+    for dataset in datasets:
+        paths = [home / f.path for f in manifest.files if f.dataset == dataset]
+        outcomes = import_files(home, dataset, paths, user="hr")
+        say(f"imported {dataset}: {sum(o.rows for o in outcomes)} rows from {len(outcomes)} files")
+    say(f"exports generated and imported in {time.monotonic() - started:.0f} s")
+    with transaction.atomic():
+        people = build_organisation(home, dict(manifest.position_templates))
+    periods = manifest.months
+    for period in periods[:-1]:
+        run_archived_month(home, people, period, say)
+    run_current_month(home, people, periods[-1], say)
+    usernames = ("hr", "gm", *sorted(people.employees))
+    summary = DemoSummary(home, len(people.employees), tuple(periods), usernames)
+    (home / MARKER).write_text(
+        json.dumps(
+            {
+                "employees": summary.employees,
+                "periods": list(periods),
+                "usernames": list(usernames),
+                "password": DEMO_PASSWORD,
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    return summary

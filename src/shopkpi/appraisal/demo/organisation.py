@@ -1,0 +1,79 @@
+"""The demo company's organisation and users, read from the imported `employees` dataset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import Group, User
+
+from shopkpi.appraisal.models import Department, Employee, Position
+from shopkpi.appraisal.roles import ADMIN, GM, HR
+from shopkpi.data.warehouse import Warehouse
+
+DEMO_PASSWORD = "shopkpi-demo"  # demo mode only; printed by `shopkpi demo` and given in the README
+HR_CODE = "HR01"  # the HR officer: runs the cycles, not appraised in the demo
+
+
+@dataclass(frozen=True)
+class DemoPeople:
+    hr: User
+    gm: User
+    employees: dict[str, User]  # employee code -> login (username = the code)
+
+
+def _user(username: str, *groups: str, first_name: str = "") -> User:
+    user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=first_name)
+    for name in groups:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+def build_organisation(home: Path, position_templates: dict[str, str]) -> DemoPeople:
+    """Departments, positions (bound to their templates), employees with supervisors, users and roles."""
+    connection = Warehouse(home).connect(read_only=True)
+    try:
+        rows = connection.execute(
+            "SELECT employee, name, department, position, supervisor, base_salary, hired_on, left_on "
+            "FROM employees ORDER BY employee"
+        ).fetchall()
+    finally:
+        connection.close()
+    departments: dict[str, Department] = {}
+    positions: dict[str, Position] = {}
+    people: dict[str, Employee] = {}
+    for code, name, department, position, _supervisor, salary, hired_on, left_on in rows:
+        if department not in departments:
+            departments[department] = Department.objects.create(name=department)
+        if position not in positions:
+            positions[position] = Position.objects.create(
+                name=position, template_id=position_templates[position]
+            )
+        people[code] = Employee.objects.create(
+            code=code,
+            name=name,
+            department=departments[department],
+            position=positions[position],
+            base_salary=salary,
+            hired_on=hired_on,
+            left_on=left_on,
+        )
+    for code, _name, _department, _position, supervisor, *_ in rows:
+        if supervisor:
+            people[code].supervisor = people[supervisor]
+            people[code].save(update_fields=["supervisor"])
+    hr_department = Department.objects.create(name="人事行政部")
+    hr_position = Position.objects.create(name="人事专员", template_id="s000-online-customer-service")
+    hr_person = Employee.objects.create(
+        code=HR_CODE, name="周敏", department=hr_department, position=hr_position, supervisor=None
+    )
+    hr = _user("hr", HR, ADMIN, first_name="周敏")
+    hr_person.user = hr
+    hr_person.save(update_fields=["user"])
+    gm = _user("gm", GM, first_name="总经理")
+    logins: dict[str, User] = {}
+    for code, employee in people.items():
+        logins[code] = _user(code, first_name=employee.name)
+        employee.user = logins[code]
+        employee.save(update_fields=["user"])
+    return DemoPeople(hr=hr, gm=gm, employees=logins)
