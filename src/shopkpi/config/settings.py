@@ -18,6 +18,7 @@ HOME = home_dir()
 SRC = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = secret_key(HOME)
+SHOPKPI_COMPANY_NAME = os.environ.get("SHOPKPI_COMPANY_NAME", "")  # printed on exported scorecards
 DEBUG = os.environ.get("SHOPKPI_DEBUG", "") == "1"
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("SHOPKPI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
