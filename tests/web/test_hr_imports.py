@@ -120,3 +120,14 @@ def test_a_large_file_runs_in_the_background_with_progress(company, settings, mo
     assert AuditEntry.objects.filter(action="data.import").count() == 1
     assert hr.get("/hr/imports/jobs/0000000000000000/status/").status_code == 404
     assert hr.get("/hr/imports/jobs/../status/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_job_whose_process_is_gone_says_it_stopped(company, settings) -> None:  # type: ignore[no-untyped-def]
+    job = hr_import_jobs.ImportJob(
+        id="0123456789abcdef", user="hr", dataset="shop_daily", file="big.csv", size=10, pid=2**22 + 1
+    )
+    hr_import_jobs.save_job(job)
+    fragment = client_for(company, "hr").get(f"/hr/imports/jobs/{job.id}/status/").content.decode()
+    assert "hx-get" not in fragment  # no more polling
+    assert "导入失败，什么都没有改变。" in fragment and "the import stopped before it ended" in fragment

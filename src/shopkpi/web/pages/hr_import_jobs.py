@@ -9,6 +9,7 @@ atomically, which the page polls (HTMX) until the import has ended. The uploaded
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -35,6 +36,10 @@ BACKGROUND_BYTES = 1 << 20  # files larger than this import in a background thre
 JOBS = "import-jobs"
 UPLOADS = "import-uploads"
 _JOB_ID = re.compile(r"^[0-9a-f]{16}$")
+KEEP_SECONDS = 7 * 24 * 3600  # finished jobs' state files are kept a week
+STOPPED = (
+    "the import stopped before it ended (the server was restarted?); nothing was imported from it, try again"
+)
 
 
 @dataclass
@@ -56,6 +61,7 @@ class ImportJob:
     problems: list[dict[str, Any]] = field(default_factory=list)
     truncated: bool = False
     error: str = ""
+    pid: int = 0  # the process running it: a job whose process is gone has stopped
 
     @property
     def running(self) -> bool:
@@ -74,6 +80,7 @@ def new_job(
     user: str, dataset: str, upload: UploadedFile, profile: str = "", period: str = ""
 ) -> tuple[ImportJob, Path]:
     """Save the upload under its own name (the importer reports problems by file name)."""
+    sweep()
     job_id = secrets.token_hex(8)
     name = Path(str(upload.name or "")).name.strip() or "upload"
     folder = home() / UPLOADS / job_id
@@ -91,6 +98,7 @@ def new_job(
         profile=profile,
         period=period,
         started=_now(),
+        pid=os.getpid(),
     )
     return job, path
 
@@ -176,7 +184,41 @@ def load_job(job_id: str) -> ImportJob | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return ImportJob(**data)
+    job = ImportJob(**data)
+    if job.running and not _alive(job.pid):
+        job.state, job.error = "failed", STOPPED
+    return job
+
+
+def sweep() -> None:
+    """Remove state files older than a week and uploads left by imports whose process is gone."""
+    now = time.time()
+    jobs = home() / JOBS
+    if jobs.is_dir():
+        for path in jobs.glob("*.json"):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > KEEP_SECONDS:
+                    path.unlink()
+    uploads = home() / UPLOADS
+    if uploads.is_dir():
+        for folder in uploads.iterdir():
+            job = load_job(folder.name)
+            if job is None or not job.running:
+                with contextlib.suppress(OSError):
+                    if now - folder.stat().st_mtime > 3600:
+                        shutil.rmtree(folder)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _outcome(outcome: FileOutcome) -> dict[str, Any]:

@@ -124,7 +124,12 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _page(request, ImportForm(initial={"dataset": request.GET.get("for", "")}))
+        return _page(
+            request,
+            ImportForm(
+                initial={"dataset": request.GET.get("for", ""), "period": request.GET.get("period", "")}
+            ),
+        )
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, status=400)
