@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from shopkpi.data.attribution import RangeCrossing, UnownedRows
+from shopkpi.data.derived_expressions import Evaluator
 from shopkpi.data.metric_catalogue import MetricCatalogue
 from shopkpi.data.metric_compiler import Block, CompiledPeriod, compile_period
 from shopkpi.data.periods import Period
@@ -36,7 +37,7 @@ class SourceRows:
     team: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricValue:
     value: Decimal | None
     provenance: tuple[SourceRows, ...] = ()
@@ -125,6 +126,21 @@ def _active_employees(connection: duckdb.DuckDBPyConnection, period: Period) -> 
     return [str(r[0]) for r in rows]
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One metric for one period offset, with everything looked up once for all employees."""
+
+    name: str
+    offset: int
+    slots: tuple[int, ...]
+    """Base metric: the result columns of its sources."""
+    derived: Evaluator | None
+    quantum: Decimal | None
+    """Rounding: 10^-decimals, or None to keep the value exact."""
+    sources: tuple[tuple[int, bool], ...]
+    """Provenance: the (block, team) keys the value reads, itself or through other metrics."""
+
+
 class _Evaluator:
     def __init__(
         self,
@@ -133,65 +149,90 @@ class _Evaluator:
         index: Mapping[str, int],
         reported: Sequence[str],
     ) -> None:
-        self.catalogue = catalogue
         self.compiled = compiled
         self.index = index
         self.reported = reported
+        self.periods = {0: compiled.period.text, -1: compiled.period.previous().text}
         current, previous = catalogue.needed(reported)
-        self.plan = [(-1, n) for n in catalogue.order if n in previous] + [
+        order = [(-1, n) for n in catalogue.order if n in previous] + [
             (0, n) for n in catalogue.order if n in current
         ]
-        self.periods = {0: compiled.period.text, -1: compiled.period.previous().text}
+        keys: dict[tuple[str, int], tuple[tuple[int, bool], ...]] = {}
+        self.steps: list[_Step] = []
+        for offset, name in order:
+            metric = catalogue.metrics[name]
+            quantum = None if metric.decimals is None else Decimal(1).scaleb(-metric.decimals)
+            if metric.derived is None:
+                columns = compiled.sources[(name, offset)]
+                keys[(name, offset)] = tuple(dict.fromkeys((c.block, c.team) for c in columns))
+                slots = tuple(index[c.column] for c in columns)
+                self.steps.append(_Step(name, offset, slots, None, quantum, keys[(name, offset)]))
+                continue
+            used = [(r, offset) for r in sorted(metric.derived.current)]
+            used += [(r, -1) for r in sorted(metric.derived.previous)]
+            keys[(name, offset)] = tuple(dict.fromkeys(k for u in used for k in keys[u]))
+            self.steps.append(_Step(name, offset, (), metric.derived.evaluate, quantum, keys[(name, offset)]))
+        self.block_columns = [
+            (block, team, index[prefix + "rows"], index[prefix + "batches"])
+            for block in compiled.blocks
+            for team, prefix in ((False, block.employee_prefix), (True, block.team_prefix))
+            if prefix + "rows" in index
+        ]
 
     def employee(self, employee: str, rows: Mapping[int, tuple[Any, ...]]) -> EmployeeMetrics:
-        values: dict[tuple[str, int], MetricValue] = {}
-        provenance_cache: dict[tuple[int, bool], SourceRows | None] = {}
-        for offset, name in self.plan:
-            metric = self.catalogue.metrics[name]
-            if metric.derived is None:
-                values[(name, offset)] = self._base(name, offset, rows.get(offset), provenance_cache)
-                continue
+        current: dict[str, Decimal | None] = {}
+        previous: dict[str, Decimal | None] = {}
 
-            def lookup(reference: str, previous: bool, offset: int = offset) -> Decimal | None:
-                return values[(reference, -1 if previous else offset)].value
+        def in_current(name: str, prev: bool) -> Decimal | None:
+            return previous[name] if prev else current[name]
 
-            value = metric.derived.evaluate(lookup)
-            used = [(r, offset) for r in metric.derived.current] + [(r, -1) for r in metric.derived.previous]
-            provenance = tuple(sorted({s for key in used for s in values[key].provenance}))
-            values[(name, offset)] = MetricValue(_rounded(value, metric.decimals), provenance)
-        reported = {name: values[(name, 0)] for name in self.reported}
+        def in_previous(name: str, prev: bool) -> Decimal | None:
+            return previous[name]
+
+        provenance: dict[str, tuple[tuple[int, bool], ...]] = {}
+        for step in self.steps:
+            values = current if step.offset == 0 else previous
+            if step.derived is not None:
+                value = step.derived(in_current if step.offset == 0 else in_previous)
+            else:
+                row = rows.get(step.offset)
+                value = None if row is None else _added(step.name, [row[i] for i in step.slots])
+            if value is not None and step.quantum is not None:
+                value = value.quantize(step.quantum, rounding=decimal.ROUND_HALF_UP, context=_CONTEXT)
+            values[step.name] = value
+            if step.offset == 0:
+                provenance[step.name] = step.sources
+        found = self._source_rows(rows)
+        shared: dict[tuple[tuple[int, bool], ...], tuple[SourceRows, ...]] = {}
+        reported: dict[str, MetricValue] = {}
+        for name in self.reported:
+            keys = provenance[name]
+            if keys not in shared:
+                shared[keys] = tuple(found[k] for k in keys if k in found)
+            reported[name] = MetricValue(current[name], shared[keys])
         return EmployeeMetrics(employee=employee, period=self.periods[0], values=reported)
 
-    def _base(
-        self,
-        name: str,
-        offset: int,
-        row: tuple[Any, ...] | None,
-        cache: dict[tuple[int, bool], SourceRows | None],
-    ) -> MetricValue:
-        if row is None:
-            return MetricValue(None)
-        total: Decimal | None = None
-        provenance: list[SourceRows] = []
-        for source in self.compiled.sources[(name, offset)]:
-            raw = row[self.index[source.column]]
-            if raw is not None:
-                number = _number(name, raw)
-                total = number if total is None else _CONTEXT.add(total, number)
-            key = (source.block, source.team)
-            if key not in cache:
-                cache[key] = self._rows(self.compiled.blocks[source.block], source.team, row)
-            if cache[key] is not None:
-                provenance.append(cache[key])  # type: ignore[arg-type]
-        return MetricValue(_rounded(total, self.catalogue.metrics[name].decimals), tuple(provenance))
+    def _source_rows(self, rows: Mapping[int, tuple[Any, ...]]) -> dict[tuple[int, bool], SourceRows]:
+        found: dict[tuple[int, bool], SourceRows] = {}
+        for block, team, count_at, batches_at in self.block_columns:
+            row = rows.get(block.offset)
+            if row is None or row[count_at] is None:
+                continue
+            batches = tuple(sorted(row[batches_at] or ()))
+            found[(block.index, team)] = SourceRows(
+                block.source, self.periods[block.offset], int(row[count_at]), batches, team
+            )
+        return found
 
-    def _rows(self, block: Block, team: bool, row: tuple[Any, ...]) -> SourceRows | None:
-        prefix = block.team_prefix if team else block.employee_prefix
-        count = row[self.index[prefix + "rows"]]
-        if count is None:
-            return None
-        batches = tuple(sorted(row[self.index[prefix + "batches"]] or ()))
-        return SourceRows(block.source, self.periods[block.offset], int(count), batches, team)
+
+def _added(name: str, raws: list[Any]) -> Decimal | None:
+    """The sources' values added; null only when every source is null."""
+    total: Decimal | None = None
+    for raw in raws:
+        if raw is not None:
+            number = _number(name, raw)
+            total = number if total is None else _CONTEXT.add(total, number)
+    return total
 
 
 class MetricValueError(ValueError):
@@ -199,17 +240,13 @@ class MetricValueError(ValueError):
 
 
 def _number(name: str, raw: object) -> Decimal:
-    if isinstance(raw, Decimal):
+    if type(raw) is Decimal:
         return raw
+    if type(raw) is int:
+        return Decimal(raw)
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return Decimal(str(raw))
     raise MetricValueError(f"metric {name}: {raw!r} is not a number; its expression must give a number")
-
-
-def _rounded(value: Decimal | None, decimals: int | None) -> Decimal | None:
-    if value is None or decimals is None:
-        return value
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=decimal.ROUND_HALF_UP, context=_CONTEXT)
 
 
 def _unowned(
