@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from shopkpi.cli.samples_command import HISTORY_FILE, sample_path
 from shopkpi.cli.main import cli
+from shopkpi.cli.samples_command import HISTORY_FILE, sample_path
 from shopkpi.scorecard import Template, builtin_template_paths, load_template_file
 
 BUILTIN = builtin_template_paths()

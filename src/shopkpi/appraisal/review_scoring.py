@@ -22,8 +22,8 @@ import datetime as dt
 import decimal
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings

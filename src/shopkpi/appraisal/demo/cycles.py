@@ -112,11 +112,19 @@ class MonthDriver:
             self.act(evaluator, review, "submit_supervisor")
 
     def hr_step(self, review: Review) -> None:
-        review.refresh_from_db()
-        for name in missing_variables(review):
-            value, reason = self.supplied_value(review, name)
-            self.act(self.people.hr, review, "override", name=name, value=value, reason=reason)
-        self.act(self.people.hr, review, "submit_hr")
+        """HR supplies what the exports lack (overrides with a reason), then passes the review to the GM;
+        a value needed only once others are known (pay after the score) shows on the next try."""
+        for attempt in range(3):
+            review.refresh_from_db()
+            for name in missing_variables(review):
+                value, reason = self.supplied_value(review, name)
+                self.act(self.people.hr, review, "override", name=name, value=value, reason=reason)
+            try:
+                self.act(self.people.hr, review, "submit_hr")
+                return
+            except workflow.WorkflowError:
+                if attempt == 2:
+                    raise
 
     def supplied_value(self, review: Review, name: str) -> tuple[Decimal, str]:
         """What HR enters for a value the exports lack or that is 0 where the card divides by it: a JD
@@ -148,6 +156,7 @@ def missing_variables(review: Review) -> list[str]:
             wanted |= item.value.variables
     if "pay" in review.missing and template.pay is not None:
         wanted |= template.pay.variables - {"score", "grade"}
+    wanted |= set(review.result.get("missing_values", []))
     return sorted(wanted - present)
 
 
