@@ -42,5 +42,11 @@ def _texts() -> dict[str, str]:
 
 def test_every_page_text_has_an_english_translation() -> None:
     english = _english()
-    missing = {text: where for text, where in _texts().items() if re.search(r"[\u4e00-\u9fff]", text) and text not in english}
-    assert not missing, "no English for: " + "; ".join(f"{t!r} ({Path(w).name})" for t, w in sorted(missing.items()))
+    missing = {
+        text: where
+        for text, where in _texts().items()
+        if re.search(r"[\u4e00-\u9fff]", text) and text not in english
+    }
+    assert not missing, "no English for: " + "; ".join(
+        f"{t!r} ({Path(w).name})" for t, w in sorted(missing.items())
+    )
