@@ -31,13 +31,20 @@ class AuditFilter(forms.Form):
     object_type = forms.ChoiceField(label=_("对象类型"), required=False)
     object_id = forms.CharField(label=_("对象编号"), required=False, max_length=60)
     since = forms.DateField(
-        label=_("起始日期"), required=False, input_formats=["%Y-%m-%d"], widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("起始日期"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     until = forms.DateField(
-        label=_("截止日期"), required=False, input_formats=["%Y-%m-%d"], widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("截止日期"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         kinds = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
         cast(forms.ChoiceField, self.fields["object_type"]).choices = [

@@ -98,6 +98,10 @@ class OpenCycleForm(forms.Form):
         help_text=_("目标表：工号、考核期间、目标名称、目标值；开启前导入，有错则不开启。"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def clean_period(self) -> str:
         period = str(self.cleaned_data["period"]).strip()
         if not PERIOD.match(period):

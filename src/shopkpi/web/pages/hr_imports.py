@@ -48,6 +48,7 @@ class ImportForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["dataset"]).choices = dataset_choices()
         grouped: dict[str, list[tuple[str, str]]] = {}
