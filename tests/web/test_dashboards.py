@@ -291,6 +291,17 @@ def test_pay_cost_against_gross_margin(company: dict[str, Any]) -> None:
     assert "¥17,500.50" in content
 
 
+def test_a_month_without_approvals_has_no_pay_cost_yet(company: dict[str, Any]) -> None:
+    Review.objects.filter(cycle__period="2026-02").update(status=S.PENDING_GM, published_at=None)
+    context, content = _dashboards("hr")
+    february = {m.period: m for m in context["months"]}["2026-02"]
+    assert (february.approved, february.pay, february.share) == (0, None, None)
+    assert february.margin == Decimal("17500.50")
+    chart = _chart(content, "chart-pay")
+    assert chart["series"][0]["data"] == [1770.0, None]
+    assert chart["series"][2]["data"] == [14.75, None]
+
+
 def test_rating_distribution_per_supervisor(company: dict[str, Any]) -> None:
     context, content = _dashboards("hr")
     raters = context["raters"]

@@ -162,7 +162,7 @@ def test_a_problem_is_shown_at_its_line(company: dict[str, Any]) -> None:
     assert response.status_code == 200
     problems = response.context["check"].problems
     assert [(p.line, p.path) for p in problems] == [(15, "items[1].weigth")]
-    assert '<a href="#line-15">第 15 行</a>' in content
+    assert '<a href="#line-15" data-line="15">第 15 行</a>' in content
     # the numbered listing beside the text: line 15 highlighted with its message, no other line
     highlighted = re.findall(r'<li id="line-(\d+)" class="problem">(.*?)</li>', content, re.S)
     assert [(number, body.split("<span")[0]) for number, body in highlighted] == [("15", "    weigth: 40%")]

@@ -275,14 +275,14 @@ def team_kpi_heatmap(reviews: QuerySet[Review], period: str) -> Heatmap:
 class MonthCost:
     period: str
     approved: int  # approved reviews (pay lines)
-    pay: Decimal  # Σ pay + Σ adjustments of the approved reviews
+    pay: Decimal | None  # Σ pay + Σ adjustments of the approved reviews; None before any approval
     margin: Decimal | None  # Σ 销售毛利 stored on the month's reviews
     margin_reviews: int  # reviews that carry a 销售毛利 value
 
     @property
     def share(self) -> Decimal | None:
         """Pay cost as a share of gross margin."""
-        if not self.margin:
+        if not self.margin or self.pay is None:
             return None
         return (self.pay / self.margin).quantize(Decimal("0.0001"))
 
@@ -312,12 +312,12 @@ def pay_and_margin(reviews: QuerySet[Review]) -> list[MonthCost]:
     for period in sorted(set(pay) | set(margins)):
         paid, count = pay.get(period, (Decimal(0), 0))
         margin, carried = margins.get(period, (None, 0))
-        total = Decimal(str(paid)) + Decimal(str(adjusted.get(period) or 0))
+        total = None if not count else Decimal(str(paid)) + Decimal(str(adjusted.get(period) or 0))
         months.append(
             MonthCost(
                 period=period,
                 approved=count,
-                pay=total.quantize(CENT),
+                pay=None if total is None else total.quantize(CENT),
                 margin=None if margin is None or not carried else Decimal(str(margin)).quantize(CENT),
                 margin_reviews=carried,
             )

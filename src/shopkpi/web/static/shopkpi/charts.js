@@ -13,12 +13,21 @@
 
   function axisOptions(spec) {
     var axes = spec.axes && spec.axes.length ? spec.axes : [{}];
-    var values = axes.map(function (axis) {
-      return { type: "value", name: axis.name || "", max: axis.max, min: axis.min, splitLine: { show: true } };
+    var values = axes.map(function (axis, index) {
+      return {
+        type: "value",
+        name: axis.name || "",
+        // the names over the left and the right axis stay inside the chart
+        nameTextStyle: spec.horizontal ? {} : { align: index === 0 ? "left" : "right" },
+        max: axis.max,
+        min: axis.min,
+        splitLine: { show: index === 0 },
+      };
     });
     var categories = {
       type: "category",
       data: spec.categories,
+      inverse: !!spec.horizontal, // the first row on top, as in the table
       axisLabel: { interval: 0, hideOverlap: true },
     };
     return spec.horizontal ? { xAxis: values, yAxis: categories } : { xAxis: categories, yAxis: values };
@@ -61,12 +70,27 @@
     return options;
   }
 
+  function shortened(text) {
+    text = String(text);
+    return text.length > 10 ? text.slice(0, 9) + "…" : text;
+  }
+
   function heatmap(spec) {
     return {
-      tooltip: { position: "top" },
+      tooltip: {
+        position: "top",
+        formatter: function (p) {
+          return spec.y[p.value[1]] + "<br>" + spec.x[p.value[0]] + "：" + p.value[2];
+        },
+      },
       grid: { left: 8, right: 16, top: 16, bottom: 56, containLabel: true },
-      xAxis: { type: "category", data: spec.x, splitArea: { show: true }, axisLabel: { interval: 0, rotate: spec.x.length > 4 ? 30 : 0 } },
-      yAxis: { type: "category", data: spec.y, splitArea: { show: true } },
+      xAxis: {
+        type: "category",
+        data: spec.x,
+        splitArea: { show: true },
+        axisLabel: { interval: 0, rotate: spec.x.length > 4 ? 30 : 0, formatter: shortened },
+      },
+      yAxis: { type: "category", data: spec.y, inverse: true, splitArea: { show: true } },
       visualMap: {
         min: spec.min,
         max: spec.max,
@@ -89,6 +113,10 @@
       return;
     }
     var spec = JSON.parse(source.textContent);
+    if (spec.kind === "heatmap") {
+      // one band per team, room for the KPI names below
+      element.style.height = Math.max(320, 160 + spec.y.length * 44) + "px";
+    }
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(spec.kind === "heatmap" ? heatmap(spec) : cartesian(spec));
     element.setAttribute("data-drawn", "1");
