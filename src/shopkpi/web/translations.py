@@ -7,6 +7,7 @@ The .po files are the source; the .mo files Django reads are compiled from them 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import polib
@@ -22,8 +23,11 @@ def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
+        # written beside and renamed into place: parallel test workers may compile at the same time
+        partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
         try:
-            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            polib.pofile(str(po_path)).save_as_mofile(str(partial))
+            partial.replace(mo_path)
         except OSError as exc:  # a read-only install: say so; the pages then show the Chinese text
             log.warning("cannot write %s (%s); English pages fall back to Chinese", mo_path, exc)
             continue
