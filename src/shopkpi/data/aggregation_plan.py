@@ -1,20 +1,18 @@
-"""How one scan computes a block's aggregates per (employee, account) quickly, batches included.
+"""How one scan computes a block's aggregates per (employee, account) quickly.
 
-DuckDB evaluates every `count(DISTINCT …)` of a GROUP BY in a pass of its own, and a
-`list(DISTINCT _batch)` for provenance is one more. So a block is computed in two steps:
+DuckDB evaluates every `count(DISTINCT …)` of a GROUP BY in a pass of its own. So when a block's
+distinct counts all count one column u, it is computed in two steps:
 
-1. `_p<i>`: the attributed rows grouped by GROUPING SETS ((employee, account, u), (employee,
-   account, _batch)), where u is the one column the block's distinct counts count. The first set
-   turns each `count(DISTINCT u) FILTER (WHERE c)` into a flag `bool_or(c)` per u and computes the
-   other aggregates as partials (count, sum, min, max, bool_or, count_if); the second lists the
-   batches (and is nearly free: few groups).
-2. `_a<i>`: per (employee, account): distinct counts become `count(*) FILTER (WHERE flag)`,
-   partials are combined (sum of counts and sums, min of mins …), batches are listed.
+1. `_p<i>`: the attributed rows grouped by (employee, account, u); each
+   `count(DISTINCT u) FILTER (WHERE c)` becomes a flag `bool_or(c)` per u and the other aggregates
+   are computed as partials (count, sum, min, max, bool_or, count_if);
+2. `_v<i>`: per (employee, account) the distinct counts become `count(u) FILTER (WHERE flag)`
+   and the partials are combined (sum of counts and sums, min of mins …).
 
-A block without distinct counts uses the same two sets without u (any aggregate then works, each
-computed once per (employee, account)). A block whose distinct counts count different columns,
-or that mixes them with aggregates that cannot be combined from partials (`arg_max`, `avg`,
-`median` …), falls back to one GROUP BY with the distinct counts as written.
+Any other block (no distinct counts; distinct counts of different columns; or distinct counts
+next to aggregates that cannot be combined from partials, such as `arg_max`, `avg`, `median`) is
+one GROUP BY with its aggregates as written. The batches of each (employee, account) are found by
+a separate, cheap grouping (see `metric_compiler`), so they never widen these aggregations.
 """
 
 from __future__ import annotations
@@ -36,8 +34,6 @@ _COMBINE: dict[type[exp.Expr], str] = {
     exp.LogicalOr: "bool_or",
     exp.LogicalAnd: "bool_and",
 }
-PARTIAL_SET = "_g = 1"
-"""Rows of the first grouping set (per u, or per account): `_g` is GROUPING(_batch); `_g = 0`: per batch."""
 
 
 @dataclass(frozen=True)
@@ -45,29 +41,28 @@ class Plan:
     """A block's two steps: what `_p` selects (besides the keys) and what `_a` computes from it."""
 
     mode: str
-    """`distinct` (grouped by u), `plain` (no distinct counts) or `direct` (one GROUP BY, no `_p`)."""
+    """`distinct` (two steps, grouped by u first) or `direct` (one GROUP BY, no `_p`)."""
     distinct_column: str | None
     partials: tuple[tuple[str, str], ...]
     """(SQL over the rows, column name) computed in `_p`."""
     finals: tuple[str, ...]
-    """One SQL per value, over `_p`'s columns, in the order of the values given."""
+    """One SQL per value, over `_p`'s columns (or the rows, `direct`), in the order of the values given."""
+    additive: bool
+    """Every value is a count or a sum (with a filter), so its value over several accounts is the sum
+    of the accounts' values and the block can be grouped by employee straight away."""
 
 
-def plan(values: Sequence[str], extra: Sequence[str]) -> Plan:
-    """The plan for a block's `values` (aggregate SQL over the rows) and `extra` decomposable aggregates
-    (row and crossing counts), which come first in `finals`."""
-    trees = [sqlglot.parse_one(sql, read=DIALECT) for sql in (*extra, *values)]
+def plan(values: Sequence[str]) -> Plan:
+    """The plan for a block's `values` (aggregate SQL over the rows)."""
+    trees = [sqlglot.parse_one(sql, read=DIALECT) for sql in values]
     units = [unit for tree in trees for unit in _units(tree)]
-    if any(_several_columns(u) for u in units):
-        return Plan("direct", None, (), tuple(sql for sql in (*extra, *values)))
+    additive = all(_additive(tree) for tree in trees)
     distinct = {_distinct_column(u) for u in units} - {None}
     combinable = all(_distinct_column(u) is not None or type(_aggregate(u)) in _COMBINE for u in units)
-    if len(distinct) > 1 or (distinct and not combinable):
-        return Plan("direct", None, (), tuple(sql for sql in (*extra, *values)))
-    if not distinct:
-        partials = tuple((sql, f"_x{n}") for n, sql in enumerate((*extra, *values)))
-        finals = tuple(f"any_value({column}) FILTER (WHERE {PARTIAL_SET})" for _, column in partials)
-        return Plan("plain", None, partials, finals)
+    if any(_several_columns(u) for u in units) or len(distinct) != 1 or not combinable:
+        # a distinct count over all of an employee's rows is not the sum of the accounts' counts
+        by_employee = additive and not any(isinstance(n, exp.Distinct) for tree in trees for n in tree.walk())
+        return Plan("direct", None, (), tuple(values), by_employee)
     (column,) = distinct
     partial_sql: dict[str, str] = {}
     finals_list: list[str] = []
@@ -77,7 +72,30 @@ def plan(values: Sequence[str], extra: Sequence[str]) -> Plan:
             unit.replace(sqlglot.parse_one(_final(unit, partial_sql), read=DIALECT))
         finals_list.append(holder.this.sql(dialect=DIALECT))
     partials = tuple((sql, name) for sql, name in partial_sql.items())
-    return Plan("distinct", column, partials, tuple(finals_list))
+    return Plan("distinct", column, partials, tuple(finals_list), additive)
+
+
+def _additive(tree: exp.Expr) -> bool:
+    """A count or sum, filtered or not, or `CASE WHEN count(*) FILTER (…) > 0 THEN <additive> END`."""
+    if isinstance(tree, exp.Paren):
+        return _additive(tree.this)
+    if isinstance(tree, exp.AggFunc | exp.Filter):
+        return type(_aggregate(tree)) in (exp.Count, exp.Sum, exp.CountIf)
+    if (
+        isinstance(tree, exp.Case)
+        and tree.args.get("default") is None
+        and len(tree.args.get("ifs") or []) == 1
+    ):
+        branch = tree.args["ifs"][0]
+        guard = branch.this
+        return (
+            isinstance(guard, exp.GT)
+            and isinstance(guard.this, exp.AggFunc | exp.Filter)
+            and isinstance(_aggregate(guard.this), exp.Count)
+            and guard.expression.sql() == "0"
+            and _additive(branch.args["true"])
+        )
+    return False
 
 
 def _units(tree: exp.Expr) -> list[exp.Expr]:
@@ -119,10 +137,10 @@ def _several_columns(unit: exp.Expr) -> bool:
 def _final(unit: exp.Expr, partials: dict[str, str]) -> str:
     """The `_a` SQL replacing `unit`, registering the `_p` partial it reads."""
     condition = _condition(unit)
-    if _distinct_column(unit) is not None:
+    if _distinct_column(unit) is not None:  # count(u) leaves out the group of a null u, as DISTINCT does
         if condition is None:
-            return f"count(*) FILTER (WHERE {PARTIAL_SET} AND _u IS NOT NULL)"
+            return "count(_u)"
         flag = partials.setdefault(f"bool_or({condition.sql(dialect=DIALECT)})", f"_x{len(partials)}")
-        return f"count(*) FILTER (WHERE {PARTIAL_SET} AND _u IS NOT NULL AND {flag})"
+        return f"count(_u) FILTER (WHERE {flag})"
     name = partials.setdefault(unit.sql(dialect=DIALECT), f"_x{len(partials)}")
-    return f"{_COMBINE[type(_aggregate(unit))]}({name}) FILTER (WHERE {PARTIAL_SET})"
+    return f"{_COMBINE[type(_aggregate(unit))]}({name})"

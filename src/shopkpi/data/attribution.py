@@ -111,17 +111,11 @@ def in_dates(dataset: Dataset, alias: str, first: date, last: date) -> str:
     return f"{column} BETWEEN {date_literal(first)} AND {date_literal(last)}"
 
 
-def owner_join(kind: str, account: str, day: str, alias: str = "o") -> str:
-    """LEFT JOIN of the owner of `account` (SQL) of `kind` on `day` (SQL date); unowned rows keep NULL."""
+def owner_join(kind: str, account: str, day: str, alias: str = "o", *, keep_unowned: bool = True) -> str:
+    """The join of the owner of `account` (SQL) of `kind` on `day` (SQL date): a LEFT JOIN, unowned rows
+    keeping a NULL owner, or (`keep_unowned=False`) an inner join that leaves them out."""
+    join = "LEFT JOIN" if keep_unowned else "JOIN"
     return (
-        f"LEFT JOIN {OWNERS} AS {alias} ON {alias}._o_kind = {literal(kind)} AND {alias}._o_account = {account} "
+        f"{join} {OWNERS} AS {alias} ON {alias}._o_kind = {literal(kind)} AND {alias}._o_account = {account} "
         f"AND {day} BETWEEN {alias}._o_from AND {alias}._o_to"
     )
-
-
-def crossing_rows(dataset: Dataset, alias: str, owner_alias: str = "o") -> str | None:
-    """An aggregate counting range rows whose owner on the last day took over after the range began."""
-    if RANGE_START_COLUMN not in dataset.column_names:
-        return None
-    start = f"{alias}.{quoted(RANGE_START_COLUMN)}"
-    return f"count(*) FILTER (WHERE {start} IS NOT NULL AND {start} < {owner_alias}._o_from)"

@@ -1,11 +1,11 @@
 """Compiling the base metrics of a period into ONE DuckDB statement for every employee.
 
 The statement scans each source once per period it needs (the period, and the previous period
-only for what `prev()` reads), attributes rows to owners, and groups in two steps:
-
-    _a<i>: per (employee, account)  every aggregate of the block, row count, batches
-    _e<i>: per employee              the accounts' values added (distinct counts are per account)
-    _t<i>: per manager               the same over the accounts of everyone reporting to them
+only for what `prev()` reads), attributes rows to owners, and computes per employee the sum over
+their accounts of each aggregate (distinct counts are per account), with the rows, batches and
+accounts it read (`block_sql` has the CTEs of one block; `aggregation_plan` the two-step
+aggregation of distinct counts). Team-scope values add the employees' values over everyone who
+reports to a manager.
 
 A block is one dataset read with one account kind (or one query metric) for one period; every
 metric source that reads it becomes a column of it. The blocks are joined on (employee, offset)
@@ -22,13 +22,10 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from shopkpi.data import attribution as attr
-from shopkpi.data.aggregation_plan import plan
-from shopkpi.data.datasets import DATASETS
-from shopkpi.data.metric_catalogue import Metric, MetricCatalogue, ResolvedSource, dataset_schema
+from shopkpi.data.block_sql import ACCOUNT_COLUMNS, ROW_ALIAS, BlockSource, block_ctes, team_cte
+from shopkpi.data.metric_catalogue import MetricCatalogue, ResolvedSource, dataset_schema
 from shopkpi.data.periods import Period
 from shopkpi.data.sql_guard import DIALECT, checked_structure
-
-ROW_ALIAS = "d"
 
 
 @dataclass
@@ -45,7 +42,6 @@ class Block:
     """Aggregate SQL → its column (shared by the metrics that need the same SQL)."""
     team_columns: set[str] = field(default_factory=set)
     employee_columns: set[str] = field(default_factory=set)
-    crossing: bool = False
 
     def column(self, sql: str, *, team: bool) -> str:
         name = self.values.setdefault(sql, f"v{len(self.values)}")
@@ -87,7 +83,6 @@ def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Per
     current, previous = catalogue.needed(names)
     blocks: dict[tuple[str, str, str, int], Block] = {}
     sources: dict[tuple[str, int], tuple[SourceColumn, ...]] = {}
-    ctes: list[str] = []
     for offset, wanted in ((0, current), (-1, previous)):
         for name in catalogue.order:
             metric = catalogue.metrics[name]
@@ -110,23 +105,33 @@ def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Per
             sources[(name, offset)] = tuple(found)
     ordered = sorted(blocks.items(), key=lambda item: item[1].index)
     has_team = any(block.team_columns for block in blocks.values())
-    ctes.append(attr.owners_cte())
-    if has_team:
-        ctes.append(attr.reports_cte())
+    ctes = [attr.owners_cte(), *([attr.reports_cte()] if has_team else [])]
     columns: list[str] = []
     for key, block in ordered:
         window = period if block.offset == 0 else period.previous()
         if key[0] == "query":
-            metric = catalogue.metrics[key[1]]
-            ctes.append(f"_q{block.index} AS ({_query_sql(metric)})")
-            ctes.append(_query_block(block, metric, window))
+            query = catalogue.metrics[key[1]].query
+            assert query is not None
+            reads = BlockSource(
+                block.index,
+                block.offset,
+                block.kind,
+                None,
+                None,
+                query.sql(dialect=DIALECT),
+                "batch" in query.named_selects,
+            )
         else:
-            ctes.extend(_dataset_block(block, key[1], key[2], window))
-        ctes.append(_employee_cte(block))
-        columns.extend(_employee_columns(block))
+            reads = BlockSource(block.index, block.offset, block.kind, key[0], key[2])
+        values = [(sql, column) for sql, column in block.values.items()]
+        ctes.extend(block_ctes(reads, values, window))
+        columns.extend(f"{block.employee_prefix}{c}" for c in ACCOUNT_COLUMNS)
+        columns.extend(f"{block.employee_prefix}{c}" for c in sorted(block.employee_columns))
         if block.team_columns:
-            ctes.append(_team_cte(block))
-            columns.extend(_team_columns(block))
+            ctes.append(team_cte(block.index, sorted(block.team_columns)))
+            columns.extend(
+                f"{block.team_prefix}{c}" for c in ("rows", "batches", *sorted(block.team_columns))
+            )
     joins = [f"_e{block.index}" for _, block in ordered] + [
         f"_t{b.index}" for _, b in ordered if b.team_columns
     ]
@@ -147,8 +152,6 @@ def _block(
         blocks[key] = Block(
             index=len(blocks), source=source, offset=offset, kind=key[2] if key[0] == "query" else key[1]
         )
-        if key[0] in DATASETS:
-            blocks[key].crossing = attr.RANGE_START_COLUMN in DATASETS[key[0]].column_names
     return blocks[key]
 
 
@@ -183,98 +186,3 @@ def _qualified(node: exp.Expr) -> exp.Expr:
         return n
 
     return node.copy().transform(qualify)
-
-
-def _dataset_block(block: Block, kind: str, account_column: str, window: Period) -> list[str]:
-    """The `_p`/`_a` CTEs computing the block per (employee, account); see `aggregation_plan`."""
-    dataset = DATASETS[block.source]
-    day = attr.row_date(dataset, ROW_ALIAS)
-    account = f"{ROW_ALIAS}.{attr.quoted(account_column)}"
-    crossing = attr.crossing_rows(dataset, ROW_ALIAS)
-    extra = ["count(*)", *([crossing] if crossing else [])]
-    steps = plan(list(block.values), extra)
-    finals = list(steps.finals)
-    rows = finals.pop(0)
-    crossed = finals.pop(0) if crossing else "0"
-    values = "".join(
-        f", {sql} AS {column}" for sql, column in zip(finals, block.values.values(), strict=True)
-    )
-    source = (
-        f"FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} {attr.owner_join(kind, account, day)} "
-        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)}"
-    )
-    if steps.mode == "direct":
-        return [
-            f"_a{block.index} AS (SELECT o._o_employee AS _employee, {account} AS _account, {block.offset} AS _offset, "
-            f"{rows} AS _rows, list(DISTINCT {ROW_ALIAS}._batch) AS _batches, {crossed} AS _crossing{values} "
-            f"{source} GROUP BY 1, 2, 3)"
-        ]
-    distinct = steps.distinct_column
-    u_select = f", {distinct} AS _u" if distinct else ""
-    u_key = f", {distinct}" if distinct else ""
-    partials = "".join(f", {sql} AS {name}" for sql, name in steps.partials)
-    batch = f"{ROW_ALIAS}._batch"
-    return [
-        f"_p{block.index} AS (SELECT o._o_employee AS _employee, {account} AS _account{u_select}, {batch} AS _b, "
-        f"GROUPING({batch}) AS _g{partials} {source} "
-        f"GROUP BY GROUPING SETS ((o._o_employee, {account}{u_key}), (o._o_employee, {account}, {batch})))",
-        f"_a{block.index} AS (SELECT _employee, _account, {block.offset} AS _offset, {rows} AS _rows, "
-        f"list(_b) FILTER (WHERE _g = 0) AS _batches, {crossed} AS _crossing{values} "
-        f"FROM _p{block.index} GROUP BY 1, 2)",
-    ]
-
-
-def _query_sql(metric: Metric) -> str:
-    assert metric.query is not None
-    return metric.query.sql(dialect=DIALECT)
-
-
-def _query_block(block: Block, metric: Metric, window: Period) -> str:
-    kind = metric.definition.by  # type: ignore[union-attr]
-    account = 'CAST(q."account" AS VARCHAR)'
-    day = 'CAST(q."date" AS DATE)'
-    assert metric.query is not None
-    batches = (
-        'list(DISTINCT CAST(q."batch" AS VARCHAR))'
-        if "batch" in metric.query.named_selects
-        else ("CAST([] AS VARCHAR[])")
-    )
-    values = "".join(f", {sql} AS {column}" for sql, column in block.values.items())
-    return (
-        f"_a{block.index} AS (SELECT o._o_employee AS _employee, {account} AS _account, {block.offset} AS _offset, "
-        f"count(*) AS _rows, {batches} AS _batches, 0 AS _crossing{values} "
-        f"FROM _q{block.index} AS q {attr.owner_join(kind, account, day)} "
-        f"WHERE {day} BETWEEN {attr.date_literal(window.start)} AND {attr.date_literal(window.end)} GROUP BY 1, 2, 3)"
-    )
-
-
-def _employee_cte(block: Block) -> str:
-    p = block.employee_prefix
-    values = "".join(f", sum({c}) AS {p}{c}" for c in sorted(block.employee_columns))
-    return (
-        f"_e{block.index} AS (SELECT _employee, _offset, sum(_rows) AS {p}rows, "
-        f"list_distinct(flatten(list(_batches))) AS {p}batches, list(_account) AS {p}accounts, "
-        f"sum(_crossing) AS {p}crossing_rows, list(_account) FILTER (WHERE _crossing > 0) AS {p}crossing_accounts"
-        f"{values} FROM _a{block.index} GROUP BY 1, 2)"
-    )
-
-
-def _employee_columns(block: Block) -> list[str]:
-    p = block.employee_prefix
-    fixed = [f"{p}{c}" for c in ("rows", "batches", "accounts", "crossing_rows", "crossing_accounts")]
-    return fixed + [f"{p}{c}" for c in sorted(block.employee_columns)]
-
-
-def _team_cte(block: Block) -> str:
-    p = block.team_prefix
-    values = "".join(f", sum(a.{c}) AS {p}{c}" for c in sorted(block.team_columns))
-    return (
-        f"_t{block.index} AS (SELECT r._manager AS _employee, a._offset AS _offset, sum(a._rows) AS {p}rows, "
-        f"list_distinct(flatten(list(a._batches))) AS {p}batches{values} "
-        f"FROM _a{block.index} AS a JOIN {attr.REPORTS} AS r ON r._member = a._employee GROUP BY 1, 2)"
-    )
-
-
-def _team_columns(block: Block) -> list[str]:
-    p = block.team_prefix
-    return [f"{p}rows", f"{p}batches"] + [f"{p}{c}" for c in sorted(block.team_columns)]

@@ -1,0 +1,156 @@
+"""The CTEs of one block of the compiled metric statement (see `metric_compiler`).
+
+A block is one dataset read with one account kind (or one query metric) for one period. It becomes:
+
+    _q<i>  the query metric's own SELECT (query blocks only)
+    _p<i>  rows grouped by (employee, account, u) when the block's distinct counts count u
+    _v<i>  the block's values per employee, or per (employee, account) when a value is not a plain
+           sum over accounts (its accounts' values are then added in _w<i>); owned rows only
+    _s<i>  per (employee, account): rows, batches and rows covering a range across a hand-over,
+           from the rows grouped by (account, day, batch) first: a few groups, cheap to attribute
+    _e<i>  per employee: the above, columns prefixed b<i>_
+    _t<i>  per manager: the employees' values added over everyone reporting to them, prefixed t<i>_
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from shopkpi.data import attribution as attr
+from shopkpi.data.aggregation_plan import plan
+from shopkpi.data.datasets import DATASETS
+from shopkpi.data.periods import Period
+
+ROW_ALIAS = "d"
+ACCOUNT_COLUMNS = ("rows", "batches", "accounts", "crossing_rows", "crossing_accounts")
+
+
+@dataclass(frozen=True)
+class BlockSource:
+    """What a block reads: a dataset (by an account kind and column) or a query metric's CTE."""
+
+    index: int
+    offset: int
+    kind: str
+    dataset: str | None
+    account_column: str | None = None
+    query_sql: str | None = None
+    query_has_batch: bool = False
+
+
+def block_ctes(source: BlockSource, values: Sequence[tuple[str, str]], window: Period) -> Iterator[str]:
+    """The CTEs up to `_e<i>`; `values` are (aggregate SQL over the rows, column name) pairs."""
+    i = source.index
+    if source.dataset is not None:
+        yield from _dataset_values(source, values, window)
+        yield _dataset_accounts(source, window)
+    else:
+        yield f"_q{i} AS ({source.query_sql})"
+        yield _query_values(source, values, window)
+        yield _query_accounts(source, window)
+    names = [column for _, column in values]
+    per_employee = "".join(f", v.{c} AS b{i}_{c}" for c in names)
+    accounts = (
+        f"SELECT _employee, sum(_rows) AS _rows, list_distinct(flatten(list(_batches))) AS _batches, "
+        f"list(_account) AS _accounts, sum(_crossing) AS _crossing_rows, "
+        f"list(_account) FILTER (WHERE _crossing > 0) AS _crossing_accounts FROM _s{i} GROUP BY 1"
+    )
+    fixed = ", ".join(f"s._{c} AS b{i}_{c}" for c in ACCOUNT_COLUMNS)
+    yield (
+        f"_e{i} AS (SELECT s._employee AS _employee, {source.offset} AS _offset, {fixed}{per_employee} "
+        f"FROM ({accounts}) AS s LEFT JOIN _w{i} AS v ON s._employee IS NOT DISTINCT FROM v._employee)"
+    )
+
+
+def team_cte(index: int, columns: Sequence[str]) -> str:
+    """`_t<i>`: for each manager, the values of `_e<i>` added over everyone reporting to them."""
+    values = "".join(f", sum(e.b{index}_{c}) AS t{index}_{c}" for c in columns)
+    return (
+        f"_t{index} AS (SELECT r._manager AS _employee, e._offset AS _offset, sum(e.b{index}_rows) AS t{index}_rows, "
+        f"list_distinct(flatten(list(e.b{index}_batches))) AS t{index}_batches{values} "
+        f"FROM _e{index} AS e JOIN {attr.REPORTS} AS r ON r._member = e._employee GROUP BY 1, 2)"
+    )
+
+
+def _dataset_values(source: BlockSource, values: Sequence[tuple[str, str]], window: Period) -> Iterator[str]:
+    assert source.dataset is not None and source.account_column is not None
+    dataset = DATASETS[source.dataset]
+    i = source.index
+    account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    rows = (
+        f"FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} "
+        f"{attr.owner_join(source.kind, account, attr.row_date(dataset, ROW_ALIAS), keep_unowned=False)} "
+        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)}"
+    )
+    steps = plan([sql for sql, _ in values])
+    by_account = not steps.additive
+    keys = "_employee, _account" if by_account else "_employee"
+    group = "1, 2" if by_account else "1"
+    computed = "".join(f", {sql} AS {column}" for sql, (_, column) in zip(steps.finals, values, strict=True))
+    if steps.mode == "distinct":
+        partials = "".join(f", {sql} AS {name}" for sql, name in steps.partials)
+        yield (
+            f"_p{i} AS (SELECT o._o_employee AS _employee, {account} AS _account, {steps.distinct_column} AS _u"
+            f"{partials} {rows} GROUP BY 1, 2, 3)"
+        )
+        yield f"_v{i} AS (SELECT {keys}{computed} FROM _p{i} GROUP BY {group})"
+    else:
+        selected = "o._o_employee AS _employee" + (f", {account} AS _account" if by_account else "")
+        yield f"_v{i} AS (SELECT {selected}{computed} {rows} GROUP BY {group})"
+    names = [column for _, column in values]
+    if by_account:
+        added = "".join(f", sum({c}) AS {c}" for c in names)
+        yield f"_w{i} AS (SELECT _employee{added} FROM _v{i} GROUP BY 1)"
+    else:
+        yield f"_w{i} AS (SELECT * FROM _v{i})"
+
+
+def _dataset_accounts(source: BlockSource, window: Period) -> str:
+    assert source.dataset is not None and source.account_column is not None
+    dataset = DATASETS[source.dataset]
+    account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    ranged = attr.RANGE_START_COLUMN in dataset.column_names
+    first = f", {ROW_ALIAS}.{attr.quoted(attr.RANGE_START_COLUMN)} AS _first" if ranged else ""
+    days = (
+        f"SELECT {account} AS _account, {attr.row_date(dataset, ROW_ALIAS)} AS _day, {ROW_ALIAS}._batch AS _b{first}, "
+        f"count(*) AS _n FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} "
+        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)} GROUP BY ALL"
+    )
+    return _accounts_cte(source, days, ranged)
+
+
+def _query_values(source: BlockSource, values: Sequence[tuple[str, str]], window: Period) -> str:
+    i = source.index
+    computed = "".join(f", {sql} AS {column}" for sql, column in values)
+    return (
+        f"_w{i} AS (SELECT o._o_employee AS _employee{computed} FROM _q{i} AS q "
+        f"{attr.owner_join(source.kind, _QUERY_ACCOUNT, _QUERY_DAY, keep_unowned=False)} "
+        f"WHERE {_in_window(window)} GROUP BY 1)"
+    )
+
+
+def _query_accounts(source: BlockSource, window: Period) -> str:
+    batch = 'CAST(q."batch" AS VARCHAR)' if source.query_has_batch else "CAST(NULL AS VARCHAR)"
+    days = (
+        f"SELECT {_QUERY_ACCOUNT} AS _account, {_QUERY_DAY} AS _day, {batch} AS _b, count(*) AS _n "
+        f"FROM _q{source.index} AS q WHERE {_in_window(window)} GROUP BY ALL"
+    )
+    return _accounts_cte(source, days, ranged=False)
+
+
+_QUERY_ACCOUNT = 'CAST(q."account" AS VARCHAR)'
+_QUERY_DAY = 'CAST(q."date" AS DATE)'
+
+
+def _in_window(window: Period) -> str:
+    return f"{_QUERY_DAY} BETWEEN {attr.date_literal(window.start)} AND {attr.date_literal(window.end)}"
+
+
+def _accounts_cte(source: BlockSource, days: str, ranged: bool) -> str:
+    crossing = "coalesce(sum(x._n) FILTER (WHERE x._first < o._o_from), 0)" if ranged else "0"
+    return (
+        f"_s{source.index} AS (SELECT o._o_employee AS _employee, x._account AS _account, sum(x._n) AS _rows, "
+        f"list(DISTINCT x._b) FILTER (WHERE x._b IS NOT NULL) AS _batches, {crossing} AS _crossing "
+        f"FROM ({days}) AS x {attr.owner_join(source.kind, 'x._account', 'x._day')} GROUP BY 1, 2)"
+    )
