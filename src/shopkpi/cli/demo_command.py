@@ -14,8 +14,10 @@ from shopkpi.cli.home import current
 @click.option(
     "--employees", default=28, show_default=True, type=click.IntRange(25, 500), help="People in the company."
 )
+# hidden: fewer months make a quicker demo for the browser tests (the last month stays in progress)
+@click.option("--months", default=6, hidden=True, type=click.IntRange(2, 24))
 @click.pass_context
-def demo_command(ctx: click.Context, no_serve: bool, port: int, employees: int) -> None:
+def demo_command(ctx: click.Context, no_serve: bool, port: int, employees: int, months: int) -> None:
     """Build a demo company under --home (synthetic platform exports of two shops and more, imported;
     six months; five archived cycles and one in progress), then serve it at http://127.0.0.1:PORT.
 
@@ -28,7 +30,9 @@ def demo_command(ctx: click.Context, no_serve: bool, port: int, employees: int) 
 
     summary = already_built(home)
     if summary is None:
-        summary = build_demo(home, employees=employees, say=lambda message: click.echo(message, err=True))
+        summary = build_demo(
+            home, employees=employees, months=months, say=lambda message: click.echo(message, err=True)
+        )
     click.echo(f"demo company in {home}: {summary.employees} employees, cycles {', '.join(summary.periods)}")
     click.echo(
         f"demo users: hr, gm, and one per employee ({', '.join(summary.usernames[2:6])} …); password: {DEMO_PASSWORD}"
