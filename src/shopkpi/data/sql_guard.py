@@ -90,7 +90,10 @@ class SqlRefused(ValueError):
 
 def checked_select(sql: str, *, subject: str, schema: Schema) -> exp.Query:
     """`sql` parsed, checked and with every column qualified; SqlRefused otherwise."""
-    statement = _one_statement(sql, subject)
+    return _checked(_one_statement(sql, subject), subject, schema)
+
+
+def _checked(statement: exp.Expr, subject: str, schema: Schema) -> exp.Query:
     reasons = list(dict.fromkeys(_structure_problems(statement, schema)))
     if reasons:
         raise SqlRefused(subject, reasons)
@@ -180,7 +183,7 @@ def _single_projection(sql: str, subject: str, dataset: str, schema: Schema) -> 
     parsed = _one_statement(sql, subject)
     if any(isinstance(node, exp.Select) for node in parsed.walk() if node is not parsed):
         raise SqlRefused(subject, ["subqueries are not allowed here (use a query metric)"])
-    select = checked_select(sql, subject=subject, schema={dataset: schema[dataset]})
+    select = _checked(parsed, subject, {dataset: schema[dataset]})
     if not isinstance(select, exp.Select) or len(select.expressions) != 1:
         raise SqlRefused(subject, ["must be a single expression (no ',' or ';')"])
     if select.args.get("joins") or select.args.get("group") or select.args.get("with_"):
