@@ -210,3 +210,16 @@ def test_a_value_whose_type_is_only_known_when_it_runs_must_still_be_a_number() 
     )
     with pytest.raises(MetricValueError, match="metrics for 2026-10 could not be computed"):
         compute_metrics(con, "2026-10", catalogue)
+
+
+def test_an_aggregate_gives_one_source_or_a_sources_list_not_both() -> None:
+    both = (
+        "metrics:\n  x:\n    type: aggregate\n    "
+        + LABELS
+        + "\n    dataset: shop_daily\n    expression: sum(pv)\n"
+        "    sources: [{dataset: shop_daily, expression: sum(uv)}]\n"
+    )
+    neither = "metrics:\n  x:\n    type: aggregate\n    " + LABELS + "\n    dataset: shop_daily\n"
+    for text, reason in ((both, "not both"), (neither, "give dataset and expression")):
+        with pytest.raises(MetricCatalogueError, match=reason):
+            catalogue_from_texts([("shipped.yaml", text)])

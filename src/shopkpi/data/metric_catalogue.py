@@ -199,7 +199,7 @@ def _resolve(
 ) -> Metric:
     try:
         if isinstance(definition, AggregateMetric):
-            sources = tuple(_resolve_source(f"metric {name}", s, schema) for s in definition.sources)
+            sources = tuple(_resolve_source(f"metric {name}", s, schema) for s in definition.all_sources)
             return Metric(name=name, definition=definition, origin=origin, sources=sources)
         if isinstance(definition, QueryMetric):
             query = checked_select(definition.sql, subject=f"metric {name}", schema=schema)

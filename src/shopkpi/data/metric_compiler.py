@@ -24,6 +24,7 @@ from sqlglot import exp
 from shopkpi.data import attribution as attr
 from shopkpi.data.block_sql import ACCOUNT_COLUMNS, ROW_ALIAS, BlockSource, block_ctes, team_cte
 from shopkpi.data.metric_catalogue import MetricCatalogue, ResolvedSource, dataset_schema
+from shopkpi.data.metric_definitions import QueryMetric
 from shopkpi.data.periods import Period
 from shopkpi.data.sql_guard import DIALECT, checked_structure
 
@@ -90,8 +91,8 @@ def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Per
                 continue
             team = metric.scope == "team"
             found: list[SourceColumn] = []
-            if metric.query is not None:
-                by = metric.definition.by  # type: ignore[union-attr]
+            if isinstance(metric.definition, QueryMetric):
+                by = metric.definition.by
                 block = _block(blocks, ("query", name, by, offset), f"query {name}", offset)
                 found.append(_source_column(block, 'sum(q."value")', team))
             for source in metric.sources:

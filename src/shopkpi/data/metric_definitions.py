@@ -21,9 +21,9 @@ of a `sources` list. Checking what the names and SQL refer to is the catalogue's
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 RESERVED_NAMES = frozenset({"prev", "min", "max", "abs", "coalesce", "employee", "period"})
@@ -56,22 +56,43 @@ class _MetricBase(_Strict):
 
 
 class AggregateMetric(_MetricBase):
+    """One source given directly (`dataset`, `expression`, …) or several in `sources`."""
+
     type: Literal["aggregate"]
-    sources: tuple[AggregateSource, ...] = Field(min_length=1)
+    dataset: str | None = None
+    expression: str | None = Field(
+        default=None, description="An SQL aggregate expression over the dataset's columns."
+    )
+    filter: str | None = Field(default=None, description="Rows the metric is about; none passing → null.")
+    by: str | None = Field(default=None, description="Account kind the rows are attributed by.")
+    account_column: str | None = Field(
+        default=None, description="Column holding the account (default: by's)."
+    )
+    sources: tuple[AggregateSource, ...] = Field(default=(), description="One per dataset; values are added.")
     scope: Scope = "employee"
 
-    @model_validator(mode="before")
-    @classmethod
-    def _single_source(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "sources" not in data and "dataset" in data:
-            data = dict(data)
-            source = {
-                k: data.pop(k)
-                for k in ("dataset", "expression", "filter", "by", "account_column")
-                if k in data
-            }
-            data["sources"] = [source]
-        return data
+    @model_validator(mode="after")
+    def _one_form(self) -> AggregateMetric:
+        single = [self.dataset, self.expression, self.filter, self.by, self.account_column]
+        if self.sources and any(v is not None for v in single):
+            raise ValueError("give either sources or dataset and expression, not both")
+        if not self.sources and (self.dataset is None or self.expression is None):
+            raise ValueError("give dataset and expression (or a sources list)")
+        return self
+
+    @property
+    def all_sources(self) -> tuple[AggregateSource, ...]:
+        if self.sources:
+            return self.sources
+        assert self.dataset is not None and self.expression is not None
+        source = AggregateSource(
+            dataset=self.dataset,
+            expression=self.expression,
+            filter=self.filter,
+            by=self.by,
+            account_column=self.account_column,
+        )
+        return (source,)
 
 
 class QueryMetric(_MetricBase):
@@ -89,8 +110,13 @@ class DerivedMetric(_MetricBase):
 MetricDefinition = Annotated[AggregateMetric | QueryMetric | DerivedMetric, Field(discriminator="type")]
 
 
+MetricName = Annotated[str, StringConstraints(pattern=NAME_PATTERN.pattern)]
+
+
 class MetricFile(_Strict):
-    metrics: dict[str, MetricDefinition]
+    """A metric definition file: `metrics:`, each name (lower_snake_case) with its definition."""
+
+    metrics: dict[MetricName, MetricDefinition]
 
     @field_validator("metrics")
     @classmethod
