@@ -53,3 +53,12 @@ def test_english_on_request(client: Client) -> None:
 def test_chinese_whatever_the_browser_asks_for(client: Client) -> None:
     page = client.get("/login/", headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
     assert '<label for="id_username">用户名</label>' in page
+
+
+def test_not_found_is_a_page_of_the_application_in_chinese(client: Client, hr_user: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = False
+    client.force_login(hr_user)
+    response = client.get("/reviews/999999/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "页面不存在" in page and 'rel="icon"' in page

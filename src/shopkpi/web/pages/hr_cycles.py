@@ -127,12 +127,29 @@ def preview(period: str, cutoff_day: int) -> dict[str, Any]:
         return {"participants": [], "valid_period": False}
     eligible = cycles.eligible_employees(period, cutoff_day)
     ids = [e.pk for e in eligible]
-    detailed = Employee.objects.filter(pk__in=ids).select_related("department", "position", "supervisor")
+    detailed = sorted(
+        Employee.objects.filter(pk__in=ids).select_related("department", "position", "supervisor"),
+        key=lambda e: e.code,
+    )
     return {
-        "participants": sorted(detailed, key=lambda e: e.code),
+        "participants": detailed,
+        "unassessable": _without_evaluator(detailed),
         "valid_period": True,
         "deadlines": deadlines.default_deadlines(period),
     }
+
+
+def _without_evaluator(people: list[Employee]) -> set[str]:
+    """The codes of those nobody can evaluate (no supervisor, and no other GM or HR with an employee
+    record): not ticked by default, since the cycle could not open with them."""
+    found = set()
+    for employee in people:
+        if employee.supervisor_id is None:
+            try:
+                cycles.evaluator_for(employee)
+            except WorkflowError:
+                found.add(employee.code)
+    return found
 
 
 def _open_page(
@@ -187,6 +204,16 @@ def open_cycle(request: HttpRequest) -> HttpResponse:
     if request.POST.get("participants_listed"):
         chosen = set(request.POST.getlist("participants"))
         participants = [e for e in cycles.eligible_employees(period, data["cutoff_day"]) if e.code in chosen]
+    cannot = _without_evaluator(
+        participants if participants is not None else preview(period, data["cutoff_day"])["participants"]
+    )
+    if cannot:
+        raise WorkflowError(
+            str(
+                _("以下人员没有上级，也没有其他总经理或人事可以评价：%(codes)s。请为其设置上级，或取消勾选。")
+            )
+            % {"codes": "、".join(sorted(cannot))}
+        )
     if data["targets"] is not None:
         job, path = jobs.new_job(request.user.get_username(), "targets", data["targets"], period=period)
         jobs.run(job, path)
