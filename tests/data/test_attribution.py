@@ -136,6 +136,15 @@ metrics:
     definition_zh: 下属的访客数。
     dataset: traffic_events
     expression: count(distinct user)
+  team_gmv_by_query:
+    type: query
+    scope: team
+    by: shop
+    label_zh: 团队支付金额（查询）
+    label: Team GMV (query)
+    definition: The same as team_gmv, as a query.
+    definition_zh: 与 team_gmv 相同，用查询写成。
+    sql: SELECT shop AS account, date, gmv AS value, _batch AS batch FROM shop_daily
 """
 
 
@@ -166,12 +175,14 @@ def test_team_scope_covers_everyone_reporting_directly_or_not() -> None:
     catalogue = catalogue_from_texts([("shipped.yaml", TEAM)])
     result = compute_metrics(con, "2026-10", catalogue)
     team = {e: v.plain() for e, v in result.employees.items()}
-    assert team["M"] == {
-        "team_gmv": Decimal("160.00"),
-        "team_uv": 2,
-    }  # L 100 + E1 10 + E2 20 + E3 30, not M's own
-    assert team["L"] == {"team_gmv": Decimal("30.00"), "team_uv": 2}
-    assert team["E1"] == {"team_gmv": None, "team_uv": None}  # no one reports to E1
+    # L 100 + E1 10 + E2 20 + E3 30, not M's own
+    assert team["M"] == {"team_gmv": Decimal("160.00"), "team_uv": 2, "team_gmv_by_query": Decimal("160.00")}
+    assert team["L"] == {"team_gmv": Decimal("30.00"), "team_uv": 2, "team_gmv_by_query": Decimal("30.00")}
+    assert set(team["E1"].values()) == {None}  # no one reports to E1
     assert team["X"]["team_gmv"] == Decimal("2.00") and team["Y"]["team_gmv"] == Decimal("1.00")
     provenance = result.employees["M"].values["team_gmv"].provenance
     assert [(p.source, p.rows, p.team) for p in provenance] == [("shop_daily", 4, True)]
+    by_query = result.employees["M"].values["team_gmv_by_query"].provenance
+    assert [(p.source, p.rows, p.batches, p.team) for p in by_query] == [
+        ("query team_gmv_by_query", 4, ("shop_daily-1",), True)
+    ]
