@@ -8,10 +8,12 @@ definitions are fixed: a user file may add metrics but not redefine one of them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
@@ -137,7 +139,15 @@ def load_catalogue(home: Path | None = None) -> MetricCatalogue:
 
 
 def catalogue_from_texts(texts: Sequence[tuple[str, str]]) -> MetricCatalogue:
-    """A catalogue from (file name, YAML text) pairs, the first being the shipped one."""
+    """A catalogue from (file name, YAML text) pairs, the first being the shipped one.
+
+    The same texts give the same catalogue, checked once per process (a catalogue is not changed
+    after it is built, so it is shared)."""
+    return _checked_catalogue(tuple(texts))
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_catalogue(texts: tuple[tuple[str, str], ...]) -> MetricCatalogue:
     problems: list[MetricProblem] = []
     definitions: dict[str, tuple[MetricDefinition, str]] = {}
     for origin, text in texts:
@@ -157,7 +167,7 @@ def catalogue_from_texts(texts: Sequence[tuple[str, str]]) -> MetricCatalogue:
     order = _order(metrics, problems)
     if problems:
         raise MetricCatalogueError(problems)
-    return MetricCatalogue(metrics=metrics, order=order)
+    return MetricCatalogue(metrics=MappingProxyType(metrics), order=order)
 
 
 def _parse_file(origin: str, text: str, problems: list[MetricProblem]) -> dict[str, MetricDefinition]:
