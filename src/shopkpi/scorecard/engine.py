@@ -138,8 +138,16 @@ def explain_item(result: ItemResult) -> str:
     return f"扣分：每单位扣 {_text(rule.per)} 分{limit}；{value} → {points}"
 
 
+SHOWN_PLACES = 4  # an explanation shows at most this many decimals, marking a rounded number with ≈
+
+
 def _text(number: Decimal | None) -> str:
-    return "—" if number is None else format_decimal(plain(number))
+    if number is None:
+        return "—"
+    exact = plain(number)
+    if exact.as_tuple().exponent >= -SHOWN_PLACES:  # type: ignore[operator]
+        return format_decimal(exact)
+    return "≈" + format_decimal(plain(round_half_up(exact, SHOWN_PLACES)))
 
 
 def rating_value(item: Item, raw: Rating) -> Decimal:
