@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 from metric_tables import connection_with, employees, owns
 
-from shopkpi.data.metric_catalogue import MetricCatalogueError, catalogue_from_texts, load_catalogue
+from shopkpi.data.metric_catalogue import (
+    MetricCatalogueError,
+    catalogue_from_texts,
+    load_catalogue,
+    shipped_json_text,
+)
 from shopkpi.data.metric_computation import MetricValueError, compute_metrics
 
 LABELS = "label_zh: 测试\n    label: Test\n    definition: test\n    definition_zh: 测试"
@@ -223,3 +228,12 @@ def test_an_aggregate_gives_one_source_or_a_sources_list_not_both() -> None:
     for text, reason in ((both, "not both"), (neither, "give dataset and expression")):
         with pytest.raises(MetricCatalogueError, match=reason):
             catalogue_from_texts([("shipped.yaml", text)])
+
+
+def test_the_shipped_json_is_the_shipped_yaml() -> None:
+    committed = (
+        Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "data" / "metrics" / "catalogue.json"
+    )
+    assert committed.read_text(encoding="utf-8") == shipped_json_text(), (
+        "regenerate: python -m shopkpi.data.metric_catalogue > src/shopkpi/data/metrics/catalogue.json"
+    )

@@ -9,6 +9,8 @@ definitions are fixed: a user file may add metrics but not redefine one of them.
 from __future__ import annotations
 
 import functools
+import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -41,6 +43,9 @@ from shopkpi.data.sql_guard import (
 )
 
 SHIPPED = "shopkpi/data/metrics/catalogue.yaml"
+SHIPPED_JSON = "metrics/catalogue.json"
+"""The shipped catalogue as JSON, generated from the YAML (`shipped_json_text`), read because it loads
+ten times faster than YAML; a test keeps the two the same."""
 QUERY_COLUMNS = ("account", "date", "value")
 DEFINITION: TypeAdapter[MetricDefinition] = TypeAdapter(MetricDefinition)
 
@@ -130,12 +135,20 @@ def dataset_schema() -> dict[str, dict[str, str]]:
 
 def load_catalogue(home: Path | None = None) -> MetricCatalogue:
     """The shipped catalogue plus `home/metrics/*.yaml`; MetricCatalogueError lists every problem."""
-    texts = [(SHIPPED, resources.files("shopkpi.data").joinpath("metrics/catalogue.yaml").read_text("utf-8"))]
+    texts = [(SHIPPED, resources.files("shopkpi.data").joinpath(SHIPPED_JSON).read_text("utf-8"))]
     if home is not None and (home / "metrics").is_dir():
         for path in sorted((home / "metrics").iterdir()):
             if path.suffix in (".yaml", ".yml") and path.is_file():
                 texts.append((str(path), path.read_text("utf-8")))
     return catalogue_from_texts(texts)
+
+
+def shipped_json_text() -> str:
+    """The JSON of the shipped catalogue as committed (`python -m shopkpi.data.metric_catalogue` prints it)."""
+    data = YAML(typ="safe", pure=True).load(
+        resources.files("shopkpi.data").joinpath("metrics/catalogue.yaml").read_text("utf-8")
+    )
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def catalogue_from_texts(texts: Sequence[tuple[str, str]]) -> MetricCatalogue:
@@ -173,8 +186,8 @@ def _checked_catalogue(texts: tuple[tuple[str, str], ...]) -> MetricCatalogue:
 def _parse_file(origin: str, text: str, problems: list[MetricProblem]) -> dict[str, MetricDefinition]:
     """The file's valid definitions; each invalid one adds its problems (the others still load)."""
     try:
-        data = YAML(typ="safe", pure=True).load(text)
-    except YAMLError as error:
+        data = json.loads(text) if text.startswith("{") else YAML(typ="safe", pure=True).load(text)
+    except (YAMLError, json.JSONDecodeError) as error:
         problems.append(MetricProblem(origin, "", f"not valid YAML: {error}"))
         return {}
     if data is None:
@@ -332,3 +345,7 @@ def _close(
         if derived is not None:
             _close(metrics, derived.current, current, previous, in_prev=in_prev)
             _close(metrics, derived.previous, current, previous, in_prev=True)
+
+
+if __name__ == "__main__":
+    sys.stdout.buffer.write(shipped_json_text().encode("utf-8"))
