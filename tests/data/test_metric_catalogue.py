@@ -10,12 +10,15 @@ import pytest
 from metric_tables import connection_with, employees, owns
 
 from shopkpi.data.metric_catalogue import (
+    SHIPPED,
     MetricCatalogueError,
     catalogue_from_texts,
     load_catalogue,
     shipped_json_text,
 )
+from shopkpi.data.metric_compiler import compile_period
 from shopkpi.data.metric_computation import MetricValueError, compute_metrics
+from shopkpi.data.periods import Period
 
 LABELS = "label_zh: 测试\n    label: Test\n    definition: test\n    definition_zh: 测试"
 
@@ -237,3 +240,15 @@ def test_the_shipped_json_is_the_shipped_yaml() -> None:
     assert committed.read_text(encoding="utf-8") == shipped_json_text(), (
         "regenerate: python -m shopkpi.data.metric_catalogue > src/shopkpi/data/metrics/catalogue.json"
     )
+
+
+def test_the_shipped_catalogue_passes_every_check_and_compiles_as_when_trusted() -> None:
+    texts = [(SHIPPED, shipped_json_text())]
+    checked = catalogue_from_texts(texts, check_shipped=True)  # what run time skips for shipped SQL
+    trusted = catalogue_from_texts(texts)
+    assert checked is not trusted
+    for period in ("2026-10", "2026-Q4"):
+        assert (
+            compile_period(checked, checked.public, Period.parse(period)).sql
+            == compile_period(trusted, trusted.public, Period.parse(period)).sql
+        )

@@ -184,6 +184,7 @@ def _qualified(node: exp.Expr) -> exp.Expr:
         if isinstance(n, exp.Column) and not n.args.get("table"):
             n = n.copy()
             n.set("table", exp.to_identifier(ROW_ALIAS))
+            n.set("this", exp.to_identifier(n.name, quoted=True))
         return n
 
     return node.copy().transform(qualify)
