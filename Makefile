@@ -57,8 +57,11 @@ bench-small: setup
 bench-large: setup
 	$(BIN)/python bench/data_metrics.py --employees 10000 --events 100000000 --import-rows 10000000 --import-runs 1
 
+# regenerate the committed files made from the code: template and metric-file JSON Schemas, the catalogue JSON
 schema: setup
 	$(BIN)/python -m shopkpi.scorecard.schema > src/shopkpi/scorecard/template.schema.json
+	$(BIN)/python -m shopkpi.data.metric_schema > src/shopkpi/data/metrics/metric-file.schema.json
+	$(BIN)/python -m shopkpi.data.metric_catalogue > src/shopkpi/data/metrics/catalogue.json
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache
