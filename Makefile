@@ -44,7 +44,7 @@ unit: setup
 
 test: lint typecheck unit
 
-bench: bench-scoring
+bench: bench-scoring bench-small
 
 bench-scoring: setup
 	$(BIN)/python bench/scoring.py
