@@ -122,9 +122,16 @@ def refusal(user: Any, review: Review, action: str) -> str | None:
         return "回避: nobody acts on their own review in any role but the employee's; another HR or GM user must do this step"
     if party == "evaluator":
         return None if is_evaluator(user, review) else f"only {_PARTY_NAMES[party]} may {action}"
+    # 回避: when the evaluatee holds HR or GM, "another HR or GM user" does that step — so a GM may take
+    # the HR step of the only HR officer's review, and HR the GM step of the only GM's
+    subject_user = review.employee.user
     if party == "hr":
-        return None if is_hr(user) else f"only {_PARTY_NAMES[party]} may {action}"
-    return None if is_gm(user) else f"only {_PARTY_NAMES[party]} may {action}"
+        if is_hr(user) or (is_gm(user) and subject_user is not None and is_hr(subject_user)):
+            return None
+        return f"only {_PARTY_NAMES[party]} may {action}"
+    if is_gm(user) or (is_hr(user) and subject_user is not None and is_gm(subject_user)):
+        return None
+    return f"only {_PARTY_NAMES[party]} may {action}"
 
 
 def require(user: Any, review: Review, action: str) -> None:
