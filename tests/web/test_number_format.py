@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from shopkpi.web.number_format import percent, score, wan, yuan
+from shopkpi.web.number_format import approx, percent, score, wan, yuan
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,17 @@ def test_wan(value: Decimal, text: str) -> None:
 def test_score_is_half_up() -> None:
     assert score(Decimal("84.45")) == "84.5"
     assert score(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("0.0000013099292638", "≈0.000001"),
+        ("1.0801407216494845", "≈1.080141"),
+        ("95000", "95000"),
+        ("0.035", "0.035"),
+        (None, "—"),
+    ],
+)
+def test_approx_keeps_short_numbers_and_marks_rounded_ones(value: str | None, text: str) -> None:
+    assert approx(value) == text

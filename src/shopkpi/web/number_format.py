@@ -54,3 +54,15 @@ def wan(value: object) -> str:
 def score(value: object, places: int = 1) -> str:
     number = _decimal(value)
     return "—" if number is None else f"{_fixed(number, places):f}"
+
+
+def approx(value: object, places: int = 6) -> str:
+    """A value as text with at most `places` decimals, marked ≈ where rounded (the exact text stays in the data)."""
+    number = _decimal(value)
+    if number is None:
+        return "—" if value in (None, "") else str(value)
+    exact = number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
+    exponent = exact.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -places:
+        return f"{exact:f}"
+    return f"≈{_fixed(exact, places).normalize():f}"
