@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopkpi.cli.django_home import prepare_home
+from shopkpi.cli.django_home import prepare_home, serve_application
 from shopkpi.cli.home import current
 
 
@@ -39,9 +39,5 @@ def demo_command(ctx: click.Context, no_serve: bool, port: int, employees: int, 
     )
     if no_serve:
         return
-    from waitress import serve
-
-    from shopkpi.config.wsgi import application
-
     click.echo(f"serving at http://127.0.0.1:{port}/ (Ctrl+C stops)")
-    serve(application, host="127.0.0.1", port=port, threads=8)
+    serve_application("127.0.0.1", port)

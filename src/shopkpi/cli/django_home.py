@@ -24,3 +24,12 @@ def prepare_home(home: Path, *, migrate: bool = True) -> Path:
 
         call_command("migrate", interactive=False, verbosity=0)
     return home
+
+
+def serve_application(host: str, port: int, threads: int = 8) -> None:
+    """Serve the prepared home's pages and API with waitress (a production-grade WSGI server)."""
+    from waitress import serve
+
+    from shopkpi.config.wsgi import application
+
+    serve(application, host=host, port=port, threads=threads)

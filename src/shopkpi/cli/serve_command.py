@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopkpi.cli.django_home import prepare_home
+from shopkpi.cli.django_home import prepare_home, serve_application
 from shopkpi.cli.home import current
 
 
@@ -18,9 +18,5 @@ from shopkpi.cli.home import current
 def serve_command(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Serve the pages and the API of an existing home (its database is migrated first)."""
     home = prepare_home(current(ctx).home)
-    from waitress import serve
-
-    from shopkpi.config.wsgi import application
-
     click.echo(f"shopkpi: serving {home} at http://{host}:{port}/ (Ctrl+C stops)", err=True)
-    serve(application, host=host, port=port, threads=threads)
+    serve_application(host, port, threads)
