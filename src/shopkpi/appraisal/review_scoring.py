@@ -94,6 +94,7 @@ def _read_metric_values(
     warehouse = Warehouse(home)
     if not warehouse.catalogue.exists() or not employee_codes:
         return {}
+    from shopkpi.data.entered_values import entered_values
     from shopkpi.data.metric_catalogue import load_catalogue
     from shopkpi.data.metric_computation import compute_metrics
 
@@ -118,16 +119,12 @@ def _read_metric_values(
                         metric.value, f"店铺数据 {sources or '(无数据行)'}"
                     )
         codes = set(employee_codes)
-        for dataset, label in (("targets", "目标"), ("inputs", "手工录入")):
-            rows = connection.execute(
-                f"SELECT employee, name, value, _batch FROM {dataset} WHERE period = ? ORDER BY employee, name",
-                [period],
-            ).fetchall()
-            for employee, name, value, batch in rows:
-                if str(employee) in codes and (wanted is None or str(name) in wanted):
-                    found[str(employee)][str(name)] = Metric(
-                        value, f"{label} {dataset} {period}, 批次 {batch}"
-                    )
+        labels = {"targets": "目标", "inputs": "手工录入"}
+        for row in entered_values(connection, period):
+            if row.employee in codes and (wanted is None or row.name in wanted):
+                found[row.employee][row.name] = Metric(
+                    row.value, f"{labels[row.dataset]} {row.dataset} {period}, 批次 {row.batch}"
+                )
     finally:
         connection.close()
     return {code: values for code, values in found.items() if values}

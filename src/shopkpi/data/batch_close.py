@@ -24,6 +24,7 @@ import duckdb
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from shopkpi.data.entered_values import entered_values
 from shopkpi.data.metric_catalogue import load_catalogue
 from shopkpi.data.metric_computation import MetricResults, compute_metrics
 from shopkpi.data.periods import Period
@@ -210,13 +211,9 @@ def _people(connection: duckdb.DuckDBPyConnection, period: Period) -> list[tuple
 def _entered_values(connection: duckdb.DuckDBPyConnection, period: Period) -> dict[str, dict[str, Decimal]]:
     """Targets, then inputs (an input of the same name wins), by employee and name."""
     values: dict[str, dict[str, Decimal]] = {}
-    for dataset in ("targets", "inputs"):
-        for employee, name, value in connection.execute(
-            f"SELECT employee, name, value FROM {dataset} WHERE period = ? ORDER BY employee, name",
-            [period.text],
-        ).fetchall():
-            if value is not None:
-                values.setdefault(str(employee), {})[str(name)] = value
+    for row in entered_values(connection, period.text):
+        if row.value is not None:
+            values.setdefault(row.employee, {})[row.name] = row.value
     return values
 
 
