@@ -11,8 +11,15 @@ Datasets whose rows name the employee directly (employees, targets, inputs, rati
 `date_column` is the column a row's date is taken from (the day of a timestamp); datasets
 keyed by a period (`targets`, `inputs`, `ratings`) have `date_column=None` and a `period` column.
 
+Money is `decimal` (cents, as the platforms export it); a target or an input is a `number`, which
+holds a rate, a ratio or an amount exactly as written (`3.25%` is 0.0325) to ten decimals.
+
 `cs_daily` has one column beyond the spec's table, `date_from`: a row that covers a date range
 (a 千牛 export for a whole month) has its first day in `date_from` and its last day in `date`.
+
+A dataset may declare `rollup` columns: with every batch the warehouse then also stores the batch's
+rows grouped by (account column, the row's day, these columns) with their count (see `rollups`);
+`traffic_events` does, so that metrics over the clickstream read far fewer rows.
 """
 
 from __future__ import annotations
@@ -22,9 +29,19 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-ColumnType = Literal["text", "date", "timestamp", "integer", "decimal", "rate", "seconds"]
+ColumnType = Literal["text", "date", "timestamp", "integer", "decimal", "number", "rate", "seconds"]
 
-COLUMN_TYPES: tuple[ColumnType, ...] = ("text", "date", "timestamp", "integer", "decimal", "rate", "seconds")
+COLUMN_TYPES: tuple[ColumnType, ...] = (
+    "text",
+    "date",
+    "timestamp",
+    "integer",
+    "decimal",
+    "number",
+    "rate",
+    "seconds",
+)
+NUMBER_DECIMALS = 10  # the decimals a `number` holds (targets and inputs: rates, ratios, amounts)
 
 DUCKDB_TYPES: Mapping[ColumnType, str] = MappingProxyType(
     {
@@ -33,6 +50,7 @@ DUCKDB_TYPES: Mapping[ColumnType, str] = MappingProxyType(
         "timestamp": "TIMESTAMP",
         "integer": "BIGINT",
         "decimal": "DECIMAL(18,2)",
+        "number": f"DECIMAL(38,{NUMBER_DECIMALS})",
         "rate": "DECIMAL(12,6)",
         "seconds": "DECIMAL(14,3)",
     }
@@ -64,6 +82,8 @@ class Dataset:
     account_kind: str | None
     account_column: str | None
     date_column: str | None
+    rollup: tuple[str, ...] = ()
+    """Columns a roll-up groups by besides the account column and the row's day; empty: no roll-up."""
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -129,7 +149,7 @@ _ALL: tuple[Dataset, ...] = (
             _r("employee", "text", "工号"),
             _r("period", "text", "考核期间"),
             _r("name", "text", "目标名称"),
-            _r("value", "decimal", "目标值"),
+            _r("value", "number", "目标值"),
         ),
         key=("employee", "period", "name"),
         account_kind=None,
@@ -143,7 +163,7 @@ _ALL: tuple[Dataset, ...] = (
             _r("employee", "text", "工号"),
             _r("period", "text", "考核期间"),
             _r("name", "text", "项目名称"),
-            _r("value", "decimal", "数值"),
+            _r("value", "number", "数值"),
         ),
         key=("employee", "period", "name"),
         account_kind=None,
@@ -203,6 +223,7 @@ _ALL: tuple[Dataset, ...] = (
         account_kind="shop",
         account_column="shop",
         date_column="ts",
+        rollup=("user", "behavior"),
     ),
     Dataset(
         name="orders",

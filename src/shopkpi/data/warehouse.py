@@ -2,17 +2,21 @@
 
     warehouse/catalogue.duckdb        batches (provenance) and batch_accounts (what each batch speaks for)
     warehouse/<dataset>/<batch>.parquet
+    warehouse/<dataset>.rollup/<batch>.parquet   the batch's roll-up, for datasets that declare one
     warehouse/.lock                   held while a commit runs
 
 A commit is all-or-nothing: each batch's Parquet was written and fsynced in the staging folder,
-is renamed into place (atomic on one file system), and then every batch of the command is
-recorded in one DuckDB transaction. A crash before that transaction commits leaves the catalogue
-as it was; a Parquet file that no batch names is invisible to readers and removed by the next
-commit (`recover`). Readers see only what the catalogue names.
+its roll-up (`rollups`) is written from it and fsynced there too, both are renamed into place
+(atomic on one file system), and then every batch of the command is recorded in one DuckDB
+transaction. A crash before that transaction commits leaves the catalogue as it was; a Parquet
+file that no batch names is invisible to readers and removed by the next commit (`recover`).
+Readers see only what the catalogue names.
 
 `connect()` returns an in-memory DuckDB connection with a VIEW per dataset (canonical columns,
 `_batch`), showing current rows only: a batch whose rows were all replaced by later batches is left
-out, a batch partly replaced is filtered by the later batches' accounts and dates.
+out, a batch partly replaced is filtered by the later batches' accounts and dates. A dataset with a
+roll-up also has the internal view `_rollup_<dataset>` of its current batches' roll-ups, filtered
+the same way (a batch without its roll-up file is grouped from its rows instead).
 """
 
 from __future__ import annotations
@@ -28,9 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa  # type: ignore[import-untyped]
 
-from shopkpi.data import scope
+from shopkpi.data import rollups, scope
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.value_sql import quote
 
@@ -124,7 +127,10 @@ class Warehouse:
             con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
             con.execute("DETACH catalogue")
         for ds in DATASETS.values():
-            con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(con, ds)}")
+            live = self._live(con, ds)
+            con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(ds, live)}")
+            if rollups.has_rollup(ds):
+                con.execute(f"CREATE VIEW {rollups.view_name(ds)} AS {self._rollup_view_sql(ds, live)}")
         del read_only
         return con
 
@@ -140,9 +146,9 @@ class Warehouse:
                     raise
                 time.sleep(0.05)
 
-    def _view_sql(self, con: duckdb.DuckDBPyConnection, ds: Dataset) -> str:
-        columns = ", ".join(f'"{c.name}"' for c in ds.columns) + ", _batch"
-        live = con.execute(
+    def _live(self, con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[tuple[int, str, bool]]:
+        """The dataset's current batches: (seq, path, partly replaced), in order."""
+        found = con.execute(
             """
             SELECT b.seq, b.path, EXISTS (
                 SELECT 1 FROM batches c
@@ -156,6 +162,10 @@ class Warehouse:
             """,
             [ds.name],
         ).fetchall()
+        return [(int(seq), str(path), bool(partly)) for seq, path, partly in found]
+
+    def _view_sql(self, ds: Dataset, live: Sequence[tuple[int, str, bool]]) -> str:
+        columns = ", ".join(f'"{c.name}"' for c in ds.columns) + ", _batch"
         if not live:
             nulls = ", ".join(f'CAST(NULL AS {c.duckdb_type}) AS "{c.name}"' for c in ds.columns)
             return f"SELECT {nulls}, CAST(NULL AS VARCHAR) AS _batch WHERE false"
@@ -171,6 +181,30 @@ class Warehouse:
                     f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
                 )
         return " UNION ALL ".join(parts)
+
+    def _rollup_view_sql(self, ds: Dataset, live: Sequence[tuple[int, str, bool]]) -> str:
+        """The current roll-up rows: each batch's companion file, or its rows grouped when it has none."""
+        columns = ", ".join(f'"{c}"' for c in rollups.columns(ds))
+        stored: list[Path] = []
+        grouped: list[Path] = []
+        partial: list[str] = []
+        for seq, path, partly in live:
+            companion = self.root / rollups.companion(path)
+            if not partly:
+                if companion.exists():
+                    stored.append(companion)
+                else:
+                    grouped.append(self.root / path)
+                continue
+            where = f"NOT {covered_sql(ds, 'r', seq, 'batches', 'batch_accounts')}"
+            if companion.exists():
+                partial.append(f"SELECT {columns} FROM {_parquet([companion])} r WHERE {where}")
+            else:
+                partial.append(rollups.grouped_sql(ds, f"{_parquet([self.root / path])} r", where))
+        parts = [f"SELECT {columns} FROM {_parquet(stored)}"] if stored else []
+        parts += [rollups.grouped_sql(ds, _parquet(grouped))] if grouped else []
+        parts += partial
+        return " UNION ALL ".join(parts) if parts else rollups.empty_sql(ds)
 
     def current_batch(self, dataset: str, sha256: str) -> str | None:
         """The current (not wholly replaced) batch of `dataset` imported from a file with this checksum."""
@@ -234,6 +268,10 @@ class Warehouse:
                 batch.parquet.unlink(missing_ok=True)
                 continue
             relative = f"{batch.dataset}/{batch.id}.parquet"
+            ds = DATASETS[batch.dataset]
+            if rollups.has_rollup(ds):
+                staged_rollup = _write_rollup(ds, batch.parquet)
+                _place(staged_rollup, self.root / rollups.companion(relative))
             _place(batch.parquet, self.root / relative)
             placed.append((i, batch, relative))
             seen[(batch.dataset, batch.sha256)] = batch.id
@@ -252,6 +290,7 @@ class Warehouse:
                 con.execute("ROLLBACK")
             for _, _, relative in placed:
                 (self.root / relative).unlink(missing_ok=True)
+                (self.root / rollups.companion(relative)).unlink(missing_ok=True)
             raise
         return [outcome[i] for i in range(len(staged))]
 
@@ -278,6 +317,8 @@ class Warehouse:
             f"INSERT INTO batches ({', '.join(_BATCH_COLUMNS)}) VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})",
             values,
         )
+        import pyarrow as pa  # type: ignore[import-untyped]  # only when writing: readers do without it
+
         accounts = pa.table(
             {
                 "batch": pa.array([batch.id] * len(batch.accounts), pa.string()),
@@ -334,7 +375,8 @@ class Warehouse:
             con = duckdb.connect(":memory:")
             try:
                 self._attach(con, read_only=True)
-                known = {str(p) for (p,) in con.execute("SELECT path FROM catalogue.batches").fetchall()}
+                paths = [str(p) for (p,) in con.execute("SELECT path FROM catalogue.batches").fetchall()]
+                known = {*paths, *(rollups.companion(p) for p in paths)}
             except duckdb.CatalogException:
                 known = set()
             finally:
@@ -356,6 +398,26 @@ def covered_sql(ds: Dataset, alias: str, seq: int, batches: str, accounts: str) 
         f"AND ca.account IS NOT DISTINCT FROM {scope.account_sql(ds, alias)} "
         f"AND (c.scope_from IS NULL OR {scope.day_sql(ds, alias)} BETWEEN c.scope_from AND c.scope_to))"
     )
+
+
+def _parquet(paths: Sequence[Path]) -> str:
+    files = "[" + ", ".join(quote(str(p)) for p in paths) + "]"
+    return f"read_parquet({files}, union_by_name = true)"
+
+
+def _write_rollup(ds: Dataset, parquet: Path) -> Path:
+    """The roll-up of a staged batch file, written and fsynced next to it."""
+    out = parquet.with_name(parquet.stem + rollups.FOLDER_SUFFIX + ".parquet")
+    con = duckdb.connect(":memory:")
+    try:
+        source = f"read_parquet({quote(str(parquet))})"
+        con.execute(
+            f"COPY ({rollups.grouped_sql(ds, source)}) TO {quote(str(out))} (FORMAT parquet, COMPRESSION zstd)"
+        )
+    finally:
+        con.close()
+    fsync_file(out)
+    return out
 
 
 def _fsync_dir(path: Path) -> None:
