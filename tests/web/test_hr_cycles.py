@@ -242,7 +242,7 @@ def test_a_gm_may_decline_and_nobody_confirms_their_own_request(company) -> None
     hr2 = client_for(company, "hr2")
     assert hr2.post(f"/hr/cycles/{PERIOD}/reopen/", {"reason": "复核"}).status_code == 302
     refused = hr2.post(f"/gm/reopen/{PERIOD}/confirm/")
-    assert refused.status_code == 403 and "two people" in refused.content.decode()
+    assert refused.status_code == 403 and "两个人" in refused.content.decode()
     gm = client_for(company, "gm")
     assert gm.post(f"/gm/reopen/{PERIOD}/decline/", {"reason": ""}).status_code == 409
     assert gm.post(f"/gm/reopen/{PERIOD}/decline/", {"reason": "无需重开"}).status_code == 302

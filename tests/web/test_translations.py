@@ -11,6 +11,11 @@ from shopkpi.web.translations import LOCALE_DIR
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "web" / "templates"
 PAGES = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "web" / "pages"
+# appraisal modules whose messages are translated in the hr area (the rest: locale/appraisal)
+APPRAISAL_IN_HR_AREA = [
+    Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "reopen_requests.py",
+    Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "models" / "reopen.py",
+]
 _TAG = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1""")
 _BLOCK = re.compile(r"\{%\s*blocktranslate[^%]*%\}(.*?)\{%\s*endblocktranslate\s*%\}", re.S)
 _GETTEXT = re.compile(r"""\b_\(\s*(["'])(.+?)\1\s*\)""")
@@ -34,7 +39,7 @@ def _texts() -> dict[str, str]:
         for match in _BLOCK.finditer(text):
             # blocktranslate: {{ x }} becomes %(x)s in the msgid
             found[re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", match.group(1))] = str(path)
-    for path in PAGES.rglob("*.py"):
+    for path in [*PAGES.rglob("*.py"), *APPRAISAL_IN_HR_AREA]:
         for match in _GETTEXT.finditer(path.read_text(encoding="utf-8")):
             found[match.group(2)] = str(path)
     return found

@@ -3,6 +3,7 @@ from shopkpi.appraisal.models.audit import AuditEntry
 from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, TemplateVersion
 from shopkpi.appraisal.models.organisation import Account, Department, Employee, Position
 from shopkpi.appraisal.models.pay import ActionItem, PayAdjustment
+from shopkpi.appraisal.models.reopen import ReopenRequest
 from shopkpi.appraisal.models.reviews import (
     Appeal,
     Interview,
@@ -29,6 +30,7 @@ __all__ = [
     "PayAdjustment",
     "Position",
     "Rating",
+    "ReopenRequest",
     "Review",
     "ReviewSnapshot",
     "TemplateVersion",

@@ -14,12 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import policy
+from shopkpi.appraisal import policy, reopen_requests
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.appraisal.workflow import approve_all, perform
 from shopkpi.web.api import presenters
-from shopkpi.web.pages import hr_reopen
 from shopkpi.web.pages.hr_access import gm_page, status_label
 
 S = Review.Status
@@ -58,7 +57,7 @@ def _approvals_page(
             "periods": sorted(periods, reverse=True),
             "period": period,
             "pay_total": sum((r["total"] for r in rows), Decimal(0)),
-            "reopen_requests": list(hr_reopen.pending_requests().values()),
+            "reopen_requests": list(reopen_requests.pending_requests().values()),
             "error": error,
             "error_review": error_review,
             "posted": request.POST if request.method == "POST" else {},
@@ -168,7 +167,7 @@ def review_page(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_POST
 def confirm_reopen(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
-    hr_reopen.confirm_reopen(request.user, cycle)
+    reopen_requests.confirm_reopen(request.user, cycle)
     messages.success(request, _("考核期 %(period)s 已重新开启。") % {"period": period})
     return redirect("/gm/")
 
@@ -177,6 +176,6 @@ def confirm_reopen(request: HttpRequest, period: str) -> HttpResponse:
 @require_POST
 def decline_reopen(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
-    hr_reopen.decline_reopen(request.user, cycle, request.POST.get("reason", ""))
+    reopen_requests.decline_reopen(request.user, cycle, request.POST.get("reason", ""))
     messages.success(request, _("已驳回考核期 %(period)s 的重新开启申请。") % {"period": period})
     return redirect("/gm/")

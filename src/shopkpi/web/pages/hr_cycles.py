@@ -16,12 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import audit, cycles, deadlines
+from shopkpi.appraisal import audit, cycles, deadlines, reopen_requests
 from shopkpi.appraisal.models import Cycle, Employee, Review
 from shopkpi.appraisal.review_scoring import recompute_all
 from shopkpi.appraisal.review_steps import WorkflowError, actor_name
 from shopkpi.web.pages import hr_import_jobs as jobs
-from shopkpi.web.pages import hr_reopen
 from shopkpi.web.pages.hr_access import CYCLE_STATUS_LABELS, STATUS_LABELS, hr_page
 from shopkpi.web.pages.hr_imports import PERIOD, job_context
 
@@ -52,7 +51,7 @@ def console(request: HttpRequest) -> HttpResponse:
     for row in Review.objects.values("cycle_id", "status").annotate(n=Count("id")):
         counts.setdefault(row["cycle_id"], {})[row["status"]] = row["n"]
     today = timezone.localdate()
-    pending = hr_reopen.pending_requests()
+    pending = reopen_requests.pending_requests()
     rows = []
     for cycle in all_cycles:
         by_status = counts.get(cycle.pk, {})
@@ -280,7 +279,7 @@ def _cycle_page(request: HttpRequest, period: str, *, error: str = "") -> HttpRe
             "steps": [(s.value, STATUS_LABELS[s], by_status.get(s, 0)) for s in S],
             "total": sum(by_status.values()),
             "overdue": overdue_count(cycle, by_status, today),
-            "reopen_request": hr_reopen.pending_requests().get(cycle.period),
+            "reopen_request": reopen_requests.pending_request(cycle),
             "error": error,
         },
         status=409 if error else 200,
@@ -341,6 +340,6 @@ def archive(request: HttpRequest, period: str) -> HttpResponse:
 @require_POST
 def request_reopen(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
-    hr_reopen.request_reopen(request.user, cycle, request.POST.get("reason", ""))
+    reopen_requests.request_reopen(request.user, cycle, request.POST.get("reason", ""))
     messages.success(request, _("重新开启申请已提交，等待总经理确认。"))
     return redirect("hr-cycle", period=period)
