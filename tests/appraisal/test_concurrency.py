@@ -76,8 +76,8 @@ def test_the_later_of_two_sessions_gets_stale_review_naming_who_saved_when(co: C
     assert outcome["first"] == "saved"
     stale = outcome["second"]
     assert isinstance(stale, StaleReview)
-    assert "saved by e01 at" in str(stale) and "(save_self)" in str(stale)
-    assert "your version 1, now version 2" in str(stale)
+    assert "已被 e01 于" in str(stale) and "保存（保存自评）" in str(stale)
+    assert "你打开的是第 1 版，现在是第 2 版" in str(stale)
     review = Review.objects.get(employee__code="E01")
     assert (review.self_assessment, review.version) == ("手机上写的", 2)
 

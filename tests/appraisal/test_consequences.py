@@ -71,9 +71,9 @@ def test_hr_closes_an_action_item_with_a_note(co: Company) -> None:
     _month(co, "2026-09")
     advance(co, "E01", S.PUBLISHED)
     item = ActionItem.objects.get()
-    with pytest.raises(ActionRefused, match="only HR"):
+    with pytest.raises(ActionRefused, match="只有人事"):
         close_action_item(co.user("gm"), item, "已表扬")
-    with pytest.raises(WorkflowError, match="needs a note"):
+    with pytest.raises(WorkflowError, match="处理说明"):
         close_action_item(co.user("hr"), item, " ")
     closed = close_action_item(co.user("hr"), item, "月度例会上表扬并发放奖品")
     assert (closed.status, closed.note, closed.closed_by) == (
@@ -84,7 +84,7 @@ def test_hr_closes_an_action_item_with_a_note(co: Company) -> None:
     assert closed.closed_at is not None
     entry = AuditEntry.objects.filter(action="action_item.close").get()
     assert (entry.actor, entry.reason, entry.after["status"]) == ("hr", "月度例会上表扬并发放奖品", "closed")
-    with pytest.raises(WorkflowError, match="already closed"):
+    with pytest.raises(WorkflowError, match="已经关闭"):
         close_action_item(co.user("hr"), item, "again")
 
 

@@ -130,18 +130,18 @@ def test_nobody_to_evaluate_someone_without_a_supervisor_is_refused(co: Company)
     for name in ("vgm", "gm"):
         co.users[name].groups.clear()
     Employee.objects.filter(user__groups__name="hr").update(user=None)
-    with pytest.raises(WorkflowError, match="G01 高总 has no supervisor"):
+    with pytest.raises(WorkflowError, match="G01 高总 没有直接上级"):
         open_cycle(co.user("hr"), PERIOD)
     assert not Cycle.objects.exists()
 
 
 def test_only_hr_opens_a_cycle_once_per_period(co: Company) -> None:
-    with pytest.raises(ActionRefused, match="HR"):
+    with pytest.raises(ActionRefused, match="只有人事"):
         open_cycle(co.user("gm"), PERIOD)
-    with pytest.raises(WorkflowError, match="not a month period"):
+    with pytest.raises(WorkflowError, match="不是月度考核期"):
         open_cycle(co.user("hr"), "2026-9")
     open_cycle(co.user("hr"), PERIOD)
-    with pytest.raises(WorkflowError, match="already open"):
+    with pytest.raises(WorkflowError, match="已经开启过"):
         open_cycle(co.user("hr"), PERIOD)
 
 
@@ -202,7 +202,7 @@ def test_template_edits_make_new_versions_and_never_change_an_open_cycles(co: Co
     # 70 × 80 / 100 = 56;  30 × 80 / 100 = 24;  80.0 — the same score, different items' points
     points = {i["key"]: i["points"] for i in review.result["items"]}
     assert points == {"attainment": "56", "attitude": "24"}
-    with pytest.raises(WorkflowError, match="id is 't-sales', not 'other'"):
+    with pytest.raises(WorkflowError, match="模板的 id 是“t-sales”，不是“other”"):
         cycles.new_template_version(co.user("hr"), "other", TEMPLATE)
 
 
@@ -222,7 +222,7 @@ def test_archive_is_refused_while_a_review_is_pending_or_in_its_appeal_window(co
     cycle = Cycle.objects.get()
     with pytest.raises(
         WorkflowError,
-        match=r"2 review\(s\).*E01 \(published, appeal window open until .*\), E02 \(pending_gm\)",
+        match=r"2 份考核.*E01（已发布，申诉期至 .*）、E02（待总经理批准）",
     ):
         archive_cycle(co.user("hr"), cycle)
     advance(co, "E02", S.PUBLISHED)
@@ -230,7 +230,7 @@ def test_archive_is_refused_while_a_review_is_pending_or_in_its_appeal_window(co
         archive_cycle(co.user("hr"), cycle)
     # once the windows have passed, unacknowledged published reviews no longer hold the cycle open
     Review.objects.filter(status=S.PUBLISHED).update(appeal_deadline=timezone.now() - dt.timedelta(seconds=1))
-    with pytest.raises(ActionRefused, match="HR"):
+    with pytest.raises(ActionRefused, match="只有人事"):
         archive_cycle(co.user("gm"), cycle)
     cycle = archive_cycle(co.user("hr"), cycle)
     assert cycle.status == Cycle.Status.ARCHIVED and cycle.archived_at is not None
@@ -243,7 +243,7 @@ def test_an_appealed_review_holds_the_cycle_open(co: Company) -> None:
     review = advance(co, "E01", S.PUBLISHED)
     perform(co.user("e01"), review, "appeal", items=[{"item_key": "attitude", "reason": "x"}])
     Review.objects.filter(pk=review.pk).update(appeal_deadline=timezone.now() - dt.timedelta(seconds=1))
-    with pytest.raises(WorkflowError, match=r"E01 \(appealed\)"):
+    with pytest.raises(WorkflowError, match="E01（申诉中）"):
         archive_cycle(co.user("hr"), Cycle.objects.get())
 
 
@@ -252,9 +252,9 @@ def test_an_archived_cycle_is_read_only(co: Company) -> None:
     _finish(co, *ALL)
     archive_cycle(co.user("hr"), Cycle.objects.get())
     review = co.review("E01")
-    with pytest.raises(ActionRefused, match="archived"):
+    with pytest.raises(ActionRefused, match="已归档"):
         perform(co.user("hr"), review, "adjust_pay", amount="100", reason="x")
-    with pytest.raises(WorkflowError, match="already archived"):
+    with pytest.raises(WorkflowError, match="已经归档"):
         archive_cycle(co.user("hr"), Cycle.objects.get())
 
 

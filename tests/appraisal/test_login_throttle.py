@@ -42,7 +42,7 @@ def test_five_failures_lock_the_username_and_the_lock_names_its_end() -> None:
     assert first is not None
     # the lock ends when the oldest of the five failures is fifteen minutes old
     assert locked.value.until == first.at + timedelta(minutes=15)
-    assert "try again after" in str(locked.value)
+    assert "之后再试" in str(locked.value)
     assert 0 < locked.value.retry_after() <= 15 * 60
     # the username is case-insensitive for the throttle; another username is unaffected
     with pytest.raises(LoginLocked):

@@ -88,7 +88,7 @@ def test_the_excel_pay_sheet_has_the_payroll_columns_and_numbers_with_two_decima
 
 
 def test_exporting_for_a_user_is_checked_and_audited(co: Company) -> None:
-    with pytest.raises(ActionRefused, match="HR"):
+    with pytest.raises(ActionRefused, match="人事"):
         paysheet.to_xlsx(Cycle.objects.get(), io.BytesIO(), user=co.user("m01"))
     paysheet.to_xlsx(Cycle.objects.get(), io.BytesIO(), user=co.user("hr"))
     entry = AuditEntry.objects.filter(action="paysheet.export").get()

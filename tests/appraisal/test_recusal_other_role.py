@@ -41,5 +41,5 @@ def test_hr_takes_the_gm_step_of_the_gms_review(company: Company) -> None:
 
 def test_a_gm_still_may_not_take_the_hr_step_of_anyone_else(company: Company) -> None:
     review = advance(company, "E01", Review.Status.PENDING_HR)
-    with pytest.raises(ActionRefused, match="HR"):
+    with pytest.raises(ActionRefused, match="只有人事"):
         perform(company.user("gm"), review, "submit_hr")

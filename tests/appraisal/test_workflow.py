@@ -93,13 +93,13 @@ def test_ratings_accept_level_names_and_numbers_and_refuse_anything_else(co: Com
     m01 = co.user("m01")
     review = perform(m01, review, "rate", ratings={"attitude": "87.5"})
     assert Rating.objects.get(review=review, rater="supervisor").value == Decimal("87.5")
-    with pytest.raises(WorkflowError, match="not a rating"):
+    with pytest.raises(WorkflowError, match="不是指标「工作态度」的评分"):
         perform(m01, review, "rate", ratings={"attitude": "很好"})
-    with pytest.raises(WorkflowError, match=r"outside 0\.\.100"):
+    with pytest.raises(WorkflowError, match="超出 0–100"):
         perform(m01, review, "rate", ratings={"attitude": "120"})
-    with pytest.raises(WorkflowError, match="computed from data"):
+    with pytest.raises(WorkflowError, match="由数据计算得出"):
         perform(m01, review, "rate", ratings={"attainment": "100"})
-    with pytest.raises(WorkflowError, match="not a rated item"):
+    with pytest.raises(WorkflowError, match="不是本考核的评分指标"):
         perform(m01, review, "rate", ratings={"nope": "100"})
     with pytest.raises(WorkflowError, match="unexpected keyword"):
         perform(m01, review, "rate", rating={"attitude": "优"})
@@ -117,7 +117,7 @@ def test_each_step_before_publication_returns_one_step_back_with_a_reason(
     co: Company, status: str, action: str, party: str, back_to: str
 ) -> None:
     review = advance(co, "E01", status)
-    with pytest.raises(WorkflowError, match="needs a reason"):
+    with pytest.raises(WorkflowError, match="需要填写原因"):
         perform(co.user(party), review, action, reason="  ")
     with pytest.raises(WorkflowError, match="reason"):
         perform(co.user(party), review, action)
@@ -151,13 +151,13 @@ def test_the_supervisor_cannot_send_the_review_to_hr_without_an_interview(co: Co
     review = advance(co, "E01", S.PENDING_SUPERVISOR)
     m01 = co.user("m01")
     review = perform(m01, review, "rate", ratings={"attitude": "优"})
-    with pytest.raises(WorkflowError, match="interview"):
+    with pytest.raises(WorkflowError, match="面谈"):
         perform(m01, review, "submit_supervisor")
-    with pytest.raises(WorkflowError, match="needs strengths"):
+    with pytest.raises(WorkflowError, match="面谈表还缺：优点"):
         perform(
             m01, review, "record_interview", held_on="2026-10-05", strengths="", improvements="a", plan="b"
         )
-    with pytest.raises(WorkflowError, match="must be a date"):
+    with pytest.raises(WorkflowError, match="必须是日期"):
         perform(m01, review, "record_interview", held_on="10月5日", strengths="a", improvements="b", plan="c")
     review = perform(
         m01, review, "record_interview", held_on="2026-10-05", strengths="a", improvements="b", plan="c"
@@ -173,7 +173,7 @@ def test_every_rated_item_needs_the_supervisors_rating_before_hr(co: Company) ->
     review = perform(
         m01, review, "record_interview", held_on="2026-10-05", strengths="a", improvements="b", plan="c"
     )
-    with pytest.raises(WorkflowError, match="still unrated: attitude"):
+    with pytest.raises(WorkflowError, match="尚未评分：「工作态度」"):
         perform(m01, review, "submit_supervisor")
 
 
@@ -185,11 +185,11 @@ def test_an_incomplete_review_stays_with_hr_until_hr_overrides_the_missing_value
     hr = co.user("hr")
     assert review.missing == ["attainment"]
     assert review.result["missing_values"] == ["gmv"]
-    with pytest.raises(WorkflowError, match=r"incomplete .*attainment.*missing values: gmv"):
+    with pytest.raises(WorkflowError, match=r"考核不完整（「销售完成率」.*缺失的数值：gmv"):
         perform(hr, review, "submit_hr")
-    with pytest.raises(WorkflowError, match="written reason"):
+    with pytest.raises(WorkflowError, match="需要写明原因"):
         perform(hr, review, "override", name="gmv", value="90000", reason="")
-    with pytest.raises(WorkflowError, match="not a value of this review's template"):
+    with pytest.raises(WorkflowError, match="不是本考核表的数值"):
         perform(hr, review, "override", name="uv", value="1", reason="x")
     review = perform(
         hr, review, "override", name="gmv", value="90000", reason="店铺后台导出缺失，按财务对账单"
@@ -252,16 +252,16 @@ def test_values_are_recomputed_from_shop_data_until_hr_review_and_frozen_after(c
         # the employee never takes the evaluator's, HR's or GM's step on their own review
         ("E01", S.PENDING_SUPERVISOR, "e01", "rate", {"ratings": {"attitude": "优"}}, "回避"),
         # nor does anyone who is not the evaluator, HR or the GM
-        ("E01", S.PENDING_SUPERVISOR, "e02", "rate", {"ratings": {"attitude": "优"}}, "only the evaluator"),
+        ("E01", S.PENDING_SUPERVISOR, "e02", "rate", {"ratings": {"attitude": "优"}}, "只有考评负责人"),
         # the supervisor's own supervisor (G01, also the GM) does not rate for M01
-        ("E01", S.PENDING_SUPERVISOR, "gm", "rate", {"ratings": {"attitude": "优"}}, "only the evaluator"),
-        ("E01", S.PENDING_HR, "m01", "submit_hr", {}, "only HR"),
-        ("E01", S.PENDING_GM, "hr", "approve", {}, "only the GM"),
+        ("E01", S.PENDING_SUPERVISOR, "gm", "rate", {"ratings": {"attitude": "优"}}, "只有考评负责人"),
+        ("E01", S.PENDING_HR, "m01", "submit_hr", {}, "只有人事"),
+        ("E01", S.PENDING_GM, "hr", "approve", {}, "只有总经理"),
         # a peer or the supervisor cannot act for the employee
-        ("E01", S.PENDING_SELF, "e02", "save_self", {"self_assessment": "x"}, "only the employee"),
-        ("E01", S.PUBLISHED, "m01", "acknowledge", {}, "only the employee"),
+        ("E01", S.PENDING_SELF, "e02", "save_self", {"self_assessment": "x"}, "只有本人"),
+        ("E01", S.PUBLISHED, "m01", "acknowledge", {}, "只有本人"),
         # a step out of its status
-        ("E01", S.PENDING_SELF, "hr", "submit_hr", {}, "not possible while the review is pending_self"),
+        ("E01", S.PENDING_SELF, "hr", "submit_hr", {}, "考核当前处于「待自评」，不能人事核准"),
     ],
 )
 def test_recusal_and_roles_are_refused_through_perform(
@@ -291,7 +291,7 @@ def test_a_later_save_on_an_old_version_is_refused_naming_who_saved_when(co: Com
     perform(co.user("e01"), loaded_by_a, "save_self", self_assessment="第一版")
     with pytest.raises(
         StaleReview,
-        match=r"saved by e01 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(save_self\).*version 1, now version 2",
+        match=r"已被 e01 于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 保存（保存自评）（你打开的是第 1 版，现在是第 2 版）",
     ):
         perform(co.user("e01"), loaded_by_b, "save_self", self_assessment="第二版")
     with pytest.raises(StaleReview):
@@ -312,12 +312,12 @@ def test_the_review_passed_in_is_refreshed_after_a_step(co: Company) -> None:
 def test_numbers_the_database_cannot_hold_are_refused_with_a_message(co: Company) -> None:
     review = advance(co, "E01", S.PENDING_HR)
     hr = co.user("hr")
-    with pytest.raises(WorkflowError, match="too large"):
+    with pytest.raises(WorkflowError, match="太大"):
         perform(hr, review, "override", name="gmv", value="1e20", reason="x")
-    with pytest.raises(WorkflowError, match="more than 6 decimals"):
+    with pytest.raises(WorkflowError, match="超过 6 位小数"):
         perform(hr, review, "override", name="gmv", value="0.0000001", reason="x")
-    with pytest.raises(WorkflowError, match="finite"):
+    with pytest.raises(WorkflowError, match="有限的数字"):
         perform(hr, review, "override", name="gmv", value="NaN", reason="x")
-    with pytest.raises(WorkflowError, match="too large"):
+    with pytest.raises(WorkflowError, match="太大"):
         perform(hr, review, "adjust_pay", amount=Decimal("1e10"), reason="x")
     assert Override.objects.count() == 0

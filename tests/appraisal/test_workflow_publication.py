@@ -63,7 +63,7 @@ def test_bulk_approval_approves_every_review_the_gm_may_approve_and_leaves_their
 
 def test_only_a_gm_approves_in_bulk(co: Company) -> None:
     advance(co, "E01", S.PENDING_GM)
-    with pytest.raises(ActionRefused, match="GM"):
+    with pytest.raises(ActionRefused, match="总经理"):
         approve_all(co.user("hr"), Cycle.objects.get())
     assert co.review("E01").status == S.PENDING_GM
 
@@ -71,13 +71,13 @@ def test_only_a_gm_approves_in_bulk(co: Company) -> None:
 def test_the_employee_appeals_per_item_with_a_reason_within_the_window(co: Company) -> None:
     review = advance(co, "E01", S.PUBLISHED)
     e01 = co.user("e01")
-    with pytest.raises(WorkflowError, match="at least one item"):
+    with pytest.raises(WorkflowError, match="至少要针对一个指标"):
         perform(e01, review, "appeal", items=[])
-    with pytest.raises(WorkflowError, match="needs a reason"):
+    with pytest.raises(WorkflowError, match="写明"):
         perform(e01, review, "appeal", items=[{"item_key": "attainment", "reason": " "}])
-    with pytest.raises(WorkflowError, match="not an item"):
+    with pytest.raises(WorkflowError, match="不是本考核的指标"):
         perform(e01, review, "appeal", items=[{"item_key": "nope", "reason": "x"}])
-    with pytest.raises(ActionRefused, match="only the employee"):
+    with pytest.raises(ActionRefused, match="只有本人"):
         perform(co.user("m01"), review, "appeal", items=[{"item_key": "attainment", "reason": "x"}])
     review = perform(
         e01,
@@ -102,7 +102,7 @@ def test_no_appeal_after_the_window_but_the_review_can_still_be_acknowledged(co:
     review = advance(co, "E01", S.PUBLISHED)
     Review.objects.filter(pk=review.pk).update(appeal_deadline=timezone.now() - dt.timedelta(minutes=1))
     review.refresh_from_db()
-    with pytest.raises(WorkflowError, match="appeal window closed"):
+    with pytest.raises(WorkflowError, match="申诉期已于"):
         perform(co.user("e01"), review, "appeal", items=[{"item_key": "attainment", "reason": "x"}])
     assert perform(co.user("e01"), review, "acknowledge").status == S.ACKNOWLEDGED
 
@@ -114,16 +114,16 @@ def test_an_upheld_appeal_keeps_the_result_published_and_the_employee_may_then_a
     score, deadline = review.score, review.appeal_deadline
     review = perform(co.user("e01"), review, "appeal", items=[{"item_key": "attitude", "reason": "评分偏低"}])
     hr = co.user("hr")
-    with pytest.raises(WorkflowError, match="needs a note"):
+    with pytest.raises(WorkflowError, match="处理意见"):
         perform(hr, review, "decide_appeal", outcome="upheld", note="")
-    with pytest.raises(WorkflowError, match="'upheld' or 'amended'"):
+    with pytest.raises(WorkflowError, match="维持原结果（upheld）或修正（amended）"):
         perform(hr, review, "decide_appeal", outcome="rejected", note="x")
     review = perform(hr, review, "decide_appeal", outcome="upheld", note="面谈记录支持上级评分")
     assert review.status == S.PUBLISHED
     assert (review.score, review.appeal_deadline) == (score, deadline)
     appeal = Appeal.objects.get(review=review)
     assert (appeal.status, appeal.outcome, appeal.handled_by) == ("upheld", "面谈记录支持上级评分", hr)
-    with pytest.raises(WorkflowError, match="already appealed"):
+    with pytest.raises(WorkflowError, match="已经申诉过"):
         perform(co.user("e01"), review, "appeal", items=[{"item_key": "attitude", "reason": "再次申诉"}])
     assert perform(co.user("e01"), review, "acknowledge").status == S.ACKNOWLEDGED
 
@@ -162,7 +162,7 @@ def test_an_amended_appeal_goes_back_to_the_gm_and_is_published_again_with_a_new
 def test_an_upheld_appeal_takes_no_overrides(co: Company) -> None:
     review = advance(co, "E01", S.PUBLISHED)
     review = perform(co.user("e01"), review, "appeal", items=[{"item_key": "", "reason": "整体不认可"}])
-    with pytest.raises(WorkflowError, match="amended appeal"):
+    with pytest.raises(WorkflowError, match="维持原结果不改动任何数值"):
         perform(
             co.user("hr"),
             review,
@@ -186,11 +186,11 @@ def test_hr_does_not_decide_their_own_appeal(co: Company) -> None:
 def test_pay_adjustments_need_a_reason_and_are_recorded(co: Company) -> None:
     review = advance(co, "E01", S.PUBLISHED)
     hr = co.user("hr")
-    with pytest.raises(WorkflowError, match="needs a reason"):
+    with pytest.raises(WorkflowError, match="写明"):
         perform(hr, review, "adjust_pay", amount="-100", reason="")
-    with pytest.raises(WorkflowError, match="more than 2 decimals"):
+    with pytest.raises(WorkflowError, match="超过 2 位小数"):
         perform(hr, review, "adjust_pay", amount="1.005", reason="x")
-    with pytest.raises(WorkflowError, match="must be a number"):
+    with pytest.raises(WorkflowError, match="必须是数字"):
         perform(hr, review, "adjust_pay", amount="一百", reason="x")
     review = perform(hr, review, "adjust_pay", amount="-100", reason="迟到两次")
     assert review.status == S.PUBLISHED

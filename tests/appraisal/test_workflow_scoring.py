@@ -128,7 +128,7 @@ def test_a_counted_self_review_needs_every_self_rating_and_weighs_in(monkeypatch
     open_cycle(co.user("hr"), "2026-09", participants=[Employee.objects.get(code="E02")])
     review = co.review("E02")
     e02, m01 = co.user("e02"), co.user("m01")
-    with pytest.raises(WorkflowError, match="rate these items first: quality"):
+    with pytest.raises(WorkflowError, match="请先给这些指标自评：「服务质量」"):
         perform(e02, review, "submit_self")
     review = perform(e02, review, "save_self", ratings={"quality": "100"}, self_assessment="零差评")
     review = perform(e02, review, "submit_self")

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import ActionItem, Review
@@ -50,18 +51,19 @@ def raise_action_items(user: Any, review: Review) -> list[ActionItem]:
 def close_action_item(user: Any, item: ActionItem, note: str) -> ActionItem:
     """HR closes an action item with a note (what was done). HR only, never on their own item; audited."""
     if not is_hr(user):
-        raise ActionRefused("only HR (人事) may close an action item")
+        raise ActionRefused(_("只有人事可以关闭行动项。"), code="wrong_party")
     own = employee_of(user)
     if own is not None and own.pk == item.employee_id:
-        raise ActionRefused(
-            "回避: nobody handles an action item about themself; another HR user must close it"
-        )
+        raise ActionRefused(_("回避：关于本人的行动项不能由本人处理；须由另一位人事关闭。"), code="recusal")
     if not note.strip():
-        raise WorkflowError("closing an action item needs a note saying what was done")
+        raise WorkflowError(_("关闭行动项需要填写处理说明。"), code="reason_missing")
     with transaction.atomic():
         fresh = ActionItem.objects.select_for_update().get(pk=item.pk)
         if fresh.status == ActionItem.Status.CLOSED:
-            raise WorkflowError(f"action item {fresh.pk} ({fresh.action}) is already closed")
+            raise WorkflowError(
+                _("行动项 %(id)s（%(action)s）已经关闭。") % {"id": fresh.pk, "action": fresh.action},
+                code="already_closed",
+            )
         fresh.status = ActionItem.Status.CLOSED
         fresh.note = note.strip()
         fresh.closed_by = user

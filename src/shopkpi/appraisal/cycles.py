@@ -13,11 +13,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.deadlines import Deadlines, default_deadlines
 from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, Position, Review, TemplateVersion
-from shopkpi.appraisal.policy import ActionRefused
+from shopkpi.appraisal.policy import ActionRefused, status_name
 from shopkpi.appraisal.review_scoring import recompute_all
 from shopkpi.appraisal.review_steps import WorkflowError, actor_name, record_step, take_snapshot
 from shopkpi.appraisal.roles import GM, HR, is_gm, is_hr
@@ -42,20 +43,31 @@ def open_cycle(
     each with its evaluator and its position's template version frozen, and the steps' deadlines
     (default: `deadlines.default_deadlines`)."""
     if not is_hr(user):
-        raise ActionRefused("only HR (人事) may open a cycle")
+        raise ActionRefused(_("只有人事可以开启考核期。"), code="wrong_party")
     try:
         check_period(period, "month")
-    except PeriodError as exc:
-        raise WorkflowError(str(exc)) from None
+    except PeriodError:
+        raise WorkflowError(
+            _("“%(period)s”不是月度考核期（写作 YYYY-MM，如 2026-03）。") % {"period": period},
+            code="bad_period",
+        ) from None
     if not 1 <= cutoff_day <= 31:
-        raise WorkflowError(f"the cut-off day {cutoff_day} is not a day of the month")
+        raise WorkflowError(
+            _("截止日 %(day)s 不是一个月中的某一天（1–31）。") % {"day": cutoff_day}, code="bad_cutoff_day"
+        )
     due = _deadlines(period, deadlines)
     with transaction.atomic():
         if Cycle.objects.filter(period=period).exists():
-            raise WorkflowError(f"the cycle {period} is already open (or archived); reopen it instead")
+            raise WorkflowError(
+                _("考核期 %(period)s 已经开启过（或已归档）；请改为重新开启。") % {"period": period},
+                code="cycle_exists",
+            )
         people = list(participants) if participants is not None else eligible_employees(period, cutoff_day)
         if not people:
-            raise WorkflowError(f"nobody takes part in {period}: no employee is active in that month")
+            raise WorkflowError(
+                _("考核期 %(period)s 没有参加考核的人：这个月没有在职员工。") % {"period": period},
+                code="no_participants",
+            )
         cycle = Cycle.objects.create(
             period=period,
             cutoff_day=cutoff_day,
@@ -131,8 +143,12 @@ def evaluator_for(employee: Employee) -> Employee:
         if found is not None:
             return found
     raise WorkflowError(
-        f"{employee.code} {employee.name} has no supervisor, and no other GM or HR user linked to an employee "
-        "can evaluate them; set a supervisor or link a GM user to an employee"
+        _(
+            "%(code)s %(name)s 没有直接上级，也没有其他关联了员工的总经理或人事用户可以考评他/她；"
+            "请设置直接上级，或把一位总经理用户关联到员工。"
+        )
+        % {"code": employee.code, "name": employee.name},
+        code="no_evaluator",
     )
 
 
@@ -144,14 +160,20 @@ def template_version_for(user: Any, position: Position) -> TemplateVersion:
         path = builtin_template_dir() / f"{position.template_id}.yaml"
         if not path.is_file():
             raise WorkflowError(
-                f"position {position.name} uses template {position.template_id!r}, which has no saved version "
-                "and no built-in template file; save a version of it first"
+                _(
+                    "岗位 %(position)s 使用考核表模板“%(template)s”，它既没有保存过的版本，也没有内置的模板文件；"
+                    "请先保存它的一个版本。"
+                )
+                % {"position": position.name, "template": position.template_id},
+                code="template_missing",
             )
         latest = new_template_version(user, position.template_id, path.read_text("utf-8"))
     template = latest.compiled()
     if template.period != "month":
         raise WorkflowError(
-            f"template {latest} is scored per {template.period}; a monthly cycle needs a monthly template"
+            _("模板 %(template)s 按“%(period)s”考核；月度考核期需要月度模板。")
+            % {"template": latest, "period": template.period},
+            code="template_not_monthly",
         )
     return latest
 
@@ -162,9 +184,15 @@ def new_template_version(user: Any, template_id: str, text: str) -> TemplateVers
     try:
         template = load_template_text(text, template_id)
     except TemplateError as exc:
-        raise WorkflowError(str(exc)) from None
+        raise WorkflowError(
+            _("模板有误：%(problems)s") % {"problems": exc}, code="template_invalid"
+        ) from None
     if template.id != template_id:
-        raise WorkflowError(f"the template's id is {template.id!r}, not {template_id!r}")
+        raise WorkflowError(
+            _("模板的 id 是“%(found)s”，不是“%(expected)s”。")
+            % {"found": template.id, "expected": template_id},
+            code="template_id_mismatch",
+        )
     with transaction.atomic():
         last = (
             TemplateVersion.objects.select_for_update()
@@ -194,11 +222,13 @@ def archive_cycle(user: Any, cycle: Cycle) -> Cycle:
     """HR archives the cycle once every review is acknowledged or past its appeal window; archived is
     read-only."""
     if not is_hr(user):
-        raise ActionRefused("only HR (人事) may archive a cycle")
+        raise ActionRefused(_("只有人事可以归档考核期。"), code="wrong_party")
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status != Cycle.Status.OPEN:
-            raise WorkflowError(f"the cycle {locked.period} is already archived")
+            raise WorkflowError(
+                _("考核期 %(period)s 已经归档。") % {"period": locked.period}, code="cycle_archived"
+            )
         now = timezone.now()
         reviews = list(
             Review.objects.select_for_update(of=("self",))
@@ -208,11 +238,14 @@ def archive_cycle(user: Any, cycle: Cycle) -> Cycle:
         )
         waiting = [r for r in reviews if not _closed(r, now)]
         if waiting:
-            listed = ", ".join(_why_open(r) for r in waiting[:10])
-            more = f" and {len(waiting) - 10} more" if len(waiting) > 10 else ""
+            listed = "、".join(_why_open(r) for r in waiting[:10])
+            more = _("等另外 %(n)s 份") % {"n": len(waiting) - 10} if len(waiting) > 10 else ""
             raise WorkflowError(
-                f"the cycle {locked.period} cannot be archived yet: {len(waiting)} review(s) are not acknowledged "
-                f"or past their appeal window: {listed}{more}"
+                _(
+                    "考核期 %(period)s 还不能归档：%(n)s 份考核既未签字确认，申诉期也未结束：%(listed)s%(more)s"
+                )
+                % {"period": locked.period, "n": len(waiting), "listed": listed, "more": more},
+                code="cycle_not_closed",
             )
         locked.status = Cycle.Status.ARCHIVED
         locked.archived_at = now
@@ -304,8 +337,8 @@ def _closed(review: Review, now: dt.datetime) -> bool:
 def _why_open(review: Review) -> str:
     if review.status == S.PUBLISHED and review.appeal_deadline is not None:
         until = timezone.localtime(review.appeal_deadline).strftime("%Y-%m-%d %H:%M")
-        return f"{review.employee.code} (published, appeal window open until {until})"
-    return f"{review.employee.code} ({review.status})"
+        return _("%(code)s（已发布，申诉期至 %(until)s）") % {"code": review.employee.code, "until": until}
+    return _("%(code)s（%(status)s）") % {"code": review.employee.code, "status": status_name(review.status)}
 
 
 def _deadlines(period: str, given: Deadlines | Mapping[str, dt.date] | None) -> Deadlines:
@@ -317,7 +350,9 @@ def _deadlines(period: str, given: Deadlines | Mapping[str, dt.date] | None) -> 
     unknown = set(given) - {"self_due", "supervisor_due", "hr_due"}
     if unknown:
         raise WorkflowError(
-            f"unknown deadline(s): {', '.join(sorted(unknown))} (self_due, supervisor_due, hr_due)"
+            _("未知的截止日期：%(unknown)s（可用：self_due、supervisor_due、hr_due）。")
+            % {"unknown": "、".join(sorted(unknown))},
+            code="unknown_deadline",
         )
     return Deadlines(
         self_due=given.get("self_due", default.self_due),

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.models import LoginAttempt
 
@@ -33,7 +34,12 @@ class LoginLocked(Exception):
         self.scope = scope
         self.until = until
         local = timezone.localtime(until).strftime("%Y-%m-%d %H:%M:%S %Z")
-        super().__init__(f"too many failed logins for this {scope}; try again after {local}")
+        message = (
+            _("这个用户名登录失败次数过多，请在 %(until)s 之后再试。")
+            if scope == "username"
+            else _("这个地址登录失败次数过多，请在 %(until)s 之后再试。")
+        )
+        super().__init__(message % {"until": local})
 
     def retry_after(self, now: datetime | None = None) -> int:
         """Whole seconds until the lock ends (at least 1)."""

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -94,7 +95,7 @@ def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any =
     """Write the pay sheet as an Excel workbook (amounts as numbers with 2 decimals). With `user`, the
     export is checked (HR or GM only) and written to the audit log as an export of confidential data."""
     if user is not None and not (is_hr(user) or is_gm(user)):
-        raise ActionRefused("only HR (人事) or the GM (总经理) may export the pay sheet")
+        raise ActionRefused(_("只有人事或总经理可以导出绩效工资表。"), code="wrong_party")
     lines = rows(cycle)
     book = Workbook()
     sheet = book.active

@@ -10,8 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.review_steps import step_name
 from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
 
 S = Review.Status
@@ -22,7 +25,15 @@ class ReviewNotFound(Exception):
 
 
 class ActionRefused(Exception):
-    """The user sees the review but may not take this action; the message says why."""
+    """The user sees the review but may not take this action; the message says why (in the language
+    active when it is raised), `code` names the kind of refusal for machines."""
+
+    code = "action_refused"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 # action -> the statuses it may be taken in, and the party that takes it
@@ -44,12 +55,27 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "adjust_pay": (frozenset({S.PENDING_HR, S.PENDING_GM, S.PUBLISHED, S.ACKNOWLEDGED, S.APPEALED}), "hr"),
 }
 
-_PARTY_NAMES = {
-    "employee": "the employee (本人)",
-    "evaluator": "the evaluator (考评负责人)",
-    "hr": "HR (人事)",
-    "gm": "the GM (总经理)",
-}
+
+def _party_name(party: str) -> str:
+    return {
+        "employee": pgettext("party", "本人"),
+        "evaluator": pgettext("party", "考评负责人"),
+        "hr": pgettext("party", "人事"),
+        "gm": pgettext("party", "总经理"),
+    }[party]
+
+
+def status_name(status: str) -> str:
+    """A review's state as the messages name it."""
+    return {
+        S.PENDING_SELF: pgettext("review status", "待自评"),
+        S.PENDING_SUPERVISOR: pgettext("review status", "待上级评分"),
+        S.PENDING_HR: pgettext("review status", "待人事核准"),
+        S.PENDING_GM: pgettext("review status", "待总经理批准"),
+        S.PUBLISHED: pgettext("review status", "已发布"),
+        S.ACKNOWLEDGED: pgettext("review status", "已签字确认"),
+        S.APPEALED: pgettext("review status", "申诉中"),
+    }.get(status, status)
 
 
 def visible_reviews(user: Any) -> QuerySet[Review]:
@@ -108,36 +134,54 @@ def sees_self_part(user: Any, review: Review) -> bool:
 
 def refusal(user: Any, review: Review, action: str) -> str | None:
     """Why the user may not take `action` on `review` now, or None when they may."""
+    found = _refusal(user, review, action)
+    return None if found is None else found[1]
+
+
+def _refusal(user: Any, review: Review, action: str) -> tuple[str, str] | None:
+    """(code, message) of the refusal, or None."""
     if action not in ACTIONS:
-        return f"unknown action {action!r}"
+        return "unknown_action", _("没有“%(action)s”这个操作。") % {"action": action}
     statuses, party = ACTIONS[action]
     if review.status not in statuses:
-        return f"{action} is not possible while the review is {review.status}"
+        return "wrong_status", _("考核当前处于「%(status)s」，不能%(step)s。") % {
+            "status": status_name(review.status),
+            "step": step_name(action),
+        }
     if review.cycle.status != "open":
-        return "the cycle is archived; an archived cycle is read-only"
+        return "cycle_archived", _("考核期 %(period)s 已归档，只读。") % {"period": review.cycle.period}
     own = is_subject(user, review)
     if party == "employee":
-        return None if own else f"only {_PARTY_NAMES[party]} may {action}"
+        return None if own else _only(party, action)
     if own:
-        return "回避: nobody acts on their own review in any role but the employee's; another HR or GM user must do this step"
+        return "recusal", _("回避：本人的考核只能以员工身份操作；%(step)s须由另一位人事或总经理完成。") % {
+            "step": step_name(action)
+        }
     if party == "evaluator":
-        return None if is_evaluator(user, review) else f"only {_PARTY_NAMES[party]} may {action}"
+        return None if is_evaluator(user, review) else _only(party, action)
     # 回避: when the evaluatee holds HR or GM, "another HR or GM user" does that step — so a GM may take
     # the HR step of the only HR officer's review, and HR the GM step of the only GM's
     subject_user = review.employee.user
     if party == "hr":
         if is_hr(user) or (is_gm(user) and subject_user is not None and is_hr(subject_user)):
             return None
-        return f"only {_PARTY_NAMES[party]} may {action}"
+        return _only(party, action)
     if is_gm(user) or (is_hr(user) and subject_user is not None and is_gm(subject_user)):
         return None
-    return f"only {_PARTY_NAMES[party]} may {action}"
+    return _only(party, action)
+
+
+def _only(party: str, action: str) -> tuple[str, str]:
+    return "wrong_party", _("只有%(party)s可以%(step)s。") % {
+        "party": _party_name(party),
+        "step": step_name(action),
+    }
 
 
 def require(user: Any, review: Review, action: str) -> None:
-    reason = refusal(user, review, action)
-    if reason is not None:
-        raise ActionRefused(reason)
+    found = _refusal(user, review, action)
+    if found is not None:
+        raise ActionRefused(found[1], code=found[0])
 
 
 def allowed_actions(user: Any, review: Review) -> list[str]:

@@ -11,17 +11,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import Review, ReviewSnapshot, Transition
 
 
 class WorkflowError(Exception):
-    """A domain refusal with a clear message (no interview yet, the review is incomplete …): HTTP 409."""
+    """A domain refusal with a clear message (no interview yet, the review is incomplete …): HTTP 409.
+
+    The message is written in the language active when it is raised (Chinese, or English from the
+    `appraisal` locale area); `code` names the refusal for machines and stays the same in every
+    language (the API answers it beside the message).
+    """
+
+    code = "workflow_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 class StaleReview(WorkflowError):
     """The review was saved by someone else after the caller loaded it (optimistic version check)."""
+
+    code = "stale_review"
 
 
 def actor_name(user: Any) -> str:
@@ -31,15 +47,45 @@ def actor_name(user: Any) -> str:
 def stale_message(review: Review, expected: int) -> str:
     """Names who saved the review last, when, and with which step."""
     last = review.transitions.select_related("actor").order_by("-at", "-id").first()
+    versions = {"review": review.pk, "expected": expected, "version": review.version}
     if last is None:
-        who = "someone else"
-    else:
-        at = timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M:%S")
-        who = f"{last.actor.get_username()} at {at} ({last.action})"
-    return (
-        f"review {review.pk} was saved by {who} after you loaded it "
-        f"(your version {expected}, now version {review.version}); reload it and try again"
-    )
+        return (
+            _(
+                "考核 %(review)s 在你打开之后已被他人保存（你打开的是第 %(expected)s 版，现在是第 %(version)s 版）；"
+                "请刷新后重试。"
+            )
+            % versions
+        )
+    at = timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M:%S")
+    return _(
+        "考核 %(review)s 在你打开之后已被 %(who)s 于 %(at)s 保存（%(step)s）"
+        "（你打开的是第 %(expected)s 版，现在是第 %(version)s 版）；请刷新后重试。"
+    ) % {**versions, "who": last.actor.get_username(), "at": at, "step": step_name(last.action)}
+
+
+def step_name(action: str) -> str:
+    """The name of a step of a review's life, as the messages say it (the action key if unknown)."""
+    names = {
+        "open": pgettext("step", "开启考核"),
+        "save_self": pgettext("step", "保存自评"),
+        "submit_self": pgettext("step", "提交自评"),
+        "rate": pgettext("step", "上级评分"),
+        "record_interview": pgettext("step", "记录面谈"),
+        "submit_supervisor": pgettext("step", "提交人事核准"),
+        "return_to_self": pgettext("step", "退回员工重新自评"),
+        "override": pgettext("step", "人事修正数值"),
+        "submit_hr": pgettext("step", "人事核准"),
+        "return_to_supervisor": pgettext("step", "退回上级"),
+        "approve": pgettext("step", "总经理批准"),
+        "return_to_hr": pgettext("step", "退回人事"),
+        "acknowledge": pgettext("step", "本人签字确认"),
+        "appeal": pgettext("step", "申诉"),
+        "decide_appeal": pgettext("step", "处理申诉"),
+        "adjust_pay": pgettext("step", "奖惩调整"),
+        "archive": pgettext("step", "归档"),
+        "reopen": pgettext("step", "重新开启"),
+    }
+    return names.get(action, action)
 
 
 def record_step(

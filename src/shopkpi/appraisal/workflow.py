@@ -24,6 +24,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shopkpi.appraisal import audit, policy
 from shopkpi.appraisal.consequences import raise_action_items
@@ -35,10 +37,12 @@ from shopkpi.appraisal.review_steps import (
     actor_name,
     record_step,
     stale_message,
+    step_name,
     take_snapshot,
 )
 from shopkpi.appraisal.roles import is_gm
-from shopkpi.scorecard import RatingError, rating_value
+from shopkpi.scorecard import RatingError, Template, rating_value
+from shopkpi.scorecard.numbers import NumberError, parse_number
 
 S = Review.Status
 
@@ -88,7 +92,10 @@ def perform(
         try:
             inspect.signature(handler).bind(user, fresh, **data)
         except TypeError as exc:
-            raise WorkflowError(f"{action}: {exc}") from None
+            raise WorkflowError(
+                _("%(step)s：提交的内容不对（%(detail)s）。") % {"step": step_name(action), "detail": exc},
+                code="bad_arguments",
+            ) from None
         from_status = fresh.status
         before = {"score": _text(fresh.score), "grade": fresh.grade}
         change = handler(user, fresh, **data)
@@ -114,11 +121,13 @@ def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
     """GM approval of every pending_gm review of the cycle the user may approve, in one transaction
     (a failure midway approves none). The GM's own review is left for another GM (回避)."""
     if not is_gm(user):
-        raise policy.ActionRefused("only the GM (总经理) may approve")
+        raise policy.ActionRefused(_("只有总经理可以批准考核。"), code="wrong_party")
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status != Cycle.Status.OPEN:
-            raise WorkflowError("the cycle is archived; an archived cycle is read-only")
+            raise WorkflowError(
+                _("考核期 %(period)s 已归档，只读。") % {"period": locked.period}, code="cycle_archived"
+            )
         pending = (
             Review.objects.filter(cycle=locked, status=S.PENDING_GM)
             .select_related("employee", "cycle", "template_version")
@@ -162,7 +171,9 @@ def _submit_self(user: Any, review: Review) -> _Change:
         unrated = [item.key for item in template.items if item.is_rated and item.key not in rated]
         if unrated:
             raise WorkflowError(
-                f"the self-review counts in this template; rate these items first: {', '.join(unrated)}"
+                _("本考核表的自评计入得分；请先给这些指标自评：%(items)s")
+                % {"items": _items(template, unrated)},
+                code="self_review_incomplete",
             )
     review.submitted_self_at = timezone.now()
     review.status = S.PENDING_SUPERVISOR
@@ -198,7 +209,10 @@ def _record_interview(
         if not str(text).strip()
     ]
     if missing:
-        raise WorkflowError(f"the interview record needs {', '.join(missing)} (优点, 待改进, 改进计划)")
+        raise WorkflowError(
+            _("面谈表还缺：%(fields)s。") % {"fields": "、".join(_interview_field(n) for n in missing)},
+            code="interview_incomplete",
+        )
     fields = {
         "held_on": day,
         "strengths": strengths,
@@ -215,13 +229,16 @@ def _record_interview(
 def _submit_supervisor(user: Any, review: Review) -> _Change:
     if not Interview.objects.filter(review=review).exists():
         raise WorkflowError(
-            "record the one-to-one interview (考评面谈) first; a review cannot go to HR without it"
+            _("请先记录考评面谈（面谈表）；没有面谈记录的考核不能提交人事。"), code="interview_missing"
         )
     template = review.template_version.compiled()
     rated = {r.item_key for r in review.ratings.filter(rater=Rating.Rater.SUPERVISOR)}
     unrated = [item.key for item in template.items if item.is_rated and item.key not in rated]
     if unrated:
-        raise WorkflowError(f"rate every rated item first; still unrated: {', '.join(unrated)}")
+        raise WorkflowError(
+            _("请先给每个评分指标打分；尚未评分：%(items)s") % {"items": _items(template, unrated)},
+            code="ratings_incomplete",
+        )
     review.status = S.PENDING_HR
     recompute(review, save=False)
     return _Change()
@@ -230,7 +247,7 @@ def _submit_supervisor(user: Any, review: Review) -> _Change:
 def _return(to: str) -> Callable[..., _Change]:
     def step(user: Any, review: Review, reason: str) -> _Change:
         if not str(reason).strip():
-            raise WorkflowError("returning a review needs a reason")
+            raise WorkflowError(_("退回考核需要填写原因。"), code="reason_missing")
         review.status = to
         if to == S.PENDING_SELF:
             review.submitted_self_at = (
@@ -244,10 +261,13 @@ def _return(to: str) -> Callable[..., _Change]:
 def _override(user: Any, review: Review, name: str, value: Any, reason: str) -> _Change:
     template = review.template_version.compiled()
     if name not in template.variables:
-        known = ", ".join(sorted(template.variables)) or "none"
-        raise WorkflowError(f"{name!r} is not a value of this review's template (its values: {known})")
+        known = "、".join(sorted(template.variables)) or pgettext("nothing listed", "无")
+        raise WorkflowError(
+            _("“%(name)s”不是本考核表的数值（它的数值有：%(known)s）。") % {"name": name, "known": known},
+            code="unknown_value",
+        )
     if not str(reason).strip():
-        raise WorkflowError("an override needs a written reason")
+        raise WorkflowError(_("修正数值需要写明原因。"), code="reason_missing")
     number = _decimal(value, "value", places=6)
     previous = effective_value(review, name) or ""
     Override.objects.create(
@@ -265,11 +285,17 @@ def _submit_hr(user: Any, review: Review) -> _Change:
     recompute(review, save=False)
     if review.missing:
         reasons = review.result.get("missing", {})
-        items = "; ".join(f"{key}: {reasons.get(key, 'missing')}" for key in review.missing)
-        values = ", ".join(review.result.get("missing_values", [])) or "—"
+        template = review.template_version.compiled()
+        missing = pgettext("item reason", "缺失")
+        items = "；".join(f"{_item(template, key)}：{reasons.get(key) or missing}" for key in review.missing)
+        values = "、".join(review.result.get("missing_values", [])) or "—"
         raise WorkflowError(
-            f"the review is incomplete ({items}); supply the missing values as overrides with a reason "
-            f"before it leaves HR (missing values: {values})"
+            _(
+                "考核不完整（%(items)s）；请先以修正数值（写明原因）补上缺失的数值，再提交总经理"
+                "（缺失的数值：%(values)s）。"
+            )
+            % {"items": items, "values": values},
+            code="review_incomplete",
         )
     review.values_frozen_at = timezone.now()
     review.status = S.PENDING_GM
@@ -279,7 +305,11 @@ def _submit_hr(user: Any, review: Review) -> _Change:
 def _approve(user: Any, review: Review, reason: str = "") -> _Change:
     recompute(review, save=False)
     if review.missing:
-        raise WorkflowError(f"the review is incomplete ({', '.join(review.missing)}); return it to HR")
+        template = review.template_version.compiled()
+        raise WorkflowError(
+            _("考核不完整（缺：%(items)s）；请退回人事。") % {"items": _items(template, review.missing)},
+            code="review_incomplete",
+        )
     now = timezone.now()
     review.status = S.PUBLISHED
     review.published_at = now
@@ -305,27 +335,37 @@ def _appeal(user: Any, review: Review, items: Sequence[Mapping[str, Any]]) -> _C
             if review.appeal_deadline is None
             else timezone.localtime(review.appeal_deadline).strftime("%Y-%m-%d %H:%M")
         )
-        raise WorkflowError(f"the appeal window closed at {closed}; the review can only be acknowledged now")
+        raise WorkflowError(
+            _("申诉期已于 %(closed)s 结束；现在只能签字确认。") % {"closed": closed},
+            code="appeal_window_closed",
+        )
     if (
         review.published_at is not None
         and review.appeals.filter(created_at__gte=review.published_at).exists()
     ):
         raise WorkflowError(
-            "this result was already appealed and HR has decided; it can only be acknowledged now"
+            _("这个结果已经申诉过，人事已作出处理；现在只能签字确认。"), code="already_appealed"
         )
     if not items:
-        raise WorkflowError("an appeal names at least one item, each with a reason")
-    keys = {item.key for item in review.template_version.compiled().items}
+        raise WorkflowError(_("申诉至少要针对一个指标，并写明理由。"), code="appeal_empty")
+    template = review.template_version.compiled()
+    keys = {item.key for item in template.items}
     cleaned: list[tuple[str, str]] = []
     for entry in items:
         key = str(entry.get("item_key") or "")
         reason = str(entry.get("reason") or "").strip()
         if key and key not in keys:
             raise WorkflowError(
-                f"{key!r} is not an item of this review (its items: {', '.join(sorted(keys))})"
+                _("“%(key)s”不是本考核的指标（本考核的指标有：%(items)s）。")
+                % {"key": key, "items": _items(template, sorted(keys))},
+                code="unknown_item",
             )
         if not reason:
-            raise WorkflowError(f"the appeal of item {key or '(the whole result)'} needs a reason")
+            raise WorkflowError(
+                _("对%(item)s的申诉需要写明理由。")
+                % {"item": _item(template, key) if key else pgettext("appeal", "整体结果")},
+                code="reason_missing",
+            )
         cleaned.append((key, reason))
     for key, reason in cleaned:
         Appeal.objects.create(review=review, item_key=key, reason=reason)
@@ -340,11 +380,17 @@ def _decide_appeal(
     user: Any, review: Review, outcome: str, note: str, overrides: Sequence[Mapping[str, Any]] = ()
 ) -> _Change:
     if outcome not in (Appeal.Status.UPHELD, Appeal.Status.AMENDED):
-        raise WorkflowError(f"an appeal's outcome is 'upheld' or 'amended', not {outcome!r}")
+        raise WorkflowError(
+            _("申诉的处理结果只能是维持原结果（upheld）或修正（amended），不能是“%(outcome)s”。")
+            % {"outcome": outcome},
+            code="bad_outcome",
+        )
     if not str(note).strip():
-        raise WorkflowError("deciding an appeal needs a note (the reason for the decision)")
+        raise WorkflowError(_("处理申诉需要写明处理意见（决定的理由）。"), code="reason_missing")
     if overrides and outcome != Appeal.Status.AMENDED:
-        raise WorkflowError("overrides belong to an amended appeal; an upheld appeal changes nothing")
+        raise WorkflowError(
+            _("修正数值只属于“修正”的申诉处理；维持原结果不改动任何数值。"), code="bad_outcome"
+        )
     note = str(note).strip()
     now = timezone.now()
     open_appeals = list(review.appeals.filter(status=Appeal.Status.OPEN))
@@ -375,9 +421,9 @@ def _decide_appeal(
 def _adjust_pay(user: Any, review: Review, amount: Any, reason: str) -> _Change:
     number = _decimal(amount, "amount", places=2, digits=10)
     if number == 0:
-        raise WorkflowError("a pay adjustment of 0 changes nothing")
+        raise WorkflowError(_("奖惩调整金额为 0，什么也不会改变。"), code="zero_adjustment")
     if not str(reason).strip():
-        raise WorkflowError("a pay adjustment (奖惩) needs a reason")
+        raise WorkflowError(_("奖惩调整需要写明原因。"), code="reason_missing")
     adjustment = PayAdjustment.objects.create(
         review=review, amount=number, reason=str(reason).strip(), created_by=user
     )
@@ -418,12 +464,20 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
         try:
             item = template.item(key)
         except KeyError:
-            rated = ", ".join(i.key for i in template.items if i.is_rated) or "none"
+            rated = [i.key for i in template.items if i.is_rated]
             raise WorkflowError(
-                f"{key!r} is not a rated item of this review (rated items: {rated})"
+                _("“%(key)s”不是本考核的评分指标（评分指标有：%(items)s）。")
+                % {
+                    "key": key,
+                    "items": _items(template, rated) if rated else pgettext("nothing listed", "无"),
+                },
+                code="unknown_item",
             ) from None
         if not item.is_rated:
-            raise WorkflowError(f"item {key!r} is computed from data, not rated")
+            raise WorkflowError(
+                _("指标%(item)s由数据计算得出，不用评分。") % {"item": _item(template, key)},
+                code="item_not_rated",
+            )
         old = existing.get(key)
         before[key] = None if old is None else (old.level or str(old.value))
         if raw is None or str(raw).strip() == "":
@@ -435,10 +489,14 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
             value = rating_value(
                 item, raw if isinstance(raw, (str, Decimal)) else _decimal(raw, key, places=2, digits=3)
             )
-        except RatingError as exc:
-            raise WorkflowError(str(exc)) from None
+        except RatingError:
+            raise WorkflowError(_rating_refusal(template, key, raw), code="bad_rating") from None
         if value != value.quantize(Decimal("0.01")):
-            raise WorkflowError(f"the rating {value} of item {key!r} has more than 2 decimals")
+            raise WorkflowError(
+                _("指标%(item)s的评分 %(value)s 超过两位小数。")
+                % {"item": _item(template, key), "value": value},
+                code="bad_rating",
+            )
         level = (
             str(raw).strip()
             if isinstance(raw, str) and str(raw).strip() in getattr(item.rule, "levels", {})
@@ -456,20 +514,29 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
 
 def _decimal(value: Any, name: str, *, places: int, digits: int = 18) -> Decimal:
     """A number with at most `places` decimals and `digits` digits before the point (what the column holds)."""
+    label = _field(name)
     if isinstance(value, bool) or value is None:
-        raise WorkflowError(f"{name} must be a number")
+        raise WorkflowError(_("%(field)s必须是数字。") % {"field": label}, code="bad_number")
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise WorkflowError(f"{name} must be a number, not {value!r}") from None
+        raise WorkflowError(
+            _("%(field)s必须是数字，“%(value)s”不是。") % {"field": label, "value": value}, code="bad_number"
+        ) from None
     if not number.is_finite():
-        raise WorkflowError(f"{name} must be a finite number")
+        raise WorkflowError(_("%(field)s必须是有限的数字。") % {"field": label}, code="bad_number")
     if abs(number) >= Decimal(10) ** digits:
         raise WorkflowError(
-            f"{name} {number} is too large (at most {digits} digits before the decimal point)"
+            _("%(field)s %(value)s 太大（小数点前最多 %(digits)s 位）。")
+            % {"field": label, "value": number, "digits": digits},
+            code="bad_number",
         )
     if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise WorkflowError(f"{name} {number} has more than {places} decimals")
+        raise WorkflowError(
+            _("%(field)s %(value)s 超过 %(places)s 位小数。")
+            % {"field": label, "value": number, "places": places},
+            code="bad_number",
+        )
     return number
 
 
@@ -481,11 +548,60 @@ def _date(value: dt.date | str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise WorkflowError(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
+        raise WorkflowError(
+            _("%(field)s必须是日期（YYYY-MM-DD），“%(value)s”不是。")
+            % {"field": _field(name), "value": value},
+            code="bad_date",
+        ) from None
 
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _item(template: Template, key: str) -> str:
+    """An item as the messages name it: 「销售完成率」, or the key of an item the template lacks."""
+    try:
+        return f"「{template.item(key).name}」"
+    except KeyError:
+        return f"「{key}」"
+
+
+def _items(template: Template, keys: Sequence[str]) -> str:
+    return "、".join(_item(template, key) for key in keys)
+
+
+def _interview_field(name: str) -> str:
+    return {
+        "strengths": pgettext("interview", "优点"),
+        "improvements": pgettext("interview", "待改进"),
+        "plan": pgettext("interview", "改进计划"),
+    }[name]
+
+
+def _field(name: str) -> str:
+    """The name of a form field in a message; a rating's field is its item key."""
+    known = {
+        "value": pgettext("field", "数值"),
+        "amount": pgettext("field", "金额"),
+        "held_on": pgettext("field", "面谈日期"),
+    }
+    return known.get(name, f"「{name}」")
+
+
+def _rating_refusal(template: Template, key: str, raw: Any) -> str:
+    """Why `raw` is not a rating of item `key`: not a number nor a level, or outside 0..100."""
+    item = template.item(key)
+    try:
+        number = raw if isinstance(raw, Decimal) else parse_number(str(raw))
+    except NumberError:
+        levels = "、".join(getattr(item.rule, "levels", {})) or pgettext("nothing listed", "无")
+        return _("“%(raw)s”不是指标%(item)s的评分（0–100 的数字，或等级：%(levels)s）。") % {
+            "raw": raw,
+            "item": _item(template, key),
+            "levels": levels,
+        }
+    return _("指标%(item)s的评分 %(value)s 超出 0–100。") % {"item": _item(template, key), "value": number}
 
 
 from shopkpi.appraisal.cycles import archive_cycle, open_cycle, reopen_cycle  # noqa: E402  (cycles uses no workflow name)
