@@ -105,3 +105,34 @@ def test_an_unmapped_position_is_reported_and_nobody_is_scored(tmp_path: Path) -
     assert "employee E1: position '运营' has no template in positions.yaml" in result.stderr
     assert "employee E2" in result.stderr
     assert not (home / "results" / "2026-10.json").exists()
+
+
+RATE_TEMPLATE = """\
+id: t-rate
+name: 转化
+items:
+  - {key: conv, name: 转化率达成, weight: 26, value: conversion_rate, proportional: {target: 转化率目标}}
+  - {key: sales, name: 销售额, weight: 64, value: gmv, proportional: {target: 计划销售额}}
+  - {key: attitude, name: 工作态度, weight: 10, rated_by: supervisor, levels: {优: 100, 良: 80}}
+"""
+
+
+def test_a_rate_target_reaches_the_scorecard_exactly(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    (home / "templates" / "t-rate.yaml").write_text(RATE_TEMPLATE, encoding="utf-8")
+    (home / "positions.yaml").write_text("运营: t-rate\n", encoding="utf-8")
+    targets = tmp_path / "rate-targets.csv"
+    targets.write_text(
+        "employee,period,name,value\nE1,2026-10,转化率目标,3.25%\nE1,2026-10,计划销售额,4.5万\n",
+        encoding="utf-8",
+    )
+    imported = CliRunner().invoke(cli, ["--home", str(home), "import", "targets", str(targets)])
+    assert imported.exit_code == 0, imported.output
+    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
+    assert result.exit_code == 0, result.output
+    e1 = {r["employee"]: r for r in json.loads(result.stdout)}["E1"]
+    # conversion (25 + 35) / 2000 = 0.03 against 3.25% = 0.0325: 26 x 0.03 / 0.0325 = 26 x 12 / 13 = 24
+    # points (a target rounded to 0.03 would give 26); sales 45000 against 4.5万 = 45000: 64 points;
+    # attitude 良 = 80: 8 points
+    assert [i["points"] for i in e1["items"]] == ["24", "64", "8"]
+    assert (e1["status"], e1["score"]) == ("ok", "96.0")

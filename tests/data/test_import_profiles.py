@@ -281,7 +281,7 @@ def test_taobao_orders_map_status_words(tmp_path: Path) -> None:
 
 
 _SAMPLE = {"text": "A1", "date": "2026-10-05", "timestamp": "2026-10-05 10:00:00", "integer": "3",
-           "decimal": "12.50", "rate": "0.5", "seconds": "12"}  # fmt: skip
+           "decimal": "12.50", "number": "3.25%", "rate": "0.5", "seconds": "12"}  # fmt: skip
 _SPECIAL = {"period": "2026-10", "status": "paid", "behavior": "pv", "rater": "self", "rating": "90"}
 
 

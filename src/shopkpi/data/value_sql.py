@@ -9,7 +9,9 @@ held in Python objects. Each column goes through two layers:
    and `problem_sql(type, c, v)` the reason a non-empty cell is refused (NULL when it is fine).
 
 Rules (the spec's import rules): thousands separators, `¥`/`￥`/`元` are dropped; `38.00%` is
-0.38 and a rate without `%` is already a fraction; dates are `2026-10-01`, `2026/10/1`,
+0.38 and a rate without `%` is already a fraction; a `number` (a target or an input) is exact: it
+takes the template language's suffixes (`3.25%` is 0.0325, `1.5万`/`1.5w` 15000, `2k` 2000) and a
+value with more decimals than it holds is refused, never rounded; dates are `2026-10-01`, `2026/10/1`,
 `2026.10.1`, `20261001`, `2026年10月1日` or Excel serial numbers; a timestamp without a zone is
 local time, one with a zone (`Z`, `+08:00`) and unix seconds/milliseconds are converted to the
 company's time zone; durations may be `1:05`, `0:01:05`, `1分5秒`. A cell that starts like a
@@ -19,7 +21,7 @@ never evaluated.
 
 from __future__ import annotations
 
-from shopkpi.data.datasets import DUCKDB_TYPES, ColumnType
+from shopkpi.data.datasets import DUCKDB_TYPES, NUMBER_DECIMALS, ColumnType
 
 BLANKS = ("", "-", "--", "—", "－", "——")
 _SPACES = " \t\r\n\u3000\u00a0\ufeff"
@@ -42,6 +44,7 @@ _TIMESTAMP_FORMATS = (
 _LIMITS: dict[ColumnType, str] = {
     "integer": "9223372036854775807",
     "decimal": "9999999999999999.99",
+    "number": "9" * (38 - NUMBER_DECIMALS) + "." + "9" * NUMBER_DECIMALS,
     "rate": "999999.999999",
     "seconds": "99999999999.999",
 }
@@ -63,6 +66,44 @@ def _number(c: str) -> str:
     """DECIMAL(38,6) of a plain number with separators and currency signs, or NULL."""
     text = f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')"
     return f"(CASE WHEN regexp_full_match({text}, '{_NUMBER_RE}') THEN TRY_CAST({text} AS DECIMAL(38,6)) END)"
+
+
+# a `number`: sign, digits, fraction, exponent, and a suffix of the template language (shopkpi.scorecard.numbers)
+_EXACT_RE = r"^([+\-]?)(\d*)\.?(\d*)(?:[eE]([+\-]?\d{1,3}))?([%万wWkK]?)$"
+_SUFFIX_EXPONENTS = {"%": -2, "万": 4, "w": 4, "W": 4, "k": 3, "K": 3}
+
+
+def _exact_text(c: str) -> str:
+    return f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')"
+
+
+def _exact_matches(c: str) -> str:
+    text = _exact_text(c)
+    return f"(regexp_full_match({text}, {quote(_EXACT_RE)}) AND regexp_matches({text}, '\\d'))"
+
+
+def _exact_parts(c: str) -> tuple[str, str, str, str]:
+    """(sign, digits before the point, digits after it, exponent including the suffix's) of a `number`."""
+    parts = f"regexp_extract({_exact_text(c)}, {quote(_EXACT_RE)}, ['sign', 'whole', 'fraction', 'exp', 'suffix'])"
+    shift = " ".join(f"WHEN {quote(k)} THEN {v}" for k, v in _SUFFIX_EXPONENTS.items())
+    exponent = f"(coalesce(TRY_CAST(nullif({parts}.exp, '') AS INTEGER), 0) + CASE {parts}.suffix {shift} ELSE 0 END)"
+    return f"{parts}.sign", f"{parts}.whole", f"{parts}.fraction", exponent
+
+
+def _exact_decimals(c: str) -> str:
+    """The decimals of a `number`'s value: 3.25% has 4, 1.50 has 1, 1.5万 none (or fewer than 0)."""
+    _, _, fraction, exponent = _exact_parts(c)
+    return f"(length(rtrim({fraction}, '0')) - {exponent})"
+
+
+def _exact(c: str) -> str:
+    """The exact DECIMAL(38,10) of a `number` (the suffix moves the decimal point), or NULL."""
+    sign, whole, fraction, exponent = _exact_parts(c)
+    text = (
+        f"{sign} || coalesce(nullif({whole}, ''), '0') || CASE WHEN {fraction} = '' THEN '' ELSE '.' || {fraction} END"
+        f" || 'e' || CAST({exponent} AS VARCHAR)"
+    )
+    return f"(CASE WHEN {_exact_matches(c)} THEN TRY_CAST({text} AS {DUCKDB_TYPES['number']}) END)"
 
 
 def _looks_numeric(c: str) -> str:
@@ -150,6 +191,8 @@ def parsed_sql(type_: ColumnType, c: str, timezone: str) -> str:
         return c
     if type_ in ("integer", "decimal"):
         return _number(c)
+    if type_ == "number":
+        return _exact(c)
     if type_ == "rate":
         return _rate(c)
     if type_ == "seconds":
@@ -170,6 +213,13 @@ def problem_sql(type_: ColumnType, c: str, v: str) -> str:
     """The reason cleaned text `c` (parsed as `v` by `parsed_sql`) is refused, or NULL."""
     shown = f"left({c}, 40)"
     checks = [f"WHEN {formula_sql(c)} THEN 'formula-like cell refused: ' || {shown}"]
+    if type_ == "number":
+        checks.append(f"WHEN NOT {_exact_matches(c)} THEN 'not a number: ' || {shown}")
+        checks.append(
+            f"WHEN {_exact_decimals(c)} > {NUMBER_DECIMALS} "
+            f"THEN 'more than {NUMBER_DECIMALS} decimals (the most this column holds): ' || {shown}"
+        )
+        checks.append(f"WHEN {v} IS NULL THEN 'number too large: ' || {shown}")
     if type_ in ("integer", "decimal", "rate", "seconds"):
         too_large = f"'number too large: ' || {shown}"
         checks.append(f"WHEN {v} IS NULL AND {_looks_numeric(c)} THEN {too_large}")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from shopkpi.data.datasets import DATASETS, ColumnType
+from shopkpi.data.datasets import DATASETS, NUMBER_DECIMALS, ColumnType
 
 Value = str | int | Decimal | dt.date | dt.datetime | None
 
@@ -24,11 +24,13 @@ _ARROW: dict[ColumnType, pa.DataType] = {
     "timestamp": pa.timestamp("us"),
     "integer": pa.int64(),
     "decimal": pa.decimal128(18, 2),
+    "number": pa.decimal128(38, NUMBER_DECIMALS),
     "rate": pa.decimal128(12, 6),
     "seconds": pa.decimal128(14, 3),
 }
 _SCALE: dict[ColumnType, Decimal] = {
     "decimal": Decimal("0.01"),
+    "number": Decimal(1).scaleb(-NUMBER_DECIMALS),
     "rate": Decimal("0.000001"),
     "seconds": Decimal("0.001"),
 }
@@ -60,11 +62,16 @@ class CanonicalTable:
                 values = self.column(column.name)
                 scale = _SCALE.get(column.type)
                 if scale is not None:
-                    values = [None if v is None else Decimal(v).quantize(scale) for v in values]  # type: ignore[arg-type]
+                    values = [None if v is None else _exactly(Decimal(v), scale) for v in values]  # type: ignore[arg-type]
             else:
                 values = [None] * len(self.rows)
             arrays.append(pa.array(values, _ARROW[column.type]))
         return pa.Table.from_arrays(arrays, names=list(dataset.column_names))
+
+
+def _exactly(value: Decimal, scale: Decimal) -> Decimal:
+    """`value` at the storage scale; a generated value with more decimals is a bug, never rounded."""
+    return value.quantize(scale, context=Context(prec=38, traps=[Inexact]))
 
 
 def arrow_type(column_type: ColumnType) -> pa.DataType:
