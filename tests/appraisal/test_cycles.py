@@ -266,16 +266,16 @@ def test_reopening_needs_hr_and_gm_two_people_and_a_reason(co: Company) -> None:
     _finish(co, *ALL)
     cycle = archive_cycle(co.user("hr"), Cycle.objects.get())
     hr, gm = co.user("hr"), co.user("gm")
-    with pytest.raises(ActionRefused, match="HR"):
+    with pytest.raises(ActionRefused, match="人事"):
         reopen_cycle(gm, gm, cycle, "x")
-    with pytest.raises(ActionRefused, match="GM"):
+    with pytest.raises(ActionRefused, match="总经理批准"):
         reopen_cycle(hr, co.user("hr2"), cycle, "x")
     both = co.user("hr")
     both.groups.add(Group.objects.get(name="gm"))
     both = co.user("hr")
-    with pytest.raises(ActionRefused, match="two people"):
+    with pytest.raises(ActionRefused, match="两个人"):
         reopen_cycle(both, both, cycle, "x")
-    with pytest.raises(WorkflowError, match="needs a reason"):
+    with pytest.raises(WorkflowError, match="需要填写原因"):
         reopen_cycle(hr, gm, cycle, " ")
     assert Cycle.objects.get().status == Cycle.Status.ARCHIVED
 
@@ -318,5 +318,5 @@ def test_reopening_some_reviews_only(co: Company) -> None:
     assert co.review("E01").status == S.PENDING_HR
     assert co.review("E02").status == S.ACKNOWLEDGED
     assert ReviewSnapshot.objects.count() == 1
-    with pytest.raises(WorkflowError, match="only an archived cycle"):
+    with pytest.raises(WorkflowError, match="只有已归档的考核期"):
         reopen_cycle(co.user("hr"), co.user("gm"), Cycle.objects.get(), "again")

@@ -39,7 +39,7 @@ def test_the_list_shows_score_grade_and_pay(company) -> None:  # type: ignore[no
     page = client_for(company, "gm").get("/gm/").content.decode()
     # 80.0 合格; E01 6000 × 10% × 80% = 480, E02 5000 → 400, P01 4000 → 320, G01 20000 → 1600
     assert '<td class="num">80.0</td><td>合格</td><td class="num">¥480.00</td>' in page
-    assert "共 4 份待批准，绩效工资（含奖惩）合计 ¥2,800.00。" in page
+    assert "符合筛选条件的考核共 4 份，绩效工资（含奖惩）合计 ¥2,800.00。" in page
     # the GM's own review: 回避, no buttons
     own = company.review("G01")
     assert f'action="/gm/reviews/{own.pk}/approve/"' not in page and "回避" in page
@@ -51,7 +51,7 @@ def test_approve_one_and_return_one_with_a_reason(company) -> None:  # type: ign
     assert gm.post(f"/gm/reviews/{first.pk}/approve/", {"version": first.version}).status_code == 302
     assert company.review("E01").status == S.PUBLISHED
     refused = gm.post(f"/gm/reviews/{second.pk}/return/", {"version": second.version, "reason": ""})
-    assert refused.status_code == 409 and "returning a review needs a reason" in refused.content.decode()
+    assert refused.status_code == 409 and "退回考核需要填写原因。" in refused.content.decode()
     assert (
         gm.post(
             f"/gm/reviews/{second.pk}/return/", {"version": second.version, "reason": "奖金偏高，请复核"}

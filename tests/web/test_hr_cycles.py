@@ -194,7 +194,7 @@ def test_archive_refused_while_reviews_wait_then_done(company) -> None:  # type:
     hr = client_for(company, "hr")
     refused = hr.post(f"/hr/cycles/{PERIOD}/archive/")
     assert refused.status_code == 409
-    assert "cannot be archived yet" in refused.content.decode()
+    assert "还不能归档" in refused.content.decode()
     for code in ("G01", "G02", "H01", "H02", "M01", "E01", "E02", "P01"):
         advance(company, code, S.ACKNOWLEDGED)
     assert hr.post(f"/hr/cycles/{PERIOD}/archive/").status_code == 302

@@ -11,8 +11,9 @@ from shopkpi.web.translations import LOCALE_DIR
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "web" / "templates"
 PAGES = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "web" / "pages"
-# appraisal modules whose messages are translated in the hr area (the rest: locale/appraisal)
+# appraisal code whose messages are translated in the hr area (the rest: locale/appraisal): reopening
 APPRAISAL_IN_HR_AREA = [
+    Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "cycles.py",
     Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "reopen_requests.py",
     Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "models" / "reopen.py",
 ]

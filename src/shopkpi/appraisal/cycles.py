@@ -272,18 +272,21 @@ def reopen_cycle(
     pending_hr, where HR corrects it (overrides with reasons, pay adjustments) and the GM approves it
     again, which publishes it with a new appeal window. Its values stay frozen."""
     if not is_hr(hr_user):
-        raise ActionRefused("reopening a cycle needs an HR (人事) user")
+        raise ActionRefused(_("重新开启考核期需要一位人事用户。"), code="wrong_party")
     if not is_gm(gm_user):
-        raise ActionRefused("reopening a cycle needs a GM (总经理) user's approval")
+        raise ActionRefused(_("重新开启考核期需要总经理批准。"), code="wrong_party")
     if hr_user.pk == gm_user.pk:
-        raise ActionRefused("reopening a cycle needs two people: an HR user and another, GM user")
+        raise ActionRefused(_("重新开启考核期需要两个人：一位人事和另一位总经理。"), code="same_person")
     reason = str(reason).strip()
     if not reason:
-        raise WorkflowError("reopening a cycle needs a reason")
+        raise WorkflowError(_("重新开启考核期需要填写原因。"), code="reason_required")
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status != Cycle.Status.ARCHIVED:
-            raise WorkflowError(f"the cycle {locked.period} is open; only an archived cycle is reopened")
+            raise WorkflowError(
+                _("考核期 %(period)s 未归档；只有已归档的考核期可以重新开启。") % {"period": locked.period},
+                code="cycle_open",
+            )
         chosen = (
             Review.objects.select_for_update(of=("self",)).filter(cycle=locked).order_by("employee__code")
         )
@@ -291,7 +294,7 @@ def reopen_cycle(
             ids = {r.pk for r in reviews}
             chosen = chosen.filter(pk__in=ids)
             if chosen.count() != len(ids):
-                raise WorkflowError("every review to reopen must belong to the cycle")
+                raise WorkflowError(_("要重新开启的考核必须都属于这个考核期。"), code="review_not_in_cycle")
         reopened = []
         for review in chosen:
             take_snapshot(review, f"重新开启前的版本：{reason}")

@@ -1,25 +1,29 @@
-"""GM pages: approvals (the pending_gm reviews with score, grade and pay; approve one, a selection or
-the whole cycle; return to HR with a reason) and the confirmation of HR's requests to reopen a cycle."""
+"""GM pages: approvals (the reviews of open cycles by period, department and state, fifty a page, with
+score, grade and pay; approve one, the ticked ones of the page, every one the filter matches once the
+GM confirmed their number and pay, or a whole cycle; return to HR with a reason) and the GM's decision
+on HR's requests to reopen a cycle."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy, reopen_requests
-from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.appraisal.workflow import approve_all, perform
 from shopkpi.web.api import presenters
-from shopkpi.web.pages.hr_access import gm_page, status_label
+from shopkpi.web.number_format import yuan
+from shopkpi.web.pages import gm_approval_list
+from shopkpi.web.pages.gm_approval_list import ALL, ApprovalFilter
+from shopkpi.web.pages.hr_access import gm_page, safe_next, status_label
 
 S = Review.Status
 
@@ -27,36 +31,42 @@ S = Review.Status
 def _approvals_page(
     request: HttpRequest, *, error: str = "", error_review: int | None = None, status: int = 200
 ) -> HttpResponse:
-    period = request.GET.get("period", "")
-    pending = (
-        policy.visible_reviews(request.user)
-        .filter(status=S.PENDING_GM, cycle__status=Cycle.Status.OPEN)
-        .select_related("employee__department", "employee__position", "cycle", "evaluator")
-        .annotate(adjusted=Sum("adjustments__amount"))
-        .order_by("-cycle__period", "employee__department__name", "employee__code")
+    chosen = ApprovalFilter.from_query(request)
+    reviews = gm_approval_list.matching(request.user, chosen)
+    page = Paginator(gm_approval_list.with_page_columns(reviews), gm_approval_list.PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    if period:
-        pending = pending.filter(cycle__period=period)
-    rows: list[dict[str, Any]] = []
-    periods: set[str] = set()
-    for review in pending:
-        periods.add(review.cycle.period)
-        refusal = policy.refusal(request.user, review, "approve")
-        rows.append(
-            {
-                "review": review,
-                "refusal": refusal,
-                "total": (review.pay or Decimal(0)) + (review.adjusted or 0),
-            }
-        )
+    rows = [
+        {
+            "review": review,
+            "refusal": policy.refusal(request.user, review, "approve"),
+            "total": (review.pay or Decimal(0)) + (review.adjusted or 0),
+            "status_label": status_label(review.status),
+        }
+        for review in page
+    ]
+    query = chosen.query_string()
     return render(
         request,
         "shopkpi/gm/approvals.html",
         {
             "rows": rows,
-            "periods": sorted(periods, reverse=True),
-            "period": period,
-            "pay_total": sum((r["total"] for r in rows), Decimal(0)),
+            "page": page,
+            "page_numbers": list(
+                page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            ),
+            "filters": query,
+            "here": f"/gm/?{query}&page={page.number}",
+            "chosen": chosen,
+            "periods": list(
+                Cycle.objects.filter(status=Cycle.Status.OPEN)
+                .order_by("-period")
+                .values_list("period", flat=True)
+            ),
+            "departments": list(Department.objects.order_by("name").values_list("pk", "name")),
+            "states": [(ALL, _("全部状态")), *((s.value, status_label(s)) for s in S)],
+            "shown": gm_approval_list.totals(reviews),
+            "approvable": gm_approval_list.totals(gm_approval_list.approvable(request.user, reviews)),
             "reopen_requests": list(reopen_requests.pending_requests().values()),
             "error": error,
             "error_review": error_review,
@@ -68,6 +78,11 @@ def _approvals_page(
 
 def _reshow(request: HttpRequest, error: str, review_id: int | None = None, period: str = "") -> HttpResponse:
     return _approvals_page(request, error=error, error_review=review_id, status=409)
+
+
+def _back(request: HttpRequest) -> str:
+    """Back to the list as it was: the filter and page the form was posted from."""
+    return safe_next(request, f"/gm/?{ApprovalFilter.from_query(request).query_string()}")
 
 
 @gm_page()
@@ -94,7 +109,7 @@ def approve(request: HttpRequest, review_id: int) -> HttpResponse:
     messages.success(
         request, _("已批准：%(who)s。") % {"who": f"{review.employee.code} {review.employee.name}"}
     )
-    return redirect(f"/gm/reviews/{review.pk}/" if request.POST.get("back") == "detail" else "/gm/")
+    return redirect(f"/gm/reviews/{review.pk}/" if request.POST.get("back") == "detail" else _back(request))
 
 
 @gm_page(review_level=True, reshow=_reshow)
@@ -111,7 +126,7 @@ def return_to_hr(request: HttpRequest, review_id: int) -> HttpResponse:
     messages.success(
         request, _("已退回人事：%(who)s。") % {"who": f"{review.employee.code} {review.employee.name}"}
     )
-    return redirect("/gm/")
+    return redirect(_back(request))
 
 
 @gm_page(reshow=_reshow)
@@ -126,7 +141,45 @@ def approve_selected(request: HttpRequest) -> HttpResponse:
         for review_id in ids:
             perform(request.user, policy.review_for(request.user, review_id), "approve", reason=reason)
     messages.success(request, _("已批准 %(n)s 份考核。") % {"n": len(ids)})
-    return redirect("/gm/")
+    return redirect(_back(request))
+
+
+@gm_page(reshow=_reshow)
+@require_POST
+def approve_matching(request: HttpRequest) -> HttpResponse:
+    """Approve every review the filter matches that waits for this GM (not only the page shown), in one
+    transaction, once the GM has confirmed the number and the pay they were shown. Should the list
+    have changed since (another GM approved, HR took one back), nothing is approved and the page
+    shows the new number to confirm."""
+    chosen = ApprovalFilter.from_query(request)
+    if chosen.state not in (S.PENDING_GM, gm_approval_list.ALL):
+        raise WorkflowError(str(_("只有“待总经理批准”的考核可以批准；请把状态筛选设为待总经理批准。")))
+    if request.POST.get("confirm") != "yes":
+        raise WorkflowError(str(_("请先勾选确认，再批准全部符合筛选条件的考核。")))
+    reason = request.POST.get("reason", "")
+    with transaction.atomic():
+        wanted = gm_approval_list.approvable(request.user, gm_approval_list.matching(request.user, chosen))
+        ids = list(wanted.select_for_update(of=("self",)).values_list("pk", flat=True))
+        locked = Review.objects.filter(pk__in=ids)
+        now = gm_approval_list.totals(locked)
+        shown = (request.POST.get("expected_count"), request.POST.get("expected_pay"))
+        if shown != (str(now.count), str(now.pay)):
+            raise WorkflowError(
+                str(
+                    _(
+                        "符合筛选条件的待批考核已有变化：现在是 %(n)s 份，绩效工资合计 %(pay)s。请核对后重新确认。"
+                    )
+                    % {"n": now.count, "pay": yuan(now.pay)}
+                )
+            )
+        for review in locked.select_related("employee", "cycle", "template_version").order_by("pk"):
+            perform(request.user, review, "approve", reason=reason)
+    messages.success(
+        request,
+        _("已批准符合筛选条件的 %(n)s 份考核，绩效工资合计 %(pay)s。")
+        % {"n": now.count, "pay": yuan(now.pay)},
+    )
+    return redirect(_back(request))
 
 
 @gm_page(reshow=_reshow)
@@ -138,7 +191,7 @@ def approve_cycle(request: HttpRequest, period: str) -> HttpResponse:
     messages.success(
         request, _("考核期 %(period)s：已批准 %(n)s 份考核。") % {"period": period, "n": len(approved)}
     )
-    return redirect("/gm/")
+    return redirect(_back(request))
 
 
 def _detail_page(request: HttpRequest, review_id: int, *, error: str = "", status: int = 200) -> HttpResponse:

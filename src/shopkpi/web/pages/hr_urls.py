@@ -42,6 +42,7 @@ urlpatterns: list[URLPattern] = [
     path("hr/audit/verify/", hr_audit.audit_verify, name="hr-audit-verify"),
     path("gm/", gm_approvals.approvals, name="gm-approvals"),
     path("gm/approve/", gm_approvals.approve_selected, name="gm-approve-selected"),
+    path("gm/approve-matching/", gm_approvals.approve_matching, name="gm-approve-matching"),
     path("gm/cycles/<str:period>/approve/", gm_approvals.approve_cycle, name="gm-approve-cycle"),
     path("gm/reviews/<int:review_id>/", gm_approvals.review_page, name="gm-review"),
     path("gm/reviews/<int:review_id>/approve/", gm_approvals.approve, name="gm-approve"),

@@ -1,0 +1,96 @@
+"""What the GM approval page lists: the reviews of open cycles matching a filter (period, department,
+state; by default those waiting for the GM), fifty a page, and the totals of the whole filter.
+
+Every number here is a query over the filter, never a loop over its rows, so a page costs the same few
+queries for ten reviews or a thousand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest
+
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.models import Cycle, PayAdjustment, Review
+from shopkpi.appraisal.roles import employee_of
+
+S = Review.Status
+PER_PAGE = 50
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class ApprovalFilter:
+    period: str = ""
+    department: int | None = None
+    state: str = S.PENDING_GM
+
+    @classmethod
+    def from_query(cls, request: HttpRequest) -> ApprovalFilter:
+        """The filter of the page's address (the forms post to an address carrying it too)."""
+        query = request.GET
+        department = query.get("department", "")
+        state = query.get("state", S.PENDING_GM)
+        return cls(
+            period=query.get("period", "").strip(),
+            department=int(department) if department.isdigit() else None,
+            state=state if state in S.values or state == ALL else S.PENDING_GM,
+        )
+
+    def query_string(self) -> str:
+        """The filter as an address's query (without the page), for links and form actions."""
+        fields: dict[str, Any] = {"state": self.state}
+        if self.period:
+            fields["period"] = self.period
+        if self.department is not None:
+            fields["department"] = self.department
+        return urlencode(fields)
+
+
+def matching(user: Any, chosen: ApprovalFilter) -> QuerySet[Review]:
+    """The reviews of open cycles the user sees that match the filter, in the page's order."""
+    reviews = policy.visible_reviews(user).filter(cycle__status=Cycle.Status.OPEN)
+    if chosen.period:
+        reviews = reviews.filter(cycle__period=chosen.period)
+    if chosen.department is not None:
+        reviews = reviews.filter(employee__department_id=chosen.department)
+    if chosen.state != ALL:
+        reviews = reviews.filter(status=chosen.state)
+    return reviews.order_by("-cycle__period", "employee__department__name", "employee__code", "pk")
+
+
+def with_page_columns(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    return reviews.select_related(
+        "employee__department", "employee__position", "cycle", "evaluator"
+    ).annotate(adjusted=Sum("adjustments__amount"))
+
+
+def approvable(user: Any, reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """Of `reviews`, those waiting for the GM that the user may approve: not their own (回避).
+
+    The same rule as `policy.refusal(user, review, "approve")` for a GM user on an open cycle, as a
+    query; approving still asks the policy of every review."""
+    waiting = reviews.filter(status=S.PENDING_GM)
+    own = employee_of(user)
+    return waiting if own is None else waiting.exclude(employee=own)
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    pay: Decimal  # performance pay with HR's adjustments (奖惩)
+
+
+def totals(reviews: QuerySet[Review]) -> Totals:
+    """How many reviews, and their pay with adjustments (two aggregate queries)."""
+    summed = reviews.order_by().aggregate(pay=Sum("pay"), n=Count("pk"))
+    adjusted = PayAdjustment.objects.filter(review__in=reviews.order_by().values("pk")).aggregate(
+        total=Sum("amount")
+    )
+    pay = (summed["pay"] or Decimal(0)) + (adjusted["total"] or Decimal(0))
+    return Totals(summed["n"] or 0, pay.quantize(Decimal("0.01")))
