@@ -77,7 +77,7 @@ def test_the_later_of_two_sessions_gets_stale_review_naming_who_saved_when(co: C
     stale = outcome["second"]
     assert isinstance(stale, StaleReview)
     assert "已被 e01 于" in str(stale) and "保存（保存自评）" in str(stale)
-    assert "你打开的是第 1 版，现在是第 2 版" in str(stale)
+    assert "您打开的是第 1 版，现在是第 2 版" in str(stale)
     review = Review.objects.get(employee__code="E01")
     assert (review.self_assessment, review.version) == ("手机上写的", 2)
 

@@ -291,7 +291,7 @@ def test_a_later_save_on_an_old_version_is_refused_naming_who_saved_when(co: Com
     perform(co.user("e01"), loaded_by_a, "save_self", self_assessment="第一版")
     with pytest.raises(
         StaleReview,
-        match=r"已被 e01 于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 保存（保存自评）（你打开的是第 1 版，现在是第 2 版）",
+        match=r"已被 e01 于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 保存（保存自评）（您打开的是第 1 版，现在是第 2 版）",
     ):
         perform(co.user("e01"), loaded_by_b, "save_self", self_assessment="第二版")
     with pytest.raises(StaleReview):

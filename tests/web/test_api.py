@@ -43,7 +43,7 @@ def test_wrong_password_is_401(client: Client, org: api_org.Org) -> None:
         "/api/token", {"username": "emp", "password": "nope"}, content_type="application/json"
     )
     assert answer.status_code == 401
-    assert answer.json() == {"detail": "wrong username or password"}
+    assert answer.json() == {"code": "unauthenticated", "detail": "wrong username or password"}
 
 
 def test_no_or_invalid_token_is_401(client: Client, org: api_org.Org) -> None:
@@ -76,7 +76,8 @@ def test_login_lock_answers_429_with_its_end(client: Client, org: api_org.Org) -
     )
     assert locked.status_code == 429
     body = locked.json()
-    assert "try again after" in body["detail"]
+    assert body["code"] == "login_locked"
+    assert "登录失败次数过多" in body["detail"]
     assert body["locked_until"]
     assert 0 < int(locked["Retry-After"]) <= 15 * 60
 
@@ -250,7 +251,7 @@ def test_unknown_and_invisible_reviews_are_the_same_404(client: Client, org: api
     invisible = client.get(f"/api/reviews/{org.reviews['emp2'].pk}", **org.auth("emp"))
     missing = client.get("/api/reviews/987654321", **org.auth("emp"))
     assert invisible.status_code == missing.status_code == 404
-    assert invisible.json() == missing.json() == {"detail": "review not found"}
+    assert invisible.json() == missing.json() == {"code": "review_not_found", "detail": "review not found"}
 
 
 def test_openapi_document(client: Client) -> None:

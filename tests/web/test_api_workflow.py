@@ -53,7 +53,8 @@ def test_a_month_from_self_review_to_acknowledgement(api: Api, org: api_org.Org)
     assert "submit_self" not in after["actions"]
     # the supervisor cannot send it on without an interview
     refused = api.act("mgr", review, "submit_supervisor", status=409)
-    assert "interview" in refused["detail"]
+    assert refused["code"] == "interview_missing"
+    assert "请先记录考评面谈" in refused["detail"]
     api.act("mgr", review, "rate", ratings={"attitude": 80}, comment="认真")
     api.act(
         "mgr",
@@ -118,15 +119,16 @@ def test_a_stale_version_is_409_and_names_the_change(api: Api, org: api_org.Org)
     review = org.reviews["emp"]
     api.act("emp", review, "save_self", expected_version=1, self_assessment="第一稿")
     stale = api.act("emp", review, "save_self", status=409, expected_version=1, self_assessment="另一稿")
-    assert "was saved by emp" in stale["detail"]
-    assert "(your version 1, now version 2)" in stale["detail"]
+    assert stale["code"] == "stale_review"
+    assert "已被 emp 于" in stale["detail"]
+    assert "您打开的是第 1 版，现在是第 2 版" in stale["detail"]
     assert api.get("emp", review)["self_assessment"] == "第一稿"
 
 
 def test_the_wrong_party_is_403_and_an_invisible_review_404(api: Api, org: api_org.Org) -> None:
     review = org.reviews["emp"]
     refused = api.act("hr", review, "submit_self", status=403, expected_version=1)
-    assert "employee" in refused["detail"]
+    assert refused == {"code": "wrong_party", "detail": "只有本人可以提交自评。"}
     api.act("emp2", review, "submit_self", status=404, expected_version=1)
     assert Review.objects.get(pk=review.pk).status == "pending_self"
 

@@ -90,7 +90,7 @@ def test_action_items_are_closed_with_a_note(company) -> None:  # type: ignore[n
     page = hr.get("/hr/actions/").content.decode()
     assert "<strong>表扬</strong>" in page and f'action="/hr/actions/{item.pk}/close/"' in page
     empty = hr.post(f"/hr/actions/{item.pk}/close/", {"note": " "})
-    assert empty.status_code == 409 and "needs a note" in empty.content.decode()
+    assert empty.status_code == 409 and "关闭行动项需要填写处理说明。" in empty.content.decode()
     assert hr.post(f"/hr/actions/{item.pk}/close/", {"note": "部门会上通报表扬"}).status_code == 302
     item.refresh_from_db()
     assert item.status == "closed" and item.note == "部门会上通报表扬"

@@ -69,7 +69,7 @@ def test_an_override_without_a_reason_shows_the_form_again(company) -> None:  # 
     )
     assert answer.status_code == 409
     page = answer.content.decode()
-    assert "an override needs a written reason" in page
+    assert "修正数值需要写明原因。" in page
     assert 'id="override-value" name="value" required value="100000"' in page  # what was typed stays
     assert company.review("E01").score == Decimal("80.0")
 
@@ -81,7 +81,7 @@ def test_a_stale_version_is_refused_with_who_saved_it(company) -> None:  # type:
     perform(company.user("hr2"), review, "adjust_pay", amount="100", reason="全勤奖")
     answer = hr.post(f"/hr/reviews/{review.pk}/submit_hr/", {"version": old})
     assert answer.status_code == 409
-    assert "was saved by hr2" in answer.content.decode()
+    assert "已被 hr2 于" in answer.content.decode()
     assert company.review("E01").status == S.PENDING_HR
 
 

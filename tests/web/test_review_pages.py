@@ -262,7 +262,7 @@ def test_a_stale_save_shows_the_clear_message(org: api_org.Org) -> None:
     assert stale.status_code == 409
     html = stale.content.decode()
     assert "保存冲突：此考核在您打开之后已被他人修改。" in html
-    assert f"your version {loaded}, now version {loaded + 1}" in html and "mgr" in html
+    assert f"您打开的是第 {loaded} 版，现在是第 {loaded + 1} 版" in html and "mgr" in html
     assert "第一个标签页" in html  # what the user typed is kept
     assert Rating.objects.get(review=review, rater="supervisor").value == Decimal("70")  # nothing lost
     # through HTMX the panel alone answers, with the same message
@@ -328,7 +328,7 @@ def test_returning_to_the_employee_needs_a_reason(org: api_org.Org) -> None:
     mgr = client_for(org, "mgr")
     url = f"/reviews/{review.pk}/act/"
     empty = mgr.post(url, {"action": "return_to_self", "expected_version": review.version, "reason": "  "})
-    assert empty.status_code == 409 and "returning a review needs a reason" in empty.content.decode()
+    assert empty.status_code == 409 and "退回考核需要填写原因。" in empty.content.decode()
     back = mgr.post(
         url, {"action": "return_to_self", "expected_version": review.version, "reason": "请补充数据"}
     )
@@ -346,7 +346,7 @@ def test_acknowledge_and_appeal_after_publication(org: api_org.Org) -> None:
     nothing = emp.post(
         f"/reviews/{published.pk}/act/", {"action": "appeal", "expected_version": version_in(html)}
     )
-    assert nothing.status_code == 409 and "at least one item" in nothing.content.decode()
+    assert nothing.status_code == 409 and "申诉至少要针对一个指标，并写明理由。" in nothing.content.decode()
     appealed = emp.post(
         f"/reviews/{published.pk}/act/",
         {
@@ -393,7 +393,7 @@ def test_an_action_of_another_party_is_refused_with_the_reason(org: api_org.Org)
         f"/reviews/{review.pk}/act/", {"action": "save_self", "expected_version": review.version}
     )
     assert answer.status_code == 403
-    assert "only the employee" in answer.content.decode()
+    assert "只有本人可以" in answer.content.decode()
 
 
 def test_an_unknown_action_is_a_bad_request(org: api_org.Org) -> None:

@@ -51,15 +51,15 @@ def stale_message(review: Review, expected: int) -> str:
     if last is None:
         return (
             _(
-                "考核 %(review)s 在你打开之后已被他人保存（你打开的是第 %(expected)s 版，现在是第 %(version)s 版）；"
+                "考核 %(review)s 在您打开之后已被他人保存（您打开的是第 %(expected)s 版，现在是第 %(version)s 版）；"
                 "请刷新后重试。"
             )
             % versions
         )
     at = timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M:%S")
     return _(
-        "考核 %(review)s 在你打开之后已被 %(who)s 于 %(at)s 保存（%(step)s）"
-        "（你打开的是第 %(expected)s 版，现在是第 %(version)s 版）；请刷新后重试。"
+        "考核 %(review)s 在您打开之后已被 %(who)s 于 %(at)s 保存（%(step)s）"
+        "（您打开的是第 %(expected)s 版，现在是第 %(version)s 版）；请刷新后重试。"
     ) % {**versions, "who": last.actor.get_username(), "at": at, "step": step_name(last.action)}
 
 

@@ -2,6 +2,10 @@
 
 ReviewNotFound 404 · ActionRefused 403 · WorkflowError (StaleReview among them) 409 ·
 invalid input 422 · unparseable body 400 · no or invalid token 401 · login locked 429.
+
+Every error body has a `code` for programs (the same in every language: the domain error's code, such
+as `stale_review` or `interview_missing`) and a `detail` for people, written in the language of the
+request (the appraisal app's messages are Chinese first, English with the language switch).
 """
 
 from __future__ import annotations
@@ -29,6 +33,17 @@ ERROR_BODIES: dict[int, type] = {
 }
 
 
+# the code of an error an endpoint raises as HttpError, by status
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "invalid",
+}
+
+
 def documented(*statuses: int) -> dict[int, Any]:
     """The error responses an endpoint declares, for `response={200: ..., **documented(...)}`."""
     return {status: ERROR_BODIES[status] for status in statuses}
@@ -40,39 +55,42 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ReviewNotFound)
     def review_not_found(request: HttpRequest, exc: ReviewNotFound) -> HttpResponse:
-        return answer(request, 404, {"detail": "review not found"})
+        return answer(request, 404, {"code": "review_not_found", "detail": "review not found"})
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return answer(request, 404, {"detail": "not found"})
+        return answer(request, 404, {"code": "not_found", "detail": "not found"})
 
     @api.exception_handler(ActionRefused)
     def refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
-        return answer(request, 403, {"detail": str(exc)})
+        return answer(request, 403, {"code": exc.code, "detail": str(exc)})
 
     @api.exception_handler(WorkflowError)
     def conflict(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
-        return answer(request, 409, {"detail": str(exc)})
+        return answer(request, 409, {"code": exc.code, "detail": str(exc)})
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         message = str(exc)
         if message == "Unauthorized":  # ninja's own: no token, or not a valid one
             message = "a valid token is required: Authorization: Bearer <token>"
-        response = answer(request, 401, {"detail": message})
+        response = answer(request, 401, {"code": "unauthenticated", "detail": message})
         response["WWW-Authenticate"] = "Bearer"
         return response
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return answer(request, exc.status_code, {"detail": str(exc)})
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return answer(request, exc.status_code, {"code": code, "detail": str(exc)})
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        return answer(request, 422, {"detail": exc.errors})
+        return answer(request, 422, {"code": "invalid", "detail": exc.errors})
 
     @api.exception_handler(LoginLocked)
     def locked(request: HttpRequest, exc: LoginLocked) -> HttpResponse:
-        response = answer(request, 429, {"detail": str(exc), "locked_until": exc.until})
+        response = answer(
+            request, 429, {"code": "login_locked", "detail": str(exc), "locked_until": exc.until}
+        )
         response["Retry-After"] = str(exc.retry_after())
         return response

@@ -22,14 +22,22 @@ T = TypeVar("T")
 
 
 class ErrorOut(Schema):
-    detail: str
+    code: str = Field(
+        description="What was refused, for programs: the same in every language (e.g. stale_review, "
+        "wrong_party, interview_missing)."
+    )
+    detail: str = Field(
+        description="Why, for people: in the user's language (简体中文 unless English is chosen)."
+    )
 
 
 class ValidationErrorOut(Schema):
+    code: str = Field(description="Always `invalid`.")
     detail: list[dict[str, Any]]
 
 
 class LockedOut(Schema):
+    code: str = Field(description="Always `login_locked`.")
     detail: str
     locked_until: datetime
 
