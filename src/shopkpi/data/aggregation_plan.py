@@ -23,16 +23,17 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
+from shopkpi.data.rollups import COUNT_COLUMN
 from shopkpi.data.sql_guard import DIALECT
 
-_COMBINE: dict[type[exp.Expr], str] = {
-    exp.Count: "sum",
-    exp.Sum: "sum",
-    exp.CountIf: "sum",
-    exp.Min: "min",
-    exp.Max: "max",
-    exp.LogicalOr: "bool_or",
-    exp.LogicalAnd: "bool_and",
+_COMBINE: dict[type[exp.Expr], type[exp.AggFunc]] = {
+    exp.Count: exp.Sum,
+    exp.Sum: exp.Sum,
+    exp.CountIf: exp.Sum,
+    exp.Min: exp.Min,
+    exp.Max: exp.Max,
+    exp.LogicalOr: exp.LogicalOr,
+    exp.LogicalAnd: exp.LogicalAnd,
 }
 
 
@@ -52,9 +53,9 @@ class Plan:
     of the accounts' values and the block can be grouped by employee straight away."""
 
 
-def plan(values: Sequence[str]) -> Plan:
-    """The plan for a block's `values` (aggregate SQL over the rows)."""
-    trees = [sqlglot.parse_one(sql, read=DIALECT) for sql in values]
+def plan(values: Sequence[str | exp.Expr]) -> Plan:
+    """The plan for a block's `values` (aggregates over the rows, as SQL or parsed; not changed)."""
+    trees = [sqlglot.parse_one(v, read=DIALECT) if isinstance(v, str) else v.copy() for v in values]
     units = [unit for tree in trees for unit in _units(tree)]
     additive = all(_additive(tree) for tree in trees)
     distinct = {_distinct_column(u) for u in units} - {None}
@@ -62,22 +63,26 @@ def plan(values: Sequence[str]) -> Plan:
     if any(_several_columns(u) for u in units) or len(distinct) != 1 or not combinable:
         # a distinct count over all of an employee's rows is not the sum of the accounts' counts
         by_employee = additive and not any(isinstance(n, exp.Distinct) for tree in trees for n in tree.walk())
-        return Plan("direct", None, (), tuple(values), by_employee)
+        finals = tuple(tree.sql(dialect=DIALECT) for tree in trees)
+        return Plan("direct", None, (), finals, by_employee)
     (column,) = distinct
     partial_sql: dict[str, str] = {}
     finals_list: list[str] = []
     for tree in trees:
         holder = exp.Paren(this=tree)
         for unit in list(_units(tree)):
-            unit.replace(sqlglot.parse_one(_final(unit, partial_sql), read=DIALECT))
+            unit.replace(_final(unit, partial_sql))
         finals_list.append(holder.this.sql(dialect=DIALECT))
     partials = tuple((sql, name) for sql, name in partial_sql.items())
     return Plan("distinct", column, partials, tuple(finals_list), additive)
 
 
 def _additive(tree: exp.Expr) -> bool:
-    """A count or sum, filtered or not, or `CASE WHEN count(*) FILTER (…) > 0 THEN <additive> END`."""
+    """A count or sum, filtered or not, `coalesce(<additive>, 0)`, or
+    `CASE WHEN <row count> > 0 THEN <additive> END`."""
     if isinstance(tree, exp.Paren):
+        return _additive(tree.this)
+    if _zero_if_null(tree) is not None:
         return _additive(tree.this)
     if isinstance(tree, exp.AggFunc | exp.Filter):
         return type(_aggregate(tree)) in (exp.Count, exp.Sum, exp.CountIf)
@@ -90,12 +95,34 @@ def _additive(tree: exp.Expr) -> bool:
         guard = branch.this
         return (
             isinstance(guard, exp.GT)
-            and isinstance(guard.this, exp.AggFunc | exp.Filter)
-            and isinstance(_aggregate(guard.this), exp.Count)
+            and _row_count(guard.this)
             and guard.expression.sql() == "0"
             and _additive(branch.args["true"])
         )
     return False
+
+
+def _zero_if_null(tree: exp.Expr) -> exp.Expr | None:
+    """X of `coalesce(X, 0)`; None for anything else."""
+    if isinstance(tree, exp.Coalesce) and len(tree.expressions) == 1:
+        zero = tree.expressions[0]
+        if isinstance(zero, exp.Literal) and zero.sql() == "0":
+            inner: exp.Expr = tree.this
+            return inner
+    return None
+
+
+def _row_count(tree: exp.Expr) -> bool:
+    """`count(…)`, or `coalesce(sum(_n), 0)` (rows counted over a roll-up), filtered or not."""
+    inner = _zero_if_null(tree)
+    if inner is not None and isinstance(inner, exp.AggFunc | exp.Filter):
+        counted = _aggregate(inner)
+        return (
+            isinstance(counted, exp.Sum)
+            and isinstance(counted.this, exp.Column)
+            and counted.this.name == COUNT_COLUMN
+        )
+    return isinstance(tree, exp.AggFunc | exp.Filter) and isinstance(_aggregate(tree), exp.Count)
 
 
 def _units(tree: exp.Expr) -> list[exp.Expr]:
@@ -134,13 +161,14 @@ def _several_columns(unit: exp.Expr) -> bool:
     return any(isinstance(node, exp.Distinct) for node in aggregate.walk())
 
 
-def _final(unit: exp.Expr, partials: dict[str, str]) -> str:
-    """The `_a` SQL replacing `unit`, registering the `_p` partial it reads."""
+def _final(unit: exp.Expr, partials: dict[str, str]) -> exp.Expr:
+    """What replaces `unit` in `_v` (over `_p`'s columns), registering the `_p` partial it reads."""
     condition = _condition(unit)
     if _distinct_column(unit) is not None:  # count(u) leaves out the group of a null u, as DISTINCT does
+        counted = exp.Count(this=exp.column("_u"))
         if condition is None:
-            return "count(_u)"
+            return counted
         flag = partials.setdefault(f"bool_or({condition.sql(dialect=DIALECT)})", f"_x{len(partials)}")
-        return f"count(_u) FILTER (WHERE {flag})"
+        return exp.Filter(this=counted, expression=exp.Where(this=exp.column(flag)))
     name = partials.setdefault(unit.sql(dialect=DIALECT), f"_x{len(partials)}")
-    return f"{_COMBINE[type(_aggregate(unit))]}({name})"
+    return _COMBINE[type(_aggregate(unit))](this=exp.column(name))

@@ -10,6 +10,10 @@ A block is one dataset read with one account kind (or one query metric) for one 
            from the rows grouped by (account, day, batch) first: a few groups, cheap to attribute
     _e<i>  per employee: the above, columns prefixed b<i>_
     _t<i>  per manager: the employees' values added over everyone reporting to them, prefixed t<i>_
+
+A dataset block whose source has a roll-up view (`rollups`) reads it for `_s<i>` (rows are
+`sum(_n)`), and for `_p`/`_v` too when every value can be computed from it (`rollup_reading`);
+otherwise the values read the dataset's rows.
 """
 
 from __future__ import annotations
@@ -17,10 +21,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from sqlglot import exp
+
 from shopkpi.data import attribution as attr
 from shopkpi.data.aggregation_plan import plan
-from shopkpi.data.datasets import DATASETS
+from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.periods import Period
+from shopkpi.data.rollup_reading import rewritten
+from shopkpi.data.rollups import COUNT_COLUMN
+from shopkpi.data.sql_guard import DIALECT
 
 ROW_ALIAS = "d"
 ACCOUNT_COLUMNS = ("rows", "batches", "accounts", "crossing_rows", "crossing_accounts")
@@ -37,10 +46,12 @@ class BlockSource:
     account_column: str | None = None
     query_sql: str | None = None
     query_has_batch: bool = False
+    rollup: str | None = None
+    """The roll-up view the block may read instead of the dataset's rows, if any."""
 
 
-def block_ctes(source: BlockSource, values: Sequence[tuple[str, str]], window: Period) -> Iterator[str]:
-    """The CTEs up to `_e<i>`; `values` are (aggregate SQL over the rows, column name) pairs."""
+def block_ctes(source: BlockSource, values: Sequence[tuple[exp.Expr, str]], window: Period) -> Iterator[str]:
+    """The CTEs up to `_e<i>`; `values` are (aggregate over the rows, column name) pairs."""
     i = source.index
     if source.dataset is not None:
         yield from _dataset_values(source, values, window)
@@ -73,17 +84,29 @@ def team_cte(index: int, columns: Sequence[str]) -> str:
     )
 
 
-def _dataset_values(source: BlockSource, values: Sequence[tuple[str, str]], window: Period) -> Iterator[str]:
+def _dataset_values(
+    source: BlockSource, values: Sequence[tuple[exp.Expr, str]], window: Period
+) -> Iterator[str]:
     assert source.dataset is not None and source.account_column is not None
     dataset = DATASETS[source.dataset]
     i = source.index
     account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    trees: Sequence[exp.Expr] = [tree for tree, _ in values]
+    over_rollup = None if source.rollup is None else rewritten(dataset, trees, ROW_ALIAS)
+    if over_rollup is not None and source.rollup is not None:
+        trees = over_rollup
+        table, in_window = source.rollup, _days_in(dataset, window)
+    else:
+        table, in_window = (
+            attr.quoted(dataset.name),
+            attr.in_dates(dataset, ROW_ALIAS, window.start, window.end),
+        )
     rows = (
-        f"FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} "
+        f"FROM {table} AS {ROW_ALIAS} "
         f"{attr.owner_join(source.kind, account, attr.row_date(dataset, ROW_ALIAS), keep_unowned=False)} "
-        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)}"
+        f"WHERE {in_window}"
     )
-    steps = plan([sql for sql, _ in values])
+    steps = plan(trees)
     by_account = not steps.additive
     keys = "_employee, _account" if by_account else "_employee"
     group = "1, 2" if by_account else "1"
@@ -112,17 +135,28 @@ def _dataset_accounts(source: BlockSource, window: Period) -> str:
     account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
     ranged = attr.RANGE_START_COLUMN in dataset.column_names
     first = f", {ROW_ALIAS}.{attr.quoted(attr.RANGE_START_COLUMN)} AS _first" if ranged else ""
+    if source.rollup is not None:  # a roll-up row counts _n rows; never ranged (`rollup_reading.readable`)
+        table, rows, in_window = source.rollup, f"sum({ROW_ALIAS}.{COUNT_COLUMN})", _days_in(dataset, window)
+    else:
+        table, rows = attr.quoted(dataset.name), "count(*)"
+        in_window = attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)
     days = (
         f"SELECT {account} AS _account, {attr.row_date(dataset, ROW_ALIAS)} AS _day, {ROW_ALIAS}._batch AS _b{first}, "
-        f"count(*) AS _n FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} "
-        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)} GROUP BY ALL"
+        f"{rows} AS _n FROM {table} AS {ROW_ALIAS} WHERE {in_window} GROUP BY ALL"
     )
     return _accounts_cte(source, days, ranged)
 
 
-def _query_values(source: BlockSource, values: Sequence[tuple[str, str]], window: Period) -> str:
+def _days_in(dataset: Dataset, window: Period) -> str:
+    """Roll-up rows in the window: the roll-up holds the row's day under the date column's name."""
+    assert dataset.date_column is not None
+    column = f"{ROW_ALIAS}.{attr.quoted(dataset.date_column)}"
+    return f"{column} BETWEEN {attr.date_literal(window.start)} AND {attr.date_literal(window.end)}"
+
+
+def _query_values(source: BlockSource, values: Sequence[tuple[exp.Expr, str]], window: Period) -> str:
     i = source.index
-    computed = "".join(f", {sql} AS {column}" for sql, column in values)
+    computed = "".join(f", {tree.sql(dialect=DIALECT)} AS {column}" for tree, column in values)
     return (
         f"_w{i} AS (SELECT o._o_employee AS _employee{computed} FROM _q{i} AS q "
         f"{attr.owner_join(source.kind, _QUERY_ACCOUNT, _QUERY_DAY, keep_unowned=False)} "

@@ -12,21 +12,30 @@ metric source that reads it becomes a column of it. The blocks are joined on (em
 into the result: one row per employee and period offset (0 = the period, -1 = the one before),
 plus one row per block for the rows no one owned (employee NULL). Ratios are not computed here:
 derived metrics are evaluated on the returned sums with exact decimals (`metric_computation`).
+
+A dataset block reads the dataset's roll-up (`rollups`) where the connection has one and the
+block's values allow it (`rollup_reading`). The SQL placed in the statement is the catalogue's,
+checked when the catalogue was loaded (user definitions in full, `sql_guard`; the shipped ones by
+the test suite); each fragment's structure (tables, functions, statement kinds) is checked again
+here on its parsed tree, which costs no parsing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 
 from shopkpi.data import attribution as attr
+from shopkpi.data import rollups
 from shopkpi.data.block_sql import ACCOUNT_COLUMNS, ROW_ALIAS, BlockSource, block_ctes, team_cte
-from shopkpi.data.metric_catalogue import MetricCatalogue, ResolvedSource, dataset_schema
+from shopkpi.data.datasets import DATASETS
+from shopkpi.data.metric_catalogue import Metric, MetricCatalogue, ResolvedSource, dataset_schema
 from shopkpi.data.metric_definitions import QueryMetric
 from shopkpi.data.periods import Period
-from shopkpi.data.sql_guard import DIALECT, checked_structure
+from shopkpi.data.rollup_reading import readable
+from shopkpi.data.sql_guard import DIALECT, checked_tree
 
 
 @dataclass
@@ -41,11 +50,15 @@ class Block:
     """The account kind its rows are attributed by."""
     values: dict[str, str] = field(default_factory=dict)
     """Aggregate SQL → its column (shared by the metrics that need the same SQL)."""
+    trees: dict[str, exp.Expr] = field(default_factory=dict)
+    """Aggregate SQL → the aggregate, parsed."""
     team_columns: set[str] = field(default_factory=set)
     employee_columns: set[str] = field(default_factory=set)
 
-    def column(self, sql: str, *, team: bool) -> str:
+    def column(self, tree: exp.Expr, *, team: bool) -> str:
+        sql = tree.sql(dialect=DIALECT)
         name = self.values.setdefault(sql, f"v{len(self.values)}")
+        self.trees.setdefault(sql, tree)
         (self.team_columns if team else self.employee_columns).add(name)
         return name
 
@@ -79,9 +92,14 @@ class CompiledPeriod:
     """Result columns after `_employee`, `_offset`."""
 
 
-def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Period) -> CompiledPeriod:
-    """The statement computing the base metrics `names` need, for `period` (and its previous one)."""
+def compile_period(
+    catalogue: MetricCatalogue, names: Iterable[str], period: Period, *, rollups_read: Collection[str] = ()
+) -> CompiledPeriod:
+    """The statement computing the base metrics `names` need, for `period` (and its previous one).
+
+    `rollups_read`: the datasets whose roll-up view (`rollups.view_name`) the statement may read."""
     current, previous = catalogue.needed(names)
+    schema = dataset_schema()
     blocks: dict[tuple[str, str, str, int], Block] = {}
     sources: dict[tuple[str, int], tuple[SourceColumn, ...]] = {}
     for offset, wanted in ((0, current), (-1, previous)):
@@ -90,11 +108,12 @@ def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Per
             if name not in wanted or not metric.is_base:
                 continue
             team = metric.scope == "team"
+            _check_fragments(metric, schema)
             found: list[SourceColumn] = []
             if isinstance(metric.definition, QueryMetric):
                 by = metric.definition.by
                 block = _block(blocks, ("query", name, by, offset), f"query {name}", offset)
-                found.append(_source_column(block, 'sum(q."value")', team))
+                found.append(_source_column(block, _QUERY_VALUE, team))
             for source in metric.sources:
                 block = _block(
                     blocks,
@@ -102,7 +121,7 @@ def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Per
                     source.dataset,
                     offset,
                 )
-                found.append(_source_column(block, _aggregate_sql(source), team))
+                found.append(_source_column(block, _aggregate(source), team))
             sources[(name, offset)] = tuple(found)
     ordered = sorted(blocks.items(), key=lambda item: item[1].index)
     has_team = any(block.team_columns for block in blocks.values())
@@ -123,8 +142,14 @@ def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Per
                 "batch" in query.named_selects,
             )
         else:
-            reads = BlockSource(block.index, block.offset, block.kind, key[0], key[2])
-        values = [(sql, column) for sql, column in block.values.items()]
+            dataset = DATASETS[key[0]]
+            rollup = (
+                rollups.view_name(dataset)
+                if dataset.name in rollups_read and readable(dataset, key[2])
+                else None
+            )
+            reads = BlockSource(block.index, block.offset, block.kind, key[0], key[2], rollup=rollup)
+        values = [(block.trees[sql], column) for sql, column in block.values.items()]
         ctes.extend(block_ctes(reads, values, window))
         columns.extend(f"{block.employee_prefix}{c}" for c in ACCOUNT_COLUMNS)
         columns.extend(f"{block.employee_prefix}{c}" for c in sorted(block.employee_columns))
@@ -142,7 +167,6 @@ def compile_period(catalogue: MetricCatalogue, names: Iterable[str], period: Per
         sql = f"WITH RECURSIVE {', '.join(ctes)} SELECT {select} FROM {body}"
     else:
         sql = "SELECT CAST(NULL AS VARCHAR) AS _employee, 0 AS _offset WHERE false"
-    checked_structure(sql, subject=f"metrics for {period}", schema=dataset_schema())
     return CompiledPeriod(sql, period, tuple(b for _, b in ordered), sources, tuple(columns))
 
 
@@ -156,17 +180,31 @@ def _block(
     return blocks[key]
 
 
-def _source_column(block: Block, sql: str, team: bool) -> SourceColumn:
-    column = block.column(sql, team=team)
+_QUERY_VALUE = exp.Sum(this=exp.column("value", table="q", quoted=True))
+
+
+def _check_fragments(metric: Metric, schema: dict[str, dict[str, str]]) -> None:
+    """The structure of the metric's SQL (checked in full when its file was loaded), on its trees."""
+    subject = f"metric {metric.name}"
+    if metric.query is not None:
+        checked_tree(metric.query, subject=subject, schema=schema)
+    for source in metric.sources:
+        checked_tree(source.expression, subject=subject, schema=schema)
+        if source.filter is not None:
+            checked_tree(source.filter, subject=subject, schema=schema)
+
+
+def _source_column(block: Block, tree: exp.Expr, team: bool) -> SourceColumn:
+    column = block.column(tree, team=team)
     prefix = block.team_prefix if team else block.employee_prefix
     return SourceColumn(block=block.index, column=prefix + column, team=team)
 
 
-def _aggregate_sql(source: ResolvedSource) -> str:
+def _aggregate(source: ResolvedSource) -> exp.Expr:
     """The source's aggregate over alias `d`, restricted to its filter; null when no row passes."""
     expression = _qualified(source.expression)
     if source.filter is None:
-        return expression.sql(dialect=DIALECT)
+        return expression
     condition = _qualified(source.filter)
     holder = exp.Paren(this=expression)  # so that a bare aggregate at the top can be replaced too
     for aggregate in list(expression.find_all(exp.AggFunc)):
@@ -175,8 +213,9 @@ def _aggregate_sql(source: ResolvedSource) -> str:
             parent.expression.set("this", exp.and_(condition.copy(), parent.expression.this))
         else:
             aggregate.replace(exp.Filter(this=aggregate.copy(), expression=exp.Where(this=condition.copy())))
-    guard = condition.sql(dialect=DIALECT)
-    return f"CASE WHEN count(*) FILTER (WHERE {guard}) > 0 THEN {holder.sql(dialect=DIALECT)} END"
+    passing = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=condition.copy()))
+    guard = exp.GT(this=passing, expression=exp.Literal.number(0))
+    return exp.Case(ifs=[exp.If(this=guard, true=holder.this)])
 
 
 def _qualified(node: exp.Expr) -> exp.Expr:

@@ -17,7 +17,9 @@ from typing import Any
 
 import duckdb
 
+from shopkpi.data import rollups
 from shopkpi.data.attribution import RangeCrossing, UnownedRows
+from shopkpi.data.datasets import DATASETS
 from shopkpi.data.derived_expressions import Evaluator
 from shopkpi.data.metric_catalogue import MetricCatalogue
 from shopkpi.data.metric_compiler import Block, CompiledPeriod, compile_period
@@ -74,16 +76,20 @@ def compute_metrics(
     *,
     names: Sequence[str] | None = None,
     employees: Iterable[str] | None = None,
+    read_rollups: bool = True,
 ) -> MetricResults:
     """The metrics `names` (default: every public one) for every employee in `period`.
 
     `connection` shows each dataset as a view of its name (`Warehouse.connect()`). The employees
     reported are those employed during the period (`employees.hired_on`/`left_on`) and anyone with
-    values; `employees` narrows that to the given ids.
+    values; `employees` narrows that to the given ids. The statement reads the roll-ups the
+    connection has (`Warehouse.connect()` has each one) unless `read_rollups` is false; the values
+    are the same either way.
     """
     period = Period.parse(period) if isinstance(period, str) else period
     reported = tuple(names) if names is not None else catalogue.public
-    compiled = compile_period(catalogue, reported, period)
+    available = _rollups_in(connection) if read_rollups else frozenset()
+    compiled = compile_period(catalogue, reported, period, rollups_read=available)
     try:
         rows = connection.execute(compiled.sql).fetchall()
     except duckdb.Error as error:  # a type only known at run time (arg_max over a text column …)
@@ -116,6 +122,18 @@ def compute_metrics(
         range_crossings=tuple(sorted(set(crossings), key=lambda c: (c.dataset, c.kind, c.employee))),
         sql=compiled.sql,
     )
+
+
+def _rollups_in(connection: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The datasets whose roll-up view the connection has."""
+    views = {rollups.view_name(d): d.name for d in DATASETS.values() if rollups.has_rollup(d)}
+    if not views:
+        return frozenset()
+    marks = ", ".join("?" for _ in views)
+    found = connection.execute(
+        f"SELECT table_name FROM information_schema.tables WHERE table_name IN ({marks})", list(views)
+    ).fetchall()
+    return frozenset(views[str(name)] for (name,) in found)
 
 
 def _active_employees(connection: duckdb.DuckDBPyConnection, period: Period) -> list[str]:

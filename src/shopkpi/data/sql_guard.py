@@ -133,6 +133,14 @@ def checked_structure(sql: str, *, subject: str, schema: Schema) -> exp.Query:
     return statement
 
 
+def checked_tree(tree: exp.Expr, *, subject: str, schema: Schema) -> None:
+    """The structural checks of `checked_structure` on an already parsed query or fragment (no parsing):
+    only registered datasets (and the query's CTEs), allowed functions, no other statement."""
+    reasons = list(dict.fromkeys(_structure_problems(tree, schema)))
+    if reasons:
+        raise SqlRefused(subject, reasons)
+
+
 def checked_aggregate(expression: str, *, subject: str, dataset: str, schema: Schema) -> exp.Expr:
     """An aggregate expression over one dataset's columns (`sum(uv)`, `count(distinct user) filter (...)`)."""
     select = _single_projection(f"SELECT {expression} AS value FROM {dataset}", subject, dataset, schema)
