@@ -20,7 +20,7 @@ from shopkpi.appraisal.deadlines import Deadlines, default_deadlines
 from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, Position, Review, TemplateVersion
 from shopkpi.appraisal.policy import ActionRefused, status_name
 from shopkpi.appraisal.review_scoring import recompute_all
-from shopkpi.appraisal.review_steps import WorkflowError, actor_name, record_step, take_snapshot
+from shopkpi.appraisal.review_steps import WorkflowError, actor_name, listed, record_step, take_snapshot
 from shopkpi.appraisal.roles import GM, HR, is_gm, is_hr
 from shopkpi.scorecard import PeriodError, TemplateError, builtin_template_dir, load_template_text
 from shopkpi.scorecard.periods import check_period
@@ -238,13 +238,13 @@ def archive_cycle(user: Any, cycle: Cycle) -> Cycle:
         )
         waiting = [r for r in reviews if not _closed(r, now)]
         if waiting:
-            listed = "、".join(_why_open(r) for r in waiting[:10])
+            shown = listed(_why_open(r) for r in waiting[:10])
             more = _("等另外 %(n)s 份") % {"n": len(waiting) - 10} if len(waiting) > 10 else ""
             raise WorkflowError(
                 _(
                     "考核期 %(period)s 还不能归档：%(n)s 份考核既未签字确认，申诉期也未结束：%(listed)s%(more)s"
                 )
-                % {"period": locked.period, "n": len(waiting), "listed": listed, "more": more},
+                % {"period": locked.period, "n": len(waiting), "listed": shown, "more": more},
                 code="cycle_not_closed",
             )
         locked.status = Cycle.Status.ARCHIVED
@@ -354,7 +354,7 @@ def _deadlines(period: str, given: Deadlines | Mapping[str, dt.date] | None) -> 
     if unknown:
         raise WorkflowError(
             _("未知的截止日期：%(unknown)s（可用：self_due、supervisor_due、hr_due）。")
-            % {"unknown": "、".join(sorted(unknown))},
+            % {"unknown": listed(sorted(unknown))},
             code="unknown_deadline",
         )
     return Deadlines(

@@ -67,7 +67,7 @@ def _party_name(party: str) -> str:
 
 def status_name(status: str) -> str:
     """A review's state as the messages name it."""
-    return {
+    names: dict[str, str] = {
         S.PENDING_SELF: pgettext("review status", "待自评"),
         S.PENDING_SUPERVISOR: pgettext("review status", "待上级评分"),
         S.PENDING_HR: pgettext("review status", "待人事核准"),
@@ -75,7 +75,8 @@ def status_name(status: str) -> str:
         S.PUBLISHED: pgettext("review status", "已发布"),
         S.ACKNOWLEDGED: pgettext("review status", "已签字确认"),
         S.APPEALED: pgettext("review status", "申诉中"),
-    }.get(status, status)
+    }
+    return names.get(status, status)
 
 
 def visible_reviews(user: Any) -> QuerySet[Review]:

@@ -8,6 +8,7 @@ what changed (before/after) and why.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -61,6 +62,11 @@ def stale_message(review: Review, expected: int) -> str:
         "考核 %(review)s 在您打开之后已被 %(who)s 于 %(at)s 保存（%(step)s）"
         "（您打开的是第 %(expected)s 版，现在是第 %(version)s 版）；请刷新后重试。"
     ) % {**versions, "who": last.actor.get_username(), "at": at, "step": step_name(last.action)}
+
+
+def listed(parts: Iterable[str]) -> str:
+    """Parts of a message's list, separated the way the language writes lists (、 or a comma)."""
+    return pgettext("list separator", "、").join(parts)
 
 
 def step_name(action: str) -> str:

@@ -35,6 +35,7 @@ from shopkpi.appraisal.review_steps import (
     StaleReview,
     WorkflowError,
     actor_name,
+    listed,
     record_step,
     stale_message,
     step_name,
@@ -210,7 +211,7 @@ def _record_interview(
     ]
     if missing:
         raise WorkflowError(
-            _("面谈表还缺：%(fields)s。") % {"fields": "、".join(_interview_field(n) for n in missing)},
+            _("面谈表还缺：%(fields)s。") % {"fields": listed(_interview_field(n) for n in missing)},
             code="interview_incomplete",
         )
     fields = {
@@ -261,7 +262,7 @@ def _return(to: str) -> Callable[..., _Change]:
 def _override(user: Any, review: Review, name: str, value: Any, reason: str) -> _Change:
     template = review.template_version.compiled()
     if name not in template.variables:
-        known = "、".join(sorted(template.variables)) or pgettext("nothing listed", "无")
+        known = listed(sorted(template.variables)) or pgettext("nothing listed", "无")
         raise WorkflowError(
             _("“%(name)s”不是本考核表的数值（它的数值有：%(known)s）。") % {"name": name, "known": known},
             code="unknown_value",
@@ -287,8 +288,11 @@ def _submit_hr(user: Any, review: Review) -> _Change:
         reasons = review.result.get("missing", {})
         template = review.template_version.compiled()
         missing = pgettext("item reason", "缺失")
-        items = "；".join(f"{_item(template, key)}：{reasons.get(key) or missing}" for key in review.missing)
-        values = "、".join(review.result.get("missing_values", [])) or "—"
+        items = listed(
+            _("%(item)s：%(reason)s") % {"item": _item(template, key), "reason": reasons.get(key) or missing}
+            for key in review.missing
+        )
+        values = listed(review.result.get("missing_values", [])) or "—"
         raise WorkflowError(
             _(
                 "考核不完整（%(items)s）；请先以修正数值（写明原因）补上缺失的数值，再提交总经理"
@@ -568,7 +572,7 @@ def _item(template: Template, key: str) -> str:
 
 
 def _items(template: Template, keys: Sequence[str]) -> str:
-    return "、".join(_item(template, key) for key in keys)
+    return listed(_item(template, key) for key in keys)
 
 
 def _interview_field(name: str) -> str:
@@ -595,7 +599,7 @@ def _rating_refusal(template: Template, key: str, raw: Any) -> str:
     try:
         number = raw if isinstance(raw, Decimal) else parse_number(str(raw))
     except NumberError:
-        levels = "、".join(getattr(item.rule, "levels", {})) or pgettext("nothing listed", "无")
+        levels = listed(getattr(item.rule, "levels", {})) or pgettext("nothing listed", "无")
         return _("“%(raw)s”不是指标%(item)s的评分（0–100 的数字，或等级：%(levels)s）。") % {
             "raw": raw,
             "item": _item(template, key),
