@@ -187,7 +187,17 @@ def test_the_company_covers_the_positions_and_reports_to_one_head(synth: SynthMa
     heads = [e for e in company.employees if e.supervisor is None]
     assert len(heads) == 1 and all(e.supervisor in ids for e in company.employees if e.supervisor)
     kinds = {s.kind for s in company.shops}
-    assert kinds == {"sycm", "clickstream", "jd"}
+    assert kinds == {"sycm", "clickstream", "jd", "live"}
+    kind_of = {s.name: s.kind for s in company.shops}
+    shops_of: dict[str, set[str]] = {}
+    for row in company.accounts:
+        if row.kind == "shop":
+            shops_of.setdefault(row.employee, set()).add(kind_of[row.account])
+    for person in company.employees:
+        if person.position == "运营专员":  # every operator runs a 天猫 shop with its 生意参谋 reports
+            assert "sycm" in shops_of[person.id], person
+        if person.position in ("直播运营", "电商直播主播"):  # and every live-stream person a 直播间
+            assert shops_of[person.id] == {"live"}, person
     yaml_text = (synth.root / "positions.yaml").read_text("utf-8")
     assert all(f"{p.name}: {p.template}" in yaml_text for p in POSITIONS.values())
 

@@ -1,14 +1,23 @@
 """The synthetic company: people in the seed documents' positions and the accounts they own.
 
-Operators (运营专员) own shops, customer-service agents (客服) own 旺旺 or 京东 sub-accounts,
-promotion staff (推广专员) own 直通车 plans, SNS staff own new-media accounts, designers and
-copywriters are the assignees of tasks. Every person has a supervisor (the general manager at the
-top) and the template of their position. One shop changes hands on the 16th of a month, so that
-month is split between two operators.
+Operators (运营专员) own shops, customer-service agents (客服, and the 客服主管, who takes the 旺旺
+too) own 旺旺 or 京东 sub-accounts, promotion staff (推广专员) own 直通车 plans, SNS staff own
+new-media accounts, designers, copywriters and the 设计主管 are the assignees of tasks (the 设计主管
+also runs a 直通车 创意测图 plan, whose click rate their card scores), and each 直播运营 and 主播 has
+a 直播间 of their own (直播运营 also a 超级直播 plan for it). Every person has a supervisor (the
+general manager at the top) and the template of their position. One shop changes hands on the 16th
+of a month, so that month is split between two operators. Every operator runs at least one 天猫 shop
+with 生意参谋 reports. The new-media accounts are owned from the month before the first (the
+掉粉率 of the first month needs the month before). In a company of `NEW_HIRE_FROM` people or more, the
+last 客服专员 joins on the 28th of the last month and has no 旺旺 account yet: the one card that is
+incomplete by design.
 
-Shops come in three kinds, each with one source of shop data (the spec adds sources, so a shop has
+Shops come in four kinds, each with one source of shop data (the spec adds sources, so a shop has
 only one): `sycm` (天猫 shops with 生意参谋 daily reports), `clickstream` (shops whose visitor
-behaviour log is exported: pv / cart / fav / buy events) and `jd` (京东 shops with order details).
+behaviour log is exported: pv / cart / fav / buy events; the log has no sales amounts), `jd`
+(京东 shops with order details) and `live` (直播间 with their 生意参谋 直播 daily reports, in the
+same format as a shop's). The clickstream and 京东 shops are made first, in the same order and with
+the same draws whatever else the company has, so the clickstream is the same for a seed.
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ from decimal import Decimal
 from shopkpi.data.synth.calendar import SynthCalendar
 
 MIN_EMPLOYEES = 10
+NEW_HIRE_FROM = 20  # a company this size or larger has one 客服专员 who joins on the 28th of the last month
+NEW_HIRE_DAY = 28
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,8 @@ CORE: tuple[str, ...] = (
     LIVE_OPS,
     STREAMER,
 )
-SHOP_KINDS = ("sycm", "clickstream", "jd")
+SHOP_KINDS = ("sycm", "clickstream", "jd", "live")
+SYCM_KINDS = ("sycm", "live")  # the kinds with 生意参谋 daily reports
 # Shop kinds of the operators beyond the core, in turn (50% sycm, 30% clickstream, 20% jd).
 _KIND_CYCLE = (
     "sycm",
@@ -131,6 +143,7 @@ _SUFFIX = {
     "sycm": ("旗舰店", "专卖店", "官方旗舰店"),
     "clickstream": ("企业店", "小店", "优选店"),
     "jd": ("京东自营旗舰店", "京东旗舰店"),
+    "live": ("直播间", "官方直播间"),
 }
 _PLAN_THEMES = ("爆款拉新", "日常推广", "新品测款", "人群定向", "大促蓄水", "关键词精准", "店铺收藏")
 _SNS_PLATFORMS = ("微博", "小红书", "抖音", "微信公众号", "视频号")
@@ -151,7 +164,7 @@ class Employee:
 @dataclass(frozen=True)
 class Shop:
     name: str
-    kind: str  # sycm, clickstream or jd
+    kind: str  # sycm, clickstream, jd or live
     index: int
     visitors: int  # baseline visitors on an ordinary day
     conversion: float  # baseline buyers / visitors
@@ -213,6 +226,12 @@ class Handover:
 
 
 @dataclass(frozen=True)
+class NewHire:
+    employee: str
+    day: dt.date  # joined on this day of the last month, with no account yet
+
+
+@dataclass(frozen=True)
 class Company:
     employees: tuple[Employee, ...]
     shops: tuple[Shop, ...]
@@ -222,6 +241,7 @@ class Company:
     assignees: tuple[Assignee, ...]
     accounts: tuple[Ownership, ...]
     handover: Handover
+    new_hire: NewHire | None = None
 
     def shops_of(self, kind: str) -> tuple[Shop, ...]:
         return tuple(s for s in self.shops if s.kind == kind)
@@ -288,10 +308,11 @@ class _ShopNames:
         self.rng = rng
         self.seen: set[str] = set()
 
-    def new(self, kind: str) -> tuple[str, str]:
+    def new(self, kind: str, rng: random.Random | None = None) -> tuple[str, str]:
+        draw = rng or self.rng
         while True:
-            line = self.rng.choice(_LINES)
-            name = self.rng.choice(_BRANDS) + line + self.rng.choice(_SUFFIX[kind])
+            line = draw.choice(_LINES)
+            name = draw.choice(_BRANDS) + line + draw.choice(_SUFFIX[kind])
             if name not in self.seen:
                 self.seen.add(name)
                 return name, line
@@ -324,6 +345,10 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
         managers = by_position.get(boss) or by_position.get(OPS_MANAGER) or [gm]
         return managers[n % len(managers)]
 
+    new_hire: NewHire | None = None
+    if employees >= NEW_HIRE_FROM and len(by_position.get(CS, [])) > 2:  # never one of the core
+        last = calendar.months[-1]
+        new_hire = NewHire(by_position[CS][-1], dt.date(last.year, last.month, NEW_HIRE_DAY))
     people: list[Employee] = []
     seen_in_position: dict[str, int] = {}
     for eid, name, position in zip(ids, names, positions, strict=True):
@@ -333,6 +358,8 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
         salary = {GM: 30000, OPS_MANAGER: 15000, CS_LEAD: 9000, DESIGN_LEAD: 11000}.get(position, 6000)
         salary = round(salary * rng.uniform(0.85, 1.25) / 100) * 100
         hired = calendar.first_day - dt.timedelta(days=rng.randint(60, 2200))
+        if new_hire is not None and eid == new_hire.employee:
+            hired = new_hire.day
         people.append(
             Employee(
                 id=eid,
@@ -351,24 +378,29 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
     shops: list[Shop] = []
     shop_names = _ShopNames(rng)
 
-    def new_shop(kind: str) -> Shop:
-        name, line = shop_names.new(kind)
-        visitors = int(math.exp(rng.gauss(math.log(2500), 0.8)))
+    # what is added beyond the original company draws from its own stream, so that the clickstream
+    # and 京东 shops (made first, from `rng`) stay the same
+    more = random.Random(f"shopkpi-synth-company-more-{seed}")
+
+    def new_shop(kind: str, draw: random.Random = rng) -> Shop:
+        name, line = shop_names.new(kind, draw)
+        visitors = int(math.exp(draw.gauss(math.log(2500 if kind != "live" else 1500), 0.8)))
         shop = Shop(
             name=name,
             kind=kind,
             index=len(shops),
             visitors=max(200, min(visitors, 60000)),
-            conversion=rng.uniform(0.02, 0.05),
-            price=round(math.exp(rng.gauss(math.log(120), 0.6)), 2),
-            pages=rng.randint(3, 6),
-            items=rng.randint(40, 400),
+            conversion=draw.uniform(0.02, 0.05) if kind != "live" else draw.uniform(0.03, 0.07),
+            price=round(math.exp(draw.gauss(math.log(120), 0.6)), 2),
+            pages=draw.randint(3, 6) if kind != "live" else draw.randint(1, 2),
+            items=draw.randint(40, 400),
             line=line,
         )
         shops.append(shop)
         return shop
 
     operators = by_position.get(OPERATOR, [])
+    sycm_names: set[str] = set()
     for n, eid in enumerate(operators):
         if n < 2:
             kinds = ["sycm", "sycm"] if n == 0 else ["sycm"]
@@ -378,7 +410,10 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
             kind = _KIND_CYCLE[(n - 3) % len(_KIND_CYCLE)]
             kinds = [kind] * rng.choices((1, 2, 3), weights=(0.45, 0.4, 0.15))[0]
         for kind in kinds:
-            owners.append(Ownership(eid, "shop", new_shop(kind).name, start, None))
+            shop = new_shop(kind)
+            if kind == "sycm":
+                sycm_names.add(shop.name)
+            owners.append(Ownership(eid, "shop", shop.name, start, None))
     # the hand-over: the first operator's first shop goes to the second operator on the 16th
     month = calendar.handover_month
     day = dt.date(month.year, month.month, 16)
@@ -386,6 +421,15 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
     owners[0] = Ownership(first_shop.employee, "shop", first_shop.account, start, day - dt.timedelta(days=1))
     owners.append(Ownership(operators[1], "shop", first_shop.account, day, None))
     handover = Handover(first_shop.account, first_shop.employee, operators[1], day)
+    # an operator without a 天猫 shop (only clickstream or 京东 shops) also runs one, with its 生意参谋
+    for eid in operators:
+        if not any(o.employee == eid and o.kind == "shop" and o.account in sycm_names for o in owners):
+            shop = new_shop("sycm", more)
+            sycm_names.add(shop.name)
+            owners.append(Ownership(eid, "shop", shop.name, start, None))
+    # a 直播间 for each 直播运营 and 主播
+    for eid in by_position.get(LIVE_OPS, []) + by_position.get(STREAMER, []):
+        owners.append(Ownership(eid, "shop", new_shop("live", more).name, start, None))
 
     sycm = [s for s in shops if s.kind == "sycm"]
     jd = [s for s in shops if s.kind == "jd"]
@@ -393,7 +437,10 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
     cs_people = [(eid, CS) for eid in by_position.get(CS, [])] + [
         (eid, AFTERSALES) for eid in by_position.get(AFTERSALES, [])
     ]
+    cs_people += [(eid, CS_LEAD) for eid in by_position.get(CS_LEAD, [])]
     for n, (eid, position) in enumerate(cs_people):
+        if new_hire is not None and eid == new_hire.employee:
+            continue  # no 旺旺 account yet
         on_jd = position == CS and jd and (n == 1 or (n > 1 and n % 10 in (3, 7)))
         pool: Sequence[Shop] = jd if on_jd else sycm
         shop = pool[n % len(pool)]
@@ -415,6 +462,19 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
             budget = max(100.0, shop.visitors * rng.uniform(0.08, 0.3))
             campaigns.append(Campaign(name, shop.name, eid, round(budget, 2)))
             owners.append(Ownership(eid, "campaign", name, start, None))
+    # a 直播运营 promotes their 直播间 with a 超级直播 plan; a 设计主管 tests creatives with a 测图 plan
+    named = {s.name: s for s in shops}
+    room_of = {o.employee: o.account for o in owners if o.kind == "shop"}
+    for eid in by_position.get(LIVE_OPS, []):
+        room = named[room_of[eid]]
+        name = f"{room.name}-超级直播-{eid}"
+        campaigns.append(Campaign(name, room.name, eid, round(max(100.0, room.visitors * 0.15), 2)))
+        owners.append(Ownership(eid, "campaign", name, start, None))
+    for n, eid in enumerate(by_position.get(DESIGN_LEAD, [])):
+        shop = promo_shops[n % len(promo_shops)]
+        name = f"{shop.name}-创意测图-{eid}"
+        campaigns.append(Campaign(name, shop.name, eid, round(more.uniform(80, 300), 2)))
+        owners.append(Ownership(eid, "campaign", name, start, None))
     # operators run a 直通车 plan of their own for a shop of theirs (the 运营 card scores its ROI)
     shop_of = {s.name: s for s in shops}
     for eid in operators:
@@ -424,6 +484,7 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
         campaigns.append(Campaign(name, shop.name, eid, round(max(100.0, shop.visitors * 0.1), 2)))
         owners.append(Ownership(eid, "campaign", name, start, None))
 
+    sns_from = (start - dt.timedelta(days=1)).replace(day=1)  # the month before the first
     sns_accounts: list[SnsAccount] = []
     for n, eid in enumerate(by_position.get(SNS, [])):
         for k in range(rng.randint(1, 3)):
@@ -432,10 +493,10 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
             name = f"{platform}@{shop.name[:4]}{n + 1:03d}{k + 1}"
             fans = int(math.exp(rng.gauss(math.log(20000), 1.0)))
             sns_accounts.append(SnsAccount(name, eid, fans, rng.randint(1, 3)))
-            owners.append(Ownership(eid, "sns", name, start, None))
+            owners.append(Ownership(eid, "sns", name, sns_from, None))
 
     assignees: list[Assignee] = []
-    for position, kind in ((DESIGNER, "design"), (COPYWRITER, "copy")):
+    for position, kind in ((DESIGNER, "design"), (COPYWRITER, "copy"), (DESIGN_LEAD, "design")):
         for eid in by_position.get(position, []):
             assignees.append(Assignee(name_of[eid], eid, kind))
             owners.append(Ownership(eid, "assignee", name_of[eid], start, None))
@@ -449,4 +510,5 @@ def build_company(employees: int, seed: int, calendar: SynthCalendar) -> Company
         assignees=tuple(assignees),
         accounts=tuple(owners),
         handover=handover,
+        new_hire=new_hire,
     )

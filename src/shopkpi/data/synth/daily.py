@@ -13,7 +13,7 @@ import random
 from decimal import Decimal
 
 from shopkpi.data.synth.calendar import Month, SynthCalendar, conversion_factor, money, traffic_factor
-from shopkpi.data.synth.company import Company
+from shopkpi.data.synth.company import SYCM_KINDS, Company
 from shopkpi.data.synth.tables import CanonicalTable, Value
 
 
@@ -34,11 +34,13 @@ def _rate(value: float) -> Decimal:
 
 
 def shop_daily(company: Company, calendar: SynthCalendar, seed: int) -> CanonicalTable:
-    """生意参谋 shop overview, one row per sycm shop and day."""
+    """生意参谋 shop overview, one row per 天猫 shop or 直播间 and day (a 直播间's stay is the
+    viewers' average watching time)."""
     rng = _rng(seed, "shop_daily")
     rows: list[tuple[Value, ...]] = []
     days = calendar.days()
-    for shop in company.shops_of("sycm"):
+    for shop in (s for s in company.shops if s.kind in SYCM_KINDS):
+        stay = (25, 90) if shop.kind == "sycm" else (60, 240)
         growth = rng.uniform(-0.002, 0.006)  # per day
         for n, day in enumerate(days):
             uv = max(1, round(shop.visitors * traffic_factor(day) * (1 + growth) ** n * _noise(rng, 0.15)))
@@ -59,13 +61,19 @@ def shop_daily(company: Company, calendar: SynthCalendar, seed: int) -> Canonica
                     gmv,
                     round(uv * rng.uniform(0.03, 0.07)),
                     round(uv * rng.uniform(0.06, 0.12)),
-                    _seconds(rng.uniform(25, 90)),
+                    _seconds(rng.uniform(*stay)),
                     round(uv * rng.uniform(0.55, 0.8)),
                     money(float(gmv) * rng.uniform(0.02, 0.08)),
                 )
             )
     columns = ("shop", "date", "pv", "uv", "buyers", "orders", "gmv", "favorites", "carts")
     return CanonicalTable("shop_daily", (*columns, "avg_stay_seconds", "new_uv", "refund_amount"), rows)
+
+
+def sns_history_month(calendar: SynthCalendar) -> Month:
+    """The month before the first, whose new-media log is generated too."""
+    first = calendar.months[0]
+    return Month(first.year - (first.month == 1), (first.month - 2) % 12 + 1)
 
 
 def _month_factor(month: Month) -> float:
@@ -191,11 +199,12 @@ def campaigns(company: Company, calendar: SynthCalendar, seed: int) -> Canonical
 
 
 def sns_posts(company: Company, calendar: SynthCalendar, seed: int) -> CanonicalTable:
-    """The new-media posting log, one row per account and day."""
+    """The new-media posting log, one row per account and day, from the month before the first (the
+    掉粉率 of the first month compares its fans with that month's)."""
     rng = _rng(seed, "sns_posts")
     fans = {a.name: a.fans for a in company.sns_accounts}
     rows: list[tuple[Value, ...]] = []
-    for day in calendar.days():
+    for day in [*sns_history_month(calendar).days(), *calendar.days()]:
         for account in company.sns_accounts:
             planned = account.posts_per_day
             posts = planned - (1 if rng.random() < 0.06 else 0) + (1 if rng.random() < 0.03 else 0)

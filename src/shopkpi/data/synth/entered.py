@@ -4,7 +4,10 @@ Each person's position has a built-in template (`company.POSITIONS`); the templa
 that are not metrics (metric names are ASCII, entered names Chinese: 计划销售额, 违规用语次数 …)
 are generated here from a table of kinds, and its rated items get a supervisor's and a self
 rating. Sales targets are set around what the person's shops or agent account are expected to
-sell, so attainment spreads over the bands instead of all landing on one.
+sell, other targets around the person's own figures (`entered_metrics.MonthFigures.basis`), so
+attainment spreads over the bands instead of all landing on one; a target is never 0. Metrics a
+person's accounts cannot give are entered as inputs of the metric's name (`entered_metrics`). The
+person who joins on the 28th of the last month (`Company.new_hire`) has nothing entered yet.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from functools import cache
 
 from shopkpi.data.synth.calendar import Month, SynthCalendar, conversion_factor, traffic_factor
 from shopkpi.data.synth.company import Company, Employee
+from shopkpi.data.synth.entered_metrics import MonthFigures
 from shopkpi.data.synth.tables import CanonicalTable, Value
 
 TARGETS = "targets"
@@ -26,14 +30,15 @@ INPUTS = "inputs"
 @dataclass(frozen=True)
 class Kind:
     dataset: str  # targets or inputs
-    how: str  # sales_target, sales, margin, money, count, few, rate, number, of
+    how: str  # sales_target, sales, margin, money, count, few, rate, number, of, around
     low: float = 0.0
     high: float = 0.0
-    base: str = ""  # for `of`: the variable this one is a share of
+    base: str = ""  # for `of`: the variable this one is a share of; for `around`: the basis figure
+    places: int = 2  # for `around`: decimals of the value (-2: whole hundreds)
 
 
-def _t(how: str, low: float = 0, high: float = 0, base: str = "") -> Kind:
-    return Kind(TARGETS, how, low, high, base)
+def _t(how: str, low: float = 0, high: float = 0, base: str = "", places: int = 2) -> Kind:
+    return Kind(TARGETS, how, low, high, base, places)
 
 
 def _i(how: str, low: float = 0, high: float = 0, base: str = "") -> Kind:
@@ -90,7 +95,14 @@ VARIABLES: Mapping[str, Kind] = {
     "活动订单比例目标": _t("rate", 0.25, 0.4),
     "跳出率": _i("rate", 0.3, 0.6),
     "跳出率目标": _t("rate", 0.35, 0.5),
+    "UV量目标": _t("around", 0.85, 1.2, "uv", places=-2),
+    "到达率目标": _t("around", 0.85, 1.2, "ctr", places=4),
+    "平均获取成本目标": _t("around", 0.9, 1.25, "cost_per_uv"),
+    "订单获取成本目标": _t("around", 0.9, 1.25, "cost_per_order"),
+    "新访客占比目标": _t("rate", 0.5, 0.7),
+    "店铺展现数": _i("count", 15000, 60000),
 }
+# (a name not listed, such as 违规用语次数 or 缺勤天数, is a count of incidents: usually 0, sometimes a few)
 
 
 @cache
@@ -111,10 +123,14 @@ def _templates() -> Mapping[str, tuple[tuple[str, ...], tuple[tuple[str, tuple[s
 
 
 def expected_shop_sales(company: Company, month: Month) -> dict[str, float]:
-    """What each shop is expected to sell in `month` (the model's mean, not the drawn data)."""
+    """What each shop is expected to sell in `month` (the model's mean, not the drawn data); 0 for a
+    clickstream shop, whose behaviour log has no sales amounts to count towards gmv."""
     days = month.days()
     factor = sum(traffic_factor(d) * conversion_factor(d) for d in days)
-    return {s.name: s.visitors * s.conversion * s.price * factor for s in company.shops}
+    return {
+        s.name: 0.0 if s.kind == "clickstream" else s.visitors * s.conversion * s.price * factor
+        for s in company.shops
+    }
 
 
 def _sales(
@@ -145,8 +161,21 @@ def _sales(
 
 
 def _value(
-    kind: Kind, sales: float, done: Mapping[str, Decimal], ordered: int, rng: random.Random
+    kind: Kind,
+    sales: float,
+    done: Mapping[str, Decimal],
+    ordered: int,
+    basis: Mapping[str, float],
+    rng: random.Random,
 ) -> Decimal:
+    if kind.how == "around":
+        figure = basis.get(kind.base, 0.0)
+        if figure <= 0:  # nothing to set it around (no plan traffic this month): a plain guess
+            return Decimal(f"{rng.uniform(0.5, 5):.2f}")
+        exact = figure * rng.uniform(kind.low, kind.high)
+        if kind.places < 0:
+            return Decimal(max(100, round(exact, kind.places)))
+        return max(Decimal(1).scaleb(-kind.places), Decimal(f"{exact:.{kind.places}f}"))
     if kind.how == "sales_target":
         return Decimal(int(round(sales / rng.uniform(0.6, 1.15), -2)))
     if kind.how == "sales":
@@ -171,13 +200,11 @@ def _value(
 
 
 def entered_tables(
-    company: Company,
-    calendar: SynthCalendar,
-    seed: int,
-    agent_sales: Mapping[tuple[str, str], float],
-    agent_ordered: Mapping[tuple[str, str], int],
+    company: Company, calendar: SynthCalendar, seed: int, figures: MonthFigures
 ) -> tuple[CanonicalTable, CanonicalTable, CanonicalTable]:
     """(targets, inputs, ratings) for every month and every person whose template is built in."""
+    agent_sales, agent_ordered = figures.agent_sales, figures.agent_ordered
+    new_hire = company.new_hire.employee if company.new_hire else None
     rng = random.Random(f"shopkpi-synth-entered-{seed}")
     templates = _templates()
     targets: list[tuple[Value, ...]] = []
@@ -189,21 +216,25 @@ def entered_tables(
             agents_of.setdefault(row.employee, []).append(row.account)
     for month in calendar.months:
         shop_sales = expected_shop_sales(company, month)
-        average = sum(shop_sales.values()) / max(1, len(shop_sales))
+        selling = [v for v in shop_sales.values() if v > 0]
+        average = sum(selling) / max(1, len(selling))
         for employee in company.employees:
-            if employee.template not in templates:
+            if employee.template not in templates or employee.id == new_hire:
                 continue
             entered, rated = templates[employee.template]
             sales = _sales(employee, company, month, shop_sales, agent_sales, average, rng)
             ordered = sum(agent_ordered.get((a, month.text), 0) for a in agents_of.get(employee.id, []))
+            basis = figures.basis.get((employee.id, month.text), {})
             done: dict[str, Decimal] = {}
             # bases first, so that a share (`of`) finds the value it is a share of
             for name in sorted(entered, key=lambda n: VARIABLES.get(n, _i("few")).how == "of"):
                 kind = VARIABLES.get(name, _i("few"))
-                done[name] = _value(kind, sales, done, ordered, rng)
+                done[name] = _value(kind, sales, done, ordered, basis, rng)
                 (targets if kind.dataset == TARGETS else inputs).append(
                     (employee.id, month.text, name, done[name])
                 )
+            for name, value in sorted(figures.inputs.get((employee.id, month.text), {}).items()):
+                inputs.append((employee.id, month.text, name, value))
             for item, levels in rated:
                 for rater in ("supervisor", "self"):
                     if levels:

@@ -1,13 +1,14 @@
 """`generate`: the synthetic company's export files under `<home>/synth/`, in the platforms' formats.
 
     synth/employees.csv, synth/accounts.csv          canonical sheets (one shop changes hands on the 16th)
-    synth/<YYYY-MM>/shop_daily/【生意参谋】<shop>_整体看板_<first>_<last>.xls
+    synth/<YYYY-MM>/shop_daily/【生意参谋】<shop>_整体看板_<first>_<last>.xls   (天猫 shops and 直播间)
     synth/<YYYY-MM>/cs_daily/qianniu/<shop>/自制报表-报表查看-客服绩效_<first>_<last>_全部.xlsx
     synth/<YYYY-MM>/cs_daily/京东商智-客服工作量-<YYYYMM>.xlsx
     synth/<YYYY-MM>/campaigns/直通车_计划报表_<first>_<last>.csv      (GBK)
     synth/<YYYY-MM>/orders/订单明细_京东_<YYYY-MM>.csv
     synth/<YYYY-MM>/traffic_events/行为日志_<YYYY-MM>.csv             (streamed by DuckDB)
     synth/<YYYY-MM>/{sns_posts,tasks,targets,inputs,ratings}/…csv
+    synth/<the month before>/sns_posts/…csv    (the 掉粉率 of the first month needs it)
     synth/manifest.json
 
 The same arguments give the same bytes. Every file is recognised by an import profile without
@@ -26,10 +27,11 @@ import duckdb
 
 from shopkpi.data.synth import daily, events, exports
 from shopkpi.data.synth.calendar import Month, SynthCalendar
-from shopkpi.data.synth.company import POSITIONS, Company, build_company, positions_yaml
+from shopkpi.data.synth.company import POSITIONS, SYCM_KINDS, Company, build_company, positions_yaml
 from shopkpi.data.synth.entered import entered_tables
+from shopkpi.data.synth.entered_metrics import month_figures
 from shopkpi.data.synth.manifest import SynthFile, SynthManifest
-from shopkpi.data.synth.tables import CanonicalTable, Value, as_float, as_int
+from shopkpi.data.synth.tables import CanonicalTable, Value
 
 Progress = Callable[[str], None]
 EVENTS_PER_SHOP_DAY = 2000
@@ -57,21 +59,15 @@ def small_tables(company: Company, calendar: SynthCalendar, seed: int) -> _Table
     """Every dataset but the clickstream and the orders, for the whole calendar."""
     qianniu = daily.qianniu_cs(company, calendar, seed)
     jd = daily.jd_cs(company, calendar, seed)
-    sales: dict[tuple[str, str], float] = {}
-    ordered: dict[tuple[str, str], int] = {}
-    for table in (qianniu, jd):
-        agent_i, date_i = table.columns.index("agent"), table.columns.index("date")
-        amount_i, ordered_i = table.columns.index("paid_amount"), table.columns.index("ordered_buyers")
-        for row in table.rows:
-            key = (str(row[agent_i]), str(row[date_i])[:7])
-            sales[key] = sales.get(key, 0.0) + as_float(row[amount_i])
-            ordered[key] = ordered.get(key, 0) + as_int(row[ordered_i])
-    targets, inputs, ratings = entered_tables(company, calendar, seed, sales, ordered)
+    shop_daily = daily.shop_daily(company, calendar, seed)
+    campaigns = daily.campaigns(company, calendar, seed)
+    figures = month_figures(company, calendar, seed, shop_daily, qianniu, jd, campaigns)
+    targets, inputs, ratings = entered_tables(company, calendar, seed, figures)
     return _Tables(
-        shop_daily=daily.shop_daily(company, calendar, seed),
+        shop_daily=shop_daily,
         qianniu=qianniu,
         jd_cs=jd,
-        campaigns=daily.campaigns(company, calendar, seed),
+        campaigns=campaigns,
         sns_posts=daily.sns_posts(company, calendar, seed),
         tasks=daily.tasks(company, calendar, seed),
         targets=targets,
@@ -161,6 +157,12 @@ def generate(
     )
     tables = small_tables(company, calendar, seed)
     prices = {s.name: s.price for s in company.shops}
+    history = daily.sns_history_month(calendar)
+    rows = in_month(tables.sns_posts, "date", history)
+    if rows:
+        path = root / history.text / "sns_posts" / f"新媒体运营日报_{history.text}.csv"
+        written = exports.canonical_csv(path, tables.sns_posts, rows, chinese=True, encoding="utf-8-sig")
+        add("sns_posts", history.text, path, written, "canonical")
     with tempfile.TemporaryDirectory(prefix="shopkpi-synth-") as temp:
         con = events.connection(Path(temp))
         try:
@@ -181,6 +183,8 @@ def generate(
         handover_to=company.handover.to_employee,
         handover_day=company.handover.day,
         position_templates={p.name: p.template for p in POSITIONS.values()},
+        new_hire=company.new_hire.employee if company.new_hire else None,
+        new_hire_day=company.new_hire.day if company.new_hire else None,
     )
     (root / "positions.yaml").write_text(positions_yaml(), encoding="utf-8")
     (root / "manifest.json").write_text(manifest.to_json() + "\n", encoding="utf-8")
@@ -204,7 +208,7 @@ def _month_files(
 ) -> None:
     period = month.text
     shop_rows = in_month(tables.shop_daily, "date", month)
-    for shop in company.shops_of("sycm"):
+    for shop in (s for s in company.shops if s.kind in SYCM_KINDS):
         rows = [r for r in shop_rows if r[0] == shop.name]
         path = folder / "shop_daily" / exports.sycm_file_name(shop.name, month)
         add("shop_daily", period, path, exports.write_sycm_shop(path, shop.name, month, rows), "sycm-shop")
