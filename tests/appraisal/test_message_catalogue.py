@@ -1,7 +1,7 @@
 """The appraisal app's messages and their English (locale/appraisal/en/LC_MESSAGES/django.po) stay in step.
 
 The msgids are read from the code itself (every `_()`/`gettext()`/`pgettext()` call with literal text in
-src/shopkpi/appraisal/*.py, through Python's own parser), so a message added without English, or an
+src/shopkpi/appraisal/*.py and the import page, through Python's own parser), so a message added without English, or an
 English entry left behind after its message changed, fails here.
 """
 
@@ -15,7 +15,9 @@ import polib
 
 from shopkpi.web.translations import LOCALE_DIR
 
-APPRAISAL = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal"
+SRC = Path(__file__).resolve().parents[2] / "src" / "shopkpi"
+# the appraisal app's modules, and the import pages (their few messages of their own are kept here too)
+SOURCES = [*sorted((SRC / "appraisal").glob("*.py")), SRC / "web" / "pages" / "hr_imports.py"]
 CATALOGUE = LOCALE_DIR / "appraisal" / "en" / "LC_MESSAGES" / "django.po"
 _CALLS = {"_": 0, "gettext": 0, "gettext_lazy": 0, "pgettext": 1, "pgettext_lazy": 1}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -26,7 +28,7 @@ Key = tuple[str | None, str]  # (context, msgid)
 def messages_in_code() -> dict[Key, str]:
     """(context, msgid) -> file:line of each translated text the appraisal modules write."""
     found: dict[Key, str] = {}
-    for path in sorted(APPRAISAL.glob("*.py")):
+    for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (
                 isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CALLS

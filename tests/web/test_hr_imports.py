@@ -69,12 +69,10 @@ def test_a_bad_row_shows_file_row_column_and_changes_nothing(company, settings) 
     assert "未导入：发现 2 个问题，什么都没有改变。" in page
     # row 3 of the file (the heading is row 1): an impossible date and a number that is not one
     assert (
-        '<tr><td>生意参谋.csv</td><td class="num">3</td><td>date</td><td>not a date: 2026-09-31</td></tr>'
+        '<tr><td>生意参谋.csv</td><td class="num">3</td><td>date</td><td>不是日期：2026-09-31</td></tr>'
         in page
     )
-    assert (
-        '<tr><td>生意参谋.csv</td><td class="num">3</td><td>gmv</td><td>not a number: 很多</td></tr>' in page
-    )
+    assert '<tr><td>生意参谋.csv</td><td class="num">3</td><td>gmv</td><td>不是数字：很多</td></tr>' in page
     assert _batches(settings) == []
     assert AuditEntry.objects.count() == before
     assert not list((settings.HOME / hr_import_jobs.UPLOADS).iterdir())  # the upload is not kept
@@ -87,7 +85,9 @@ def test_an_unknown_profile_and_a_bad_period_are_reported(company) -> None:  # t
     assert bad_period.status_code == 400 and "期间的格式是 YYYY-MM" in bad_period.content.decode()
     wrong_profile = _upload(hr, SHOP, profile="qianniu-cs")  # a 千牛 profile does not import shop data
     assert wrong_profile.status_code == 422
-    assert "no profile &#x27;qianniu-cs&#x27; for shop_daily" in wrong_profile.content.decode()
+    assert (
+        "数据集 shop_daily 没有导入模板 &#x27;qianniu-cs&#x27;；可用的有：" in wrong_profile.content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -130,4 +130,4 @@ def test_a_job_whose_process_is_gone_says_it_stopped(company, settings) -> None:
     hr_import_jobs.save_job(job)
     fragment = client_for(company, "hr").get(f"/hr/imports/jobs/{job.id}/status/").content.decode()
     assert "hx-get" not in fragment  # no more polling
-    assert "导入失败，什么都没有改变。" in fragment and "the import stopped before it ended" in fragment
+    assert "导入失败，什么都没有改变。" in fragment and "导入在结束之前中断了（服务器重启过？）" in fragment

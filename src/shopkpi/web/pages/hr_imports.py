@@ -10,10 +10,12 @@ from typing import Any, cast
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.problem_text_zh import column_zh, file_zh, reason_zh
 from shopkpi.data.profiles import CANONICAL, InvalidProfiles, all_profiles
 from shopkpi.data.warehouse import Warehouse
 from shopkpi.web.pages import hr_import_jobs as jobs
@@ -32,7 +34,11 @@ def profile_labels() -> tuple[dict[str, str], str]:
     try:
         found = all_profiles(jobs.home())
     except InvalidProfiles as exc:
-        return {}, "; ".join(str(e) for e in exc.errors)
+        if not translation.get_language().startswith("zh"):
+            return {}, "; ".join(str(e) for e in exc.errors)
+        return {}, "；".join(
+            "：".join(filter(None, (e.file, e.path, reason_zh(e.reason)))) for e in exc.errors
+        )
     return {p.name: f"{p.label_zh} ({p.name})" for p in found}, ""
 
 
@@ -91,14 +97,35 @@ def batch_history(dataset: str = "") -> list[dict[str, Any]]:
         con.close()
 
 
+def shown_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The problems as the page shows them: in Chinese on the Chinese page (the importer's reasons are
+    English, rendered by `problem_text_zh`), as the importer wrote them on the English page."""
+    if not translation.get_language().startswith("zh"):
+        return problems
+    return [
+        {
+            **p,
+            "file": file_zh(p["file"]),
+            "column": column_zh(p["column"]) if p["column"] else p["column"],
+            "reason": reason_zh(p["reason"]),
+        }
+        for p in problems
+    ]
+
+
 def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
-    """The job, and its outcomes with each recognised profile's label."""
+    """The job, its outcomes with each recognised profile's label, and its problems in the page's language."""
     if job is None:
-        return {"job": None, "outcomes": []}
+        return {"job": None, "outcomes": [], "problems": [], "error": ""}
     labels, _problem = profile_labels()
     labels[CANONICAL] = str(_("标准列名 (canonical)"))
     outcomes = [{**o, "profile_label": labels.get(o["profile"], o["profile"])} for o in job.outcomes]
-    return {"job": job, "outcomes": outcomes}
+    error = (
+        str(_("导入在结束之前中断了（服务器重启过？）；这个文件什么都没有导入，请重新导入。"))
+        if job.error == jobs.STOPPED
+        else job.error
+    )
+    return {"job": job, "outcomes": outcomes, "problems": shown_problems(job.problems), "error": error}
 
 
 def _page(
