@@ -56,23 +56,27 @@ class Plan:
 def plan(values: Sequence[str | exp.Expr]) -> Plan:
     """The plan for a block's `values` (aggregates over the rows, as SQL or parsed; not changed)."""
     trees = [sqlglot.parse_one(v, read=DIALECT) if isinstance(v, str) else v.copy() for v in values]
-    units = [unit for tree in trees for unit in _units(tree)]
+    units_of = [_units(tree) for tree in trees]
+    units = [unit for found in units_of for unit in found]
     additive = all(_additive(tree) for tree in trees)
-    distinct = {_distinct_column(u) for u in units} - {None}
-    combinable = all(_distinct_column(u) is not None or type(_aggregate(u)) in _COMBINE for u in units)
-    if any(_several_columns(u) for u in units) or len(distinct) != 1 or not combinable:
+    counted = [_distinct_column(u) for u in units]
+    distinct = set(counted) - {None}
+    combinable = all(
+        c is not None or type(_aggregate(u)) in _COMBINE for u, c in zip(units, counted, strict=True)
+    )
+    if len(distinct) != 1 or not combinable or any(_several_columns(u) for u in units):
         # a distinct count over all of an employee's rows is not the sum of the accounts' counts
-        by_employee = additive and not any(isinstance(n, exp.Distinct) for tree in trees for n in tree.walk())
-        finals = tuple(tree.sql(dialect=DIALECT) for tree in trees)
+        by_employee = additive and not any(tree.find(exp.Distinct) is not None for tree in trees)
+        finals = tuple(tree.sql(dialect=DIALECT, copy=False) for tree in trees)
         return Plan("direct", None, (), finals, by_employee)
     (column,) = distinct
     partial_sql: dict[str, str] = {}
     finals_list: list[str] = []
-    for tree in trees:
+    for tree, found in zip(trees, units_of, strict=True):
         holder = exp.Paren(this=tree)
-        for unit in list(_units(tree)):
+        for unit in found:
             unit.replace(_final(unit, partial_sql))
-        finals_list.append(holder.this.sql(dialect=DIALECT))
+        finals_list.append(holder.this.sql(dialect=DIALECT, copy=False))
     partials = tuple((sql, name) for sql, name in partial_sql.items())
     return Plan("distinct", column, partials, tuple(finals_list), additive)
 
@@ -96,7 +100,7 @@ def _additive(tree: exp.Expr) -> bool:
         return (
             isinstance(guard, exp.GT)
             and _row_count(guard.this)
-            and guard.expression.sql() == "0"
+            and guard.expression.sql(copy=False) == "0"
             and _additive(branch.args["true"])
         )
     return False
@@ -106,7 +110,7 @@ def _zero_if_null(tree: exp.Expr) -> exp.Expr | None:
     """X of `coalesce(X, 0)`; None for anything else."""
     if isinstance(tree, exp.Coalesce) and len(tree.expressions) == 1:
         zero = tree.expressions[0]
-        if isinstance(zero, exp.Literal) and zero.sql() == "0":
+        if isinstance(zero, exp.Literal) and zero.name == "0":
             inner: exp.Expr = tree.this
             return inner
     return None
@@ -149,7 +153,7 @@ def _distinct_column(unit: exp.Expr) -> str | None:
     """The SQL of the column a `count(DISTINCT column)` counts; None for any other aggregate."""
     aggregate = _aggregate(unit)
     if isinstance(aggregate, exp.Count) and isinstance(aggregate.this, exp.Distinct):
-        return str(aggregate.this.expressions[0].sql(dialect=DIALECT))
+        return str(aggregate.this.expressions[0].sql(dialect=DIALECT, copy=False))
     return None
 
 
@@ -168,7 +172,9 @@ def _final(unit: exp.Expr, partials: dict[str, str]) -> exp.Expr:
         counted = exp.Count(this=exp.column("_u"))
         if condition is None:
             return counted
-        flag = partials.setdefault(f"bool_or({condition.sql(dialect=DIALECT)})", f"_x{len(partials)}")
+        flag = partials.setdefault(
+            f"bool_or({condition.sql(dialect=DIALECT, copy=False)})", f"_x{len(partials)}"
+        )
         return exp.Filter(this=counted, expression=exp.Where(this=exp.column(flag)))
-    name = partials.setdefault(unit.sql(dialect=DIALECT), f"_x{len(partials)}")
+    name = partials.setdefault(unit.sql(dialect=DIALECT, copy=False), f"_x{len(partials)}")
     return _COMBINE[type(_aggregate(unit))](this=exp.column(name))

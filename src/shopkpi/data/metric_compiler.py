@@ -56,7 +56,7 @@ class Block:
     employee_columns: set[str] = field(default_factory=set)
 
     def column(self, tree: exp.Expr, *, team: bool) -> str:
-        sql = tree.sql(dialect=DIALECT)
+        sql = tree.sql(dialect=DIALECT, copy=False)
         name = self.values.setdefault(sql, f"v{len(self.values)}")
         self.trees.setdefault(sql, tree)
         (self.team_columns if team else self.employee_columns).add(name)
@@ -219,11 +219,10 @@ def _aggregate(source: ResolvedSource) -> exp.Expr:
 
 
 def _qualified(node: exp.Expr) -> exp.Expr:
-    def qualify(n: exp.Expr) -> exp.Expr:
-        if isinstance(n, exp.Column) and not n.args.get("table"):
-            n = n.copy()
-            n.set("table", exp.to_identifier(ROW_ALIAS))
-            n.set("this", exp.to_identifier(n.name, quoted=True))
-        return n
-
-    return node.copy().transform(qualify)
+    """A copy of `node` with its columns qualified by the row alias (`d."uv"`)."""
+    copied = node.copy()
+    for column in list(copied.find_all(exp.Column)):
+        if not column.args.get("table"):
+            column.set("table", exp.to_identifier(ROW_ALIAS))
+            column.set("this", exp.to_identifier(column.name, quoted=True))
+    return copied

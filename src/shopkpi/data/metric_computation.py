@@ -190,6 +190,8 @@ class _Evaluator:
             used += [(r, -1) for r in sorted(metric.derived.previous)]
             keys[(name, offset)] = tuple(dict.fromkeys(k for u in used for k in keys[u]))
             self.steps.append(_Step(name, offset, (), metric.derived.evaluate, quantum, keys[(name, offset)]))
+        self.reported_sources = [(name, keys[(name, 0)]) for name in reported]
+        """Each reported metric with the (block, team) keys its provenance reads."""
         self.block_columns = [
             (block, team, index[prefix + "rows"], index[prefix + "batches"])
             for block in compiled.blocks
@@ -207,24 +209,28 @@ class _Evaluator:
         def in_previous(name: str, prev: bool) -> Decimal | None:
             return previous[name]
 
-        provenance: dict[str, tuple[tuple[int, bool], ...]] = {}
-        for step in self.steps:
-            values = current if step.offset == 0 else previous
-            if step.derived is not None:
-                value = step.derived(in_current if step.offset == 0 else in_previous)
+        now, before = rows.get(0), rows.get(-1)
+        for step in self.steps:  # a hot loop (every metric of every employee): plain, local code
+            name, offset, derived, quantum = step.name, step.offset, step.derived, step.quantum
+            value: Decimal | None
+            if derived is not None:
+                value = derived(in_current if offset == 0 else in_previous)
             else:
-                row = rows.get(step.offset)
-                value = None if row is None else _added(step.name, [row[i] for i in step.slots])
-            if value is not None and step.quantum is not None:
-                value = value.quantize(step.quantum, rounding=decimal.ROUND_HALF_UP, context=_CONTEXT)
-            values[step.name] = value
-            if step.offset == 0:
-                provenance[step.name] = step.sources
+                row = now if offset == 0 else before
+                if row is None:
+                    value = None
+                elif len(step.slots) == 1:
+                    raw = row[step.slots[0]]
+                    value = raw if raw is None or type(raw) is Decimal else _number(name, raw)
+                else:
+                    value = _added(name, [row[i] for i in step.slots])
+            if value is not None and quantum is not None:
+                value = value.quantize(quantum, rounding=decimal.ROUND_HALF_UP, context=_CONTEXT)
+            (current if offset == 0 else previous)[name] = value
         found = self._source_rows(rows)
         shared: dict[tuple[tuple[int, bool], ...], tuple[SourceRows, ...]] = {}
         reported: dict[str, MetricValue] = {}
-        for name in self.reported:
-            keys = provenance[name]
+        for name, keys in self.reported_sources:
             if keys not in shared:
                 shared[keys] = tuple(found[k] for k in keys if k in found)
             reported[name] = MetricValue(current[name], shared[keys])

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import OptimizeError, ParseError, TokenError
 from sqlglot.tokenizer_core import TokenType
 
@@ -75,6 +76,9 @@ _STATEMENT_KINDS = _classes(
 
 for _name in ("sqlglot", "sqlglot.parser"):
     logging.getLogger(_name).setLevel(logging.ERROR)
+
+# sqlglot loads a dialect's modules when it is first used; load DuckDB's with this module, as an import
+Dialect.get_or_raise(DIALECT)
 
 
 class SqlRefused(ValueError):

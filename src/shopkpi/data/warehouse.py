@@ -126,8 +126,9 @@ class Warehouse:
             con.execute("INSERT INTO batches SELECT * FROM catalogue.batches")
             con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
             con.execute("DETACH catalogue")
+        current = self._live(con)
         for ds in DATASETS.values():
-            live = self._live(con, ds)
+            live = current.get(ds.name, [])
             con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(ds, live)}")
             if rollups.has_rollup(ds):
                 con.execute(f"CREATE VIEW {rollups.view_name(ds)} AS {self._rollup_view_sql(ds, live)}")
@@ -146,11 +147,11 @@ class Warehouse:
                     raise
                 time.sleep(0.05)
 
-    def _live(self, con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[tuple[int, str, bool]]:
-        """The dataset's current batches: (seq, path, partly replaced), in order."""
+    def _live(self, con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[int, str, bool]]]:
+        """Each dataset's current batches: (seq, path, partly replaced), in order."""
         found = con.execute(
             """
-            SELECT b.seq, b.path, EXISTS (
+            SELECT b.dataset, b.seq, b.path, EXISTS (
                 SELECT 1 FROM batches c
                 JOIN batch_accounts ca ON ca.batch = c.id
                 JOIN batch_accounts ba ON ba.batch = b.id AND ba.account IS NOT DISTINCT FROM ca.account
@@ -158,11 +159,13 @@ class Warehouse:
                   AND (c.scope_from IS NULL OR b.scope_from IS NULL
                        OR (c.scope_from <= b.scope_to AND b.scope_from <= c.scope_to))
             ) AS partly
-            FROM batches b WHERE b.dataset = ? AND b.replaced_by IS NULL ORDER BY b.seq
-            """,
-            [ds.name],
+            FROM batches b WHERE b.replaced_by IS NULL ORDER BY b.seq
+            """
         ).fetchall()
-        return [(int(seq), str(path), bool(partly)) for seq, path, partly in found]
+        live: dict[str, list[tuple[int, str, bool]]] = {}
+        for dataset, seq, path, partly in found:
+            live.setdefault(str(dataset), []).append((int(seq), str(path), bool(partly)))
+        return live
 
     def _view_sql(self, ds: Dataset, live: Sequence[tuple[int, str, bool]]) -> str:
         columns = ", ".join(f'"{c.name}"' for c in ds.columns) + ", _batch"
