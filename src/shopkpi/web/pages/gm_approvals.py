@@ -21,9 +21,9 @@ from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.appraisal.workflow import approve_all, perform
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import yuan
-from shopkpi.web.pages import gm_approval_list
+from shopkpi.web.pages import gm_approval_list, labels
 from shopkpi.web.pages.gm_approval_list import ALL, ApprovalFilter
-from shopkpi.web.pages.hr_access import gm_page, safe_next, status_label
+from shopkpi.web.pages.hr_access import gm_page, safe_next
 
 S = Review.Status
 
@@ -33,15 +33,16 @@ def _approvals_page(
 ) -> HttpResponse:
     chosen = ApprovalFilter.from_query(request)
     reviews = gm_approval_list.matching(request.user, chosen)
-    page = Paginator(gm_approval_list.with_page_columns(reviews), gm_approval_list.PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    shown = gm_approval_list.totals(reviews)
+    paginator = Paginator(gm_approval_list.with_page_columns(reviews), gm_approval_list.PER_PAGE)
+    paginator.__dict__["count"] = shown.count  # counted with the totals: one query fewer
+    page = paginator.get_page(request.GET.get("page"))
     rows = [
         {
             "review": review,
             "refusal": policy.refusal(request.user, review, "approve"),
             "total": (review.pay or Decimal(0)) + (review.adjusted or 0),
-            "status_label": status_label(review.status),
+            "status_label": labels.review_state(review.status),
         }
         for review in page
     ]
@@ -64,8 +65,8 @@ def _approvals_page(
                 .values_list("period", flat=True)
             ),
             "departments": list(Department.objects.order_by("name").values_list("pk", "name")),
-            "states": [(ALL, _("全部状态")), *((s.value, status_label(s)) for s in S)],
-            "shown": gm_approval_list.totals(reviews),
+            "states": [(ALL, _("全部状态")), *((s.value, labels.review_state(s)) for s in S)],
+            "shown": shown,
             "approvable": gm_approval_list.totals(gm_approval_list.approvable(request.user, reviews)),
             "reopen_requests": list(reopen_requests.pending_requests().values()),
             "error": error,
@@ -202,7 +203,7 @@ def _detail_page(request: HttpRequest, review_id: int, *, error: str = "", statu
         {
             "review": review,
             "detail": presenters.detail(request.user, review),
-            "status_label": status_label(review.status),
+            "status_label": labels.review_state(review.status),
             "refusal": policy.refusal(request.user, review, "approve"),
             "error": error,
             "posted": request.POST if request.method == "POST" else {},

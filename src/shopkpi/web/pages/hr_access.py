@@ -1,4 +1,4 @@
-"""Who may open the HR console and the GM pages, and the labels those pages share.
+"""Who may open the HR console and the GM pages.
 
 Console pages (cycles, imports, audit log …) answer 403 with the reason to a user without the role;
 pages that show one review's data answer 404, as if the review did not exist (保密原则). Every
@@ -16,27 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from shopkpi.appraisal.models import Review
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.roles import is_gm, is_hr
 from shopkpi.web.pages.errors import Reshow, domain_errors
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
-
-STATUS_LABELS: dict[str, Any] = {
-    Review.Status.PENDING_SELF: _("待自评"),
-    Review.Status.PENDING_SUPERVISOR: _("待上级评分"),
-    Review.Status.PENDING_HR: _("待人事核准"),
-    Review.Status.PENDING_GM: _("待总经理批准"),
-    Review.Status.PUBLISHED: _("已发布"),
-    Review.Status.ACKNOWLEDGED: _("已签字确认"),
-    Review.Status.APPEALED: _("申诉中"),
-}
-CYCLE_STATUS_LABELS: dict[str, Any] = {"open": _("进行中"), "archived": _("已归档")}
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
 
 
 def _guard(check: Callable[[Any], bool], *, review_level: bool, refusal: Any) -> Callable[[View], View]:

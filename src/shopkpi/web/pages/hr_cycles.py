@@ -21,7 +21,8 @@ from shopkpi.appraisal.models import Cycle, Employee, Review
 from shopkpi.appraisal.review_scoring import recompute_all
 from shopkpi.appraisal.review_steps import WorkflowError, actor_name
 from shopkpi.web.pages import hr_import_jobs as jobs
-from shopkpi.web.pages.hr_access import CYCLE_STATUS_LABELS, STATUS_LABELS, hr_page
+from shopkpi.web.pages import labels
+from shopkpi.web.pages.hr_access import hr_page
 from shopkpi.web.pages.hr_imports import PERIOD, job_context
 
 S = Review.Status
@@ -58,15 +59,15 @@ def console(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "cycle": cycle,
-                "status_label": CYCLE_STATUS_LABELS.get(cycle.status, cycle.status),
+                "status_label": labels.cycle_state(cycle.status),
                 "total": sum(by_status.values()),
-                "steps": [(STATUS_LABELS[s], by_status.get(s, 0)) for s in S],
+                "steps": [(labels.REVIEW_STATES[s], by_status.get(s, 0)) for s in S],
                 "overdue": overdue_count(cycle, by_status, today),
                 "reopen_requested": cycle.period in pending,
             }
         )
     return render(
-        request, "shopkpi/hr/console.html", {"rows": rows, "statuses": [STATUS_LABELS[s] for s in S]}
+        request, "shopkpi/hr/console.html", {"rows": rows, "statuses": [labels.REVIEW_STATES[s] for s in S]}
     )
 
 
@@ -275,8 +276,8 @@ def _cycle_page(request: HttpRequest, period: str, *, error: str = "") -> HttpRe
         "shopkpi/hr/cycle.html",
         {
             "cycle": cycle,
-            "status_label": CYCLE_STATUS_LABELS.get(cycle.status, cycle.status),
-            "steps": [(s.value, STATUS_LABELS[s], by_status.get(s, 0)) for s in S],
+            "status_label": labels.cycle_state(cycle.status),
+            "steps": [(s.value, labels.REVIEW_STATES[s], by_status.get(s, 0)) for s in S],
             "total": sum(by_status.values()),
             "overdue": overdue_count(cycle, by_status, today),
             "reopen_request": reopen_requests.pending_request(cycle),

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import deadlines, paysheet, policy
 from shopkpi.appraisal.models import Cycle, Review
-from shopkpi.web.pages import hr_summary
-from shopkpi.web.pages.hr_access import STATUS_LABELS, hr_page
+from shopkpi.web.pages import hr_summary, labels
+from shopkpi.web.pages.hr_access import hr_page
 
 S = Review.Status
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +46,7 @@ def overdue(request: HttpRequest, period: str) -> HttpResponse:
         {
             "cycle": cycle,
             "today": today,
-            "steps": [(STATUS_LABELS[s], deadlines_for(cycle, s), rows) for s, rows in steps.items()],
+            "steps": [(labels.REVIEW_STATES[s], deadlines_for(cycle, s), rows) for s, rows in steps.items()],
             "total": sum(len(rows) for rows in steps.values()),
         },
     )

@@ -23,7 +23,8 @@ from shopkpi.appraisal import deadlines, policy
 from shopkpi.appraisal.models import Appeal, Cycle, Department, Review
 from shopkpi.appraisal.workflow import perform
 from shopkpi.web.api import presenters
-from shopkpi.web.pages.hr_access import STATUS_LABELS, hr_page, safe_next, status_label
+from shopkpi.web.pages import labels
+from shopkpi.web.pages.hr_access import hr_page, safe_next
 
 S = Review.Status
 PAGE_SIZE = 100
@@ -60,7 +61,7 @@ def review_list(request: HttpRequest, period: str) -> HttpResponse:
     rows = [
         {
             "review": r,
-            "status_label": status_label(r.status),
+            "status_label": labels.review_state(r.status),
             "overdue": deadlines.overdue(r, today),
             "due": deadlines.due_date(r),
         }
@@ -73,7 +74,7 @@ def review_list(request: HttpRequest, period: str) -> HttpResponse:
             "cycle": cycle,
             "rows": rows,
             "page": page,
-            "statuses": [(s.value, STATUS_LABELS[s]) for s in S],
+            "statuses": [(s.value, labels.REVIEW_STATES[s]) for s in S],
             "departments": Department.objects.order_by("name"),
             "status": status,
             "department": department,
@@ -103,9 +104,15 @@ def _review_page(
     posted = request.POST if request.method == "POST" else {}
     provenance = review.provenance or {}
     values = [
-        {"name": name, "value": detail.values.get(name), "source": provenance.get(name, "")}
+        {
+            "name": name,
+            "label": labels.variable(name),
+            "value": detail.values.get(name),
+            "source": provenance.get(name, ""),
+        }
         for name in sorted(set(detail.values) | set(template.variables))
     ]
+    item_names = {item.key: item.name for item in template.items}
     refusals = {a: policy.refusal(request.user, review, a) for a in HR_ACTIONS}
     return render(
         request,
@@ -113,18 +120,26 @@ def _review_page(
         {
             "review": review,
             "detail": detail,
-            "status_label": status_label(review.status),
+            "status_label": labels.review_state(review.status),
             "values": values,
             "variables": sorted(template.variables),
             "items": template.items,
             "allowed": {a for a, why in refusals.items() if why is None},
             "recusal": next((why for why in refusals.values() if why and why.startswith("回避")), ""),
             "open_appeals": [a for a in detail.appeals if a.status == Appeal.Status.OPEN],
+            "appeals": [
+                (a, item_names.get(a.item_key, a.item_key) if a.item_key else _("整体结果"))
+                for a in detail.appeals
+            ],
             "error_action": action,
             "error": error,
             "posted": posted,
             "transitions": [
-                (t, status_label(t.from_status) if t.from_status else "", status_label(t.to_status))
+                (
+                    t,
+                    labels.review_state(t.from_status) if t.from_status else "",
+                    labels.review_state(t.to_status),
+                )
                 for t in detail.transitions
             ],
             "due": deadlines.due_date(review),

@@ -34,6 +34,7 @@ from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.appraisal.roles import ADMIN, HR, roles
 from shopkpi.scorecard import Problem, Template, TemplateError, builtin_template_paths, load_template_text
+from shopkpi.web.pages import labels
 from shopkpi.web.pages.errors import domain_errors
 from shopkpi.web.pages.template_editor_whatif import WhatIf, what_if
 
@@ -83,7 +84,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     }
     used: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for usage in CycleTemplate.objects.select_related("cycle").order_by("-cycle__period"):
-        entry = (usage.cycle.period, usage.cycle.get_status_display())
+        entry = (usage.cycle.period, labels.cycle_state(usage.cycle.status))
         if entry not in used[usage.template_version_id]:
             used[usage.template_version_id].append(entry)
     versions = (

@@ -1,0 +1,283 @@
+"""What the pages call the domain's identifiers: one table per kind, Chinese (the msgid) with English
+from the locale files. Pages and templates (through the `shopkpi_labels` filters) take every label
+from here; an identifier without a label shows as itself, which tests/web/test_no_raw_identifiers.py
+catches.
+
+    REVIEW_STATES   a review's status         pending_gm      -> 待总经理批准
+    CYCLE_STATES    a cycle's status          archived        -> 已归档
+    ACTIONS         a step of a review        submit_hr       -> 提交总经理审批
+    AUDIT_EVENTS    an audit entry's action   cycle.reopen    -> 重新开启考核期
+    OBJECT_TYPES    what an entry is about    action_item     -> 行动项
+    AUDIT_FIELDS    a key of before / after   appeal_deadline -> 申诉截止时间
+    VARIABLES       built-in template values  base_salary     -> 基本工资
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from importlib import resources
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from shopkpi.appraisal.models import ActionItem, Appeal, Cycle, ReopenRequest, Review
+
+S = Review.Status
+
+REVIEW_STATES: dict[str, Promise] = {
+    S.PENDING_SELF: _("待自评"),
+    S.PENDING_SUPERVISOR: _("待上级评分"),
+    S.PENDING_HR: _("待人事核准"),
+    S.PENDING_GM: _("待总经理批准"),
+    S.PUBLISHED: _("已发布"),
+    S.ACKNOWLEDGED: _("已签字确认"),
+    S.APPEALED: _("申诉中"),
+}
+CYCLE_STATES: dict[str, Promise] = {Cycle.Status.OPEN: _("进行中"), Cycle.Status.ARCHIVED: _("已归档")}
+ACTION_ITEM_STATES: dict[str, Promise] = {
+    ActionItem.Status.OPEN: _("待处理"),
+    ActionItem.Status.CLOSED: _("已处理"),
+}
+APPEAL_OUTCOMES: dict[str, Promise] = {
+    Appeal.Status.OPEN: _("待处理"),
+    Appeal.Status.UPHELD: _("维持原结果"),
+    Appeal.Status.AMENDED: _("已修正"),
+}
+REOPEN_STATES: dict[str, Promise] = {
+    ReopenRequest.Status.PENDING: _("待总经理确认"),
+    ReopenRequest.Status.CONFIRMED: _("已确认重新开启"),
+    ReopenRequest.Status.DECLINED: _("已驳回"),
+}
+RATERS: dict[str, Promise] = {"self": _("本人自评"), "supervisor": _("上级")}
+
+ACTIONS: dict[str, Promise] = {
+    "open": _("开启考核"),
+    "save_self": _("保存自评"),
+    "submit_self": _("提交自评"),
+    "rate": _("上级评分"),
+    "record_interview": _("记录面谈"),
+    "submit_supervisor": _("提交人事核准"),
+    "return_to_self": _("退回员工重新自评"),
+    "override": _("人事修正数值"),
+    "submit_hr": _("提交总经理审批"),
+    "return_to_supervisor": _("退回上级"),
+    "approve": _("总经理批准"),
+    "return_to_hr": _("退回人事"),
+    "acknowledge": _("本人签字确认"),
+    "appeal": _("申诉"),
+    "decide_appeal": _("处理申诉"),
+    "adjust_pay": _("奖惩调整"),
+    "archive": _("归档"),
+    "reopen": _("重新开启"),
+}
+
+AUDIT_EVENTS: dict[str, Promise] = {
+    "cycle.open": _("开启考核期"),
+    "cycle.recompute": _("按仓库数据重算考核期"),
+    "cycle.archive": _("归档考核期"),
+    "cycle.approve_all": _("批准考核期全部待批考核"),
+    "cycle.reopen_request": _("申请重新开启考核期"),
+    "cycle.reopen_decline": _("驳回重新开启申请"),
+    "cycle.reopen": _("重新开启考核期"),
+    "template.version": _("保存模板新版本"),
+    "action_item.create": _("生成行动项"),
+    "action_item.close": _("关闭行动项"),
+    "data.import": _("导入数据"),
+    "scorecard.export": _("导出考核表"),
+    "summary.export": _("导出部门汇总表"),
+    "paysheet.export": _("导出工资表"),
+}
+
+OBJECT_TYPES: dict[str, Promise] = {
+    "review": _("考核"),
+    "cycle": _("考核期"),
+    "template": _("模板"),
+    "action_item": _("行动项"),
+    "dataset": _("数据集"),
+}
+
+AUDIT_FIELDS: dict[str, Promise] = {
+    "status": _("状态"),
+    "version": _("版本"),
+    "score": _("得分"),
+    "grade": _("等级"),
+    "evaluator": _("考评人"),
+    "participants": _("参加人员"),
+    "templates": _("模板"),
+    "self_due": _("自评截止"),
+    "supervisor_due": _("上级评分截止"),
+    "hr_due": _("人事核准截止"),
+    "cutoff_day": _("入职截止日"),
+    "appeal_days": _("申诉期（天）"),
+    "sha256": _("校验值"),
+    "reviews": _("考核"),
+    "approved": _("已批准"),
+    "approved_by": _("批准人"),
+    "changed": _("结果有变化"),
+    "rows": _("行数"),
+    "format": _("格式"),
+    "action": _("行动"),
+    "employee": _("员工"),
+    "period": _("考核期间"),
+    "departments": _("部门数"),
+    "interview": _("面谈"),
+    "held_on": _("面谈日期"),
+    "strengths": _("优点"),
+    "improvements": _("待改进"),
+    "plan": _("改进计划"),
+    "employee_response": _("员工意见"),
+    "name": _("名称"),
+    "value": _("数值"),
+    "values_frozen_at": _("数值冻结时间"),
+    "published_at": _("发布时间"),
+    "appeal_deadline": _("申诉截止时间"),
+    "acknowledged_at": _("签字确认时间"),
+    "appeals": _("申诉"),
+    "item_key": _("项目"),
+    "reason": _("原因"),
+    "outcome": _("处理结果"),
+    "adjustment": _("调整金额"),
+    "adjustment_id": _("调整编号"),
+    "ratings": _("评分"),
+    "rater": _("评分人"),
+    "self_assessment": _("自我评价"),
+    "supervisor_comment": _("上级评语"),
+    "comment": _("评语"),
+    "request": _("申请编号"),
+    "requested_by": _("申请人"),
+    "request_reason": _("申请原因"),
+    "note": _("备注"),
+    "file": _("文件"),
+    "batch": _("批次"),
+    "profile": _("识别的格式"),
+    "skipped_rows": _("跳过的行数"),
+    "replaced": _("替换的批次"),
+    "partly_replaced": _("部分替换的批次"),
+    "dataset": _("数据集"),
+}
+
+VARIABLES: dict[str, Promise] = {"base_salary": _("基本工资")}
+# shopkpi.data.metric_catalogue.SHIPPED_JSON, named here so that labelling does not import the metric
+# compiler (sqlglot, pydantic) into every page
+SHIPPED_JSON = "metrics/catalogue.json"
+
+
+def _label(table: dict[str, Promise], key: object) -> str:
+    text = str(key)
+    found = table.get(text)
+    return text if found is None else str(found)
+
+
+def review_state(status: object) -> str:
+    return _label(REVIEW_STATES, status)
+
+
+def cycle_state(status: object) -> str:
+    return _label(CYCLE_STATES, status)
+
+
+def action(name: object) -> str:
+    return _label(ACTIONS, name)
+
+
+def audit_event(name: object) -> str:
+    """An audit entry's action: `review.<step>` is named after the step."""
+    text = str(name)
+    if text.startswith("review.") and text[len("review.") :] in ACTIONS:
+        return str(ACTIONS[text[len("review.") :]])
+    return _label(AUDIT_EVENTS, text)
+
+
+def audit_events() -> list[tuple[str, str]]:
+    """Every audit action with its label, for the audit log's filter."""
+    return [
+        *((f"review.{key}", str(label)) for key, label in ACTIONS.items()),
+        *((key, str(label)) for key, label in AUDIT_EVENTS.items()),
+    ]
+
+
+def object_type(kind: object) -> str:
+    return _label(OBJECT_TYPES, kind)
+
+
+def audit_field(key: object) -> str:
+    return _label(AUDIT_FIELDS, key)
+
+
+def variable(name: object) -> str:
+    """A template variable as the pages name it: 基本工资 for base_salary, a metric's catalogue label
+    (浏览量 for pv), else the name itself (targets and inputs are named in Chinese)."""
+    text = str(name)
+    if text in VARIABLES:
+        return str(VARIABLES[text])
+    return metric_label(text) or text
+
+
+def metric_label(key: str) -> str:
+    """The shipped metric's label in the active language ('' for a name that is not a metric)."""
+    labels = _metric_labels().get(key)
+    if labels is None:
+        return ""
+    chinese, english = labels
+    return english if (get_language() or "").startswith("en") else chinese
+
+
+@functools.cache
+def _metric_labels() -> dict[str, tuple[str, str]]:
+    """metric key -> (Chinese label, English label), from the shipped catalogue's committed JSON."""
+    text = resources.files("shopkpi.data").joinpath(SHIPPED_JSON).read_text("utf-8")
+    metrics = json.loads(text)["metrics"]
+    return {key: (str(m["label_zh"]), str(m["label"])) for key, m in metrics.items()}
+
+
+# ---- why an item has no points (the scorecard engine says it in English) -------------------------------
+
+_MISSING: list[tuple[re.Pattern[str], Promise]] = [
+    (re.compile(r"^the supervisor's rating is missing$"), _("上级尚未评分")),
+    (re.compile(r"^the self-review rating is missing$"), _("本人尚未自评")),
+    (re.compile(r"^variable '(?P<name>.+)' has no value$"), _("缺少数据：%(name)s")),
+    (re.compile(r"^the target '(?P<source>.+)' is 0$"), _("目标 %(source)s 为 0")),
+    (re.compile(r"^division by zero in '(?P<source>.+)'$"), _("%(source)s 除数为 0")),
+    (
+        re.compile(r"^'(?P<source>.+)' has no defined value \(0 / 0 or similar\)$"),
+        _("%(source)s 没有确定的值（0 / 0 之类）"),
+    ),
+    (re.compile(r"^'(?P<source>.+)' is too large to compute$"), _("%(source)s 数值过大，无法计算")),
+    (
+        re.compile(r"^'(?P<source>.+)' mixes text and numbers \(.*\)$"),
+        _("%(source)s 把文字和数字混在一起计算"),
+    ),
+    (re.compile(r"^'(?P<source>.+)' gives .+, not a number$"), _("%(source)s 的结果不是数字")),
+    (
+        re.compile(r"^(?P<value>.+) lies in no interval of the lookup table$"),
+        _("%(value)s 不在查表的任何区间内"),
+    ),
+    (re.compile(r"^(?:lookup|round) needs a number, got (?P<value>.+)$"), _("需要数字，得到的是 %(value)s")),
+]
+
+
+def missing_reason(reason: object) -> str:
+    """The engine's reason an item has no points, in the active language (as is when not known)."""
+    text = str(reason or "")
+    for pattern, label in _MISSING:
+        found = pattern.match(text)
+        if found:
+            names = {k: variable(v) if k == "name" else v for k, v in found.groupdict().items()}
+            return str(label) % names if names else str(label)
+    return text
+
+
+def labelled(value: Any, key: str = "") -> Any:
+    """An audit before / after value with its state, outcome or rater named (other values as they are)."""
+    tables: dict[str, dict[str, Promise]] = {
+        "status": {**REVIEW_STATES, **CYCLE_STATES, **ACTION_ITEM_STATES},
+        "outcome": APPEAL_OUTCOMES,
+        "rater": RATERS,
+    }
+    if key in tables and isinstance(value, str):
+        return _label(tables[key], value)
+    return value

@@ -1,0 +1,41 @@
+"""Template filters naming the domain's identifiers, from the tables of `shopkpi.web.pages.labels`:
+`{{ review.status|review_state }}`, `{{ t.action|action_label }}`, `{{ e.action|audit_event }}` …"""
+
+from __future__ import annotations
+
+from django import template
+
+from shopkpi.web.pages import labels
+
+register = template.Library()
+
+register.filter("review_state", labels.review_state)
+register.filter("cycle_state", labels.cycle_state)
+register.filter("action_label", labels.action)
+register.filter("audit_event", labels.audit_event)
+register.filter("object_type", labels.object_type)
+register.filter("audit_field", labels.audit_field)
+register.filter("variable_label", labels.variable)
+register.filter("missing_reason", labels.missing_reason)
+
+
+@register.filter
+def missing_items(items: object) -> str:
+    """The names of the items without points ('、'-joined), from a review's result items (dicts) or
+    the presenter's items (objects)."""
+    names = []
+    for item in items or []:  # type: ignore[attr-defined]
+        missing = item.get("missing") if isinstance(item, dict) else getattr(item, "missing", None)
+        if missing:
+            names.append(str(item.get("name") if isinstance(item, dict) else item.name))
+    return "、".join(names)
+
+
+@register.filter
+def explanation(text: object) -> str:
+    """The engine's explanation of an item, with the reason of a missing value named (缺失：…)."""
+    value = str(text or "")
+    prefix = "缺失："
+    if value.startswith(prefix):
+        return prefix + labels.missing_reason(value[len(prefix) :])
+    return value
