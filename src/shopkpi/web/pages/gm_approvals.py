@@ -41,7 +41,7 @@ def _approvals_page(
         {
             "review": review,
             "refusal": policy.refusal(request.user, review, "approve"),
-            "total": (review.pay or Decimal(0)) + (review.adjusted or 0),
+            "total": (review.pay or Decimal(0)) + (getattr(review, "adjusted", None) or 0),
             "status_label": labels.review_state(review.status),
         }
         for review in page
