@@ -111,11 +111,14 @@ def in_dates(dataset: Dataset, alias: str, first: date, last: date) -> str:
     return f"{column} BETWEEN {date_literal(first)} AND {date_literal(last)}"
 
 
-def owner_join(kind: str, account: str, day: str, alias: str = "o", *, keep_unowned: bool = True) -> str:
+def owner_join(
+    kind: str, account: str, day: str, alias: str = "o", *, keep_unowned: bool = True, owners: str = OWNERS
+) -> str:
     """The join of the owner of `account` (SQL) of `kind` on `day` (SQL date): a LEFT JOIN, unowned rows
-    keeping a NULL owner, or (`keep_unowned=False`) an inner join that leaves them out."""
+    keeping a NULL owner, or (`keep_unowned=False`) an inner join that leaves them out. `owners` is
+    `_owners` or a CTE with its columns and more."""
     join = "LEFT JOIN" if keep_unowned else "JOIN"
     return (
-        f"{join} {OWNERS} AS {alias} ON {alias}._o_kind = {literal(kind)} AND {alias}._o_account = {account} "
+        f"{join} {owners} AS {alias} ON {alias}._o_kind = {literal(kind)} AND {alias}._o_account = {account} "
         f"AND {day} BETWEEN {alias}._o_from AND {alias}._o_to"
     )

@@ -3,9 +3,11 @@
 A block is one dataset read with one account kind (or one query metric) for one period. It becomes:
 
     _q<i>  the query metric's own SELECT (query blocks only)
-    _p<i>  rows grouped by (employee, account, u) when the block's distinct counts count u
+    _p<i>  rows grouped by (owner pair, u) when the block's distinct counts count u; an owner pair
+           (`_owner_pairs`) is a number per (employee, kind, account), a cheaper key than its texts
     _v<i>  the block's values per employee, or per (employee, account) when a value is not a plain
-           sum over accounts (its accounts' values are then added in _w<i>); owned rows only
+           sum over accounts or comes from `_p` (the accounts' values are then added in _w<i>);
+           owned rows only
     _s<i>  per (employee, account): rows, batches and rows covering a range across a hand-over,
            from the rows grouped by (account, day, batch) first: a few groups, cheap to attribute
     _e<i>  per employee: the above, columns prefixed b<i>_
@@ -33,6 +35,18 @@ from shopkpi.data.sql_guard import DIALECT
 
 ROW_ALIAS = "d"
 ACCOUNT_COLUMNS = ("rows", "batches", "accounts", "crossing_rows", "crossing_accounts")
+OWNER_PAIRS = "_owner_pairs"
+PAIRS = "_pairs"
+
+
+def pairs_ctes() -> list[str]:
+    """`_owner_pairs`: `_owners` with `_o_pair`, a number per (employee, kind, account); `_pairs`: each
+    pair's employee and account. After `attribution.owners_cte()`."""
+    return [
+        f"{OWNER_PAIRS} AS (SELECT *, dense_rank() OVER (ORDER BY _o_employee, _o_kind, _o_account) AS _o_pair "
+        f"FROM {attr.OWNERS})",
+        f"{PAIRS} AS (SELECT DISTINCT _o_pair, _o_employee, _o_account FROM {OWNER_PAIRS})",
+    ]
 
 
 @dataclass(frozen=True)
@@ -101,26 +115,29 @@ def _dataset_values(
             attr.quoted(dataset.name),
             attr.in_dates(dataset, ROW_ALIAS, window.start, window.end),
         )
-    rows = (
-        f"FROM {table} AS {ROW_ALIAS} "
-        f"{attr.owner_join(source.kind, account, attr.row_date(dataset, ROW_ALIAS), keep_unowned=False)} "
-        f"WHERE {in_window}"
-    )
+    day = attr.row_date(dataset, ROW_ALIAS)
     steps = plan(trees)
-    by_account = not steps.additive
-    keys = "_employee, _account" if by_account else "_employee"
-    group = "1, 2" if by_account else "1"
     computed = "".join(f", {sql} AS {column}" for sql, (_, column) in zip(steps.finals, values, strict=True))
     if steps.mode == "distinct":
+        by_account = True
         partials = "".join(f", {sql} AS {name}" for sql, name in steps.partials)
+        owned = attr.owner_join(source.kind, account, day, keep_unowned=False, owners=OWNER_PAIRS)
         yield (
-            f"_p{i} AS (SELECT o._o_employee AS _employee, {account} AS _account, {steps.distinct_column} AS _u"
-            f"{partials} {rows} GROUP BY 1, 2, 3)"
+            f"_p{i} AS (SELECT o._o_pair AS _pair, {steps.distinct_column} AS _u{partials} "
+            f"FROM {table} AS {ROW_ALIAS} {owned} WHERE {in_window} GROUP BY 1, 2)"
         )
-        yield f"_v{i} AS (SELECT {keys}{computed} FROM _p{i} GROUP BY {group})"
+        yield (
+            f"_v{i} AS (SELECT k._o_employee AS _employee, k._o_account AS _account, a.* EXCLUDE (_pair) "
+            f"FROM (SELECT _pair{computed} FROM _p{i} GROUP BY 1) AS a JOIN {PAIRS} AS k ON k._o_pair = a._pair)"
+        )
     else:
+        by_account = not steps.additive
+        owned = attr.owner_join(source.kind, account, day, keep_unowned=False)
         selected = "o._o_employee AS _employee" + (f", {account} AS _account" if by_account else "")
-        yield f"_v{i} AS (SELECT {selected}{computed} {rows} GROUP BY {group})"
+        yield (
+            f"_v{i} AS (SELECT {selected}{computed} FROM {table} AS {ROW_ALIAS} {owned} WHERE {in_window} "
+            f"GROUP BY {'1, 2' if by_account else '1'})"
+        )
     names = [column for _, column in values]
     if by_account:
         added = "".join(f", sum({c}) AS {c}" for c in names)

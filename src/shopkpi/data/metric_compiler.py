@@ -29,7 +29,7 @@ from sqlglot import exp
 
 from shopkpi.data import attribution as attr
 from shopkpi.data import rollups
-from shopkpi.data.block_sql import ACCOUNT_COLUMNS, ROW_ALIAS, BlockSource, block_ctes, team_cte
+from shopkpi.data.block_sql import ACCOUNT_COLUMNS, ROW_ALIAS, BlockSource, block_ctes, pairs_ctes, team_cte
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metric_catalogue import Metric, MetricCatalogue, ResolvedSource, dataset_schema
 from shopkpi.data.metric_definitions import QueryMetric
@@ -125,7 +125,7 @@ def compile_period(
             sources[(name, offset)] = tuple(found)
     ordered = sorted(blocks.items(), key=lambda item: item[1].index)
     has_team = any(block.team_columns for block in blocks.values())
-    ctes = [attr.owners_cte(), *([attr.reports_cte()] if has_team else [])]
+    ctes = [attr.owners_cte(), *pairs_ctes(), *([attr.reports_cte()] if has_team else [])]
     columns: list[str] = []
     for key, block in ordered:
         window = period if block.offset == 0 else period.previous()
