@@ -5,6 +5,11 @@ It applies the spec's definitions as an expert would write them by hand: attribu
 accounts' validity windows, distinct counts per account (users of a shop grouped once, then
 counted), sums of the sources of a base metric (null only when every source is null), ratios of
 sums with a zero denominator giving null. No provenance, no checks, no unowned-row report.
+
+The clickstream is read as the warehouse stores it for metrics: its roll-up files
+(`traffic_events.rollup/*.parquet`: shop, day, user, behavior, `_n` events), as an analyst who
+knows the warehouse would. `rollup=False` gives the earlier statement over the raw event files
+(reported as `sql_raw_s`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,32 @@ def _ratio(numerator: str, denominator: str) -> str:
     return f"CAST({numerator} AS DOUBLE) / nullif(CAST({denominator} AS DOUBLE), 0)"
 
 
-def hand_sql(warehouse: Path, start: dt.date, end: dt.date, prev_start: dt.date, prev_end: dt.date) -> str:
+def _clicks_by_user(warehouse: Path, start: dt.date, end: dt.date, rollup: bool) -> str:
+    """Per (employee, shop, user): page views and whether they bought, favourited, added to cart."""
+    flags = "bool_or(e.behavior = 'buy') AS buy, bool_or(e.behavior = 'fav') AS fav, bool_or(e.behavior = 'cart') AS cart"
+    if rollup:  # one row per (shop, day, user, behavior) with its count of events
+        return f"""SELECT o.employee, e.shop, e."user", sum(e._n) FILTER (WHERE e.behavior = 'pv') AS pv, {flags}
+       FROM read_parquet('{warehouse / "traffic_events.rollup"}/*.parquet') AS e
+       JOIN own AS o ON o.kind = 'shop' AND o.account = e.shop AND e.ts BETWEEN o.f AND o.t
+       WHERE e.ts BETWEEN DATE '{start}' AND DATE '{end}'
+       GROUP BY ALL"""
+    after = end + dt.timedelta(days=1)
+    return f"""SELECT o.employee, e.shop, e."user", count(*) FILTER (WHERE e.behavior = 'pv') AS pv, {flags}
+       FROM read_parquet('{warehouse / "traffic_events"}/*.parquet') AS e
+       JOIN own AS o ON o.kind = 'shop' AND o.account = e.shop AND CAST(e.ts AS DATE) BETWEEN o.f AND o.t
+       WHERE e.ts >= TIMESTAMP '{start} 00:00:00' AND e.ts < TIMESTAMP '{after} 00:00:00'
+       GROUP BY ALL"""
+
+
+def hand_sql(
+    warehouse: Path,
+    start: dt.date,
+    end: dt.date,
+    prev_start: dt.date,
+    prev_end: dt.date,
+    *,
+    rollup: bool = True,
+) -> str:
     def files(dataset: str) -> str:
         return f"read_parquet('{warehouse / dataset}/*.parquet')"
 
@@ -42,13 +72,8 @@ own AS (SELECT employee, kind, account, coalesce(valid_from, DATE '0001-01-01') 
 staff AS (SELECT employee FROM {files("employees")}
           WHERE (hired_on IS NULL OR hired_on <= DATE '{end}') AND (left_on IS NULL OR left_on >= DATE '{start}')),
 -- clickstream: one row per (employee, shop, user), then counted: distinct users per shop
-tu AS (SELECT o.employee, e.shop, e."user", count(*) FILTER (WHERE e.behavior = 'pv') AS pv,
-              bool_or(e.behavior = 'buy') AS buy, bool_or(e.behavior = 'fav') AS fav, bool_or(e.behavior = 'cart') AS cart
-       FROM {files("traffic_events")} AS e
-       JOIN own AS o ON o.kind = 'shop' AND o.account = e.shop AND CAST(e.ts AS DATE) BETWEEN o.f AND o.t
-       WHERE e.ts >= TIMESTAMP '{start} 00:00:00' AND e.ts < TIMESTAMP '{after} 00:00:00'
-       GROUP BY ALL),
-te AS (SELECT employee, sum(pv) AS pv, count(*) AS uv, count(*) FILTER (WHERE buy) AS buyers,
+tu AS ({_clicks_by_user(warehouse, start, end, rollup)}),
+te AS (SELECT employee, coalesce(sum(pv), 0) AS pv, count(*) AS uv, count(*) FILTER (WHERE buy) AS buyers,
               count(*) FILTER (WHERE fav) AS favorites, count(*) FILTER (WHERE cart) AS carts
        FROM tu GROUP BY employee),
 sd AS (SELECT o.employee, sum(d.pv) AS pv, sum(d.uv) AS uv, sum(d.buyers) AS buyers, sum(d.orders) AS orders,

@@ -10,12 +10,15 @@ its own), the parts taking turns so that a busy machine slows them alike; every 
 of several runs, each from files on disk to results in memory:
 
 - metrics: `compute_metrics` for every employee of the period (a fresh warehouse connection each run);
-- sql: the hand-written statement of `data_hand_sql` over the same Parquet files;
-- pandas: `data_pandas` over the same Parquet files;
+- sql: the hand-written statement of `data_hand_sql` over the same Parquet files, reading the
+  clickstream's roll-up files as the warehouse stores them for metrics (the floor);
+- sql_raw: the same statement reading the raw clickstream files instead (`sql_raw_s`);
+- pandas: `data_pandas` over the same Parquet files (the raw clickstream: platforms export no roll-up);
 - close: `close_period` (what `shopkpi run` does: metrics, every template, scores, pay, actions);
-- import: one large clickstream CSV through `import_files` (the pipeline of `shopkpi import`), rows/s.
+- import: one large clickstream CSV through `import_files` (the pipeline of `shopkpi import`,
+  writing the batch and its roll-up), rows/s.
 
-The three metric implementations must agree on every value (checked, reported). Progress goes to
+The metric implementations must agree on every value (checked, reported). Progress goes to
 standard error; the last line of standard output is one JSON object.
 """
 
@@ -113,9 +116,10 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
             times.append(time.perf_counter() - start)
             extra["scored"] = sum(1 for c in closed.employees if c.result.status == "ok")
             extra["closed"] = len(closed.employees)
-        elif kind == "sql":
+        elif kind in ("sql", "sql_raw"):
             connection = duckdb.connect(":memory:")
-            cursor = connection.execute(hand_sql(home / "warehouse", p.start, p.end, q.start, q.end))
+            statement = hand_sql(home / "warehouse", p.start, p.end, q.start, q.end, rollup=kind == "sql")
+            cursor = connection.execute(statement)
             rows = cursor.fetchall()
             times.append(time.perf_counter() - start)
             names = [d[0] for d in cursor.description or ()]
@@ -252,11 +256,13 @@ def main() -> None:
         say(f"import: {imported['rows']:,} rows, runs {fmt(imported['times'])} s")
         csv_path.unlink()
 
-        runs: dict[str, list[float]] = {"metrics": [], "sql": [], "pandas": [], "close": []}
+        runs: dict[str, list[float]] = {"metrics": [], "sql": [], "sql_raw": [], "pandas": [], "close": []}
         rss: dict[str, float] = {}
         values: dict[str, dict[str, dict[str, str | None]]] = {}
         closed: dict[str, Any] = {}
-        kinds = ["metrics", "sql", "close"] + (["pandas"] if args.events <= PANDAS_MAX_ROWS else [])
+        kinds = ["metrics", "sql", "sql_raw", "close"] + (
+            ["pandas"] if args.events <= PANDAS_MAX_ROWS else []
+        )
         if "pandas" not in kinds:
             say(f"pandas skipped: {args.events:,} rows need more memory than this machine has")
         for turn in range(args.runs):
@@ -275,6 +281,7 @@ def main() -> None:
         catalogue = load_catalogue(home)
         decimals = {name: metric.decimals for name, metric in catalogue.metrics.items()}
         problems = disagreements("shopkpi vs hand SQL", values["metrics"], values["sql"], decimals)
+        problems += disagreements("shopkpi vs hand SQL (raw)", values["metrics"], values["sql_raw"], decimals)
         if "pandas" in values:
             problems += disagreements("shopkpi vs pandas", values["metrics"], values["pandas"], decimals)
         for line in problems[:20]:
@@ -285,6 +292,7 @@ def main() -> None:
 
         metrics_s = statistics.median(runs["metrics"])
         sql_s = statistics.median(runs["sql"])
+        sql_raw_s = statistics.median(runs["sql_raw"])
         pandas_s = statistics.median(runs["pandas"]) if runs["pandas"] else None
         close_s = statistics.median(runs["close"])
         summary = {
@@ -296,6 +304,7 @@ def main() -> None:
             "employees": loaded.employees,
             "metrics_s": round(metrics_s, 2),
             "sql_s": round(sql_s, 2),
+            "sql_raw_s": round(sql_raw_s, 2),
             "pandas_s": round(pandas_s, 2) if pandas_s is not None else None,
             "import_rows_per_s": round(imported["rows"] / import_s),
             "import_rows": imported["rows"],
