@@ -158,8 +158,8 @@ def catalogue_from_texts(texts: Sequence[tuple[str, str]], *, check_shipped: boo
 
     The SQL of every user definition is checked (`sql_guard`). The shipped definitions (named
     SHIPPED) are part of the program: the test suite checks them (`check_shipped=True`) and at run
-    time they are only parsed. The compiled statement is checked as a whole before it runs either
-    way. The same texts give the same catalogue, built once per process (a catalogue is not
+    time they are only parsed. Either way the compiler checks each fragment's structure again on its
+    parsed tree (`metric_compiler`). The same texts give the same catalogue, built once per process (a catalogue is not
     changed after it is built, so it is shared)."""
     return _checked_catalogue(tuple(texts), check_shipped)
 
