@@ -25,6 +25,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -37,6 +38,7 @@ from shopkpi.data import rollups, scope
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.value_sql import quote
 
+ROLLUP_MEMORY = "3GB"  # DuckDB's memory limit while a roll-up is written
 PAUSE_ENV = "SHOPKPI_TEST_PAUSE_BEFORE_COMMIT"  # tests only: seconds to wait between rename and commit
 
 _SCHEMA = """
@@ -411,14 +413,18 @@ def _parquet(paths: Sequence[Path]) -> str:
 def _write_rollup(ds: Dataset, parquet: Path) -> Path:
     """The roll-up of a staged batch file, written and fsynced next to it."""
     out = parquet.with_name(parquet.stem + rollups.FOLDER_SUFFIX + ".parquet")
-    con = duckdb.connect(":memory:")
+    # a bounded memory (a 100-million-row batch spills its grouping to disk next to it)
+    spill = parquet.with_name(parquet.stem + ".spill")
+    con = duckdb.connect(":memory:", config={"memory_limit": ROLLUP_MEMORY, "temp_directory": str(spill)})
     try:
+        con.execute("SET enable_progress_bar = false")
         source = f"read_parquet({quote(str(parquet))})"
         con.execute(
             f"COPY ({rollups.grouped_sql(ds, source)}) TO {quote(str(out))} (FORMAT parquet, COMPRESSION zstd)"
         )
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     fsync_file(out)
     return out
 
