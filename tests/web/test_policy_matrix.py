@@ -225,7 +225,10 @@ def test_a_review_exists_only_for_those_who_may_see_it(
     answer = _call(client, org, ACTORS[role], method, route, operation, org.reviews[target])
     if not visible(role, relation):
         assert answer.status_code == 404, answer.content
-        assert answer.json() == {"detail": "review not found"}  # the same as for an id that does not exist
+        assert answer.json() == {
+            "code": "review_not_found",
+            "detail": "review not found",
+        }  # the same as for an id that does not exist
     elif method == "GET":
         assert answer.status_code == 200, answer.content
     else:

@@ -116,7 +116,7 @@ def shown_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
     """The job, its outcomes with each recognised profile's label, and its problems in the page's language."""
     if job is None:
-        return {"job": None, "outcomes": [], "problems": [], "error": ""}
+        return {"job": None, "outcomes": [], "problems": [], "job_error": ""}
     labels, _problem = profile_labels()
     labels[CANONICAL] = str(_("标准列名 (canonical)"))
     outcomes = [{**o, "profile_label": labels.get(o["profile"], o["profile"])} for o in job.outcomes]
@@ -125,7 +125,7 @@ def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
         if job.error == jobs.STOPPED
         else job.error
     )
-    return {"job": job, "outcomes": outcomes, "problems": shown_problems(job.problems), "error": error}
+    return {"job": job, "outcomes": outcomes, "problems": shown_problems(job.problems), "job_error": error}
 
 
 def _page(
