@@ -145,6 +145,10 @@ def _csv_rows(
                     raise UnreadableFile("the file contains NUL characters (not a text table)", number + 1)
                 yield number, record  # empty cells stay "": blank text is no value downstream
         except UnicodeDecodeError:
+            if not number:  # the text is decoded in chunks: rows up to `number` were read, no exact row
+                raise UnreadableFile(
+                    f"the file is neither UTF-8 nor GBK/GB18030 text (read as {_describe(encoding)})"
+                ) from None
             raise UnreadableFile(
                 f"the file is neither UTF-8 nor GBK/GB18030 text (read as {_describe(encoding)}, "
                 f"invalid bytes after row {number})",
