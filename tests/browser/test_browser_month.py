@@ -172,7 +172,7 @@ def test_hr_supplies_missing_values_and_the_gm_approves_in_bulk(demo: Demo, visi
     expect(gm.page.get_by_role("heading", name="人事修正")).to_be_visible()
     gm.goto("/gm/", "approvals")
     gm.page.get_by_label(f"选择 {detail['employee_name']}").check()
-    gm.page.get_by_label("批准说明（可选）").fill("同意")
+    gm.page.locator(".bulk").get_by_label("批准说明（可选）").fill("同意")
     gm.submit(gm.page.get_by_role("button", name="批准所选"), "approved-in-bulk")
     expect(gm.page.get_by_role("link", name=code, exact=True)).to_have_count(0)
     assert demo.api.review(pk)["status"] == "published"

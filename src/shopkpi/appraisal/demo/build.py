@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from shopkpi.appraisal.demo.cycles import run_archived_month, run_current_month
+from shopkpi.appraisal.demo.held_back import hold_back_inputs
 from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, build_organisation
 from shopkpi.appraisal.models import Employee
 from shopkpi.data.importer import import_files
@@ -49,6 +50,7 @@ def build_demo(
     say(f"generating {employees} employees' platform exports for {months} months …")
     manifest = generate(home, employees, months, seed, events_per_day=200)
     (home / "positions.yaml").write_text(positions_yaml(), encoding="utf-8")
+    held_back = hold_back_inputs(manifest, manifest.months[-1])
     datasets = sorted(
         {f.dataset for f in manifest.files},
         key=lambda d: (d not in FIRST, FIRST.index(d) if d in FIRST else 0, d),
@@ -63,7 +65,7 @@ def build_demo(
     periods = manifest.months
     for period in periods[:-1]:
         run_archived_month(home, people, period, say)
-    run_current_month(home, people, periods[-1], say)
+    run_current_month(home, people, periods[-1], say, at_hr=held_back)
     usernames = ("hr", "gm", *sorted(people.employees))
     summary = DemoSummary(home, len(people.employees), tuple(periods), usernames)
     (home / MARKER).write_text(

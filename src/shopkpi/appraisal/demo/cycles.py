@@ -178,8 +178,11 @@ def run_archived_month(home: Path, people: DemoPeople, period: str, say: Say) ->
     return archive_cycle(people.hr, cycle)
 
 
-def run_current_month(home: Path, people: DemoPeople, period: str, say: Say) -> Cycle:
-    """The month in progress: reviews at every step, one acknowledged and one appealed."""
+def run_current_month(
+    home: Path, people: DemoPeople, period: str, say: Say, *, at_hr: str | None = None
+) -> Cycle:
+    """The month in progress: reviews at every step, one acknowledged and one appealed; the review of
+    `at_hr` (whose inputs are not in yet, see `held_back`) waits at HR."""
     active = [e for e in eligible_employees(period) if e.code != HR_CODE]
     cycle = open_cycle(people.hr, period, participants=active)
     driver = MonthDriver(home, people, cycle)
@@ -191,7 +194,7 @@ def run_current_month(home: Path, people: DemoPeople, period: str, say: Say) -> 
     steps = ["pending_self", "pending_supervisor", "pending_hr", "pending_gm", "published", "published"]
     published: list[Review] = []
     for n, review in enumerate(reviews):
-        target = steps[n % len(steps)]
+        target = "pending_hr" if review.employee.code == at_hr else steps[n % len(steps)]
         if target == "pending_self":
             continue
         driver.self_review(review, n)
