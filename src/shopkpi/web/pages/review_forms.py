@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shopkpi.appraisal.review_steps import WorkflowError
@@ -73,9 +74,13 @@ WHOLE = "_whole"  # the appeal of the whole result (item_key "")
 def text(form: QueryDict, name: str) -> str:
     value = str(form.get(name, ""))
     if "\x00" in value:
-        raise WorkflowError(f"{name}: the text contains a NUL character")
+        raise WorkflowError(gettext("填写的文字含有 NUL 控制字符，请删除后再提交。"), code="bad_text")
     if len(value) > MAX_TEXT:
-        raise WorkflowError(f"{name}: at most {MAX_TEXT} characters")
+        raise WorkflowError(
+            gettext("填写的文字最多 %(limit)s 个字符，当前 %(length)s 个。")
+            % {"limit": MAX_TEXT, "length": len(value)},
+            code="text_too_long",
+        )
     return value.replace("\r\n", "\n")
 
 
@@ -83,7 +88,7 @@ def expected_version(form: QueryDict) -> int:
     try:
         return int(str(form.get("expected_version", "")))
     except ValueError:
-        raise WorkflowError("the form has no version; reload the page and try again") from None
+        raise WorkflowError(gettext("表单缺少版本号，请刷新页面后重试。"), code="no_version") from None
 
 
 def _ratings(template: Template, form: QueryDict) -> dict[str, str | None]:
