@@ -22,8 +22,9 @@ from shopkpi.appraisal.models import Review
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ReviewDetailOut
+from shopkpi.web.pages import labels
 from shopkpi.web.pages.review_explained import explain, plain_text, rating_inputs
-from shopkpi.web.pages.review_forms import PANEL, STEP_NAMES, WHOLE
+from shopkpi.web.pages.review_forms import PANEL, WHOLE
 
 EVALUATOR_ACTIONS = ("rate", "record_interview", "submit_supervisor", "return_to_self")
 
@@ -210,7 +211,7 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
             "periods": [row["period"] for row in history if row["score"] is not None],
             "scores": [str(row["score"]) for row in history if row["score"] is not None],
         },
-        "steps": [(t, STEP_NAMES.get(t.action, t.action)) for t in detail.transitions],
+        "steps": [(t, labels.action(t.action)) for t in detail.transitions],
         "forms": _forms(request, review, template, detail, failure),
         "failure": failure,
     }

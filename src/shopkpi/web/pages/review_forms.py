@@ -49,24 +49,6 @@ DONE = {
     "acknowledge": _("已签字确认。"),
     "appeal": _("申诉已提交，等待人事处理。"),
 }
-# the name of every step, for the review's record of steps
-STEP_NAMES = {
-    "save_self": _("保存自评"),
-    "submit_self": _("提交自评"),
-    "rate": _("上级评分"),
-    "record_interview": _("记录面谈"),
-    "submit_supervisor": _("提交人事核准"),
-    "return_to_self": _("退回员工"),
-    "override": _("人事修正"),
-    "submit_hr": _("人事核准"),
-    "return_to_supervisor": _("退回上级"),
-    "approve": _("总经理批准"),
-    "return_to_hr": _("退回人事"),
-    "acknowledge": _("本人签字确认"),
-    "appeal": _("申诉"),
-    "decide_appeal": _("处理申诉"),
-    "adjust_pay": _("奖惩调整"),
-}
 MAX_TEXT = 10_000
 WHOLE = "_whole"  # the appeal of the whole result (item_key "")
 
