@@ -166,22 +166,19 @@ def _open_page(
     else:
         period = str(request.GET.get("period") or default_period(timezone.localdate()))
         cutoff = _int(request.GET.get("cutoff_day"), cycles.DEFAULT_CUTOFF_DAY)
-        seen = preview(period, cutoff)
-        due = seen.get("deadlines")
-        form = OpenCycleForm(
-            initial={
-                "period": period,
-                "cutoff_day": cutoff,
-                **(
-                    {"self_due": due.self_due, "supervisor_due": due.supervisor_due, "hr_due": due.hr_due}
-                    if due
-                    else {}
-                ),
-            }
-        )
+        form = _prefilled_form(period, cutoff, preview(period, cutoff))
         chosen = None
     context = {"form": form, "error": error, "chosen": chosen, **preview(period, cutoff), **job_context(job)}
     return render(request, "shopkpi/hr/cycle_open.html", context, status=status)
+
+
+def _prefilled_form(period: str, cutoff: int, seen: dict[str, Any]) -> OpenCycleForm:
+    """The open-cycle form for `period`, its deadlines prefilled with the defaults `preview` found."""
+    due = seen.get("deadlines")
+    dates = (
+        {"self_due": due.self_due, "supervisor_due": due.supervisor_due, "hr_due": due.hr_due} if due else {}
+    )
+    return OpenCycleForm(initial={"period": period, "cutoff_day": cutoff, **dates})
 
 
 def _int(value: object, default: int) -> int:
@@ -246,18 +243,7 @@ def open_cycle_preview(request: HttpRequest) -> HttpResponse:
     period = str(request.GET.get("period", "")).strip()
     cutoff = _int(request.GET.get("cutoff_day"), cycles.DEFAULT_CUTOFF_DAY)
     seen = preview(period, cutoff)
-    due = seen.get("deadlines")
-    form = OpenCycleForm(
-        initial={
-            "period": period,
-            "cutoff_day": cutoff,
-            **(
-                {"self_due": due.self_due, "supervisor_due": due.supervisor_due, "hr_due": due.hr_due}
-                if due
-                else {}
-            ),
-        }
-    )
+    form = _prefilled_form(period, cutoff, seen)
     return render(request, "shopkpi/hr/_cycle_preview.html", {"form": form, "chosen": None, **seen})
 
 
