@@ -96,17 +96,23 @@ def _version(request: HttpRequest) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-@gm_page(review_level=True, reshow=_reshow)
-@require_POST
-def approve(request: HttpRequest, review_id: int) -> HttpResponse:
+def _take_step(request: HttpRequest, review_id: int, action: str) -> Review:
+    """The GM's `action` on one review, at the version the form showed, with the form's reason."""
     review = policy.review_for(request.user, review_id)
     perform(
         request.user,
         review,
-        "approve",
+        action,
         expected_version=_version(request),
         reason=request.POST.get("reason", ""),
     )
+    return review
+
+
+@gm_page(review_level=True, reshow=_reshow)
+@require_POST
+def approve(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = _take_step(request, review_id, "approve")
     messages.success(
         request, _("已批准：%(who)s。") % {"who": f"{review.employee.code} {review.employee.name}"}
     )
@@ -116,14 +122,7 @@ def approve(request: HttpRequest, review_id: int) -> HttpResponse:
 @gm_page(review_level=True, reshow=_reshow)
 @require_POST
 def return_to_hr(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = policy.review_for(request.user, review_id)
-    perform(
-        request.user,
-        review,
-        "return_to_hr",
-        expected_version=_version(request),
-        reason=request.POST.get("reason", ""),
-    )
+    review = _take_step(request, review_id, "return_to_hr")
     messages.success(
         request, _("已退回人事：%(who)s。") % {"who": f"{review.employee.code} {review.employee.name}"}
     )
