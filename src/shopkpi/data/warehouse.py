@@ -177,12 +177,11 @@ class Warehouse:
         parts: list[str] = []
         whole = [self.root / path for _, path, partly in live if not partly]
         if whole:
-            files = "[" + ", ".join(quote(str(p)) for p in whole) + "]"
-            parts.append(f"SELECT {columns} FROM read_parquet({files}, union_by_name = true)")
+            parts.append(f"SELECT {columns} FROM {_parquet(whole)}")
         for seq, path, partly in live:
             if partly:
                 parts.append(
-                    f"SELECT {columns} FROM read_parquet({quote(str(self.root / path))}, union_by_name = true) r "
+                    f"SELECT {columns} FROM {_parquet([self.root / path])} r "
                     f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
                 )
         return " UNION ALL ".join(parts)
@@ -357,7 +356,7 @@ class Warehouse:
         partly: list[str] = []
         for old_id, path, seq in overlapping:
             left = con.execute(
-                f"SELECT count(*) FROM read_parquet({quote(str(self.root / path))}, union_by_name = true) r "
+                f"SELECT count(*) FROM {_parquet([self.root / path])} r "
                 f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
             ).fetchone()
             if left is not None and left[0] == 0:
