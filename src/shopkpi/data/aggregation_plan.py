@@ -142,7 +142,8 @@ def _aggregate(unit: exp.Expr) -> exp.Expr:
     return unit.this if isinstance(unit, exp.Filter) else unit
 
 
-def _condition(unit: exp.Expr) -> exp.Expr | None:
+def filter_condition(unit: exp.Expr) -> exp.Expr | None:
+    """The condition of an aggregate's FILTER (WHERE …) clause; None without one."""
     if isinstance(unit, exp.Filter) and isinstance(unit.expression, exp.Where):
         condition: exp.Expr = unit.expression.this
         return condition
@@ -167,7 +168,7 @@ def _several_columns(unit: exp.Expr) -> bool:
 
 def _final(unit: exp.Expr, partials: dict[str, str]) -> exp.Expr:
     """What replaces `unit` in `_v` (over `_p`'s columns), registering the `_p` partial it reads."""
-    condition = _condition(unit)
+    condition = filter_condition(unit)
     if _distinct_column(unit) is not None:  # count(u) leaves out the group of a null u, as DISTINCT does
         counted = exp.Count(this=exp.column("_u"))
         if condition is None:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from sqlglot import exp
 
 from shopkpi.data import rollups
+from shopkpi.data.aggregation_plan import filter_condition
 from shopkpi.data.attribution import RANGE_START_COLUMN
 from shopkpi.data.datasets import Dataset
 
@@ -56,20 +57,13 @@ def rewritten(dataset: Dataset, values: Sequence[exp.Expr], alias: str) -> tuple
             if aggregate.find_ancestor(exp.AggFunc) is not None:
                 return None
             unit = aggregate.parent if isinstance(aggregate.parent, exp.Filter) else aggregate
-            replacement = _over_rollup(aggregate, _condition(unit), alias)
+            replacement = _over_rollup(aggregate, filter_condition(unit), alias)
             if replacement is None:
                 return None
             if replacement is not aggregate:
                 unit.replace(replacement)
         result.append(holder.this)
     return tuple(result)
-
-
-def _condition(unit: exp.Expr) -> exp.Expr | None:
-    if isinstance(unit, exp.Filter) and isinstance(unit.expression, exp.Where):
-        condition: exp.Expr = unit.expression.this
-        return condition
-    return None
 
 
 def _over_rollup(aggregate: exp.Expr, condition: exp.Expr | None, alias: str) -> exp.Expr | None:
