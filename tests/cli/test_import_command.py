@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from shopkpi.appraisal.models import AuditEntry
 from shopkpi.cli.main import cli
 from shopkpi.data.warehouse import Warehouse
+
+# `shopkpi import` writes its audit entry into the application database
+pytestmark = pytest.mark.django_db
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -41,6 +46,11 @@ def test_import_a_qianniu_export_then_again(tmp_path: Path) -> None:
     again = runner.invoke(cli, ["--home", str(home), "import", "cs_daily", str(path)])
     assert again.exit_code == 0
     assert again.stdout.startswith(f"unchanged  {path.name}: already imported as batch cs_daily-")
+    # the command writes the same audit entry as a page upload, once: the unchanged second run adds none
+    entries = list(AuditEntry.objects.filter(action="data.import").values("actor", "object_id", "after"))
+    assert [(e["actor"], e["object_id"], e["after"]["rows"], e["after"]["period"]) for e in entries] == [
+        ("hr-li", "cs_daily", 1, "2026-10")
+    ]
 
 
 def test_a_refused_import_lists_problems_and_exits_1(tmp_path: Path) -> None:

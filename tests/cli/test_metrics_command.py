@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from shopkpi.cli.main import cli
+from shopkpi.data.importer import import_files
 
 FILES = {
     "employees": "employee,name,department,position\nE1,张三,运营部,运营专员\nE2,李四,运营部,运营专员\nE3,王五,客服部,客服\n",
@@ -28,12 +29,10 @@ FILES = {
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("home")
-    runner = CliRunner()
     for dataset, text in FILES.items():
         path = home / f"{dataset}.csv"
         path.write_text(text, encoding="utf-8")
-        result = runner.invoke(cli, ["--home", str(home), "import", dataset, str(path)])
-        assert result.exit_code == 0, result.output
+        import_files(home, dataset, [path])
     return home
 
 

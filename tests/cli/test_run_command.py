@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from shopkpi.cli.main import cli
+from shopkpi.data.importer import import_files
 
 TEMPLATE = """\
 id: t-ops
@@ -45,12 +46,10 @@ def _home(tmp_path: Path) -> Path:
     (home / "templates").mkdir(parents=True)
     (home / "templates" / "t-ops.yaml").write_text(TEMPLATE, encoding="utf-8")
     (home / "positions.yaml").write_text("运营: t-ops\n", encoding="utf-8")
-    runner = CliRunner()
     for name, text in FILES.items():
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        result = runner.invoke(cli, ["--home", str(home), "import", name.removesuffix(".csv"), str(path)])
-        assert result.exit_code == 0, result.output
+        import_files(home, name.removesuffix(".csv"), [path])
     return home
 
 
@@ -126,8 +125,7 @@ def test_a_rate_target_reaches_the_scorecard_exactly(tmp_path: Path) -> None:
         "employee,period,name,value\nE1,2026-10,转化率目标,3.25%\nE1,2026-10,计划销售额,4.5万\n",
         encoding="utf-8",
     )
-    imported = CliRunner().invoke(cli, ["--home", str(home), "import", "targets", str(targets)])
-    assert imported.exit_code == 0, imported.output
+    import_files(home, "targets", [targets])
     result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
     assert result.exit_code == 0, result.output
     e1 = {r["employee"]: r for r in json.loads(result.stdout)}["E1"]

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from shopkpi.cli.main import cli
+from shopkpi.data.importer import import_files
 from shopkpi.data.synth.company import POSITIONS
 
 EMPLOYEES, MONTHS, SEED = 60, 2, 8
@@ -35,9 +36,7 @@ def closed(
         key=lambda d: (d not in FIRST, FIRST.index(d) if d in FIRST else 0, d),
     )
     for dataset in datasets:
-        paths = [str(home / f["path"]) for f in manifest["files"] if f["dataset"] == dataset]
-        result = runner.invoke(cli, ["--home", str(home), "import", dataset, *paths])
-        assert result.exit_code == 0, f"{dataset}: {result.output}"
+        import_files(home, dataset, [home / f["path"] for f in manifest["files"] if f["dataset"] == dataset])
     (home / "positions.yaml").write_text((home / "synth" / "positions.yaml").read_text("utf-8"), "utf-8")
     cards: dict[str, list[dict[str, Any]]] = {}
     for period in manifest["months"]:

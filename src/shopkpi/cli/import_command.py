@@ -14,9 +14,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, import_files
+from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, os_user
 from shopkpi.data.problems import ImportRefused
 
 PROGRESS_FROM_BYTES = 4 << 20  # show a progress bar for files from 4 MiB
@@ -43,7 +44,7 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return sets
 
 
-def _describe(outcome: FileOutcome, dataset: str) -> str:
+def describe(outcome: FileOutcome, dataset: str) -> str:
     if outcome.status == "unchanged":
         return f"unchanged  {outcome.file}: already imported as batch {outcome.batch}"
     line = f"imported   {outcome.file} → {dataset}: {outcome.rows} rows, batch {outcome.batch} ({outcome.profile}"
@@ -62,7 +63,9 @@ def _describe(outcome: FileOutcome, dataset: str) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--profile", help="Import profile to use (default: recognised from the headers and file name).")
 @click.option("--period", help="The period the data must lie in, e.g. 2026-10.")
-@click.option("--user", help="Who imports (recorded with the batch; default: the OS user).")
+@click.option(
+    "--user", help="Who imports (recorded with the batch and in the audit log; default: the OS user)."
+)
 @click.option(
     "--set",
     "sets",
@@ -88,7 +91,19 @@ def import_command(
     The same file again changes nothing; a corrected file replaces the rows of the same
     accounts and dates, and the replaced batch stays in history.
     """
-    home = current(ctx).home
+    request_sets = _parse_sets(sets)
+    home = prepare_home(current(ctx).home)
+    from shopkpi.appraisal.imports import ImportRequest, run_import  # needs Django set up
+
+    request = ImportRequest(
+        files=files,
+        user=user or os_user(),
+        dataset=dataset,
+        profile=profile,
+        period=period,
+        sets=request_sets,
+        timezone=timezone,
+    )
     with _progress(files) as progress:
         tasks: dict[str, object] = {}
 
@@ -100,20 +115,10 @@ def import_command(
             progress.update(tasks[name], completed=done)  # type: ignore[arg-type]
 
         try:
-            outcomes = import_files(
-                home,
-                dataset,
-                list(files),
-                profile=profile,
-                period=period,
-                user=user,
-                sets=_parse_sets(sets),
-                timezone=timezone,
-                progress=on_progress,
-            )
+            report = run_import(home, request, progress=on_progress)
         except ImportRefused as refused:
             click.echo(refused.report(), err=True)
             click.echo("nothing was imported", err=True)
             ctx.exit(1)
-    for outcome in outcomes:
-        click.echo(_describe(outcome, dataset))
+    for outcome in report.outcomes:
+        click.echo(describe(outcome, dataset))

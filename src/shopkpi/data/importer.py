@@ -86,7 +86,7 @@ def import_files(
     problems.refuse_if_any()
     assert target is not None
     warehouse = Warehouse(home)
-    who = user or _os_user()
+    who = user or os_user()
     staging_root = home / STAGING
     _remove_stale_staging(staging_root)
     stage = staging_root / f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -291,7 +291,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):

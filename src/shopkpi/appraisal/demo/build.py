@@ -13,8 +13,8 @@ from django.db import transaction
 from shopkpi.appraisal.demo.cycles import run_archived_month, run_current_month
 from shopkpi.appraisal.demo.held_back import hold_back_inputs
 from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, build_organisation
+from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee
-from shopkpi.data.importer import import_files
 from shopkpi.data.synth.company import positions_yaml
 from shopkpi.data.synth.generate import generate
 
@@ -57,8 +57,10 @@ def build_demo(
     )
     for dataset in datasets:
         paths = [home / f.path for f in manifest.files if f.dataset == dataset]
-        outcomes = import_files(home, dataset, paths, user="hr")
-        say(f"imported {dataset}: {sum(o.rows for o in outcomes)} rows from {len(outcomes)} files")
+        report = run_import(home, ImportRequest(files=tuple(paths), user="hr", dataset=dataset))
+        say(
+            f"imported {dataset}: {sum(o.rows for o in report.outcomes)} rows from {len(report.outcomes)} files"
+        )
     say(f"exports generated and imported in {time.monotonic() - started:.0f} s")
     with transaction.atomic():
         people = build_organisation(home, dict(manifest.position_templates))

@@ -27,8 +27,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connections
 
-from shopkpi.appraisal import audit
-from shopkpi.data.importer import FileOutcome, ImportRefused, import_files
+from shopkpi.appraisal.imports import ImportRequest, outcome_fields, run_import
+from shopkpi.data.problems import ImportRefused
 
 log = logging.getLogger(__name__)
 
@@ -116,26 +116,16 @@ def run(job: ImportJob, path: Path, *, save: bool = False) -> ImportJob:
             save_job(job)
 
     try:
-        outcomes = import_files(
-            home(),
-            job.dataset,
-            [path],
+        request = ImportRequest(
+            files=(path,),
+            user=job.user,
+            dataset=job.dataset or None,
             profile=job.profile or None,
             period=job.period or None,
-            user=job.user,
-            progress=progress,
         )
-        job.outcomes = [_outcome(o) for o in outcomes]
+        report = run_import(home(), request, progress=progress)
+        job.outcomes = [outcome_fields(o) for o in report.outcomes]
         job.state = "imported"
-        for outcome in outcomes:
-            if outcome.status == "imported":
-                audit.record(
-                    job.user,
-                    "data.import",
-                    object_type="dataset",
-                    object_id=job.dataset,
-                    after={**_outcome(outcome), "period": job.period or None},
-                )
     except ImportRefused as refused:
         job.state = "refused"
         job.problems = [asdict(p) for p in refused.problems]
@@ -219,20 +209,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _outcome(outcome: FileOutcome) -> dict[str, Any]:
-    return {
-        "file": outcome.file,
-        "status": outcome.status,
-        "batch": outcome.batch,
-        "profile": outcome.profile,
-        "format": outcome.format,
-        "rows": outcome.rows,
-        "skipped_rows": outcome.skipped_rows,
-        "replaced": list(outcome.replaced),
-        "partly_replaced": list(outcome.partly_replaced),
-    }
 
 
 def _now() -> str:

@@ -1,0 +1,149 @@
+"""The one import service: the HR import page, `shopkpi import`, the API and the demo call `run_import`.
+
+The shape every import takes, whatever front asks for it:
+
+1. **Route.** The organisation's own files (`employees`, `accounts`, `positions`: the roster, account
+   ownership, positions and their templates) are written into the application database by the
+   organisation service; every other dataset (platform exports, targets, inputs, ratings) goes to
+   the warehouse through `shopkpi.data.importer`.
+2. **Check.** Every file is read and checked before anything is written. Problems refuse the call
+   whole (`ImportRefused`, each with file, row, column, reason) and change nothing. Warnings
+   (`DataWarning`: rows outside the period, empty money cells, unowned accounts …) are not errors:
+   with `dry_run`, or when there are warnings and `accept_warnings` is not set, nothing is written
+   and the report lists them (`state` "previewed" or "needs_confirmation").
+3. **Commit and audit together.** What is written and its `data.import` audit entry (who, which
+   files, which batches) are one step: a failure leaves both out.
+
+`ImportReport` is data; each front renders it in its own words and language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from shopkpi.appraisal import audit
+from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, import_files
+from shopkpi.data.problems import ImportProblem, ImportRefused
+
+# datasets whose rows are the organisation itself, kept in the application database
+ORGANISATION_DATASETS = ("employees", "accounts", "positions")
+AUDIT_ACTION = "data.import"
+
+Progress = Callable[[str, int, int], None]  # (file name, bytes read, file size)
+State = Literal["previewed", "needs_confirmation", "imported"]
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What one import asks for. `dataset` None: recognised from the files."""
+
+    files: tuple[Path, ...]
+    user: str
+    dataset: str | None = None
+    profile: str | None = None
+    period: str | None = None
+    sets: Mapping[str, str] = field(default_factory=dict)
+    timezone: str = DEFAULT_TIMEZONE
+    dry_run: bool = False
+    accept_warnings: bool = False
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """Something suspicious that is not an error: the import goes on only when it is accepted.
+
+    `code` names it for programs and translations (e.g. `outside_period`, `empty_money`,
+    `unowned_account`, `duplicate_rows`, `replaces_other_period`); `params` are its figures."""
+
+    code: str
+    file: str
+    row: int | None = None
+    column: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrganisationChange:
+    """One change an organisation file makes (a new person, a changed field, a hand-over …)."""
+
+    kind: str  # e.g. new_employee, changed_field, leaver, new_owner, hand_over, new_department, new_position
+    subject: str  # the 工号, account or name it concerns
+    field: str = ""
+    before: Any = None
+    after: Any = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    dataset: str
+    state: State
+    outcomes: tuple[FileOutcome, ...] = ()
+    warnings: tuple[DataWarning, ...] = ()
+    changes: tuple[OrganisationChange, ...] = ()
+
+    @property
+    def written(self) -> bool:
+        return self.state == "imported"
+
+
+def run_import(home: Path, request: ImportRequest, *, progress: Progress | None = None) -> ImportReport:
+    """Import `request.files`, all or nothing; `ImportRefused` (and no change) on any problem."""
+    dataset = request.dataset or _recognised(home, request)
+    # the organisation service takes ORGANISATION_DATASETS here once it exists (issue 9); until then
+    # they still go to the warehouse
+    return _warehouse_import(home, dataset, request, progress)
+
+
+def _recognised(home: Path, request: ImportRequest) -> str:
+    """The dataset the files belong to, from their headers (every file must agree)."""
+    raise ImportRefused(
+        [ImportProblem(p.name, None, None, "name the dataset the file belongs to") for p in request.files]
+    )
+
+
+def _warehouse_import(
+    home: Path, dataset: str, request: ImportRequest, progress: Progress | None
+) -> ImportReport:
+    if request.dry_run:  # the check step without a commit comes with the import warnings (issue 10)
+        raise ImportRefused(
+            [ImportProblem(p.name, None, None, "--dry-run is not available yet") for p in request.files]
+        )
+    outcomes = import_files(
+        home,
+        dataset,
+        list(request.files),
+        profile=request.profile,
+        period=request.period,
+        user=request.user,
+        sets=request.sets,
+        timezone=request.timezone,
+        progress=progress,
+    )
+    for outcome in outcomes:
+        if outcome.status == "imported":
+            audit.record(
+                request.user,
+                AUDIT_ACTION,
+                object_type="dataset",
+                object_id=dataset,
+                after={**outcome_fields(outcome), "period": request.period},
+            )
+    return ImportReport(dataset=dataset, state="imported", outcomes=tuple(outcomes))
+
+
+def outcome_fields(outcome: FileOutcome) -> dict[str, Any]:
+    """A file's outcome as plain data (the audit entry, the page's job state, the API)."""
+    return {
+        "file": outcome.file,
+        "status": outcome.status,
+        "batch": outcome.batch,
+        "profile": outcome.profile,
+        "format": outcome.format,
+        "rows": outcome.rows,
+        "skipped_rows": outcome.skipped_rows,
+        "replaced": list(outcome.replaced),
+        "partly_replaced": list(outcome.partly_replaced),
+    }
