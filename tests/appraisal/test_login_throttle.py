@@ -1,15 +1,18 @@
-"""Login throttling: five failures per username in fifteen minutes, twenty per address; the lock names its end."""
+"""Login throttling: five failures per username in fifteen minutes, with back-off; an address that sent a
+hundred failures gets one try per username; the lock names its end and is in the audit log."""
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import RequestFactory
 
 from shopkpi.appraisal import login_throttle
 from shopkpi.appraisal.login_throttle import LoginLocked
-from shopkpi.appraisal.models import LoginAttempt
+from shopkpi.appraisal.models import AuditEntry, LoginAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -85,18 +88,93 @@ def test_a_success_resets_the_username_count() -> None:
     assert succeed() == "user"
 
 
-def test_the_address_locks_after_twenty_failures_across_usernames() -> None:
-    for n in range(20):
+def test_each_further_lock_lasts_twice_as_long_up_to_the_cap() -> None:
+    lengths = []
+    for _ in range(7):
+        for _ in range(5):
+            fail()
+        with pytest.raises(LoginLocked) as locked:
+            succeed()
+        first_of_five = LoginAttempt.objects.order_by("-at")[4].at
+        lengths.append(locked.value.until - first_of_five)
+        # wait the lock out: move every attempt back past its end
+        age_all((locked.value.until - first_of_five).total_seconds() / 60 + 0.1)
+    minutes = [length.total_seconds() / 60 for length in lengths]
+    # 15 minutes, then doubled each time: 30, 60, 120, 240, 480 (8 hours, the cap), 480
+    assert minutes == [15, 30, 60, 120, 240, 480, 480]
+
+
+def test_a_success_ends_the_back_off() -> None:
+    for _ in range(5):
+        fail()
+    age_all(15.1)
+    for _ in range(5):
+        fail()
+    with pytest.raises(LoginLocked) as second:
+        succeed()
+    assert second.value.until - LoginAttempt.objects.order_by("-at")[4].at == timedelta(minutes=30)
+    age_all(30.1)
+    assert succeed() == "user"
+    for _ in range(5):
+        fail()
+    with pytest.raises(LoginLocked) as after_success:
+        succeed()
+    assert after_success.value.until - LoginAttempt.objects.order_by("-at")[4].at == timedelta(minutes=15)
+
+
+def test_an_address_full_of_failures_allows_one_try_per_username_and_every_correct_password() -> None:
+    # a guesser behind one address: 100 usernames, one wrong password each (no username is locked)
+    for n in range(100):
         fail(f"user{n}")
+    # a username that failed from here is refused from here, its password not even checked
+    called = []
     with pytest.raises(LoginLocked) as locked:
-        succeed("someone-else")
+        login_throttle.attempt("user0", ADDRESS, lambda: called.append(1))
+    assert called == []
     assert locked.value.scope == "address"
-    # a success with one's own password does not reset the address
-    assert succeed("someone-else", "10.0.0.2") == "user"
+    # ... but not from another address
+    assert succeed("user0", "10.0.0.2") == "user"
+    # a username that did not fail from here: its correct password works, a wrong one is its last try here
+    assert succeed("hr") == "user"
+    fail("gm")
     with pytest.raises(LoginLocked):
-        succeed("user0")
-    # another address is free
-    assert succeed("user1", "10.0.0.3") == "user"
+        succeed("gm")
+    # the address lock ends when the oldest of its hundred failures is fifteen minutes old
+    age_all(15.1)
+    assert succeed("user1") == "user"
+
+
+def test_ninety_nine_failures_from_an_address_do_not_lock_it() -> None:
+    for n in range(99):
+        fail(f"user{n}")
+    assert succeed("user0") == "user"
+
+
+def test_every_lock_is_in_the_audit_log_once() -> None:
+    for _ in range(5):
+        fail()
+    with pytest.raises(LoginLocked) as locked:
+        succeed()
+    entries = list(AuditEntry.objects.filter(action="login.lock"))
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry.actor, entry.object_type, entry.object_id) == ("system", "login", "hr")
+    assert entry.after == {
+        "scope": "username",
+        "username": "hr",
+        "address": ADDRESS,
+        "until": locked.value.until.isoformat(),
+        "level": 1,
+    }
+    # the refused tries do not write it again; an address lock is written once, named by the address
+    with pytest.raises(LoginLocked):
+        succeed()
+    for n in range(95):
+        fail(f"user{n}")
+    address_locks = AuditEntry.objects.filter(action="login.lock", object_id=ADDRESS)
+    assert [entry.after["scope"] for entry in address_locks] == ["address"]
+    fail("gm")  # a username's one try from the locked address does not write the address lock again
+    assert AuditEntry.objects.filter(action="login.lock", object_id=ADDRESS).count() == 1
 
 
 def test_a_try_in_progress_counts_the_tries_before_it() -> None:
@@ -118,7 +196,34 @@ def test_old_attempts_are_deleted() -> None:
     assert list(LoginAttempt.objects.values_list("username", flat=True)) == ["gm"]
 
 
-def test_client_address() -> None:
+def test_client_address_without_trusted_proxies_is_the_peer() -> None:
     factory = RequestFactory()
     assert login_throttle.client_address(factory.get("/", REMOTE_ADDR="192.0.2.7")) == "192.0.2.7"
     assert login_throttle.client_address(factory.get("/", REMOTE_ADDR="")) == "unknown"
+    forged = factory.get("/", REMOTE_ADDR="192.0.2.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert login_throttle.client_address(forged) == "192.0.2.7"
+
+
+def test_client_address_through_trusted_proxies(settings: Any) -> None:
+    settings.SHOPKPI_TRUSTED_PROXIES = [
+        ipaddress.ip_network("10.0.0.0/24"),
+        ipaddress.ip_network("192.0.2.9"),
+    ]
+    factory = RequestFactory()
+
+    def seen(peer: str, forwarded: str | None) -> str:
+        extra = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+        return login_throttle.client_address(factory.get("/", REMOTE_ADDR=peer, **extra))
+
+    # the proxy names the client; whatever the client claimed before it is not believed
+    assert seen("192.0.2.9", "203.0.113.5") == "203.0.113.5"
+    assert seen("192.0.2.9", "6.6.6.6, 203.0.113.5") == "203.0.113.5"
+    # a chain of trusted proxies is walked through to the first address that is not one
+    assert seen("192.0.2.9", "203.0.113.5, 10.0.0.7") == "203.0.113.5"
+    # an untrusted peer's header is ignored
+    assert seen("203.0.113.8", "10.0.0.7") == "203.0.113.8"
+    # a trusted proxy without the header, or with a malformed entry: as far as trusted hops go
+    assert seen("192.0.2.9", None) == "192.0.2.9"
+    assert seen("192.0.2.9", "not-an-address") == "192.0.2.9"
+    assert seen("192.0.2.9", "203.0.113.5, junk, 10.0.0.7") == "10.0.0.7"
+    assert seen("192.0.2.9", "2001:db8::1") == "2001:db8::1"

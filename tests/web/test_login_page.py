@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+
+from shopkpi.appraisal.models import AuditEntry, LoginAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +66,63 @@ def test_not_found_is_a_page_of_the_application_in_chinese(client: Client, hr_us
     assert response.status_code == 404
     page = response.content.decode()
     assert "页面不存在" in page and 'rel="icon"' in page
+
+
+PROXY = "10.0.0.5"
+
+
+@pytest.fixture
+def behind_proxy(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SHOPKPI_TRUSTED_PROXIES = [ipaddress.ip_network(PROXY)]
+
+
+def _login(client: Client, username: str, password: str, peer: str, forwarded: str | None = None) -> int:
+    extra = {"REMOTE_ADDR": peer}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post("/login/", {"username": username, "password": password}, **extra).status_code
+
+
+def test_behind_a_trusted_proxy_one_users_lockout_does_not_lock_out_the_company(
+    behind_proxy: None, hr_user: User
+) -> None:
+    User.objects.create_user("gm", password="shopkpi-demo")
+    attacker = Client()
+    # 25 wrong passwords for hr from one address behind the proxy: hr is locked after five
+    statuses = [_login(attacker, "hr", "wrong-password", PROXY, "203.0.113.7") for _ in range(25)]
+    assert statuses == [200] * 5 + [429] * 20
+    # gm behind the same proxy, even from the same address, logs in with the right password
+    assert _login(Client(), "gm", "shopkpi-demo", PROXY, "203.0.113.7") == 302
+    response = Client().post(
+        "/api/token",
+        {"username": "gm", "password": "shopkpi-demo"},
+        content_type="application/json",
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert response.status_code == 200
+    # the lock is in the audit log, under the address the proxy named, not the proxy's own
+    lock = AuditEntry.objects.get(action="login.lock")
+    assert lock.after["username"] == "hr" and lock.after["address"] == "203.0.113.7"
+
+
+def test_a_hundred_failures_across_usernames_leave_correct_passwords_working(
+    behind_proxy: None, hr_user: User
+) -> None:
+    attacker = Client()
+    assert {_login(attacker, f"guess{n}", "wrong-password", PROXY, "203.0.113.7") for n in range(100)} == {
+        200
+    }
+    # the address is locked for the usernames that failed from it ...
+    assert _login(attacker, "guess0", "wrong-password", PROXY, "203.0.113.7") == 429
+    # ... but a correct password for another user is checked and accepted
+    assert _login(Client(), "hr", "shopkpi-demo", PROXY, "203.0.113.7") == 302
+
+
+def test_an_untrusted_x_forwarded_for_is_ignored(behind_proxy: None, hr_user: User) -> None:
+    # a client that is not the proxy cannot pick its address: each forged header still counts as its own
+    attacker = Client()
+    for n in range(5):
+        assert _login(attacker, "hr", "wrong-password", "198.51.100.9", f"203.0.113.{n}") == 200
+    assert _login(attacker, "hr", "shopkpi-demo", "198.51.100.9", "203.0.113.99") == 429
+    assert set(LoginAttempt.objects.values_list("address", flat=True)) == {"198.51.100.9"}

@@ -1,27 +1,42 @@
 """Login throttling (API token and web login alike), kept in the LoginAttempt table.
 
-Per username: after FAILURES_PER_USERNAME failed tries within WINDOW (counted since that
-username's last success), further tries are refused until the oldest of those failures is
-WINDOW old. Per address: the same with FAILURES_PER_ADDRESS, which is higher because an office
-shares one address; a success does not reset it (one's own password must not unlock guessing
-at others'). Refused tries are not recorded, so waiting always ends a lock; the lock names when.
+Per username: FAILURES_PER_USERNAME failures within WINDOW (counted since that username's last
+success) lock it until the oldest of them is WINDOW old; each further lock since the last success
+(within BACKOFF_MEMORY) lasts twice as long as the one before, up to MAX_LOCK. A lock's failures
+are used up by it: after it ends, FAILURES_PER_USERNAME new failures make the next one.
+
+Per address: the address is only a hint (a whole office, or everyone behind a proxy that is not
+listed in SHOPKPI_TRUSTED_PROXIES, shares one), so it never refuses a correct password for a
+username that has not failed from it. Once FAILURES_PER_ADDRESS failures came from an address
+within WINDOW, a username that has failed from that address within WINDOW is refused from it
+without its password being checked, until the oldest of those failures is WINDOW old: someone
+guessing across usernames gets one try per username.
+
+Refused tries are not recorded, so waiting always ends a lock; the lock names when. Each lock is
+written to the audit log when it begins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ipaddress
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import LoginAttempt
 
 WINDOW = timedelta(minutes=15)
 FAILURES_PER_USERNAME = 5
-FAILURES_PER_ADDRESS = 20
+FAILURES_PER_ADDRESS = 100
+BACKOFF_MEMORY = timedelta(hours=24)  # locks further back than this no longer lengthen the next one
+MAX_LOCK = timedelta(hours=8)
 KEEP = timedelta(days=30)  # attempts older than this are deleted
 
 T = TypeVar("T")
@@ -47,41 +62,101 @@ class LoginLocked(Exception):
         return max(1, int(seconds) + (0 if seconds == int(seconds) else 1))
 
 
+@dataclass(frozen=True)
+class _Lock:
+    scope: str  # "username" or "address"
+    until: datetime
+    level: int  # 1 for a username's first lock since its last success, 2 for the next …
+
+
 def _key(username: str) -> str:
     return username.strip().lower()
 
 
-def _locked_until(failures: QuerySet[LoginAttempt], limit: int) -> datetime | None:
-    """While `limit` failures lie within the window, the lock lasts until the oldest of them leaves it."""
-    times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
-    if len(times) < limit:
+def _username_lock(failures: Iterable[datetime]) -> _Lock | None:
+    """The latest lock that these failures (oldest first, since the last success) made, or None."""
+    lock: _Lock | None = None
+    pending: list[datetime] = []  # failures since the last lock ended
+    for at in failures:
+        if lock is not None and at < lock.until:
+            continue  # recorded by a try that raced the one that locked
+        pending = [earlier for earlier in pending if earlier > at - WINDOW] + [at]
+        if len(pending) >= FAILURES_PER_USERNAME:
+            level = 1 if lock is None else lock.level + 1
+            length = min(WINDOW * 2 ** (level - 1), MAX_LOCK)
+            lock = _Lock("username", pending[0] + length, level)
+            pending = []
+    return lock
+
+
+def _address_lock(failures: QuerySet[LoginAttempt]) -> _Lock | None:
+    """While FAILURES_PER_ADDRESS failures lie within the window, until the oldest of them leaves it."""
+    times = list(failures.order_by("-at").values_list("at", flat=True)[:FAILURES_PER_ADDRESS])
+    if len(times) < FAILURES_PER_ADDRESS:
         return None
-    return times[-1] + WINDOW
+    return _Lock("address", times[-1] + WINDOW, 1)
+
+
+def _locks(username: str, address: str, now: datetime, before_id: int | None) -> dict[str, _Lock | None]:
+    """The username's latest lock and the address's lock as the recorded attempts make them (ended
+    ones too; the address's whichever username is trying)."""
+    attempts = LoginAttempt.objects.all()
+    if before_id is not None:
+        attempts = attempts.filter(id__lt=before_id)
+    mine = attempts.filter(username=_key(username), at__gt=now - BACKOFF_MEMORY)
+    last_success = mine.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()
+    failures = mine.filter(succeeded=False)
+    if last_success is not None:
+        failures = failures.filter(at__gt=last_success)
+    return {
+        "username": _username_lock(failures.order_by("at", "id").values_list("at", flat=True)),
+        "address": _address_lock(attempts.filter(address=address, at__gt=now - WINDOW, succeeded=False)),
+    }
+
+
+def _failed_here(username: str, address: str, now: datetime, before_id: int | None) -> bool:
+    failures = LoginAttempt.objects.filter(
+        username=_key(username), address=address, succeeded=False, at__gt=now - WINDOW
+    )
+    return (failures if before_id is None else failures.filter(id__lt=before_id)).exists()
 
 
 def check(username: str, address: str, *, before_id: int | None = None, now: datetime | None = None) -> None:
-    """Raise LoginLocked when a try for this username or from this address is not accepted now.
+    """Raise LoginLocked when a try for this username from this address is not accepted now.
 
     `before_id` counts only the attempts recorded before that one (a try in progress counts the
     tries that came before it, so that tries racing in parallel lock each other out too).
     """
     now = now or timezone.now()
-    recent = LoginAttempt.objects.filter(at__gt=now - WINDOW)
-    if before_id is not None:
-        recent = recent.filter(id__lt=before_id)
-    user_attempts = recent.filter(username=_key(username))
-    last_success = user_attempts.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()
-    user_failures = user_attempts.filter(succeeded=False)
-    if last_success is not None:
-        user_failures = user_failures.filter(at__gt=last_success)
-    locks = [
-        ("username", _locked_until(user_failures, FAILURES_PER_USERNAME)),
-        ("address", _locked_until(recent.filter(address=address, succeeded=False), FAILURES_PER_ADDRESS)),
-    ]
-    active = [(scope, until) for scope, until in locks if until is not None and until > now]
+    locks = _locks(username, address, now, before_id)
+    if locks["address"] is not None and not _failed_here(username, address, now, before_id):
+        locks["address"] = None  # the address's lock holds only for the usernames that failed from it
+    active = [lock for lock in locks.values() if lock is not None and lock.until > now]
     if active:
-        scope, until = max(active, key=lambda lock: lock[1])
-        raise LoginLocked(scope, until)
+        lock = max(active, key=lambda lock: lock.until)
+        raise LoginLocked(lock.scope, lock.until)
+
+
+def _record_new_locks(username: str, address: str, before: dict[str, _Lock | None]) -> None:
+    """Write each lock this failure began (one that did not hold before it) to the audit log."""
+    now = timezone.now()
+    for scope, lock in _locks(username, address, now, None).items():
+        earlier = before[scope]
+        if lock is None or lock.until <= now or (earlier is not None and earlier.until > now):
+            continue
+        audit.record(
+            "system",
+            "login.lock",
+            object_type="login",
+            object_id=_key(username) if scope == "username" else address,
+            after={
+                "scope": scope,
+                "username": _key(username),
+                "address": address,
+                "until": lock.until.isoformat(),
+                "level": lock.level,
+            },
+        )
 
 
 def attempt(username: str, address: str, authenticate: Callable[[], T | None]) -> T | None:
@@ -92,7 +167,9 @@ def attempt(username: str, address: str, authenticate: Callable[[], T | None]) -
     tries see each other.
     """
     check(username, address)
-    row = LoginAttempt.objects.create(username=_key(username), address=address[:64], succeeded=False)
+    address = address[:64]
+    before = _locks(username, address, timezone.now(), None)
+    row = LoginAttempt.objects.create(username=_key(username), address=address, succeeded=False)
     try:
         check(username, address, before_id=row.pk)
     except LoginLocked:
@@ -101,10 +178,38 @@ def attempt(username: str, address: str, authenticate: Callable[[], T | None]) -
     user = authenticate()
     if user is not None:
         LoginAttempt.objects.filter(pk=row.pk).update(succeeded=True)
+    else:
+        _record_new_locks(username, address, before)
     LoginAttempt.objects.filter(at__lt=timezone.now() - KEEP).delete()
     return user
 
 
+def _trusted(address: str) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(parsed in network for network in settings.SHOPKPI_TRUSTED_PROXIES)
+
+
 def client_address(request: Any) -> str:
-    """The address a request came from, as the server saw it (proxies are not trusted)."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
+    """The address a request came from.
+
+    The connection's own address, unless it is one of the trusted proxies (SHOPKPI_TRUSTED_PROXIES):
+    then X-Forwarded-For is read from the right, through the trusted proxies, to the first address
+    that is not one (or to the last one the chain names, when all are). An X-Forwarded-For from any
+    other peer is ignored: anybody can send one.
+    """
+    address = str(request.META.get("REMOTE_ADDR") or "unknown").strip()
+    if not _trusted(address):
+        return address[:64]
+    for hop in reversed(str(request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")):
+        hop = hop.strip()
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # a malformed entry: the last proxy we trust is as far as we can see
+        address = hop
+        if not _trusted(hop):
+            break
+    return address[:64]

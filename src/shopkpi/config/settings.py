@@ -7,6 +7,7 @@ give is read from the environment here and documented in docs/en/admin.md.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -26,6 +27,25 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("SHOPKPI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+
+
+def _networks(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses and CIDR networks; a wrong entry stops the start, named."""
+    networks = []
+    for item in (item.strip() for item in os.environ.get(setting, "").split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as error:
+            raise ValueError(
+                f"{setting}: {item!r} is not an address or a network like 10.0.0.0/24 ({error})"
+            ) from None
+    return networks
+
+
+# the reverse proxies whose X-Forwarded-For names the client (for login throttling); nobody else's is read
+SHOPKPI_TRUSTED_PROXIES = _networks("SHOPKPI_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

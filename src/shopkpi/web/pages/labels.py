@@ -53,6 +53,7 @@ REOPEN_STATES: dict[str, Promise] = {
     ReopenRequest.Status.DECLINED: _("已驳回"),
 }
 RATERS: dict[str, Promise] = {"self": _("本人自评"), "supervisor": _("上级")}
+LOCK_SCOPES: dict[str, Promise] = {"username": _("用户名"), "address": _("地址")}
 
 ACTIONS: dict[str, Promise] = {
     "open": _("开启考核"),
@@ -90,6 +91,7 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "scorecard.export": _("导出考核表"),
     "summary.export": _("导出部门汇总表"),
     "paysheet.export": _("导出工资表"),
+    "login.lock": _("登录锁定"),
 }
 
 OBJECT_TYPES: dict[str, Promise] = {
@@ -98,6 +100,7 @@ OBJECT_TYPES: dict[str, Promise] = {
     "template": _("模板"),
     "action_item": _("行动项"),
     "dataset": _("数据集"),
+    "login": _("登录尝试"),
 }
 
 AUDIT_FIELDS: dict[str, Promise] = {
@@ -158,6 +161,11 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "replaced": _("替换的批次"),
     "partly_replaced": _("部分替换的批次"),
     "dataset": _("数据集"),
+    "scope": _("锁定范围"),
+    "username": _("用户名"),
+    "address": _("地址"),
+    "until": _("锁定至"),
+    "level": _("连续锁定次数"),
 }
 
 VARIABLES: dict[str, Promise] = {"base_salary": _("基本工资")}
@@ -277,6 +285,7 @@ def labelled(value: Any, key: str = "") -> Any:
         "status": {**REVIEW_STATES, **CYCLE_STATES, **ACTION_ITEM_STATES},
         "outcome": APPEAL_OUTCOMES,
         "rater": RATERS,
+        "scope": LOCK_SCOPES,
     }
     if key in tables and isinstance(value, str):
         return _label(tables[key], value)
