@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -213,3 +214,18 @@ def client_address(request: Any) -> str:
         if not _trusted(hop):
             break
     return address[:64]
+
+
+def unlock(username: str, by: str) -> int:
+    """Forget the username's failed tries (an admin or HR lifts a lock); audited. How many were forgotten."""
+    with transaction.atomic():
+        deleted, _by_model = LoginAttempt.objects.filter(username=_key(username), succeeded=False).delete()
+        audit.record(
+            by,
+            "user.unlock",
+            object_type="user",
+            object_id=username,
+            before={"failures": deleted},
+            after={"failures": 0},
+        )
+    return deleted

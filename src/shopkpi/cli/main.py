@@ -11,12 +11,14 @@ from shopkpi.cli.audit_command import audit_group
 from shopkpi.cli.demo_command import demo_command
 from shopkpi.cli.home import DEFAULT_HOME, Context
 from shopkpi.cli.import_command import import_command
+from shopkpi.cli.init_command import init_command
 from shopkpi.cli.metrics_command import metrics_command
 from shopkpi.cli.run_command import run_command
 from shopkpi.cli.samples_command import samples_command
 from shopkpi.cli.scorecard_commands import check_command, score_command
 from shopkpi.cli.serve_command import serve_command
 from shopkpi.cli.synth_command import synth_command
+from shopkpi.cli.users_command import users_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,6 +37,8 @@ def cli(ctx: click.Context, home: Path) -> None:
     ctx.obj = Context(home=home.expanduser())
 
 
+cli.add_command(init_command)
+cli.add_command(users_group)
 cli.add_command(check_command)
 cli.add_command(serve_command)
 cli.add_command(run_command)

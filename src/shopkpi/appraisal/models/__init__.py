@@ -1,5 +1,6 @@
-from shopkpi.appraisal.models.access import ApiToken, LoginAttempt
+from shopkpi.appraisal.models.access import ApiToken, LoginAttempt, LoginProfile
 from shopkpi.appraisal.models.audit import AuditEntry
+from shopkpi.appraisal.models.company import CompanySettings
 from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, TemplateVersion
 from shopkpi.appraisal.models.organisation import Account, Department, Employee, Position
 from shopkpi.appraisal.models.pay import ActionItem, PayAdjustment
@@ -20,12 +21,14 @@ __all__ = [
     "ApiToken",
     "Appeal",
     "AuditEntry",
+    "CompanySettings",
     "Cycle",
     "CycleTemplate",
     "Department",
     "Employee",
     "Interview",
     "LoginAttempt",
+    "LoginProfile",
     "Override",
     "PayAdjustment",
     "Position",

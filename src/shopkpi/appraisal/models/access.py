@@ -1,4 +1,4 @@
-"""API tokens and login attempts (for throttling)."""
+"""API tokens, login attempts (for throttling) and what shopkpi keeps about a login."""
 
 from __future__ import annotations
 
@@ -20,3 +20,14 @@ class LoginAttempt(models.Model):
     address = models.CharField(max_length=64)
     succeeded = models.BooleanField()
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class LoginProfile(models.Model):
+    """What shopkpi keeps about a login besides Django's user: whether its password is a one-time one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_profile"
+    )
+    must_change_password = models.BooleanField(
+        default=False, help_text="the password was handed out (issued or reset): the user changes it first"
+    )

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
+from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.models import Review
 from shopkpi.appraisal.review_steps import actor_name
 from shopkpi.scorecard.numbers import format_decimal, plain
@@ -181,7 +181,7 @@ def build(user: Any, review: Review) -> Scorecard:
     employee = review.employee
     year, month = review.cycle.period.split("-")
     period_label = _("%(year)s年%(month)s月") % {"year": year, "month": int(month)}
-    company = str(getattr(settings, "SHOPKPI_COMPANY_NAME", "") or "")
+    company = company_name()
     title = _("%(company)s%(period)s绩效考核表：%(name)s（%(code)s）") % {
         "company": f"{company} " if company else "",
         "period": period_label,

@@ -129,6 +129,8 @@ def described(value: Any, key: str = "", items: dict[str, str] | None = None) ->
     if isinstance(value, list):
         parts = [described(v, key, items) for v in value]
         return "、".join(f"（{p}）" if "：" in p else p for p in parts) or "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
     if key == "item_key" and isinstance(value, str):
         return items.get(value, value) if value else str(_("整体结果"))
     if isinstance(value, str):

@@ -10,6 +10,7 @@ catches.
     OBJECT_TYPES    what an entry is about    action_item     -> 行动项
     AUDIT_FIELDS    a key of before / after   appeal_deadline -> 申诉截止时间
     VARIABLES       built-in template values  base_salary     -> 基本工资
+    ROLES           a role given to a login   gm              -> 总经理
 """
 
 from __future__ import annotations
@@ -92,6 +93,14 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "summary.export": _("导出部门汇总表"),
     "paysheet.export": _("导出工资表"),
     "login.lock": _("登录锁定"),
+    "company.name": _("设置公司名称"),
+    "user.create": _("创建用户"),
+    "user.issue": _("发放登录账号"),
+    "user.password_reset": _("重置密码"),
+    "user.password_change": _("修改密码"),
+    "user.roles": _("变更角色"),
+    "user.deactivate": _("停用用户"),
+    "user.unlock": _("解除登录锁定"),
 }
 
 OBJECT_TYPES: dict[str, Promise] = {
@@ -101,7 +110,10 @@ OBJECT_TYPES: dict[str, Promise] = {
     "action_item": _("行动项"),
     "dataset": _("数据集"),
     "login": _("登录尝试"),
+    "user": _("用户"),
+    "company": _("公司"),
 }
+ROLES: dict[str, Promise] = {"hr": _("人事"), "gm": _("总经理"), "admin": _("管理员")}
 
 AUDIT_FIELDS: dict[str, Promise] = {
     "status": _("状态"),
@@ -166,6 +178,10 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "address": _("地址"),
     "until": _("锁定至"),
     "level": _("连续锁定次数"),
+    "roles": _("角色"),
+    "active": _("启用"),
+    "must_change_password": _("须修改密码"),
+    "failures": _("失败次数"),
 }
 
 VARIABLES: dict[str, Promise] = {"base_salary": _("基本工资")}
@@ -286,6 +302,7 @@ def labelled(value: Any, key: str = "") -> Any:
         "outcome": APPEAL_OUTCOMES,
         "rater": RATERS,
         "scope": LOCK_SCOPES,
+        "roles": ROLES,
     }
     if key in tables and isinstance(value, str):
         return _label(tables[key], value)
