@@ -45,6 +45,18 @@ def result_json(result: ScoreResult) -> dict[str, Any]:
     }
 
 
+NO_PAY = "本岗位不计绩效工资"
+WAGE = "整月工资"
+
+
+def _pay_text(result: ScoreResult) -> str:
+    """The pay as the table shows it: a template without pay says so; a whole wage is labelled."""
+    if result.pay_kind is None:
+        return NO_PAY
+    amount = _number(result.pay, keep_places=True) or "—"
+    return f"{amount}（{WAGE}）" if result.pay_kind == "wage" and result.pay is not None else amount
+
+
 def render_json(results: list[ScoreResult]) -> str:
     return json.dumps([result_json(r) for r in results], ensure_ascii=False, indent=2)
 
@@ -91,7 +103,7 @@ def print_table(template: Template, results: list[ScoreResult], console: Console
             *(points.get(item.key) or "—" for item in template.items),
             _number(result.score, keep_places=True) or "—",
             result.grade or "—",
-            _number(result.pay, keep_places=True) or "—",
+            _pay_text(result),
             "、".join(result.actions),
             "、".join(result.missing),
         )

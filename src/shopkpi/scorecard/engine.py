@@ -103,6 +103,8 @@ class ScoreResult:
     reasons: Mapping[str, str]  # missing key -> why
     supervisor_total: Decimal | None = None
     self_total: Decimal | None = None
+    pay_base: Decimal | None = None  # the template's 绩效工资基数 (pay.base), where it declares one
+    pay_kind: str | None = None  # "performance" or "wage" (pay.kind); None when the template has no pay
 
     def item(self, key: str) -> ItemResult:
         for result in self.items:
@@ -208,7 +210,7 @@ def _score(template: Template, employee: EmployeeInput, history: Sequence[Period
         supervisor_total += result.points
         self_total += result.self_points if result.self_points is not None else result.points
     if reasons:
-        return _incomplete(employee, items, reasons)
+        return _incomplete(template, employee, items, reasons)
     if use_self:
         raw = (ONE - template.self_weight) * supervisor_total + template.self_weight * self_total
     else:
@@ -217,15 +219,18 @@ def _score(template: Template, employee: EmployeeInput, history: Sequence[Period
     final = round_half_up(clamped, template.rounding)
     grade = template.grade_of(final)
     pay: Decimal | None = None
+    pay_base: Decimal | None = None
     if template.pay is not None:
+        variables = dict(values)
+        variables["score"] = final
+        if grade is not None:
+            variables["grade"] = grade
         try:
-            variables = dict(values)
-            variables["score"] = final
-            if grade is not None:
-                variables["grade"] = grade
             pay = round_half_up(template.pay.number(variables), CENT)
+            if template.pay_base is not None:
+                pay_base = round_half_up(template.pay_base.number(variables), CENT)
         except EvaluationError as exc:
-            return _incomplete(employee, items, {"pay": str(exc)})
+            return _incomplete(template, employee, items, {"pay": str(exc)})
     actions = _actions(template, employee.period, final, grade, history)
     return ScoreResult(
         employee.employee,
@@ -240,10 +245,14 @@ def _score(template: Template, employee: EmployeeInput, history: Sequence[Period
         {},
         supervisor_total,
         self_total if use_self else None,
+        pay_base,
+        _pay_kind(template),
     )
 
 
-def _incomplete(employee: EmployeeInput, items: list[ItemResult], reasons: dict[str, str]) -> ScoreResult:
+def _incomplete(
+    template: Template, employee: EmployeeInput, items: list[ItemResult], reasons: dict[str, str]
+) -> ScoreResult:
     return ScoreResult(
         employee.employee,
         employee.period,
@@ -255,7 +264,12 @@ def _incomplete(employee: EmployeeInput, items: list[ItemResult], reasons: dict[
         (),
         tuple(reasons),
         reasons,
+        pay_kind=_pay_kind(template),
     )
+
+
+def _pay_kind(template: Template) -> str | None:
+    return None if template.pay is None else template.pay_kind
 
 
 def _score_item(

@@ -37,6 +37,7 @@ from shopkpi.scorecard.template import (
     Grade,
     Item,
     ItemRule,
+    PayKind,
     PenaltyRule,
     ProportionalRule,
     RatedRule,
@@ -130,7 +131,7 @@ class _Compiler:
         rounding = doc.get("rounding", 1)
         items = self._items()
         grades = self._grades(cap)
-        pay = self._pay(cap)
+        pay, pay_kind, pay_base = self._pay(cap)
         rules = self._rules()
         if self.problems:
             raise TemplateError(self.source, self.problems)
@@ -147,6 +148,8 @@ class _Compiler:
             pay=pay,
             rules=rules,
             text=self.text,
+            pay_kind=pay_kind,
+            pay_base=pay_base,
         )
 
     def _report_shape(self) -> None:
@@ -394,14 +397,16 @@ class _Compiler:
             self._check_table([g.when for g in grades], ["grades"], "grades", Decimal(0), cap)
         return tuple(grades)
 
-    def _pay(self, cap: Decimal | None) -> Expression | None:
+    def _pay(self, cap: Decimal | None) -> tuple[Expression | None, PayKind, Expression | None]:
         raw = self.document.get("pay")
-        if raw is None:
-            return None
-        doc = self.shape(PayDoc, raw, ["pay"])
+        doc = None if raw is None else self.shape(PayDoc, raw, ["pay"])
         if doc is None:
-            return None
-        return self._expression(doc.amount, ["pay", "amount"], score_range=(Decimal(0), cap))
+            return None, "performance", None
+        amount = self._expression(doc.amount, ["pay", "amount"], score_range=(Decimal(0), cap))
+        base = None
+        if doc.base is not None:
+            base = self._expression(doc.base, ["pay", "base"], score_range=(Decimal(0), cap))
+        return amount, doc.kind, base
 
     def _rules(self) -> tuple[ConsequenceRule, ...]:
         raw_rules = self.document.get("rules")

@@ -75,7 +75,18 @@ class ItemDoc(_Strict):
 
 class PayDoc(_Strict):
     amount: Expr = Field(
-        description="The performance pay in 元, from score, grade and the employee's variables."
+        description="The performance pay (绩效工资) of the period in 元, from score, grade and the "
+        "employee's variables; never the whole wage unless `kind` is `wage`."
+    )
+    kind: Literal["performance", "wage"] = Field(
+        default="performance",
+        description="What `amount` is: `performance` (default), the performance pay on top of the "
+        "base wage; `wage`, a whole wage by design (the template's own 底薪 included), labelled so.",
+    )
+    base: Number | Expr | None = Field(
+        default=None,
+        description="The performance pay base (绩效工资基数) in 元, shown beside the pay on the pay "
+        "sheet, e.g. base_salary * 10%.",
     )
 
 

@@ -12,6 +12,7 @@ from shopkpi.scorecard.expressions import Expression
 from shopkpi.scorecard.intervals import Interval
 
 Period = Literal["month", "quarter", "year"]
+PayKind = Literal["performance", "wage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,8 @@ class Template:
     pay: Expression | None
     rules: tuple[ConsequenceRule, ...]
     text: str  # the YAML it was loaded from
+    pay_kind: PayKind = "performance"  # what `pay` is: performance pay, or a whole wage by design
+    pay_base: Expression | None = None  # the performance pay base (绩效工资基数), for the pay sheet
 
     def item(self, key: str) -> Item:
         for item in self.items:
@@ -143,4 +146,6 @@ class Template:
                 names |= item.rule.target.variables
         if self.pay is not None:
             names |= self.pay.variables
+        if self.pay_base is not None:
+            names |= self.pay_base.variables
         return frozenset(names - {"score", "grade"})

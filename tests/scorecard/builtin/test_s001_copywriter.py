@@ -1,9 +1,9 @@
 """Golden test of the built-in template s001-copywriter (文案, seed 001 电子商务公司绩效考核方案).
 
 Every expected number is worked out by hand in the comment beside it, never by the engine.
-Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
-    score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+Pay is the performance part of the seed's 本月工资 (never the whole wage), 绩效工资 = base_salary × 10%:
+    score < 80: 绩效工资 × score / 100;  80 ≤ score ≤ 90: 绩效工资;
+    score > 90: 绩效工资 + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
     the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
@@ -84,17 +84,17 @@ def test_worked_example(template: Template) -> None:
     # 8.5 + 30 + 10 + 0 + 28 = 76.5
     assert result.score == Decimal("76.5")
     assert result.grade == "差评"
-    # 5000 - 500 * (100 - 76.5) / 100 = 5000 - 500 * 0.235 = 5000 - 117.5 = 4882.5
-    assert result.pay == Decimal("4882.50")
+    # 绩效工资 500; 500 * 76.5 / 100 = 382.5 (the seed's 本月工资 5000 - 117.5 = 4882.5 less the base 4500)
+    assert result.pay == Decimal("382.50")
     assert result.actions == ()
 
 
-def test_the_middle_case_pays_the_salary(template: Template) -> None:
+def test_the_middle_case_pays_all_of_the_performance_pay(template: Template) -> None:
     result = score(template, _employee(VALUES, {"sales_support": Decimal("90")}))
-    # supervisor 90 -> 35 * 90 / 100 = 31.5 instead of 28: 76.5 + 3.5 = 80 -> 合格, pay = base 5000
+    # supervisor 90 -> 35 * 90 / 100 = 31.5 instead of 28: 76.5 + 3.5 = 80 -> 合格, pay = 绩效工资 500
     assert result.score == Decimal("80")
     assert result.grade == "合格"
-    assert result.pay == Decimal("5000.00")
+    assert result.pay == Decimal("500.00")
 
 
 def test_excellent_month(template: Template) -> None:
@@ -105,8 +105,8 @@ def test_excellent_month(template: Template) -> None:
     # 10 + 30 + 20 + 4 + 28 = 92
     assert result.score == Decimal("92")
     assert result.grade == "优秀"
-    # 绩效工资 500; reward 5000 * 10% * (92 - 90) / 100 = 500 * 0.02 = 10 <= 销售毛利 3000; 5000 + 10 = 5010
-    assert result.pay == Decimal("5010.00")
+    # 绩效工资 500; reward 5000 * 10% * (92 - 90) / 100 = 500 * 0.02 = 10 <= 销售毛利 3000; 500 + 10 = 510
+    assert result.pay == Decimal("510.00")
 
 
 def test_band_edges(template: Template) -> None:

@@ -1,9 +1,9 @@
 """Golden test of the built-in template s001-customer-service (客服, seed 001 电子商务公司绩效考核方案).
 
 Every expected number is worked out by hand in the comment beside it, never by the engine.
-Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
-    score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+Pay is the performance part of the seed's 本月工资 (never the whole wage), 绩效工资 = base_salary × 10%:
+    score < 80: 绩效工资 × score / 100;  80 ≤ score ≤ 90: 绩效工资;
+    score > 90: 绩效工资 + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
     the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
@@ -112,8 +112,11 @@ def test_worked_example(template: Template) -> None:
     # 25.5 + 24 + 10 + 5 + 4 + 3 + 2 + 6 = 79.5
     assert result.score == Decimal("79.5")
     assert result.grade == "差评"  # < 80
-    # 绩效工资 = 6000 * 10% = 600; 6000 - 600 * (100 - 79.5) / 100 = 6000 - 600 * 0.205 = 6000 - 123 = 5877
-    assert result.pay == Decimal("5877.00")
+    # 绩效工资 = 6000 * 10% = 600; below 80 it keeps score%: 600 * 79.5 / 100 = 477
+    # (the seed's 本月工资 6000 - 600 * 0.205 = 5877 is the base wage 6000 minus 123 of the 600)
+    assert result.pay == Decimal("477.00")
+    assert result.pay_base == Decimal("600.00")
+    assert result.pay_kind == "performance"
     assert result.actions == ()
 
 
@@ -126,16 +129,16 @@ def test_excellent_month_reward_is_capped_by_gross_margin(template: Template) ->
     # 30 + 30 + 10 + 5 + 5 + 5 + 4 + 10 = 99
     assert result.score == Decimal("99")
     assert result.grade == "优秀"
-    # reward 6000 * 10% * (99 - 90) / 100 = 600 * 0.09 = 54 <= 销售毛利 2000; 6000 + 54 = 6054
-    assert result.pay == Decimal("6054.00")
+    # reward 6000 * 10% * (99 - 90) / 100 = 600 * 0.09 = 54 <= 销售毛利 2000; 600 + 54 = 654
+    assert result.pay == Decimal("654.00")
 
     thin = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("30")}, EXCELLENT_RATINGS))
-    # min(54, 30) = 30 -> 6000 + 30 = 6030
-    assert thin.pay == Decimal("6030.00")
+    # min(54, 30) = 30 -> 600 + 30 = 630
+    assert thin.pay == Decimal("630.00")
 
     loss = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("-500")}, EXCELLENT_RATINGS))
-    # min(54, -500) = -500, never below 0 -> reward 0; pay 6000
-    assert loss.pay == Decimal("6000.00")
+    # min(54, -500) = -500, never below 0 -> reward 0; pay 600
+    assert loss.pay == Decimal("600.00")
 
 
 def test_band_edges(template: Template) -> None:
@@ -186,23 +189,23 @@ def test_follow_up_deductions_stop_at_zero(template: Template) -> None:
 
 def test_pay_at_the_seeds_edges_80_and_90(template: Template) -> None:
     at_80 = score(template, _employee(VALUES, {"execution": Decimal("65")}))
-    # execution 10 * 65 / 100 = 6.5 instead of 6: 79.5 + 0.5 = 80 -> 合格, pay = base 6000
+    # execution 10 * 65 / 100 = 6.5 instead of 6: 79.5 + 0.5 = 80 -> 合格, pay = 绩效工资 600
     assert at_80.score == Decimal("80")
     assert at_80.grade == "合格"
-    assert at_80.pay == Decimal("6000.00")
+    assert at_80.pay == Decimal("600.00")
 
     values = {**VALUES, "cs_paid_amount": Decimal("160000"), "cs_avg_response_seconds": Decimal("30")}
     at_90 = score(template, _employee(values, {"execution": Decimal("100")}))
     # 79.5 + 4.5 (attainment 0.8 -> 30) + 2 (30 s -> 5) + 4 (execution 100 -> 10) = 90 -> 合格, no reward
     assert at_90.score == Decimal("90")
     assert at_90.grade == "合格"
-    assert at_90.pay == Decimal("6000.00")
+    assert at_90.pay == Decimal("600.00")
 
 
 def test_gross_margin_is_needed_only_for_a_reward(template: Template) -> None:
     without = {k: v for k, v in VALUES.items() if k != "销售毛利"}
-    # 79.5 -> the deduction case does not use 销售毛利: 5877 as in the worked example
-    assert score(template, _employee(without)).pay == Decimal("5877.00")
+    # 79.5 -> the below-80 case does not use 销售毛利: 477 as in the worked example
+    assert score(template, _employee(without)).pay == Decimal("477.00")
 
     excellent = score(
         template, _employee({k: v for k, v in EXCELLENT.items() if k != "销售毛利"}, EXCELLENT_RATINGS)
@@ -264,5 +267,85 @@ def test_cli_scores_the_worked_example(tmp_path: Path) -> None:
     assert only["status"] == "ok"
     assert Decimal(only["score"]) == Decimal("79.5")  # as in test_worked_example
     assert only["grade"] == "差评"
-    assert Decimal(only["pay"]) == Decimal("5877.00")  # 6000 - 123
+    assert Decimal(only["pay"]) == Decimal("477.00")  # 600 * 79.5 / 100
     assert only["actions"] == ["警告"]  # 75 in 2026-09, 79.5 in 2026-10
+
+
+# The issue's numbers: a 5,000 wage, so 绩效工资 = 5000 * 10% = 500, at four scores.
+WAGE_5000 = {**VALUES, "base_salary": Decimal("5000")}
+
+
+@pytest.mark.parametrize(
+    ("values", "ratings", "expected_score", "expected_pay"),
+    [
+        # EXCELLENT with 2 cases instead of 1: follow_up 5 - 2 = 3 instead of 4 -> 99 - 1 = 98.0
+        # reward 500 * (98 - 90) / 100 = 40 <= 销售毛利 2000 -> 500 + 40 = 540.00
+        (
+            {**EXCELLENT, "base_salary": Decimal("5000"), "售后差评次数": Decimal("2")},
+            {"execution": 100},
+            "98.0",
+            "540.00",
+        ),
+        # as test_pay_at_the_seeds_edges_80_and_90: 90.0 -> 80..90 case, all of 绩效工资: 500.00
+        (
+            {**WAGE_5000, "cs_paid_amount": Decimal("160000"), "cs_avg_response_seconds": Decimal("30")},
+            {"execution": 100},
+            "90.0",
+            "500.00",
+        ),
+        # the 90.0 month with reply rate 0.99 (5 points, not 4) and execution 91 (9.1, not 10):
+        # 90 + 1 - 0.9 = 90.1; reward 500 * (90.1 - 90) / 100 = 0.50 -> 500.50
+        (
+            {
+                **WAGE_5000,
+                "cs_paid_amount": Decimal("160000"),
+                "cs_avg_response_seconds": Decimal("30"),
+                "cs_reply_rate": Decimal("0.99"),
+            },
+            {"execution": 91},
+            "90.1",
+            "500.50",
+        ),
+        # the worked example (79.5) with execution 30 (3 points, not 6): 76.5 -> 500 * 76.5 / 100 = 382.50
+        (WAGE_5000, {"execution": 30}, "76.5", "382.50"),
+    ],
+)
+def test_pay_is_the_performance_part_at_a_5000_wage(
+    template: Template,
+    values: dict[str, Decimal],
+    ratings: dict[str, int],
+    expected_score: str,
+    expected_pay: str,
+) -> None:
+    result = score(template, _employee(values, {k: Decimal(v) for k, v in ratings.items()}))
+    assert result.score == Decimal(expected_score)
+    assert result.pay == Decimal(expected_pay)
+    assert result.pay_base == Decimal("500.00")  # 5000 * 10%
+
+
+def test_cli_pay_at_a_5000_wage(tmp_path: Path) -> None:
+    """`shopkpi score` prints the performance pay, the same four cases as above."""
+    header = (
+        "employee,计划销售额,cs_paid_amount,cs_inquiries,下单人数,cs_paid_buyers,cs_aov,cs_reply_rate,"
+        "cs_avg_response_seconds,跟进服务金额,售后差评次数,base_salary,销售毛利,rating.execution\n"
+    )
+    values = tmp_path / "values.csv"
+    values.write_text(
+        header
+        + "S98,200000,170000,1200,504,480,354.17,0.99,25,1600,2,5000,2000,100\n"  # 98.0 -> 540.00
+        + "S90,200000,160000,1200,456,420,358.33,0.965,30,1200,2,5000,2000,100\n"  # 90.0 -> 500.00
+        + "S901,200000,160000,1200,456,420,358.33,0.99,30,1200,2,5000,2000,91\n"  # 90.1 -> 500.50
+        + "S765,200000,150500,1200,456,420,358.33,0.965,42,1200,2,5000,2000,30\n",  # 76.5 -> 382.50
+        encoding="utf-8",
+    )
+    shopkpi = Path(sys.executable).parent / "shopkpi"
+    args = [str(shopkpi), "score", str(PATH), str(values), "--period", "2026-10", "--format", "json"]
+    run = subprocess.run(args, capture_output=True, text=True, timeout=60)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert [(row["employee"], row["score"], row["pay"]) for row in json.loads(run.stdout)] == [
+        ("S98", "98.0", "540.00"),
+        ("S90", "90.0", "500.00"),
+        ("S901", "90.1", "500.50"),
+        ("S765", "76.5", "382.50"),
+    ]

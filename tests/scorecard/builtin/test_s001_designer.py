@@ -1,9 +1,9 @@
 """Golden test of the built-in template s001-designer (美工, seed 001 电子商务公司绩效考核方案).
 
 Every expected number is worked out by hand in the comment beside it, never by the engine.
-Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
-    score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+Pay is the performance part of the seed's 本月工资 (never the whole wage), 绩效工资 = base_salary × 10%:
+    score < 80: 绩效工资 × score / 100;  80 ≤ score ≤ 90: 绩效工资;
+    score > 90: 绩效工资 + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
     the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
@@ -89,8 +89,8 @@ def test_worked_example(template: Template) -> None:
     # 5.5 + 15 + 20 + 10 + 8 + 8 = 66.5
     assert result.score == Decimal("66.5")
     assert result.grade == "差评"
-    # 6000 - 600 * (100 - 66.5) / 100 = 6000 - 600 * 0.335 = 6000 - 201 = 5799
-    assert result.pay == Decimal("5799.00")
+    # 绩效工资 600; 600 * 66.5 / 100 = 399 (the seed's 本月工资 6000 - 201 = 5799 less the base 5400)
+    assert result.pay == Decimal("399.00")
     assert result.actions == ()
 
 
@@ -103,12 +103,12 @@ def test_excellent_month_reward_is_capped_by_gross_margin(template: Template) ->
     # 10 + 30 + 20 + 20 + 10 + 9 = 99
     assert result.score == Decimal("99")
     assert result.grade == "优秀"
-    # reward 6000 * 10% * (99 - 90) / 100 = 600 * 0.09 = 54 <= 销售毛利 1000; 6000 + 54 = 6054
-    assert result.pay == Decimal("6054.00")
+    # reward 6000 * 10% * (99 - 90) / 100 = 600 * 0.09 = 54 <= 销售毛利 1000; 600 + 54 = 654
+    assert result.pay == Decimal("654.00")
 
     thin = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("40")}, EXCELLENT_RATINGS))
-    # min(54, 40) = 40 -> 6000 + 40 = 6040
-    assert thin.pay == Decimal("6040.00")
+    # min(54, 40) = 40 -> 600 + 40 = 640
+    assert thin.pay == Decimal("640.00")
 
 
 def test_band_edges(template: Template) -> None:

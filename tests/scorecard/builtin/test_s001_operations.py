@@ -1,9 +1,9 @@
 """Golden test of the built-in template s001-operations (运营, seed 001 电子商务公司绩效考核方案).
 
 Every expected number is worked out by hand in the comment beside it, never by the engine.
-Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
-    score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+Pay is the performance part of the seed's 本月工资 (never the whole wage), 绩效工资 = base_salary × 10%:
+    score < 80: 绩效工资 × score / 100;  80 ≤ score ≤ 90: 绩效工资;
+    score > 90: 绩效工资 + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
     the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
@@ -92,8 +92,8 @@ def test_worked_example(template: Template) -> None:
     assert result.score == Decimal("93.5")
     assert result.grade == "优秀"
     # 绩效工资 = 8000 * 10% = 800; reward 800 * (93.5 - 90) / 100 = 800 * 0.035 = 28 <= 销售毛利 30000
-    # 8000 + 28 = 8028
-    assert result.pay == Decimal("8028.00")
+    # 800 + 28 = 828
+    assert result.pay == Decimal("828.00")
     assert result.actions == ()
 
 
@@ -105,8 +105,8 @@ def test_a_poor_month(template: Template) -> None:
     # ROI 0.01 -> "< 0.02" -> 0 (was 10); execution 0 (was 8.5): 93.5 - 10 - 8.5 = 75
     assert result.score == Decimal("75")
     assert result.grade == "差评"
-    # 8000 - 800 * (100 - 75) / 100 = 8000 - 200 = 7800
-    assert result.pay == Decimal("7800.00")
+    # 800 * 75 / 100 = 600 (the seed's 本月工资 8000 - 200 = 7800 less the base 7200)
+    assert result.pay == Decimal("600.00")
 
 
 def test_band_edges(template: Template) -> None:

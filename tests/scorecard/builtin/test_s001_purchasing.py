@@ -1,9 +1,9 @@
 """Golden test of the built-in template s001-purchasing (采购, seed 001 电子商务公司绩效考核方案).
 
 Every expected number is worked out by hand in the comment beside it, never by the engine.
-Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
-    score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+Pay is the performance part of the seed's 本月工资 (never the whole wage), 绩效工资 = base_salary × 10%:
+    score < 80: 绩效工资 × score / 100;  80 ≤ score ≤ 90: 绩效工资;
+    score > 90: 绩效工资 + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
     the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
@@ -88,8 +88,8 @@ def test_worked_example(template: Template) -> None:
     # 15 + 16 + 15 + 15 + 10 + 12 + 9 = 92
     assert result.score == Decimal("92")
     assert result.grade == "优秀"
-    # 绩效工资 700; reward 700 * (92 - 90) / 100 = 700 * 0.02 = 14 <= 销售毛利 5000; 7000 + 14 = 7014
-    assert result.pay == Decimal("7014.00")
+    # 绩效工资 700; reward 700 * (92 - 90) / 100 = 700 * 0.02 = 14 <= 销售毛利 5000; 700 + 14 = 714
+    assert result.pay == Decimal("714.00")
     assert result.actions == ()
 
 
@@ -100,8 +100,8 @@ def test_a_poor_month(template: Template) -> None:
     # 92 - 10 - 12 - 3 = 67
     assert result.score == Decimal("67")
     assert result.grade == "差评"
-    # 7000 - 700 * (100 - 67) / 100 = 7000 - 700 * 0.33 = 7000 - 231 = 6769
-    assert result.pay == Decimal("6769.00")
+    # 700 * 67 / 100 = 469 (the seed's 本月工资 7000 - 231 = 6769 less the base 6300)
+    assert result.pay == Decimal("469.00")
 
 
 def test_band_edges(template: Template) -> None:

@@ -1,9 +1,9 @@
 """Golden test of the built-in template s001-sns-promotion (SNS推广, seed 001 电子商务公司绩效考核方案).
 
 Every expected number is worked out by hand in the comment beside it, never by the engine.
-Pay is the seed's 本月工资 with 绩效工资 = base_salary × 10%:
-    score < 80: base − 绩效工资 × (100 − score)/100;  80 ≤ score ≤ 90: base;
-    score > 90: base + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
+Pay is the performance part of the seed's 本月工资 (never the whole wage), 绩效工资 = base_salary × 10%:
+    score < 80: 绩效工资 × score / 100;  80 ≤ score ≤ 90: 绩效工资;
+    score > 90: 绩效工资 + max(0, min(绩效工资 × (score − 90)/100, 销售毛利)) (the format spec's reading of
     the seed's ambiguous "5-(100-考核分数)%", continuous at 90).
 """
 
@@ -95,8 +95,8 @@ def test_worked_example(template: Template) -> None:
     # 10 + 8 + 7.5 + 10 + 5 + 15 + 5 + 5 + 5 + 9 = 79.5
     assert result.score == Decimal("79.5")
     assert result.grade == "差评"
-    # 绩效工资 550; 5500 - 550 * (100 - 79.5) / 100 = 5500 - 550 * 0.205 = 5500 - 112.75 = 5387.25
-    assert result.pay == Decimal("5387.25")
+    # 绩效工资 550; 550 * 79.5 / 100 = 437.25 (the seed's 本月工资 5500 - 112.75 = 5387.25 less the base 4950)
+    assert result.pay == Decimal("437.25")
     assert result.actions == ()
 
 
@@ -106,12 +106,12 @@ def test_excellent_month_reward_is_capped_by_gross_margin(template: Template) ->
     # 原创率 50% -> 100 -> 15 (+7.5); 回复 (40 - 40) / 40 = 0 -> 10 (+5); 私信 1 -> 10 (+5): 79.5 + 17.5 = 97
     assert result.score == Decimal("97")
     assert result.grade == "优秀"
-    # reward 5500 * 10% * (97 - 90) / 100 = 550 * 0.07 = 38.5 <= 销售毛利 800; 5500 + 38.5 = 5538.50
-    assert result.pay == Decimal("5538.50")
+    # reward 5500 * 10% * (97 - 90) / 100 = 550 * 0.07 = 38.5 <= 销售毛利 800; 550 + 38.5 = 588.50
+    assert result.pay == Decimal("588.50")
 
     thin = score(template, _employee({**EXCELLENT, "销售毛利": Decimal("20")}))
-    # min(38.5, 20) = 20 -> 5500 + 20 = 5520
-    assert thin.pay == Decimal("5520.00")
+    # min(38.5, 20) = 20 -> 550 + 20 = 570
+    assert thin.pay == Decimal("570.00")
 
 
 def test_band_edges(template: Template) -> None:

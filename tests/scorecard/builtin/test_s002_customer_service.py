@@ -50,6 +50,13 @@ def test_the_builtin_file_loads() -> None:
     assert load_template_file(PATH) is not None
 
 
+def test_pay_is_a_whole_wage_by_design() -> None:
+    # the seed's "工资制度:500(底薪)*绩效系数+销售提成…" is the whole wage (底薪 × 系数 + …), not a performance part on top of one
+    template = load_template_file(PATH)
+    assert template.pay_kind == "wage"
+    assert template.pay_base is None
+
+
 def test_worked_example(template: Template) -> None:
     result = score(template, _employee(Decimal("84"), Decimal("92"), VALUES))
 

@@ -46,6 +46,13 @@ def test_the_builtin_file_loads() -> None:
     assert load_template_file(PATH) is not None
 
 
+def test_pay_is_a_whole_wage_by_design() -> None:
+    # the seed's "工资制度:底薪为1800元,根据任务完成系数和团队绩效分成以及奖惩进行调整" is the whole wage (底薪 × 系数 + …), not a performance part on top of one
+    template = load_template_file(PATH)
+    assert template.pay_kind == "wage"
+    assert template.pay_base is None
+
+
 def test_worked_example(template: Template) -> None:
     ratings = {
         "targets_and_plans": Decimal("90"),

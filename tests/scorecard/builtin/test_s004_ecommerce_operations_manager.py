@@ -185,3 +185,50 @@ def test_cli_scores_the_golden_month(tmp_path: Path):
     assert out["status"] == "ok"
     assert Decimal(out["score"]) == Decimal("95.5")  # as in test_golden_month
     assert Decimal(out["pay"]) == Decimal("859.50")
+
+
+# A manager with a perfect card and a very good month: nothing deducted anywhere.
+PERFECT = {
+    **GOLDEN_VALUES,
+    "不整齐次数": Decimal("0"),
+    "上班做无关事次数": Decimal("0"),
+    "缺勤天数": Decimal("0"),
+    "店铺展现数": Decimal("20000"),
+    "pv": Decimal("10000"),
+    "uv": Decimal("4000"),
+    "conversion_rate": Decimal("0.02"),
+    "工作记录未完成次数": Decimal("0"),
+}
+
+
+def test_no_cap_gmv_200000_gives_190_points_and_1710(template):
+    """The seed sets no upper bound of the total (the issue's audit found an invented cap of 120)."""
+    assert template.cap is None
+    result = _score(template, dict(PERFECT, gmv=Decimal("200000")), ratings={"competitor_planning": "100"})
+    # the nine weighted items all full: 15 + 10 + 10 + 5 + 10 + 10 + 5 + 30 + 5 = 100
+    # bonus: floor((200000 - 50000) / 5000) = 30 steps; 3 * 30 = 90
+    assert result.item("volume_bonus").points == Decimal("90")
+    # 100 + 90 = 190, no cap
+    assert result.score == Decimal("190.0")
+    # 190 >= 80: 190 / 100 * 900 = 1710.00
+    assert result.pay == Decimal("1710.00")
+    assert result.pay_base == Decimal("900.00")  # 月度绩效奖金 900 元
+
+
+def test_cli_gmv_200000_gives_190_and_1710(tmp_path: Path):
+    values = dict(PERFECT, gmv=Decimal("200000"))
+    header = ["employee", *values, "rating.competitor_planning"]
+    row = ["E1", *(str(v) for v in values.values()), "100"]
+    csv_path = tmp_path / "values.csv"
+    csv_path.write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    cli = Path(sys.executable).with_name("shopkpi")
+    done = subprocess.run(
+        [str(cli), "score", str(PATH), str(csv_path), "--period", "2026-10", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    (out,) = json.loads(done.stdout)
+    # as in test_no_cap_gmv_200000_gives_190_points_and_1710: 100 + 90 = 190; 190 / 100 * 900 = 1710
+    assert (out["score"], out["pay"]) == ("190.0", "1710.00")
