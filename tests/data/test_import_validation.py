@@ -119,3 +119,58 @@ def test_problems_stop_at_the_cap_and_say_so(tmp_path: Path) -> None:
         f"import refused: {PROBLEM_CAP} problem(s) (only the first {PROBLEM_CAP} are listed)"
     )
     assert refused.value.problems[0] == ImportProblem("f.csv", 2, "fans", "negative count: -1")
+
+
+def test_negative_money_is_refused_in_every_money_column(tmp_path: Path) -> None:
+    # no dataset writes refunds as negative amounts (refunds have their own columns), so a negative
+    # 花费, 成交金额 or 订单金额 is a wrong cell, not a refund
+    got = problems(
+        tmp_path,
+        "campaigns",
+        [
+            ["campaign", "date", "cost", "gmv"],
+            ["p1", "2026-10-01", "-12.50", "30"],
+            ["p1", "2026-10-02", "5", "-1"],
+        ],
+    )
+    assert got == [(2, "cost", "negative amount: -12.50"), (3, "gmv", "negative amount: -1")]
+    got = problems(
+        tmp_path,
+        "orders",
+        [["order_id", "shop", "buyer", "created_at", "amount"], ["o1", "A", "b", "2026-10-01 10:00", "-99"]],
+    )
+    assert got == [(2, "amount", "negative amount: -99")]
+
+
+def test_a_value_with_more_decimals_than_its_column_keeps_is_refused_not_rounded(tmp_path: Path) -> None:
+    got = problems(
+        tmp_path,
+        "cs_daily",
+        [
+            ["agent", "date", "paid_amount", "reply_rate", "avg_response_seconds", "received"],
+            ["a", "2026-10-01", "12.345", "98.5%", "25.5", "3"],  # money keeps 2 decimals
+            ["a", "2026-10-02", "12.34", "98.1234567%", "25.5", "3"],  # a rate 6 (as a fraction)
+            ["a", "2026-10-03", "12.34", "98.5%", "25.1234", "3"],  # seconds 3
+            ["a", "2026-10-04", "12.3400", "0.985", "25.500", "3.0"],  # trailing zeros lose nothing
+        ],
+    )
+    assert got == [
+        (2, "paid_amount", "more than 2 decimals (the most this column holds): 12.345"),
+        (3, "reply_rate", "more than 6 decimals (the most this column holds): 98.1234567%"),
+        (4, "avg_response_seconds", "more than 3 decimals (the most this column holds): 25.1234"),
+    ]
+
+
+def test_a_file_without_its_header_row_is_refused_at_row_1(tmp_path: Path) -> None:
+    # a 直通车 report whose header row was cut off: its first row is data
+    got = problems(
+        tmp_path,
+        "campaigns",
+        [
+            ["2026-10-01", "计划A", "旗舰店", "1000", "50", "120.50"],
+            ["2026-10-02", "计划A", "旗舰店", "900", "40", "99"],
+        ],
+    )
+    assert got == [
+        (1, None, "row 1 is not a header: the first row must name the columns (e.g. 计划名称、日期)")
+    ]

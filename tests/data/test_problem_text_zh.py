@@ -208,6 +208,14 @@ def bad_files(tmp_path: Path) -> list[tuple[list[ImportProblem], str]]:
     rows = qianniu_rows([("客服A", 100, 20, "2,000.00")])
     rows[1][5] = "50.00%"
     run("cs_daily", rows, "自制报表-报表查看-客服绩效_20261001_20261031_全部.csv")
+    # 直通车: a negative 花费, an amount with a third decimal
+    run(
+        "campaigns",
+        [["计划名称", "日期", "花费", "成交金额"], ["计划A", "2026-10-01", "-3.50", "12.345"]],
+        "直通车.csv",
+    )
+    # a report without its header row
+    run("campaigns", [["2026-10-01", "计划A", "1000", "50"]], "直通车2.csv")
     # an empty file
     empty = tmp_path / "空.csv"
     empty.write_bytes(b"")
@@ -273,3 +281,25 @@ def test_a_date_outside_the_period_and_a_period_mismatch(tmp_path: Path) -> None
     path = write_csv(tmp_path / "日报.csv", [["shop", "date", "gmv"], ["S1", dt.date(2026, 9, 30), "1"]])
     [problem] = refused(tmp_path / "home", "shop_daily", [path], period="2026-10")
     assert reason_zh(problem.reason) == "日期 2026-09-30 不在期间 2026-10 之内"
+
+
+def test_the_three_refusals_of_issue_10_read_in_chinese(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "直通车.csv", [["计划名称", "日期", "花费"], ["计划A", "2026-10-01", "-3.50"]]
+    )
+    [problem] = refused(tmp_path / "home", "campaigns", [path])
+    assert problem_zh(problem) == "文件 直通车.csv，第 2 行，列「花费」：金额不能为负：-3.50"
+    path = write_csv(
+        tmp_path / "直通车.csv", [["计划名称", "日期", "花费"], ["计划A", "2026-10-01", "3.505"]]
+    )
+    [problem] = refused(tmp_path / "home", "campaigns", [path])
+    assert (
+        problem_zh(problem)
+        == "文件 直通车.csv，第 2 行，列「花费」：小数超过 2 位（这一列最多保存 2 位）：3.505"
+    )
+    path = write_csv(tmp_path / "直通车.csv", [["2026-10-01", "计划A", "3.50"]])
+    [problem] = refused(tmp_path / "home", "campaigns", [path])
+    assert (
+        problem_zh(problem)
+        == "文件 直通车.csv，第 1 行：第 1 行不是表头：文件的第一行应是各列的名称（如 计划名称、日期）"
+    )

@@ -43,8 +43,11 @@ D = Decimal
         ("decimal", "¥1,234.56", D("1234.56")),
         ("decimal", "￥12", D("12.00")),
         ("decimal", "12元", D("12.00")),
-        ("decimal", "-3.2", D("-3.20")),
-        ("decimal", "1.005", D("1.01")),  # half away from zero, like 四舍五入
+        ("decimal", "3.2", D("3.20")),
+        ("decimal", "1.500", D("1.50")),  # trailing zeros are no precision
+        ("decimal", "1.5e-1", D("0.15")),  # two decimals once the exponent is applied
+        ("rate", "12.3400%", D("0.1234")),
+        ("seconds", "1:05.125", D("65.125")),
         ("rate", "38.00%", D("0.38")),
         ("rate", "0.38", D("0.38")),
         ("rate", "12.3456%", D("0.123456")),
@@ -85,6 +88,15 @@ def test_values(type_: ColumnType, text: str | None, value: object) -> None:
     [
         ("integer", "-5", "negative count: -5"),
         ("integer", "1.5", "not a whole number: 1.5"),
+        ("integer", "1.0000001", "not a whole number: 1.0000001"),  # DECIMAL(38,6) would round it to 1
+        ("decimal", "-3.2", "negative amount: -3.2"),
+        ("decimal", "1.005", "more than 2 decimals (the most this column holds): 1.005"),  # never rounded
+        ("decimal", "¥1,234.5678", "more than 2 decimals (the most this column holds): ¥1,234.5678"),
+        ("decimal", "1.5e-3", "more than 2 decimals (the most this column holds): 1.5e-3"),
+        ("rate", "12.34567%", "more than 6 decimals (the most this column holds): 12.34567%"),
+        ("rate", "0.1234567", "more than 6 decimals (the most this column holds): 0.1234567"),
+        ("seconds", "25.1234", "more than 3 decimals (the most this column holds): 25.1234"),
+        ("seconds", "0:01:05.1234", "more than 3 decimals (the most this column holds): 0:01:05.1234"),
         ("integer", "abc", "not a number: abc"),
         ("integer", "9" * 40, "number too large: " + "9" * 40),
         ("integer", "12345678901234567890", "number too large: 12345678901234567890"),

@@ -45,6 +45,7 @@ REASONS: tuple[Reason, ...] = (
     _r(r"not a duration: " + _VALUE, "不是时长：{value}"),
     _r(r"not a whole number: " + _VALUE, "不是整数：{value}"),
     _r(r"negative count: " + _VALUE, "数量不能为负：{value}"),
+    _r(r"negative amount: " + _VALUE, "金额不能为负：{value}"),
     _r(r"negative duration: " + _VALUE, "时长不能为负：{value}"),
     _r(r"rate outside 0–100%: " + _VALUE, "比率超出 0–100%：{value}"),
     _r(r"not a date and time: " + _VALUE, "不是日期时间：{value}"),
@@ -80,6 +81,14 @@ REASONS: tuple[Reason, ...] = (
     # ---- the file (file_rows.py, staging.py, importer.py) ----
     _r(r"the file is empty", "文件是空的"),
     _r(r"the file has no data rows", "文件没有数据行"),
+    _r(
+        r"row (?P<row>.+?) is not a header: the first row must name the columns \(e\.g\. (?P<names>.*)\)",
+        "第 {row} 行不是表头：文件的第一行应是各列的名称（如 {names}）",
+    ),
+    _r(
+        r"row (?P<row>.+?) is not a header: the first row must name the columns",
+        "第 {row} 行不是表头：文件的第一行应是各列的名称",
+    ),
     _r(
         r"not a text file \(it contains NUL bytes\) and not an Excel file",
         "既不是文本文件（含有 NUL 字节），也不是 Excel 文件",

@@ -140,6 +140,9 @@ def choose_profile(
         fit = fit_profile(named[0], head, file_name, preset)
         if fit.fits:
             return fit
+        headless = no_header([fit], head, file_name)
+        if headless is not None:
+            return [headless]
         return [
             ImportProblem(file_name, fit.header_row, None, f"profile {forced}: missing {m}")
             if not m.startswith("unknown")
@@ -151,8 +154,40 @@ def choose_profile(
     if fitting:
         # most recognised headers; on a tie a platform profile before the generic canonical one
         return max(fitting, key=lambda f: (f.score, f.profile.name != CANONICAL))
+    headless = no_header(fits, head, file_name)
+    if headless is not None:
+        return [headless]
     closest = sorted(fits, key=lambda f: -f.score)[:3]
     described = "; ".join(
         f"{f.profile.name} ({f.profile.label_zh}) misses {', '.join(f.missing)}" for f in closest
     )
     return [ImportProblem(file_name, None, None, f"no import profile fits this file; closest: {described}")]
+
+
+# a cell that is a value, not a column's name: a number, an amount, a percentage, a date or a time
+_VALUE_CELL = re.compile(r"^[\s\d.,:/%¥￥+\-年月日时分秒元]+$")
+
+
+def no_header(fits: Sequence[HeaderFit], head: Sequence[Row], file_name: str) -> ImportProblem | None:
+    """The problem of a file whose first row is data, not a header: none of the profiles knows any
+    of its first rows' cells, and the first row holds values (numbers, dates). None otherwise (a
+    header no profile knows is refused with the closest profiles instead)."""
+    if any(f.header_row is not None for f in fits):
+        return None
+    first = next(((n, cells) for n, cells in head if any(cells)), None)
+    if first is None or not any(c and _VALUE_CELL.match(c.strip()) for c in first[1]):
+        return None
+    number, _ = first
+    datasets = {f.profile.target.name: f.profile.target for f in fits}
+    if len(datasets) == 1:
+        [dataset] = datasets.values()
+        names = "、".join(dataset.column(c).label_zh for c in dataset.required_columns)
+        return ImportProblem(
+            file_name,
+            number,
+            None,
+            f"row {number} is not a header: the first row must name the columns (e.g. {names})",
+        )
+    return ImportProblem(
+        file_name, number, None, f"row {number} is not a header: the first row must name the columns"
+    )

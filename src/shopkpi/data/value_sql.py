@@ -9,7 +9,9 @@ held in Python objects. Each column goes through two layers:
    and `problem_sql(type, c, v)` the reason a non-empty cell is refused (NULL when it is fine).
 
 Rules (the spec's import rules): thousands separators, `¥`/`￥`/`元` are dropped; `38.00%` is
-0.38 and a rate without `%` is already a fraction; a `number` (a target or an input) is exact: it
+0.38 and a rate without `%` is already a fraction; a value is never rounded: one with more decimals
+than its column keeps (money 2, a rate 6 as a fraction, seconds 3, a count none) is refused; money
+(`decimal`) is never negative (refunds have their own columns); a `number` (a target or an input) is exact: it
 takes the template language's suffixes (`3.25%` is 0.0325, `1.5万`/`1.5w` 15000, `2k` 2000) and a
 value with more decimals than it holds is refused, never rounded; dates are `2026-10-01`, `2026/10/1`,
 `2026.10.1`, `20261001`, `2026年10月1日` or Excel serial numbers; a timestamp without a zone is
@@ -104,6 +106,22 @@ def _exact(c: str) -> str:
         f" || 'e' || CAST({exponent} AS VARCHAR)"
     )
     return f"(CASE WHEN {_exact_matches(c)} THEN TRY_CAST({text} AS {DUCKDB_TYPES['number']}) END)"
+
+
+# the decimals each type keeps (DUCKDB_TYPES); a value with more is refused, never rounded
+KEPT_DECIMALS: dict[ColumnType, int] = {"integer": 0, "decimal": 2, "rate": 6, "seconds": 3}
+
+
+def _plain_decimals(c: str, type_: ColumnType) -> str:
+    """The decimals of a plain number's value (trailing zeros do not count; `1.5e-3` has 4; a rate's
+    `%` adds 2), for `integer`, `decimal`, `rate` and `seconds` cells (`1:05.5`, `1分5.25秒` too)."""
+    text = f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')"
+    fraction = f"regexp_extract({text}, '\\.(\\d+)', 1)"
+    exponent = (
+        f"coalesce(TRY_CAST(nullif(regexp_extract({text}, '[eE]([+\\-]?\\d{{1,3}})$', 1), '') AS INTEGER), 0)"
+    )
+    percent = f" + CASE WHEN suffix({text}, '%') THEN 2 ELSE 0 END" if type_ == "rate" else ""
+    return f"(length(rtrim({fraction}, '0')) - {exponent}{percent})"
 
 
 def _looks_numeric(c: str) -> str:
@@ -226,9 +244,19 @@ def problem_sql(type_: ColumnType, c: str, v: str) -> str:
         what = {"integer": "a number", "decimal": "a number", "rate": "a rate", "seconds": "a duration"}
         checks.append(f"WHEN {v} IS NULL THEN 'not {what[type_]}: ' || {shown}")
         checks.append(f"WHEN abs({v}) > {_LIMITS[type_]} THEN {too_large}")
+        kept = KEPT_DECIMALS[type_]
+        decimals = _plain_decimals(c, type_)
+        if type_ == "integer":
+            checks.append(f"WHEN {decimals} > 0 THEN 'not a whole number: ' || {shown}")
+        else:
+            checks.append(
+                f"WHEN {decimals} > {kept} "
+                f"THEN 'more than {kept} decimals (the most this column holds): ' || {shown}"
+            )
     if type_ == "integer":
-        checks.append(f"WHEN {v} <> trunc({v}) THEN 'not a whole number: ' || {shown}")
         checks.append(f"WHEN {v} < 0 THEN 'negative count: ' || {shown}")
+    if type_ == "decimal":
+        checks.append(f"WHEN {v} < 0 THEN 'negative amount: ' || {shown}")
     if type_ == "seconds":
         checks.append(f"WHEN {v} < 0 THEN 'negative duration: ' || {shown}")
     if type_ == "rate":
