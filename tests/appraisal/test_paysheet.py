@@ -77,7 +77,8 @@ def test_the_excel_pay_sheet_has_the_payroll_columns_and_numbers_with_two_decima
     )
     assert rows[1][:6] == ("E01", "赵一", "运营部", "运营专员", 80, "合格")
     assert rows[1][6:9] == (480, -49.5, 430.5)
-    assert rows[1][9] == "-100.00 迟到两次；+50.50 全勤奖"
+    # a text starting with a sign is quoted, as every exported text that a spreadsheet could run
+    assert rows[1][9] == "'-100.00 迟到两次；+50.50 全勤奖"
     assert rows[2][6:9] == (400, 0, 400)
     assert len(rows) == 3
     assert all(isinstance(value, (int, float)) for value in rows[1][4:9] if value != "合格")

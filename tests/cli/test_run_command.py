@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -41,12 +43,12 @@ FILES = {
 }
 
 
-def _home(tmp_path: Path) -> Path:
+def _home(tmp_path: Path, files: dict[str, str] = FILES) -> Path:
     home = tmp_path / "home"
     (home / "templates").mkdir(parents=True)
     (home / "templates" / "t-ops.yaml").write_text(TEMPLATE, encoding="utf-8")
     (home / "positions.yaml").write_text("运营: t-ops\n", encoding="utf-8")
-    for name, text in FILES.items():
+    for name, text in files.items():
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         import_files(home, name.removesuffix(".csv"), [path])
@@ -94,6 +96,30 @@ def test_run_writes_xlsx(tmp_path: Path) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("工号", "姓名", "部门")
     assert rows[1][0] == "E1" and rows[1][6] == 90.5 and rows[1][8] == 814.5
+
+
+def test_names_that_look_like_formulas_are_written_as_quoted_text(tmp_path: Path) -> None:
+    # the roster's names reach the CSV and the workbook (the import refuses `=…` and calls such as `+cmd|`,
+    # but not every text a spreadsheet would read as a formula): text that would run gets a leading quote
+    files = dict(FILES)
+    files["employees.csv"] = FILES["employees.csv"].replace("E2,李四,运营部", "E2,-李四,@运营部")
+    home = _home(tmp_path, files)
+    csv_result = CliRunner().invoke(
+        cli, ["--home", str(home), "run", "--period", "2026-10", "--format", "csv"]
+    )
+    assert csv_result.exit_code == 0, csv_result.output
+    rows = {row[0]: row for row in csv.reader(io.StringIO(csv_result.stdout)) if row}
+    assert rows["E2"][1:3] == ["'-李四", "'@运营部"]
+    assert rows["E1"][6] == "90.5"  # a number stays as it is
+    target = tmp_path / "close.xlsx"
+    args = ["--home", str(home), "run", "--period", "2026-10", "--format", "xlsx", "--output", str(target)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    book = load_workbook(target)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    names = {row[0].value: row for row in book["2026-10 汇总"].iter_rows(min_row=2)}
+    assert [cell.value for cell in names["E2"][1:3]] == ["'-李四", "'@运营部"]
+    assert names["E1"][6].data_type == "n"
 
 
 def test_an_unmapped_position_is_reported_and_nobody_is_scored(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from shopkpi.appraisal import audit
+from shopkpi.appraisal import audit, export_cells
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.review_steps import actor_name
@@ -112,7 +112,7 @@ def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any =
     for index, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[chr(ord("A") + index - 1)].width = width
     sheet.freeze_panes = "A2"
-    book.save(path_or_stream)
+    export_cells.save_workbook(book, path_or_stream)
     if user is not None:
         audit.record(
             actor_name(user),

@@ -7,7 +7,6 @@ data null); rows no one owned and ranges across a hand-over are reported on stan
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from decimal import Decimal
@@ -16,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from shopkpi.appraisal import export_cells
 from shopkpi.cli.home import current
 from shopkpi.data.metric_catalogue import MetricCatalogueError, load_catalogue
 from shopkpi.data.metric_computation import MetricResults, compute_metrics
@@ -77,7 +77,7 @@ def _records(results: MetricResults) -> list[dict[str, object]]:
 
 
 def _write_csv(results: MetricResults) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = export_cells.csv_writer(sys.stdout, lineterminator="\n")
     writer.writerow(["employee", "period", *results.metrics])
     for employee in results.employees.values():
         texts = (decimal_text(employee.value(name)) for name in results.metrics)

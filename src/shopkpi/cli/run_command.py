@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -12,6 +11,7 @@ from typing import Any
 import click
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
+from shopkpi.appraisal import export_cells
 from shopkpi.cli.home import current
 from shopkpi.cli.score_output import result_json
 from shopkpi.data.batch_close import CloseError, CloseResult, close_period
@@ -123,7 +123,7 @@ def render_json(closed: CloseResult) -> str:
 
 def render_csv(closed: CloseResult) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = export_cells.csv_writer(buffer, lineterminator="\n")
     writer.writerow([column.split(" ")[1] for column in SUMMARY_COLUMNS])
     for c in closed.employees:
         writer.writerow(["" if v is None else v for v in _row(c)])
@@ -132,9 +132,7 @@ def render_csv(closed: CloseResult) -> str:
 
 def write_xlsx(closed: CloseResult, path: Path) -> None:
     """One summary sheet, then one sheet per template with each item's points."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path))
+    book = export_cells.xlsxwriter_workbook(path)
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0.00"})
     sheet = book.add_worksheet(f"{closed.period} 汇总")

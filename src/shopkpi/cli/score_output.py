@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
@@ -11,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from shopkpi.appraisal import export_cells
 from shopkpi.scorecard import ScoreResult, Template
 from shopkpi.scorecard.numbers import format_decimal, plain
 
@@ -63,7 +63,7 @@ def render_json(results: list[ScoreResult]) -> str:
 
 def render_csv(template: Template, results: list[ScoreResult]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = export_cells.csv_writer(buffer, lineterminator="\n")
     keys = [item.key for item in template.items]
     writer.writerow(
         ["employee", "status", "score", "grade", "pay", *(f"points.{k}" for k in keys), "actions", "missing"]

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shopkpi.appraisal import export_cells
 from shopkpi.web.pages.export_scorecard import Scorecard, columns, signatures
 
 WIDTHS = (16, 30, 18, 7, 7, 8, 8, 8, 40)
@@ -172,5 +173,5 @@ def write(card: Scorecard) -> bytes:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     stream = BytesIO()
-    book.save(stream)
+    export_cells.save_workbook(book, stream)
     return stream.getvalue()

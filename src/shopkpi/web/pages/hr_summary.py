@@ -15,7 +15,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from shopkpi.appraisal import audit, policy
+from shopkpi.appraisal import audit, export_cells, policy
 from shopkpi.appraisal.models import Cycle, PayAdjustment, Review
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.review_steps import actor_name
@@ -157,7 +157,7 @@ def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
             ]
         )
     detail.freeze_panes = "A2"
-    book.save(stream)
+    export_cells.save_workbook(book, stream)
     audit.record(
         actor_name(user),
         "summary.export",
