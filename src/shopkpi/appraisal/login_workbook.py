@@ -11,6 +11,7 @@ from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shopkpi.appraisal import export_cells
 from shopkpi.appraisal.logins import HandedOut
 
 COLUMNS = ("工号", "姓名", "用户名", "初始密码")
@@ -38,7 +39,7 @@ def workbook(logins: Sequence[HandedOut]) -> bytes:
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     out = BytesIO()
-    book.save(out)
+    export_cells.save_workbook(book, out)  # a name like -李四 is quoted; passwords are letters and digits
     return out.getvalue()
 
 
