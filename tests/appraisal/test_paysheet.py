@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from appraisal.workflow_company import Company, advance, build_company, open_month
-from shopkpi.appraisal import paysheet
+from appraisal.workflow_company import Company, advance, build_company, open_month, use_template, with_pay
+from shopkpi.appraisal import cycles, paysheet
 from shopkpi.appraisal.models import AuditEntry, Cycle, Review
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.workflow import perform
@@ -70,19 +70,23 @@ def test_the_excel_pay_sheet_has_the_payroll_columns_and_numbers_with_two_decima
         "岗位",
         "考核得分",
         "等级",
-        "绩效工资",
-        "奖惩调整",
-        "应发绩效",
-        "调整原因",
+        "基本工资（员工档案，另行发放，不计入合计）",
+        "绩效工资基数（考核表的绩效工资标准）",
+        "绩效工资（按考核结果计算，在基本工资之外发放）",
+        "整月工资（考核表按整月工资计算，已含底薪）",
+        "奖惩（人事调整，扣款为负）",
+        "合计（绩效工资或整月工资＋奖惩）",
+        "奖惩原因",
     )
     assert rows[1][:6] == ("E01", "赵一", "运营部", "运营专员", 80, "合格")
-    assert rows[1][6:9] == (480, -49.5, 430.5)
+    # 基本工资 6000 (the template reads base_salary), no pay.base, 绩效工资 480, no 整月工资, 奖惩 −49.50, 合计 430.50
+    assert rows[1][6:12] == (6000, None, 480, None, -49.5, 430.5)
     # a text starting with a sign is quoted, as every exported text that a spreadsheet could run
-    assert rows[1][9] == "'-100.00 迟到两次；+50.50 全勤奖"
-    assert rows[2][6:9] == (400, 0, 400)
+    assert rows[1][12] == "'-100.00 迟到两次；+50.50 全勤奖"
+    assert rows[2][6:12] == (5000, None, 400, None, 0, 400)
     assert len(rows) == 3
-    assert all(isinstance(value, (int, float)) for value in rows[1][4:9] if value != "合格")
-    assert {sheet.cell(row=2, column=c).number_format for c in (7, 8, 9)} == {"0.00"}
+    assert all(isinstance(value, (int, float)) for value in rows[1][6:12] if value is not None)
+    assert {sheet.cell(row=2, column=c).number_format for c in range(7, 13)} == {"0.00"}
     path = tmp_path / "pay.xlsx"
     paysheet.to_xlsx(Cycle.objects.get(), path)
     assert load_workbook(path).active.cell(row=3, column=1).value == "E02"
@@ -94,3 +98,56 @@ def test_exporting_for_a_user_is_checked_and_audited(co: Company) -> None:
     paysheet.to_xlsx(Cycle.objects.get(), io.BytesIO(), user=co.user("hr"))
     entry = AuditEntry.objects.filter(action="paysheet.export").get()
     assert (entry.actor, entry.object_id, entry.after["rows"]) == ("hr", "2026-09", 2)
+
+
+def test_each_kind_of_pay_has_its_own_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Performance pay with its base (E01), a position without pay (E02), a whole wage by design (P01)."""
+    company = build_company(monkeypatch)
+    cycles.new_template_version(
+        company.user("hr"),
+        "t-sales",
+        with_pay("pay:\n  amount: base_salary * 10% * score / 100\n  base: base_salary * 10%\n"),
+    )
+    use_template(company, "E02", "t-nopay", "")
+    use_template(company, "P01", "t-wage", "pay:\n  amount: 3000 * score / 100\n  kind: wage\n")
+    hr = company.user("hr")
+    open_month(company)
+    for code in ("E01", "E02", "P01"):
+        advance(company, code, S.PUBLISHED)
+    perform(hr, company.review("E02"), "adjust_pay", amount="100", reason="全勤奖")
+
+    e01, e02, p01 = paysheet.rows(Cycle.objects.get())
+    # every score 80: 95000 / 100000 -> [80%, 100%) -> 80 -> 48; 良 -> 32; 48 + 32 = 80
+    # E01: 基本工资 6000, 绩效工资基数 6000 × 10% = 600, 绩效工资 600 × 80 / 100 = 480
+    assert (e01.pay_kind, e01.base_salary, e01.pay_base, e01.performance_pay, e01.wage, e01.total) == (
+        "performance",
+        Decimal("6000.00"),
+        Decimal("600.00"),
+        Decimal("480.00"),
+        None,
+        Decimal("480.00"),
+    )
+    # E02: no pay in the template (nor base_salary): no amounts but the adjustment, 合计 0 + 100 = 100
+    assert (e02.pay_kind, e02.base_salary, e02.performance_pay, e02.wage, e02.total) == (
+        None,
+        None,
+        None,
+        None,
+        Decimal("100.00"),
+    )
+    # P01: a whole wage, 3000 × 80 / 100 = 2400, in the 整月工资 column; the template does not read base_salary
+    assert (p01.pay_kind, p01.base_salary, p01.performance_pay, p01.wage, p01.total) == (
+        "wage",
+        None,
+        None,
+        Decimal("2400.00"),
+        Decimal("2400.00"),
+    )
+    stream = io.BytesIO()
+    paysheet.to_xlsx(Cycle.objects.get(), stream)
+    sheet = load_workbook(io.BytesIO(stream.getvalue())).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[0][6:12] == (6000, 600, 480, None, 0, 480)
+    assert rows[1][6:12] == (None, None, "本岗位不计绩效工资", None, 100, 100)
+    assert rows[2][6:12] == (None, None, None, 2400, 0, 2400)

@@ -147,6 +147,20 @@ def build_company(monkeypatch: Any, *, fake_shop: bool = True) -> Company:
     return Company(users, employees, shop)
 
 
+def with_pay(pay: str, template_id: str = "t-sales") -> str:
+    """The company's template under another id with another pay block (or none: "")."""
+    head, _, rules = TEMPLATE.partition("pay:\n  amount: base_salary * 10% * score / 100\n")
+    return head.replace("id: t-sales", f"id: {template_id}") + pay + rules
+
+
+def use_template(company: Company, code: str, template_id: str, pay: str) -> None:
+    """Before the month opens: the employee `code` holds a position of their own whose template is the
+    company's with another pay block (see with_pay)."""
+    position = Position.objects.create(name=f"{template_id} 岗", template_id=template_id)
+    cycles.new_template_version(company.user("hr"), template_id, with_pay(pay, template_id))
+    Employee.objects.filter(code=code).update(position=position)
+
+
 def set_target(review: Review, target: str = "100000") -> None:
     """A target stored on the review (as an import of targets would)."""
     review.values = {**review.values, "目标销售额": target}

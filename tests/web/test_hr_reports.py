@@ -103,12 +103,20 @@ def test_the_pay_sheet_lists_approved_reviews_and_its_export_is_audited(company)
     hr = client_for(company, "hr")
     page = hr.get(f"/hr/cycles/{PERIOD}/paysheet/").content.decode()
     assert "另有 7 份考核尚未批准" in page
-    # E01: 6000 × 10% × 100% = 600
-    assert '<td class="num">100.0</td><td>优秀</td><td class="num">¥600.00</td>' in page
+    # E01: base wage 6000 (the template reads base_salary); no pay.base; 6000 × 10% × 100% = 600 performance pay,
+    # no whole wage; no adjustments; total 600 + 0 = 600
+    assert (
+        '<td class="num">¥6,000.00</td><td class="num">—</td><td class="num">¥600.00</td><td class="num">—</td>\n'
+        '        <td class="num">¥0.00</td><td class="num">¥600.00</td>'
+    ) in page
+    assert "基本工资（员工档案，另行发放，不计入合计）" in page and "合计（绩效工资或整月工资＋奖惩）" in page
     answer = hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).active
-    assert [c.value for c in sheet[2]][:9] == ["E01", "赵一", "运营部", "运营专员", 100, "优秀", 600, 0, 600]
+    assert [c.value for c in sheet[2]][:12] == [
+        *("E01", "赵一", "运营部", "运营专员", 100, "优秀"),
+        *(6000, None, 600, None, 0, 600),
+    ]
     entry = AuditEntry.objects.get(action="paysheet.export")
     assert entry.actor == "hr" and entry.after == {"rows": 1, "format": "xlsx"}
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from test_hr_company import PERIOD, S, advance, build_company, client_for, open_month
 
+from appraisal.workflow_company import use_template
 from shopkpi.appraisal.models import Appeal, AuditEntry, PayAdjustment
 from shopkpi.appraisal.workflow import perform
 
@@ -124,8 +125,8 @@ def test_pay_adjustment_from_the_pay_sheet(company) -> None:  # type: ignore[no-
     page = hr.get(answer["Location"]).content.decode()
     # ¥480.00 pay − ¥50.00 = ¥430.00
     assert (
-        '<td class="num">¥480.00</td><td class="num">-¥50.00</td><td class="num">¥430.00</td><td>-50.00 迟到两次</td>'
-        in page
+        '<td class="num">¥480.00</td><td class="num">—</td>\n'
+        '        <td class="num">-¥50.00</td><td class="num">¥430.00</td><td>-50.00 迟到两次</td>' in page
     )
     # an outside next is ignored
     other = hr.post(
@@ -170,3 +171,25 @@ def test_appeals_are_decided_upheld_or_amended(company) -> None:  # type: ignore
     assert amended.status == S.PENDING_GM and amended.score == Decimal("92.0")
     assert set(Appeal.objects.values_list("status", flat=True)) == {"upheld", "amended"}
     assert "没有待处理的申诉。" in hr.get(back).content.decode()
+
+
+def test_pages_label_a_whole_wage_and_a_position_without_pay(monkeypatch, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.HOME = tmp_path / "home"
+    company = build_company(monkeypatch)
+    use_template(company, "E02", "t-nopay", "")
+    use_template(company, "P01", "t-wage", "pay:\n  amount: 3000 * score / 100\n  kind: wage\n")
+    open_month(company)
+    for code in ("E01", "E02", "P01"):
+        advance(company, code, S.PUBLISHED)
+    hr = client_for(company, "hr")
+    listed = hr.get(f"/hr/cycles/{PERIOD}/reviews/").content.decode()
+    # E01 80 -> 6000 × 10% × 80% = 480 performance pay; E02 none; P01 3000 × 80 / 100 = 2400, a whole wage
+    assert '<td class="num">¥480.00</td>' in listed
+    assert '<td class="num">本岗位不计绩效工资</td>' in listed
+    assert '<td class="num">¥2,400.00（整月工资）</td>' in listed
+    wage_page = client_for(company, "p01").get(f"/reviews/{company.review('P01').pk}/").content.decode()
+    assert '<h2 id="pay-title">整月工资</h2>' in wage_page and "应发工资" in wage_page
+    none_page = client_for(company, "e02").get(f"/reviews/{company.review('E02').pk}/").content.decode()
+    assert "<p>本岗位不计绩效工资</p>" in none_page
+    printed = client_for(company, "e02").get(f"/reviews/{company.review('E02').pk}/print/").content.decode()
+    assert "本岗位不计绩效工资" in printed and "—" not in printed.split("绩效工资（元）")[1].split("</tr>")[0]

@@ -1,7 +1,11 @@
 """The pay sheet of a cycle: one pay line per approved review, and its Excel export for payroll.
 
 A pay line is the engine's pay (the template's `pay.amount`, pro-rated for a partial month, see
-`review_scoring`) plus the sum of HR's pay adjustments (奖惩), each with its reason. Only approved
+`review_scoring`) plus the sum of HR's pay adjustments (奖惩), each with its reason. The pay is the
+performance pay (绩效工资), paid on top of the base wage; a template whose pay is a whole wage by design
+(`pay.kind: wage`) has it in a column of its own (整月工资), and a template without pay says
+本岗位不计绩效工资. Where the template reads the wage (base_salary), the line shows it too, and the
+template's 绩效工资基数 (`pay.base`), each amount in its own column with its meaning in the header. Only approved
 reviews (published, acknowledged or appealed) have a pay line; reviews still on their way are left
 out until the GM approves them.
 """
@@ -15,7 +19,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 from shopkpi.appraisal import audit, export_cells
 from shopkpi.appraisal.models import Cycle, Review
@@ -24,9 +28,30 @@ from shopkpi.appraisal.review_steps import actor_name
 from shopkpi.appraisal.roles import is_gm, is_hr
 
 APPROVED = (Review.Status.PUBLISHED, Review.Status.ACKNOWLEDGED, Review.Status.APPEALED)
-COLUMNS = ("工号", "姓名", "部门", "岗位", "考核得分", "等级", "绩效工资", "奖惩调整", "应发绩效", "调整原因")
-_WIDTHS = (10, 10, 14, 16, 10, 8, 12, 12, 12, 48)
 CENT = Decimal("0.01")
+
+
+def columns() -> tuple[str, ...]:
+    """The pay sheet's columns, each amount's meaning in its header (the page and the Excel file)."""
+    return (
+        _("工号"),
+        _("姓名"),
+        _("部门"),
+        _("岗位"),
+        _("考核得分"),
+        _("等级"),
+        _("基本工资（员工档案，另行发放，不计入合计）"),
+        _("绩效工资基数（考核表的绩效工资标准）"),
+        _("绩效工资（按考核结果计算，在基本工资之外发放）"),
+        _("整月工资（考核表按整月工资计算，已含底薪）"),
+        _("奖惩（人事调整，扣款为负）"),
+        _("合计（绩效工资或整月工资＋奖惩）"),
+        _("奖惩原因"),
+    )
+
+
+AMOUNT_COLUMNS = range(7, 13)  # 基本工资 .. 合计, 1-based
+_WIDTHS = (10, 10, 14, 16, 10, 8, 16, 16, 18, 18, 14, 16, 48)
 
 
 @dataclass(frozen=True)
@@ -38,10 +63,21 @@ class PayRow:
     position: str
     score: Decimal | None
     grade: str
-    pay: Decimal | None  # the engine's pay; None when the template has no pay formula
-    adjustments: Decimal  # Σ pay adjustments
+    pay_kind: str | None  # performance | wage | None: the template has no pay
+    base_salary: Decimal | None  # where the template reads the wage (base_salary)
+    pay_base: Decimal | None  # the template's 绩效工资基数 (pay.base)
+    pay: Decimal | None  # the engine's pay, pro-rated; None when the template has no pay formula
+    adjustments: Decimal  # Σ pay adjustments (奖惩)
     total: Decimal | None  # pay + adjustments; None when there is neither
     reasons: str
+
+    @property
+    def performance_pay(self) -> Decimal | None:
+        return self.pay if self.pay_kind == "performance" else None
+
+    @property
+    def wage(self) -> Decimal | None:
+        return self.pay if self.pay_kind == "wage" else None
 
     def cells(self) -> tuple[Any, ...]:
         return (
@@ -51,7 +87,10 @@ class PayRow:
             self.position,
             self.score,
             self.grade,
-            self.pay,
+            self.base_salary,
+            self.pay_base,
+            _("本岗位不计绩效工资") if self.pay_kind is None else self.performance_pay,
+            self.wage,
             self.adjustments,
             self.total,
             self.reasons,
@@ -62,12 +101,16 @@ def rows(cycle: Cycle) -> list[PayRow]:
     """The cycle's pay lines, by employee code."""
     reviews = (
         Review.objects.filter(cycle=cycle, status__in=APPROVED)
-        .select_related("employee__department", "employee__position")
+        .select_related("employee__department", "employee__position", "template_version")
         .prefetch_related("adjustments")
         .order_by("employee__code")
     )
+    reads_wage: dict[int, bool] = {}  # template version -> does its template read base_salary
     lines = []
     for review in reviews:
+        version = review.template_version
+        if version.pk not in reads_wage:
+            reads_wage[version.pk] = "base_salary" in version.compiled().variables
         adjustments = sorted(review.adjustments.all(), key=lambda a: (a.created_at, a.pk))
         adjusted = sum((a.amount for a in adjustments), Decimal(0)).quantize(CENT)
         pay = None if review.pay is None else review.pay.quantize(CENT)
@@ -82,6 +125,9 @@ def rows(cycle: Cycle) -> list[PayRow]:
                 position=employee.position.name,
                 score=review.score,
                 grade=review.grade,
+                pay_kind=review.pay_kind,
+                base_salary=_salary(review) if reads_wage[version.pk] else None,
+                pay_base=_amount(review.result.get("pay_base")),
                 pay=pay,
                 adjustments=adjusted,
                 total=total,
@@ -89,6 +135,18 @@ def rows(cycle: Cycle) -> list[PayRow]:
             )
         )
     return lines
+
+
+def _salary(review: Review) -> Decimal | None:
+    """The base wage the review was scored with: HR's override of base_salary, else the value read."""
+    for override in review.result.get("overrides", []):
+        if override.get("name") == "base_salary":
+            return _amount(override.get("value"))
+    return _amount(review.values.get("base_salary"))
+
+
+def _amount(text: Any) -> Decimal | None:
+    return None if text is None or text == "" else Decimal(str(text)).quantize(CENT)
 
 
 def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any = None) -> list[PayRow]:
@@ -101,12 +159,13 @@ def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any =
     sheet = book.active
     assert sheet is not None
     sheet.title = f"绩效工资 {cycle.period}"
-    sheet.append(COLUMNS)
+    sheet.append(columns())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for line in lines:
         sheet.append(line.cells())
-    for row in sheet.iter_rows(min_row=2, min_col=7, max_col=9):
+    for row in sheet.iter_rows(min_row=2, min_col=AMOUNT_COLUMNS.start, max_col=AMOUNT_COLUMNS.stop - 1):
         for cell in row:
             cell.number_format = "0.00"
     for index, width in enumerate(_WIDTHS, start=1):

@@ -264,6 +264,8 @@ def _result_json(
         "score": _text(outcome.score),
         "grade": outcome.grade,
         "pay": _text(pay),
+        "pay_kind": outcome.pay_kind,  # performance | wage | None (the template has no pay)
+        "pay_base": _text(outcome.pay_base),
         "engine_pay": _text(outcome.pay),
         "proration": proration,
         "supervisor_total": _text(outcome.supervisor_total),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 WAN = Decimal(10000)
 YI = Decimal(100_000_000)
 
@@ -28,6 +30,17 @@ def yuan(value: object) -> str:
         return "—"
     sign = "-" if number < 0 else ""
     return f"{sign}¥{abs(_fixed(number, 2)):,.2f}"
+
+
+def pay(value: object, kind: str | None) -> str:
+    """An amount of pay as pages show it: a whole wage (pay.kind wage) is labelled 整月工资, and a
+    position whose template has no pay says so instead of an em dash."""
+    if kind is None:
+        return _("本岗位不计绩效工资")
+    amount = yuan(value)
+    if kind == "wage" and _decimal(value) is not None:
+        return _("%(amount)s（整月工资）") % {"amount": amount}
+    return amount
 
 
 def percent(value: object, places: int = 1) -> str:

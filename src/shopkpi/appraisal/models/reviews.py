@@ -54,6 +54,16 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.cycle_id}/{self.employee_id}"
 
+    @property
+    def pay_kind(self) -> str | None:
+        """What the review's pay is: "performance" (绩效工资), "wage" (a whole wage by the template's
+        design), or None when its template has no pay (本岗位不计绩效工资)."""
+        if "pay_kind" in self.result:
+            kind: str | None = self.result["pay_kind"]
+            return kind
+        template = self.template_version.compiled()
+        return None if template.pay is None else template.pay_kind
+
 
 class Rating(models.Model):
     class Rater(models.TextChoices):

@@ -91,9 +91,15 @@ class Scorecard:
     self_total: Decimal | None
     grade: str
     pay: Decimal | None
+    pay_kind: str | None  # performance | wage | None: the template has no pay (本岗位不计绩效工资)
     texts: list[tuple[str, str]] = field(default_factory=list)  # 自我评价, 上级评语, 面谈 ...
     acknowledged_at: str = ""
     file_name: str = ""
+
+
+def pay_label(kind: str | None) -> str:
+    """The pay line's label: a whole wage by the template's design is not 绩效工资."""
+    return _("整月工资（元）") if kind == "wage" else _("绩效工资（元）")
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -230,6 +236,7 @@ def build(user: Any, review: Review) -> Scorecard:
         self_total=_decimal(result.get("self_total")) if detail.self_assessment is not None else None,
         grade=detail.grade or "",
         pay=_decimal(detail.pay),
+        pay_kind=review.pay_kind,
         texts=texts,
         acknowledged_at=acknowledged,
         file_name=f"考核表_{review.cycle.period}_{employee.code}_{employee.name}",

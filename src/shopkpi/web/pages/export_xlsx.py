@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shopkpi.appraisal import export_cells
-from shopkpi.web.pages.export_scorecard import Scorecard, columns, signatures
+from shopkpi.web.pages.export_scorecard import Scorecard, columns, pay_label, signatures
 
 WIDTHS = (16, 30, 18, 7, 7, 8, 8, 8, 40)
 COLUMNS = len(WIDTHS)
@@ -132,7 +132,11 @@ def write(card: Scorecard) -> bytes:
     row += 1
     summary: tuple[tuple[str, str | Decimal | None, str | None], ...] = (
         (_("等级"), card.grade or "—", None),
-        (_("绩效工资（元）"), card.pay, "#,##0.00"),
+        (
+            pay_label(card.pay_kind),
+            card.pay if card.pay_kind is not None else _("本岗位不计绩效工资"),
+            "#,##0.00",
+        ),
     )
     for label, shown, number_format in summary:
         sheet.cell(row, 1, label).font = BOLD

@@ -100,7 +100,8 @@ def paysheet_page(request: HttpRequest, period: str) -> HttpResponse:
     lines = paysheet.rows(cycle)
     waiting = Review.objects.filter(cycle=cycle).exclude(status__in=paysheet.APPROVED).count()
     totals = {
-        "pay": sum((line.pay for line in lines if line.pay is not None), start=paysheet.CENT * 0),
+        "pay": sum((line.performance_pay or 0 for line in lines), start=paysheet.CENT * 0),
+        "wage": sum((line.wage or 0 for line in lines), start=paysheet.CENT * 0),
         "adjustments": sum((line.adjustments for line in lines), start=paysheet.CENT * 0),
         "total": sum((line.total for line in lines if line.total is not None), start=paysheet.CENT * 0),
     }
@@ -109,6 +110,7 @@ def paysheet_page(request: HttpRequest, period: str) -> HttpResponse:
         "shopkpi/hr/paysheet.html",
         {
             "cycle": cycle,
+            "columns": paysheet.columns(),
             "lines": lines,
             "waiting": waiting,
             "totals": totals,

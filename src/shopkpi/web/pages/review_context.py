@@ -199,6 +199,7 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
         },
         "pay": {
             "amount": pay,
+            "kind": review.pay_kind,
             "proration": ((review.result or {}).get("proration") or {}).get("explanation")
             if supervisor_part
             else None,

@@ -31,6 +31,7 @@ class Outcome:
     grade: str
     pay: Decimal | None
     missing: bool
+    pay_kind: str | None  # performance | wage | None: the template has no pay
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def _score(review: Review, version: TemplateVersion) -> Outcome:
     copy.cycle = review.cycle
     copy.template_version = version
     recompute(copy, metrics={}, save=False)
-    return Outcome(copy.score, copy.grade, copy.pay, bool(copy.missing))
+    return Outcome(copy.score, copy.grade, copy.pay, bool(copy.missing), copy.pay_kind)
 
 
 def what_if(
