@@ -35,7 +35,17 @@ def test_import_a_qianniu_export_then_again(tmp_path: Path) -> None:
     home = tmp_path / "home"
     runner = CliRunner()
     result = runner.invoke(
-        cli, ["--home", str(home), "import", "cs_daily", str(path), "--period", "2026-10", "--user", "hr-li"]
+        cli,
+        [
+            *("--home", str(home), "import", "cs_daily", str(path)),
+            *(
+                "--period",
+                "2026-10",
+                "--user",
+                "hr-li",
+                "--accept-warnings",
+            ),  # 小美's account has no owner yet
+        ],
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"imported   {path.name} → cs_daily: 1 rows, batch cs_daily-")
@@ -54,7 +64,7 @@ def test_import_a_qianniu_export_then_again(tmp_path: Path) -> None:
 
 
 def test_a_refused_import_lists_problems_and_exits_1(tmp_path: Path) -> None:
-    path = write(tmp_path / "shops.csv", "shop,date,uv\nA,2026-10-01,-3\nA,2026-11-01,x\n")
+    path = write(tmp_path / "shops.csv", "shop,date,uv,gmv\nA,2026-10-01,-3,1\nA,2026-10-02,x,-2.5\n")
     result = CliRunner().invoke(
         cli, ["--home", str(tmp_path / "home"), "import", "shop_daily", str(path), "--period", "2026-10"]
     )
@@ -63,18 +73,18 @@ def test_a_refused_import_lists_problems_and_exits_1(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         "import refused: 3 problem(s)",
         "  shops.csv, row 2, column uv: negative count: -3",
-        "  shops.csv, row 3, column date: date 2026-11-01 outside period 2026-10",
+        "  shops.csv, row 3, column gmv: negative amount: -2.5",
         "  shops.csv, row 3, column uv: not a number: x",
         "nothing was imported",
     ]
-    assert not (tmp_path / "home" / "warehouse").exists()
+    assert not list((tmp_path / "home" / "warehouse").rglob("*"))  # the home has its (empty) warehouse folder
 
 
 def test_set_fills_a_column_and_home_comes_from_the_environment(tmp_path: Path) -> None:
     path = write(tmp_path / "day.csv", '统计日期,访客数\n2026-10-01,"1,234"\n')
     home = tmp_path / "envhome"
     result = CliRunner(env={"SHOPKPI_HOME": str(home)}).invoke(
-        cli, ["import", "shop_daily", str(path), "--set", "shop=旗舰店"]
+        cli, ["import", "shop_daily", str(path), "--set", "shop=旗舰店", "--accept-warnings"]
     )
     assert result.exit_code == 0, result.output
     assert Warehouse(home).connect().execute("SELECT shop, uv FROM shop_daily").fetchall() == [
@@ -107,3 +117,62 @@ def test_bad_arguments_are_refused_before_reading(tmp_path: Path) -> None:
         cli, ["--home", str(tmp_path), "import", "shop_daily", str(tmp_path / "nope.csv")]
     )
     assert missing.exit_code == 1 and "nope.csv: cannot read the file" in missing.stderr
+
+
+# an October 直通车 report: an empty 花费, a campaign nobody owns, a row of 15 September
+ZTC_OCTOBER = (
+    "日期,计划名称,展现量,点击量,花费,直接成交金额\n"
+    "2026-10-01,计划A,1000,30,50.00,200.00\n"
+    "2026-10-02,计划A,900,20,,100.00\n"
+    "2026-09-15,计划A,700,10,10.00,0\n"
+)
+ZTC_WARNINGS = [
+    "warning    直通车.csv, row 4, column 日期: 1 row(s) outside the period 2026-10 (first: 2026-09-15)",
+    "warning    直通车.csv, row 3, column 花费: 1 empty money cell(s)",
+    "warning    直通车.csv, row 2, column 计划名称: 3 row(s) of campaign accounts nobody owns on their date: 计划A",
+]
+
+
+def test_warnings_stop_the_import_until_accepted(tmp_path: Path) -> None:
+    path = write(tmp_path / "直通车.csv", ZTC_OCTOBER, "gbk")
+    home = tmp_path / "home"
+    command = [
+        "--home",
+        str(home),
+        "import",
+        "campaigns",
+        str(path),
+        "--period",
+        "2026-10",
+        "--user",
+        "hr-li",
+    ]
+    dry = CliRunner().invoke(cli, [*command, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.splitlines() == [
+        "checked    直通车.csv → campaigns: 3 rows (ztc-campaign), not written (--dry-run)",
+        *ZTC_WARNINGS,
+    ]
+    assert not list((home / "warehouse").rglob("*"))
+    stopped = CliRunner().invoke(cli, command)
+    assert stopped.exit_code == 3
+    assert stopped.stdout == ""
+    assert stopped.stderr.splitlines() == [
+        *ZTC_WARNINGS,
+        "nothing was imported: 3 warning(s); check them, then run again with --accept-warnings to import anyway",
+    ]
+    assert not list((home / "warehouse").rglob("*"))
+    assert not AuditEntry.objects.filter(action="data.import").exists()
+    accepted = CliRunner().invoke(cli, [*command, "--accept-warnings"])
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.stdout.splitlines()[0].startswith(
+        "imported   直通车.csv → campaigns: 3 rows, batch campaigns-"
+    )
+    assert accepted.stdout.splitlines()[1:] == [w.replace("warning ", "accepted", 1) for w in ZTC_WARNINGS]
+    assert Warehouse(home).connect().execute("SELECT count(*) FROM campaigns").fetchone() == (3,)
+    [entry] = AuditEntry.objects.filter(action="data.import")
+    assert [w["code"] for w in entry.after["accepted_warnings"]] == [
+        "outside_period",
+        "empty_money",
+        "unowned_account",
+    ]

@@ -20,7 +20,7 @@ from export_builders import (
 )
 
 from shopkpi.data.datasets import DATASETS, Column
-from shopkpi.data.importer import import_files
+from shopkpi.data.importer import checked_import, import_files
 from shopkpi.data.problems import ImportRefused
 from shopkpi.data.profiles import shipped_profiles
 from shopkpi.data.warehouse import Warehouse
@@ -74,12 +74,11 @@ def test_qianniu_rate_is_checked_against_the_counts(tmp_path: Path) -> None:
     assert "40.00%" in problem.reason and "38/100" in problem.reason
 
 
-def test_qianniu_file_name_range_must_lie_in_the_period(tmp_path: Path) -> None:
+def test_qianniu_file_name_range_outside_the_period_is_warned(tmp_path: Path) -> None:
     path = write_csv(tmp_path / f"{QIANNIU_NAME}.csv", qianniu_rows(AGENTS[:1]), encoding="gbk")
-    with pytest.raises(ImportRefused) as refused:
-        import_files(tmp_path / "home", "cs_daily", [path], period="2026-09")
-    reasons = [p.reason for p in refused.value.problems]
-    assert reasons == ["date 2026-10-31 outside period 2026-09", "date 2026-10-01 outside period 2026-09"]
+    with checked_import(tmp_path / "home", "cs_daily", [path], period="2026-09") as checked:
+        outside = [(w.column, w.params["first"]) for w in checked.warnings if w.code == "outside_period"]
+    assert outside == [("date (from file name)", "2026-10-31"), ("date_from (from file name)", "2026-10-01")]
 
 
 def test_chitu_report_xlsx(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ they were."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -13,9 +12,17 @@ from export_builders import qianniu_rows, write_csv
 from reason_sources import HOLE, python_reasons, sql_reasons
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.importer import import_files
-from shopkpi.data.problem_text_zh import REASONS, column_zh, matching_reason, problem_zh, reason_zh
-from shopkpi.data.problems import ImportProblem, ImportRefused
+from shopkpi.data.importer import checked_import, import_files
+from shopkpi.data.problem_text_zh import (
+    REASONS,
+    WARNINGS,
+    column_zh,
+    matching_reason,
+    problem_zh,
+    reason_zh,
+    warning_zh,
+)
+from shopkpi.data.problems import WARNING_CODES, ImportProblem, ImportRefused
 from shopkpi.data.profiles import shipped_profiles
 from shopkpi.data.validation import ENUMERATED
 
@@ -58,7 +65,7 @@ def test_the_sources_are_read_whole() -> None:
     samples = {f.sample for f in python} | {f.sample for f in sql_reasons()}
     for expected in (
         "required value missing",
-        "period X is not the stated period X",  # split over two source lines
+        "not a period (write 2026-10): X",
         "X but X is 0",  # a literal inside quote(f'…')
         "number too large: X",  # through the name too_large
         "not a duration: X",  # through what[type_]
@@ -146,13 +153,12 @@ def bad_files(tmp_path: Path) -> list[tuple[list[ImportProblem], str]]:
     broken = tmp_path / "员工.csv"
     broken.write_bytes(b"employee,name,department,position\r\nE01," + b"\x80\xff\r\n")
     runs.append((refused(home, "employees", [broken]), "employee,name,department,position E01"))
-    # a bad number, a date outside the period, an impossible date, a count below zero, a number too large
+    # a bad number, an impossible date, a count below zero, a number too large
     run(
         "shop_daily",
         [
             ["shop", "date", "uv", "gmv", "orders"],
             ["S1", "2026-10-01", "100", "很多", "3"],
-            ["S1", "2026-09-30", "100", "10", "3"],
             ["S1", "2026-10-32", "100", "10", "3"],
             ["S1", "2026-10-02", "-5", "10", "2.5"],
             ["S1", "2026-10-03", "1" + "0" * 30, "10", "3"],
@@ -183,7 +189,7 @@ def bad_files(tmp_path: Path) -> list[tuple[list[ImportProblem], str]]:
         ],
         "员工2.csv",
     )
-    # a period that is not the stated one, a rating outside 0–100
+    # a rating outside 0–100
     run(
         "ratings",
         [
@@ -272,15 +278,30 @@ def test_the_reason_of_a_bad_number_reads_as_in_the_issue(tmp_path: Path) -> Non
     assert str(problem) == "店铺日报.csv, row 2, column gmv: not a number: abc"  # the CLI's English stays
 
 
-def test_a_date_outside_the_period_and_a_period_mismatch(tmp_path: Path) -> None:
+def test_warnings_read_in_chinese(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "目标.csv", [["employee", "period", "name", "value"], ["E01", "2026-09", "gmv", "1"]]
     )
-    [problem] = refused(tmp_path / "home", "targets", [path], period="2026-10")
-    assert reason_zh(problem.reason) == "期间 2026-09 与导入时指定的期间 2026-10 不符"
-    path = write_csv(tmp_path / "日报.csv", [["shop", "date", "gmv"], ["S1", dt.date(2026, 9, 30), "1"]])
-    [problem] = refused(tmp_path / "home", "shop_daily", [path], period="2026-10")
-    assert reason_zh(problem.reason) == "日期 2026-09-30 不在期间 2026-10 之内"
+    with checked_import(tmp_path / "home", "targets", [path], period="2026-10") as checked:
+        [warning] = checked.warnings
+    assert (
+        warning_zh(warning)
+        == "文件 目标.csv，第 2 行，列「period」：1 行不在期间 2026-10 之内（第一行的日期：2026-09）"
+    )
+    path = write_csv(
+        tmp_path / "直通车.csv",
+        [["日期", "计划名称", "花费"], ["2026-09-30", "计划A", "1"], ["2026-10-01", "计划B", ""]],
+    )
+    with checked_import(tmp_path / "home", "campaigns", [path], period="2026-10") as checked:
+        assert [warning_zh(w) for w in checked.warnings] == [
+            "文件 直通车.csv，第 2 行，列「日期」：1 行不在期间 2026-10 之内（第一行的日期：2026-09-30）",
+            "文件 直通车.csv，第 3 行，列「花费」：1 个金额单元格是空的",
+            "文件 直通车.csv，第 2 行，列「计划名称」：2 行的账号在当天没有负责人：计划A、计划B",
+        ]
+    for code, chinese in WARNINGS.items():  # every kind has its Chinese, and it names no English
+        assert code in WARNING_CODES
+        assert not latin_words(re.sub(r"\{\w+\}", " ", chinese)), code
+    assert set(WARNINGS) == set(WARNING_CODES)
 
 
 def test_the_three_refusals_of_issue_10_read_in_chinese(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.problems import WARNING_CODES
 from shopkpi.data.profiles import Profile, parse_profile, shipped_profiles
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -80,3 +81,32 @@ def test_every_profile_key_is_explained_and_the_example_loads(language: str) -> 
     assert examples
     for body in examples:
         assert parse_profile(body, f"docs/{language}/data.md").dataset == "sns_posts"
+
+
+def _import_options() -> list[str]:
+    from shopkpi.cli.import_command import import_command
+
+    return [o for param in import_command.params for o in param.opts if o.startswith("--")]
+
+
+def test_every_import_option_is_in_the_readme_and_both_guides() -> None:
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `shopkpi import"))
+    options = _import_options()
+    assert {"--dry-run", "--accept-warnings"} <= set(options)
+    for option in options:
+        assert f"[{option}" in row, option
+        for language in HEADINGS:
+            assert f"[{option}" in section(language, HEADINGS[language][1]), (language, option)
+
+
+def test_every_warning_kind_is_in_the_readme_and_both_guides() -> None:
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `shopkpi import"))
+    for language, heading in (("en", "### Warnings"), ("zh", "### 提醒")):
+        text = section(language, HEADINGS[language][1])
+        table = text[text.index(f"\n{heading}\n") + len(heading) + 2 :].split("\n### ")[0]
+        documented = re.findall(r"^\| `(\w+)` \| ", table, re.M)
+        assert documented == list(WARNING_CODES), language
+    for code in WARNING_CODES:
+        assert f"`{code}`" in row, code

@@ -3,6 +3,7 @@ reason) in the page with nothing changed, progress of a large file, and the batc
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -39,18 +40,37 @@ def _batches(settings) -> list[str]:  # type: ignore[no-untyped-def]
         con.close()
 
 
+def _job_id(page: str) -> str:
+    found = re.search(r'action="/hr/imports/jobs/([0-9a-f]{16})/confirm/"', page)
+    assert found, page
+    return found.group(1)
+
+
+def _warnings(page: str) -> list[tuple[str, ...]]:
+    table = page[page.index('<table class="warnings">') :].split("</table>")[0]
+    return re.findall(r'<tr><td>(.*?)</td><td class="num">(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>', table)
+
+
 @pytest.mark.django_db
 def test_an_upload_is_imported_with_its_profile_and_shows_in_the_history(company, settings) -> None:  # type: ignore[no-untyped-def]
     hr = client_for(company, "hr")
-    answer = _upload(hr, SHOP)
+    checked = _upload(hr, SHOP)
+    assert checked.status_code == 200
+    # no account of the file has an owner yet: checked, listed, and nothing written until HR confirms
+    page = checked.content.decode()
+    assert "文件已检查，没有错误，但有 1 条提醒需要您确认；还没有导入任何数据。" in page
+    assert _warnings(page) == [("shop.csv", "2", "shop", "3 行的账号在当天没有负责人：S1、S2")]
+    assert _batches(settings) == [] and not AuditEntry.objects.filter(action="data.import").exists()
+    answer = hr.post(f"/hr/imports/jobs/{_job_id(page)}/confirm/")
     assert answer.status_code == 200
     page = answer.content.decode()
-    assert "导入完成。" in page
+    assert "导入完成。 （已确认 1 条提醒）" in page
     assert "<td>shop.csv</td><td>已导入</td><td>标准列名 (canonical)</td>" in page
     assert '<td class="num">3</td>' in page  # three rows
     assert _batches(settings) == ["shop.csv"]
     entry = AuditEntry.objects.get(action="data.import")
     assert entry.actor == "hr" and entry.object_id == "shop_daily" and entry.after["rows"] == 3
+    assert [w["code"] for w in entry.after["accepted_warnings"]] == ["unowned_account"]
     history = hr.get("/hr/imports/").content.decode()
     assert '<td>shop.csv</td><td>canonical</td><td class="num">3</td><td>2026-09</td><td>hr</td>' in history
     # the same file again changes nothing
@@ -115,6 +135,13 @@ def test_a_large_file_runs_in_the_background_with_progress(company, settings, mo
             break
         assert 'max="100"' in fragment  # the progress bar
         time.sleep(0.1)
+    assert "需要您确认" in fragment and _batches(settings) == []
+    confirmed = hr.post(f"/hr/imports/jobs/{job_id}/confirm/")
+    assert confirmed.status_code == 302  # a large file imports in the background again
+    deadline = time.monotonic() + 60
+    while "hx-get" in (fragment := hr.get(f"/hr/imports/jobs/{job_id}/status/").content.decode()):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
     assert "导入完成。" in fragment and "<td>shop.csv</td><td>已导入</td>" in fragment
     assert _batches(settings) == ["shop.csv"]
     assert AuditEntry.objects.filter(action="data.import").count() == 1
@@ -131,3 +158,34 @@ def test_a_job_whose_process_is_gone_says_it_stopped(company, settings) -> None:
     fragment = client_for(company, "hr").get(f"/hr/imports/jobs/{job.id}/status/").content.decode()
     assert "hx-get" not in fragment  # no more polling
     assert "导入失败，什么都没有改变。" in fragment and "导入在结束之前中断了（服务器重启过？）" in fragment
+
+
+ZTC_OCTOBER = (
+    "日期,计划名称,展现量,点击量,花费,直接成交金额\n"
+    "2026-10-01,计划A,1000,30,50.00,200.00\n"
+    "2026-10-02,计划A,900,20,,100.00\n"
+    "2026-09-15,计划A,700,10,10.00,0\n"
+)
+
+
+@pytest.mark.django_db
+def test_the_planted_report_is_warned_about_in_chinese_and_can_be_cancelled(company, settings) -> None:  # type: ignore[no-untyped-def]
+    hr = client_for(company, "hr")
+    upload = SimpleUploadedFile("直通车.csv", ZTC_OCTOBER.encode("gbk"))
+    page = hr.post(
+        "/hr/imports/", {"dataset": "campaigns", "profile": "", "period": "2026-10", "file": upload}
+    ).content.decode()
+    assert _warnings(page) == [
+        ("直通车.csv", "4", "日期", "1 行不在期间 2026-10 之内（第一行的日期：2026-09-15）"),
+        ("直通车.csv", "3", "花费", "1 个金额单元格是空的"),
+        ("直通车.csv", "2", "计划名称", "3 行的账号在当天没有负责人：计划A"),
+    ]
+    job_id = _job_id(page)
+    assert list((settings.HOME / hr_import_jobs.UPLOADS / job_id).iterdir())  # kept for the confirmation
+    cancelled = hr.post(f"/hr/imports/jobs/{job_id}/cancel/", follow=True).content.decode()
+    assert "没有导入：您取消了这次导入，什么都没有改变。" in cancelled
+    assert not (settings.HOME / hr_import_jobs.UPLOADS / job_id).exists()
+    assert _batches(settings) == [] and not AuditEntry.objects.filter(action="data.import").exists()
+    # a cancelled import cannot be confirmed afterwards
+    hr.post(f"/hr/imports/jobs/{job_id}/confirm/")
+    assert _batches(settings) == []

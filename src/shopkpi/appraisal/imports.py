@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from shopkpi.appraisal import audit
-from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, import_files
-from shopkpi.data.problems import ImportProblem, ImportRefused
+from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, checked_import
+from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused
 
 # datasets whose rows are the organisation itself, kept in the application database
 ORGANISATION_DATASETS = ("employees", "accounts", "positions")
@@ -49,20 +49,6 @@ class ImportRequest:
     timezone: str = DEFAULT_TIMEZONE
     dry_run: bool = False
     accept_warnings: bool = False
-
-
-@dataclass(frozen=True)
-class DataWarning:
-    """Something suspicious that is not an error: the import goes on only when it is accepted.
-
-    `code` names it for programs and translations (e.g. `outside_period`, `empty_money`,
-    `unowned_account`, `duplicate_rows`, `replaces_other_period`); `params` are its figures."""
-
-    code: str
-    file: str
-    row: int | None = None
-    column: str | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,11 +93,7 @@ def _recognised(home: Path, request: ImportRequest) -> str:
 def _warehouse_import(
     home: Path, dataset: str, request: ImportRequest, progress: Progress | None
 ) -> ImportReport:
-    if request.dry_run:  # the check step without a commit comes with the import warnings (issue 10)
-        raise ImportRefused(
-            [ImportProblem(p.name, None, None, "--dry-run is not available yet") for p in request.files]
-        )
-    outcomes = import_files(
+    with checked_import(
         home,
         dataset,
         list(request.files),
@@ -121,7 +103,11 @@ def _warehouse_import(
         sets=request.sets,
         timezone=request.timezone,
         progress=progress,
-    )
+    ) as checked:
+        if request.dry_run or (checked.warnings and not request.accept_warnings):
+            state: State = "previewed" if request.dry_run else "needs_confirmation"
+            return ImportReport(dataset, state, checked.outcomes, checked.warnings)
+        outcomes = checked.commit()
     for outcome in outcomes:
         if outcome.status == "imported":
             audit.record(
@@ -129,9 +115,15 @@ def _warehouse_import(
                 AUDIT_ACTION,
                 object_type="dataset",
                 object_id=dataset,
-                after={**outcome_fields(outcome), "period": request.period},
+                after={
+                    **outcome_fields(outcome),
+                    "period": request.period,
+                    "accepted_warnings": [
+                        warning_fields(w) for w in checked.warnings if w.file == outcome.file
+                    ],
+                },
             )
-    return ImportReport(dataset=dataset, state="imported", outcomes=tuple(outcomes))
+    return ImportReport(dataset, "imported", tuple(outcomes), checked.warnings)
 
 
 def outcome_fields(outcome: FileOutcome) -> dict[str, Any]:
@@ -147,3 +139,26 @@ def outcome_fields(outcome: FileOutcome) -> dict[str, Any]:
         "replaced": list(outcome.replaced),
         "partly_replaced": list(outcome.partly_replaced),
     }
+
+
+def warning_fields(warning: DataWarning) -> dict[str, Any]:
+    """A warning as plain data (the audit entry of an import that accepted it, the page's job state)."""
+    return {
+        "code": warning.code,
+        "file": warning.file,
+        "row": warning.row,
+        "column": warning.column,
+        "params": dict(warning.params),
+    }
+
+
+__all__ = [
+    "AUDIT_ACTION",
+    "DataWarning",
+    "ImportReport",
+    "ImportRequest",
+    "OrganisationChange",
+    "outcome_fields",
+    "run_import",
+    "warning_fields",
+]

@@ -44,9 +44,17 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return sets
 
 
+NEEDS_CONFIRMATION = 3  # the exit status when warnings were found and not accepted
+
+
 def describe(outcome: FileOutcome, dataset: str) -> str:
     if outcome.status == "unchanged":
         return f"unchanged  {outcome.file}: already imported as batch {outcome.batch}"
+    if outcome.status == "checked":
+        line = f"checked    {outcome.file} → {dataset}: {outcome.rows} rows ({outcome.profile}"
+        if outcome.skipped_rows:
+            line += f", {outcome.skipped_rows} summary rows left out"
+        return line + "), not written (--dry-run)"
     line = f"imported   {outcome.file} → {dataset}: {outcome.rows} rows, batch {outcome.batch} ({outcome.profile}"
     if outcome.skipped_rows:
         line += f", {outcome.skipped_rows} summary rows left out"
@@ -74,6 +82,14 @@ def describe(outcome: FileOutcome, dataset: str) -> str:
     help="A column the file lacks, e.g. --set shop=旗舰店 for a 生意参谋 report.",
 )
 @click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True, help="The company's time zone.")
+@click.option(
+    "--dry-run", is_flag=True, help="Read and check the files, list the problems and warnings, write nothing."
+)
+@click.option(
+    "--accept-warnings",
+    is_flag=True,
+    help="Import even though the check found warnings (rows outside the period, empty money cells …).",
+)
 @click.pass_context
 def import_command(
     ctx: click.Context,
@@ -84,12 +100,17 @@ def import_command(
     user: str | None,
     sets: tuple[str, ...],
     timezone: str,
+    dry_run: bool,
+    accept_warnings: bool,
 ) -> None:
     """Import export files into DATASET, all or nothing (导入数据).
 
     Every problem is listed by file, row, column and reason, and then nothing is imported.
-    The same file again changes nothing; a corrected file replaces the rows of the same
-    accounts and dates, and the replaced batch stays in history.
+    Warnings (rows outside the period, empty money or count cells, accounts nobody owns, rows
+    that repeat each other, a file that replaces part of another period's batch) are listed and
+    nothing is imported unless --accept-warnings is given (exit status 3). The same file again
+    changes nothing; a corrected file replaces the rows of the same accounts and dates, and the
+    replaced batch stays in history.
     """
     request_sets = _parse_sets(sets)
     home = prepare_home(current(ctx).home)
@@ -103,6 +124,8 @@ def import_command(
         period=period,
         sets=request_sets,
         timezone=timezone,
+        dry_run=dry_run,
+        accept_warnings=accept_warnings,
     )
     with _progress(files) as progress:
         tasks: dict[str, object] = {}
@@ -120,5 +143,17 @@ def import_command(
             click.echo(refused.report(), err=True)
             click.echo("nothing was imported", err=True)
             ctx.exit(1)
+    if report.state == "needs_confirmation":
+        for warning in report.warnings:
+            click.echo(f"warning    {warning}", err=True)
+        click.echo(
+            f"nothing was imported: {len(report.warnings)} warning(s); check them, then run again "
+            "with --accept-warnings to import anyway",
+            err=True,
+        )
+        ctx.exit(NEEDS_CONFIRMATION)
     for outcome in report.outcomes:
         click.echo(describe(outcome, dataset))
+    for warning in report.warnings:
+        accepted = "accepted" if report.written else "warning "
+        click.echo(f"{accepted}   {warning}")

@@ -1,8 +1,9 @@
-"""Import export files into the warehouse: stage → validate → commit, all or nothing.
+"""Import export files into the warehouse: stage → validate → check → commit, all or nothing.
 
 Every file of one call is read and validated first; if any file has a problem, nothing is
-imported and `ImportRefused` lists every problem (file, row, column, reason). Otherwise all files
-are committed in one catalogue transaction. A file already imported (same dataset, same
+imported and `ImportRefused` lists every problem (file, row, column, reason). Otherwise the check
+step lists the warnings (`import_warnings`: rows outside the period, empty money cells …), and a
+commit writes all files in one catalogue transaction. A file already imported (same dataset, same
 checksum, still current) is reported as unchanged and changes nothing.
 
 Large files stream: cells go to a raw Parquet file in chunks, DuckDB parses and checks them from
@@ -20,17 +21,18 @@ import re
 import secrets
 import shutil
 import zoneinfo
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from shopkpi.data.datasets import DATASETS, Dataset
-from shopkpi.data.problems import ImportProblem, ImportRefused, ProblemList
+from shopkpi.data.import_warnings import AccountOwner, file_warnings, load_owners
+from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused, ProblemList
 from shopkpi.data.profiles import InvalidProfiles, Profile, profiles_for
 from shopkpi.data.staging import stage_raw
-from shopkpi.data.validation import TypedFile, validate
+from shopkpi.data.validation import TypedFile, column_labels, validate
 from shopkpi.data.value_sql import quote
 from shopkpi.data.warehouse import StagedBatch, Warehouse, fsync_file
 
@@ -61,61 +63,27 @@ class _Prepared:
     skipped: int
 
 
-def import_files(
-    home: Path,
-    dataset: str,
-    files: Sequence[Path],
-    *,
-    profile: str | None = None,
-    period: str | None = None,
-    user: str | None = None,
-    sets: Mapping[str, str] | None = None,
-    timezone: str = DEFAULT_TIMEZONE,
-    progress: Progress | None = None,
-) -> list[FileOutcome]:
-    """Import `files` into `dataset`; ImportRefused (and no change) if any file has a problem."""
-    problems = ProblemList()
-    target = _check_arguments(dataset, period, sets or {}, timezone, problems)
-    profiles: list[Profile] = []
-    if target is not None:
-        try:
-            profiles = profiles_for(dataset, home)
-        except InvalidProfiles as error:
-            for e in error.errors:
-                problems.add(e.file, None, e.path or None, e.reason)
-    problems.refuse_if_any()
-    assert target is not None
-    warehouse = Warehouse(home)
-    who = user or os_user()
-    staging_root = home / STAGING
-    _remove_stale_staging(staging_root)
-    stage = staging_root / f"{os.getpid()}-{secrets.token_hex(4)}"
-    stage.mkdir(parents=True)
-    try:
-        prepared: list[_Prepared | FileOutcome] = []
-        for n, path in enumerate(files):
-            prepared.append(
-                _prepare(
-                    path,
-                    target,
-                    stage / str(n),
-                    warehouse,
-                    problems,
-                    profile=profile,
-                    period=period,
-                    user=who,
-                    sets=sets or {},
-                    timezone=timezone,
-                    progress=progress,
-                    profiles=profiles,
-                )
-            )
-        to_commit = [p.staged for p in prepared if isinstance(p, _Prepared)]
-        _overlapping_files(to_commit, problems)
-        problems.refuse_if_any()
-        results = iter(warehouse.commit(to_commit) if to_commit else [])
+@dataclass
+class CheckedImport:
+    """Files read, validated and checked, not yet written: their planned outcomes (status "checked",
+    or "unchanged" for a file already imported) and their warnings. `commit` writes them."""
+
+    dataset: str
+    outcomes: tuple[FileOutcome, ...]
+    warnings: tuple[DataWarning, ...]
+    _warehouse: Warehouse
+    _prepared: tuple[_Prepared | FileOutcome, ...]
+    _committed: bool = False
+
+    def commit(self) -> list[FileOutcome]:
+        """Write the checked files into the warehouse, all in one catalogue transaction."""
+        if self._committed:
+            raise RuntimeError("an import is committed once")
+        self._committed = True
+        to_commit = [p.staged for p in self._prepared if isinstance(p, _Prepared)]
+        results = iter(self._warehouse.commit(to_commit) if to_commit else [])
         outcomes: list[FileOutcome] = []
-        for p in prepared:
+        for p in self._prepared:
             if isinstance(p, FileOutcome):
                 outcomes.append(p)
                 continue
@@ -134,7 +102,115 @@ def import_files(
                 )
             )
         return outcomes
+
+
+def import_files(
+    home: Path,
+    dataset: str,
+    files: Sequence[Path],
+    *,
+    profile: str | None = None,
+    period: str | None = None,
+    user: str | None = None,
+    sets: Mapping[str, str] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    progress: Progress | None = None,
+) -> list[FileOutcome]:
+    """Import `files` into `dataset`, warnings or not; ImportRefused (and no change) if any file has a
+    problem. (The application's import service shows the warnings first: `checked_import`.)"""
+    with checked_import(
+        home,
+        dataset,
+        files,
+        profile=profile,
+        period=period,
+        user=user,
+        sets=sets,
+        timezone=timezone,
+        progress=progress,
+    ) as checked:
+        return checked.commit()
+
+
+@contextlib.contextmanager
+def checked_import(
+    home: Path,
+    dataset: str,
+    files: Sequence[Path],
+    *,
+    profile: str | None = None,
+    period: str | None = None,
+    user: str | None = None,
+    sets: Mapping[str, str] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    progress: Progress | None = None,
+    owners: Iterable[AccountOwner] | None = None,
+) -> Iterator[CheckedImport]:
+    """Read, validate and check `files` for `dataset`: ImportRefused (and no change) if any file has a
+    problem, else the checked import with its warnings, to `commit` inside the `with` block (its
+    staged files are removed when the block ends). `owners` is the account ownership the
+    `unowned_account` warning reads (default: the warehouse's `accounts`)."""
+    problems = ProblemList()
+    target = _check_arguments(dataset, period, sets or {}, timezone, problems)
+    profiles: list[Profile] = []
+    if target is not None:
+        try:
+            profiles = profiles_for(dataset, home)
+        except InvalidProfiles as error:
+            for e in error.errors:
+                problems.add(e.file, None, e.path or None, e.reason)
+    problems.refuse_if_any()
+    assert target is not None
+    warehouse = Warehouse(home)
+    who = user or os_user()
+    staging_root = home / STAGING
+    _remove_stale_staging(staging_root)
+    stage = staging_root / f"{os.getpid()}-{secrets.token_hex(4)}"
+    stage.mkdir(parents=True)
+    current = warehouse.connect()
+    try:
+        load_owners(current, owners)
+        prepared: list[_Prepared | FileOutcome] = []
+        warnings: list[DataWarning] = []
+        for n, path in enumerate(files):
+            prepared.append(
+                _prepare(
+                    path,
+                    target,
+                    stage / str(n),
+                    warehouse,
+                    problems,
+                    warnings,
+                    current,
+                    profile=profile,
+                    period=period,
+                    user=who,
+                    sets=sets or {},
+                    timezone=timezone,
+                    progress=progress,
+                    profiles=profiles,
+                )
+            )
+        current.close()
+        _overlapping_files([p.staged for p in prepared if isinstance(p, _Prepared)], problems)
+        problems.refuse_if_any()
+        planned = tuple(
+            p
+            if isinstance(p, FileOutcome)
+            else FileOutcome(
+                file=p.staged.file_name,
+                status="checked",
+                batch=p.staged.id,
+                profile=p.staged.profile,
+                format=p.format,
+                rows=p.staged.row_count,
+                skipped_rows=p.skipped,
+            )
+            for p in prepared
+        )
+        yield CheckedImport(target.name, planned, tuple(warnings), warehouse, tuple(prepared))
     finally:
+        current.close()
         shutil.rmtree(stage, ignore_errors=True)
         _remove_if_empty(staging_root)
 
@@ -164,6 +240,8 @@ def _prepare(
     stage: Path,
     warehouse: Warehouse,
     problems: ProblemList,
+    warnings: list[DataWarning],
+    current: duckdb.DuckDBPyConnection,
     *,
     profile: str | None,
     period: str | None,
@@ -207,9 +285,7 @@ def _prepare(
     elif raw is not None:
         con = _staging_connection(stage)
         try:
-            typed = validate(
-                raw, target, con, stage / "typed.parquet", file_problems, period=period, timezone=timezone
-            )
+            typed = validate(raw, target, con, stage / "typed.parquet", file_problems, timezone=timezone)
             if typed is not None and not file_problems:
                 columns = ", ".join(f'"{c.name}"' for c in target.columns)
                 con.execute(
@@ -229,6 +305,8 @@ def _prepare(
         problems.truncated = True
     if typed is None or file_problems or raw is None:
         return FileOutcome(name, "refused", "", "", "", 0, 0)
+    labels = column_labels(target, raw.fit)
+    warnings += file_warnings(current, target, typed.parquet, name, labels, list(raw.fit.columns), period)
     staged = StagedBatch(
         id=batch_id,
         dataset=target.name,
@@ -323,4 +401,13 @@ def _remove_if_empty(folder: Path) -> None:
         folder.rmdir()
 
 
-__all__ = ["FileOutcome", "ImportProblem", "ImportRefused", "import_files"]
+__all__ = [
+    "AccountOwner",
+    "CheckedImport",
+    "DataWarning",
+    "FileOutcome",
+    "ImportProblem",
+    "ImportRefused",
+    "checked_import",
+    "import_files",
+]

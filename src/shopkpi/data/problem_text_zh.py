@@ -1,4 +1,4 @@
-"""Import problems in Chinese, for the Chinese pages: 文件 店铺日报.csv，第 12 行，列「成交金额」：不是数字：abc.
+"""Import problems and warnings in Chinese, for the Chinese pages: 文件 店铺日报.csv，第 12 行，列「成交金额」：不是数字：abc.
 
 The importer writes its reasons in English (the CLI and its tests keep them); this module renders a
 problem's place and reason in Chinese without Django. `REASONS` is an ordered table of (pattern of an
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shopkpi.data.problems import ImportProblem
+from shopkpi.data.problems import DataWarning, ImportProblem
 
 
 @dataclass(frozen=True)
@@ -52,15 +52,10 @@ REASONS: tuple[Reason, ...] = (
     _r(r"not a date: " + _VALUE, "不是日期：{value}"),
     _r(r"not a period \(write 2026-10\): " + _VALUE, "不是期间（应写作 2026-10）：{value}"),
     _r(
-        r"period (?P<found>.*) is not the stated period (?P<period>.*)",
-        "期间 {found} 与导入时指定的期间 {period} 不符",
-    ),
-    _r(
         r"unknown value (?P<value>.*) \(expected (?P<allowed>.*)\)",
         "无法识别的取值：{value}（应为 {allowed} 之一）",
     ),
     _r(r"rating outside 0–100: " + _VALUE, "评分超出 0–100：{value}"),
-    _r(r"date (?P<day>.*) outside period (?P<period>.*)", "日期 {day} 不在期间 {period} 之内"),
     _r(
         r"valid_from (?P<start>.*) is after valid_to (?P<end>.*)",
         "生效日 valid_from {start} 晚于失效日 valid_to {end}",
@@ -245,12 +240,44 @@ def file_zh(file: str) -> str:
     return _ARGUMENTS.get(file, file)
 
 
+def place_zh(file: str, row: int | None, column: str | None) -> str:
+    """文件 店铺日报.csv，第 12 行，列「成交金额」"""
+    shown = file_zh(file)
+    where = shown if shown != file else f"文件 {file}"
+    if row is not None:
+        where += f"，第 {row} 行"
+    if column:
+        where += f"，列「{column_zh(column)}」"
+    return where
+
+
 def problem_zh(problem: ImportProblem) -> str:
     """文件 店铺日报.csv，第 12 行，列「成交金额」：不是数字：abc"""
-    file = file_zh(problem.file)
-    where = file if file != problem.file else f"文件 {file}"
-    if problem.row is not None:
-        where += f"，第 {problem.row} 行"
-    if problem.column:
-        where += f"，列「{column_zh(problem.column)}」"
-    return f"{where}：{reason_zh(problem.reason)}"
+    return f"{place_zh(problem.file, problem.row, problem.column)}：{reason_zh(problem.reason)}"
+
+
+# a warning's Chinese, by its code; the holes are its params (lists joined with 、)
+WARNINGS: dict[str, str] = {
+    "outside_period": "{rows} 行不在期间 {period} 之内（第一行的日期：{first}）",
+    "empty_money": "{rows} 个金额单元格是空的",
+    "empty_count": "{rows} 个数量单元格是空的",
+    "unowned_account": "{rows} 行的账号在当天没有负责人：{accounts}",
+    "duplicate_rows": "{rows} 行与其他行完全相同（本行与第 {first} 行相同）",
+    "replaces_other_period": (
+        "将替换另一期间的批次 {batch}（{batch_file}）中 {rows} 行日期在 {periods} 的数据，不在本文件的期间 {period} 之内"
+    ),
+}
+
+
+def warning_text_zh(warning: DataWarning) -> str:
+    """1 行不在期间 2026-10 之内（第一行的日期：2026-09-15）"""
+    values = {
+        name: "、".join(str(v) for v in value) if isinstance(value, list | tuple) else value
+        for name, value in warning.params.items()
+    }
+    return WARNINGS[warning.code].format(**values)
+
+
+def warning_zh(warning: DataWarning) -> str:
+    """文件 直通车.csv，第 5 行，列「日期」：1 行不在期间 2026-10 之内（第一行的日期：2026-09-15）"""
+    return f"{place_zh(warning.file, warning.row, warning.column)}：{warning_text_zh(warning)}"

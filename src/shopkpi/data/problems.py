@@ -1,9 +1,14 @@
-"""Import problems as values: every problem has a place (file, row, column) and a reason."""
+"""Import problems and warnings as values: each has a place (file, row, column) and a reason.
+
+A problem refuses the import whole (`ImportRefused`); a warning (`DataWarning`) is something
+suspicious that is not wrong by itself: the import goes on only once someone has accepted it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 PROBLEM_CAP = 200
 
@@ -25,6 +30,62 @@ class ImportProblem:
         if self.column:
             where += f", column {self.column}"
         return f"{where}: {self.reason}"
+
+
+WARNING_CODES = (
+    "outside_period",  # rows dated outside the named period: {period, rows, first}
+    "empty_money",  # empty money cells in a column: {rows}
+    "empty_count",  # empty count cells in a column: {rows}
+    "unowned_account",  # rows of accounts nobody owns on their date: {kind, rows, accounts}
+    "duplicate_rows",  # rows that repeat another row exactly: {rows, first}
+    "replaces_other_period",  # replaces rows of another period's batch: {batch, batch_file, rows, periods, period}
+)
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """Something suspicious that is not an error: the import goes on only when it is accepted.
+
+    `code` names it for programs and translations (one of `WARNING_CODES`); `row` is the first row
+    it concerns (None for the whole file), `column` the header as the file spells it; `params` are
+    its figures (how many rows, which accounts, which period …). `str()` is the English the command
+    line prints; `problem_text_zh.warning_zh` renders it in Chinese."""
+
+    code: str
+    file: str
+    row: int | None = None
+    column: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message()}"
+
+    def message(self) -> str:
+        p = self.params
+        if self.code == "outside_period":
+            return f"{p['rows']} row(s) outside the period {p['period']} (first: {p['first']})"
+        if self.code == "empty_money":
+            return f"{p['rows']} empty money cell(s)"
+        if self.code == "empty_count":
+            return f"{p['rows']} empty count cell(s)"
+        if self.code == "unowned_account":
+            return (
+                f"{p['rows']} row(s) of {p['kind']} accounts nobody owns on their date: "
+                f"{', '.join(p['accounts']) or '(empty)'}"
+            )
+        if self.code == "duplicate_rows":
+            return f"{p['rows']} row(s) repeat another row exactly (this row repeats row {p['first']})"
+        if self.code == "replaces_other_period":
+            return (
+                f"replaces {p['rows']} row(s) of batch {p['batch']} ({p['batch_file']}) dated "
+                f"{', '.join(p['periods'])}, outside this file's period {p['period']}"
+            )
+        raise ValueError(f"unknown warning code {self.code!r}")
 
 
 class ImportRefused(Exception):

@@ -16,6 +16,7 @@ import duckdb
 from shopkpi.data import scope
 from shopkpi.data.datasets import BEHAVIORS, ORDER_STATUSES, RATERS, Column, Dataset
 from shopkpi.data.problems import ProblemList
+from shopkpi.data.profile_match import HeaderFit
 from shopkpi.data.staging import RawFile, check_column
 from shopkpi.data.value_sql import (
     clean_sql,
@@ -48,30 +49,27 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    year, month = (int(x) for x in period.split("-"))
-    first = dt.date(year, month, 1)
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first, nxt - dt.timedelta(days=1)
+def column_labels(dataset: Dataset, fit: HeaderFit) -> dict[str, str]:
+    """Each column as problems name it: the header as the file spells it, or where its value came from."""
+    labels: dict[str, str] = {}
+    for column in dataset.columns:
+        if column.name in fit.headers:
+            labels[column.name] = fit.headers[column.name]
+        elif column.name in fit.filled:
+            labels[column.name] = f"{column.name} (from {fit.filled_from[column.name]})"
+        else:
+            labels[column.name] = column.name
+    return labels
 
 
 class _Columns:
     """The SQL of one file's columns: text, parsed value, typed value and problem."""
 
-    def __init__(self, dataset: Dataset, raw: RawFile, period: str | None, timezone: str) -> None:
+    def __init__(self, dataset: Dataset, raw: RawFile, timezone: str) -> None:
         self.dataset = dataset
         self.raw = raw
-        self.period = period
         self.timezone = timezone
-        fit = raw.fit
-        self.labels: dict[str, str] = {}
-        for column in dataset.columns:
-            if column.name in fit.headers:
-                self.labels[column.name] = fit.headers[column.name]
-            elif column.name in fit.filled:
-                self.labels[column.name] = f"{column.name} (from {fit.filled_from[column.name]})"
-            else:
-                self.labels[column.name] = column.name
+        self.labels = column_labels(dataset, raw.fit)
 
     def source(self, column: Column) -> str:
         fit = self.raw.fit
@@ -107,11 +105,6 @@ class _Columns:
             reasons.append(
                 f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL THEN 'not a period (write 2026-10): ' || {t} END"
             )
-            if self.period:
-                reasons.append(
-                    f"CASE WHEN {v} <> {quote(self.period)} THEN 'period ' || {v} || "
-                    f"' is not the stated period {self.period}' END"
-                )
         else:
             reasons.append(problem_sql(column.type, t, v))
         allowed = ENUMERATED.get((self.dataset.name, column.name))
@@ -127,19 +120,7 @@ class _Columns:
             reasons.append(
                 f"CASE WHEN {number} NOT BETWEEN 0 AND 100 THEN 'rating outside 0–100: ' || {t} END"
             )
-        if self.period and column.type in ("date", "timestamp") and self._period_checked(column):
-            first, last = period_bounds(self.period)
-            day = f"CAST({v} AS DATE)"
-            reasons.append(
-                f"CASE WHEN {day} NOT BETWEEN DATE '{first}' AND DATE '{last}' "
-                f"THEN 'date ' || CAST({day} AS VARCHAR) || ' outside period {self.period}' END"
-            )
         return "coalesce(" + ", ".join(reasons) + ")"
-
-    def _period_checked(self, column: Column) -> bool:
-        return column.name == self.dataset.date_column or (
-            column.name == "date_from" and self.dataset.name == "cs_daily"
-        )
 
 
 def _row_rules(dataset: Dataset) -> list[str]:
@@ -192,12 +173,11 @@ def validate(
     out: Path,
     problems: ProblemList,
     *,
-    period: str | None,
     timezone: str,
 ) -> TypedFile | None:
     """Parse `raw` into `out` (typed Parquet); None (with `problems` filled) if any row is invalid."""
     file = raw.source
-    cols = _Columns(dataset, raw, period, timezone)
+    cols = _Columns(dataset, raw, timezone)
     checks = _rate_checks(raw, timezone)
     rules = _row_rules(dataset)
     present = [c for c in dataset.columns if c.name in raw.fit.columns or c.name in raw.fit.filled]

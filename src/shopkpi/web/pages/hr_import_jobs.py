@@ -3,8 +3,9 @@
 A small file is imported within the request. A large one runs in a background thread; its state
 (bytes read, then the outcome or every problem) is a JSON file under `<home>/import-jobs/`, written
 atomically, which the page polls (HTMX) until the import has ended. The uploaded file is kept under
-`<home>/import-uploads/` only while its import runs. Each imported batch is written to the audit log
-(`data.import`); a refused import changes nothing, the warehouse and the log alike.
+`<home>/import-uploads/` while its import runs, and while its warnings wait for HR to confirm or
+cancel them (state `needs_confirmation`: checked, nothing written). Each imported batch is written to
+the audit log (`data.import`); a refused import changes nothing, the warehouse and the log alike.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connections
 
-from shopkpi.appraisal.imports import ImportRequest, outcome_fields, run_import
+from shopkpi.appraisal.imports import ImportRequest, outcome_fields, run_import, warning_fields
 from shopkpi.data.problems import ImportRefused
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ JOBS = "import-jobs"
 UPLOADS = "import-uploads"
 _JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 KEEP_SECONDS = 7 * 24 * 3600  # finished jobs' state files are kept a week
+CONFIRM_SECONDS = 24 * 3600  # an upload waits a day for its warnings to be confirmed
+EXPIRED = "the checked file was kept for a day and is gone; nothing was imported from it, upload it again"
 STOPPED = (
     "the import stopped before it ended (the server was restarted?); nothing was imported from it, try again"
 )
@@ -53,13 +56,15 @@ class ImportJob:
     size: int
     profile: str = ""
     period: str = ""
-    state: str = "running"  # running | imported | refused | failed
+    state: str = "running"  # running | needs_confirmation | imported | refused | failed | cancelled
     bytes_read: int = 0
     started: str = ""
     finished: str = ""
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     truncated: bool = False
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    accept_warnings: bool = False  # HR has seen the warnings and confirmed the import
     error: str = ""
     pid: int = 0  # the process running it: a job whose process is gone has stopped
 
@@ -122,10 +127,13 @@ def run(job: ImportJob, path: Path, *, save: bool = False) -> ImportJob:
             dataset=job.dataset or None,
             profile=job.profile or None,
             period=job.period or None,
+            accept_warnings=job.accept_warnings,
         )
         report = run_import(home(), request, progress=progress)
+        job.dataset = report.dataset
         job.outcomes = [outcome_fields(o) for o in report.outcomes]
-        job.state = "imported"
+        job.warnings = [warning_fields(w) for w in report.warnings]
+        job.state = "imported" if report.written else "needs_confirmation"
     except ImportRefused as refused:
         job.state = "refused"
         job.problems = [asdict(p) for p in refused.problems]
@@ -137,9 +145,33 @@ def run(job: ImportJob, path: Path, *, save: bool = False) -> ImportJob:
     finally:
         job.bytes_read = job.size if job.state != "failed" else job.bytes_read
         job.finished = _now()
-        shutil.rmtree(path.parent, ignore_errors=True)
-        if save:
+        if job.state != "needs_confirmation":
+            shutil.rmtree(path.parent, ignore_errors=True)
+        if save or job.state == "needs_confirmation":
             save_job(job)
+    return job
+
+
+def upload_of(job: ImportJob) -> Path:
+    return home() / UPLOADS / job.id / job.file
+
+
+def confirmed(job: ImportJob) -> tuple[ImportJob, Path | None]:
+    """The job again, to run with its warnings accepted; the upload's path (None when it is gone)."""
+    path = upload_of(job)
+    if job.state != "needs_confirmation" or not path.is_file():
+        return job, None
+    job.state, job.accept_warnings, job.started, job.finished = "running", True, _now(), ""
+    job.bytes_read, job.pid = 0, os.getpid()
+    return job, path
+
+
+def cancel(job: ImportJob) -> ImportJob:
+    """HR does not import a checked file: its upload is removed, nothing was written."""
+    if job.state == "needs_confirmation":
+        shutil.rmtree(upload_of(job).parent, ignore_errors=True)
+        job.state, job.finished = "cancelled", _now()
+        save_job(job)
     return job
 
 
@@ -194,8 +226,9 @@ def sweep() -> None:
         for folder in uploads.iterdir():
             job = load_job(folder.name)
             if job is None or not job.running:
+                waiting = job is not None and job.state == "needs_confirmation"
                 with contextlib.suppress(OSError):
-                    if now - folder.stat().st_mtime > 3600:
+                    if now - folder.stat().st_mtime > (CONFIRM_SECONDS if waiting else 3600):
                         shutil.rmtree(folder)
 
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.problem_text_zh import column_zh, file_zh, reason_zh
+from shopkpi.data.problem_text_zh import column_zh, file_zh, reason_zh, warning_text_zh
+from shopkpi.data.problems import DataWarning
 from shopkpi.data.profiles import CANONICAL, InvalidProfiles, all_profiles
 from shopkpi.data.warehouse import Warehouse
 from shopkpi.web.pages import hr_import_jobs as jobs
@@ -113,19 +114,42 @@ def shown_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def shown_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The warnings as the page shows them: place and text in the page's language."""
+    chinese = translation.get_language().startswith("zh")
+    shown = []
+    for fields in warnings:
+        warning = DataWarning(**fields)
+        shown.append(
+            {
+                "file": file_zh(warning.file) if chinese else warning.file,
+                "row": warning.row,
+                "column": column_zh(warning.column) if chinese and warning.column else warning.column,
+                "text": warning_text_zh(warning) if chinese else warning.message(),
+            }
+        )
+    return shown
+
+
 def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
     """The job, its outcomes with each recognised profile's label, and its problems in the page's language."""
     if job is None:
-        return {"job": None, "outcomes": [], "problems": [], "job_error": ""}
+        return {"job": None, "outcomes": [], "problems": [], "warnings": [], "job_error": ""}
     labels, _problem = profile_labels()
     labels[CANONICAL] = str(_("标准列名 (canonical)"))
     outcomes = [{**o, "profile_label": labels.get(o["profile"], o["profile"])} for o in job.outcomes]
-    error = (
-        str(_("导入在结束之前中断了（服务器重启过？）；这个文件什么都没有导入，请重新导入。"))
-        if job.error == jobs.STOPPED
-        else job.error
-    )
-    return {"job": job, "outcomes": outcomes, "problems": shown_problems(job.problems), "job_error": error}
+    known = {
+        jobs.STOPPED: _("导入在结束之前中断了（服务器重启过？）；这个文件什么都没有导入，请重新导入。"),
+        jobs.EXPIRED: _("待确认的文件只保留一天，现已删除；这个文件什么都没有导入，请重新上传。"),
+    }
+    error = str(known[job.error]) if job.error in known else job.error
+    return {
+        "job": job,
+        "outcomes": outcomes,
+        "problems": shown_problems(job.problems),
+        "warnings": shown_warnings(job.warnings),
+        "job_error": error,
+    }
 
 
 def _page(
@@ -175,6 +199,37 @@ def imports(request: HttpRequest) -> HttpResponse:
         job=job,
         status=422 if job.state == "refused" else 200,
     )
+
+
+@hr_page()
+@require_http_methods(["POST"])
+def import_confirm(request: HttpRequest, job_id: str) -> HttpResponse:
+    """HR has read the warnings and imports the checked file anyway."""
+    job = jobs.load_job(job_id)
+    if job is None:
+        raise Http404("no such import")
+    job, path = jobs.confirmed(job)
+    if path is None:
+        if job.state == "needs_confirmation":  # the upload is gone (a day passed)
+            job.state, job.error = "failed", jobs.EXPIRED
+            jobs.save_job(job)
+        return redirect("hr-import-job", job_id=job.id)
+    if job.size > jobs.BACKGROUND_BYTES:
+        jobs.start(job, path)
+        return redirect("hr-import-job", job_id=job.id)
+    jobs.run(job, path, save=True)
+    return _page(request, ImportForm(), job=job, status=422 if job.state == "refused" else 200)
+
+
+@hr_page()
+@require_http_methods(["POST"])
+def import_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+    """HR does not import the checked file: nothing was written, the upload is removed."""
+    job = jobs.load_job(job_id)
+    if job is None:
+        raise Http404("no such import")
+    jobs.cancel(job)
+    return redirect("hr-import-job", job_id=job.id)
 
 
 @hr_page()
