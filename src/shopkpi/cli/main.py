@@ -8,6 +8,7 @@ import click
 
 from shopkpi import __version__
 from shopkpi.cli.audit_command import audit_group
+from shopkpi.cli.backup_commands import backup_command, restore_command
 from shopkpi.cli.demo_command import demo_command
 from shopkpi.cli.home import DEFAULT_HOME, Context
 from shopkpi.cli.import_command import import_command
@@ -49,6 +50,8 @@ cli.add_command(audit_group)
 cli.add_command(import_command)
 cli.add_command(synth_command)
 cli.add_command(metrics_command)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def main() -> None:

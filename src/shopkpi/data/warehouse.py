@@ -28,7 +28,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,19 +227,9 @@ class Warehouse:
 
     # ---- writing -------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
     def commit(self, staged: Sequence[StagedBatch]) -> list[CommitResult]:
         """Record `staged` batches (in order) in one transaction; see the module docstring."""
-        with self._locked():
+        with self.held():
             self._recover_locked()
             con = duckdb.connect(str(self.catalogue))
             try:
@@ -366,11 +356,63 @@ class Warehouse:
                 partly.append(str(old_id))
         return tuple(replaced), tuple(partly)
 
+    # ---- backups -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def held(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the warehouse lock: no import commits until the block ends. A commit under way when it
+        is asked for finishes first (`on_wait` is called then, before waiting)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def copy_locked(self, target: Path) -> list[str]:
+        """Copy the catalogue and every file it names into the new folder `target`, the caller holding
+        the lock (`held`); the files' paths relative to `target`, the catalogue first.
+
+        The catalogue is copied row by row into a new DuckDB file of the same schema (one consistent
+        file, whatever the source's write-ahead log holds); a file no batch names (left by a crash
+        between rename and commit) is not copied."""
+        target.mkdir(parents=True)
+        if not self.catalogue.exists():
+            return []
+        con = duckdb.connect(":memory:")
+        try:
+            self._attach(con, read_only=True)
+            con.execute(f"ATTACH {quote(str(target / self.catalogue.name))} AS snapshot")
+            con.execute("USE snapshot")
+            con.execute(_SCHEMA)
+            try:
+                con.execute("INSERT INTO batches SELECT * FROM catalogue.batches")
+                con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
+            except duckdb.CatalogException:  # a catalogue file without tables: nothing was ever committed
+                pass
+            paths = [str(p) for (p,) in con.execute("SELECT path FROM batches ORDER BY seq").fetchall()]
+        finally:
+            con.close()
+        copied = [self.catalogue.name]
+        for path in paths:
+            companion = rollups.companion(path)  # a batch without its roll-up is grouped when read
+            for relative in (path, companion) if (self.root / companion).exists() else (path,):
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(self.root / relative, target / relative)
+                copied.append(relative)
+        return copied
+
     def recover(self) -> list[Path]:
         """Remove Parquet files no batch names (left by a crash between rename and commit)."""
         if not self.root.exists():
             return []
-        with self._locked():
+        with self.held():
             return self._recover_locked()
 
     def _recover_locked(self) -> list[Path]:

@@ -1,0 +1,149 @@
+"""`restore_backup`: a backup into a new, empty home; its database SQLite there, or PostgreSQL.
+
+Refusals come first and change nothing: a damaged backup (every file's size and SHA-256 are checked
+against the manifest), a home that is not empty, a PostgreSQL database that already holds tables.
+The home is then assembled in a hidden folder beside it and renamed into place only once its
+database is migrated to this version and its audit log verified; a failure on the way removes that
+folder, and the PostgreSQL copy is one transaction, so a failed restore leaves nothing behind either.
+
+Django is set up here, for the folder being assembled: call this in a process that has not set it up.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from shopkpi.appraisal.backups.manifest import BackupError, Manifest, verify
+from shopkpi.appraisal.backups.take import DATABASE
+
+SETTINGS_MODULE = "shopkpi.config.settings"
+SOURCE_COPY = ".restore-source.sqlite3"  # the backup's database while it is copied into PostgreSQL
+SECRET_KEY = "secret_key"
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Restored:
+    home: Path
+    manifest: Manifest
+    engine: str  # "sqlite" or "postgresql"
+    audit_entries: int
+
+
+def restore_backup(backup: Path, home: Path, database_url: str | None, say: Say = print) -> Restored:
+    manifest = verify(backup)
+    home = home.expanduser().absolute()
+    if home.exists() and (not home.is_dir() or any(home.iterdir())):
+        raise BackupError(
+            "home_not_empty", f"the home {home} is not empty: restore into a new or empty folder (--home)"
+        )
+    if database_url and not database_url.startswith(("postgres://", "postgresql://")):
+        raise BackupError(
+            "not_postgresql",
+            "--database-url names a PostgreSQL database (postgres://user@host:5432/name); "
+            "without it the database is SQLite in the home",
+        )
+    if manifest.database != "sqlite":
+        raise BackupError(
+            "not_sqlite", f"the backup's database is {manifest.database}; restore it with its own tools"
+        )
+    home.parent.mkdir(parents=True, exist_ok=True)
+    staging = home.parent / f".{home.name}.restoring-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        if any(f.path == SECRET_KEY for f in manifest.files):  # before Django, which would make a new one
+            _copy(backup, staging, SECRET_KEY)
+            (staging / SECRET_KEY).chmod(0o600)
+        _set_up_django(staging, database_url)
+        if database_url:
+            _check_empty_database()
+        for item in manifest.files:
+            if item.path != SECRET_KEY:
+                _copy(
+                    backup,
+                    staging,
+                    item.path,
+                    SOURCE_COPY if database_url and item.path == DATABASE else None,
+                )
+        say(f"files of the backup copied ({len(manifest.files)})")
+        engine = _restore_database(staging, bool(database_url), say)
+        entries = _verified_audit_log()
+        from django.db import connections
+
+        connections.close_all()
+        (staging / SOURCE_COPY).unlink(missing_ok=True)
+        os.replace(staging, home)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Restored(home, manifest, engine, entries)
+
+
+def _copy(backup: Path, staging: Path, relative: str, rename: str | None = None) -> None:
+    target = staging / (rename or relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(backup / relative, target)
+
+
+def _set_up_django(home: Path, database_url: str | None) -> None:
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        raise BackupError(
+            "already_set_up", "this process is already set up for a home; restore in a new process"
+        )
+    os.environ["SHOPKPI_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
+    if database_url:
+        os.environ["SHOPKPI_DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("SHOPKPI_DATABASE_URL", None)
+    django.setup()
+
+
+def _check_empty_database() -> None:
+    from django.db import DatabaseError, connection
+
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as error:
+        raise BackupError("database_unreachable", f"cannot open the database: {error}".strip()) from None
+    if tables:
+        raise BackupError(
+            "database_not_empty",
+            f"the database {connection.settings_dict['NAME']} already holds tables ({', '.join(sorted(tables)[:5])} …): "
+            "restore into a new, empty database (createdb)",
+        )
+
+
+def _restore_database(staging: Path, to_postgresql: bool, say: Say) -> str:
+    from django.core.management import call_command
+    from django.db import connection
+
+    if not to_postgresql:
+        call_command("migrate", interactive=False, verbosity=0)  # a backup of an older version: this one
+        return "sqlite"
+    from shopkpi.appraisal.backups.database_copy import attach_source, copy_database
+
+    attach_source(staging / SOURCE_COPY)
+    copy_database(say)
+    return str(connection.vendor)
+
+
+def _verified_audit_log() -> int:
+    from shopkpi.appraisal import audit
+    from shopkpi.appraisal.models import AuditEntry
+
+    broken = audit.verify()
+    if broken is not None:
+        raise BackupError(
+            "audit_broken", f"the restored audit log is broken at entry {broken.entry_id}: {broken.reason}"
+        )
+    return AuditEntry.objects.count()
