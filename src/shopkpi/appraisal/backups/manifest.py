@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 NAME = "manifest.json"
+DATABASE = "shopkpi.sqlite3"  # the SQLite application database's name in a home, and in a backup
+WAREHOUSE = "warehouse"
 FORMAT = 1  # the manifest's own layout; a later shopkpi reads older formats, refuses newer ones
 
 

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopkpi.appraisal.backups.manifest import BackupError, Manifest, verify
-from shopkpi.appraisal.backups.take import DATABASE
+from shopkpi.appraisal.backups.manifest import DATABASE, BackupError, Manifest, verify
 
 SETTINGS_MODULE = "shopkpi.config.settings"
 SOURCE_COPY = ".restore-source.sqlite3"  # the backup's database while it is copied into PostgreSQL

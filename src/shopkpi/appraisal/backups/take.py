@@ -19,15 +19,13 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
 from shopkpi import __version__
-from shopkpi.appraisal.backups.manifest import NAME, BackupError, Manifest, describe
+from shopkpi.appraisal.backups.manifest import DATABASE, NAME, WAREHOUSE, BackupError, Manifest, describe
+from shopkpi.appraisal.company import company_name
 from shopkpi.data.warehouse import Warehouse
 
-DATABASE = "shopkpi.sqlite3"  # the application database's name in a home, and in a backup
-WAREHOUSE = "warehouse"
 # not copied from the home: the live database (taken by the online backup, with its journal files), the
 # warehouse (taken under its lock), the static files (rebuilt), and hidden transient files (import staging, locks)
 LEFT_OUT = {DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", f"{DATABASE}-journal", WAREHOUSE, "static"}
@@ -58,7 +56,7 @@ def take_backup(home: Path, output: Path, say: Say = print) -> Manifest:
         manifest = Manifest(
             version=__version__,
             created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            company=str(getattr(settings, "SHOPKPI_COMPANY_NAME", "")),
+            company=company_name(),
             database="sqlite",
             files=tuple(describe(partial, f) for f in sorted(files)),
             counts={"database": _table_counts(partial / DATABASE), "warehouse": _warehouse_counts(partial)},
