@@ -33,6 +33,8 @@ PASSED_ON = {
     ("problems.py", "reason"),  # ProblemList.add
     ("problems.py", "p.reason"),  # ProblemList.extend
     ("profiles.py", "e['msg']"),  # pydantic's message: the validators' "Value error, …" (read above)
+    ("recognition.py", "e.reason"),  # a ProfileError's reason (profiles.py)
+    ("recognition.py", "error.reason"),  # UnreadableFile (file_rows.py)
     ("staging.py", "error.reason"),  # UnreadableFile (file_rows.py)
     ("validation.py", "reason"),  # the SQL CASE reasons (read above)
 }

@@ -65,14 +65,17 @@ def test_an_upload_is_imported_with_its_profile_and_shows_in_the_history(company
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "导入完成。 （已确认 1 条提醒）" in page
-    assert "<td>shop.csv</td><td>已导入</td><td>标准列名 (canonical)</td>" in page
+    assert "<td>shop.csv</td><td>已导入</td><td>标准格式（数据集的列名）</td>" in page
     assert '<td class="num">3</td>' in page  # three rows
     assert _batches(settings) == ["shop.csv"]
     entry = AuditEntry.objects.get(action="data.import")
     assert entry.actor == "hr" and entry.object_id == "shop_daily" and entry.after["rows"] == 3
     assert [w["code"] for w in entry.after["accepted_warnings"]] == ["unowned_account"]
     history = hr.get("/hr/imports/").content.decode()
-    assert '<td>shop.csv</td><td>canonical</td><td class="num">3</td><td>2026-09</td><td>hr</td>' in history
+    assert (
+        '<td>店铺/商品日报</td><td>shop.csv</td><td>标准格式（数据集的列名）</td><td class="num">3</td>'
+        "<td>2026-09</td><td>hr</td>" in history
+    )
     # the same file again changes nothing
     again = _upload(hr, SHOP).content.decode()
     assert "未变化（同一文件已导入）" in again
@@ -171,10 +174,13 @@ ZTC_OCTOBER = (
 @pytest.mark.django_db
 def test_the_planted_report_is_warned_about_in_chinese_and_can_be_cancelled(company, settings) -> None:  # type: ignore[no-untyped-def]
     hr = client_for(company, "hr")
+    assert '<option value="" selected>自动识别</option>' in hr.get("/hr/imports/").content.decode()
+    # a plain upload: no dataset chosen, the 直通车 report is recognised as 推广计划日报
     upload = SimpleUploadedFile("直通车.csv", ZTC_OCTOBER.encode("gbk"))
     page = hr.post(
-        "/hr/imports/", {"dataset": "campaigns", "profile": "", "period": "2026-10", "file": upload}
+        "/hr/imports/", {"dataset": "", "profile": "", "period": "2026-10", "file": upload}
     ).content.decode()
+    assert "导入 直通车.csv → 推广计划日报" in page
     assert _warnings(page) == [
         ("直通车.csv", "4", "日期", "1 行不在期间 2026-10 之内（第一行的日期：2026-09-15）"),
         ("直通车.csv", "3", "花费", "1 个金额单元格是空的"),

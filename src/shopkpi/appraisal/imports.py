@@ -26,7 +26,8 @@ from typing import Any, Literal
 
 from shopkpi.appraisal import audit
 from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, checked_import
-from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused
+from shopkpi.data.problems import DataWarning
+from shopkpi.data.recognition import recognise_dataset
 
 # datasets whose rows are the organisation itself, kept in the application database
 ORGANISATION_DATASETS = ("employees", "accounts", "positions")
@@ -85,9 +86,7 @@ def run_import(home: Path, request: ImportRequest, *, progress: Progress | None 
 
 def _recognised(home: Path, request: ImportRequest) -> str:
     """The dataset the files belong to, from their headers (every file must agree)."""
-    raise ImportRefused(
-        [ImportProblem(p.name, None, None, "name the dataset the file belongs to") for p in request.files]
-    )
+    return recognise_dataset(home, request.files, profile=request.profile, sets=request.sets)
 
 
 def _warehouse_import(

@@ -117,6 +117,15 @@ REASONS: tuple[Reason, ...] = (
         "与 {other} 覆盖相同的账号和日期（如 {example}）；请合并成一个文件导入，"
         "如果这个文件是对它的更正，请分先后两次导入",
     ),
+    # ---- which dataset a file belongs to (recognition.py) ----
+    _r(
+        r"the files belong to different datasets \((?P<listed>.*)\); import them one dataset at a time",
+        "这些文件属于不同的数据集（{listed}）；请按数据集分开导入",
+    ),
+    _r(
+        r"the file fits more than one dataset: (?P<listed>.*); choose its dataset",
+        "这个文件同时符合多个数据集：{listed}；请选择它的数据集",
+    ),
     # ---- the import's settings (importer.py) ----
     _r(r"unknown dataset (?P<name>.*); known: (?P<known>.*)", "未知的数据集 {name}；可用的有：{known}"),
     _r(r"not a period: (?P<value>.*) \(write 2026-10\)", "不是期间：{value}（应写作 2026-10）"),

@@ -24,10 +24,16 @@ from shopkpi.web.pages.hr_access import hr_page
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 HISTORY_LIMIT = 100
+CANONICAL_LABEL = _("标准格式（数据集的列名）")
 
 
 def dataset_choices() -> list[tuple[str, str]]:
-    return [(d.name, f"{d.label_zh} ({d.name})") for d in DATASETS.values()]
+    """Each dataset by its Chinese name."""
+    return [(d.name, d.label_zh) for d in DATASETS.values()]
+
+
+def dataset_label(name: str) -> str:
+    return DATASETS[name].label_zh if name in DATASETS else name
 
 
 def profile_labels() -> tuple[dict[str, str], str]:
@@ -40,12 +46,16 @@ def profile_labels() -> tuple[dict[str, str], str]:
         return {}, "；".join(
             "：".join(filter(None, (e.file, e.path, reason_zh(e.reason)))) for e in exc.errors
         )
-    return {p.name: f"{p.label_zh} ({p.name})" for p in found}, ""
+    labels = {p.name: p.label_zh for p in found}
+    labels[CANONICAL] = str(CANONICAL_LABEL)
+    return labels, ""
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("导出文件"), help_text=_("CSV、XLSX、XLS 或网页表格；GBK 或 UTF-8。"))
-    dataset = forms.ChoiceField(label=_("数据集"))
+    dataset = forms.ChoiceField(
+        label=_("数据集"), required=False, help_text=_("不选则按文件的表头自动识别。")
+    )
     profile = forms.ChoiceField(label=_("导入模板"), required=False, help_text=_("不选则按表头自动识别。"))
     period = forms.CharField(
         label=_("考核期间"),
@@ -57,17 +67,15 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["dataset"]).choices = dataset_choices()
+        cast(forms.ChoiceField, self.fields["dataset"]).choices = [("", _("自动识别")), *dataset_choices()]
         grouped: dict[str, list[tuple[str, str]]] = {}
         try:
             listed = all_profiles(jobs.home())
         except InvalidProfiles:
             listed = []  # the page says what is wrong with the user's profiles
         for profile in listed:
-            grouped.setdefault(profile.dataset, []).append(
-                (profile.name, f"{profile.label_zh} ({profile.name})")
-            )
-        choices: list[Any] = [("", _("自动识别")), (CANONICAL, _("标准列名 (canonical)"))]
+            grouped.setdefault(profile.dataset, []).append((profile.name, profile.label_zh))
+        choices: list[Any] = [("", _("自动识别")), (CANONICAL, CANONICAL_LABEL)]
         choices += [(DATASETS[d].label_zh, options) for d, options in grouped.items()]
         cast(forms.ChoiceField, self.fields["profile"]).choices = choices
         self.fields["period"].widget.attrs["placeholder"] = "YYYY-MM"
@@ -93,9 +101,14 @@ def batch_history(dataset: str = "") -> list[dict[str, Any]]:
             params,
         )
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
+    labels, _problem = profile_labels()
+    for batch in found:
+        batch["dataset_label"] = dataset_label(batch["dataset"])
+        batch["profile_label"] = labels.get(batch["profile"], batch["profile"])
+    return found
 
 
 def shown_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -136,7 +149,6 @@ def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
     if job is None:
         return {"job": None, "outcomes": [], "problems": [], "warnings": [], "job_error": ""}
     labels, _problem = profile_labels()
-    labels[CANONICAL] = str(_("标准列名 (canonical)"))
     outcomes = [{**o, "profile_label": labels.get(o["profile"], o["profile"])} for o in job.outcomes]
     known = {
         jobs.STOPPED: _("导入在结束之前中断了（服务器重启过？）；这个文件什么都没有导入，请重新导入。"),
@@ -145,6 +157,7 @@ def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
     error = str(known[job.error]) if job.error in known else job.error
     return {
         "job": job,
+        "dataset_label": dataset_label(job.dataset),
         "outcomes": outcomes,
         "problems": shown_problems(job.problems),
         "warnings": shown_warnings(job.warnings),
