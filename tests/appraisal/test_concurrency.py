@@ -14,6 +14,7 @@ from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import ActionItem, AuditEntry, Cycle, Review, ReviewSnapshot, Transition
 from shopkpi.appraisal.workflow import (
     StaleReview,
+    WorkflowError,
     approve_all,
     archive_cycle,
     open_cycle,
@@ -111,6 +112,47 @@ def test_simultaneous_saves_one_wins_and_the_other_is_told(co: Company) -> None:
         thread.join(30)
     assert sorted(type(o).__name__ for o in outcome) == ["StaleReview", "str"]
     assert Review.objects.get(employee__code="E01").version == 2
+
+
+@pytest.mark.django_db
+def test_approving_a_cycle_with_nothing_left_is_refused_not_counted_as_zero(co: Company) -> None:
+    for code in ("E01", "E02"):
+        advance(co, code, S.PENDING_GM)
+    assert len(approve_all(co.user("gm"), Cycle.objects.get())) == 2
+    entries = AuditEntry.objects.count()
+    with pytest.raises(WorkflowError, match="另一位总经理") as refused:
+        approve_all(co.user("vgm"), Cycle.objects.get())
+    assert refused.value.code == "nothing_to_approve"
+    assert AuditEntry.objects.count() == entries  # nothing written for the refused one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_gms_approving_a_cycle_at_once_one_approves_the_other_is_refused(co: Company) -> None:
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("in-memory SQLite test database: concurrent writers fail instead of waiting")
+    for code in ("E01", "E02", "H01"):
+        advance(co, code, S.PENDING_GM)
+    start = threading.Barrier(2)
+    outcome: list[Any] = []
+
+    def approve(username: str) -> None:
+        def work() -> None:
+            cycle = Cycle.objects.get()
+            start.wait(timeout=10)
+            try:
+                outcome.append(len(approve_all(co.user(username), cycle)))
+            except WorkflowError as exc:
+                outcome.append(exc.code)
+
+        _in_thread(work)()
+
+    threads = [threading.Thread(target=approve, args=(name,)) for name in ("gm", "vgm")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcome, key=str) == [3, "nothing_to_approve"]
+    assert Review.objects.filter(status=S.PUBLISHED).count() == 3
 
 
 def _fail_on_call(monkeypatch: pytest.MonkeyPatch, number: int) -> None:

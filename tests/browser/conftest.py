@@ -3,7 +3,7 @@
 ONE demo company is built for the whole run with the real command (`shopkpi --home DIR demo --no-serve
 --months 2`, in a subprocess). Under pytest-xdist the workers share that build (the first one builds it
 under a file lock) and each serves its own copy, so no test sees another worker's changes. The copy is
-served with `shopkpi --home DIR serve --port N` (waitress) in a subprocess, stopped at the end.
+served with `shopkpi --home DIR serve --port N` (gunicorn) in a subprocess, stopped at the end.
 
 Chromium is Debian's /usr/bin/chromium, never a downloaded browser. With CI=true a missing Chromium
 (or Playwright) fails the tests; elsewhere they are skipped with the reason.

@@ -186,6 +186,18 @@ def test_an_expression_outside_the_language_is_named_with_its_reason(tmp_path: P
     assert "incidents" in line
 
 
+@pytest.mark.parametrize("amount", ["base_salary / 0", "base_salary * score / (100 - 100)", "score / 0%"])
+def test_a_pay_formula_that_divides_by_a_constant_zero_is_refused(tmp_path: Path, amount: str) -> None:
+    text = f"id: div\nname: 除零\nitems:\n  - {{key: a, name: 综合, weight: 100, rated_by: supervisor}}\npay:\n  amount: '{amount}'\n"
+    result = check(write(tmp_path, "div.yaml", text))
+    assert result.exit_code != 0
+    report = result.stderr + result.stdout
+    assert "divides by a constant that is 0" in report and "pay" in report, report
+    # a divisor that may be 0 for some employees is the engine's to report per employee, not refused here
+    fine = text.replace(amount, "base_salary / score")
+    assert check(write(tmp_path, "fine.yaml", fine)).exit_code == 0
+
+
 def test_a_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
     result = check(tmp_path / "nothere.yaml")
     assert result.exit_code != 0

@@ -1,4 +1,5 @@
-"""`shopkpi serve` answers over real HTTP: the login page and the npm front-end packages."""
+"""`shopkpi serve` answers over real HTTP with a process per worker: the login page (not cached) and the npm
+front-end packages."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from email.message import Message
 from pathlib import Path
+
+import psutil
 
 SHOPKPI = Path(sys.executable).with_name("shopkpi")
 
@@ -19,16 +23,16 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _get(url: str) -> tuple[int, str, bytes]:
+def _get(url: str) -> tuple[int, Message, bytes]:
     with urllib.request.urlopen(url, timeout=5) as response:
-        return response.status, response.headers.get("Server", ""), response.read()
+        return response.status, response.headers, response.read()
 
 
 def test_serve_answers_the_login_page_and_static_files(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SHOPKPI_DATABASE_URL")}
     server = subprocess.Popen(
-        [str(SHOPKPI), "--home", str(tmp_path / "home"), "serve", "--port", str(port)],
+        [str(SHOPKPI), "--home", str(tmp_path / "home"), "serve", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -37,17 +41,23 @@ def test_serve_answers_the_login_page_and_static_files(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                status, server_name, body = _get(f"http://127.0.0.1:{port}/login/")
+                status, headers, body = _get(f"http://127.0.0.1:{port}/login/")
                 break
             except OSError:
                 assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
                 assert time.monotonic() < deadline, "the server did not answer within 60 s"
                 time.sleep(0.3)
         assert status == 200
-        assert "waitress" in server_name  # not Django's development server
+        assert headers["Server"] == "gunicorn"  # not Django's development server
+        assert "no-store" in headers["Cache-Control"]
+        # the master and two worker processes, each serving the application
+        workers = psutil.Process(server.pid).children()
+        assert len(workers) == 2
+        assert all(worker.cmdline()[1:] == psutil.Process(server.pid).cmdline()[1:] for worker in workers)
         assert '<label for="id_username">用户名</label>' in body.decode()
-        status, _, script = _get(f"http://127.0.0.1:{port}/static/vendor/htmx/htmx.min.js")
+        status, headers, script = _get(f"http://127.0.0.1:{port}/static/vendor/htmx/htmx.min.js")
         assert status == 200 and b"htmx" in script
+        assert "no-store" not in headers.get("Cache-Control", "")  # static files stay cacheable
         assert (tmp_path / "home" / "shopkpi.sqlite3").is_file()  # the embedded default, migrated on start
     finally:
         server.terminate()

@@ -271,8 +271,11 @@ def test_an_absent_variable_cannot_be_computed() -> None:
 def test_a_division_by_zero_cannot_be_computed() -> None:
     with pytest.raises(EvaluationError):
         evaluate("实际销售额 / 计划销售额", 实际销售额=D(1), 计划销售额=D(0))
-    with pytest.raises(EvaluationError):
-        evaluate("0 / 0")
+    # a constant divisor of 0 is refused when the expression is compiled (`shopkpi check`), before any use
+    for text in ("0 / 0", "base_salary / 0", "x / 0%", "x / (2 - 2)", "x / min(0, 1)", "x / (1 / 0)"):
+        with pytest.raises(ExpressionError, match="divides by a constant that is 0"):
+            compile_expression(text)
+    assert compile_expression("x / (2 - 1)").variables == {"x"}
 
 
 def test_an_unused_branch_needs_no_value() -> None:

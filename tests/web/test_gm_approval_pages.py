@@ -222,6 +222,15 @@ def test_approve_all_leaves_the_gms_own_review_and_refuses_a_changed_list(compan
     ]
 
 
+def test_approving_the_whole_cycle_a_second_time_is_a_conflict_not_zero_approved(company: Company) -> None:
+    gm = company.client()
+    assert gm.post("/gm/cycles/2026-03/approve/").status_code == 302
+    assert Review.objects.filter(status=S.PENDING_GM).count() == 1  # the GM's own, for another GM
+    again = gm.post("/gm/cycles/2026-03/approve/")  # as the second of two GMs clicking at once sees it
+    assert again.status_code == 409
+    assert "没有待您批准的考核（可能刚刚已由另一位总经理批准）" in again.content.decode()
+
+
 def test_the_ticked_reviews_of_a_page_and_back_to_the_same_page(company: Company) -> None:
     gm = company.client()
     page = get(gm, "/gm/?state=pending_gm&page=2")

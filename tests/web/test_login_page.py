@@ -126,3 +126,9 @@ def test_an_untrusted_x_forwarded_for_is_ignored(behind_proxy: None, hr_user: Us
         assert _login(attacker, "hr", "wrong-password", "198.51.100.9", f"203.0.113.{n}") == 200
     assert _login(attacker, "hr", "shopkpi-demo", "198.51.100.9", "203.0.113.99") == 429
     assert set(LoginAttempt.objects.values_list("address", flat=True)) == {"198.51.100.9"}
+
+
+def test_a_login_lasts_the_session_hours(client: Client, hr_user: User) -> None:
+    client.post("/login/", {"username": "hr", "password": "shopkpi-demo"})
+    assert client.session.get_expiry_age() == 12 * 3600  # SHOPKPI_SESSION_HOURS' default, not two weeks
+    assert "no-store" in client.get("/")["Cache-Control"]

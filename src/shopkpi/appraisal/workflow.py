@@ -120,7 +120,10 @@ def perform(
 
 def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
     """GM approval of every pending_gm review of the cycle the user may approve, in one transaction
-    (a failure midway approves none). The GM's own review is left for another GM (回避)."""
+    (a failure midway approves none). The GM's own review is left for another GM (回避).
+
+    Refused (WorkflowError `nothing_to_approve`, a 409) when none is left to approve: the second of
+    two GMs approving the same cycle at once waits for the first and is then told so, not "0 approved"."""
     if not is_gm(user):
         raise policy.ActionRefused(_("只有总经理可以批准考核。"), code="wrong_party")
     with transaction.atomic():
@@ -134,11 +137,16 @@ def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
             .select_related("employee", "cycle", "template_version")
             .order_by("employee__code")
         )
-        approved = [
-            perform(user, r, "approve", reason=reason)
-            for r in pending
-            if policy.refusal(user, r, "approve") is None
-        ]
+        approvable = [r for r in pending if policy.refusal(user, r, "approve") is None]
+        if not approvable:
+            raise WorkflowError(
+                _(
+                    "考核期 %(period)s 没有待您批准的考核（可能刚刚已由另一位总经理批准）；什么都没有改变，请刷新页面查看。"
+                )
+                % {"period": locked.period},
+                code="nothing_to_approve",
+            )
+        approved = [perform(user, r, "approve", reason=reason) for r in approvable]
         audit.record(
             actor_name(user),
             "cycle.approve_all",

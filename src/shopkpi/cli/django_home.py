@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 SETTINGS_MODULE = "shopkpi.config.settings"
 
@@ -38,10 +39,42 @@ def _unapplied_migrations() -> bool:
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def serve_application(host: str, port: int, threads: int = 8) -> None:
-    """Serve the prepared home's pages and API with waitress (a production-grade WSGI server)."""
-    from waitress import serve
+def default_workers() -> int:
+    """One worker process per core this process may use, at most 8 (each holds its own Django and caches)."""
+    return max(1, min(8, len(os.sched_getaffinity(0))))
 
-    from shopkpi.config.wsgi import application
 
-    serve(application, host=host, port=port, threads=threads)
+def serve_application(host: str, port: int, *, workers: int | None = None, threads: int = 8) -> None:
+    """Serve the prepared home's pages and API with gunicorn: `workers` processes (every core by
+    default) of `threads` threads each. The master restarts a worker that dies; each worker loads the
+    application itself, after the master has closed its database connections."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    connections.close_all()  # a forked worker must not share the master's connection
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
+                "workers": workers or default_workers(),
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 120,
+                "graceful_timeout": 5,
+                "keepalive": 5,
+                # the scheme and client address behind a proxy are Django's to read (SHOPKPI_PROXY_SSL_HEADER,
+                # SHOPKPI_TRUSTED_PROXIES), so gunicorn trusts no forwarded header itself
+                "forwarded_allow_ips": "",
+                "proc_name": "shopkpi",
+                "control_socket_disable": True,  # no socket under ~/.gunicorn shared by every server
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from shopkpi.config.wsgi import application
+
+            return application
+
+    Server().run()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shopkpi.web.no_store.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shopkpi.web.language.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +141,38 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the app and npm folders; no
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+
+def _whole(setting: str, default: int, minimum: int = 0) -> int:
+    text = os.environ.get(setting, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < minimum:
+        raise ValueError(f"{setting}: {text!r} is not a whole number of at least {minimum}")
+    return int(text)
+
+
+def _proxy_ssl_header(setting: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto: https` -> ("HTTP_X_FORWARDED_PROTO", "https"): what the proxy sets on HTTPS requests."""
+    text = os.environ.get(setting, "").strip()
+    if not text:
+        return None
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip() or not value.strip():
+        raise ValueError(f"{setting}: {text!r} is not a header and its value like 'X-Forwarded-Proto: https'")
+    return "HTTP_" + name.strip().upper().replace("-", "_"), value.strip()
+
+
+# Production behind a TLS-terminating proxy (docs/en/admin.md, "Production"); the defaults suit a trial on
+# http://127.0.0.1. Sessions last SHOPKPI_SESSION_HOURS from login, not Django's two weeks.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("SHOPKPI_SECURE_COOKIES", "") == "1"
+SECURE_HSTS_SECONDS = _whole("SHOPKPI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # the subdomains of the host serving shopkpi, not its parent domain
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header("SHOPKPI_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = SECURE_PROXY_SSL_HEADER is not None  # only when a plain-HTTP request can be told apart
+SESSION_COOKIE_AGE = _whole("SHOPKPI_SESSION_HOURS", 12, minimum=1) * 3600
+# HSTS preload is for a domain submitted to the browsers' list, which a company's KPI host is not
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -5,3 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("shopkpi.web.urls")),
 ]
+
+handler500 = "shopkpi.web.server_errors.server_error"

@@ -242,6 +242,10 @@ class _CodeBuilder:
             return f"_v[{name!r}]"
         if kind == "binary":
             left, op, right = children
+            if op == "/" and self._always_zero(right):
+                raise ExpressionError(
+                    f"{self.source!r} divides by a constant that is 0; the result would never have a value"
+                )
             return f"({self.emit(left)} {op} {self.emit(right)})"
         if kind == "compare":
             left, op, right = children
@@ -264,6 +268,19 @@ class _CodeBuilder:
                 f"a {{...}} table is only allowed as the second argument of lookup in {self.source!r}"
             )
         raise ExpressionError(f"{kind} is not part of the language")  # pragma: no cover
+
+    def _always_zero(self, node: Tree[Token] | Token) -> bool:
+        """True for a divisor without variables whose value is 0 (`0`, `0%`, `(2 - 2)`, `min(0, 1)`)."""
+        if not isinstance(node, Tree) or any(sub.data == "variable" for sub in node.iter_subtrees()):
+            return False
+        constant = _CodeBuilder(self.source, self.score_range)
+        code = constant.emit(node)
+        namespace: dict[str, Any] = {"__builtins__": {}, **constant.namespace}
+        try:
+            value = eval(compile(code, "<divisor>", "eval"), namespace)
+        except (ArithmeticError, TypeError, EvaluationError):
+            return False  # refused or reported when the whole expression is evaluated
+        return isinstance(value, Decimal) and value == 0
 
     def _call(self, node: Tree[Token]) -> str:
         name_token, arguments = node.children
