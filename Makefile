@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= .shopkpi-demo
 
-.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-large schema clean
+.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-large bench-load schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench-small: setup
 bench-large: setup
 	$(BIN)/python bench/data_metrics.py --employees 10000 --events 100000000 --import-rows 10000000 --import-runs 1
 
+# HTTP load on the served demo company (bench/load.py): 50 users for 60 s, SQLite and PostgreSQL, 1 and 2 serve processes
+bench-load: setup
+	$(BIN)/python bench/load.py --users 50 --duration 60
+
 # regenerate the committed files made from the code: template and metric-file JSON Schemas, the catalogue JSON
 schema: setup
 	$(BIN)/python -m shopkpi.scorecard.schema > src/shopkpi/scorecard/template.schema.json
@@ -64,4 +68,4 @@ schema: setup
 	$(BIN)/python -m shopkpi.data.metric_catalogue > src/shopkpi/data/metrics/catalogue.json
 
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_HOME) .shopkpi-bench .pytest_cache .mypy_cache .ruff_cache

@@ -70,19 +70,18 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _people(home: Path) -> tuple[str, str]:
-    """A supervisor and an employee who supervises no one, from the home's own database."""
+    """The usernames of a supervisor and of an employee who supervises no one, from the home's database."""
     con = sqlite3.connect(home / "shopkpi.sqlite3")
     try:
-        supervisor = con.execute(
-            "SELECT s.code FROM appraisal_employee s WHERE EXISTS "
-            "(SELECT 1 FROM appraisal_employee e WHERE e.supervisor_id = s.id) ORDER BY s.code LIMIT 1"
-        ).fetchone()[0]
-        employee = con.execute(
-            "SELECT e.code FROM appraisal_employee e WHERE NOT EXISTS "
-            "(SELECT 1 FROM appraisal_employee r WHERE r.supervisor_id = e.id) ORDER BY e.code LIMIT 1"
-        ).fetchone()[0]
+        found = con.execute(
+            "SELECT u.username, EXISTS (SELECT 1 FROM appraisal_employee r WHERE r.supervisor_id = e.id) "
+            "FROM appraisal_employee e JOIN auth_user u ON u.id = e.user_id "
+            "WHERE u.username NOT IN ('hr', 'gm') ORDER BY u.username"
+        ).fetchall()
     finally:
         con.close()
+    supervisor = next(name for name, boss in found if boss)
+    employee = next(name for name, boss in found if not boss)
     return str(supervisor), str(employee)
 
 
