@@ -33,7 +33,12 @@ def test_token_for_username_and_password(client: Client, org: api_org.Org) -> No
     token = answer.json()["token"]
     me = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert me.status_code == 200
-    assert me.json() == {"username": "emp", "employee": "E012", "roles": ["employee"]}
+    assert me.json() == {
+        "username": "emp",
+        "employee": "E012",
+        "roles": ["employee"],
+        "must_change_password": False,
+    }
     # only the digest is kept
     assert not ApiToken.objects.filter(digest=token).exists()
 
@@ -95,6 +100,7 @@ def test_me_roles(client: Client, org: api_org.Org) -> None:
             "username": key,
             "employee": employee,
             "roles": roles,
+            "must_change_password": False,
         }
 
 

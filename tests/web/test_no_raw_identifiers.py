@@ -146,6 +146,11 @@ def pages_by_role(month: Month) -> dict[str, list[str]]:
             "/dashboards/",
             "/templates/",
             "/templates/t-sales/edit/",
+            "/users/",
+            "/users/?shown=all&q=e0",
+            f"/users/{month.company.user('e01').pk}/",  # type: ignore[attr-defined]
+            f"/users/{month.company.user('hr').pk}/",  # type: ignore[attr-defined]
+            "/password/",
             f"/reviews/{r['P01'].pk}/",
             f"/reviews/{r['E01'].pk}/print/",
         ],

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import audit
+from shopkpi.appraisal import audit, login_throttle
 from shopkpi.appraisal.company import set_company_name
 from shopkpi.appraisal.models import ApiToken, Employee, LoginProfile
 from shopkpi.appraisal.policy import ActionRefused
@@ -40,6 +40,15 @@ class LoginRefused(ActionRefused):
     """A change of logins that is not allowed or not possible; the message says why."""
 
     code = "login_refused"
+
+
+class PasswordChangeRequired(ActionRefused):
+    """The user signs in with a one-time password and must change it before anything else."""
+
+    code = "password_change_required"
+
+    def __init__(self) -> None:
+        super().__init__(_("请先修改初始密码：POST /api/me/password，带 old_password 和 new_password。"))
 
 
 class PasswordRefused(Exception):
@@ -350,11 +359,10 @@ def must_change_password(user: Any) -> bool:
     """True while the user still signs in with a handed-out password."""
     if not getattr(user, "is_authenticated", False):
         return False
-    cached: bool | None = getattr(user, "_shopkpi_must_change", None)
-    if cached is None:
-        cached = LoginProfile.objects.filter(user=user, must_change_password=True).exists()
-        user._shopkpi_must_change = cached
-    return cached
+    try:
+        return bool(user.login_profile.must_change_password)
+    except LoginProfile.DoesNotExist:
+        return False
 
 
 def change_password(user: Any, old_password: str, new_password: str) -> None:
@@ -367,16 +375,18 @@ def change_password(user: Any, old_password: str, new_password: str) -> None:
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        was_one_time = LoginProfile.objects.filter(user=user, must_change_password=True).update(
-            must_change_password=False
-        )
-        user._shopkpi_must_change = False
+        profile = LoginProfile.objects.filter(user=user).first()
+        was_one_time = profile is not None and profile.must_change_password
+        if profile is not None and was_one_time:
+            profile.must_change_password = False
+            profile.save(update_fields=["must_change_password"])
+            user.login_profile = profile
         audit.record(
             user.get_username(),
             "user.password_change",
             object_type="user",
             object_id=user.get_username(),
-            before={"must_change_password": bool(was_one_time)},
+            before={"must_change_password": was_one_time},
             after={"must_change_password": False},
         )
 
@@ -400,3 +410,18 @@ def sign_in_refusal(user: Any) -> tuple[str, str] | None:
         left_on = employee_of(user).left_on
         return "former_employee", _("您已于 %(date)s 离职，不能再登录。") % {"date": left_on.isoformat()}
     return None
+
+
+def locked_until(username: str) -> dt.datetime | None:
+    """When the throttle lets this username try again, while its failures lock it; else None."""
+    try:
+        login_throttle.check(username, address="")
+    except login_throttle.LoginLocked as locked:
+        return locked.until
+    return None
+
+
+def unlock(by: Any, username: str) -> None:
+    """Lift the throttle's lock of the username (its failed tries are forgotten); audited."""
+    _require_manager(by)
+    login_throttle.unlock(user_named(username).get_username(), actor_name(by))

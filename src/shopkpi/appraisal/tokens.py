@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from shopkpi.appraisal import logins
 from shopkpi.appraisal.models import ApiToken
 
 LIFETIME = timedelta(hours=12)  # a working day; the client asks for a new token after that
@@ -28,15 +29,17 @@ def issue(user: Any, lifetime: timedelta = LIFETIME) -> tuple[str, ApiToken]:
 
 
 def user_for(token: str) -> Any:
-    """The active user a valid, unexpired token belongs to, or None."""
+    """The user a valid, unexpired token belongs to, while they may sign in; else None."""
     if not token:
         return None
     record = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__employee", "user__login_profile")
         .filter(digest=digest(token), expires_at__gt=timezone.now(), user__is_active=True)
         .first()
     )
-    return None if record is None else record.user
+    if record is None or logins.sign_in_refusal(record.user) is not None:  # a leaver's token ends with them
+        return None
+    return record.user
 
 
 def revoke(token: str) -> bool:

@@ -23,6 +23,9 @@ def prepare_home(home: Path, *, migrate: bool = True) -> Path:
         os.environ["SHOPKPI_HOME"] = str(home)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     django.setup()
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # the application's messages in its language (简体中文)
     (home / "warehouse").mkdir(parents=True, exist_ok=True)
     if migrate and _unapplied_migrations():
         from django.core.management import call_command

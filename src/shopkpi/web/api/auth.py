@@ -1,4 +1,8 @@
-"""`Authorization: Bearer <token>`: the token's user becomes `request.auth`."""
+"""`Authorization: Bearer <token>`: the token's user becomes `request.auth`.
+
+A user who signs in with a one-time password gets 403 `password_change_required` from every
+endpoint but the two that let them change it (GET /api/me, POST /api/me/password).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,20 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from shopkpi.appraisal import tokens
+from shopkpi.appraisal import logins, tokens
 
 
 class BearerToken(HttpBearer):
+    def __init__(self, *, before_password_change: bool = False) -> None:
+        super().__init__()
+        self.before_password_change = before_password_change
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return tokens.user_for(token)
+        user = tokens.user_for(token)
+        if user is not None and not self.before_password_change and logins.must_change_password(user):
+            raise logins.PasswordChangeRequired()
+        return user
+
+
+# for the endpoints a user with a one-time password may call
+BEFORE_PASSWORD_CHANGE = BearerToken(before_password_change=True)

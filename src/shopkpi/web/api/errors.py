@@ -1,6 +1,7 @@
 """Domain errors -> HTTP status codes, in this one place. Endpoints never build error responses.
 
-ReviewNotFound 404 · ActionRefused 403 · WorkflowError (StaleReview among them) 409 ·
+ReviewNotFound 404 · ActionRefused 403 (password_change_required among them) · WorkflowError
+(StaleReview among them) 409 · a refused new password 400 ·
 invalid input 422 · unparseable body 400 · no or invalid token 401 · login locked 429.
 
 Every error body has a `code` for programs (the same in every language: the domain error's code, such
@@ -17,6 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shopkpi.appraisal.login_throttle import LoginLocked
+from shopkpi.appraisal.logins import PasswordRefused
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
 from shopkpi.appraisal.workflow import WorkflowError
 from shopkpi.web.api.schemas import ErrorOut, LockedOut, ValidationErrorOut
@@ -64,6 +66,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ActionRefused)
     def refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
         return answer(request, 403, {"code": exc.code, "detail": str(exc)})
+
+    @api.exception_handler(PasswordRefused)
+    def password_refused(request: HttpRequest, exc: PasswordRefused) -> HttpResponse:
+        return answer(request, 400, {"code": exc.code, "detail": str(exc)})
 
     @api.exception_handler(WorkflowError)
     def conflict(request: HttpRequest, exc: WorkflowError) -> HttpResponse:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 NO_NUL = r"^[^\x00]*$"  # databases refuse NUL characters in text; the schema says so
 
@@ -66,6 +66,21 @@ class MeOut(Schema):
     username: str
     employee: str | None = Field(description="The user's employee id (工号), or null.")
     roles: list[str]
+    must_change_password: bool = Field(
+        description="True while the user signs in with a one-time password: POST /api/me/password first; "
+        "every other endpoint answers 403 `password_change_required` until then."
+    )
+
+
+class PasswordChangeIn(Schema):
+    old_password: Password
+    new_password: Password
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"old_password": "the one-time password", "new_password": "a new one"}]
+        }
+    )
 
 
 class EmployeeOut(Schema):

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import AuthenticationError
 
-from shopkpi.appraisal import login_throttle, tokens
+from shopkpi.appraisal import login_throttle, logins, tokens
+from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.web.api.errors import documented
 from shopkpi.web.api.schemas import TokenIn, TokenOut
 
@@ -18,7 +19,7 @@ router = Router(tags=["auth"])
     "/token",
     auth=None,
     operation_id="create_token",
-    response={200: TokenOut, **documented(400, 401, 422, 429)},
+    response={200: TokenOut, **documented(400, 401, 403, 422, 429)},
 )
 def create_token(request: HttpRequest, credentials: TokenIn) -> TokenOut:
     """A token for `Authorization: Bearer`; repeated failures lock the username and the address for a while."""
@@ -29,5 +30,9 @@ def create_token(request: HttpRequest, credentials: TokenIn) -> TokenOut:
     )
     if user is None:
         raise AuthenticationError(message="wrong username or password")
+    refusal = logins.sign_in_refusal(user)
+    if refusal is not None:  # the right password of a deactivated login or a leaver
+        code, message = refusal
+        raise ActionRefused(message, code=code)
     token, record = tokens.issue(user)
     return TokenOut(token=token, expires_at=record.expires_at)

@@ -7,9 +7,10 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from shopkpi.appraisal import login_throttle
+from shopkpi.appraisal import login_throttle, logins
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -29,6 +30,13 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             self.confirm_login_allowed(user)
             self.user_cache = user
         return self.cleaned_data
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """A right password of a deactivated login or a leaver: refused, saying why."""
+        refusal = logins.sign_in_refusal(user)
+        if refusal is not None:
+            code, message = refusal
+            raise ValidationError(message, code=code)
 
 
 class LoginView(auth_views.LoginView):

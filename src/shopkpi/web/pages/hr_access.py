@@ -1,4 +1,4 @@
-"""Who may open the HR console and the GM pages.
+"""Who may open the HR console, the GM pages and the users page.
 
 Console pages (cycles, imports, audit log …) answer 403 with the reason to a user without the role;
 pages that show one review's data answer 404, as if the review did not exist (保密原则). Every
@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from shopkpi.appraisal.logins import may_manage
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.roles import is_gm, is_hr
 from shopkpi.web.pages.errors import Reshow, domain_errors
@@ -54,6 +55,16 @@ def gm_page(*, review_level: bool = False, reshow: Reshow | None = None) -> Call
     def decorate(view: View) -> View:
         guarded = _guard(is_gm, review_level=review_level, refusal=_("只有总经理可以使用审批页面。"))(view)
         return login_required(domain_errors(reshow=reshow)(guarded))
+
+    return decorate
+
+
+def users_page() -> Callable[[View], View]:
+    """Signed in, admin or HR (who manage logins), domain errors mapped."""
+
+    def decorate(view: View) -> View:
+        guarded = _guard(may_manage, review_level=False, refusal=_("只有管理员和人事可以管理用户。"))(view)
+        return login_required(domain_errors(guarded))
 
     return decorate
 

@@ -19,6 +19,7 @@ LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [
     ("/gm/", _("审批"), frozenset({GM})),
     ("/dashboards/", _("看板"), frozenset({EVALUATOR, HR, GM})),
     ("/templates/", _("模板"), frozenset({ADMIN, HR})),
+    ("/users/", _("用户"), frozenset({ADMIN, HR})),
 ]
 
 

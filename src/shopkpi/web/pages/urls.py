@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from shopkpi.web.pages import auth_views, home
+from shopkpi.web.pages import auth_views, home, password_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", password_views.change_password, name="change-password"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shopkpi.web.pages.review_urls")),
     path("", include("shopkpi.web.pages.hr_urls")),
     path("", include("shopkpi.web.pages.insight_urls")),
+    path("", include("shopkpi.web.pages.users_urls")),
 ]
