@@ -35,7 +35,9 @@ PASSED_ON = {
     ("profiles.py", "e['msg']"),  # pydantic's message: the validators' "Value error, …" (read above)
     ("recognition.py", "e.reason"),  # a ProfileError's reason (profiles.py)
     ("recognition.py", "error.reason"),  # UnreadableFile (file_rows.py)
-    ("staging.py", "error.reason"),  # UnreadableFile (file_rows.py)
+    ("staging.py", "error.reason"),  # UnreadableFile (file_rows.py, workbook_checks.py, file_sandbox.py)
+    ("staging.py", "reason"),  # a problem found in the reading process (staging.py itself)
+    ("file_sandbox.py", "value[0]"),  # an UnreadableFile raised in the reading process
     ("validation.py", "reason"),  # the SQL CASE reasons (read above)
 }
 
@@ -43,7 +45,7 @@ PASSED_ON = {
 # the only Latin words the Chinese templates write: names of formats, settings and profile-file keys
 TEMPLATE_WORDS = {"Asia", "CSV", "Excel", "GB", "GBK", "NUL", "P", "Shanghai", "UTF", "YAML", "banner"}
 TEMPLATE_WORDS |= {"canonical", "checks", "columns", "date", "file", "from", "name", "rows", "set", "skip"}
-TEMPLATE_WORDS |= {"to", "valid", "value"}
+TEMPLATE_WORDS |= {"to", "valid", "value", "xlsx", "MB", "XFD", "XLS"}
 
 
 def latin_words(text: str) -> set[str]:

@@ -3,7 +3,9 @@ XLSX and XLS (python-calamine), and the ".xls" files that are really HTML tables
 
 The format is taken from the file's bytes, not its name. Every row comes with its spreadsheet row
 number (1 = the file's first row) so that problems point where a person looks in Excel. A file
-that cannot be read raises `UnreadableFile` with a reason a person can act on.
+that cannot be read raises `UnreadableFile` with a reason a person can act on; a workbook whose
+structure would need absurd memory is refused before it is loaded (`workbook_checks`). Hostile
+files are read in a process of their own (`file_sandbox`), not here.
 """
 
 from __future__ import annotations
@@ -20,21 +22,16 @@ from typing import IO
 
 import python_calamine
 
+from shopkpi.data.problems import UnreadableFile
+from shopkpi.data.workbook_checks import check_xls, check_xlsx
+
 Cell = str | None  # an empty cell is None or ""
 Row = tuple[int, Sequence[Cell]]
 ProgressCallback = Callable[[int], None]  # bytes read so far
 
 _CHUNK = 1 << 20
 _SAMPLE = 64 * 1024
-
-
-class UnreadableFile(Exception):
-    """The file is not a readable CSV, Excel or HTML table (the message says why)."""
-
-    def __init__(self, reason: str, row: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.row = row
+DEFAULT_MAX_CELLS = 30_000_000  # the default SHOPKPI_IMPORT_MEMORY_MB's (see file_sandbox.Limits)
 
 
 @dataclass
@@ -48,14 +45,19 @@ class FileRows:
     delimiter: str | None = None
 
 
-def open_rows(path: Path, on_progress: ProgressCallback | None = None) -> FileRows:
+def open_rows(
+    path: Path, on_progress: ProgressCallback | None = None, *, max_cells: int = DEFAULT_MAX_CELLS
+) -> FileRows:
+    """The file's rows; a workbook whose sheet's extent holds more than `max_cells` cells is refused."""
     with path.open("rb") as f:
         head = f.read(_SAMPLE)
     if not head.strip():
         raise UnreadableFile("the file is empty")
     if head.startswith(b"PK\x03\x04"):
+        check_xlsx(path, max_cells)
         return FileRows("xlsx", _excel_rows(path, "xlsx"))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        check_xls(path)
         return FileRows("xls", _excel_rows(path, "xls"))
     encoding = detect_encoding(path, head)
     text_head = head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n").lower()

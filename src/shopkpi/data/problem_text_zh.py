@@ -31,6 +31,19 @@ def _r(pattern: str, chinese: str) -> Reason:
 
 _VALUE = r"(?P<value>.*)"
 
+
+def _too_large(pattern: str, chinese: str) -> Reason:
+    """A file refused before or while it is read (workbook_checks.py, file_sandbox.py): what to do."""
+    return _r(
+        r"file too large or malformed: "
+        + pattern
+        + r"; save it as a new XLSX in Excel, or split it into smaller files",
+        "文件过大/格式异常："
+        + chinese
+        + "。请用 Excel 打开后另存为新的 xlsx 文件，或拆分成几个较小的文件分别导入",
+    )
+
+
 REASONS: tuple[Reason, ...] = (
     # ---- a cell (validation.py and value_sql.py, written by DuckDB) ----
     _r(r"required value missing", "必填的值缺失"),
@@ -101,6 +114,45 @@ REASONS: tuple[Reason, ...] = (
     _r(r"not a readable CSV table: (?P<error>.*)", "不是可以读取的 CSV 表格：{error}"),
     _r(r"not a readable (?P<kind>\S+) workbook: (?P<error>.*)", "不是可以读取的 {kind} 工作簿：{error}"),
     _r(r"cannot read the file: (?P<error>.*)", "无法读取文件：{error}"),
+    # ---- a file too large or malformed to read (workbook_checks.py, file_sandbox.py) ----
+    _too_large(
+        r"the workbook has (?P<n>.+?) parts \(at most (?P<max>.+?)\)", "工作簿有 {n} 个部件（最多 {max} 个）"
+    ),
+    _too_large(
+        r"part (?P<part>.*) unpacks to (?P<ratio>.+?) times its packed size \(at most (?P<max>.+?)\)",
+        "部件 {part} 解压后是压缩大小的 {ratio} 倍（最多 {max} 倍）",
+    ),
+    _too_large(
+        r"the workbook unpacks to (?P<mb>.+?) MB \(at most (?P<max>.+?) MB\)",
+        "工作簿解压后有 {mb} MB（最多 {max} MB）",
+    ),
+    _too_large(
+        r"sheet (?P<sheet>.*) reaches cell (?P<cell>\S+), beyond XFD1048576 \(the last cell of an Excel sheet\)",
+        "工作表 {sheet} 延伸到单元格 {cell}，超出了 Excel 工作表的最后一个单元格 XFD1048576",
+    ),
+    _too_large(
+        r"sheet (?P<sheet>.*) reaches cell (?P<cell>\S+) \((?P<rows>.+?) rows × (?P<columns>.+?) columns\), "
+        r"more than the (?P<max>.+?) cells an import reads",
+        "工作表 {sheet} 延伸到单元格 {cell}（{rows} 行 × {columns} 列），超过了导入能读取的 {max} 个单元格",
+    ),
+    _too_large(r"the workbook is damaged \((?P<error>.*)\)", "工作簿已损坏（{error}）"),
+    _too_large(r"the XLS file is cut short", "XLS 文件不完整"),
+    _too_large(
+        r"the XLS file's header is damaged \(sector size (?P<size>.+?)\)",
+        "XLS 文件头已损坏（扇区大小 {size}）",
+    ),
+    _too_large(
+        r"the XLS file's header claims (?P<claimed>.+?) sectors in a file of (?P<sectors>.+?)",
+        "XLS 文件头声称有 {claimed} 个扇区，而文件只有 {sectors} 个",
+    ),
+    _too_large(r"reading it took longer than (?P<s>.+?) s", "读取超过了 {s} 秒"),
+    _too_large(r"its first rows come to more than (?P<mb>.+?) MB", "开头几行就超过了 {mb} MB"),
+    _too_large(
+        r"reading it needed more than (?P<s>.+?) s of processor time", "读取需要超过 {s} 秒的处理器时间"
+    ),
+    _too_large(r"its rows come to more than (?P<mb>.+?) MB", "数据行超过了 {mb} MB"),
+    _too_large(r"reading it needed more than (?P<mb>.+?) MB of memory", "读取需要超过 {mb} MB 的内存"),
+    _too_large(r"the reading process ended with status (?P<status>.+?)", "读取进程意外结束（状态 {status}）"),
     _r(r"cannot be read as a table: (?P<error>.*)", "无法作为表格读取：{error}"),
     _r(r"this header appears twice", "这个表头出现了两次"),
     _r(

@@ -88,6 +88,15 @@ class DataWarning:
         raise ValueError(f"unknown warning code {self.code!r}")
 
 
+class UnreadableFile(Exception):
+    """The file is not a readable CSV, Excel or HTML table, or too large to read (the reason says why)."""
+
+    def __init__(self, reason: str, row: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.row = row
+
+
 class ImportRefused(Exception):
     """An import that changed nothing, with every problem found (up to the cap)."""
 

@@ -2,25 +2,30 @@
 into a raw Parquet file (one text column per recognised column, plus `_row`), in chunks.
 
 Blank rows and a profile's summary rows (千牛's 汇总值, 平均值 ...) are left out here; nothing is
-parsed yet (that happens in DuckDB, see `validation`).
+parsed yet (that happens in DuckDB, see `validation`). The reading happens in a process of its own
+with memory, time and output limits (`file_sandbox`).
 """
 
 from __future__ import annotations
 
 import gc
 import itertools
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from shopkpi.data import csv_fast_path
-from shopkpi.data.file_rows import ProgressCallback, Row, UnreadableFile, open_rows
-from shopkpi.data.problems import ProblemList
+from shopkpi.data.datasets import DATASETS
+from shopkpi.data.file_rows import ProgressCallback, Row, open_rows
+from shopkpi.data.file_sandbox import limits_from_environment, read_in_sandbox
+from shopkpi.data.problems import ProblemList, UnreadableFile
 from shopkpi.data.profile_match import HeaderFit, choose_profile
-from shopkpi.data.profiles import Profile
+from shopkpi.data.profiles import Profile, canonical_profile
 
 CHUNK_ROWS = 50_000
 
@@ -48,10 +53,86 @@ def stage_raw(
     problems: ProblemList,
     on_progress: ProgressCallback | None = None,
 ) -> RawFile | None:
-    """Write `path`'s data rows to `out`; None (with `problems` filled) if the file is refused."""
+    """Write `path`'s data rows to `out`; None (with `problems` filled) if the file is refused.
+
+    The file is read in a process of its own with limits (`file_sandbox`): a hostile file is refused
+    there and cannot take this process down. The child sends back the rows it found the header in;
+    the header fit is worked out again from them here (the same rows give the same fit)."""
+    name = path.name
+    limits = limits_from_environment()
+    try:
+        staged = read_in_sandbox(
+            _stage_in_child,
+            path,
+            list(profiles),
+            forced,
+            dict(preset),
+            out,
+            problems.cap,
+            limits.max_cells,
+            on_progress=on_progress,
+            limits=limits,
+        )
+    except UnreadableFile as error:
+        problems.add(name, error.row, None, error.reason)
+        return None
+    for file, row, column, reason in staged["problems"]:
+        problems.add(file, row, column, reason)
+    problems.truncated = problems.truncated or staged["truncated"]
+    if staged["head"] is None:
+        return None
+    head: list[Row] = [(number, cells) for number, cells in staged["head"]]
+    fit = choose_profile(profiles, head, name, preset, forced)
+    assert isinstance(fit, HeaderFit), "the reading process found a fit in these rows"
+    return RawFile(
+        source=name,
+        parquet=out,
+        fit=fit,
+        format=staged["format"],
+        rows=staged["rows"],
+        skipped=staged["skipped"],
+    )
+
+
+def _stage_in_child(
+    path: Path,
+    profiles: Sequence[Profile],
+    forced: str | None,
+    preset: Mapping[str, str],
+    out: Path,
+    cap: int,
+    max_cells: int,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """`stage_in_this_process` in the reading process; its outcome as plain data."""
+    problems = ProblemList(cap)
+    staged = stage_in_this_process(path, profiles, forced, preset, out, problems, on_progress, max_cells)
+    answer: dict[str, Any] = {
+        "problems": [[p.file, p.row, p.column, p.reason] for p in problems.items],
+        "truncated": problems.truncated,
+        "head": None,
+    }
+    if staged is not None:
+        head, format, rows, skipped = staged
+        answer.update(head=head, format=format, rows=rows, skipped=skipped)
+    return answer
+
+
+def stage_in_this_process(
+    path: Path,
+    profiles: Sequence[Profile],
+    forced: str | None,
+    preset: Mapping[str, str],
+    out: Path,
+    problems: ProblemList,
+    on_progress: ProgressCallback | None,
+    max_cells: int,
+) -> tuple[list[Row], str, int, int] | None:
+    """What the reading process runs (`stage_raw` is the way in; only tests call this directly):
+    (the rows searched for the header, format, rows written, rows skipped), or None if refused."""
     name = path.name
     try:
-        opened = open_rows(path, on_progress)
+        opened = open_rows(path, on_progress, max_cells=max_cells)
         rows = opened.rows
         search = max((p.header_search_rows for p in profiles), default=30)
         head = list(itertools.islice(rows, search))
@@ -89,7 +170,19 @@ def stage_raw(
         except UnreadableFile as error:
             problems.add(name, error.row, None, error.reason)
             return None
-    return RawFile(source=name, parquet=out, fit=fit, format=opened.format, rows=written, skipped=skipped)
+    return head, opened.format, written, skipped
+
+
+def warm_up() -> None:
+    """Stage a two-line CSV in this process: every reader's lazy imports done (pyarrow's Parquet
+    writer alone imports pandas), so that a reading process forked from this one starts at once."""
+    with tempfile.TemporaryDirectory(prefix="shopkpi-warm-up-") as folder:
+        path = Path(folder) / "warm-up.csv"
+        path.write_text("shop,date,uv\nA,2026-10-01,1\n", encoding="utf-8")
+        dataset = DATASETS["shop_daily"]
+        stage_in_this_process(
+            path, [canonical_profile(dataset)], None, {}, Path(folder) / "raw.parquet", ProblemList(), None, 1
+        )
 
 
 def _skip(fit: HeaderFit, cells: Sequence[str | None]) -> bool:
