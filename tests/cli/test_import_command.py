@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ from click.testing import CliRunner
 from shopkpi.appraisal.models import AuditEntry
 from shopkpi.cli.main import cli
 from shopkpi.data.warehouse import Warehouse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+from hostile_files import dimension_bomb
 
 # `shopkpi import` writes its audit entry into the application database
 pytestmark = pytest.mark.django_db
@@ -175,4 +179,18 @@ def test_warnings_stop_the_import_until_accepted(tmp_path: Path) -> None:
         "outside_period",
         "empty_money",
         "unowned_account",
+    ]
+
+
+def test_the_dimension_bomb_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    # a 1.6 KB sheet reaching XFD1048576: read in this process, python-calamine would abort it
+    path = dimension_bomb(tmp_path / "bomb.xlsx")
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "import", "shop_daily", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "import refused: 1 problem(s)",
+        "  bomb.xlsx: file too large or malformed: sheet xl/worksheets/sheet1.xml reaches cell XFD1048576 "
+        "(1,048,576 rows × 16,384 columns), more than the 30,720,000 cells an import reads; "
+        "save it as a new XLSX in Excel, or split it into smaller files",
+        "nothing was imported",
     ]

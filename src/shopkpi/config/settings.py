@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 
 from shopkpi.config.home import home_dir, secret_key
+from shopkpi.config.upload_limits import upload_limits
+from shopkpi.data.file_sandbox import limits_from_environment
 
 HOME = home_dir()
 SRC = Path(__file__).resolve().parent.parent
@@ -140,6 +142,21 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True  # serve straight from the app and npm folders; no collectstatic step
+
+# uploads: a file over its dataset's limit (SHOPKPI_UPLOAD_MAX_MB, SHOPKPI_UPLOAD_MAX_MB_<DATASET>) is
+# refused on the page, and skipped as it arrives once over the largest (web.upload_limits.UploadCap);
+# files from 2.5 MB go to a temporary file, never memory; a form's other fields stay under 2.5 MB
+UPLOAD_LIMITS = upload_limits(os.environ)
+FILE_UPLOAD_HANDLERS = [
+    "shopkpi.web.upload_limits.UploadCap",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# how an uploaded file is read (its own process, memory/time/output limits): checked here at start
+IMPORT_LIMITS = limits_from_environment(os.environ)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

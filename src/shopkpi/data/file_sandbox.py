@@ -23,6 +23,7 @@ place: the task and its arguments are all a worker needs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import json
 import logging
@@ -152,6 +153,7 @@ def _stopped(
     overran: bool = False,
     too_long: bool = False,
     memory: bool = False,
+    output: bool = False,
 ) -> UnreadableFile:
     """Why the reading process stopped without an answer (each reason is translated in problem_text_zh)."""
     if overran:
@@ -169,7 +171,7 @@ def _stopped(
             f"file too large or malformed: reading it needed more than {limits.cpu_seconds:,} s of "
             "processor time; save it as a new XLSX in Excel, or split it into smaller files"
         )
-    if exitcode == -signal.SIGXFSZ:
+    if output:
         return UnreadableFile(
             f"file too large or malformed: its rows come to more than {limits.output_mb:,} MB; "
             "save it as a new XLSX in Excel, or split it into smaller files"
@@ -342,8 +344,11 @@ def _read(connection: socket.socket) -> NoReturn:
             answer = ["unreadable", [error.reason, error.row]]
         except MemoryError:
             answer = ["unreadable", [_stopped(None, limits, memory=True).reason, None]]
-        except Exception:
-            answer = ["error", traceback.format_exc()[-4000:]]
+        except Exception as error:  # a write beyond RLIMIT_FSIZE fails (Python ignores SIGXFSZ)
+            if isinstance(error, OSError) and (error.errno == errno.EFBIG or "File too large" in str(error)):
+                answer = ["unreadable", [_stopped(None, limits, output=True).reason, None]]
+            else:
+                answer = ["error", traceback.format_exc()[-4000:]]
         _send(connection, answer)
         code = 0
     finally:

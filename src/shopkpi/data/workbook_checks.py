@@ -9,8 +9,8 @@ unpack to gigabytes. So, before loading (and inside the reading process's limits
   `MAX_RATIO` times its packed size, and all parts together to at most `MAX_UNPACKED` bytes. Every
   part is unpacked once to verify those sizes (a zip can state false ones), chunk by chunk, and
   every worksheet's `<dimension ref>` and the `r="…"` of each `<row>` and `<c>` are scanned on the
-  way: a sheet reaching beyond XFD1048576 (Excel's last cell), or whose extent from A1 holds more
-  than `max_cells` cells, is refused.
+  way (and the `<row>` elements counted, for rows without `r`): a sheet reaching beyond XFD1048576
+  (Excel's last cell), or whose extent from A1 holds more than `max_cells` cells, is refused.
 - XLS (an OLE2 compound file): the header's sector size and table counts must fit the file.
 
 A refusal is an `UnreadableFile` whose reason starts "file too large or malformed:" and says what
@@ -47,6 +47,7 @@ _GENERAL = (
     re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,4})"),
     re.compile(rb"\sr\s*=\s*[\"'][A-Za-z]{0,4}(\d{1,10})"),
 )
+_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
 _UNUSUAL = (b"\tr", b"\nr", b"\rr", b" r ", b" r='")
 
 _OLE_HEADER = struct.Struct("<8s16sHHHHH6sIIIIIIIII")
@@ -111,7 +112,7 @@ def _check_sizes(parts: list[zipfile.ZipInfo]) -> None:
 def _unpack(archive: zipfile.ZipFile, part: zipfile.ZipInfo, max_cells: int) -> None:
     """Read the part through (zipfile stops at its stated size and checks its CRC); scan a sheet."""
     sheet = _SHEET.search(part.filename) is not None
-    rows = columns = 0
+    rows = columns = elements = 0
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(_CHUNK):
@@ -125,7 +126,8 @@ def _unpack(archive: zipfile.ZipFile, part: zipfile.ZipInfo, max_cells: int) -> 
             column_pattern, row_pattern = _GENERAL if any(m in data for m in _UNUSUAL) else _FAST
             columns = max(columns, *map(column_number, set(column_pattern.findall(data))), 0)
             rows = max(rows, *map(int, row_pattern.findall(data)), 0)
-            _check_extent(part.filename, rows, columns, max_cells)
+            elements += sum(chunk.count(tag) for tag in _ROW_TAGS)  # rows without r="…" count too
+            _check_extent(part.filename, max(rows, elements), columns, max_cells)
             tail = data[-_OVERLAP:]
 
 

@@ -20,6 +20,7 @@ from shopkpi.appraisal import audit, cycles, deadlines, reopen_requests
 from shopkpi.appraisal.models import Cycle, Employee, Review
 from shopkpi.appraisal.review_scoring import recompute_all
 from shopkpi.appraisal.review_steps import WorkflowError, actor_name
+from shopkpi.web import upload_limits
 from shopkpi.web.pages import hr_import_jobs as jobs
 from shopkpi.web.pages import labels
 from shopkpi.web.pages.hr_access import hr_page
@@ -192,6 +193,9 @@ def _int(value: object, default: int) -> int:
 def open_cycle(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _open_page(request)
+    too_large = upload_limits.too_large(request, "targets", "targets")
+    if too_large:
+        return _open_page(request, error=too_large, status=413)
     form = OpenCycleForm(request.POST, request.FILES)
     if not form.is_valid():
         return _open_page(request, status=400)

@@ -19,6 +19,7 @@ from shopkpi.data.problem_text_zh import column_zh, file_zh, reason_zh, warning_
 from shopkpi.data.problems import DataWarning
 from shopkpi.data.profiles import CANONICAL, InvalidProfiles, all_profiles
 from shopkpi.data.warehouse import Warehouse
+from shopkpi.web import upload_limits
 from shopkpi.web.pages import hr_import_jobs as jobs
 from shopkpi.web.pages.hr_access import hr_page
 
@@ -166,7 +167,12 @@ def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
 
 
 def _page(
-    request: HttpRequest, form: ImportForm, *, job: jobs.ImportJob | None = None, status: int = 200
+    request: HttpRequest,
+    form: ImportForm,
+    *,
+    job: jobs.ImportJob | None = None,
+    upload_error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     shown = request.GET.get("dataset", "")
     _labels, profile_problem = profile_labels()
@@ -180,6 +186,7 @@ def _page(
             "shown_dataset": shown,
             "datasets": dataset_choices(),
             "profile_problem": profile_problem,
+            "upload_error": upload_error,
         },
         status=status,
     )
@@ -196,6 +203,10 @@ def imports(request: HttpRequest) -> HttpResponse:
             ),
         )
     form = ImportForm(request.POST, request.FILES)
+    too_large = upload_limits.too_large(request, "file", str(request.POST.get("dataset", "")))
+    if too_large:
+        form = ImportForm(initial={"dataset": request.POST.get("dataset", "")})
+        return _page(request, form, upload_error=too_large, status=413)
     if not form.is_valid():
         return _page(request, form, status=400)
     data = form.cleaned_data
