@@ -40,10 +40,13 @@ def _bomb(tmp_path: Path) -> SimpleUploadedFile:
     return SimpleUploadedFile("bomb.xlsx", dimension_bomb(tmp_path / "bomb.xlsx").read_bytes())
 
 
-def test_the_dimension_bomb_is_refused_on_the_import_page_and_the_server_answers(company, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("dataset", ["shop_daily", ""])  # named, or recognised from the file's headers
+def test_the_dimension_bomb_is_refused_on_the_import_page_and_the_server_answers(
+    company, tmp_path, dataset
+) -> None:  # type: ignore[no-untyped-def]
     hr = client_for(company, "hr")
     answer = hr.post(
-        "/hr/imports/", {"dataset": "shop_daily", "profile": "", "period": "", "file": _bomb(tmp_path)}
+        "/hr/imports/", {"dataset": dataset, "profile": "", "period": "", "file": _bomb(tmp_path)}
     )
     assert answer.status_code == 422
     assert REFUSED in answer.content.decode()
@@ -104,6 +107,18 @@ def test_a_file_over_its_datasets_upload_limit_is_refused(company, settings, lim
         ).status_code
         == 200
     )
+
+
+def test_a_file_whose_dataset_is_recognised_later_has_the_default_limit(company, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.UPLOAD_LIMITS = UploadLimits(1, {"shop_daily": 5})
+    answer = client_for(company, "hr").post(
+        "/hr/imports/", {"dataset": "", "profile": "", "period": "", "file": _shop_csv(2)}
+    )
+    assert answer.status_code == 413
+    assert (
+        "文件过大/格式异常：shop.csv 大于上传上限 1 MB，没有导入。请把它拆分成几个较小的文件分别导入；"
+        "某类数据另有更高上限时，请在上传时选择数据集。"
+    ) in answer.content.decode()
 
 
 def test_the_targets_upload_has_the_targets_limit(company, settings) -> None:  # type: ignore[no-untyped-def]

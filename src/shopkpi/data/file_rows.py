@@ -14,6 +14,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -22,6 +23,7 @@ from typing import IO
 
 import python_calamine
 
+from shopkpi.data.file_sandbox import Limits, limits_from_environment, read_in_sandbox
 from shopkpi.data.problems import UnreadableFile
 from shopkpi.data.workbook_checks import check_xls, check_xlsx
 
@@ -67,6 +69,26 @@ def open_rows(
     return FileRows(
         f"csv ({encoding})", _csv_rows(path, encoding, delimiter, on_progress), encoding, delimiter
     )
+
+
+def head_rows(path: Path, count: int, *, limits: Limits | None = None) -> list[Row]:
+    """The file's first `count` rows, read in a process of its own (`file_sandbox`, like every
+    reading of an imported file); UnreadableFile when it cannot be read."""
+    limits = limits or limits_from_environment()
+    rows = read_in_sandbox(_head_rows_here, path, count, limits.max_cells, limits=limits)
+    return [(number, cells) for number, cells in rows]
+
+
+def _head_rows_here(path: Path, count: int, max_cells: int, on_progress: ProgressCallback) -> list[Row]:
+    try:
+        opened = open_rows(path, max_cells=max_cells)
+    except OSError as error:
+        raise UnreadableFile(f"cannot read the file: {error.strerror or error}") from None
+    head = list(itertools.islice(opened.rows, count))
+    close = getattr(opened.rows, "close", None)
+    if close is not None:
+        close()
+    return head
 
 
 def detect_encoding(path: Path, head: bytes) -> str:

@@ -10,13 +10,12 @@ datasets. A named profile names its dataset.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.file_rows import Row, UnreadableFile, open_rows
-from shopkpi.data.problems import ImportProblem, ImportRefused, ProblemList
+from shopkpi.data.file_rows import head_rows
+from shopkpi.data.problems import ImportProblem, ImportRefused, ProblemList, UnreadableFile
 from shopkpi.data.profile_match import HeaderFit, fit_profile, no_header
 from shopkpi.data.profiles import CANONICAL, InvalidProfiles, Profile, all_profiles, canonical_profile
 
@@ -70,17 +69,9 @@ def _dataset_of(
 ) -> str | None:
     name = path.name
     try:
-        opened = open_rows(path)
-        search = max(p.header_search_rows for p in profiles)
-        head: list[Row] = list(itertools.islice(opened.rows, search))
-        close = getattr(opened.rows, "close", None)
-        if close is not None:
-            close()
+        head = head_rows(path, max(p.header_search_rows for p in profiles))
     except UnreadableFile as error:
         problems.add(name, error.row, None, error.reason)
-        return None
-    except OSError as error:
-        problems.add(name, None, None, f"cannot read the file: {error.strerror or error}")
         return None
     fits = [fit_profile(p, head, name, sets) for p in profiles]
     fitting = [f for f in fits if f.fits]

@@ -56,7 +56,12 @@ def too_large(request: HttpRequest, field: str, dataset: str) -> str:
     else:
         return ""
     known = DATASETS.get(dataset)
+    if known is None:  # recognised from the file later: the limit of every dataset
+        return _(
+            "文件过大/格式异常：%(file)s 大于上传上限 %(limit)s MB，没有导入。"
+            "请把它拆分成几个较小的文件分别导入；某类数据另有更高上限时，请在上传时选择数据集。"
+        ) % {"file": name, "limit": limits.mb_for(dataset)}
     return _(
         "文件过大/格式异常：%(file)s 大于「%(dataset)s」的上传上限 %(limit)s MB，没有导入。"
         "请把它拆分成几个较小的文件分别导入；确实需要更大的文件时，请管理员调高上传上限。"
-    ) % {"file": name, "dataset": known.label_zh if known else dataset, "limit": limits.mb_for(dataset)}
+    ) % {"file": name, "dataset": known.label_zh, "limit": limits.mb_for(dataset)}
