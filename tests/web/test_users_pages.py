@@ -208,12 +208,19 @@ def test_roles_reset_unlock_and_deactivate_on_the_users_page(people: dict[str, U
     [unlocked] = AuditEntry.objects.filter(action="user.unlock")
     assert (unlocked.actor, unlocked.object_id, unlocked.before) == ("hr", "E01", {"failures": 5})
 
+    e01_session = Client()
+    e01_session.post("/login/", {"username": "E01", "password": str(password)})
+    e01_session.post(
+        "/password/", {"old_password": str(password), "new_password1": NEW, "new_password2": NEW}
+    )
+    assert e01_session.get("/reviews/mine/").status_code == 200
     unconfirmed = hr.post(detail + "deactivate/")
     assert unconfirmed.status_code == 400 and "请勾选确认" in unconfirmed.content.decode()
     assert hr.post(detail + "deactivate/", {"confirm": "yes"}).status_code == 302
     e01.refresh_from_db()
     assert not e01.is_active
-    stopped = Client().post("/login/", {"username": "E01", "password": str(password)})
+    assert e01_session.get("/reviews/mine/")["Location"].startswith("/login/")  # the session they held ended
+    stopped = Client().post("/login/", {"username": "E01", "password": NEW})
     assert "这个用户已停用" in stopped.content.decode()
     # nothing of the one-time password in the audit log
     assert str(password) not in " ".join(f"{e.before} {e.after}" for e in AuditEntry.objects.all())
