@@ -66,7 +66,7 @@ def matching(user: Any, chosen: ApprovalFilter) -> QuerySet[Review]:
 
 def with_page_columns(reviews: QuerySet[Review]) -> QuerySet[Review]:
     return reviews.select_related(
-        "employee__department", "employee__position", "cycle", "evaluator"
+        "employee__department", "employee__position", "cycle", "evaluator", "template_version"
     ).annotate(adjusted=Sum("adjustments__amount"))
 
 

@@ -44,7 +44,9 @@ def review_list(request: HttpRequest, period: str) -> HttpResponse:
     reviews = (
         policy.visible_reviews(request.user)
         .filter(cycle=cycle)
-        .select_related("employee__department", "employee__position", "evaluator", "cycle")
+        .select_related(
+            "employee__department", "employee__position", "evaluator", "cycle", "template_version"
+        )
         .order_by("employee__code")
     )
     status = request.GET.get("status", "")
