@@ -139,7 +139,12 @@ def test_gm_and_supervisor_overview(demo: Demo, visitor: Any) -> None:
     expect(gm.page.locator("main")).to_contain_text("分布")
     gm.goto("/gm/", "approvals")
     expect(gm.page.get_by_role("button", name="批准所选")).to_be_visible()
+    # the page's own script (no inline handler under the Content-Security-Policy) ticks every review
+    gm.page.locator("#select-all").check()
+    boxes = gm.page.locator("input[name=reviews]")
+    assert boxes.count() > 0 and all(box.is_checked() for box in boxes.all())
     gm.goto("/dashboards/", "dashboards")
+    expect(gm.page.locator("[data-chart] canvas").first).to_be_visible()  # ECharts drew
     gm.goto("/team/", "all-teams")
 
     evaluators = {r["evaluator"] for r in demo.api.reviews(period=demo.period)} - {None, "HR01"}

@@ -184,6 +184,50 @@ def test_no_identifier_or_english_in_any_chinese_page(month: Month) -> None:
     assert not found, "\n".join(f"{page}: {'; '.join(items)}" for page, items in found.items())
 
 
+class InlineScript(HTMLParser):
+    """What a Content-Security-Policy without 'unsafe-inline' would block: a <script> with code in the
+    page (a JSON data block is not run) and an event-handler attribute (onclick …)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "script" and "src" not in named and named.get("type") != "application/json":
+            self.found.append("<script> with code in the page")
+        self.found.extend(f"<{tag} {name}=…>" for name, _ in attrs if name.startswith("on"))
+        self.found.extend(
+            f"<{tag} {name}=javascript:…>" for name, value in attrs if (value or "").startswith("javascript:")
+        )
+
+
+def inline_scripts(html: str) -> list[str]:
+    parser = InlineScript()
+    parser.feed(html)
+    return parser.found
+
+
+def test_every_page_runs_only_the_applications_script_files(month: Month) -> None:
+    found: dict[str, list[str]] = {}
+    for username, urls in pages_by_role(month).items():
+        client = client_for(month.company, username)  # type: ignore[arg-type]
+        for url in [*urls, "/login/"]:
+            answer = client.get(url, follow=True)
+            policy = dict(part.strip().split(" ", 1) for part in answer["Content-Security-Policy"].split(";"))
+            assert policy["script-src"] == "'self'" and policy["object-src"] == "'none'", (username, url)
+            assert "no-store" in answer["Cache-Control"], (username, url)
+            if inline_scripts(answer.content.decode()):
+                found[f"{username} {url}"] = inline_scripts(answer.content.decode())
+    assert not found, found
+    assert inline_scripts(
+        '<script>x()</script><button onclick="y()"></button><script src="a.js"></script>'
+    ) == [
+        "<script> with code in the page",
+        "<button onclick=…>",
+    ]
+
+
 def test_the_guard_sees_a_leak() -> None:
     """The patterns catch what they are for, and leave attributes, scripts and allowed texts alone."""
     page = (

@@ -1,4 +1,8 @@
-"""API tokens: a random secret handed out once; only its sha256 is kept, with an expiry."""
+"""API tokens: a random secret handed out once; only its sha256 is kept, with an expiry.
+
+A user lists and revokes their own tokens (by the token's number, since the secret is not kept); an
+admin lists and revokes anybody's. A revocation is written to the audit log.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,14 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import logins
+from shopkpi.appraisal import audit, logins
 from shopkpi.appraisal.models import ApiToken
+from shopkpi.appraisal.policy import ActionRefused
+from shopkpi.appraisal.roles import ADMIN, group_roles
 
 LIFETIME = timedelta(hours=12)  # a working day; the client asks for a new token after that
 
@@ -46,3 +54,42 @@ def revoke(token: str) -> bool:
     """Forget the token; True when it existed."""
     deleted, _ = ApiToken.objects.filter(digest=digest(token)).delete()
     return deleted > 0
+
+
+def is_admin(user: Any) -> bool:
+    return ADMIN in group_roles(user)
+
+
+def listed(user: Any, *, owner: str | None = None) -> list[ApiToken]:
+    """The unexpired tokens of `owner` (a username; the user's own when None, everybody's when "*"),
+    newest first. Only an admin may list another user's."""
+    mine = owner is None or owner == user.get_username()
+    if not mine and not is_admin(user):
+        raise ActionRefused(_("只有管理员可以查看其他用户的 API 令牌。"), code="wrong_party")
+    found = ApiToken.objects.select_related("user").filter(expires_at__gt=timezone.now())
+    if owner != "*":
+        found = found.filter(user__username=user.get_username() if mine else owner)
+    return list(found.order_by("-created_at", "-pk"))
+
+
+def revoke_by_id(user: Any, token_id: int) -> ApiToken | None:
+    """Revoke the token numbered `token_id` when it is the user's own or the user is an admin, and
+    write it to the audit log; None (nothing changed) when there is no such token the user may see."""
+    with transaction.atomic():
+        record = (
+            ApiToken.objects.select_related("user")
+            .select_for_update(of=("self",))
+            .filter(pk=token_id)
+            .first()
+        )
+        if record is None or (record.user_id != user.pk and not is_admin(user)):
+            return None
+        record.delete()
+        audit.record(
+            user.get_username(),
+            "token.revoke",
+            object_type="user",
+            object_id=record.user.get_username(),
+            before={"token": token_id, "created_at": record.created_at, "expires_at": record.expires_at},
+        )
+    return record

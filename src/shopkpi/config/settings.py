@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from shopkpi.config.home import home_dir, secret_key
 from shopkpi.config.upload_limits import upload_limits
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "shopkpi.web.password_required.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "shopkpi.config.urls"
@@ -191,6 +193,21 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # the subdomains of the host serving shop
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header("SHOPKPI_PROXY_SSL_HEADER")
 SECURE_SSL_REDIRECT = SECURE_PROXY_SSL_HEADER is not None  # only when a plain-HTTP request can be told apart
 SESSION_COOKIE_AGE = _whole("SHOPKPI_SESSION_HOURS", 12, minimum=1) * 3600
+# Content-Security-Policy (django-csp): scripts only from the application's own files (static/shopkpi,
+# the npm packages), never inline; inline styles stay allowed, as ECharts' tooltips and HTMX's indicator
+# write them and CSS cannot run code
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # HSTS preload is for a domain submitted to the browsers' list, which a company's KPI host is not
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 

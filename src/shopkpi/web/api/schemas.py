@@ -59,6 +59,14 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    id: int = Field(description="The token's number, to revoke it with DELETE /api/tokens/{id}.")
+    expires_at: datetime
+
+
+class TokenInfoOut(Schema):
+    id: int = Field(description="The token's number (the secret itself is not kept).")
+    username: str = Field(description="Whose token it is.")
+    created_at: datetime
     expires_at: datetime
 
 

@@ -35,4 +35,4 @@ def create_token(request: HttpRequest, credentials: TokenIn) -> TokenOut:
         code, message = refusal
         raise ActionRefused(message, code=code)
     token, record = tokens.issue(user)
-    return TokenOut(token=token, expires_at=record.expires_at)
+    return TokenOut(token=token, id=record.pk, expires_at=record.expires_at)

@@ -101,6 +101,7 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "user.roles": _("变更角色"),
     "user.deactivate": _("停用用户"),
     "user.unlock": _("解除登录锁定"),
+    "token.revoke": _("吊销 API 令牌"),
 }
 
 OBJECT_TYPES: dict[str, Promise] = {
@@ -182,6 +183,9 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "active": _("启用"),
     "must_change_password": _("须修改密码"),
     "failures": _("失败次数"),
+    "token": _("令牌编号"),
+    "created_at": _("创建时间"),
+    "expires_at": _("到期时间"),
 }
 
 VARIABLES: dict[str, Promise] = {"base_salary": _("基本工资")}
