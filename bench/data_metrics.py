@@ -14,7 +14,8 @@ of several runs, each from files on disk to results in memory:
   clickstream's roll-up files as the warehouse stores them for metrics (the floor);
 - sql_raw: the same statement reading the raw clickstream files instead (`sql_raw_s`);
 - pandas: `data_pandas` over the same Parquet files (the raw clickstream: platforms export no roll-up);
-- close: `close_period` (what `shopkpi run` does: metrics, every template, scores, pay, actions);
+- close: `month_close.close_month` (what `shopkpi run` does with no cycle open: metrics, every
+  template, scores, pay, actions; the organisation is in the home's application database);
 - import: one large clickstream CSV through `import_files` (the pipeline of `shopkpi import`,
   writing the batch and its roll-up), rows/s.
 
@@ -74,7 +75,6 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
     import duckdb
     from data_hand_sql import hand_sql
 
-    from shopkpi.data.batch_close import close_period
     from shopkpi.data.importer import import_files
     from shopkpi.data.metric_catalogue import load_catalogue
     from shopkpi.data.metric_computation import compute_metrics
@@ -83,6 +83,11 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
 
     if kind == "pandas":
         from data_pandas import pandas_metrics
+    if kind == "close":
+        from shopkpi.cli.django_home import prepare_home
+
+        prepare_home(home, migrate=False)
+        from shopkpi.appraisal.month_close import close_month
 
     p = Period.parse(period)
     q = p.previous()
@@ -112,10 +117,10 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
                     e: {k: _plain(v) for k, v in m.plain().items()} for e, m in results.employees.items()
                 }
         elif kind == "close":
-            closed = close_period(home, period)
+            closed = close_month(home, period)
             times.append(time.perf_counter() - start)
-            extra["scored"] = sum(1 for c in closed.employees if c.result.status == "ok")
-            extra["closed"] = len(closed.employees)
+            extra["scored"] = sum(1 for c in closed.cards if c.scored.outcome.status == "ok")
+            extra["closed"] = len(closed.cards)
         elif kind in ("sql", "sql_raw"):
             connection = duckdb.connect(":memory:")
             statement = hand_sql(home / "warehouse", p.start, p.end, q.start, q.end, rollup=kind == "sql")
@@ -181,6 +186,19 @@ def disagreements(
 # ---- the run --------------------------------------------------------------------------------------
 
 
+def organisation(home: Path, position_templates: dict[str, str]) -> None:
+    """The synthetic company's organisation into the home's application database (for the close)."""
+    from shopkpi.cli.django_home import prepare_home
+
+    prepare_home(home)
+    from django.db import transaction
+
+    from shopkpi.appraisal.demo.organisation import organisation_from_warehouse
+
+    with transaction.atomic():
+        organisation_from_warehouse(home, position_templates)
+
+
 def machine() -> dict[str, Any]:
     import duckdb
 
@@ -219,7 +237,7 @@ def main() -> None:
     from shopkpi.data.metric_catalogue import load_catalogue
     from shopkpi.data.synth import events as synth_events
     from shopkpi.data.synth.calendar import SynthCalendar
-    from shopkpi.data.synth.company import build_company, positions_yaml
+    from shopkpi.data.synth.company import POSITIONS, build_company
     from shopkpi.data.synth.warehouse_load import load_warehouse
 
     root = args.home or Path(tempfile.mkdtemp(prefix="shopkpi-bench-"))
@@ -239,7 +257,7 @@ def main() -> None:
             home, args.employees, args.months, args.seed, events_rows=args.events, progress=say
         )
         generate_s = time.perf_counter() - start
-        (home / "positions.yaml").write_text(positions_yaml(), encoding="utf-8")
+        organisation(home, {p.name: p.template for p in POSITIONS.values()})
         say(f"generated in {generate_s:.1f} s: {loaded.rows}")
         period = loaded.period
 

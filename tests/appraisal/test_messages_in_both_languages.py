@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
-from appraisal.workflow_company import Company, advance, build_company, open_month
+from appraisal.workflow_company import Company, advance, build_company, open_month, recompute_month
 from shopkpi.appraisal import cycles
 from shopkpi.appraisal.consequences import close_action_item
 from shopkpi.appraisal.models import ActionItem, Review, Transition
@@ -145,6 +145,7 @@ def test_the_interview_record_names_what_is_missing(co: Company) -> None:
 
 def test_an_incomplete_review_names_the_item_and_the_missing_value(co: Company) -> None:
     co.shop.gmv["E01"] = None
+    recompute_month()
     review = advance(co, "E01", S.PENDING_HR)
     error = refusal_in("zh-hans", lambda: perform(co.user("hr"), review, "submit_hr"))
     assert error.code == "review_incomplete"

@@ -9,7 +9,7 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from appraisal.workflow_company import advance, build_company, open_month, set_target
-from shopkpi.appraisal import cycles, review_scoring
+from shopkpi.appraisal import cycles, month_values, review_scoring
 from shopkpi.appraisal.models import Employee, Position, Review
 from shopkpi.appraisal.workflow import WorkflowError, open_cycle, perform
 from shopkpi.data.importer import import_files
@@ -57,7 +57,7 @@ def test_metric_values_come_from_the_shop_data_layer_with_provenance(
 ) -> None:
     settings.HOME = tmp_path / "home"
     _warehouse(settings.HOME, tmp_path)
-    values = review_scoring.metric_values("2026-09", ["E01", "E02"], ["gmv", "目标销售额"])
+    values = month_values.metric_values(settings.HOME, "2026-09", ["E01", "E02"], ["gmv", "目标销售额"])
     # E01: 50000 + 45000 = 95000 over 2 rows of shop S1;  E02: 1000 from 1 row of S2
     assert values["E01"]["gmv"].value == Decimal("95000")
     assert values["E02"]["gmv"].value == Decimal("1000")
@@ -82,7 +82,7 @@ def test_an_imported_input_wins_over_a_target_of_the_same_name(
     settings.HOME = tmp_path / "home"
     _warehouse(settings.HOME, tmp_path)
     import_files(settings.HOME, "inputs", [tmp_path / "inputs.csv"], user="hr")
-    values = review_scoring.metric_values("2026-09", ["E01", "E02"])
+    values = month_values.metric_values(settings.HOME, "2026-09", ["E01", "E02"])
     assert values["E01"]["目标销售额"].value == Decimal("96000")
     assert values["E01"]["目标销售额"].source.startswith("手工录入 inputs 2026-09")
     assert "x" not in values["E02"]  # another period's input
@@ -90,7 +90,7 @@ def test_an_imported_input_wins_over_a_target_of_the_same_name(
 
 def test_without_a_warehouse_there_are_no_metric_values(settings: Settings, tmp_path: Path) -> None:
     settings.HOME = tmp_path
-    assert review_scoring.metric_values("2026-09", ["E01"]) == {}
+    assert month_values.metric_values(tmp_path, "2026-09", ["E01"]) == {}
 
 
 def test_the_result_holds_items_with_value_rating_points_band_and_explanation(
@@ -146,5 +146,5 @@ def test_the_history_is_the_employees_earlier_published_results(monkeypatch: pyt
     advance(co, "E01", S.PUBLISHED, period="2026-07")
     advance(co, "E01", S.PENDING_GM, period="2026-08")  # not published: not history
     open_cycle(co.user("hr"), "2026-09", participants=[co.employees["E01"]])
-    history = review_scoring.history(co.review("E01", "2026-09"))
+    history = review_scoring.history_of(co.review("E01", "2026-09"))
     assert [(h.period, h.score, h.grade) for h in history] == [("2026-07", Decimal("80.0"), "合格")]

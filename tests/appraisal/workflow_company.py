@@ -9,8 +9,9 @@
     E02 运营专员 (user e02)             reports to M01, base salary 5000
     P01 客服专员 (user p01)             reports to G01 (another department: a peer of M01's team)
 
-Shop data is faked per test: `FakeShopData` stands in for `review_scoring.metric_values`, the one
-adapter the appraisal reads shop data through.
+Shop data is faked per test: `FakeShopData` stands in for `month_values.metric_values`, the one
+adapter the appraisal reads shop data through (once for everyone, when the month is computed:
+on opening, on recompute — `recompute_month` here — and after an import).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import Group, User
 
-from shopkpi.appraisal import cycles, review_scoring
-from shopkpi.appraisal.models import Department, Employee, Position, Review
+from shopkpi.appraisal import cycles, month_close, month_values, review_scoring
+from shopkpi.appraisal.models import Cycle, Department, Employee, MonthComputation, Position, Review
 
 PERIOD = "2026-09"  # deadlines land around the National Day holiday (10-01..10-08 in 2026)
 
@@ -69,11 +71,11 @@ class FakeShopData:
     calls: int = 0
 
     def __call__(
-        self, period: str, codes: Any, names: Any = None
-    ) -> dict[str, dict[str, review_scoring.Metric]]:
+        self, home: Any, period: str, codes: Any, names: Any = None
+    ) -> dict[str, dict[str, month_values.Metric]]:
         self.calls += 1
         return {
-            code: {"gmv": review_scoring.Metric(self.gmv[code], f"店铺数据 shop_daily {period}: 30 行")}
+            code: {"gmv": month_values.Metric(self.gmv[code], f"店铺数据 shop_daily {period}: 30 行")}
             for code in codes
             if code in self.gmv
         }
@@ -143,7 +145,7 @@ def build_company(monkeypatch: Any, *, fake_shop: bool = True) -> Company:
     cycles.new_template_version(users["hr"], "t-sales", TEMPLATE)
     shop = FakeShopData({code: Decimal(95000) for code in employees})
     if fake_shop:
-        monkeypatch.setattr(review_scoring, "metric_values", shop)
+        monkeypatch.setattr(month_values, "metric_values", shop)
     return Company(users, employees, shop)
 
 
@@ -167,6 +169,12 @@ def set_target(review: Review, target: str = "100000") -> None:
     review.provenance = {**review.provenance, "目标销售额": "目标 targets.csv"}
     review.save(update_fields=["values", "provenance"])
     review_scoring.recompute(review)
+
+
+def recompute_month(period: str = PERIOD) -> None:
+    """The month computed again from the (fake) shop data, as HR's recompute or an import does."""
+    cycle = Cycle.objects.get(period=period)
+    month_close.refresh_cycle(cycle, reason=MonthComputation.Reason.RECOMPUTE, actor="hr", home=Path("."))
 
 
 def open_month(company: Company, period: str = PERIOD) -> None:

@@ -1,18 +1,29 @@
-"""`shopkpi run`: the batch close from imported files, checked against hand arithmetic."""
+"""`shopkpi run`: the month's close through the web cycle's own service, checked against hand arithmetic.
+
+The organisation (departments, positions bound to templates, employees) is in the application
+database, templates are saved versions (as the web's template editor saves them), the shop data,
+targets and ratings are imported files.
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from shopkpi.appraisal.cycles import new_template_version
+from shopkpi.appraisal.models import Cycle, Department, Employee, Position, Review
 from shopkpi.cli.main import cli
 from shopkpi.data.importer import import_files
 
+pytestmark = pytest.mark.django_db
 TEMPLATE = """\
 id: t-ops
 name: 运营
@@ -43,46 +54,77 @@ FILES = {
 }
 
 
-def _home(tmp_path: Path, files: dict[str, str] = FILES) -> Path:
+def _home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
-    (home / "templates").mkdir(parents=True)
-    (home / "templates" / "t-ops.yaml").write_text(TEMPLATE, encoding="utf-8")
-    (home / "positions.yaml").write_text("运营: t-ops\n", encoding="utf-8")
-    for name, text in files.items():
+    new_template_version(None, "t-ops", TEMPLATE)
+    department = Department.objects.create(name="运营部")
+    position = Position.objects.create(name="运营", template_id="t-ops")
+    e1 = Employee.objects.create(
+        code="E1", name="张三", department=department, position=position, base_salary=Decimal(6000)
+    )
+    Employee.objects.create(
+        code="E2",
+        name="李四",
+        department=department,
+        position=position,
+        base_salary=Decimal(5000),
+        supervisor=e1,
+    )
+    for name, text in FILES.items():
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         import_files(home, name.removesuffix(".csv"), [path])
     return home
 
 
+def _run(home: Path, *args: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10", *args])
+    assert result.exit_code == 0, result.output
+    return list(json.loads(result.stdout))
+
+
 def test_run_scores_everyone_from_the_warehouse(tmp_path: Path) -> None:
     home = _home(tmp_path)
-    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
-    assert result.exit_code == 0, result.output
-    records = {r["employee"]: r for r in json.loads(result.stdout)}
+    records = {r["employee"]: r for r in _run(home)}
     e1 = records["E1"]
     # conversion (25 + 35) / (1000 + 1000) = 3% -> ">= 3%" -> 100 -> 60 points
     # sales 45000 / 60000 = 0.75 -> 30 x 0.75 = 22.5; attitude 良 = 80 -> 10 x 80 / 100 = 8
     # score 60 + 22.5 + 8 = 90.5 -> 优秀; pay 90.5 / 100 x 900 = 814.50
     assert [i["points"] for i in e1["items"]] == ["60", "22.5", "8"]
     assert (e1["status"], e1["score"], e1["grade"], e1["pay"]) == ("ok", "90.5", "优秀", "814.50")
-    assert (e1["name"], e1["position"], e1["template"]) == ("张三", "运营", "t-ops")
+    assert (e1["name"], e1["position"], e1["template"], e1["template_version"]) == (
+        "张三",
+        "运营",
+        "t-ops",
+        1,
+    )
+    assert e1["source"] == "preview"  # no cycle for October: computed as opening it would
     # E2 has no 计划销售额 target: incomplete, nothing counted as zero
     assert records["E2"]["status"] == "incomplete" and records["E2"]["missing"] == ["sales"]
     assert records["E2"]["pay"] is None
 
 
-def test_run_keeps_history_for_the_consequence_rules(tmp_path: Path) -> None:
+def test_run_reads_the_published_history_for_the_consequence_rules(tmp_path: Path) -> None:
     home = _home(tmp_path)
-    (home / "results").mkdir()
-    (home / "results" / "2026-09.json").write_text(
-        '[{"employee": "E1", "score": "95.0", "grade": "优秀"}]', encoding="utf-8"
+    september = Cycle.objects.create(
+        period="2026-09",
+        self_due=dt.date(2026, 10, 5),
+        supervisor_due=dt.date(2026, 10, 8),
+        hr_due=dt.date(2026, 10, 10),
     )
-    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
-    records = {r["employee"]: r for r in json.loads(result.stdout)}
+    Review.objects.create(
+        cycle=september,
+        employee=Employee.objects.get(code="E1"),
+        template_version_id=1,
+        status=Review.Status.ACKNOWLEDGED,
+        score=Decimal("95.0"),
+        grade="优秀",
+        published_at=dt.datetime(2026, 10, 12, tzinfo=dt.UTC),
+    )
+    records = {r["employee"]: r for r in _run(home)}
     assert records["E1"]["actions"] == ["表扬"]  # 95.0 in September and 90.5 in October: two in a row
-    saved = json.loads((home / "results" / "2026-10.json").read_text(encoding="utf-8"))
-    assert {"employee": "E1", "template": "t-ops", "status": "ok", "score": "90.5", "grade": "优秀"} in saved
+    assert records["E2"]["actions"] == []
+    assert not (home / "results").exists()  # read-only: nothing written
 
 
 def test_run_writes_xlsx(tmp_path: Path) -> None:
@@ -101,9 +143,10 @@ def test_run_writes_xlsx(tmp_path: Path) -> None:
 def test_names_that_look_like_formulas_are_written_as_quoted_text(tmp_path: Path) -> None:
     # the roster's names reach the CSV and the workbook (the import refuses `=…` and calls such as `+cmd|`,
     # but not every text a spreadsheet would read as a formula): text that would run gets a leading quote
-    files = dict(FILES)
-    files["employees.csv"] = FILES["employees.csv"].replace("E2,李四,运营部", "E2,-李四,@运营部")
-    home = _home(tmp_path, files)
+    home = _home(tmp_path)
+    Employee.objects.filter(code="E2").update(
+        name="-李四", department=Department.objects.create(name="@运营部")
+    )
     csv_result = CliRunner().invoke(
         cli, ["--home", str(home), "run", "--period", "2026-10", "--format", "csv"]
     )
@@ -122,14 +165,39 @@ def test_names_that_look_like_formulas_are_written_as_quoted_text(tmp_path: Path
     assert names["E1"][6].data_type == "n"
 
 
-def test_an_unmapped_position_is_reported_and_nobody_is_scored(tmp_path: Path) -> None:
+def test_people_without_a_position_template_are_listed_and_nobody_is_scored(tmp_path: Path) -> None:
     home = _home(tmp_path)
-    (home / "positions.yaml").write_text("客服: t-ops\n", encoding="utf-8")
+    Position.objects.filter(name="运营").update(template_id="")
     result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
     assert result.exit_code == 1
-    assert "employee E1: position '运营' has no template in positions.yaml" in result.stderr
-    assert "employee E2" in result.stderr
-    assert not (home / "results" / "2026-10.json").exists()
+    assert result.stderr.startswith("template_missing: ")
+    assert "E1 张三（岗位 运营）：岗位没有指定考核表模板" in result.stderr
+    assert "E2 李四（岗位 运营）" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_rating_that_fits_no_item_is_reported_and_nobody_is_scored(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    ratings = tmp_path / "more-ratings.csv"
+    ratings.write_text("employee,period,item,rating,rater\nE2,2026-10,沟通,优,supervisor\n", encoding="utf-8")
+    import_files(home, "ratings", [ratings])
+    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
+    assert result.exit_code == 1
+    assert "评分 ratings：工号 E2，指标“沟通”，评分“优”：考核表没有这个指标" in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_item_is_rated_by_its_name_as_well_as_its_key(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    ratings = tmp_path / "ratings-by-name.csv"
+    ratings.write_text(
+        "employee,period,item,rating,rater\nE1,2026-10,工作态度,优,supervisor\n", encoding="utf-8"
+    )
+    import_files(home, "ratings", [ratings])
+    e1 = {r["employee"]: r for r in _run(home)}["E1"]
+    # the later file's 优 = 100 replaces 良: attitude 10 x 100 / 100 = 10; 60 + 22.5 + 10 = 92.5
+    assert [i["points"] for i in e1["items"]] == ["60", "22.5", "10"]
+    assert e1["score"] == "92.5"
 
 
 RATE_TEMPLATE = """\
@@ -144,17 +212,15 @@ items:
 
 def test_a_rate_target_reaches_the_scorecard_exactly(tmp_path: Path) -> None:
     home = _home(tmp_path)
-    (home / "templates" / "t-rate.yaml").write_text(RATE_TEMPLATE, encoding="utf-8")
-    (home / "positions.yaml").write_text("运营: t-rate\n", encoding="utf-8")
+    new_template_version(None, "t-rate", RATE_TEMPLATE)
+    Position.objects.filter(name="运营").update(template_id="t-rate")
     targets = tmp_path / "rate-targets.csv"
     targets.write_text(
         "employee,period,name,value\nE1,2026-10,转化率目标,3.25%\nE1,2026-10,计划销售额,4.5万\n",
         encoding="utf-8",
     )
     import_files(home, "targets", [targets])
-    result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
-    assert result.exit_code == 0, result.output
-    e1 = {r["employee"]: r for r in json.loads(result.stdout)}["E1"]
+    e1 = {r["employee"]: r for r in _run(home)}["E1"]
     # conversion (25 + 35) / 2000 = 0.03 against 3.25% = 0.0325: 26 x 0.03 / 0.0325 = 26 x 12 / 13 = 24
     # points (a target rounded to 0.03 would give 26); sales 45000 against 4.5万 = 45000: 64 points;
     # attitude 良 = 80: 8 points

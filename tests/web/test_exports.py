@@ -48,7 +48,7 @@ def org() -> api_org.Org:
     review.supervisor_comment = "继续保持。"
     review.submitted_self_at = timezone.now()
     review.save()
-    recompute(review, metrics={})
+    recompute(review)
     return org
 
 

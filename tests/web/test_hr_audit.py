@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from test_hr_company import PERIOD, S, advance, build_company, client_for, open_month
 
+from appraisal.workflow_company import recompute_month
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import ActionItem, AuditEntry
 
@@ -83,6 +84,7 @@ def test_verify_says_the_chain_holds_then_names_the_broken_entry(company) -> Non
 
 def test_action_items_are_closed_with_a_note(company) -> None:  # type: ignore[no-untyped-def]
     company.shop.gmv["E01"] = Decimal(100000)  # 100% → 60 + 优 40 = 100; the rule "score >= 90" → 表扬
+    recompute_month()
     review = advance(company, "E01", S.PUBLISHED, rating="优")
     item = ActionItem.objects.get(review=review)
     assert item.action == "表扬"

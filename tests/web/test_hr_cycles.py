@@ -150,7 +150,7 @@ def test_targets_with_a_bad_row_open_nothing(company, tmp_path) -> None:  # type
 def test_targets_imported_then_the_cycle_opens_with_them(company, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from shopkpi.appraisal import review_scoring
+    from shopkpi.appraisal import month_values
 
     monkeypatch.undo()  # the real shop-data adapter: the targets come from the warehouse
     targets = SimpleUploadedFile(
@@ -173,7 +173,7 @@ def test_targets_imported_then_the_cycle_opens_with_them(company, monkeypatch) -
     assert review.values["目标销售额"] == "100000"
     assert review.provenance["目标销售额"].startswith("目标 targets 2026-09, 批次 targets-")
     assert AuditEntry.objects.get(action="data.import").after["file"] == "targets.csv"
-    assert review_scoring.metric_values is not None
+    assert month_values.metric_values is not None
 
 
 def test_recompute_reads_the_shop_data_again_and_is_audited(company) -> None:  # type: ignore[no-untyped-def]
@@ -257,3 +257,28 @@ def test_the_console_in_english(company) -> None:  # type: ignore[no-untyped-def
     hr.post("/i18n/setlang/", {"language": "en", "next": "/hr/"})
     page = hr.get("/hr/").content.decode()
     assert "Open a cycle" in page and "Cycles and their reviews per step" in page and "Audit log" in page
+
+
+def test_the_cycle_page_shows_the_months_computation_and_the_ratings_it_could_not_use(
+    company, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from shopkpi.data.importer import import_files
+
+    open_month(company)
+    hr = client_for(company, "hr")
+    page = hr.get(f"/hr/cycles/{PERIOD}/").content.decode()
+    # opened once for the 8 participants (the fake shop data has no batches)
+    assert "（开启考核期）由 hr 为 8 份考核从数据仓库读取一次，来自 0 个导入批次" in page
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text(
+        "employee,period,item,rating,rater\nE01,2026-09,工作态度,优,supervisor\nE02,2026-09,沟通,优,supervisor\n",
+        encoding="utf-8",
+    )
+    import_files(settings.HOME, "ratings", [ratings], user="hr")
+    assert hr.post(f"/hr/cycles/{PERIOD}/recompute/").status_code == 302
+    page = hr.get(f"/hr/cycles/{PERIOD}/").content.decode()
+    assert "（按仓库数据重算）由 hr 为 8 份考核从数据仓库读取一次，来自 1 个导入批次" in page
+    assert "评分 ratings：工号 E02，指标“沟通”，评分“优”：考核表没有这个指标（写指标的 key 或名称）" in page
+    # E01's 工作态度 (the item named in Chinese) is the review's rating now, marked as imported
+    rating = company.review("E01").ratings.get(item_key="attitude")
+    assert (rating.level, rating.rated_by) == ("优", None)

@@ -115,7 +115,8 @@ def company() -> dict[str, Any]:
             employee=workers[code],
             evaluator=boss,
             template_version=version,
-            values={"销售额": sales, "目标": "100000"},
+            # as the month's computation stores them: the imported figures and the base salary
+            values={"销售额": sales, "目标": "100000", "base_salary": str(workers[code].base_salary)},
         )
         Rating.objects.create(review=review, item_key="attitude", rater="supervisor", value=Decimal(attitude))
     return {"users": users, "version": version, "cycles": cycles}

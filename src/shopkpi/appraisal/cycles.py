@@ -7,27 +7,29 @@ Each of these runs in one transaction: a failure midway leaves the previous stat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.deadlines import Deadlines, default_deadlines
-from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, Position, Review, TemplateVersion
+from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, MonthComputation, Review, TemplateVersion
+from shopkpi.appraisal.month_close import refresh_cycle
+from shopkpi.appraisal.participants import DEFAULT_CUTOFF_DAY, eligible_employees, position_versions
 from shopkpi.appraisal.policy import ActionRefused, status_name
-from shopkpi.appraisal.review_scoring import recompute_all
 from shopkpi.appraisal.review_steps import WorkflowError, actor_name, listed, record_step, take_snapshot
 from shopkpi.appraisal.roles import GM, HR, is_gm, is_hr
-from shopkpi.scorecard import PeriodError, TemplateError, builtin_template_dir, load_template_text
+from shopkpi.scorecard import PeriodError, TemplateError, load_template_text
 from shopkpi.scorecard.periods import check_period
 
 S = Review.Status
-DEFAULT_CUTOFF_DAY = 15
 DEFAULT_APPEAL_DAYS = 7
+__all__ = ["DEFAULT_CUTOFF_DAY", "archive_cycle", "eligible_employees", "open_cycle", "reopen_cycle"]
 
 
 def open_cycle(
@@ -38,10 +40,12 @@ def open_cycle(
     deadlines: Deadlines | Mapping[str, dt.date] | None = None,
     cutoff_day: int = DEFAULT_CUTOFF_DAY,
     appeal_days: int = DEFAULT_APPEAL_DAYS,
+    home: Path | None = None,
 ) -> Cycle:
     """HR opens the month `period` (YYYY-MM): one review per participant (default: `eligible_employees`),
     each with its evaluator and its position's template version frozen, and the steps' deadlines
-    (default: `deadlines.default_deadlines`)."""
+    (default: `deadlines.default_deadlines`); the month's values are computed once for everyone from
+    the warehouse of `home` (default: the application's)."""
     if not is_hr(user):
         raise ActionRefused(_("只有人事可以开启考核期。"), code="wrong_party")
     try:
@@ -77,15 +81,11 @@ def open_cycle(
             appeal_days=appeal_days,
             opened_by=user,
         )
-        frozen: dict[int, TemplateVersion] = {}
-        for employee in people:
-            if employee.position_id not in frozen:
-                version = template_version_for(user, employee.position)
-                frozen[employee.position_id] = version
-                CycleTemplate.objects.create(
-                    cycle=cycle, position=employee.position, template_version=version
-                )
-        reviews = []
+        frozen = _frozen_versions(user, people)
+        CycleTemplate.objects.bulk_create(
+            CycleTemplate(cycle=cycle, position_id=position_id, template_version=version)
+            for position_id, version in frozen.items()
+        )
         for employee in sorted(people, key=lambda e: e.code):
             review = Review.objects.create(
                 cycle=cycle,
@@ -94,8 +94,12 @@ def open_cycle(
                 template_version=frozen[employee.position_id],
             )
             record_step(user, review, "open", from_status="", after={"evaluator": review.evaluator_id})
-            reviews.append(review)
-        recompute_all(reviews)
+        refresh_cycle(
+            cycle,
+            reason=MonthComputation.Reason.OPEN,
+            actor=actor_name(user),
+            home=home or Path(settings.HOME),
+        )
         audit.record(
             actor_name(user),
             "cycle.open",
@@ -112,19 +116,6 @@ def open_cycle(
             },
         )
     return cycle
-
-
-def eligible_employees(period: str, cutoff_day: int = DEFAULT_CUTOFF_DAY) -> list[Employee]:
-    """Employees active in the month: hired by its last day (one hired after the cut-off day joins from
-    the next cycle) and not gone before its first day (one who left during the month is appraised)."""
-    year, month = (int(part) for part in period.split("-"))
-    first = dt.date(year, month, 1)
-    last = (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(days=1)
-    cutoff = dt.date(year, month, min(cutoff_day, last.day))
-    active = Employee.objects.filter(Q(hired_on__isnull=True) | Q(hired_on__lte=cutoff)).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=first)
-    )
-    return list(active.select_related("position").order_by("code"))
 
 
 def evaluator_for(employee: Employee) -> Employee:
@@ -152,30 +143,17 @@ def evaluator_for(employee: Employee) -> Employee:
     )
 
 
-def template_version_for(user: Any, position: Position) -> TemplateVersion:
-    """The newest version of the position's template; the first time a template id is used, version 1
-    from the built-in template file."""
-    latest = TemplateVersion.objects.filter(template_id=position.template_id).order_by("-version").first()
-    if latest is None:
-        path = builtin_template_dir() / f"{position.template_id}.yaml"
-        if not path.is_file():
-            raise WorkflowError(
-                _(
-                    "岗位 %(position)s 使用考核表模板“%(template)s”，它既没有保存过的版本，也没有内置的模板文件；"
-                    "请先保存它的一个版本。"
-                )
-                % {"position": position.name, "template": position.template_id},
-                code="template_missing",
-            )
-        latest = new_template_version(user, position.template_id, path.read_text("utf-8"))
-    template = latest.compiled()
-    if template.period != "month":
-        raise WorkflowError(
-            _("模板 %(template)s 按“%(period)s”考核；月度考核期需要月度模板。")
-            % {"template": latest, "period": template.period},
-            code="template_not_monthly",
-        )
-    return latest
+def _frozen_versions(user: Any, people: Sequence[Employee]) -> dict[int, TemplateVersion]:
+    """Position id -> the template version frozen for the cycle; a template used for the first time
+    gets its version 1 saved from the built-in file."""
+    versions = position_versions(people)
+    saved: dict[str, TemplateVersion] = {}
+    for position_id, version in versions.items():
+        if version.pk is None:
+            if version.template_id not in saved:
+                saved[version.template_id] = new_template_version(user, version.template_id, version.text)
+            versions[position_id] = saved[version.template_id]
+    return versions
 
 
 def new_template_version(user: Any, template_id: str, text: str) -> TemplateVersion:

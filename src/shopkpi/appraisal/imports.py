@@ -13,6 +13,8 @@ The shape every import takes, whatever front asks for it:
    and the report lists them (`state` "previewed" or "needs_confirmation").
 3. **Commit and audit together.** What is written and its `data.import` audit entry (who, which
    files, which batches) are one step: a failure leaves both out.
+4. **The open months follow.** After an import that wrote something, every open cycle's month is
+   computed again for everyone (`month_close.refresh_open_cycles`).
 
 `ImportReport` is data; each front renders it in its own words and language.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from shopkpi.appraisal import audit
+from shopkpi.appraisal.month_close import refresh_open_cycles
 from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, checked_import
 from shopkpi.data.problems import DataWarning
 from shopkpi.data.recognition import recognise_dataset
@@ -81,7 +84,11 @@ def run_import(home: Path, request: ImportRequest, *, progress: Progress | None 
     dataset = request.dataset or _recognised(home, request)
     # the organisation service takes ORGANISATION_DATASETS here once it exists (issue 9); until then
     # they still go to the warehouse
-    return _warehouse_import(home, dataset, request, progress)
+    report = _warehouse_import(home, dataset, request, progress)
+    if any(outcome.status == "imported" for outcome in report.outcomes) and report.written:
+        # the open months are computed again, once for everyone, with what was just imported
+        refresh_open_cycles(home, request.user)
+    return report
 
 
 def _recognised(home: Path, request: ImportRequest) -> str:

@@ -1,35 +1,33 @@
-"""Scoring a review: its values, ratings and history through the scorecard engine into the review's
-result fields (result, score, grade, pay, missing).
+"""Scoring one person's month: the one way a score and pay are made, whoever asks (a workflow step,
+the cycle's computation, `shopkpi run`, the what-if).
 
-Values, in order, later ones winning:
+A `PersonMonth` is everything a month is scored from:
 
-1. what is stored on the review (values read earlier, or stored there by other means);
-2. from the shop-data layer, through the one adapter `metric_values` (swappable; each value with
-   its provenance), while values are not frozen: the metric values of the cycle's period, and the
-   period's imported targets and inputs;
-3. the employee's `base_salary`, while values are not frozen;
-4. HR's overrides, each with its reason and author (the last one of a name wins).
+1. the values (metrics, targets, inputs and `base_salary`, as decimal text, each with its
+   provenance), read from the warehouse for everyone at once by `month_close` and stored on the
+   review; a workflow step reads them from there and never computes metrics;
+2. HR's overrides, each with its reason and author (the last one of a name wins);
+3. the supervisor's and the employee's own ratings (entered on the review's page, or imported);
+4. the employee's earlier published results (for the consecutive-period consequence rules).
 
-Values are recomputable until HR has reviewed the review (`submit_hr` sets `values_frozen_at`);
-afterwards only HR's overrides change them. Pay for a partial month (hired or left during the
-period) is pro-rated by calendar days worked, unless the template's pay formula reads
-`days_worked` itself (then the template says how).
+`score_month` runs the engine over them; pay for a partial month (hired or left during the period)
+is pro-rated by calendar days worked, unless the template's pay formula reads `days_worked` itself
+(then the template says how).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from shopkpi.appraisal.models import Employee, Override, Review
+from shopkpi.appraisal.month_values import Metric
 from shopkpi.scorecard import EmployeeInput, ItemResult, PeriodResult, ScoreResult, Template, score
 from shopkpi.scorecard.numbers import format_decimal, plain, round_half_up
 
@@ -37,179 +35,173 @@ SALARY_SOURCE = "员工档案：基本工资 (employee.base_salary)"
 WORK_DAYS = ("days_worked", "days_in_period")
 
 
-class Metric(NamedTuple):
-    """One metric value of one employee in one period, and where it came from."""
+@dataclass(frozen=True)
+class PersonMonth:
+    """What one employee's month is scored from (see the module docstring)."""
 
-    value: Decimal | None
-    source: str
-
-
-def metric_values(
-    period: str, employee_codes: Sequence[str], names: Iterable[str] | None = None
-) -> dict[str, dict[str, Metric]]:
-    """Values from the shop-data layer by employee code and name, each with its provenance.
-
-    The answer is remembered until the warehouse changes (an import rewrites its catalogue), so
-    the saves of a review before HR's check do not recompute the same metrics each time.
-    """
-    from shopkpi.data.warehouse import Warehouse
-
-    catalogue = Warehouse(Path(settings.HOME)).catalogue
-    stamp = (catalogue.stat().st_mtime_ns, catalogue.stat().st_size) if catalogue.exists() else None
-    found = _metric_values_cached(
-        str(settings.HOME),
-        stamp,
-        period,
-        tuple(employee_codes),
-        None if names is None else tuple(sorted(names)),
-    )
-    return {code: dict(values) for code, values in found.items()}
+    employee: Employee
+    period: str
+    template: Template
+    values: Mapping[str, str | None]
+    provenance: Mapping[str, str] = field(default_factory=dict)
+    overrides: Mapping[str, Override] = field(default_factory=dict)
+    supervisor_ratings: Mapping[str, Decimal] = field(default_factory=dict)
+    self_ratings: Mapping[str, Decimal] = field(default_factory=dict)
+    history: Sequence[PeriodResult] = ()
 
 
-@lru_cache(maxsize=256)
-def _metric_values_cached(
-    home: str,
-    stamp: tuple[int, int] | None,
-    period: str,
-    employee_codes: tuple[str, ...],
-    names: tuple[str, ...] | None,
-) -> dict[str, dict[str, Metric]]:
-    return _read_metric_values(period, employee_codes, names)
+@dataclass(frozen=True)
+class Scored:
+    outcome: ScoreResult
+    pay: Decimal | None  # after pro-rating
+    result: dict[str, Any]  # the review's `result` field: items, explanations, overrides, pro-rating
+
+    @property
+    def score(self) -> Decimal | None:
+        return self.outcome.score
+
+    @property
+    def grade(self) -> str:
+        return self.outcome.grade or ""
+
+    @property
+    def missing(self) -> list[str]:
+        return list(self.outcome.missing)
 
 
-def _read_metric_values(
-    period: str, employee_codes: Sequence[str], names: Iterable[str] | None = None
-) -> dict[str, dict[str, Metric]]:
-    """Read from the warehouse: see metric_values.
-
-    The one place the appraisal reads shop data, over the warehouse under the home directory:
-    the metrics of the period (`shopkpi.data.compute_metrics`), then the imported `targets` and
-    `inputs` of the period (an input of the same name wins, as in `shopkpi run`). With no
-    warehouse yet (nothing imported) it returns nothing and the values stored on each review stand.
-    `names` narrows to the names a template reads.
-    """
-    home = Path(settings.HOME)
-    from shopkpi.data.warehouse import Warehouse
-
-    warehouse = Warehouse(home)
-    if not warehouse.catalogue.exists() or not employee_codes:
-        return {}
-    from shopkpi.data.entered_values import entered_values
-    from shopkpi.data.metric_catalogue import load_catalogue
-    from shopkpi.data.metric_computation import compute_metrics
-
-    catalogue = load_catalogue(home)
-    wanted = None if names is None else set(names)
-    metric_names = None if wanted is None else sorted(n for n in wanted if n in catalogue.metrics)
-    found: dict[str, dict[str, Metric]] = {code: {} for code in employee_codes}
-    connection = warehouse.connect()
-    try:
-        if metric_names is None or metric_names:
-            results = compute_metrics(
-                connection, period, catalogue, names=metric_names, employees=employee_codes
-            )
-            for code, metrics in results.employees.items():
-                for name, metric in metrics.values.items():
-                    sources = "; ".join(
-                        f"{s.source} {s.period}{' (团队)' if s.team else ''}: {s.rows} 行, "
-                        f"批次 {', '.join(s.batches) or '—'}"
-                        for s in metric.provenance
-                    )
-                    found.setdefault(code, {})[name] = Metric(
-                        metric.value, f"店铺数据 {sources or '(无数据行)'}"
-                    )
-        codes = set(employee_codes)
-        labels = {"targets": "目标", "inputs": "手工录入"}
-        for row in entered_values(connection, period):
-            if row.employee in codes and (wanted is None or row.name in wanted):
-                found[row.employee][row.name] = Metric(
-                    row.value, f"{labels[row.dataset]} {row.dataset} {period}, 批次 {row.batch}"
-                )
-    finally:
-        connection.close()
-    return {code: values for code, values in found.items() if values}
-
-
-def recompute(review: Review, *, metrics: Mapping[str, Metric] | None = None, save: bool = True) -> Review:
-    """Values → engine → the review's result, score, grade, pay and missing. `metrics` (this employee's,
-    from `metric_values`) saves a second look-up when a caller has fetched a whole cycle's at once."""
-    template = review.template_version.compiled()
-    employee = review.employee
-    values: dict[str, Any] = dict(review.values)
-    provenance: dict[str, Any] = dict(review.provenance)
-    if review.values_frozen_at is None:
-        if metrics is None:
-            metrics = metric_values(review.cycle.period, [employee.code], template.variables).get(
-                employee.code, {}
-            )
-        for name, metric in metrics.items():
-            if name in template.variables:
-                values[name] = None if metric.value is None else _text(metric.value)
-                provenance[name] = metric.source
-        if employee.base_salary is not None:
-            values["base_salary"] = _text(employee.base_salary)
-            provenance["base_salary"] = SALARY_SOURCE
-    worked, days = days_worked(employee, review.cycle.period)
-    effective: dict[str, Decimal | None] = {name: _number(text) for name, text in values.items()}
+def score_month(month: PersonMonth) -> Scored:
+    """The engine over a month's values, overrides, ratings and history, then pro-rating."""
+    template = month.template
+    worked, days = days_worked(month.employee, month.period)
+    effective: dict[str, Decimal | None] = {name: _number(text) for name, text in month.values.items()}
     effective.setdefault("days_worked", Decimal(worked))
     effective.setdefault("days_in_period", Decimal(days))
-    overrides = latest_overrides(review)
-    for name, override in overrides.items():
+    for name, override in month.overrides.items():
         effective[name] = override.value
-    ratings = {r.item_key: r.value for r in review.ratings.filter(rater="supervisor")}
-    self_ratings = {r.item_key: r.value for r in review.ratings.filter(rater="self")}
     outcome = score(
         template,
-        EmployeeInput(employee.code, review.cycle.period, effective, ratings, self_ratings),
-        history(review),
+        EmployeeInput(
+            month.employee.code,
+            month.period,
+            effective,
+            dict(month.supervisor_ratings),
+            dict(month.self_ratings),
+        ),
+        month.history,
     )
     pay, proration = _prorated(template, outcome.pay, worked, days)
-    review.values = values
-    review.provenance = provenance
-    review.result = _result_json(template, outcome, overrides, effective, pay, proration)
-    review.score = outcome.score
-    review.grade = outcome.grade or ""
-    review.pay = pay
-    review.missing = list(outcome.missing)
+    return Scored(outcome, pay, _result_json(template, outcome, month.overrides, effective, pay, proration))
+
+
+def fresh_values(
+    template: Template,
+    employee: Employee,
+    stored: Mapping[str, str | None],
+    provenance: Mapping[str, str],
+    metrics: Mapping[str, Metric],
+) -> tuple[dict[str, str | None], dict[str, str]]:
+    """The stored values with the month's values from the warehouse laid over them: the names the
+    template reads (an item's key or name stands for the one variable its value reads), then the
+    employee's base salary."""
+    values = dict(stored)
+    sources = dict(provenance)
+    for name, metric in metrics.items():
+        variable = variable_named(template, name)
+        if variable is not None:
+            values[variable] = None if metric.value is None else _text(metric.value)
+            sources[variable] = metric.source
+    if employee.base_salary is not None:
+        values["base_salary"] = _text(employee.base_salary)
+        sources["base_salary"] = SALARY_SOURCE
+    return values, sources
+
+
+def variable_named(template: Template, name: str) -> str | None:
+    """The template variable `name` gives a value for: the variable itself, or the variable an item
+    reads when `name` is that item's key or name and its value is that one variable."""
+    if name in template.variables:
+        return name
+    for item in template.items:
+        if name in (item.key, item.name) and item.value is not None and len(item.value.variables) == 1:
+            (variable,) = item.value.variables
+            if item.value.source.strip() == variable:
+                return variable
+    return None
+
+
+def review_month(review: Review, *, history: Sequence[PeriodResult] | None = None) -> PersonMonth:
+    """The month a review stores: its values, overrides and ratings (prefetched ones are used)."""
+    ratings = list(review.ratings.all())
+    return PersonMonth(
+        employee=review.employee,
+        period=review.cycle.period,
+        template=review.template_version.compiled(),
+        values=dict(review.values),
+        provenance=dict(review.provenance),
+        overrides=latest_overrides(review),
+        supervisor_ratings={r.item_key: r.value for r in ratings if r.rater == "supervisor"},
+        self_ratings={r.item_key: r.value for r in ratings if r.rater == "self"},
+        history=history_of(review) if history is None else history,
+    )
+
+
+def store(review: Review, month: PersonMonth, scored: Scored, *, save: bool = True) -> Review:
+    """Write a month's values and its score into the review's fields."""
+    review.values = dict(month.values)
+    review.provenance = dict(month.provenance)
+    review.result = scored.result
+    review.score = scored.score
+    review.grade = scored.grade
+    review.pay = scored.pay
+    review.missing = scored.missing
     if save:
-        review.save(update_fields=["values", "provenance", "result", "score", "grade", "pay", "missing"])
+        review.save(update_fields=STORED_FIELDS)
     return review
 
 
-def recompute_all(reviews: Sequence[Review]) -> None:
-    """Recompute many reviews of one period, reading the shop data once."""
-    by_period: dict[str, list[Review]] = {}
-    for review in reviews:
-        by_period.setdefault(review.cycle.period, []).append(review)
-    for period, group in by_period.items():
-        live = [r for r in group if r.values_frozen_at is None]
-        names: set[str] = set()
-        for review in live:
-            names |= review.template_version.compiled().variables
-        fetched = metric_values(period, [r.employee.code for r in live], sorted(names)) if live else {}
-        for review in group:
-            recompute(review, metrics=fetched.get(review.employee.code, {}))
+STORED_FIELDS = ["values", "provenance", "result", "score", "grade", "pay", "missing"]
 
 
-def history(review: Review) -> list[PeriodResult]:
-    """The employee's earlier published results (for consecutive-period consequence rules)."""
+def recompute(review: Review, *, save: bool = True) -> Review:
+    """Score the review from what it stores (no look-up in the shop data) into its result, score,
+    grade, pay and missing."""
+    month = review_month(review)
+    return store(review, month, score_month(month), save=save)
+
+
+def history_of(review: Review) -> list[PeriodResult]:
+    return histories(review.cycle.period, [review.employee_id]).get(review.employee_id, [])
+
+
+def histories(period: str, employee_ids: Sequence[int]) -> dict[int, list[PeriodResult]]:
+    """Each employee's earlier published results (for consecutive-period consequence rules), in one query."""
+    found: dict[int, list[PeriodResult]] = {}
     earlier = (
         Review.objects.filter(
-            employee_id=review.employee_id,
-            cycle__period__lt=review.cycle.period,
+            employee_id__in=employee_ids,
+            cycle__period__lt=period,
             published_at__isnull=False,
             score__isnull=False,
         )
-        .select_related("cycle")
         .order_by("cycle__period")
+        .values_list("employee_id", "cycle__period", "score", "grade")
     )
-    return [PeriodResult(r.cycle.period, r.score, r.grade or None) for r in earlier if r.score is not None]
+    for employee_id, earlier_period, earlier_score, grade in earlier:
+        if earlier_score is not None:
+            found.setdefault(employee_id, []).append(
+                PeriodResult(earlier_period, earlier_score, grade or None)
+            )
+    return found
 
 
 def latest_overrides(review: Review) -> dict[str, Override]:
-    """HR's overrides by variable name, the last one of each name winning."""
+    """HR's overrides by variable name, the last one of each name winning (prefetched ones are used)."""
+    prefetched = getattr(review, "_prefetched_objects_cache", {})
+    given = (
+        review.overrides.all() if "overrides" in prefetched else review.overrides.select_related("created_by")
+    )
     found: dict[str, Override] = {}
-    for override in review.overrides.select_related("created_by").order_by("created_at", "id"):
+    for override in sorted(given, key=lambda o: (o.created_at, o.pk)):
         found[override.name] = override
     return found
 

@@ -1,4 +1,5 @@
-"""`shopkpi run --period 2026-10`: the month's batch close without the web application."""
+"""`shopkpi run --period 2026-10`: the month's close, through the same application service as the web
+cycle (`shopkpi.appraisal.month_close`), printed as JSON, CSV or a workbook."""
 
 from __future__ import annotations
 
@@ -6,18 +7,20 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from shopkpi.appraisal import export_cells
+from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.cli.score_output import result_json
-from shopkpi.data.batch_close import CloseError, CloseResult, close_period
 from shopkpi.data.metric_catalogue import MetricCatalogueError
-from shopkpi.data.periods import PeriodError
+from shopkpi.data.metric_computation import MetricValueError
 from shopkpi.scorecard.numbers import format_decimal
+
+if TYPE_CHECKING:
+    from shopkpi.appraisal.month_close import Card, MonthCards
 
 SUMMARY_COLUMNS = [
     "工号 employee",
@@ -35,7 +38,7 @@ SUMMARY_COLUMNS = [
 
 
 @click.command("run")
-@click.option("--period", required=True, help="The period closed: 2026-10.")
+@click.option("--period", required=True, help="The month closed: 2026-10.")
 @click.option(
     "--format", "output_format", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True
 )
@@ -46,32 +49,28 @@ SUMMARY_COLUMNS = [
 )
 @click.pass_context
 def run_command(ctx: click.Context, period: str, output_format: str, output: Path | None) -> None:
-    """Close a period: metrics -> every employee's template -> scores, pay and actions (月度结算)."""
+    """Close a month: every employee's score, grade, pay and actions, as the web cycle computes them
+    (月度结算). With a cycle for the month, its reviews as they stand; without one, the month as
+    opening it now would compute it. Read-only: nothing is saved."""
     if output_format == "xlsx" and output is None:
         raise click.BadParameter("xlsx needs --output FILE.xlsx", param_hint="--output")
-    home = current(ctx).home
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        transient=True,
-        console=None,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
+    home = prepare_home(current(ctx).home)
+    from shopkpi.appraisal.month_close import close_month  # needs Django set up
+    from shopkpi.appraisal.review_steps import WorkflowError
 
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
-
-        try:
-            closed = close_period(home, period, progress=progress)
-        except (CloseError, MetricCatalogueError) as exc:
-            for line in str(exc).splitlines():
-                click.echo(line, err=True)
-            sys.exit(1)
-        except PeriodError as exc:
-            raise click.BadParameter(str(exc), param_hint="--period") from None
+    try:
+        closed = close_month(home, period)
+    except WorkflowError as exc:
+        click.echo(f"{exc.code}: {exc}", err=True)
+        sys.exit(1)
+    except (MetricCatalogueError, MetricValueError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if closed.problems:
+        for problem in closed.problems:
+            click.echo(problem.text(), err=True)
+        click.echo(f"{len(closed.problems)} imported ratings cannot be used; nothing was closed", err=True)
+        sys.exit(1)
     if output_format == "xlsx":
         assert output is not None
         write_xlsx(closed, output)
@@ -81,86 +80,94 @@ def run_command(ctx: click.Context, period: str, output_format: str, output: Pat
             click.echo(text, nl=False)
         else:
             output.write_text(text, encoding="utf-8")
-    incomplete = sum(1 for c in closed.employees if c.result.status != "ok")
+    incomplete = sum(1 for c in closed.cards if c.scored.outcome.status != "ok")
+    how = "its cycle" if closed.source == "cycle" else "no cycle open: computed as opening it would"
     click.echo(
-        f"closed {closed.period}: {len(closed.employees)} employees, {incomplete} incomplete", err=True
+        f"closed {closed.period} ({how}): {len(closed.cards)} employees, {incomplete} incomplete", err=True
     )
 
 
-def _row(c: Any) -> list[Any]:
-    result = c.result
+def _row(card: Card) -> list[Any]:
+    outcome = card.scored.outcome
+    employee = card.employee
     return [
-        c.person.employee,
-        c.person.name,
-        c.person.department,
-        c.person.position,
-        c.template.id,
-        result.status,
-        None if result.score is None else format_decimal(result.score),
-        result.grade,
-        None if result.pay is None else format_decimal(result.pay),
-        ";".join(result.actions),
-        ";".join(result.missing),
+        employee.code,
+        employee.name,
+        employee.department.name,
+        employee.position.name,
+        str(card.candidate.version),
+        outcome.status,
+        None if outcome.score is None else format_decimal(outcome.score),
+        outcome.grade,
+        None if card.scored.pay is None else format_decimal(card.scored.pay),
+        ";".join(outcome.actions),
+        ";".join(outcome.missing),
     ]
 
 
-def render_json(closed: CloseResult) -> str:
+def render_json(closed: MonthCards) -> str:
     records = []
-    for c in closed.employees:
-        record = result_json(c.result)
+    for card in closed.cards:
+        record = result_json(card.scored.outcome)
         record.update(
             {
+                "pay": None if card.scored.pay is None else format_decimal(card.scored.pay),
+                "engine_pay": card.scored.result["engine_pay"],
+                "proration": card.scored.result["proration"],
                 "period": closed.period,
-                "name": c.person.name,
-                "department": c.person.department,
-                "position": c.person.position,
-                "template": c.template.id,
+                "name": card.employee.name,
+                "department": card.employee.department.name,
+                "position": card.employee.position.name,
+                "template": card.candidate.version.template_id,
+                "template_version": card.candidate.version.version,
+                "source": closed.source,
             }
         )
         records.append(record)
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_csv(closed: CloseResult) -> str:
+def render_csv(closed: MonthCards) -> str:
     buffer = io.StringIO()
     writer = export_cells.csv_writer(buffer, lineterminator="\n")
     writer.writerow([column.split(" ")[1] for column in SUMMARY_COLUMNS])
-    for c in closed.employees:
-        writer.writerow(["" if v is None else v for v in _row(c)])
+    for card in closed.cards:
+        writer.writerow(["" if v is None else v for v in _row(card)])
     return buffer.getvalue()
 
 
-def write_xlsx(closed: CloseResult, path: Path) -> None:
+def write_xlsx(closed: MonthCards, path: Path) -> None:
     """One summary sheet, then one sheet per template with each item's points."""
     book = export_cells.xlsxwriter_workbook(path)
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0.00"})
     sheet = book.add_worksheet(f"{closed.period} 汇总")
     sheet.write_row(0, 0, [column.split(" ")[0] for column in SUMMARY_COLUMNS], bold)
-    for row, c in enumerate(closed.employees, start=1):
-        values = _row(c)
+    for row, card in enumerate(closed.cards, start=1):
+        values = _row(card)
         for column, value in enumerate(values):
             if column in (6, 8) and value is not None:
                 sheet.write_number(row, column, float(value), money if column == 8 else None)
             else:
                 sheet.write(row, column, value)
-    by_template: dict[str, list[Any]] = {}
-    for c in closed.employees:
-        by_template.setdefault(c.template.id, []).append(c)
-    for template_id, group in by_template.items():
+    by_version: dict[str, list[Card]] = {}
+    for card in closed.cards:
+        by_version.setdefault(str(card.candidate.version), []).append(card)
+    for label, group in by_version.items():
         template = group[0].template
-        detail = book.add_worksheet(template_id[:31])
+        detail = book.add_worksheet(label[:31])
         detail.write_row(
             0, 0, ["工号", "姓名", *(item.name for item in template.items), "得分", "等级"], bold
         )
-        for row, c in enumerate(group, start=1):
-            detail.write(row, 0, c.person.employee)
-            detail.write(row, 1, c.person.name)
-            for column, item in enumerate(c.result.items, start=2):
+        for row, card in enumerate(group, start=1):
+            outcome = card.scored.outcome
+            detail.write(row, 0, card.employee.code)
+            detail.write(row, 1, card.employee.name)
+            for column, item in enumerate(outcome.items, start=2):
                 if item.points is not None:
                     detail.write_number(row, column, float(item.points))
             offset = 2 + len(template.items)
-            if c.result.score is not None:
-                detail.write_number(row, offset, float(c.result.score))
-            detail.write(row, offset + 1, c.result.grade)
+            if outcome.score is not None:
+                detail.write_number(row, offset, float(outcome.score))
+            detail.write(row, offset + 1, outcome.grade)
     book.close()

@@ -15,7 +15,6 @@ from shopkpi.appraisal.demo.held_back import hold_back_inputs
 from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, build_organisation
 from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee
-from shopkpi.data.synth.company import positions_yaml
 from shopkpi.data.synth.generate import generate
 
 Say = Callable[[str], None]
@@ -49,7 +48,6 @@ def build_demo(
     started = time.monotonic()
     say(f"generating {employees} employees' platform exports for {months} months …")
     manifest = generate(home, employees, months, seed, events_per_day=200)
-    (home / "positions.yaml").write_text(positions_yaml(), encoding="utf-8")
     held_back = hold_back_inputs(manifest, manifest.months[-1])
     datasets = sorted(
         {f.dataset for f in manifest.files},

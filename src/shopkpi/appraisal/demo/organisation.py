@@ -29,8 +29,9 @@ def _user(username: str, *groups: str, first_name: str = "") -> User:
     return user
 
 
-def build_organisation(home: Path, position_templates: dict[str, str]) -> DemoPeople:
-    """Departments, positions (bound to their templates), employees with supervisors, users and roles."""
+def organisation_from_warehouse(home: Path, position_templates: dict[str, str]) -> dict[str, Employee]:
+    """Departments, positions (bound to their templates) and employees with their supervisors, from the
+    imported `employees` dataset; by employee code."""
     connection = Warehouse(home).connect(read_only=True)
     try:
         rows = connection.execute(
@@ -62,6 +63,12 @@ def build_organisation(home: Path, position_templates: dict[str, str]) -> DemoPe
         if supervisor:
             people[code].supervisor = people[supervisor]
             people[code].save(update_fields=["supervisor"])
+    return people
+
+
+def build_organisation(home: Path, position_templates: dict[str, str]) -> DemoPeople:
+    """The organisation (organisation_from_warehouse), an HR officer, users and roles."""
+    people = organisation_from_warehouse(home, position_templates)
     hr_department = Department.objects.create(name="人事行政部")
     hr_position = Position.objects.create(name="人事专员", template_id="s000-online-customer-service")
     hr_person = Employee.objects.create(

@@ -1,7 +1,7 @@
 from shopkpi.appraisal.models.access import ApiToken, LoginAttempt, LoginProfile
 from shopkpi.appraisal.models.audit import AuditEntry
 from shopkpi.appraisal.models.company import CompanySettings
-from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, TemplateVersion
+from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, MonthComputation, TemplateVersion
 from shopkpi.appraisal.models.organisation import Account, Department, Employee, Position
 from shopkpi.appraisal.models.pay import ActionItem, PayAdjustment
 from shopkpi.appraisal.models.reopen import ReopenRequest
@@ -29,6 +29,7 @@ __all__ = [
     "Interview",
     "LoginAttempt",
     "LoginProfile",
+    "MonthComputation",
     "Override",
     "PayAdjustment",
     "Position",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shopkpi.scorecard import Template, load_template_text
+
+COMPILED_CACHE_SIZE = 512  # distinct template texts kept compiled; the oldest goes first
+_COMPILED: dict[str, Template] = {}
+_COMPILED_LOCK = threading.Lock()
 
 
 class ImmutableError(Exception):
@@ -24,6 +29,7 @@ class TemplateVersion(models.Model):
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    _compiled: Template | None = None  # set on an unsaved what-if version: its template as given
 
     class Meta:
         ordering = ["template_id", "-version"]
@@ -38,11 +44,18 @@ class TemplateVersion(models.Model):
         super().save(*args, **kwargs)
 
     def compiled(self) -> Template:
-        cached: Template | None = getattr(self, "_compiled", None)
-        if cached is None:
-            cached = load_template_text(self.text, f"{self.template_id} v{self.version}")
-            self._compiled = cached
-        return cached
+        """The compiled template, parsed once per process for each text (by its sha256)."""
+        if self._compiled is not None:
+            return self._compiled
+        digest = self.sha256 or hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        found = _COMPILED.get(digest)
+        if found is None:
+            found = load_template_text(self.text, f"{self.template_id} v{self.version}")
+            with _COMPILED_LOCK:
+                if len(_COMPILED) >= COMPILED_CACHE_SIZE:
+                    _COMPILED.pop(next(iter(_COMPILED)))
+                _COMPILED[digest] = found
+        return found
 
     def __str__(self) -> str:
         return f"{self.template_id} v{self.version}"
@@ -84,3 +97,30 @@ class CycleTemplate(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "position"], name="cycle_position_unique")]
+
+
+class MonthComputation(models.Model):
+    """One computation of a cycle's month values for every participant whose values are not frozen:
+    the metrics, targets and inputs of the period and the imported ratings, read from the warehouse
+    once for everyone (on opening, on recompute, after an import). Each value's own provenance is
+    stored with it on the review; this is the computation's: why, when, by whom, from which batches,
+    and the imported ratings it could not use."""
+
+    class Reason(models.TextChoices):
+        OPEN = "open", _("开启考核期")
+        RECOMPUTE = "recompute", _("按仓库数据重算")
+        IMPORT = "import", _("导入数据后")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="computations")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    computed_at = models.DateTimeField(auto_now_add=True)
+    computed_by = models.CharField(max_length=150, help_text="username, or 'system'")
+    reviews = models.PositiveIntegerField(help_text="reviews whose values were computed")
+    batches = models.JSONField(default=list, help_text="the warehouse batches the values were read from")
+    problems = models.JSONField(
+        default=list, help_text="imported ratings not used: employee, item, rating, code"
+    )
+    seconds = models.DecimalField(max_digits=9, decimal_places=3)
+
+    class Meta:
+        ordering = ["cycle", "-computed_at", "-id"]

@@ -40,7 +40,7 @@ NEW_HIRE_DAY = 28
 class PositionSpec:
     name: str
     department: str
-    template: str  # the built-in template that scores the position (`shopkpi run`'s positions.yaml)
+    template: str  # the built-in template that scores the position
     share: float  # of the people beyond the core
     reports_to: str  # the position of the supervisor ("" = the general manager)
 
@@ -259,7 +259,7 @@ class Company:
 
 
 def positions_yaml() -> str:
-    """`positions.yaml` for `shopkpi run`: each position of the synthetic company and its template."""
+    """`positions.yaml`: each position of the synthetic company and the template it is given."""
     lines = [
         "# The synthetic company's positions and the built-in templates that score them (shopkpi synth)."
     ]

@@ -4,11 +4,12 @@ a cycle's page, recomputing its reviews from the warehouse, archiving, and askin
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import audit, cycles, deadlines, reopen_requests
+from shopkpi.appraisal import cycles, deadlines, month_close, reopen_requests
 from shopkpi.appraisal.models import Cycle, Employee, Review
-from shopkpi.appraisal.review_scoring import recompute_all
-from shopkpi.appraisal.review_steps import WorkflowError, actor_name
+from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.web import upload_limits
 from shopkpi.web.pages import hr_import_jobs as jobs
 from shopkpi.web.pages import labels
@@ -261,11 +261,17 @@ def _cycle_page(request: HttpRequest, period: str, *, error: str = "") -> HttpRe
         for row in Review.objects.filter(cycle=cycle).values("status").annotate(n=Count("id"))
     }
     today = timezone.localdate()
+    computation = cycle.computations.order_by("-computed_at", "-id").first()
     return render(
         request,
         "shopkpi/hr/cycle.html",
         {
             "cycle": cycle,
+            "computation": computation,
+            "computation_problems": [
+                month_close.RatingProblem(**problem).text()
+                for problem in (computation.problems if computation else [])
+            ],
             "status_label": labels.cycle_state(cycle.status),
             "steps": [(s.value, labels.REVIEW_STATES[s], by_status.get(s, 0)) for s in S],
             "total": sum(by_status.values()),
@@ -291,29 +297,12 @@ def _reshow_cycle(request: HttpRequest, period: str, error: str) -> HttpResponse
 def recompute(request: HttpRequest, period: str) -> HttpResponse:
     """Recompute every review of the cycle from the warehouse (values frozen after HR stay frozen)."""
     cycle = get_object_or_404(Cycle, period=period)
-    if cycle.status != Cycle.Status.OPEN:
-        raise WorkflowError(str(_("考核期 %(period)s 已归档，只读。") % {"period": period}))
-    with transaction.atomic():
-        reviews = list(
-            Review.objects.select_for_update(of=("self",))
-            .filter(cycle=cycle)
-            .select_related("employee", "cycle", "template_version")
-            .order_by("employee__code")
-        )
-        before = {r.pk: (r.score, r.grade, r.pay) for r in reviews}
-        recompute_all(reviews)
-        changed = sorted(r.employee.code for r in reviews if before[r.pk] != (r.score, r.grade, r.pay))
-        audit.record(
-            actor_name(request.user),
-            "cycle.recompute",
-            object_type="cycle",
-            object_id=period,
-            after={"reviews": len(reviews), "changed": changed},
-        )
+    changed = month_close.recompute_cycle(request.user, cycle, home=Path(settings.HOME))
+    reviews = Review.objects.filter(cycle=cycle).count()
     messages.success(
         request,
         _("已按仓库数据重算 %(n)s 份考核，其中 %(changed)s 份结果有变化。")
-        % {"n": len(reviews), "changed": len(changed)},
+        % {"n": reviews, "changed": len(changed)},
     )
     return redirect("hr-cycle", period=period)
 

@@ -91,7 +91,7 @@ def _score(review: Review, version: TemplateVersion) -> Outcome:
     copy.employee = review.employee
     copy.cycle = review.cycle
     copy.template_version = version
-    recompute(copy, metrics={}, save=False)
+    recompute(copy, save=False)
     return Outcome(copy.score, copy.grade, copy.pay, bool(copy.missing), copy.pay_kind)
 
 

@@ -1,0 +1,325 @@
+"""The month close: one application service for the web cycle and `shopkpi run`.
+
+`compute_month` is the close of a month for a list of people, each with their template version and,
+inside a cycle, their review. For everyone whose values are not frozen it reads the month from the
+warehouse once (`month_values`: metrics, targets, inputs, imported ratings), lays it over what the
+review stores, takes the ratings (entered on the review's page, else imported), and scores each
+person through `review_scoring.score_month` (the engine, HR's overrides, pro-rating, pay, the
+consequence rules over the earlier published months). Nothing is written.
+
+- `refresh_cycle` is that close written into a cycle's reviews (values with their provenance,
+  imported ratings, results), recorded as a `MonthComputation`: on opening, on HR's recompute and
+  after an import. Workflow steps only re-score what the review stores.
+- `close_month` is `shopkpi run`: the month's cycle as it stands (its frozen template versions,
+  its reviews' ratings and overrides, fresh values where they are not frozen), or, with no cycle
+  for the month, the month as opening it now would compute it: the employees it would appraise
+  (`participants.eligible_employees`), their positions' current template versions, the imported
+  ratings, no overrides; read-only either way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shopkpi.appraisal import audit, month_values
+from shopkpi.appraisal.models import Cycle, Employee, MonthComputation, Rating, Review, TemplateVersion
+from shopkpi.appraisal.month_values import ImportedRating
+from shopkpi.appraisal.participants import eligible_employees, position_versions
+from shopkpi.appraisal.review_scoring import (
+    STORED_FIELDS,
+    PersonMonth,
+    Scored,
+    fresh_values,
+    histories,
+    latest_overrides,
+    score_month,
+    store,
+)
+from shopkpi.appraisal.review_steps import WorkflowError, actor_name
+from shopkpi.scorecard import RatingError, Template, rating_value
+from shopkpi.scorecard.periods import PeriodError, check_period
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One person of the month: their template version and, inside a cycle, their review."""
+
+    employee: Employee
+    version: TemplateVersion
+    review: Review | None = None
+
+    @property
+    def live(self) -> bool:
+        """Whether the month's values are read afresh (not frozen by HR's check)."""
+        return self.review is None or self.review.values_frozen_at is None
+
+
+@dataclass(frozen=True)
+class RatingProblem:
+    """An imported rating that cannot be used: `code` unknown_item, item_not_rated or bad_rating."""
+
+    employee: str
+    item: str
+    rating: str
+    rater: str
+    code: str
+
+    def text(self) -> str:
+        reasons = {
+            "unknown_item": _("考核表没有这个指标（写指标的 key 或名称）"),
+            "item_not_rated": _("这个指标由数据计算得出，不用评分"),
+            "bad_rating": _("不是这个指标的评分（0–100 的数，最多两位小数，或指标的等级名称）"),
+            "duplicate_rating": _("同一指标有两行评分"),
+        }
+        return _("评分 ratings：工号 %(employee)s，指标“%(item)s”，评分“%(rating)s”：%(reason)s") % {
+            "employee": self.employee,
+            "item": self.item,
+            "rating": self.rating,
+            "reason": reasons[self.code],
+        }
+
+
+@dataclass(frozen=True)
+class Card:
+    """One person's closed month."""
+
+    candidate: Candidate
+    month: PersonMonth
+    scored: Scored
+    imported: tuple[tuple[str, str, Decimal, str, str], ...] = ()  # (item key, rater, value, level, batch)
+
+    @property
+    def employee(self) -> Employee:
+        return self.candidate.employee
+
+    @property
+    def template(self) -> Template:
+        return self.month.template
+
+
+@dataclass(frozen=True)
+class MonthCards:
+    period: str
+    source: str  # "cycle": the month's cycle; "preview": no cycle, computed as opening one would
+    cards: tuple[Card, ...]
+    problems: tuple[RatingProblem, ...] = ()
+    batches: tuple[str, ...] = field(default=())
+
+
+def compute_month(
+    home: Path, period: str, candidates: Sequence[Candidate], *, source: str = "cycle"
+) -> MonthCards:
+    """Score everyone of `candidates` for `period`; reads the warehouse once for all; writes nothing."""
+    live = [c for c in candidates if c.live]
+    codes = [c.employee.code for c in live]
+    names: set[str] = set()
+    for candidate in live:
+        names |= candidate.version.compiled().variables
+    fetched = month_values.metric_values(home, period, codes, sorted(names)) if live else {}
+    imported = month_values.imported_ratings(home, period, codes) if live else {}
+    earlier = histories(period, [c.employee.pk for c in candidates])
+    batches: set[str] = set()
+    problems: list[RatingProblem] = []
+    cards: list[Card] = []
+    for candidate in sorted(candidates, key=lambda c: c.employee.code):
+        template = candidate.version.compiled()
+        review = candidate.review
+        entered = list(review.ratings.all()) if review is not None else []
+        values: Mapping[str, str | None] = review.values if review is not None else {}
+        provenance: Mapping[str, str] = review.provenance if review is not None else {}
+        rows: tuple[tuple[str, str, Decimal, str, str], ...] = ()
+        if candidate.live:
+            metrics = fetched.get(candidate.employee.code, {})
+            values, provenance = fresh_values(template, candidate.employee, values, provenance, metrics)
+            batches.update(b for metric in metrics.values() for b in metric.batches)
+            given = {(r.item_key, r.rater) for r in entered if r.rated_by_id is not None}
+            entered = [r for r in entered if r.rated_by_id is not None]
+            found = imported.get(candidate.employee.code, [])
+            batches.update(r.batch for r in found)
+            rows = _imported_rows(template, candidate.employee.code, found, given, problems)
+        ratings = {(r.item_key, r.rater): r.value for r in entered}
+        ratings.update({(key, rater): value for key, rater, value, _level, _batch in rows})
+        month = PersonMonth(
+            employee=candidate.employee,
+            period=period,
+            template=template,
+            values=values,
+            provenance=provenance,
+            overrides=latest_overrides(review) if review is not None else {},
+            supervisor_ratings={k: v for (k, rater), v in ratings.items() if rater == "supervisor"},
+            self_ratings={k: v for (k, rater), v in ratings.items() if rater == "self"},
+            history=earlier.get(candidate.employee.pk, []),
+        )
+        cards.append(Card(candidate, month, score_month(month), rows))
+    return MonthCards(period, source, tuple(cards), tuple(problems), tuple(sorted(batches)))
+
+
+def _imported_rows(
+    template: Template,
+    code: str,
+    found: Iterable[ImportedRating],
+    given: set[tuple[str, str]],
+    problems: list[RatingProblem],
+) -> tuple[tuple[str, str, Decimal, str, str], ...]:
+    """The imported ratings a template can use (an item named by its key or its name), leaving out the
+    ones entered on the review's page; the others become problems."""
+    by_name = {item.name: item for item in template.items}
+    rows: dict[tuple[str, str], tuple[str, str, Decimal, str, str]] = {}
+    for row in found:
+        item = next((i for i in template.items if i.key == row.item), None) or by_name.get(row.item)
+
+        def problem(code_: str, row: ImportedRating = row) -> None:
+            problems.append(RatingProblem(code, row.item, row.rating, row.rater, code_))
+
+        if item is None:
+            problem("unknown_item")
+            continue
+        if not item.is_rated:
+            problem("item_not_rated")
+            continue
+        try:
+            value = rating_value(item, row.rating)
+        except RatingError:
+            problem("bad_rating")
+            continue
+        if value != value.quantize(CENT):
+            problem("bad_rating")
+            continue
+        if (item.key, row.rater) in rows:
+            problem("duplicate_rating")
+            continue
+        level = row.rating if row.rating in getattr(item.rule, "levels", {}) else ""
+        rows[(item.key, row.rater)] = (item.key, row.rater, value, level, row.batch)
+    return tuple(row for key, row in rows.items() if key not in given)
+
+
+# ---- the web cycle ---------------------------------------------------------------------------
+
+
+def refresh_cycle(cycle: Cycle, *, reason: str, actor: str, home: Path) -> MonthComputation:
+    """Compute the cycle's month (`compute_month`) and write it into its reviews: values and provenance
+    and imported ratings where values are not frozen, and every review's result. One transaction."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        reviews = list(
+            Review.objects.select_for_update(of=("self",))
+            .filter(cycle=cycle)
+            .select_related("employee", "employee__position", "template_version", "cycle")
+            .prefetch_related("ratings", "overrides__created_by")
+            .order_by("employee__code")
+        )
+        computed = compute_month(
+            home, cycle.period, [Candidate(r.employee, r.template_version, r) for r in reviews]
+        )
+        live: list[Review] = []
+        imported: list[Rating] = []
+        for card in computed.cards:
+            review = card.candidate.review
+            assert review is not None
+            store(review, card.month, card.scored, save=False)
+            if card.candidate.live:
+                live.append(review)
+                imported.extend(
+                    Rating(
+                        review=review,
+                        item_key=key,
+                        rater=rater,
+                        value=value,
+                        level=level,
+                        comment=_("导入的评分（批次 %(batch)s）") % {"batch": batch},
+                    )
+                    for key, rater, value, level, batch in card.imported
+                )
+        Review.objects.bulk_update(reviews, STORED_FIELDS, batch_size=500)
+        # imported ratings are read afresh each time: the earlier imported ones go, page ratings stay
+        Rating.objects.filter(review__in=live, rated_by__isnull=True).delete()
+        Rating.objects.bulk_create(imported, batch_size=500)
+        return MonthComputation.objects.create(
+            cycle=cycle,
+            reason=reason,
+            computed_by=actor,
+            reviews=len(live),
+            batches=list(computed.batches),
+            problems=[vars(p) for p in computed.problems],
+            seconds=Decimal(time.perf_counter() - started).quantize(Decimal("0.001")),
+        )
+
+
+def recompute_cycle(user: Any, cycle: Cycle, *, home: Path) -> list[str]:
+    """HR's recompute of an open cycle from the warehouse (values frozen after HR's check stay
+    frozen), audited; returns the employee codes whose score, grade or pay changed."""
+    if cycle.status != Cycle.Status.OPEN:
+        raise WorkflowError(
+            _("考核期 %(period)s 已归档，只读。") % {"period": cycle.period}, code="cycle_archived"
+        )
+    with transaction.atomic():
+        before = {
+            code: (score, grade, pay)
+            for code, score, grade, pay in Review.objects.filter(cycle=cycle).values_list(
+                "employee__code", "score", "grade", "pay"
+            )
+        }
+        refresh_cycle(cycle, reason=MonthComputation.Reason.RECOMPUTE, actor=actor_name(user), home=home)
+        after = Review.objects.filter(cycle=cycle).values_list("employee__code", "score", "grade", "pay")
+        changed = sorted(code for code, score, grade, pay in after if before.get(code) != (score, grade, pay))
+        audit.record(
+            actor_name(user),
+            "cycle.recompute",
+            object_type="cycle",
+            object_id=cycle.period,
+            after={"reviews": len(before), "changed": changed},
+        )
+    return changed
+
+
+def refresh_open_cycles(home: Path, actor: str) -> list[MonthComputation]:
+    """After an import: every open cycle's month computed again (an import may touch any month a
+    metric reads, the previous one included)."""
+    return [
+        refresh_cycle(cycle, reason=MonthComputation.Reason.IMPORT, actor=actor, home=home)
+        for cycle in Cycle.objects.filter(status=Cycle.Status.OPEN).order_by("period")
+    ]
+
+
+# ---- shopkpi run -------------------------------------------------------------------------------
+
+
+def close_month(home: Path, period: str) -> MonthCards:
+    """The month's close for `shopkpi run` (see the module docstring); read-only."""
+    try:
+        check_period(period, "month")
+    except PeriodError:
+        raise WorkflowError(
+            _("“%(period)s”不是月度考核期（写作 YYYY-MM，如 2026-03）。") % {"period": period},
+            code="bad_period",
+        ) from None
+    cycle = Cycle.objects.filter(period=period).first()
+    if cycle is not None:
+        reviews = (
+            Review.objects.filter(cycle=cycle)
+            .select_related(
+                "employee", "employee__position", "employee__department", "template_version", "cycle"
+            )
+            .prefetch_related("ratings", "overrides__created_by")
+        )
+        return compute_month(home, period, [Candidate(r.employee, r.template_version, r) for r in reviews])
+    people = eligible_employees(period)
+    if not people:
+        raise WorkflowError(
+            _("考核期 %(period)s 没有参加考核的人：这个月没有在职员工。") % {"period": period},
+            code="no_participants",
+        )
+    versions = position_versions(people)
+    return compute_month(
+        home, period, [Candidate(e, versions[e.position_id]) for e in people], source="preview"
+    )

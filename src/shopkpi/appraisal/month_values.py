@@ -1,0 +1,111 @@
+"""A month's values from the shop-data layer: the one place the appraisal reads the warehouse.
+
+`metric_values` gives the metric values of the period (`shopkpi.data.compute_metrics`), then the
+period's imported `targets` and `inputs` (an input of the same name wins over a target), each with
+its provenance; `imported_ratings` gives the period's imported `ratings` rows. With no warehouse
+yet (nothing imported) both return nothing. Both read for many employees at once: a month is read
+once for everyone (`month_close`), never per review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+SELF_RATERS = frozenset({"self", "自评", "本人"})  # a `ratings` row's rater naming the employee
+
+
+class Metric(NamedTuple):
+    """One value of one employee in one period, and where it came from."""
+
+    value: Decimal | None
+    source: str
+    batches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportedRating:
+    """One row of the imported `ratings` dataset: `item` is an item's key or its name."""
+
+    item: str
+    rating: str
+    rater: str  # "supervisor" or "self"
+    batch: str
+
+
+def metric_values(
+    home: Path, period: str, employee_codes: Sequence[str], names: Iterable[str] | None = None
+) -> dict[str, dict[str, Metric]]:
+    """Values by employee code and name; `names` narrows to the names the templates read."""
+    from shopkpi.data.warehouse import Warehouse
+
+    warehouse = Warehouse(home)
+    if not warehouse.catalogue.exists() or not employee_codes:
+        return {}
+    from shopkpi.data.entered_values import entered_values
+    from shopkpi.data.metric_catalogue import load_catalogue
+    from shopkpi.data.metric_computation import compute_metrics
+
+    catalogue = load_catalogue(home)
+    wanted = None if names is None else set(names)
+    metric_names = None if wanted is None else sorted(n for n in wanted if n in catalogue.metrics)
+    found: dict[str, dict[str, Metric]] = {code: {} for code in employee_codes}
+    connection = warehouse.connect()
+    try:
+        if metric_names is None or metric_names:
+            results = compute_metrics(
+                connection, period, catalogue, names=metric_names, employees=employee_codes
+            )
+            for code, metrics in results.employees.items():
+                for name, metric in metrics.values.items():
+                    sources = "; ".join(
+                        f"{s.source} {s.period}{' (团队)' if s.team else ''}: {s.rows} 行, "
+                        f"批次 {', '.join(s.batches) or '—'}"
+                        for s in metric.provenance
+                    )
+                    batches = tuple(sorted({b for s in metric.provenance for b in s.batches}))
+                    found.setdefault(code, {})[name] = Metric(
+                        metric.value, f"店铺数据 {sources or '(无数据行)'}", batches
+                    )
+        codes = set(employee_codes)
+        labels = {"targets": "目标", "inputs": "手工录入"}
+        for row in entered_values(connection, period):
+            if row.employee in codes:
+                found[row.employee][row.name] = Metric(
+                    row.value, f"{labels[row.dataset]} {row.dataset} {period}, 批次 {row.batch}", (row.batch,)
+                )
+    finally:
+        connection.close()
+    return {code: values for code, values in found.items() if values}
+
+
+def imported_ratings(
+    home: Path, period: str, employee_codes: Sequence[str]
+) -> dict[str, list[ImportedRating]]:
+    """The period's imported ratings by employee code, in file order of item."""
+    from shopkpi.data.warehouse import Warehouse
+
+    warehouse = Warehouse(home)
+    if not warehouse.catalogue.exists() or not employee_codes:
+        return {}
+    codes = set(employee_codes)
+    found: dict[str, list[ImportedRating]] = {}
+    connection = warehouse.connect()
+    try:
+        rows = connection.execute(
+            "SELECT employee, item, rating, rater, _batch FROM ratings WHERE period = ? ORDER BY employee, item",
+            [period],
+        ).fetchall()
+    finally:
+        connection.close()
+    for employee, item, rating, rater, batch in rows:
+        if str(employee) not in codes or item is None or rating is None:
+            continue
+        who = "self" if str(rater or "").strip().lower() in SELF_RATERS else "supervisor"
+        found.setdefault(str(employee), []).append(
+            ImportedRating(str(item).strip(), str(rating).strip(), who, str(batch))
+        )
+    return found

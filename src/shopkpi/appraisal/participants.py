@@ -1,0 +1,93 @@
+"""Who a month appraises and with which template: the rule a cycle opens with, and `shopkpi run` reads
+when no cycle is open for the month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shopkpi.appraisal.models import Employee, Position, TemplateVersion
+from shopkpi.appraisal.review_steps import WorkflowError, listed
+from shopkpi.scorecard import TemplateError, builtin_template_dir
+
+DEFAULT_CUTOFF_DAY = 15
+
+
+def eligible_employees(period: str, cutoff_day: int = DEFAULT_CUTOFF_DAY) -> list[Employee]:
+    """Employees active in the month: hired by its last day (one hired after the cut-off day joins from
+    the next cycle) and not gone before its first day (one who left during the month is appraised)."""
+    year, month = (int(part) for part in period.split("-"))
+    first = dt.date(year, month, 1)
+    last = (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(days=1)
+    cutoff = dt.date(year, month, min(cutoff_day, last.day))
+    active = Employee.objects.filter(Q(hired_on__isnull=True) | Q(hired_on__lte=cutoff)).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=first)
+    )
+    return list(active.select_related("position", "department").order_by("code"))
+
+
+def current_version(position: Position) -> TemplateVersion | None:
+    """The newest saved version of the position's template; before its first use, an unsaved version 1
+    holding the built-in template file; None when there is neither."""
+    if not position.template_id:
+        return None
+    latest = TemplateVersion.objects.filter(template_id=position.template_id).order_by("-version").first()
+    if latest is not None:
+        return latest
+    path = builtin_template_dir() / f"{position.template_id}.yaml"
+    if not path.is_file():
+        return None
+    return TemplateVersion(template_id=position.template_id, version=1, text=path.read_text("utf-8"))
+
+
+def position_versions(people: Sequence[Employee]) -> dict[int, TemplateVersion]:
+    """Position id -> the template version its people are scored with this month (some maybe unsaved,
+    see current_version). Every employee whose position has no monthly template is listed in one
+    WorkflowError (code template_missing), nobody skipped."""
+    versions: dict[int, TemplateVersion | None] = {}
+    for employee in people:
+        if employee.position_id not in versions:
+            versions[employee.position_id] = current_version(employee.position)
+    problems: list[str] = []
+    for employee in people:
+        version = versions[employee.position_id]
+        reason = _why_unusable(employee.position, version)
+        if reason:
+            problems.append(
+                _("%(code)s %(name)s（岗位 %(position)s）：%(reason)s")
+                % {
+                    "code": employee.code,
+                    "name": employee.name,
+                    "position": employee.position.name,
+                    "reason": reason,
+                }
+            )
+    if problems:
+        raise WorkflowError(
+            _("这些员工的岗位没有可用的月度考核表模板，请先为岗位指定模板：%(people)s")
+            % {"people": listed(problems)},
+            code="template_missing",
+        )
+    return {position: version for position, version in versions.items() if version is not None}
+
+
+def _why_unusable(position: Position, version: TemplateVersion | None) -> str:
+    if not position.template_id:
+        return _("岗位没有指定考核表模板")
+    if version is None:
+        return _("模板“%(template)s”既没有保存过的版本，也没有内置的模板文件") % {
+            "template": position.template_id
+        }
+    try:
+        template = version.compiled()
+    except TemplateError as exc:
+        return _("模板“%(template)s”有误：%(problems)s") % {"template": position.template_id, "problems": exc}
+    if template.period != "month":
+        return _("模板“%(template)s”按“%(period)s”考核，月度考核期需要月度模板") % {
+            "template": position.template_id,
+            "period": template.period,
+        }
+    return ""
