@@ -73,7 +73,7 @@ def org(settings: Any) -> api_org.Org:
     review.supervisor_comment = HOSTILE["supervisor_comment"]
     review.submitted_self_at = timezone.now()
     review.save()
-    recompute(review, metrics={})
+    recompute(review)
     # a deduction: its amount must stay a (negative) number
     PayAdjustment.objects.create(
         review=review, amount=Decimal("-100.00"), reason=HOSTILE["reason"], created_by=org.users["hr"]

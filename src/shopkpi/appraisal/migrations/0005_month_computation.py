@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisal", "0003_reopen_requests"),
+        ("appraisal", "0004_logins_and_company"),
     ]
 
     operations = [
