@@ -25,7 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -184,25 +184,33 @@ def test_restore_into_a_new_sqlite_home(tmp_path: Path, demo_home: Path, origina
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new database of this test's own on the test PostgreSQL server; dropped afterwards."""
+def new_database() -> Iterator[Callable[[], str]]:
+    """new_database() -> the URL of a new, empty database of this test's own on the test PostgreSQL
+    server (backup_restore_<pid>_<n>); every one is dropped afterwards."""
     import psycopg
 
     server = os.environ.get("SHOPKPI_TEST_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    name = f"backup_restore_{os.getpid()}"
     try:
         admin = psycopg.connect(server, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as error:
         if IN_CI:
             pytest.fail(f"CI=true and no PostgreSQL server answers at {server}: {error}", pytrace=False)
         pytest.skip(f"no PostgreSQL server at {server}: {error}")
-    with admin:
+    made: list[str] = []
+
+    def create() -> str:
+        name = f"backup_restore_{os.getpid()}_{len(made)}"
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return urllib.parse.urlparse(server)._replace(path=f"/{name}").geturl()
+
+    with admin:
         try:
-            yield urllib.parse.urlparse(server)._replace(path=f"/{name}").geturl()
+            yield create
         finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for name in made:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _postgres_audit_log(url: str) -> list[tuple[int, str, str, str]]:
@@ -217,9 +225,10 @@ def _postgres_audit_log(url: str) -> list[tuple[int, str, str, str]]:
     ]
 
 
-def test_restore_moves_a_sqlite_home_to_postgresql(
-    tmp_path: Path, demo_home: Path, original: Original, postgres_url: str
+def test_restore_moves_a_sqlite_home_to_postgresql_and_back_up_from_there(
+    tmp_path: Path, original: Original, new_database: Callable[[], str]
 ) -> None:
+    postgres_url = new_database()
     home = tmp_path / "on-postgres"
     done = run("--home", str(home), "restore", str(original.backup), "--database-url", postgres_url)
     source = original.audit_log
@@ -248,12 +257,29 @@ def test_restore_moves_a_sqlite_home_to_postgresql(
     assert run("--home", str(home), "audit", "verify", database_url=postgres_url).stdout == (
         f"audit log intact: {len(before) + 1} entries\n"
     )
+    # the PostgreSQL home backed up (pg_dump in the manifest's snapshot) and restored into another database
+    backup = tmp_path / "pg-backup"
+    run("--home", str(home), "backup", "--output", str(backup), database_url=postgres_url)
+    manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["database"] == "postgresql" and (backup / "shopkpi.pgdump").is_file()
+    assert manifest["counts"]["database"]["appraisal_auditentry"] == len(before) + 1
+    refused = run("--home", str(tmp_path / "no-url"), "restore", str(backup), check=False)
+    assert refused.returncode == 1 and "give --database-url" in refused.stderr
+    again, second_url = tmp_path / "on-postgres-again", new_database()
+    run("--home", str(again), "restore", str(backup), "--database-url", second_url)
+    assert _postgres_audit_log(second_url) == _postgres_audit_log(postgres_url)
+    assert run("--home", str(again), "audit", "verify", database_url=second_url).stdout == (
+        f"audit log intact: {len(before) + 1} entries\n"
+    )
+    assert metrics(again, second_url, periods=PERIODS[-1:]) == {PERIODS[-1]: original.metrics[PERIODS[-1]]}
 
 
 def test_a_database_that_holds_tables_is_refused(
-    tmp_path: Path, original: Original, postgres_url: str
+    tmp_path: Path, original: Original, new_database: Callable[[], str]
 ) -> None:
     import psycopg
+
+    postgres_url = new_database()
 
     with psycopg.connect(postgres_url, autocommit=True) as con:
         con.execute("CREATE TABLE notes (line text)")

@@ -30,8 +30,8 @@ def _say(message: str) -> None:
 @click.pass_context
 def backup_command(ctx: click.Context, output: Path) -> None:
     """Take a consistent backup of the home while it runs (备份): the application database (SQLite's
-    online backup), the warehouse's catalogue and files (an import is wholly in or out), the secret key
-    and the home's other files, with a manifest of every file's size and SHA-256."""
+    online backup, or pg_dump for PostgreSQL), the warehouse's catalogue and files (an import is wholly
+    in or out), the secret key and the home's other files, with a manifest of every file's size and SHA-256."""
     try:
         open_home(current(ctx).home)
     except HomeError as error:
@@ -68,7 +68,8 @@ def backup_command(ctx: click.Context, output: Path) -> None:
 def restore_command(ctx: click.Context, backup: Path, database_url: str | None) -> None:
     """Restore a backup into a new, empty home (--home) (恢复): every file's checksum is checked first,
     nothing is changed on a refusal, and the restored audit log is verified. With --database-url the
-    SQLite database of the backup moves into PostgreSQL, every id, timestamp and hash exact."""
+    SQLite database of the backup moves into PostgreSQL, every id, timestamp and hash exact (a backup
+    of a PostgreSQL home is loaded there with pg_restore)."""
     from shopkpi.appraisal.backups.manifest import BackupError
     from shopkpi.appraisal.backups.restore import restore_backup
 

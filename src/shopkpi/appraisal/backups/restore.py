@@ -1,4 +1,5 @@
-"""`restore_backup`: a backup into a new, empty home; its database SQLite there, or PostgreSQL.
+"""`restore_backup`: a backup into a new, empty home; its database SQLite there, or PostgreSQL (a
+SQLite database copied row by row by `database_copy`, a PostgreSQL dump loaded by `postgres_dump`).
 
 Refusals come first and change nothing: a damaged backup (every file's size and SHA-256 are checked
 against the manifest), a home that is not empty, a PostgreSQL database that already holds tables.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from shopkpi.appraisal.backups import postgres_dump
 from shopkpi.appraisal.backups.manifest import DATABASE, BackupError, Manifest, verify
 
 SETTINGS_MODULE = "shopkpi.config.settings"
@@ -38,20 +40,7 @@ class Restored:
 def restore_backup(backup: Path, home: Path, database_url: str | None, say: Say = print) -> Restored:
     manifest = verify(backup)
     home = home.expanduser().absolute()
-    if home.exists() and (not home.is_dir() or any(home.iterdir())):
-        raise BackupError(
-            "home_not_empty", f"the home {home} is not empty: restore into a new or empty folder (--home)"
-        )
-    if database_url and not database_url.startswith(("postgres://", "postgresql://")):
-        raise BackupError(
-            "not_postgresql",
-            "--database-url names a PostgreSQL database (postgres://user@host:5432/name); "
-            "without it the database is SQLite in the home",
-        )
-    if manifest.database != "sqlite":
-        raise BackupError(
-            "not_sqlite", f"the backup's database is {manifest.database}; restore it with its own tools"
-        )
+    _check_request(manifest, home, database_url)
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = home.parent / f".{home.name}.restoring-{secrets.token_hex(4)}"
     staging.mkdir()
@@ -63,15 +52,12 @@ def restore_backup(backup: Path, home: Path, database_url: str | None, say: Say 
         if database_url:
             _check_empty_database()
         for item in manifest.files:
-            if item.path != SECRET_KEY:
-                _copy(
-                    backup,
-                    staging,
-                    item.path,
-                    SOURCE_COPY if database_url and item.path == DATABASE else None,
-                )
+            if item.path in (SECRET_KEY, postgres_dump.DUMP):  # a dump is loaded from the backup itself
+                continue
+            moved = database_url and item.path == DATABASE  # copied from there into PostgreSQL
+            _copy(backup, staging, item.path, SOURCE_COPY if moved else None)
         say(f"files of the backup copied ({len(manifest.files)})")
-        engine = _restore_database(staging, bool(database_url), say)
+        engine = _restore_database(staging, backup, manifest, bool(database_url), say)
         entries = _verified_audit_log()
         from django.db import connections
 
@@ -82,6 +68,28 @@ def restore_backup(backup: Path, home: Path, database_url: str | None, say: Say 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Restored(home, manifest, engine, entries)
+
+
+def _check_request(manifest: Manifest, home: Path, database_url: str | None) -> None:
+    if home.exists() and (not home.is_dir() or any(home.iterdir())):
+        raise BackupError(
+            "home_not_empty", f"the home {home} is not empty: restore into a new or empty folder (--home)"
+        )
+    if database_url and not database_url.startswith(("postgres://", "postgresql://")):
+        raise BackupError(
+            "not_postgresql",
+            "--database-url names a PostgreSQL database (postgres://user@host:5432/name); "
+            "without it the database is SQLite in the home",
+        )
+    if manifest.database == "postgresql" and not database_url:
+        raise BackupError(
+            "needs_postgresql",
+            "the backup's database is PostgreSQL (a pg_dump): give --database-url of an empty PostgreSQL database",
+        )
+    if manifest.database not in ("sqlite", "postgresql"):
+        raise BackupError(
+            "unknown_database", f"the backup's database is {manifest.database}: shopkpi cannot restore it"
+        )
 
 
 def _copy(backup: Path, staging: Path, relative: str, rename: str | None = None) -> None:
@@ -122,18 +130,35 @@ def _check_empty_database() -> None:
         )
 
 
-def _restore_database(staging: Path, to_postgresql: bool, say: Say) -> str:
+def _restore_database(staging: Path, backup: Path, manifest: Manifest, to_postgresql: bool, say: Say) -> str:
     from django.core.management import call_command
     from django.db import connection
 
-    if not to_postgresql:
-        call_command("migrate", interactive=False, verbosity=0)  # a backup of an older version: this one
-        return "sqlite"
-    from shopkpi.appraisal.backups.database_copy import attach_source, copy_database
+    if manifest.database == "postgresql":
+        postgres_dump.restore(backup / postgres_dump.DUMP)
+        _compare_counts(manifest)
+        say("database loaded with pg_restore")
+    elif to_postgresql:
+        from shopkpi.appraisal.backups.database_copy import attach_source, copy_database
 
-    attach_source(staging / SOURCE_COPY)
-    copy_database(say)
+        attach_source(staging / SOURCE_COPY)
+        copy_database(say)
+    call_command("migrate", interactive=False, verbosity=0)  # a backup of an older version: this one
     return str(connection.vendor)
+
+
+def _compare_counts(manifest: Manifest) -> None:
+    """Every table holds the rows the manifest counted (before migrations of a newer version add any)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table, expected in manifest.counts.get("database", {}).items():
+            cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
+            found = int(cursor.fetchone()[0])
+            if found != expected:
+                raise BackupError(
+                    "count_mismatch", f"{table}: {expected} rows in the backup, {found} restored"
+                )
 
 
 def _verified_audit_log() -> int:

@@ -1,8 +1,9 @@
 """`take_backup`: a consistent snapshot of a running home into a new folder, with its manifest.
 
 With the warehouse lock held (an import committing finishes first, the next waits), the warehouse's
-catalogue and the files it names are copied and the SQLite application database is copied with
-SQLite's online backup API; so an import is either wholly in the backup or wholly out of it. The
+catalogue and the files it names are copied and the application database is copied: SQLite with
+its online backup API, PostgreSQL with pg_dump (`postgres_dump`); so an import is either wholly in
+the backup or wholly out of it. The
 home's other files (the secret key, the company's profiles, metrics and templates, positions.yaml …)
 are copied beside them. The folder mirrors the home; `manifest.json` lists every file with its size
 and SHA-256. The backup is written to a hidden folder next to the output and renamed to it when
@@ -22,6 +23,7 @@ from pathlib import Path
 from django.db import connection
 
 from shopkpi import __version__
+from shopkpi.appraisal.backups import postgres_dump
 from shopkpi.appraisal.backups.manifest import DATABASE, NAME, WAREHOUSE, BackupError, Manifest, describe
 from shopkpi.appraisal.company import company_name
 from shopkpi.data.warehouse import Warehouse
@@ -37,11 +39,10 @@ def take_backup(home: Path, output: Path, say: Say = print) -> Manifest:
     """Back up `home` (whose application database Django is set up for) into the new folder `output`."""
     home, output = home.resolve(), output.resolve()
     _check_output(home, output)
-    if connection.vendor != "sqlite":
+    if connection.vendor not in ("sqlite", "postgresql"):
         raise BackupError(
-            "not_sqlite",
-            f"the application database is {connection.vendor}, not SQLite: back it up with its own tools "
-            "(pg_dump, see the admin guide, Backup and restore); `shopkpi backup` takes SQLite homes",
+            "unsupported_database",
+            f"the application database is {connection.vendor}: `shopkpi backup` takes SQLite and PostgreSQL homes",
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.parent / f".{output.name}.partial-{secrets.token_hex(4)}"
@@ -51,15 +52,22 @@ def take_backup(home: Path, output: Path, say: Say = print) -> Manifest:
         warehouse = Warehouse(home)
         with warehouse.held(on_wait=lambda: say("waiting for an import that is committing …")):
             files += [f"{WAREHOUSE}/{p}" for p in warehouse.copy_locked(partial / WAREHOUSE)]
-            _online_backup(Path(str(connection.settings_dict["NAME"])), partial / DATABASE)
-        files.append(DATABASE)
+            if connection.vendor == "sqlite":
+                _online_backup(Path(str(connection.settings_dict["NAME"])), partial / DATABASE)
+                database_file, database_counts = DATABASE, _table_counts(partial / DATABASE)
+            else:
+                database_file, database_counts = (
+                    postgres_dump.DUMP,
+                    postgres_dump.dump(partial / postgres_dump.DUMP),
+                )
+        files.append(database_file)
         manifest = Manifest(
             version=__version__,
             created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             company=company_name(),
-            database="sqlite",
+            database=str(connection.vendor),
             files=tuple(describe(partial, f) for f in sorted(files)),
-            counts={"database": _table_counts(partial / DATABASE), "warehouse": _warehouse_counts(partial)},
+            counts={"database": database_counts, "warehouse": _warehouse_counts(partial)},
         )
         (partial / NAME).write_text(manifest.to_json(), encoding="utf-8")
         _fsync_tree(partial)
