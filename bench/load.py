@@ -534,7 +534,8 @@ def main() -> None:
                     say(f"{database}, --workers {n}: skipped, `shopkpi serve` has no --workers option yet")
                     continue
                 say(f"{database}, --workers {n}: {args.users} users for {args.duration:.0f} s …")
-                result = {"commit": commit.strip(), **one_run(demo, backup, database, n, args)}
+                at = time.strftime("%Y-%m-%d %H:%M")
+                result = {"at": at, "commit": commit.strip(), **one_run(demo, backup, database, n, args)}
                 print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
