@@ -173,23 +173,28 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
     column=st.one_of(st.integers(1, 300), st.integers(1, 20_000)),
     spacing=st.sampled_from([" ", "\n", "\t", "  "]),
     quote=st.sampled_from(['"', "'"]),
+    in_row_2=st.booleans(),
     claimed=st.booleans(),
 )
 def test_a_cell_anywhere_is_read_or_refused_never_a_crash(
-    tmp_path: Path, row: int, column: int, spacing: str, quote: str, claimed: bool
+    tmp_path: Path, row: int, column: int, spacing: str, quote: str, in_row_2: bool, claimed: bool
 ) -> None:
+    # the cell's own reference places it (python-calamine reads it), whatever row element holds it
     reference = f"{column_letters(column)}{row}"
-    cell = f"<row{spacing}r={quote}{row}{quote}><c{spacing}r={quote}{reference}{quote}><v>1</v></c></row>"
+    holder = 2 if in_row_2 else row
+    cell = f"<row{spacing}r={quote}{holder}{quote}><c{spacing}r={quote}{reference}{quote}><v>1</v></c></row>"
     sheet = sheet_xml(HEADER + cell, dimension=f"A1:{reference}" if claimed else None)
     path = write_workbook(tmp_path / f"cell-{reference}.xlsx", sheet)
-    home = tmp_path / f"home-{reference}"
+    home = tmp_path / f"home-{reference}-{holder}"
+    absurd = row > 1_048_576 or column > 16_384 or row * column > MAX_CELLS
     try:
         import_files(home, "shop_daily", [path])
     except ImportRefused as refused:
         [problem, *_] = refused.problems
         assert problem.file == path.name and problem.reason
-        absurd = row > 1_048_576 or column > 16_384 or row * column > MAX_CELLS
         assert problem.reason.startswith(TOO_LARGE) == absurd, (reference, problem.reason)
+        return
+    assert not absurd, reference
 
 
 @FUZZ
@@ -226,3 +231,23 @@ def test_garbage_after_a_spreadsheet_signature_is_refused(
         import_files(tmp_path / "home-garbage", "shop_daily", [path])
     except ImportRefused as refused:
         assert all(p.file == "garbage.xls" and p.reason for p in refused.problems)
+
+
+VALID_SHEET = sheet_xml(
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>shop</t></is></c><c r="B1" t="inlineStr"><is><t>date</t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t>uv</t></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>S1</t></is></c><c r="B2" t="inlineStr"><is><t>2026-10-01</t></is></c>'
+    '<c r="C2"><v>5</v></c></row>'
+).encode()
+
+
+@FUZZ
+@given(cut=st.integers(0, len(VALID_SHEET)), junk=st.binary(max_size=24))
+def test_malformed_sheet_xml_is_read_or_refused_cleanly(tmp_path: Path, cut: int, junk: bytes) -> None:
+    path = write_workbook(
+        tmp_path / "malformed.xlsx", VALID_SHEET[:cut] + junk + VALID_SHEET[cut:][: len(junk)]
+    )
+    try:
+        import_files(tmp_path / f"home-{cut}-{junk.hex()}", "shop_daily", [path])
+    except ImportRefused as refused:
+        assert all(p.file == "malformed.xlsx" and p.reason for p in refused.problems)

@@ -8,9 +8,10 @@ unpack to gigabytes. So, before loading (and inside the reading process's limits
 - XLSX (a zip): at most `MAX_PARTS` parts; a part larger than `RATIO_FROM` unpacks to at most
   `MAX_RATIO` times its packed size, and all parts together to at most `MAX_UNPACKED` bytes. Every
   part is unpacked once to verify those sizes (a zip can state false ones), chunk by chunk, and
-  every worksheet's `<dimension ref>` and the `r="…"` of each `<row>` and `<c>` are scanned on the
-  way (and the `<row>` elements counted, for rows without `r`): a sheet reaching beyond XFD1048576
-  (Excel's last cell), or whose extent from A1 holds more than `max_cells` cells, is refused.
+  every worksheet's `<dimension ref>` and the `r="…"` of its `<row>` and `<c>` elements are scanned
+  on the way (and the `<row>` elements counted, for rows without `r`): a sheet reaching beyond
+  XFD1048576 (Excel's last cell), or whose extent from A1 holds more than `max_cells` cells, is
+  refused. The scan costs about a sixth of loading the sheet.
 - XLS (an OLE2 compound file): the header's sector size and table counts must fit the file.
 
 A refusal is an `UnreadableFile` whose reason starts "file too large or malformed:" and says what
@@ -19,6 +20,7 @@ to do (save it again as a new XLSX, or split it).
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zipfile
@@ -40,15 +42,16 @@ _SHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$", re.IGNORECASE)
 _DIMENSION = re.compile(
     rb"<(?:[\w.-]+:)?dimension\s[^>]{0,200}?ref=[\"']([A-Za-z]{0,4})(\d{0,10})(?::([A-Za-z]{1,4})(\d{1,10}))?"
 )
-# the r attribute of a <row> (digits) or a <c> (letters and digits); Excel, WPS, openpyxl and
-# xlsxwriter all write ` r="…"`, other spacing or quotes take the general (slower) patterns
-_FAST = (re.compile(rb' r="([A-Za-z]{1,4})'), re.compile(rb' r="[A-Za-z]{0,4}(\d{1,10})'))
-_GENERAL = (
-    re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,4})"),
-    re.compile(rb"\sr\s*=\s*[\"'][A-Za-z]{0,4}(\d{1,10})"),
-)
-_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
-_UNUSUAL = (b"\tr", b"\nr", b"\rr", b" r ", b" r='")
+# The r="…" of a <row> (digits) or a <c> (letters and digits). Excel, WPS, openpyxl and xlsxwriter
+# write ` r="…"` with capitals: then a chunk's last <row> gives its rows, and the chunk is searched
+# only for a reference beyond the corner found so far (one pass in an ordinary sheet); any other
+# spelling (other spacing or quotes, small letters), and a chunk with many references beyond, have
+# every reference read
+_LAST_ROW = b'<row r="'
+_BROKEN_OTHERWISE = re.compile(rb"[\t\n\r]r\s*=")  # searched only where a tab or line break is
+_EVERY_COLUMN = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,4})")
+_EVERY_ROW = re.compile(rb"\sr\s*=\s*[\"'][A-Za-z]{0,4}(\d{1,10})")
+_SEARCHES = 64  # references beyond the corner in one chunk before every reference is read instead
 
 _OLE_HEADER = struct.Struct("<8s16sHHHHH6sIIIIIIIII")
 
@@ -123,12 +126,59 @@ def _unpack(archive: zipfile.ZipFile, part: zipfile.ZipInfo, max_cells: int) -> 
                 for col, row in ((dimension[1], dimension[2]), (dimension[3], dimension[4])):
                     columns = max(columns, column_number(col or b""))
                     rows = max(rows, int(row or 0))
-            column_pattern, row_pattern = _GENERAL if any(m in data for m in _UNUSUAL) else _FAST
-            columns = max(columns, *map(column_number, set(column_pattern.findall(data))), 0)
-            rows = max(rows, *map(int, row_pattern.findall(data)), 0)
-            elements += sum(chunk.count(tag) for tag in _ROW_TAGS)  # rows without r="…" count too
+            rows, columns = _corner(data, rows, columns)
+            elements += chunk.count(b"<row")  # rows without r="…" count too
             _check_extent(part.filename, max(rows, elements), columns, max_cells)
             tail = data[-_OVERLAP:]
+
+
+def _corner(data: bytes, rows: int, columns: int) -> tuple[int, int]:
+    """The last row and column any reference in `data` reaches, or `rows` and `columns` if larger."""
+    if (b"\t" in data or b"\n" in data or b"\r" in data) and _BROKEN_OTHERWISE.search(data):
+        return _every_reference(data, rows, columns)
+    last = data.rfind(_LAST_ROW)
+    if last >= 0:
+        digits = re.match(rb"\d{1,10}", data[last + len(_LAST_ROW) : last + len(_LAST_ROW) + 10])
+        rows = max(rows, int(digits[0])) if digits else rows
+    position = 0
+    for _ in range(_SEARCHES):
+        found = _beyond(rows, columns).search(data, position)
+        if found is None:
+            return rows, columns
+        if found[1]:
+            columns, rows = max(columns, column_number(found[1])), max(rows, int(found[2]))
+        elif found[3]:
+            rows = max(rows, int(found[3]))
+        else:  # spelled otherwise
+            break
+        position = found.end()
+    return _every_reference(data, rows, columns)
+
+
+def _every_reference(data: bytes, rows: int, columns: int) -> tuple[int, int]:
+    columns = max(columns, *map(column_number, set(_EVERY_COLUMN.findall(data))), 0)
+    rows = max(rows, *map(int, _EVERY_ROW.findall(data)), 0)
+    return rows, columns
+
+
+@functools.lru_cache(maxsize=256)
+def _beyond(rows: int, columns: int) -> re.Pattern[bytes]:
+    """An r="…" spelled otherwise (other spacing or quotes, small letters), or in the usual spelling
+    one whose column is after `columns` or whose row has more digits than `rows` (a row after it
+    with as many digits is left to the memory limit: searching for those too doubles the scan's time)."""
+    otherwise = rb"\s|=\s|='|=\"[a-z]"
+    later = rb'="(?:(%s)(\d{1,10})|[A-Z]*+(\d{%d,10}))' % (_later_column(columns), len(str(rows)) + 1)
+    return re.compile(rb" r(?:%s|%s)" % (otherwise, later))
+
+
+def _later_column(column: int) -> bytes:
+    """A pattern of the column letters after `column`: more letters, or as many and later."""
+    letters = column_letters(column).encode()
+    options = [b"[A-Z]{%d,4}" % (len(letters) + 1)] if len(letters) < 4 else []
+    for i, letter in enumerate(letters):
+        if letter < ord("Z"):
+            options.append(letters[:i] + b"[%c-Z][A-Z]{%d}" % (letter + 1, len(letters) - i - 1))
+    return b"|".join(options) or b"(?!)"
 
 
 def _check_extent(sheet: str, rows: int, columns: int, max_cells: int) -> None:
