@@ -17,7 +17,11 @@ from shopkpi.web.translations import LOCALE_DIR
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "shopkpi"
 # the appraisal app's modules, and the import pages (their few messages of their own are kept here too)
-SOURCES = [*sorted((SRC / "appraisal").glob("*.py")), SRC / "web" / "pages" / "hr_imports.py"]
+SOURCES = [
+    *sorted((SRC / "appraisal").glob("*.py")),
+    *sorted((SRC / "appraisal" / "notifications").glob("*.py")),
+    SRC / "web" / "pages" / "hr_imports.py",
+]
 CATALOGUE = LOCALE_DIR / "appraisal" / "en" / "LC_MESSAGES" / "django.po"
 _CALLS = {"_": 0, "gettext": 0, "gettext_lazy": 0, "pgettext": 1, "pgettext_lazy": 1}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

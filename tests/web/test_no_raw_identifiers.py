@@ -124,7 +124,13 @@ def pages_by_role(month: Month) -> dict[str, list[str]]:
     r = month.reviews
     one = f"/hr/cycles/{PERIOD}/"
     return {
-        "e01": ["/", "/reviews/mine/", f"/reviews/{r['E01'].pk}/", f"/reviews/{r['E01'].pk}/print/"],
+        "e01": [
+            "/",
+            "/notices/",
+            "/reviews/mine/",
+            f"/reviews/{r['E01'].pk}/",
+            f"/reviews/{r['E01'].pk}/print/",
+        ],
         "m01": ["/", "/team/", "/dashboards/", f"/reviews/{r['E01'].pk}/", f"/reviews/{r['M01'].pk}/"],
         "hr": [
             "/",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.cycles import reopen_cycle
 from shopkpi.appraisal.models import Cycle, ReopenRequest
+from shopkpi.appraisal.notifications import events as notification_events
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.review_steps import WorkflowError, actor_name
 from shopkpi.appraisal.roles import is_gm, is_hr
@@ -77,6 +78,7 @@ def request_reopen(hr_user: Any, cycle: Cycle, reason: str) -> ReopenRequest:
                 after={"request": made.pk},
                 reason=reason,
             )
+            notification_events.reopen_requested(locked, actor_name(hr_user), reason)
     except IntegrityError:  # another HR user's request was saved first
         raise WorkflowError(already, code="reopen_pending") from None
     return made

@@ -30,6 +30,7 @@ from django.utils.translation import pgettext
 from shopkpi.appraisal import audit, policy
 from shopkpi.appraisal.consequences import raise_action_items
 from shopkpi.appraisal.models import Appeal, Cycle, Interview, Override, PayAdjustment, Rating, Review
+from shopkpi.appraisal.notifications import events as notification_events
 from shopkpi.appraisal.review_scoring import effective_value, recompute
 from shopkpi.appraisal.review_steps import (
     StaleReview,
@@ -114,6 +115,7 @@ def perform(
         )
         if action == "approve":
             raise_action_items(user, fresh)
+        notification_events.after_step(fresh, action, change.reason)
     review.refresh_from_db()
     return fresh
 

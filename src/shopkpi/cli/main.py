@@ -14,6 +14,7 @@ from shopkpi.cli.home import DEFAULT_HOME, Context
 from shopkpi.cli.import_command import import_command
 from shopkpi.cli.init_command import init_command
 from shopkpi.cli.metrics_command import metrics_command
+from shopkpi.cli.remind_command import remind_command
 from shopkpi.cli.run_command import run_command
 from shopkpi.cli.samples_command import samples_command
 from shopkpi.cli.scorecard_commands import check_command, score_command
@@ -52,6 +53,7 @@ cli.add_command(synth_command)
 cli.add_command(metrics_command)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
+cli.add_command(remind_command)
 
 
 def main() -> None:

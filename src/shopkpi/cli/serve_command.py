@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import subprocess
+import sys
+
 import click
 
 from shopkpi.cli.django_home import default_workers, prepare_home, serve_application
 from shopkpi.cli.home import current
+from shopkpi.cli.remind_command import time_of_day
 
 
 @click.command("serve")
@@ -21,8 +26,15 @@ from shopkpi.cli.home import current
 @click.option(
     "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Threads per worker process."
 )
+@click.option(
+    "--remind-at",
+    callback=time_of_day,
+    help="Also send the reminders every day at this time (HH:MM), as `shopkpi remind --daily-at` does.",
+)
 @click.pass_context
-def serve_command(ctx: click.Context, host: str, port: int, workers: int | None, threads: int) -> None:
+def serve_command(
+    ctx: click.Context, host: str, port: int, workers: int | None, threads: int, remind_at: dt.time | None
+) -> None:
     """Serve the pages and the API of an existing home (its database is migrated first)."""
     home = prepare_home(current(ctx).home)
     workers = workers or default_workers()
@@ -30,4 +42,18 @@ def serve_command(ctx: click.Context, host: str, port: int, workers: int | None,
         f"shopkpi: serving {home} at http://{host}:{port}/ with {workers} worker processes (Ctrl+C stops)",
         err=True,
     )
-    serve_application(host, port, workers=workers, threads=threads)
+    reminder = None
+    if remind_at is not None:
+        # its own process, so the web workers never wait for a mail server or a robot
+        command = "from shopkpi.cli.main import main; main()"
+        when = remind_at.strftime("%H:%M")
+        reminder = subprocess.Popen(
+            [sys.executable, "-c", command, "--home", str(home), "remind", "--daily-at", when]
+        )
+        click.echo(f"shopkpi: reminders are sent every day at {when}", err=True)
+    try:
+        serve_application(host, port, workers=workers, threads=threads)
+    finally:
+        if reminder is not None:
+            reminder.terminate()
+            reminder.wait()

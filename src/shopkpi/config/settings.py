@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF
 
 from shopkpi.config.home import home_dir, secret_key
@@ -210,6 +211,28 @@ CONTENT_SECURITY_POLICY = {
 }
 # HSTS preload is for a domain submitted to the browsers' list, which a company's KPI host is not
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# notices (docs/en/admin.md, "Notices"): e-mail through Django's mail, configured by one URL
+# (smtp://user:password@host:port, smtp+tls://…, smtp+ssl://…, console:// to print them); without it no
+# e-mail is sent. Group robots of 企业微信, 钉钉 and 飞书: one company robot each (the settings page can set
+# them too; these win), 钉钉 and 飞书 with their signing secret.
+SHOPKPI_EMAIL_URL = os.environ.get("SHOPKPI_EMAIL_URL", "").strip()
+if SHOPKPI_EMAIL_URL:
+    globals().update(dj_email_url.parse(SHOPKPI_EMAIL_URL))
+DEFAULT_FROM_EMAIL = os.environ.get("SHOPKPI_EMAIL_FROM", "shopkpi@localhost")
+EMAIL_TIMEOUT = 10
+SHOPKPI_ROBOTS = {
+    "wecom": (os.environ.get("SHOPKPI_WECOM_WEBHOOK", "").strip(), ""),
+    "dingtalk": (
+        os.environ.get("SHOPKPI_DINGTALK_WEBHOOK", "").strip(),
+        os.environ.get("SHOPKPI_DINGTALK_SECRET", "").strip(),
+    ),
+    "feishu": (
+        os.environ.get("SHOPKPI_FEISHU_WEBHOOK", "").strip(),
+        os.environ.get("SHOPKPI_FEISHU_SECRET", "").strip(),
+    ),
+}
+SHOPKPI_REMIND_DAYS = _whole("SHOPKPI_REMIND_DAYS", 2)
 
 LOGGING = {
     "version": 1,

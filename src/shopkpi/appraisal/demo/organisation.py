@@ -12,6 +12,7 @@ from shopkpi.appraisal.roles import ADMIN, GM, HR
 from shopkpi.data.warehouse import Warehouse
 
 DEMO_PASSWORD = "shopkpi-demo"  # demo mode only; printed by `shopkpi demo` and given in the README
+DEMO_MAIL_DOMAIN = "demo-shop.example"
 HR_CODE = "HR01"  # the HR officer: runs the cycles, not appraised in the demo
 
 
@@ -23,7 +24,9 @@ class DemoPeople:
 
 
 def _user(username: str, *groups: str, first_name: str = "") -> User:
-    user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=first_name)
+    # every demo login has an address (the reserved .example domain), so its notices can be mailed
+    email = f"{username.lower()}@{DEMO_MAIL_DOMAIN}"
+    user = User.objects.create_user(username, email, password=DEMO_PASSWORD, first_name=first_name)
     for name in groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
     return user

@@ -2,6 +2,7 @@ from shopkpi.appraisal.models.access import ApiToken, LoginAttempt, LoginProfile
 from shopkpi.appraisal.models.audit import AuditEntry
 from shopkpi.appraisal.models.company import CompanySettings
 from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, MonthComputation, TemplateVersion
+from shopkpi.appraisal.models.notices import Delivery, Notice
 from shopkpi.appraisal.models.organisation import Account, Department, Employee, Position
 from shopkpi.appraisal.models.pay import ActionItem, PayAdjustment
 from shopkpi.appraisal.models.reopen import ReopenRequest
@@ -24,12 +25,14 @@ __all__ = [
     "CompanySettings",
     "Cycle",
     "CycleTemplate",
+    "Delivery",
     "Department",
     "Employee",
     "Interview",
     "LoginAttempt",
     "LoginProfile",
     "MonthComputation",
+    "Notice",
     "Override",
     "PayAdjustment",
     "Position",

@@ -8,6 +8,11 @@ from django.db import models
 
 class Department(models.Model):
     name = models.CharField("部门", max_length=100, unique=True)
+    robot_channel = models.CharField(
+        "群机器人", max_length=20, blank=True, help_text="wecom, dingtalk or feishu"
+    )
+    robot_webhook = models.CharField("机器人地址", max_length=500, blank=True)
+    robot_secret = models.CharField("加签密钥", max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import cycles, deadlines, month_close, reopen_requests
-from shopkpi.appraisal.models import Cycle, Employee, Review
+from shopkpi.appraisal.models import Cycle, Delivery, Employee, Review
+from shopkpi.appraisal.notifications import messages as notice_messages
 from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.web import upload_limits
 from shopkpi.web.pages import hr_import_jobs as jobs
@@ -27,6 +28,7 @@ from shopkpi.web.pages.hr_access import hr_page
 from shopkpi.web.pages.hr_imports import PERIOD, job_context
 
 S = Review.Status
+FAILED_SHOWN = 20  # the latest failed sends on the console; the count says how many in all
 STEP_DUE: dict[str, str] = {
     S.PENDING_SELF: "self_due",
     S.PENDING_SUPERVISOR: "supervisor_due",
@@ -67,8 +69,26 @@ def console(request: HttpRequest) -> HttpResponse:
                 "reopen_requested": cycle.period in pending,
             }
         )
+    failed = Delivery.objects.filter(status=Delivery.Status.FAILED).select_related("notice")
     return render(
-        request, "shopkpi/hr/console.html", {"rows": rows, "statuses": [labels.REVIEW_STATES[s] for s in S]}
+        request,
+        "shopkpi/hr/console.html",
+        {
+            "rows": rows,
+            "statuses": [labels.REVIEW_STATES[s] for s in S],
+            "failed_sends": [
+                {
+                    "channel": labels.CHANNELS.get(d.channel, d.channel),
+                    "target": labels.robot_owner(d.target),
+                    "subject": notice_messages.subject(d.notice),
+                    "attempts": d.attempts,
+                    "tried_at": d.tried_at,
+                    "error": d.error,
+                }
+                for d in failed[:FAILED_SHOWN]
+            ],
+            "failed_count": failed.count(),
+        },
     )
 
 

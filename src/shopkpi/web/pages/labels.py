@@ -194,6 +194,26 @@ VARIABLES: dict[str, Promise] = {"base_salary": _("基本工资")}
 SHIPPED_JSON = "metrics/catalogue.json"
 
 
+CHANNELS: dict[str, Promise] = {
+    "email": _("电子邮件"),
+    "wecom": _("企业微信"),
+    "dingtalk": _("钉钉"),
+    "feishu": _("飞书"),
+}
+
+
+def robot_owner(target: str) -> str:
+    """Whose robot a send went to ("company", "department:7"), or the e-mail address as it is."""
+    if target == "company":
+        return str(_("公司群"))
+    if target.startswith("department:"):
+        from shopkpi.appraisal.models import Department
+
+        found = Department.objects.filter(pk=target.split(":", 1)[1]).first()
+        return str(_("部门群：%(name)s") % {"name": found.name if found else "?"})
+    return target
+
+
 def _label(table: dict[str, Promise], key: object) -> str:
     text = str(key)
     found = table.get(text)

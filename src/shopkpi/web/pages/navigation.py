@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from shopkpi.appraisal.models import Notice
 from shopkpi.appraisal.roles import ADMIN, EMPLOYEE, EVALUATOR, GM, HR, roles
 
 # (path, label, roles that see it; empty = everyone signed in)
@@ -26,7 +27,7 @@ LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [
 def nav_links(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_links": []}
+        return {"nav_links": [], "unread_notices": 0}
     held = roles(user)
     links = []
     for path, label, needed in LINKS:
@@ -34,7 +35,8 @@ def nav_links(request: HttpRequest) -> dict[str, Any]:
             continue
         current = request.path == path or (path != "/" and request.path.startswith(path))
         links.append({"url": path, "label": str(label), "current": current})
-    return {"nav_links": links}
+    unread = Notice.objects.filter(recipient=user, read_at=None).count()
+    return {"nav_links": links, "unread_notices": unread}
 
 
 __all__ = ["ADMIN", "EVALUATOR", "GM", "HR", "LINKS", "nav_links"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from shopkpi.web.pages import auth_views, home, password_views, token_views
+from shopkpi.web.pages import auth_views, home, notice_views, password_views, token_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.home, name="home"),
@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", password_views.change_password, name="change-password"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notices/", notice_views.inbox, name="notices"),
+    path("notices/read/", notice_views.mark_read, name="notices-read"),
     path("tokens/", token_views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("", include("shopkpi.web.pages.review_urls")),
