@@ -158,7 +158,7 @@ def test_the_manifest_lists_every_file_with_its_checksum(demo_home: Path, origin
     for path, item in listed.items():
         data = (backup / path).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (item["size"], item["sha256"]), path
-    assert {"shopkpi.sqlite3", "secret_key", "warehouse/catalogue.duckdb", "positions.yaml"} <= set(listed)
+    assert {"shopkpi.sqlite3", "secret_key", "warehouse/catalogue.duckdb", "demo.json"} <= set(listed)
     assert (backup / "secret_key").read_text() == (demo_home / "secret_key").read_text()
     # the counts are the snapshot's: the audit log's entries as the original's database holds them
     assert manifest["counts"]["database"]["appraisal_auditentry"] == len(original.audit_log) > 100

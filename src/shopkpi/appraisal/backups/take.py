@@ -3,9 +3,8 @@
 With the warehouse lock held (an import committing finishes first, the next waits), the warehouse's
 catalogue and the files it names are copied and the application database is copied: SQLite with
 its online backup API, PostgreSQL with pg_dump (`postgres_dump`); so an import is either wholly in
-the backup or wholly out of it. The
-home's other files (the secret key, the company's profiles, metrics and templates, positions.yaml …)
-are copied beside them. The folder mirrors the home; `manifest.json` lists every file with its size
+the backup or wholly out of it. The home's other files (the secret key, the company's import
+profiles and metrics …) are copied beside them. The folder mirrors the home; `manifest.json` lists every file with its size
 and SHA-256. The backup is written to a hidden folder next to the output and renamed to it when
 complete, so a half-written backup never looks like one.
 """
