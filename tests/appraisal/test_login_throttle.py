@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 
 from shopkpi.appraisal import login_throttle
 from shopkpi.appraisal.login_throttle import LoginLocked
@@ -163,7 +164,7 @@ def test_every_lock_is_in_the_audit_log_once() -> None:
         "scope": "username",
         "username": "hr",
         "address": ADDRESS,
-        "until": locked.value.until.isoformat(),
+        "until": timezone.localtime(locked.value.until).isoformat(),  # on the company's clock
         "level": 1,
     }
     # the refused tries do not write it again; an address lock is written once, named by the address

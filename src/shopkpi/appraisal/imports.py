@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.month_close import refresh_open_cycles
-from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, checked_import
+from shopkpi.data.importer import FileOutcome, checked_import
 from shopkpi.data.problems import DataWarning
 from shopkpi.data.recognition import recognise_dataset
 
@@ -50,7 +50,7 @@ class ImportRequest:
     profile: str | None = None
     period: str | None = None
     sets: Mapping[str, str] = field(default_factory=dict)
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: str = field(default_factory=lambda: company_time_zone())
     dry_run: bool = False
     accept_warnings: bool = False
 
@@ -77,6 +77,13 @@ class ImportReport:
     @property
     def written(self) -> bool:
         return self.state == "imported"
+
+
+def company_time_zone() -> str:
+    """The company's time zone (the one setting SHOPKPI_TIME_ZONE, Django's TIME_ZONE)."""
+    from django.conf import settings
+
+    return str(settings.TIME_ZONE)
 
 
 def run_import(home: Path, request: ImportRequest, *, progress: Progress | None = None) -> ImportReport:

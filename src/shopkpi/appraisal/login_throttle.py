@@ -154,7 +154,7 @@ def _record_new_locks(username: str, address: str, before: dict[str, _Lock | Non
                 "scope": scope,
                 "username": _key(username),
                 "address": address,
-                "until": lock.until.isoformat(),
+                "until": timezone.localtime(lock.until).isoformat(),
                 "level": lock.level,
             },
         )

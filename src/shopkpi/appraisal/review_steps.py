@@ -8,6 +8,7 @@ what changed (before/after) and why.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -190,4 +191,7 @@ def _text(value: object) -> str | None:
 
 
 def _when(value: Any) -> str | None:
+    """A date, or a moment in the company's time zone (with its offset)."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
     return None if value is None else value.isoformat()

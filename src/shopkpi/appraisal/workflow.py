@@ -313,7 +313,7 @@ def _submit_hr(user: Any, review: Review) -> _Change:
         )
     review.values_frozen_at = timezone.now()
     review.status = S.PENDING_GM
-    return _Change(after={"values_frozen_at": review.values_frozen_at.isoformat()})
+    return _Change(after={"values_frozen_at": _when(review.values_frozen_at)})
 
 
 def _approve(user: Any, review: Review, reason: str = "") -> _Change:
@@ -331,14 +331,14 @@ def _approve(user: Any, review: Review, reason: str = "") -> _Change:
     review.appeal_deadline = now + dt.timedelta(days=review.cycle.appeal_days)
     return _Change(
         reason=str(reason).strip(),
-        after={"published_at": now.isoformat(), "appeal_deadline": review.appeal_deadline.isoformat()},
+        after={"published_at": _when(now), "appeal_deadline": _when(review.appeal_deadline)},
     )
 
 
 def _acknowledge(user: Any, review: Review) -> _Change:
     review.status = S.ACKNOWLEDGED
     review.acknowledged_at = timezone.now()
-    return _Change(after={"acknowledged_at": review.acknowledged_at.isoformat()})
+    return _Change(after={"acknowledged_at": _when(review.acknowledged_at)})
 
 
 def _appeal(user: Any, review: Review, items: Sequence[Mapping[str, Any]]) -> _Change:
@@ -567,6 +567,11 @@ def _date(value: dt.date | str, name: str) -> dt.date:
             % {"field": _field(name), "value": value},
             code="bad_date",
         ) from None
+
+
+def _when(moment: dt.datetime) -> str:
+    """A moment as the audit log keeps it for people: in the company's time zone, with its offset."""
+    return timezone.localtime(moment).isoformat()
 
 
 def _text(value: Decimal | None) -> str | None:

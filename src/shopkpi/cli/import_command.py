@@ -81,7 +81,13 @@ def describe(outcome: FileOutcome, dataset: str) -> str:
     metavar="COLUMN=VALUE",
     help="A column the file lacks, e.g. --set shop=旗舰店 for a 生意参谋 report.",
 )
-@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True, help="The company's time zone.")
+@click.option(
+    "--timezone",
+    envvar="SHOPKPI_TIME_ZONE",
+    default=DEFAULT_TIMEZONE,
+    show_default=True,
+    help="The company's time zone of the file's times (default: the setting SHOPKPI_TIME_ZONE).",
+)
 @click.option(
     "--dry-run", is_flag=True, help="Read and check the files, list the problems and warnings, write nothing."
 )

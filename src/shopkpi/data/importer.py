@@ -36,7 +36,7 @@ from shopkpi.data.validation import TypedFile, column_labels, validate
 from shopkpi.data.value_sql import quote
 from shopkpi.data.warehouse import StagedBatch, Warehouse, fsync_file
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # the company's time zone when none is given (SHOPKPI_TIME_ZONE)
 STAGING = ".import-staging"
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -215,6 +215,12 @@ def checked_import(
         _remove_if_empty(staging_root)
 
 
+def company_now(timezone: str) -> dt.datetime:
+    """The wall-clock time now in the company's time zone, to the second, without the zone (the
+    catalogue's `imported_at` and batch names are in the company's time, whatever the server's)."""
+    return dt.datetime.now(zoneinfo.ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
+
+
 def _check_arguments(
     dataset: str, period: str | None, sets: Mapping[str, str], timezone: str, problems: ProblemList
 ) -> Dataset | None:
@@ -278,7 +284,8 @@ def _prepare(
         on_bytes,
     )
     typed: TypedFile | None = None
-    batch_id = f"{target.name}-{dt.datetime.now():%Y%m%dT%H%M%S}-{digest[:8]}-{secrets.token_hex(2)}"
+    now = company_now(timezone)
+    batch_id = f"{target.name}-{now:%Y%m%dT%H%M%S}-{digest[:8]}-{secrets.token_hex(2)}"
     final = stage / "final.parquet"
     if raw is not None and raw.rows == 0:
         file_problems.add(name, None, None, "the file has no data rows")
@@ -315,7 +322,7 @@ def _prepare(
         profile=raw.fit.profile.name,
         row_count=typed.rows,
         imported_by=user,
-        imported_at=dt.datetime.now().replace(microsecond=0),
+        imported_at=now,
         period=period,
         parquet=final,
         accounts=typed.accounts,

@@ -11,7 +11,6 @@ the audit log (`data.import`); a refused import changes nothing, the warehouse a
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import logging
 import os
@@ -27,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connections
+from django.utils import timezone
 
 from shopkpi.appraisal.imports import ImportRequest, outcome_fields, run_import, warning_fields
 from shopkpi.data.problems import ImportRefused
@@ -245,4 +245,5 @@ def _alive(pid: int) -> bool:
 
 
 def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    """Now in the company's time zone (TIME_ZONE, from SHOPKPI_TIME_ZONE)."""
+    return timezone.localtime().isoformat(timespec="seconds")

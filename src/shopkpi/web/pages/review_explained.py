@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkpi.scorecard.template import (
@@ -185,7 +186,7 @@ def explain(
                         "previous": override.previous,
                         "reason": override.reason,
                         "by": override.created_by,
-                        "at": override.created_at.strftime("%Y-%m-%d %H:%M"),
+                        "at": timezone.localtime(override.created_at).strftime("%Y-%m-%d %H:%M"),
                     },
                 )
             )
