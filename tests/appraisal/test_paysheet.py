@@ -62,7 +62,11 @@ def test_the_excel_pay_sheet_has_the_payroll_columns_and_numbers_with_two_decima
     paysheet.to_xlsx(Cycle.objects.get(), stream)
     sheet = load_workbook(io.BytesIO(stream.getvalue())).active
     assert sheet is not None
-    rows = list(sheet.iter_rows(values_only=True))
+    everything = list(sheet.iter_rows(values_only=True))
+    # the title, then what is left out: the fixture approves E01 and E02, 6 of the 8 reviews wait
+    assert everything[0][0] == "2026年09月绩效工资表"
+    assert everything[1][0] == "6 份尚未批准，未列入"
+    rows = everything[2:]
     assert rows[0] == (
         "工号",
         "姓名",
@@ -77,6 +81,7 @@ def test_the_excel_pay_sheet_has_the_payroll_columns_and_numbers_with_two_decima
         "奖惩（人事调整，扣款为负）",
         "合计（绩效工资或整月工资＋奖惩）",
         "奖惩原因",
+        "状态",
     )
     assert rows[1][:6] == ("E01", "赵一", "运营部", "运营专员", 80, "合格")
     # 基本工资 6000 (the template reads base_salary), no pay.base, 绩效工资 480, no 整月工资, 奖惩 −49.50, 合计 430.50
@@ -84,12 +89,32 @@ def test_the_excel_pay_sheet_has_the_payroll_columns_and_numbers_with_two_decima
     # a text starting with a sign is quoted, as every exported text that a spreadsheet could run
     assert rows[1][12] == "'-100.00 迟到两次；+50.50 全勤奖"
     assert rows[2][6:12] == (5000, None, 400, None, 0, 400)
-    assert len(rows) == 3
+    assert (rows[1][13], rows[2][13]) == ("已发布", "已签字确认")
+    # 合计: 绩效工资 480 + 400 = 880, 奖惩 −49.50 + 0, 合计 430.50 + 400 = 830.50
+    assert rows[3][:2] == ("合计", "2 人") and rows[3][8:12] == (880, 0, -49.5, 830.5)
+    assert rows[4] == (None,) * 14
+    assert [v for v in rows[5] if v] == [
+        "制表：",
+        "＿＿＿＿＿＿＿＿",
+        "审核：",
+        "＿＿＿＿＿＿＿＿",
+        "批准：",
+        "＿＿＿＿＿＿＿＿",
+        "日期：",
+        "＿＿＿＿＿＿＿＿",
+    ]
+    assert len(rows) == 6
     assert all(isinstance(value, (int, float)) for value in rows[1][6:12] if value is not None)
-    assert {sheet.cell(row=2, column=c).number_format for c in range(7, 13)} == {"0.00"}
+    assert {sheet.cell(row=4, column=c).number_format for c in range(7, 13)} == {"#,##0.00"}
+    assert sheet.cell(row=6, column=12).number_format == "#,##0.00"
+    assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize)) == (
+        "landscape",
+        int(sheet.PAPERSIZE_A4),
+    )
+    assert sheet.print_title_rows == "$3:$3"  # the column headers on every printed page
     path = tmp_path / "pay.xlsx"
     paysheet.to_xlsx(Cycle.objects.get(), path)
-    assert load_workbook(path).active.cell(row=3, column=1).value == "E02"
+    assert load_workbook(path).active.cell(row=5, column=1).value == "E02"
 
 
 def test_exporting_for_a_user_is_checked_and_audited(co: Company) -> None:
@@ -147,7 +172,7 @@ def test_each_kind_of_pay_has_its_own_column(monkeypatch: pytest.MonkeyPatch) ->
     paysheet.to_xlsx(Cycle.objects.get(), stream)
     sheet = load_workbook(io.BytesIO(stream.getvalue())).active
     assert sheet is not None
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    rows = list(sheet.iter_rows(min_row=paysheet.HEADER_ROW + 1, values_only=True))
     assert rows[0][6:12] == (6000, 600, 480, None, 0, 480)
     assert rows[1][6:12] == (None, None, "本岗位不计绩效工资", None, 100, 100)
     assert rows[2][6:12] == (None, None, None, 2400, 0, 2400)

@@ -135,7 +135,7 @@ def test_the_pay_sheet(org: api_org.Org) -> None:
     assert any(text.endswith(HOSTILE["reason"]) for text in texts)
     sheet = load_workbook(BytesIO(response.content)).active
     assert sheet is not None
-    header = [str(cell.value or "") for cell in next(sheet.iter_rows(max_row=1))]
-    line = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "E012")
+    header = [str(cell.value or "") for cell in sheet[3]]  # below the title and the note
+    line = next(row for row in sheet.iter_rows(min_row=4) if row[0].value == "E012")
     adjustment = line[next(n for n, text in enumerate(header) if text.startswith("奖惩"))]
     assert adjustment.value == -100 and adjustment.data_type == "n"

@@ -113,7 +113,8 @@ def test_the_pay_sheet_lists_approved_reviews_and_its_export_is_audited(company)
     answer = hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).active
-    assert [c.value for c in sheet[2]][:12] == [
+    assert sheet["A2"].value == "7 份尚未批准，未列入"
+    assert [c.value for c in sheet[4]][:12] == [
         *("E01", "赵一", "运营部", "运营专员", 100, "优秀"),
         *(6000, None, 600, None, 0, 600),
     ]

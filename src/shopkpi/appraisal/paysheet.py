@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from shopkpi.appraisal import audit, export_cells
+from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.review_steps import actor_name
@@ -47,11 +48,14 @@ def columns() -> tuple[str, ...]:
         _("奖惩（人事调整，扣款为负）"),
         _("合计（绩效工资或整月工资＋奖惩）"),
         _("奖惩原因"),
+        _("状态"),
     )
 
 
 AMOUNT_COLUMNS = range(7, 13)  # 基本工资 .. 合计, 1-based
-_WIDTHS = (10, 10, 14, 16, 10, 8, 16, 16, 18, 18, 14, 16, 48)
+_WIDTHS = (10, 10, 14, 16, 10, 8, 16, 16, 18, 18, 14, 16, 40, 12)
+MONEY = "#,##0.00"
+HEADER_ROW = 3  # 1: the title, 2: what is left out, 3: the columns
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class PayRow:
     adjustments: Decimal  # Σ pay adjustments (奖惩)
     total: Decimal | None  # pay + adjustments; None when there is neither
     reasons: str
+    status: str  # the review's step in words (已发布, 已签字确认, 申诉中)
 
     @property
     def performance_pay(self) -> Decimal | None:
@@ -94,6 +99,7 @@ class PayRow:
             self.adjustments,
             self.total,
             self.reasons,
+            self.status,
         )
 
 
@@ -132,9 +138,41 @@ def rows(cycle: Cycle) -> list[PayRow]:
                 adjustments=adjusted,
                 total=total,
                 reasons="；".join(f"{a.amount:+.2f} {a.reason}" for a in adjustments),
+                status=str(Review.Status(review.status).label),
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class Totals:
+    pay: Decimal
+    wage: Decimal
+    adjustments: Decimal
+    total: Decimal
+
+
+def totals(lines: list[PayRow]) -> Totals:
+    """The 合计 of the pay sheet's payable columns (基本工资 and the 基数 are no payouts of this sheet)."""
+    zero = Decimal("0.00")
+    return Totals(
+        pay=sum((line.performance_pay or zero for line in lines), zero),
+        wage=sum((line.wage or zero for line in lines), zero),
+        adjustments=sum((line.adjustments for line in lines), zero),
+        total=sum((line.total for line in lines if line.total is not None), zero),
+    )
+
+
+def not_approved(cycle: Cycle) -> int:
+    """How many of the cycle's reviews are not approved yet (left out of the pay sheet)."""
+    return Review.objects.filter(cycle=cycle).exclude(status__in=APPROVED).count()
+
+
+def title(cycle: Cycle) -> str:
+    """ "<company> 2026年10月绩效工资表"."""
+    year, _dash, month = cycle.period.partition("-")
+    period = _("%(year)s年%(month)s月") % {"year": year, "month": month} if month.isdigit() else cycle.period
+    return " ".join(part for part in (company_name(), _("%(period)s绩效工资表") % {"period": period}) if part)
 
 
 def _salary(review: Review) -> Decimal | None:
@@ -159,18 +197,57 @@ def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any =
     sheet = book.active
     assert sheet is not None
     sheet.title = f"绩效工资 {cycle.period}"
+    width = len(columns())
+    sheet.append([title(cycle)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    left_out = not_approved(cycle)
+    sheet.append([_("%(n)s 份尚未批准，未列入") % {"n": left_out} if left_out else _("全部考核均已批准")])
+    for row in (1, 2):
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     sheet.append(columns())
-    for cell in sheet[1]:
+    for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for line in lines:
         sheet.append(line.cells())
-    for row in sheet.iter_rows(min_row=2, min_col=AMOUNT_COLUMNS.start, max_col=AMOUNT_COLUMNS.stop - 1):
+    summed = totals(lines)
+    total_row = [_("合计"), _("%(n)s 人") % {"n": len(lines)}, *[None] * 6]
+    sheet.append([*total_row, summed.pay, summed.wage, summed.adjustments, summed.total])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    last = sheet.max_row
+    for row in sheet.iter_rows(
+        min_row=HEADER_ROW + 1, max_row=last, min_col=AMOUNT_COLUMNS.start, max_col=AMOUNT_COLUMNS.stop - 1
+    ):
         for cell in row:
-            cell.number_format = "0.00"
-    for index, width in enumerate(_WIDTHS, start=1):
-        sheet.column_dimensions[chr(ord("A") + index - 1)].width = width
-    sheet.freeze_panes = "A2"
+            cell.number_format = MONEY
+    sheet.append([])
+    signature = "＿＿＿＿＿＿＿＿"
+    sheet.append(
+        [
+            _("制表："),
+            signature,
+            None,
+            _("审核："),
+            signature,
+            None,
+            _("批准："),
+            signature,
+            None,
+            _("日期："),
+            signature,
+        ]
+    )
+    for index, column_width in enumerate(_WIDTHS, start=1):
+        sheet.column_dimensions[chr(ord("A") + index - 1)].width = column_width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    # printed on A4 landscape, one page wide, the column headers on every page
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     export_cells.save_workbook(book, path_or_stream)
     if user is not None:
         audit.record(

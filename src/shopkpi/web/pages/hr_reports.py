@@ -98,13 +98,8 @@ def summary_xlsx(request: HttpRequest, period: str) -> HttpResponse:
 def paysheet_page(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
     lines = paysheet.rows(cycle)
-    waiting = Review.objects.filter(cycle=cycle).exclude(status__in=paysheet.APPROVED).count()
-    totals = {
-        "pay": sum((line.performance_pay or 0 for line in lines), start=paysheet.CENT * 0),
-        "wage": sum((line.wage or 0 for line in lines), start=paysheet.CENT * 0),
-        "adjustments": sum((line.adjustments for line in lines), start=paysheet.CENT * 0),
-        "total": sum((line.total for line in lines if line.total is not None), start=paysheet.CENT * 0),
-    }
+    waiting = paysheet.not_approved(cycle)
+    totals = paysheet.totals(lines)
     return render(
         request,
         "shopkpi/hr/paysheet.html",
