@@ -50,12 +50,12 @@ def _free_port() -> int:
 
 @contextmanager
 def served(home: Path, database_url: str | None = None) -> Iterator[str]:
-    """`shopkpi --home HOME serve` on a free port of 127.0.0.1; its base URL; stopped at the end."""
+    """`shopkpi --home HOME serve --workers 1` on a free port of 127.0.0.1; its base URL; stopped at the end."""
     port = _free_port()
     log_path = home.parent / f"serve-{home.name}.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            shopkpi("--home", str(home), "serve", "--port", str(port)),
+            shopkpi("--home", str(home), "serve", "--port", str(port), "--workers", "1"),
             env=environment(database_url),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -16,6 +16,7 @@ missing server fails the test instead of skipping it. Every command runs in a pr
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -57,14 +58,27 @@ def run(*args: str, database_url: str | None = None, check: bool = True) -> subp
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo company (SHOPKPI_BROWSER_DEMO may name one built earlier with the same command: copied)."""
-    home = tmp_path_factory.mktemp("original") / "home"
+def demo_home(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """A copy of the run's demo company, built once per run with the command the browser tests use and
+    in the same place, under the same lock (tests/browser/conftest.py): whichever comes first builds it,
+    xdist workers included. SHOPKPI_BROWSER_DEMO may name one built earlier with that command."""
     given = os.environ.get("SHOPKPI_BROWSER_DEMO")
     if given:
-        shutil.copytree(given, home)
+        built = Path(given)
     else:
-        run("--home", str(home), "demo", "--no-serve", "--months", "2")
+        base = tmp_path_factory.getbasetemp()
+        root = base.parent if hasattr(request.config, "workerinput") else base
+        built = root / "shopkpi-browser-demo"
+        with (root / "shopkpi-browser-demo.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not (built / "demo.json").is_file():
+                    shutil.rmtree(built, ignore_errors=True)
+                    run("--home", str(built), "demo", "--no-serve", "--months", "2")
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    home = tmp_path_factory.mktemp("original") / "home"
+    shutil.copytree(built, home)
     assert tuple(json.loads((home / "demo.json").read_text(encoding="utf-8"))["periods"]) == PERIODS
     return home
 
