@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from shopkpi.appraisal import login_workbook
+from shopkpi.appraisal import login_workbook, month_prepare
 from shopkpi.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +20,10 @@ LANGUAGES = ("en", "zh")
 WORKBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
     # name: (the docs file that explains it, its columns)
     "handed-out logins": ("admin.md", login_workbook.COLUMNS),
+    "what to prepare for a month": (
+        "admin.md",
+        tuple(dict.fromkeys(c for columns in month_prepare.COLUMNS.values() for c in columns)),
+    ),
 }
 
 

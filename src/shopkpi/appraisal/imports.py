@@ -21,15 +21,16 @@ The shape every import takes, whatever front asks for it:
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from shopkpi.appraisal import audit
+from shopkpi.appraisal import audit, month_prepare
 from shopkpi.appraisal.month_close import refresh_open_cycles
 from shopkpi.data.importer import FileOutcome, checked_import
-from shopkpi.data.problems import DataWarning
+from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused
 from shopkpi.data.recognition import recognise_dataset
 
 # datasets whose rows are the organisation itself, kept in the application database
@@ -88,6 +89,8 @@ def company_time_zone() -> str:
 
 def run_import(home: Path, request: ImportRequest, *, progress: Progress | None = None) -> ImportReport:
     """Import `request.files`, all or nothing; `ImportRefused` (and no change) on any problem."""
+    if any(month_prepare.is_prepared_workbook(path) for path in request.files):
+        return _prepared_import(home, request, progress)
     dataset = request.dataset or _recognised(home, request)
     # the organisation service takes ORGANISATION_DATASETS here once it exists (issue 9); until then
     # they still go to the warehouse
@@ -101,6 +104,56 @@ def run_import(home: Path, request: ImportRequest, *, progress: Progress | None 
 def _recognised(home: Path, request: ImportRequest) -> str:
     """The dataset the files belong to, from their headers (every file must agree)."""
     return recognise_dataset(home, request.files, profile=request.profile, sets=request.sets)
+
+
+def _prepared_import(home: Path, request: ImportRequest, progress: Progress | None) -> ImportReport:
+    """A workbook of `shopkpi prepare`, as filled in: its sheets' filled rows into `targets`, `inputs`
+    and `ratings` (only the one named by `request.dataset`, when it is). Every sheet is checked before
+    any is written; problems and warnings name the workbook's sheet and row. The report's dataset is
+    the datasets written, joined by "+"."""
+    (path, *others) = request.files
+    names = tuple((request.dataset or "+".join(month_prepare.DATASETS)).split("+"))
+    if others or not set(names) <= set(month_prepare.DATASETS):
+        reason = (
+            "a prepared workbook (sheets 目标, 手工录入, 评分) is imported on its own"
+            if others
+            else f"a prepared workbook holds targets, inputs and ratings, not {request.dataset}"
+        )
+        raise ImportRefused([ImportProblem(p.name, None, None, reason) for p in request.files])
+    work = month_prepare.work_folder(home)
+    try:
+        sheets = month_prepare.filled_sheets(path, names, work)
+        if not sheets:
+            raise ImportRefused([ImportProblem(path.name, None, None, "nothing is filled in")])
+        problems: list[ImportProblem] = []
+        warnings: list[DataWarning] = []
+        checked: list[FileOutcome] = []
+        for sheet in sheets:
+            one = replace(request, files=(sheet.csv,), dataset=sheet.dataset, profile=None, dry_run=True)
+            try:
+                report = _warehouse_import(home, sheet.dataset, one, progress)
+            except ImportRefused as refused:
+                problems += [month_prepare.in_workbook(p, path, sheet) for p in refused.problems]
+                continue
+            warnings += [month_prepare.in_workbook(w, path, sheet) for w in report.warnings]
+            checked += report.outcomes
+        if problems:
+            raise ImportRefused(problems)
+        dataset = "+".join(sheet.dataset for sheet in sheets)
+        if request.dry_run or (warnings and not request.accept_warnings):
+            state: State = "previewed" if request.dry_run else "needs_confirmation"
+            return ImportReport(dataset, state, tuple(checked), tuple(warnings))
+        outcomes: list[FileOutcome] = []
+        for sheet in sheets:
+            one = replace(
+                request, files=(sheet.csv,), dataset=sheet.dataset, profile=None, accept_warnings=True
+            )
+            outcomes += _warehouse_import(home, sheet.dataset, one, progress).outcomes
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if any(outcome.status == "imported" for outcome in outcomes):
+        refresh_open_cycles(home, request.user)
+    return ImportReport(dataset, "imported", tuple(outcomes), tuple(warnings))
 
 
 def _warehouse_import(

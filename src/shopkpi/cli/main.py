@@ -14,6 +14,7 @@ from shopkpi.cli.home import DEFAULT_HOME, Context
 from shopkpi.cli.import_command import import_command
 from shopkpi.cli.init_command import init_command
 from shopkpi.cli.metrics_command import metrics_command
+from shopkpi.cli.prepare_command import prepare_command
 from shopkpi.cli.remind_command import remind_command
 from shopkpi.cli.run_command import run_command
 from shopkpi.cli.samples_command import samples_command
@@ -44,6 +45,7 @@ cli.add_command(users_group)
 cli.add_command(check_command)
 cli.add_command(serve_command)
 cli.add_command(run_command)
+cli.add_command(prepare_command)
 cli.add_command(score_command)
 cli.add_command(samples_command)
 cli.add_command(demo_command)

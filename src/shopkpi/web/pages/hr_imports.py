@@ -34,7 +34,8 @@ def dataset_choices() -> list[tuple[str, str]]:
 
 
 def dataset_label(name: str) -> str:
-    return DATASETS[name].label_zh if name in DATASETS else name
+    """A dataset's Chinese name; several (a prepared workbook's, joined by "+") joined by 、."""
+    return "、".join(DATASETS[part].label_zh if part in DATASETS else part for part in name.split("+"))
 
 
 def profile_labels() -> tuple[dict[str, str], str]:

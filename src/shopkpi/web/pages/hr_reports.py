@@ -78,7 +78,8 @@ def summary(request: HttpRequest, period: str) -> HttpResponse:
     )
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
+def xlsx_response(content: bytes, name: str) -> HttpResponse:
+    """A workbook download (never cached)."""
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     response["Cache-Control"] = "no-store"
@@ -91,7 +92,7 @@ def summary_xlsx(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
     stream = io.BytesIO()
     hr_summary.to_xlsx(request.user, cycle, stream)
-    return _xlsx(stream.getvalue(), f"summary-{cycle.period}.xlsx")
+    return xlsx_response(stream.getvalue(), f"summary-{cycle.period}.xlsx")
 
 
 @hr_page()
@@ -120,4 +121,4 @@ def paysheet_xlsx(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
     stream = io.BytesIO()
     paysheet.to_xlsx(cycle, stream, user=request.user)
-    return _xlsx(stream.getvalue(), f"paysheet-{cycle.period}.xlsx")
+    return xlsx_response(stream.getvalue(), f"paysheet-{cycle.period}.xlsx")

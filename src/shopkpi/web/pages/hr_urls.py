@@ -10,6 +10,7 @@ from shopkpi.web.pages import (
     hr_audit,
     hr_cycles,
     hr_imports,
+    hr_prepare,
     hr_reports,
     hr_reviews,
 )
@@ -24,6 +25,8 @@ urlpatterns: list[URLPattern] = [
     path(CYCLE + "recompute/", hr_cycles.recompute, name="hr-cycle-recompute"),
     path(CYCLE + "archive/", hr_cycles.archive, name="hr-cycle-archive"),
     path(CYCLE + "reopen/", hr_cycles.request_reopen, name="hr-cycle-reopen"),
+    path(CYCLE + "prepare/", hr_prepare.prepare_page, name="hr-prepare"),
+    path(CYCLE + "prepare.xlsx", hr_prepare.prepare_xlsx, name="hr-prepare-xlsx"),
     path(CYCLE + "reviews/", hr_reviews.review_list, name="hr-reviews"),
     path(CYCLE + "appeals/", hr_reviews.appeals, name="hr-appeals"),
     path(CYCLE + "overdue/", hr_reports.overdue, name="hr-overdue"),
