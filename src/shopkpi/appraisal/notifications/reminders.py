@@ -40,6 +40,7 @@ def _who_acts(review: Review) -> list[Any]:
 def remind(today: dt.date, days: int | None = None) -> Reminded:
     """Send today's reminders and retry failed sends; what was sent."""
     days = settings.SHOPKPI_REMIND_DAYS if days is None else days
+    retried = retry_failed()  # sends that failed in an earlier run (today's new ones are tried below)
     due_count = overdue_count = 0
     waiting = (
         Review.objects.filter(
@@ -73,4 +74,4 @@ def remind(today: dt.date, days: int | None = None) -> Reminded:
                 **where,
             )
             due_count += len(sent)
-    return Reminded(due=due_count, overdue=overdue_count, retried=retry_failed())
+    return Reminded(due=due_count, overdue=overdue_count, retried=retried)

@@ -80,7 +80,7 @@ def console(request: HttpRequest) -> HttpResponse:
                 {
                     "channel": labels.CHANNELS.get(d.channel, d.channel),
                     "target": labels.robot_owner(d.target),
-                    "subject": notice_messages.subject(d.notice),
+                    "subject": notice_messages.robot_text(d.notice),  # who and what, nothing confidential
                     "attempts": d.attempts,
                     "tried_at": d.tried_at,
                     "error": d.error,
