@@ -10,10 +10,10 @@ fills memory. `read_in_sandbox` runs a reading task in a child process under lim
 - the size of each file it writes, `SHOPKPI_IMPORT_OUTPUT_MB` (RLIMIT_FSIZE).
 
 The children come from a reading server: a single-threaded Python started once per process, with
-the readers imported and run once (their lazy imports done: `staging.warm_up`), which forks a supervisor per file, which forks the reader and,
-once it has ended, reports how. So a child costs milliseconds, inherits no thread or lock of the
-web server, and re-runs nothing of the caller's main script (as multiprocessing's forkserver
-would). The task and its arguments go to the child pickled; what comes back is JSON (progress, the
+the readers imported and run once (their lazy imports done: `staging.warm_up`). It forks a
+supervisor per file, which forks the reader and, once the reader has ended, reports how. So a child
+costs milliseconds, inherits no thread or lock of the web server, and re-runs nothing of the
+caller's main script (as multiprocessing's forkserver would). The task and its arguments go to the child pickled; what comes back is JSON (progress, the
 answer, the exit status): nothing a child sends is unpickled here. `UnreadableFile` raised in the
 child is raised here; a child that dies (a limit reached, the reader aborted) is an
 `UnreadableFile` saying the file is too large or malformed. A job queue can take this function's
@@ -272,16 +272,18 @@ class _Server:
         if self._control is not None:
             self._control.close()
         control, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        code = (
-            f"import sys; sys.path[:] = {sys.path!r}; "
-            f"from shopkpi.data.file_sandbox import serve; serve({server_end.fileno()})"
-        )
+        code = f"from shopkpi.data.file_sandbox import serve; serve({server_end.fileno()})"
+        environment = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),  # where this process finds a task
+            "OPENBLAS_NUM_THREADS": "1",  # no idle thread pool in the forks
+        }
         self._process = subprocess.Popen(
             [sys.executable, "-c", code],
             pass_fds=[server_end.fileno()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},  # no idle thread pool in the forks
+            env=environment,
         )
         server_end.close()
         self._control = control
@@ -332,13 +334,15 @@ def _read(connection: socket.socket) -> NoReturn:
     try:
         _send(connection, ["pid", os.getpid()])
         (length,) = _FRAME.unpack(_exactly(connection, _FRAME.size, time.monotonic() + 60))
-        limits, task, args = pickle.loads(_exactly(connection, length, time.monotonic() + 60))
-        _limit(limits)
+        request = _exactly(connection, length, time.monotonic() + 60)
+        limits = Limits()
 
         def progress(done: int) -> None:
             _send(connection, ["progress", done])
 
         try:
+            limits, task, args = pickle.loads(request)
+            _limit(limits)
             answer: list[Any] = ["done", task(*args, on_progress=progress)]
         except UnreadableFile as error:
             answer = ["unreadable", [error.reason, error.row]]
