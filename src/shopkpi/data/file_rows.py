@@ -33,7 +33,7 @@ ProgressCallback = Callable[[int], None]  # bytes read so far
 
 _CHUNK = 1 << 20
 _SAMPLE = 64 * 1024
-DEFAULT_MAX_CELLS = 30_000_000  # the default SHOPKPI_IMPORT_MEMORY_MB's (see file_sandbox.Limits)
+DEFAULT_MAX_CELLS = Limits().max_cells  # what the default SHOPKPI_IMPORT_MEMORY_MB allows
 
 
 @dataclass

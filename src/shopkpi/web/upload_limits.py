@@ -3,7 +3,7 @@
 `UploadCap`, the first upload handler, stops keeping a file as soon as it is larger than the largest
 limit of any dataset (Django then skips the rest of it: no memory or disk spent on it) and marks the
 request; `too_large` is the page's message for a file over its dataset's limit, whether skipped
-that way or received whole. The web server refuses bodies much larger still (`serve_application`).
+that way or received whole. A reverse proxy in front should refuse far larger bodies (docs/en/admin.md).
 """
 
 from __future__ import annotations
