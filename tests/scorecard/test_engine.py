@@ -483,9 +483,10 @@ def test_two_poor_months_in_a_row_fire_the_n2_rule() -> None:
     assert actions(RULED, "60", "2026-10", history(m2026_09="60")) == {"警告"}
 
 
-def test_three_poor_months_fire_two_rules_in_the_same_period() -> None:
-    # 2026-08, 2026-09, 2026-10 all below 65 → 警告 (last 2) and 劝退 (last 3)
-    assert actions(RULED, "60", "2026-10", history(m2026_08="60", m2026_09="50")) == {"警告", "劝退"}
+def test_the_third_poor_month_gives_the_n3_rule_alone() -> None:
+    # 2026-08, 2026-09, 2026-10 all below 65: the run reaches 3 → 劝退; 警告 fired when it reached 2
+    # (2026-09), not again: the third poor month gives 劝退, not 警告 and 劝退
+    assert actions(RULED, "60", "2026-10", history(m2026_08="60", m2026_09="50")) == {"劝退"}
 
 
 def test_a_gap_month_breaks_the_run() -> None:
@@ -503,21 +504,47 @@ def test_a_good_current_month_fires_nothing() -> None:
     assert actions(RULED, "70", "2026-10", history(m2026_09="60", m2026_08="60")) == set()
 
 
-def test_a_streak_that_goes_on_fires_again() -> None:
-    # 2026-08 … 2026-11 all poor: in 2026-11 the last 2 and the last 3 are still poor
-    past = history(m2026_08="60", m2026_09="60", m2026_10="60")
-    assert actions(RULED, "60", "2026-11", past) == {"警告", "劝退"}
-    assert actions(RULED, "60", "2026-12", [*past, *history(m2026_11="60")]) == {"警告", "劝退"}
+def test_a_streak_of_five_poor_months_raises_each_rule_once() -> None:
+    # 2026-06 … 2026-10 all poor; scored month by month with the months before as history:
+    # run 1 → nothing; run 2 → 警告; run 3 → 劝退; runs 4 and 5 → nothing (the same run goes on)
+    months = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    raised = [
+        actions(RULED, "60", month, [PeriodResult(m, D(60)) for m in months[:index]])
+        for index, month in enumerate(months)
+    ]
+    assert raised == [set(), {"警告"}, {"劝退"}, set(), set()]
+
+
+def test_a_broken_streak_starts_over() -> None:
+    # 2026-06, 07, 08 poor (警告 in 07, 劝退 in 08), 2026-09 good, 2026-10 and 11 poor again
+    past = history(m2026_06="60", m2026_07="60", m2026_08="60", m2026_09="70")
+    assert actions(RULED, "60", "2026-10", past) == set()  # a run of 1
+    assert actions(RULED, "60", "2026-11", [*past, *history(m2026_10="60")]) == {"警告"}  # a run of 2 again
+
+
+def test_the_longest_rule_of_a_ladder_stands() -> None:
+    # two rules of the same `when` reaching their length in the same month (no earlier history to tell
+    # a longer run): score < 65 once → 面谈, and a one-month rule of the same when → both N = 1 stand;
+    # with N = 1 and N = 2 on the same when, a second poor month fires only the N = 2 rule
+    ladder = one_item(
+        GRADES
+        + "rules:\n"
+        + "  - {when: 'score < 65', consecutive: 1, action: 面谈}\n"
+        + "  - {when: 'score < 65', consecutive: 1, action: 记录}\n"
+        + "  - {when: 'score < 65', consecutive: 2, action: 警告}\n"
+    )
+    assert actions(ladder, "60", "2026-10", []) == {"面谈", "记录"}
+    assert actions(ladder, "60", "2026-10", history(m2026_09="60")) == {"警告"}
 
 
 def test_the_run_crosses_the_year_boundary() -> None:
-    # 2025-11, 2025-12, 2026-01
-    assert actions(RULED, "60", "2026-01", history(m2025_11="60", m2025_12="60")) == {"警告", "劝退"}
+    # 2025-11, 2025-12, 2026-01: the run reaches 3 in 2026-01
+    assert actions(RULED, "60", "2026-01", history(m2025_11="60", m2025_12="60")) == {"劝退"}
 
 
 def test_history_order_and_later_periods_do_not_matter() -> None:
     past = [PeriodResult("2026-12", D(99)), *history(m2026_09="60", m2026_08="60")]
-    assert actions(RULED, "60", "2026-10", list(reversed(past))) == {"警告", "劝退"}
+    assert actions(RULED, "60", "2026-10", list(reversed(past))) == {"劝退"}
 
 
 def test_the_current_score_is_the_rounded_one() -> None:
@@ -549,13 +576,47 @@ def test_quarterly_runs() -> None:
 def test_yearly_runs() -> None:
     yearly = one_item(GRADES + RULES + "period: year\n")
     past = [PeriodResult("2024", D(50)), PeriodResult("2025", D(50))]
-    assert actions(yearly, "60", "2026", past) == {"警告", "劝退"}
+    assert actions(yearly, "60", "2026", past) == {"劝退"}
+    assert actions(yearly, "60", "2025", past[:1]) == {"警告"}
 
 
-def test_a_rule_with_consecutive_1_fires_in_every_period_it_holds() -> None:
+YEAR_END = one_item(
+    GRADES + "rules:\n  - {when: \"grade == '优秀'\", consecutive: 3, action: 年终特别奖, at: year_end}\n"
+)
+
+
+def test_a_year_end_rule_is_decided_in_the_year_s_last_month_from_the_year_s_results() -> None:
+    # 2026-03, 04, 05 优秀 (≥ 95): a run of 3 in the year; nothing in 2026-05 itself, 年终特别奖 in 2026-12
+    spring = history(m2026_03="95", m2026_04="96", m2026_05="97", m2026_06="80")
+    assert actions(YEAR_END, "96", "2026-05", spring[:2]) == set()
+    assert actions(YEAR_END, "80", "2026-12", spring) == {"年终特别奖"}
+    # once a year: the run of 2026-10, 11 and 12 in 2026-12 gives one 年终特别奖, not one per run
+    autumn = history(m2026_10="95", m2026_11="95")
+    assert actions(YEAR_END, "96", "2026-12", [*spring, *autumn]) == {"年终特别奖"}
+    # a run that starts in the year before does not count: 2025-11, 2025-12, 2026-01
+    late = history(m2025_11="95", m2025_12="95", m2026_01="95")
+    assert actions(YEAR_END, "80", "2026-12", late) == set()
+    # two 优秀 months in the year are not a run of 3
+    assert actions(YEAR_END, "96", "2026-12", history(m2026_11="95")) == set()
+
+
+def test_a_year_end_rule_of_a_quarterly_template_is_decided_in_q4() -> None:
+    quarterly = one_item(
+        GRADES
+        + "period: quarter\nrules:\n  - {when: 'score >= 95', consecutive: 2, action: 年终特别奖, at: year_end}\n"
+    )
+    past = [PeriodResult("2026-Q1", D(95)), PeriodResult("2026-Q2", D(96))]
+    assert actions(quarterly, "60", "2026-Q3", past) == set()
+    assert actions(quarterly, "60", "2026-Q4", past) == {"年终特别奖"}
+
+
+def test_a_rule_with_consecutive_1_fires_in_the_first_period_of_each_run() -> None:
     once = one_item(GRADES + "rules:\n  - {when: 'score < 65', consecutive: 1, action: 面谈}\n")
     assert actions(once, "60", "2026-10", []) == {"面谈"}
     assert actions(once, "70", "2026-10", []) == set()
+    # 2026-09 poor too: the run reached 1 in 2026-09 and goes on; 2026-08 poor, 09 good: a new run
+    assert actions(once, "60", "2026-10", history(m2026_09="60")) == set()
+    assert actions(once, "60", "2026-10", history(m2026_08="60", m2026_09="70")) == {"面谈"}
 
 
 def test_the_spec_s_example_rule() -> None:

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from test_hr_company import PERIOD, S, advance, build_company, client_for, open_month
 
 from appraisal.workflow_company import recompute_month
-from shopkpi.appraisal import audit
-from shopkpi.appraisal.models import ActionItem, AuditEntry
+from shopkpi.appraisal import audit, consequences
+from shopkpi.appraisal.models import ActionItem, AuditEntry, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -86,10 +87,12 @@ def test_action_items_are_closed_with_a_note(company) -> None:  # type: ignore[n
     company.shop.gmv["E01"] = Decimal(100000)  # 100% → 60 + 优 40 = 100; the rule "score >= 90" → 表扬
     recompute_month()
     review = advance(company, "E01", S.PUBLISHED, rating="优")
+    hr = client_for(company, "hr")
+    assert "没有行动项。" in hr.get("/hr/actions/").content.decode()  # the appeal window is open
+    Review.objects.filter(pk=review.pk).update(appeal_deadline=timezone.now() - dt.timedelta(minutes=1))
+    page = hr.get("/hr/actions/").content.decode()  # the window has closed: the result is final
     item = ActionItem.objects.get(review=review)
     assert item.action == "表扬"
-    hr = client_for(company, "hr")
-    page = hr.get("/hr/actions/").content.decode()
     assert "<strong>表扬</strong>" in page and f'action="/hr/actions/{item.pk}/close/"' in page
     empty = hr.post(f"/hr/actions/{item.pk}/close/", {"note": " "})
     assert empty.status_code == 409 and "关闭行动项需要填写处理说明。" in empty.content.decode()
@@ -101,3 +104,15 @@ def test_action_items_are_closed_with_a_note(company) -> None:  # type: ignore[n
     assert "部门会上通报表扬" in closed
     assert "没有行动项。" in hr.get("/hr/actions/").content.decode()
     assert PERIOD in closed
+
+
+def test_a_withdrawn_action_item_shows_why(company) -> None:  # type: ignore[no-untyped-def]
+    company.shop.gmv["E01"] = Decimal(100000)  # 100 → 表扬, as above
+    recompute_month()
+    review = advance(company, "E01", S.ACKNOWLEDGED, rating="优")
+    item = ActionItem.objects.get(review=review)
+    consequences._withdraw(company.user("hr"), item, "申诉处理：复核后改为合格")
+    hr = client_for(company, "hr")
+    assert "没有行动项。" in hr.get("/hr/actions/").content.decode()
+    withdrawn = hr.get("/hr/actions/", {"status": "withdrawn"}).content.decode()
+    assert "<strong>表扬</strong>" in withdrawn and "撤回：申诉处理：复核后改为合格" in withdrawn

@@ -1,13 +1,19 @@
 """Consequence action items: the template's rules (two months 差 → 警告 …) over the employee's history.
 
-At approval the engine's result names the rules that fired (`review.result["actions"]`, computed
-with the employee's earlier published results); each becomes one ActionItem per review and action
-(approving the same review again, after an amended appeal, adds none twice). Nothing happens to a
-person automatically: HR handles each item and closes it with a note.
+An action item is raised when a result becomes final, never while it can still change: the employee
+acknowledges (本人签字确认), the appeal window closes, or the cycle is archived. `settle` brings one
+review's items in line with its result after each step: it raises what the final result's rules fire
+(computed now, with the employee's earlier published results as history), and withdraws, with the
+reason in the audit log, a live item that the result no longer fires (an amended appeal, a reopened
+month corrected). A changed result also re-settles the employee's later final months, whose runs read
+it as history. The appeal window closes by time alone, so `settle_due` raises the items of reviews
+whose window has passed; the HR pages call it before they list, and archiving settles every review.
+Nothing happens to a person automatically: HR handles each item and closes it with a note.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -15,37 +21,134 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
-from shopkpi.appraisal.models import ActionItem, Review
+from shopkpi.appraisal.models import ActionItem, Cycle, Review
 from shopkpi.appraisal.policy import ActionRefused
+from shopkpi.appraisal.review_scoring import history_of
 from shopkpi.appraisal.review_steps import WorkflowError, actor_name
 from shopkpi.appraisal.roles import employee_of, is_hr
+from shopkpi.scorecard import rule_actions
+
+S = Review.Status
+LIVE = (ActionItem.Status.OPEN, ActionItem.Status.CLOSED)
+WINDOW_CLOSED = "申诉期已结束，结果确定"
 
 
-def raise_action_items(user: Any, review: Review) -> list[ActionItem]:
-    """ActionItems for the rules that fired in the review's result; returns those created now."""
-    created: list[ActionItem] = []
-    for action in review.result.get("actions", []):
-        item, new = ActionItem.objects.get_or_create(
-            review=review,
-            action=action,
-            defaults={"employee_id": review.employee_id, "cycle_id": review.cycle_id},
-        )
-        if new:
-            created.append(item)
-            audit.record(
-                actor_name(user),
-                "action_item.create",
-                object_type="action_item",
-                object_id=item.pk,
-                after={
-                    "employee": review.employee.code,
-                    "period": review.cycle.period,
-                    "action": action,
-                    "review": review.pk,
-                },
-                reason=f"考核结果触发规则：{action}",
+def is_final(review: Review, now: dt.datetime | None = None) -> bool:
+    """The result can no longer change: acknowledged, its appeal window closed without an appeal, or
+    its cycle archived (a reopen makes it changeable again)."""
+    if review.cycle.status == Cycle.Status.ARCHIVED:
+        return review.status in (S.ACKNOWLEDGED, S.PUBLISHED)
+    if review.status == S.ACKNOWLEDGED:
+        return True
+    moment = now or timezone.now()
+    return (
+        review.status == S.PUBLISHED
+        and review.appeal_deadline is not None
+        and review.appeal_deadline < moment
+    )
+
+
+def fired_actions(review: Review) -> list[str]:
+    """The actions the review's rules fire now, with the employee's earlier published results as history."""
+    if review.score is None:
+        return []
+    template = review.template_version.compiled()
+    if not template.rules:
+        return []
+    return list(
+        rule_actions(template, review.cycle.period, review.score, review.grade or None, history_of(review))
+    )
+
+
+def settle(user: Any, review: Review, reason: str, *, later: bool = True) -> None:
+    """Bring the review's action items in line with its result (see the module's docstring): raise on a
+    final result what its rules fire, withdraw a live item the result no longer fires. With `later`,
+    the employee's later months that are final are settled again (this month is part of their history)."""
+    final = is_final(review)
+    live = {item.action: item for item in ActionItem.objects.filter(review=review, status__in=LIVE)}
+    if final or live:
+        fired = fired_actions(review)
+        if fired != review.result.get("actions", []):
+            review.result = {**review.result, "actions": fired}
+            review.save(update_fields=["result"])
+        for action, item in live.items():
+            if action not in fired:
+                _withdraw(user, item, reason)
+        if final:
+            for action in fired:
+                if action not in live:
+                    _raise(user, review, action, reason)
+    if final != (review.final_at is not None):
+        review.final_at = timezone.now() if final else None
+        review.save(update_fields=["final_at"])
+    if later and review.published_at is not None:
+        for other in (
+            Review.objects.filter(employee_id=review.employee_id, cycle__period__gt=review.cycle.period)
+            .filter(final_at__isnull=False)
+            .select_related("cycle", "employee", "template_version")
+            .order_by("cycle__period")
+        ):
+            settle(user, other, f"{review.cycle.period} 的考核结果改变：{reason}", later=False)
+
+
+def settle_due(user: Any = None) -> int:
+    """Raise the action items of published results whose appeal window has closed; returns how many
+    reviews became final. Safe to call often: a settled review is not looked at again."""
+    now = timezone.now()
+    due = (
+        Review.objects.filter(status=S.PUBLISHED, appeal_deadline__lt=now, final_at__isnull=True)
+        .select_related("cycle", "employee", "template_version")
+        .order_by("cycle__period", "employee__code")
+    )
+    count = 0
+    for candidate in due:
+        with transaction.atomic():
+            review = (
+                Review.objects.select_for_update(of=("self",))
+                .select_related("cycle", "employee", "template_version")
+                .get(pk=candidate.pk)
             )
-    return created
+            if review.final_at is None and is_final(review, now):
+                settle(user, review, WINDOW_CLOSED)
+                count += 1
+    return count
+
+
+def _raise(user: Any, review: Review, action: str, reason: str) -> ActionItem:
+    item = ActionItem.objects.create(
+        review=review, employee_id=review.employee_id, cycle_id=review.cycle_id, action=action
+    )
+    audit.record(
+        actor_name(user),
+        "action_item.create",
+        object_type="action_item",
+        object_id=item.pk,
+        after={
+            "employee": review.employee.code,
+            "period": review.cycle.period,
+            "action": action,
+            "review": review.pk,
+        },
+        reason=f"{reason}；考核结果触发规则：{action}",
+    )
+    return item
+
+
+def _withdraw(user: Any, item: ActionItem, reason: str) -> None:
+    before = item.status
+    item.status = ActionItem.Status.WITHDRAWN
+    item.withdrawn_reason = reason
+    item.withdrawn_at = timezone.now()
+    item.save(update_fields=["status", "withdrawn_reason", "withdrawn_at"])
+    audit.record(
+        actor_name(user),
+        "action_item.withdraw",
+        object_type="action_item",
+        object_id=item.pk,
+        before={"status": before, "action": item.action},
+        after={"status": item.status, "employee": item.employee.code, "period": item.cycle.period},
+        reason=f"{reason}；考核结果不再触发规则：{item.action}",
+    )
 
 
 def close_action_item(user: Any, item: ActionItem, note: str) -> ActionItem:

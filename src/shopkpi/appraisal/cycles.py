@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import audit
+from shopkpi.appraisal import audit, consequences
 from shopkpi.appraisal.deadlines import Deadlines, default_deadlines
 from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, MonthComputation, Review, TemplateVersion
 from shopkpi.appraisal.month_close import refresh_cycle
@@ -230,6 +230,8 @@ def archive_cycle(user: Any, cycle: Cycle) -> Cycle:
         locked.save(update_fields=["status", "archived_at"])
         for review in reviews:
             record_step(user, review, "archive", from_status=review.status)
+            review.cycle = locked
+            consequences.settle(user, review, "考核期归档，结果确定")
         audit.record(
             actor_name(user),
             "cycle.archive",
@@ -290,6 +292,8 @@ def reopen_cycle(
                 reason=reason,
                 after={"approved_by": actor_name(gm_user)},
             )
+            review.cycle = locked  # open again: the result can change until it is final once more
+            consequences.settle(hr_user, review, f"重新开启：{reason}")
             reopened.append(review.pk)
         locked.status = Cycle.Status.OPEN
         locked.archived_at = None

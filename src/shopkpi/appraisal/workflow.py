@@ -27,8 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shopkpi.appraisal import audit, policy
-from shopkpi.appraisal.consequences import raise_action_items
+from shopkpi.appraisal import audit, consequences, policy
 from shopkpi.appraisal.models import Appeal, Cycle, Interview, Override, PayAdjustment, Rating, Review
 from shopkpi.appraisal.notifications import events as notification_events
 from shopkpi.appraisal.review_scoring import effective_value, recompute
@@ -113,8 +112,7 @@ def perform(
             before={**change.before, **({} if before == after else before)},
             after={**change.after, **({} if before == after else after)},
         )
-        if action == "approve":
-            raise_action_items(user, fresh)
+        consequences.settle(user, fresh, _settling_reason(action, change.reason))
         notification_events.after_step(fresh, action, change.reason)
     review.refresh_from_db()
     return fresh
@@ -467,6 +465,16 @@ assert set(_HANDLERS) == set(policy.ACTIONS), "every action of the policy has a 
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+
+def _settling_reason(action: str, reason: str) -> str:
+    """Why a step raises or withdraws action items, for the audit log."""
+    said = {
+        "acknowledge": "本人签字确认，结果确定",
+        "decide_appeal": "申诉处理",
+        "override": "人事修正数值",
+    }.get(action, step_name(action))
+    return f"{said}：{reason}" if reason else said
 
 
 def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, Any]) -> _Change:

@@ -10,6 +10,7 @@ from shopkpi.scorecard.engine import (
     RatingError,
     ScoreResult,
     rating_value,
+    rule_actions,
     score,
     score_all,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "load_template_file",
     "load_template_text",
     "rating_value",
+    "rule_actions",
     "score",
     "score_all",
 ]

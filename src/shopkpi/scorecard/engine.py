@@ -8,18 +8,19 @@ item missing and the result incomplete; nothing is silently counted as zero.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
 from shopkpi.scorecard.expressions import EvaluationError, Expression
 from shopkpi.scorecard.numbers import NumberError, format_decimal, parse_number, plain, round_half_up
-from shopkpi.scorecard.periods import check_period, previous_period
+from shopkpi.scorecard.periods import check_period, periods_of_year, previous_period
 from shopkpi.scorecard.template import (
     Band,
     BandsRule,
     BonusRule,
+    ConsequenceRule,
     DeductRule,
     Item,
     PenaltyRule,
@@ -334,30 +335,68 @@ def _rated(item: Item, employee: EmployeeInput, use_self: bool) -> ItemResult:
     return ItemResult(item, None, rating, points, self_rating, item.weight * self_rating / HUNDRED)
 
 
+def rule_actions(
+    template: Template, period: str, final: Decimal, grade: str | None, history: Sequence[PeriodResult]
+) -> tuple[str, ...]:
+    """The consequence actions that fire in `period` for a final (rounded) score and grade, with the
+    employee's results of other periods as history: what `score` puts in `ScoreResult.actions`."""
+    check_period(period, template.period)
+    with decimal.localcontext(SPEC_CONTEXT):
+        return _actions(template, period, final, grade, history)
+
+
 def _actions(
     template: Template, period: str, final: Decimal, grade: str | None, history: Sequence[PeriodResult]
 ) -> tuple[str, ...]:
+    """The actions of the rules that fire in `period` (spec: Consequence rules).
+
+    A rule fires once per run, in the period in which its condition has held for exactly the last
+    `consecutive` periods (the run first reaches its length), not again while the run goes on; a
+    period without a result breaks the run. A `year_end` rule is decided in the year's last period,
+    and fires when a run of its length occurred in that year. Rules with the same `when` form a
+    ladder: of those that fire in one period only the longest stands.
+    """
     if not template.rules:
         return ()
-    earlier = {entry.period: entry for entry in history}
-    actions: list[str] = []
+    results = {entry.period: (entry.score, entry.grade) for entry in history}
+    results[period] = (final, grade)
+
+    def holds(rule: ConsequenceRule, at: str) -> bool:
+        found = results.get(at)
+        if found is None:
+            return False
+        score_value, known = found
+        return _holds(rule.when, score_value, known if known is not None else template.grade_of(score_value))
+
+    fired: list[ConsequenceRule] = []
     for rule in template.rules:
-        if not _holds(rule.when, final, grade):
+        if rule.at == "year_end":
+            year = periods_of_year(period, template.period)
+            if period == year[-1] and _longest_run(rule, year, holds) >= rule.consecutive:
+                fired.append(rule)
             continue
+        run = 0
         current = period
-        run = 1
-        while run < rule.consecutive:
-            current = previous_period(current, template.period)
-            entry = earlier.get(current)
-            if entry is None:
-                break
-            past_grade = entry.grade if entry.grade is not None else template.grade_of(entry.score)
-            if not _holds(rule.when, entry.score, past_grade):
-                break
+        while run <= rule.consecutive and holds(rule, current):  # one past N tells a longer run
             run += 1
-        if run >= rule.consecutive:
-            actions.append(rule.action)
-    return tuple(actions)
+            current = previous_period(current, template.period)
+        if run == rule.consecutive:
+            fired.append(rule)
+    longest: dict[tuple[str, str | None], int] = {}
+    for rule in fired:
+        ladder = (rule.when.source, rule.at)
+        longest[ladder] = max(longest.get(ladder, 0), rule.consecutive)
+    return tuple(rule.action for rule in fired if rule.consecutive == longest[(rule.when.source, rule.at)])
+
+
+def _longest_run(
+    rule: ConsequenceRule, periods: Sequence[str], holds: Callable[[ConsequenceRule, str], bool]
+) -> int:
+    longest = run = 0
+    for at in periods:
+        run = run + 1 if holds(rule, at) else 0
+        longest = max(longest, run)
+    return longest
 
 
 def _holds(when: Expression, score_value: Decimal, grade: str | None) -> bool:

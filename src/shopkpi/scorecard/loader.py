@@ -427,7 +427,7 @@ class _Compiler:
                     f"a rule may use only score and grade (history holds no more), not {', '.join(sorted(others))}",
                 )
                 continue
-            rules.append(ConsequenceRule(when, doc.consecutive, doc.action))
+            rules.append(ConsequenceRule(when, doc.consecutive, doc.action, doc.at))
         return tuple(rules)
 
 

@@ -98,6 +98,11 @@ class RuleDoc(_Strict):
     action: StrictStr = Field(
         description="The consequence surfaced to HR (警告, 劝退, 辞退, 年终特别奖 ...)."
     )
+    at: Literal["year_end"] | None = Field(
+        default=None,
+        description="year_end: decided once a year, in the year's last period, from the year's results "
+        "(fires when a run of `consecutive` periods occurred in that year).",
+    )
 
 
 class TemplateDoc(_Strict):

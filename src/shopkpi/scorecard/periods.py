@@ -35,3 +35,16 @@ def previous_period(text: str, kind: Period) -> str:
     if kind == "month":
         return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
     return f"{year - 1:04d}-Q4" if number == 1 else f"{year:04d}-Q{number - 1}"
+
+
+def periods_of_year(text: str, kind: Period) -> tuple[str, ...]:
+    """The periods of the year `text` belongs to, in order: 2026-01 … 2026-12, 2026-Q1 … 2026-Q4, 2026."""
+    match = _FORMS[kind].fullmatch(text)
+    if match is None:
+        raise PeriodError(f"{text!r} is not a {kind} period; write it as {_EXAMPLES[kind]}")
+    year = int(match.group(1))
+    if kind == "year":
+        return (f"{year:04d}",)
+    if kind == "month":
+        return tuple(f"{year:04d}-{number:02d}" for number in range(1, 13))
+    return tuple(f"{year:04d}-Q{number}" for number in range(1, 5))

@@ -104,6 +104,7 @@ class ConsequenceRule:
     when: Expression
     consecutive: int
     action: str
+    at: Literal["year_end"] | None = None  # year_end: decided once a year, in its last period
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ Pay is the performance part of the seed's 本月工资 (never the whole wage), �
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -140,9 +141,12 @@ def test_consequence_rules(template: Template) -> None:
         PeriodResult("2026-08", Decimal("70"), "差评"),
         PeriodResult("2026-09", Decimal("79.9"), "差评"),
     ]
-    assert set(score(template, poor, history).actions) == {"警告", "劝退"}
+    # the third poor month: the run reaches 3 -> 劝退 alone (警告 was raised when it reached 2)
+    assert score(template, poor, history).actions == ("劝退",)
     assert score(template, poor, history[1:]).actions == ("警告",)
 
-    excellent = _employee(EXCELLENT)  # 92 in 2026-10
-    streak = [PeriodResult("2026-08", Decimal("91"), "优秀"), PeriodResult("2026-09", Decimal("95"), "优秀")]
+    # 年终特别奖 is decided in the year's last month: 2026-10, 2026-11 and 2026-12 above 90
+    excellent = replace(_employee(EXCELLENT), period="2026-12")  # 92
+    streak = [PeriodResult("2026-10", Decimal("91"), "优秀"), PeriodResult("2026-11", Decimal("95"), "优秀")]
     assert score(template, excellent, streak).actions == ("年终特别奖",)
+    assert score(template, _employee(EXCELLENT), streak[:0]).actions == ()  # not in 2026-10

@@ -234,17 +234,20 @@ def test_consequence_rules(template: Template) -> None:
         PeriodResult("2026-08", Decimal("70"), "差评"),
         PeriodResult("2026-09", Decimal("75"), "差评"),
     ]
-    # three months below 80 -> 警告 and 劝退
-    assert set(score(template, poor, two_before).actions) == {"警告", "劝退"}
+    # three months below 80 -> 劝退 alone (警告 was raised in 2026-09, when the run reached 2)
+    assert score(template, poor, two_before).actions == ("劝退",)
     # 2026-09 has no result: the run is broken
     assert score(template, poor, [PeriodResult("2026-08", Decimal("70"), "差评")]).actions == ()
 
-    excellent = _employee(EXCELLENT, EXCELLENT_RATINGS)  # 99 in 2026-10
-    streak = [PeriodResult("2026-08", Decimal("95"), "优秀"), PeriodResult("2026-09", Decimal("91"), "优秀")]
-    # 2026-08, 2026-09, 2026-10 all above 90 -> 年终特别奖
+    excellent = _employee(EXCELLENT, EXCELLENT_RATINGS, period="2026-12")  # 99
+    streak = [PeriodResult("2026-10", Decimal("95"), "优秀"), PeriodResult("2026-11", Decimal("91"), "优秀")]
+    # 2026-10, 2026-11, 2026-12 all above 90: decided in the year's last month -> 年终特别奖
     assert score(template, excellent, streak).actions == ("年终特别奖",)
+    # the same run ending in 2026-10 raises nothing yet: 年终特别奖 is decided once a year, in December
+    early = [PeriodResult("2026-08", Decimal("95"), "优秀"), PeriodResult("2026-09", Decimal("91"), "优秀")]
+    assert score(template, _employee(EXCELLENT, EXCELLENT_RATINGS), early).actions == ()
     # exactly 90 is not 优秀 (> 90): no reward
-    short = [PeriodResult("2026-08", Decimal("95"), "优秀"), PeriodResult("2026-09", Decimal("90"), "合格")]
+    short = [PeriodResult("2026-10", Decimal("95"), "优秀"), PeriodResult("2026-11", Decimal("90"), "合格")]
     assert score(template, excellent, short).actions == ()
 
 
@@ -349,3 +352,15 @@ def test_cli_pay_at_a_5000_wage(tmp_path: Path) -> None:
         ("S901", "90.1", "500.50"),
         ("S765", "76.5", "382.50"),
     ]
+
+
+def test_the_765_month_after_two_poor_months_gives_quit_alone(template: Template) -> None:
+    # 2026-08 and 2026-09 差评 (< 80); 2026-10 the worked example with execution 30: 79.5 - 3 = 76.5 差评
+    # the run of 差评 reaches 3 in 2026-10 -> 劝退; 警告 belonged to 2026-09 (the run reached 2): 劝退 alone
+    history = [
+        PeriodResult("2026-08", Decimal("72"), "差评"),
+        PeriodResult("2026-09", Decimal("78.5"), "差评"),
+    ]
+    result = score(template, _employee(WAGE_5000, {"execution": Decimal("30")}), history)
+    assert (result.score, result.grade, result.pay) == (Decimal("76.5"), "差评", Decimal("382.50"))
+    assert result.actions == ("劝退",)

@@ -9,6 +9,7 @@ Pay is the performance part of the seed's 本月工资 (never the whole wage), �
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -140,12 +141,12 @@ def test_a_missing_metric_makes_the_result_incomplete(template: Template) -> Non
 
 
 def test_consequence_rules(template: Template) -> None:
-    excellent = _employee(VALUES)  # 93.5 in 2026-10
+    excellent = replace(_employee(VALUES), period="2026-12")  # 93.5
     streak = [
-        PeriodResult("2026-08", Decimal("92"), "优秀"),
-        PeriodResult("2026-09", Decimal("90.5"), "优秀"),
+        PeriodResult("2026-10", Decimal("92"), "优秀"),
+        PeriodResult("2026-11", Decimal("90.5"), "优秀"),
     ]
-    # three months above 90 -> 年终特别奖
+    # three months above 90 in the year, decided in its last month -> 年终特别奖
     assert score(template, excellent, streak).actions == ("年终特别奖",)
     # only two: no reward yet
     assert score(template, excellent, streak[1:]).actions == ()
@@ -155,8 +156,8 @@ def test_consequence_rules(template: Template) -> None:
         PeriodResult("2026-08", Decimal("79.9"), "差评"),
         PeriodResult("2026-09", Decimal("60"), "差评"),
     ]
-    # three months below 80 -> 警告 and 劝退
-    assert set(score(template, poor, history).actions) == {"警告", "劝退"}
+    # three months below 80 -> 劝退 (警告 was raised in 2026-09)
+    assert score(template, poor, history).actions == ("劝退",)
     # 2026-08 was 80 (not below 80): only the last two months are poor -> 警告
     history = [PeriodResult("2026-08", Decimal("80"), "合格"), PeriodResult("2026-09", Decimal("60"), "差评")]
     assert score(template, poor, history).actions == ("警告",)

@@ -9,6 +9,7 @@ Pay is the performance part of the seed's 本月工资 (never the whole wage), �
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -143,12 +144,12 @@ def test_a_missing_value_makes_the_result_incomplete(template: Template) -> None
 def test_consequence_rules(template: Template) -> None:
     poor = _employee(POOR, POOR_RATINGS)  # 67 in 2026-10
     history = [PeriodResult("2026-08", Decimal("75"), "差评"), PeriodResult("2026-09", Decimal("79"), "差评")]
-    assert set(score(template, poor, history).actions) == {"警告", "劝退"}
+    assert score(template, poor, history).actions == ("劝退",)
     assert score(template, poor, history[1:]).actions == ("警告",)
 
-    excellent = _employee(VALUES)  # 92 in 2026-10
-    streak = [PeriodResult("2026-08", Decimal("91"), "优秀"), PeriodResult("2026-09", Decimal("100"), "优秀")]
+    excellent = replace(_employee(VALUES), period="2026-12")  # 92
+    streak = [PeriodResult("2026-10", Decimal("91"), "优秀"), PeriodResult("2026-11", Decimal("100"), "优秀")]
     assert score(template, excellent, streak).actions == ("年终特别奖",)
     # history from another year's months does not count
-    stale = [PeriodResult("2025-08", Decimal("91"), "优秀"), PeriodResult("2025-09", Decimal("100"), "优秀")]
+    stale = [PeriodResult("2025-10", Decimal("91"), "优秀"), PeriodResult("2025-11", Decimal("100"), "优秀")]
     assert score(template, excellent, stale).actions == ()

@@ -9,6 +9,7 @@ Pay is the performance part of the seed's 本月工资 (never the whole wage), �
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -150,9 +151,9 @@ def test_consequence_rules(template: Template) -> None:
     poor = _employee(VALUES)  # 79.5 in 2026-10
     assert score(template, poor, [PeriodResult("2026-09", Decimal("50"), "差评")]).actions == ("警告",)
 
-    excellent = _employee(EXCELLENT)  # 97 in 2026-10
-    streak = [PeriodResult("2026-08", Decimal("99"), "优秀"), PeriodResult("2026-09", Decimal("93"), "优秀")]
+    excellent = replace(_employee(EXCELLENT), period="2026-12")  # 97
+    streak = [PeriodResult("2026-10", Decimal("99"), "优秀"), PeriodResult("2026-11", Decimal("93"), "优秀")]
     assert score(template, excellent, streak).actions == ("年终特别奖",)
-    # 2026-07 and 2026-09 excellent but 2026-08 missing: the run is broken
-    broken = [PeriodResult("2026-07", Decimal("99"), "优秀"), PeriodResult("2026-09", Decimal("93"), "优秀")]
+    # 2026-09 and 2026-11 excellent but 2026-10 missing: the run is broken
+    broken = [PeriodResult("2026-09", Decimal("99"), "优秀"), PeriodResult("2026-11", Decimal("93"), "优秀")]
     assert score(template, excellent, broken).actions == ()

@@ -16,11 +16,13 @@ class PayAdjustment(models.Model):
 
 
 class ActionItem(models.Model):
-    """A consequence rule that fired (警告, 劝退, 年终特别奖 …): HR handles it and closes it with a note."""
+    """A consequence rule that fired (警告, 劝退, 年终特别奖 …) on a final result: HR handles it and closes
+    it with a note. A result that changes withdraws it (withdrawn, with the reason); the record stays."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
         CLOSED = "closed", _("已处理")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     employee = models.ForeignKey("appraisal.Employee", on_delete=models.PROTECT, related_name="action_items")
     cycle = models.ForeignKey("appraisal.Cycle", on_delete=models.PROTECT, related_name="action_items")
@@ -33,6 +35,14 @@ class ActionItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["review", "action"], name="action_once_per_review")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "action"],
+                condition=~models.Q(status="withdrawn"),
+                name="live_action_once_per_review",
+            )
+        ]

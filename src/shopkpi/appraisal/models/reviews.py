@@ -46,6 +46,9 @@ class Review(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     appeal_deadline = models.DateTimeField(null=True, blank=True)
+    final_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the result became final and its consequences were raised"
+    )
 
     class Meta:
         ordering = ["cycle", "employee"]
@@ -58,11 +61,9 @@ class Review(models.Model):
     def pay_kind(self) -> str | None:
         """What the review's pay is: "performance" (绩效工资), "wage" (a whole wage by the template's
         design), or None when its template has no pay (本岗位不计绩效工资)."""
-        if "pay_kind" in self.result:
-            kind: str | None = self.result["pay_kind"]
-            return kind
-        template = self.template_version.compiled()
-        return None if template.pay is None else template.pay_kind
+        # every result since migration 0005 says; a result written by other means: by whether it has pay
+        kind: str | None = self.result.get("pay_kind", "performance" if self.pay is not None else None)
+        return kind
 
 
 class Rating(models.Model):

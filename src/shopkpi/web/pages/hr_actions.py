@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal.consequences import close_action_item
+from shopkpi.appraisal.consequences import close_action_item, settle_due
 from shopkpi.appraisal.models import ActionItem
 from shopkpi.web.pages.hr_access import hr_page
 
-STATES = (("open", _("待处理")), ("closed", _("已处理")), ("all", _("全部")))
+STATES = (("open", _("待处理")), ("closed", _("已处理")), ("withdrawn", _("已撤回")), ("all", _("全部")))
 
 
 def _page(
@@ -23,7 +23,7 @@ def _page(
     items = ActionItem.objects.select_related(
         "employee__department", "cycle", "review", "closed_by"
     ).order_by("-cycle__period", "employee__code", "id")
-    if shown in ("open", "closed"):
+    if shown in ("open", "closed", "withdrawn"):
         items = items.filter(status=shown)
     page = Paginator(items, 100).get_page(request.GET.get("page"))
     return render(
@@ -43,6 +43,7 @@ def _page(
 
 @hr_page()
 def action_items(request: HttpRequest) -> HttpResponse:
+    settle_due(request.user)  # results whose appeal window has closed since: their items first
     return _page(request)
 
 

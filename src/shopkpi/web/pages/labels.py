@@ -88,6 +88,7 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "template.version": _("保存模板新版本"),
     "action_item.create": _("生成行动项"),
     "action_item.close": _("关闭行动项"),
+    "action_item.withdraw": _("撤回行动项"),
     "data.import": _("导入数据"),
     "scorecard.export": _("导出考核表"),
     "summary.export": _("导出部门汇总表"),
