@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -213,3 +214,18 @@ def test_hr_does_not_close_an_action_item_about_themself(co: Company) -> None:
     with pytest.raises(ActionRefused, match="回避"):
         close_action_item(co.user("hr"), item, "自己处理")
     assert close_action_item(co.user("hr2"), item, "已表扬").status == "closed"
+
+
+def test_the_daily_remind_run_raises_the_items_of_closed_appeal_windows(co: Company, settings: Any) -> None:
+    from click.testing import CliRunner
+
+    from shopkpi.cli.main import cli
+
+    co.shop.gmv["E01"] = Decimal(100000)
+    _month(co, "2026-09")
+    review = advance(co, "E01", S.PUBLISHED)  # 92.0 → 表扬, as above
+    Review.objects.filter(pk=review.pk).update(appeal_deadline=timezone.now() - dt.timedelta(minutes=1))
+    run = CliRunner().invoke(cli, ["--home", str(settings.HOME), "remind", "--date", "2026-10-12"])
+    assert run.exit_code == 0, run.output
+    assert "1 results final since their appeal window closed" in run.output
+    assert [i.action for i in ActionItem.objects.all()] == ["表扬"]

@@ -231,6 +231,7 @@ def test_the_remind_command_sends_todays_reminders_once(co: Company, settings: A
     first = CliRunner().invoke(cli, command)
     assert first.exit_code == 0, first.output
     assert "2026-10-12: 0 due-soon and 8 overdue reminders sent, 0 failed sends retried" in first.output
+    assert "0 results final since their appeal window closed" in first.output  # nothing published yet
     again = CliRunner().invoke(cli, command)
     assert "0 due-soon and 0 overdue reminders sent" in again.output
     assert Notice.objects.filter(kind="overdue").count() == 8

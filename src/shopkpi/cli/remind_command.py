@@ -1,4 +1,5 @@
-"""`shopkpi remind`: send the reminders due today (steps due soon, overdue steps) and retry failed sends.
+"""`shopkpi remind`: send the reminders due today (steps due soon, overdue steps) and retry failed sends;
+raise the action items of results whose appeal window has closed since (consequences.settle_due).
 
 Meant for cron once a day; running it again the same day sends nothing twice. `--daily-at HH:MM`
 keeps running and sends them every day at that time (what `shopkpi serve --remind-at` starts).
@@ -25,6 +26,7 @@ def time_of_day(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 
 def _run_once(today: dt.date, days: int | None) -> None:
+    from shopkpi.appraisal.consequences import settle_due
     from shopkpi.appraisal.notifications.reminders import remind
 
     sent = remind(today, days)
@@ -32,6 +34,8 @@ def _run_once(today: dt.date, days: int | None) -> None:
         f"{today.isoformat()}: {sent.due} due-soon and {sent.overdue} overdue reminders sent, "
         f"{sent.retried} failed sends retried"
     )
+    final = settle_due()
+    click.echo(f"{final} results final since their appeal window closed: their action items raised")
 
 
 @click.command("remind")
