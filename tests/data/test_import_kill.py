@@ -37,7 +37,18 @@ def visible(home: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ..
 
 def start_import(home: Path, path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", RUN_CLI, "--home", str(home), "import", "shop_daily", str(path)],
+        # shops A and B belong to no one here: that warning is accepted to reach the commit
+        [
+            sys.executable,
+            "-c",
+            RUN_CLI,
+            "--home",
+            str(home),
+            "import",
+            "shop_daily",
+            str(path),
+            "--accept-warnings",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
