@@ -198,10 +198,11 @@ def test_an_incomplete_review_stays_with_hr_until_hr_overrides_the_missing_value
     assert review.missing == []
     assert review.score == Decimal("80.0")
     item = next(i for i in review.result["items"] if i["key"] == "attainment")
-    assert "人事修正 gmv: 无 → 90000" in item["explanation"]
-    assert "店铺后台导出缺失，按财务对账单" in item["explanation"]
-    assert "修正人：hr" in item["explanation"]
-    assert item["overrides"][0]["by"] == "hr"
+    # the explanation reads the corrected value; the correction itself is kept beside it
+    assert item["explanation"]["inputs"][0] == {"name": "gmv", "value": "90000"}
+    mark = item["overrides"][0]
+    assert (mark["name"], mark["previous"], mark["value"]) == ("gmv", "", "90000")
+    assert (mark["reason"], mark["by"]) == ("店铺后台导出缺失，按财务对账单", "hr")
     assert Override.objects.get(review=review).previous == ""
     review = perform(hr, review, "submit_hr")
     assert review.status == S.PENDING_GM

@@ -113,7 +113,15 @@ def test_the_result_holds_items_with_value_rating_points_band_and_explanation(
         "48",
         "[80%, 100%)",
     )
-    assert "0.95" in attainment["explanation"] and "48" in attainment["explanation"]
+    why = attainment["explanation"]  # data: the rule, its inputs, band, rating and points
+    assert (why["rule"], why["value"], why["band"], why["rating"], why["points"]) == (
+        "bands",
+        "0.95",
+        "[80%, 100%)",
+        "80",
+        "48",
+    )
+    assert why["inputs"] == [{"name": "gmv", "value": "95000"}, {"name": "目标销售额", "value": "100000"}]
     assert (attitude["rating"], attitude["points"]) == ("80", "32")
     assert result["missing"] == {} and result["missing_values"] == []
     assert review.values["base_salary"] == "6000"

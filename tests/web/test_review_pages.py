@@ -160,13 +160,18 @@ def test_the_band_of_the_value_is_highlighted_with_formula_and_source(org: api_o
     )
     # 95000 / 100000 = 0.95 falls in "< 100%" (rating 50), not in ">= 100%"
     assert [(unescape(text).strip(), bool(match)) for match, text in rows] == [
-        (">= 100%", False),
+        ("≥ 100%", False),
         ("< 100%", True),
     ]
-    assert "<code>销售额 / 目标</code>" in html
-    assert "95.00%" in html
-    assert "生意参谋 2026-03: 31 行, 批次 b-7" in html and "批次 t-1" in html
+    assert "95.0%" in html
     assert "按区间评分" in html  # the rule in words
+    # the calculation in shop words: 95000 / 100000 = 95.0% → band < 100% → 50
+    assert "销售额 95,000 / 目标 100,000 = 95.0%，落在 &lt; 100% 档 → 50 分" in html
+    # the employee reads no formula, variable code or batch; HR has them under 技术细节
+    assert "<code>销售额 / 目标</code>" not in html and "批次 b-7" not in html and "技术细节" not in html
+    hr_html = page(org, "hr2", review)
+    assert "技术细节" in hr_html and "<code>销售额 / 目标</code>" in hr_html
+    assert "生意参谋 2026-03: 31 行, 批次 b-7" in hr_html and "批次 t-1" in hr_html
 
 
 def test_an_hr_override_shows_who_and_why(org: api_org.Org) -> None:
@@ -190,7 +195,7 @@ def test_an_hr_override_shows_who_and_why(org: api_org.Org) -> None:
     assert "补录退款" in html and "hr2" in html
     # 100000 / 100000 = 100% → band ">= 100%" now
     bands = html.split('class="bands"')[1].split("</table>")[0]
-    assert re.search(r'<tr class="match"[^>]*><td>&gt;= 100%', bands)
+    assert re.search(r'<tr class="match"[^>]*><td>≥ 100%', bands)
 
 
 # ---- the forms -------------------------------------------------------------------------------

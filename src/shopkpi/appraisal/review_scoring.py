@@ -28,7 +28,15 @@ from django.utils import timezone
 
 from shopkpi.appraisal.models import Employee, Override, Review
 from shopkpi.appraisal.month_values import Metric
-from shopkpi.scorecard import EmployeeInput, ItemResult, PeriodResult, ScoreResult, Template, score
+from shopkpi.scorecard import (
+    EmployeeInput,
+    ItemResult,
+    PeriodResult,
+    ScoreResult,
+    Template,
+    explain_item,
+    score,
+)
 from shopkpi.scorecard.numbers import format_decimal, plain, round_half_up
 
 SALARY_SOURCE = "员工档案：基本工资 (employee.base_salary)"
@@ -262,7 +270,7 @@ def _result_json(
         "proration": proration,
         "supervisor_total": _text(outcome.supervisor_total),
         "self_total": _text(outcome.self_total),
-        "items": [_item_json(item, overrides) for item in outcome.items],
+        "items": [_item_json(item, overrides, effective) for item in outcome.items],
         "actions": list(outcome.actions),
         "missing": dict(outcome.reasons),
         "missing_values": sorted(name for name in known if effective.get(name) is None),
@@ -270,20 +278,12 @@ def _result_json(
     }
 
 
-def _item_json(item: ItemResult, overrides: Mapping[str, Override]) -> dict[str, Any]:
-    names: set[str] = set()
-    if item.item.value is not None:
-        names |= item.item.value.variables
-    target = getattr(item.item.rule, "target", None)
-    if target is not None:
-        names |= target.variables
+def _item_json(
+    item: ItemResult, overrides: Mapping[str, Override], effective: Mapping[str, Decimal | None]
+) -> dict[str, Any]:
+    explanation = explain_item(item, effective)
+    names = {found.name for found in explanation.inputs}
     marks = [_override_json(overrides[name]) for name in sorted(names) if name in overrides]
-    explanation = item.explanation
-    for mark in marks:
-        explanation += (
-            f"；人事修正 {mark['name']}: {mark['previous'] or '无'} → {mark['value']}"
-            f"（原因：{mark['reason']}；修正人：{mark['by']}，{mark['at'][:16]}）"
-        )
     return {
         "key": item.key,
         "name": item.name,
@@ -293,8 +293,8 @@ def _item_json(item: ItemResult, overrides: Mapping[str, Override]) -> dict[str,
         "self_rating": _text(item.self_rating),
         "self_points": _text(item.self_points),
         "band": None if item.band is None else item.band.interval.text,
-        "missing": item.missing,
-        "explanation": explanation,
+        "missing": item.missing,  # in English, for developers; the reason as data is in the explanation
+        "explanation": explanation.to_json(),  # shopkpi.scorecard.explanation, worded by the fronts
         "overrides": marks,
     }
 

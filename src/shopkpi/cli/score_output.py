@@ -13,6 +13,7 @@ from rich.table import Table
 from shopkpi.appraisal import export_cells
 from shopkpi.scorecard import ScoreResult, Template
 from shopkpi.scorecard.numbers import format_decimal, plain
+from shopkpi.web.pages import explanations
 
 
 def _number(value: Decimal | None, *, keep_places: bool = False) -> str | None:
@@ -36,7 +37,7 @@ def result_json(result: ScoreResult) -> dict[str, Any]:
                 "rating": _number(item.rating),
                 "points": _number(item.points),
                 "self_rating": _number(item.self_rating),
-                "explanation": item.explanation,
+                "explanation": explanations.words(item.explanation),
             }
             for item in result.items
         ],

@@ -30,6 +30,8 @@ RESERVED_NAMES = frozenset({"prev", "min", "max", "abs", "coalesce", "employee",
 DEFAULT_DERIVED_DECIMALS = 6
 
 Scope = Literal["employee", "team"]
+# how pages print a value: ¥12,345.00 (yuan), 38.0% (ratio, a fraction), 12 秒, 1,234 人, 56 次, 78 单
+Unit = Literal["yuan", "ratio", "seconds", "people", "times", "orders", "number"]
 
 
 class _Strict(BaseModel):
@@ -53,6 +55,10 @@ class _MetricBase(_Strict):
     definition_zh: str = Field(min_length=1)
     decimals: int | None = Field(default=None, ge=0, le=12, description="Half-up rounding of the value.")
     internal: bool = Field(default=False, description="A building block of other metrics, not reported.")
+    unit: Unit = Field(
+        default="number",
+        description="How pages print the value: yuan ¥, ratio %, seconds 秒, people 人, times 次, orders 单.",
+    )
 
 
 class AggregateMetric(_MetricBase):

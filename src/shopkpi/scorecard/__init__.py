@@ -9,11 +9,13 @@ from shopkpi.scorecard.engine import (
     PeriodResult,
     RatingError,
     ScoreResult,
+    explain_item,
     rating_value,
     rule_actions,
     score,
     score_all,
 )
+from shopkpi.scorecard.explanation import Explanation, Input, Reason
 from shopkpi.scorecard.expressions import EvaluationError, ExpressionError, compile_expression
 from shopkpi.scorecard.loader import (
     builtin_template_dir,
@@ -28,18 +30,22 @@ from shopkpi.scorecard.template import Template
 __all__ = [
     "EmployeeInput",
     "EvaluationError",
+    "Explanation",
     "ExpressionError",
+    "Input",
     "ItemResult",
     "PeriodError",
     "PeriodResult",
     "Problem",
     "RatingError",
+    "Reason",
     "ScoreResult",
     "Template",
     "TemplateError",
     "builtin_template_dir",
     "builtin_template_paths",
     "compile_expression",
+    "explain_item",
     "load_template_file",
     "load_template_text",
     "rating_value",

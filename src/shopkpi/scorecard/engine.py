@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
+from shopkpi.scorecard.explanation import Explanation, Input, Reason
 from shopkpi.scorecard.expressions import EvaluationError, Expression
-from shopkpi.scorecard.numbers import NumberError, format_decimal, parse_number, plain, round_half_up
+from shopkpi.scorecard.numbers import NumberError, parse_number, round_half_up
 from shopkpi.scorecard.periods import check_period, periods_of_year, previous_period
 from shopkpi.scorecard.template import (
     Band,
@@ -74,7 +75,9 @@ class ItemResult(NamedTuple):
     self_rating: Decimal | None = None
     self_points: Decimal | None = None
     band: Band | None = None
-    missing: str | None = None  # why the item could not be scored
+    missing: str | None = None  # why the item could not be scored (English, for developers)
+    reason: Reason | None = None  # the same as data, for the fronts to word
+    target: Decimal | None = None  # a proportional item's target value
 
     @property
     def key(self) -> str:
@@ -85,8 +88,8 @@ class ItemResult(NamedTuple):
         return self.item.name
 
     @property
-    def explanation(self) -> str:
-        """How the points came about, in words (built on demand, not while scoring)."""
+    def explanation(self) -> Explanation:
+        """How the points came about, as data (built on demand, not while scoring)."""
         return explain_item(self)
 
 
@@ -114,43 +117,67 @@ class ScoreResult:
         raise KeyError(key)
 
 
-def explain_item(result: ItemResult) -> str:
+def explain_item(result: ItemResult, values: Mapping[str, object] | None = None) -> Explanation:
+    """How the points came about, as data; `values` (the variables scored) names the inputs' values."""
     item, rule = result.item, result.item.rule
-    if result.missing is not None:
-        return f"缺失：{result.missing}"
-    points = _text(result.points)
-    weight = _text(item.weight)
-    value = _text(result.value)
-    if isinstance(rule, BandsRule):
-        assert result.band is not None
-        return f'{value} 落在 "{result.band.interval.text}" → 评分 {_text(result.rating)}；{weight} × {_text(result.rating)} / 100 = {points}'
+    names: set[str] = set() if item.value is None else set(item.value.variables)
+    target_formula = None
     if isinstance(rule, ProportionalRule):
-        return f"{value} / 目标 {rule.target.source} → 完成 {_text(result.rating)}%（封顶 100%）；{weight} × {_text(result.rating)}% = {points}"
-    if isinstance(rule, DeductRule):
-        return f"{weight} − {_text(rule.per_unit)} × {value} = {points}（扣完为止）"
-    if isinstance(rule, RatedRule):
-        text = f"上级评分 {_text(result.rating)}；{weight} × {_text(result.rating)} / 100 = {points}"
-        if result.self_rating is not None:
-            text += f"；自评 {_text(result.self_rating)}"
-        return text
-    if isinstance(rule, BonusRule):
-        limit = "" if rule.max is None else f"，最多 {_text(rule.max)} 分"
-        return f"加分：超过 {_text(rule.over)} 后每 {_text(rule.per)} 加 {_text(rule.points)} 分{limit}；{value} → +{points}"
-    assert isinstance(rule, PenaltyRule)
-    limit = "" if rule.max is None else f"，最多 {_text(rule.max)} 分"
-    return f"扣分：每单位扣 {_text(rule.per)} 分{limit}；{value} → {points}"
+        names |= rule.target.variables
+        target_formula = rule.target.source
+    inputs = tuple(Input(name, _input(values, name)) for name in sorted(names)) if values is not None else ()
+    common: dict[str, object] = {
+        "rule": RULE_NAMES[type(rule)],
+        "weight": item.weight,
+        "inputs": inputs,
+        "formula": None if item.value is None else item.value.source,
+        "value": result.value,
+        "target_formula": target_formula,
+        "points": result.points,
+        "missing": result.reason,
+    }
+    if isinstance(rule, BandsRule):
+        common.update(band=None if result.band is None else result.band.interval.text, rating=result.rating)
+    elif isinstance(rule, ProportionalRule):
+        attainment = None
+        if result.value is not None and result.target:
+            with decimal.localcontext(SPEC_CONTEXT):
+                attainment = result.value / result.target
+        capped = attainment is not None and not (ZERO <= attainment <= ONE)
+        common.update(target=result.target, attainment=attainment, capped=capped, rating=result.rating)
+    elif isinstance(rule, DeductRule):
+        capped = (
+            result.value is not None
+            and item.weight is not None
+            and rule.per_unit * result.value > item.weight
+        )
+        common.update(per_unit=rule.per_unit, capped=capped)
+    elif isinstance(rule, RatedRule):
+        level = next((name for name, v in rule.levels.items() if v == result.rating), None)
+        common.update(rating=result.rating, self_rating=result.self_rating, level=level)
+    elif isinstance(rule, BonusRule):
+        capped = rule.max is not None and result.points is not None and result.points == rule.max
+        common.update(over=rule.over, per=rule.per, step_points=rule.points, limit=rule.max, capped=capped)
+    else:
+        assert isinstance(rule, PenaltyRule)
+        capped = rule.max is not None and result.value is not None and rule.per * result.value > rule.max
+        common.update(per_unit=rule.per, limit=rule.max, capped=capped)
+    return Explanation(**common)  # type: ignore[arg-type]
 
 
-SHOWN_PLACES = 4  # an explanation shows at most this many decimals, marking a rounded number with ≈
+RULE_NAMES: dict[type, str] = {
+    BandsRule: "bands",
+    ProportionalRule: "proportional",
+    DeductRule: "deduct",
+    RatedRule: "rated",
+    BonusRule: "bonus",
+    PenaltyRule: "penalty",
+}
 
 
-def _text(number: Decimal | None) -> str:
-    if number is None:
-        return "—"
-    exact = plain(number)
-    if exact.as_tuple().exponent >= -SHOWN_PLACES:  # type: ignore[operator]
-        return format_decimal(exact)
-    return "≈" + format_decimal(plain(round_half_up(exact, SHOWN_PLACES)))
+def _input(values: Mapping[str, object], name: str) -> Decimal | None:
+    value = values.get(name)
+    return value if isinstance(value, Decimal) and not isinstance(value, bool) else None
 
 
 def rating_value(item: Item, raw: Rating) -> Decimal:
@@ -289,7 +316,7 @@ def _score_item(
         try:
             value = expression.number(values)
         except EvaluationError as exc:
-            return ItemResult(item, None, None, None, missing=str(exc))
+            return ItemResult(item, None, None, None, missing=str(exc), reason=_reason(exc))
     weight = item.weight
     if isinstance(rule, BandsRule):
         assert weight is not None
@@ -298,13 +325,21 @@ def _score_item(
     if isinstance(rule, ProportionalRule):
         assert weight is not None
         try:
-            ratio = value / rule.target.number(values)
+            target = rule.target.number(values)
         except EvaluationError as exc:
-            return ItemResult(item, value, None, None, missing=str(exc))
-        except (decimal.DivisionByZero, decimal.InvalidOperation):  # x / 0, and 0 / 0
-            return ItemResult(item, value, None, None, missing=f"the target {rule.target.source!r} is 0")
-        ratio = min(ONE, max(ZERO, ratio))
-        return ItemResult(item, value, ratio * HUNDRED, weight * ratio)
+            return ItemResult(item, value, None, None, missing=str(exc), reason=_reason(exc))
+        if not target:  # x / 0, and 0 / 0
+            return ItemResult(
+                item,
+                value,
+                None,
+                None,
+                missing=f"the target {rule.target.source!r} is 0",
+                reason=Reason("target_zero", {"source": rule.target.source}),
+                target=target,
+            )
+        ratio = min(ONE, max(ZERO, value / target))
+        return ItemResult(item, value, ratio * HUNDRED, weight * ratio, target=target)
     if isinstance(rule, DeductRule):
         assert weight is not None
         return ItemResult(item, value, None, max(ZERO, weight - rule.per_unit * value))
@@ -319,18 +354,38 @@ def _score_item(
     return ItemResult(item, value, None, -(taken if rule.max is None else min(rule.max, taken)))
 
 
+def _reason(error: EvaluationError) -> Reason:
+    return Reason(error.code, dict(error.params))
+
+
 def _rated(item: Item, employee: EmployeeInput, use_self: bool) -> ItemResult:
     assert item.weight is not None
     raw = employee.ratings.get(item.key)
     raw_self = employee.self_ratings.get(item.key)
     self_rating = None if raw_self is None or raw_self == "" else rating_value(item, raw_self)
     if raw is None or raw == "":
-        return ItemResult(item, None, None, None, self_rating, missing="the supervisor's rating is missing")
+        return ItemResult(
+            item,
+            None,
+            None,
+            None,
+            self_rating,
+            missing="the supervisor's rating is missing",
+            reason=Reason("rating_missing"),
+        )
     rating = rating_value(item, raw)
     points = item.weight * rating / HUNDRED
     if self_rating is None:
         if use_self:
-            return ItemResult(item, None, rating, None, None, missing="the self-review rating is missing")
+            return ItemResult(
+                item,
+                None,
+                rating,
+                None,
+                None,
+                missing="the self-review rating is missing",
+                reason=Reason("self_rating_missing"),
+            )
         return ItemResult(item, None, rating, points)
     return ItemResult(item, None, rating, points, self_rating, item.weight * self_rating / HUNDRED)
 

@@ -70,7 +70,16 @@ class ExpressionError(ValueError):
 
 
 class EvaluationError(Exception):
-    """A value that cannot be computed: an absent variable, a division by zero, a value outside a lookup."""
+    """A value that cannot be computed: an absent variable, a division by zero, a value outside a lookup.
+
+    The message is for developers (English); `code` and `params` say the same as data, for the fronts
+    to word in the reader's language (codes: no_value, division_by_zero, undefined, too_large,
+    mixed_types, not_a_number, outside_lookup, needs_number)."""
+
+    def __init__(self, message: str, code: str = "other", **params: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -79,11 +88,13 @@ class LookupTable:
 
     def index(self, value: object) -> int:
         if not isinstance(value, Decimal):
-            raise EvaluationError(f"lookup needs a number, got {value!r}")
+            raise EvaluationError(f"lookup needs a number, got {value!r}", "needs_number", value=str(value))
         for position, interval in enumerate(self.intervals):
             if value in interval:
                 return position
-        raise EvaluationError(f"{value} lies in no interval of the lookup table")
+        raise EvaluationError(
+            f"{value} lies in no interval of the lookup table", "outside_lookup", value=str(value)
+        )
 
 
 @dataclass(frozen=True)
@@ -99,20 +110,32 @@ class Expression:
         try:
             return self.function(variables)
         except KeyError as exc:
-            raise EvaluationError(f"variable {exc.args[0]!r} has no value") from None
+            raise EvaluationError(
+                f"variable {exc.args[0]!r} has no value", "no_value", name=str(exc.args[0])
+            ) from None
         except decimal.DivisionByZero:
-            raise EvaluationError(f"division by zero in {self.source!r}") from None
+            raise EvaluationError(
+                f"division by zero in {self.source!r}", "division_by_zero", source=self.source
+            ) from None
         except decimal.InvalidOperation:
-            raise EvaluationError(f"{self.source!r} has no defined value (0 / 0 or similar)") from None
+            raise EvaluationError(
+                f"{self.source!r} has no defined value (0 / 0 or similar)", "undefined", source=self.source
+            ) from None
         except decimal.Overflow:
-            raise EvaluationError(f"{self.source!r} is too large to compute") from None
+            raise EvaluationError(
+                f"{self.source!r} is too large to compute", "too_large", source=self.source
+            ) from None
         except TypeError as exc:
-            raise EvaluationError(f"{self.source!r} mixes text and numbers ({exc})") from None
+            raise EvaluationError(
+                f"{self.source!r} mixes text and numbers ({exc})", "mixed_types", source=self.source
+            ) from None
 
     def number(self, variables: Mapping[str, object]) -> Decimal:
         result = self.evaluate(variables)
         if isinstance(result, bool) or not isinstance(result, Decimal):
-            raise EvaluationError(f"{self.source!r} gives {result!r}, not a number")
+            raise EvaluationError(
+                f"{self.source!r} gives {result!r}, not a number", "not_a_number", source=self.source
+            )
         return result
 
     def truth(self, variables: Mapping[str, object]) -> bool:
@@ -206,7 +229,7 @@ def _max(*args: Any) -> Any:
 
 def _round(value: Any, places: int) -> Decimal:
     if not isinstance(value, Decimal) or isinstance(value, bool):
-        raise EvaluationError(f"round needs a number, got {value!r}")
+        raise EvaluationError(f"round needs a number, got {value!r}", "needs_number", value=str(value))
     return round_half_up(value, places)
 
 

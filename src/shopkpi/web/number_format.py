@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 WAN = Decimal(10000)
@@ -79,3 +80,31 @@ def approx(value: object, places: int = 6) -> str:
     if isinstance(exponent, int) and exponent >= -places:
         return f"{exact:f}"
     return f"≈{_fixed(exact, places).normalize():f}"
+
+
+# the units' words, translated where Django is set up (the CLI prints them as written)
+UNIT_SUFFIXES = {"seconds": "秒", "people": "人", "times": "次", "orders": "单"}
+
+
+def number(value: object, places: int = 2) -> str:
+    """A plain number with separators: 152,000 and 1,234.5 (at most `places` decimals, half-up)."""
+    found = _decimal(value)
+    if found is None:
+        return "—"
+    if found == found.to_integral_value():
+        return f"{int(found):,}"
+    return f"{_fixed(found, places).normalize():,f}"
+
+
+def quantity(value: object, unit: str | None) -> str:
+    """A value in its unit (the metric catalogue's `unit`): ¥372,562.77, 99.4%, 35 秒, 152,000 人."""
+    if _decimal(value) is None:
+        return "—"
+    if unit == "yuan":
+        return yuan(value)
+    if unit == "ratio":
+        return percent(value, 1)
+    suffix = UNIT_SUFFIXES.get(unit or "")
+    if suffix is None:
+        return number(value)
+    return f"{number(value)} {_(suffix) if settings.configured else suffix}"

@@ -24,6 +24,7 @@ from shopkpi.web.api.schemas import (
     TemplateRef,
     TransitionOut,
 )
+from shopkpi.web.pages import explanations
 
 # a reason the employee reads before publication: the one addressed to them
 _REASONS_FOR_THE_EMPLOYEE = frozenset({"return_to_self"})
@@ -77,11 +78,22 @@ def _items(review: Review, supervisor_part: bool, self_part: bool) -> list[ItemO
                 points=None if hidden else _text(entry.get("points")),
                 self_rating=_text(entry.get("self_rating")) if self_part else None,
                 self_points=_text(entry.get("self_points")) if self_part else None,
-                missing=_text(entry.get("missing")),
-                explanation=None if hidden else _text(entry.get("explanation")),
+                missing=_missing(entry),
+                explanation=None if hidden else (explanations.words(entry.get("explanation")) or None),
             )
         )
     return items
+
+
+def _missing(entry: dict[str, Any]) -> str | None:
+    """Why the item has no points, in the reader's language (from the explanation's reason code; a
+    result stored by an older version has only the engine's English sentence)."""
+    if not entry.get("missing"):
+        return None
+    stored = entry.get("explanation")
+    if isinstance(stored, dict) and isinstance(stored.get("missing"), dict):
+        return explanations.reason(stored["missing"])
+    return explanations.reason(str(entry["missing"]))
 
 
 def _rating(rating: Rating) -> RatingOut:

@@ -130,8 +130,10 @@ class ItemOut(Schema):
     points: str | None
     self_rating: str | None = Field(description="The self rating 0..100; null while hidden.")
     self_points: str | None
-    missing: str | None
-    explanation: str | None
+    missing: str | None = Field(description="Why the item has no points, in the request's language.")
+    explanation: str | None = Field(
+        description="How the points came about, in the request's language (units, percentages, band)."
+    )
 
 
 class RatingOut(Schema):

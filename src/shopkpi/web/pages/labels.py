@@ -15,17 +15,16 @@ catches.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-from importlib import resources
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shopkpi.appraisal.models import ActionItem, Appeal, Cycle, ReopenRequest, Review
+from shopkpi.web.pages.variable_names import VARIABLES, metric_label, metric_unit, variable
+
+__all__ = ["VARIABLES", "metric_label", "metric_unit", "variable"]  # named here for the pages
 
 S = Review.Status
 
@@ -60,6 +59,7 @@ ACTIONS: dict[str, Promise] = {
     "open": _("开启考核"),
     "save_self": _("保存自评"),
     "submit_self": _("提交自评"),
+    "withdraw_self": _("撤回自评"),
     "rate": _("上级评分"),
     "record_interview": _("记录面谈"),
     "submit_supervisor": _("提交人事核准"),
@@ -189,11 +189,6 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "expires_at": _("到期时间"),
 }
 
-VARIABLES: dict[str, Promise] = {"base_salary": _("基本工资")}
-# shopkpi.data.metric_catalogue.SHIPPED_JSON, named here so that labelling does not import the metric
-# compiler (sqlglot, pydantic) into every page
-SHIPPED_JSON = "metrics/catalogue.json"
-
 
 CHANNELS: dict[str, Promise] = {
     "email": _("电子邮件"),
@@ -257,33 +252,7 @@ def audit_field(key: object) -> str:
     return _label(AUDIT_FIELDS, key)
 
 
-def variable(name: object) -> str:
-    """A template variable as the pages name it: 基本工资 for base_salary, a metric's catalogue label
-    (浏览量 for pv), else the name itself (targets and inputs are named in Chinese)."""
-    text = str(name)
-    if text in VARIABLES:
-        return str(VARIABLES[text])
-    return metric_label(text) or text
-
-
-def metric_label(key: str) -> str:
-    """The shipped metric's label in the active language ('' for a name that is not a metric)."""
-    labels = _metric_labels().get(key)
-    if labels is None:
-        return ""
-    chinese, english = labels
-    return english if (get_language() or "").startswith("en") else chinese
-
-
-@functools.cache
-def _metric_labels() -> dict[str, tuple[str, str]]:
-    """metric key -> (Chinese label, English label), from the shipped catalogue's committed JSON."""
-    text = resources.files("shopkpi.data").joinpath(SHIPPED_JSON).read_text("utf-8")
-    metrics = json.loads(text)["metrics"]
-    return {key: (str(m["label_zh"]), str(m["label"])) for key, m in metrics.items()}
-
-
-# ---- why an item has no points (the scorecard engine says it in English) -------------------------------
+# ---- why an item has no points (results stored before the engine gave reason codes) -------------------------------
 
 _MISSING: list[tuple[re.Pattern[str], Promise]] = [
     (re.compile(r"^the supervisor's rating is missing$"), _("上级尚未评分")),

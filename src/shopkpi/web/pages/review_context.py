@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import deadlines, policy
+from shopkpi.appraisal import deadlines, policy, roles
 from shopkpi.appraisal.models import Review
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api import presenters
@@ -192,6 +192,7 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
         ],
         "supervisor_part": supervisor_part,
         "self_part": policy.sees_self_part(user, review),
+        "is_hr": roles.is_hr(user),
         "totals": {
             "supervisor": (review.result or {}).get("supervisor_total") if supervisor_part else None,
             "self": (review.result or {}).get("self_total") if supervisor_part else None,

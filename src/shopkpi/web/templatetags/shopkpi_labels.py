@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from shopkpi.web.pages import labels
+from shopkpi.web.pages import explanations, labels
 
 register = template.Library()
 
@@ -16,7 +16,9 @@ register.filter("audit_event", labels.audit_event)
 register.filter("object_type", labels.object_type)
 register.filter("audit_field", labels.audit_field)
 register.filter("variable_label", labels.variable)
-register.filter("missing_reason", labels.missing_reason)
+register.filter("missing_reason", explanations.reason)
+register.filter("explanation", explanations.words)
+register.filter("band_words", explanations.band_words)
 
 
 @register.filter
@@ -29,13 +31,3 @@ def missing_items(items: object) -> str:
         if missing:
             names.append(str(item.get("name") if isinstance(item, dict) else item.name))
     return "、".join(names)
-
-
-@register.filter
-def explanation(text: object) -> str:
-    """The engine's explanation of an item, with the reason of a missing value named (缺失：…)."""
-    value = str(text or "")
-    prefix = "缺失："
-    if value.startswith(prefix):
-        return prefix + labels.missing_reason(value[len(prefix) :])
-    return value
