@@ -282,7 +282,13 @@ def test_only_login_is_open() -> None:
 
 # ---- recusal: nobody acts on their own review in any role but the employee's --------------------
 
-EMPLOYEE_ACTIONS = {"save_self", "submit_self", "acknowledge", "appeal"}  # the spec's steps of the employee
+EMPLOYEE_ACTIONS = {
+    "save_self",
+    "submit_self",
+    "withdraw_self",
+    "acknowledge",
+    "appeal",
+}  # the employee's steps
 ACTION_OPERATIONS = [(m, r, op) for m, r, op in REVIEW_OPERATIONS if m == "POST"]
 RECUSAL = [
     (who, m, r, op)

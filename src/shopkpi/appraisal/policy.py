@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.models import Interview, Review
 from shopkpi.appraisal.review_steps import step_name
 from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
 
@@ -40,6 +40,7 @@ class ActionRefused(Exception):
 ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "save_self": (frozenset({S.PENDING_SELF}), "employee"),
     "submit_self": (frozenset({S.PENDING_SELF}), "employee"),
+    "withdraw_self": (frozenset({S.PENDING_SUPERVISOR}), "employee"),
     "rate": (frozenset({S.PENDING_SUPERVISOR}), "evaluator"),
     "record_interview": (frozenset({S.PENDING_SUPERVISOR}), "evaluator"),
     "submit_supervisor": (frozenset({S.PENDING_SUPERVISOR}), "evaluator"),
@@ -153,7 +154,11 @@ def _refusal(user: Any, review: Review, action: str) -> tuple[str, str] | None:
         return "cycle_archived", _("考核期 %(period)s 已归档，只读。") % {"period": review.cycle.period}
     own = is_subject(user, review)
     if party == "employee":
-        return None if own else _only(party, action)
+        if not own:
+            return _only(party, action)
+        if action == "withdraw_self" and supervisor_started(review):
+            return "supervisor_started", _("上级已开始评分或面谈，自评不能再撤回；如需修改，请联系上级退回。")
+        return None
     if own:
         return "recusal", _("回避：本人的考核只能以员工身份操作；%(step)s须由另一位人事或总经理完成。") % {
             "step": step_name(action)
@@ -170,6 +175,15 @@ def _refusal(user: Any, review: Review, action: str) -> tuple[str, str] | None:
     if is_gm(user) or (is_hr(user) and subject_user is not None and is_gm(subject_user)):
         return None
     return _only(party, action)
+
+
+def supervisor_started(review: Review) -> bool:
+    """The supervisor has acted on the submitted self-review: a rating, a comment or the interview."""
+    return bool(
+        review.supervisor_comment
+        or review.ratings.filter(rater="supervisor").exists()
+        or Interview.objects.filter(review=review).exists()
+    )
 
 
 def _only(party: str, action: str) -> tuple[str, str]:

@@ -76,6 +76,7 @@ def step_name(action: str) -> str:
         "open": pgettext("step", "开启考核"),
         "save_self": pgettext("step", "保存自评"),
         "submit_self": pgettext("step", "提交自评"),
+        "withdraw_self": pgettext("step", "撤回自评"),
         "rate": pgettext("step", "上级评分"),
         "record_interview": pgettext("step", "记录面谈"),
         "submit_supervisor": pgettext("step", "提交人事核准"),

@@ -190,6 +190,14 @@ def _submit_self(user: Any, review: Review) -> _Change:
     return _Change()
 
 
+def _withdraw_self(user: Any, review: Review) -> _Change:
+    """The employee takes the submitted self-review back to change it (the policy refuses once the
+    supervisor has acted); audited like every step."""
+    review.status = S.PENDING_SELF
+    review.submitted_self_at = None
+    return _Change()
+
+
 def _rate(
     user: Any, review: Review, ratings: Mapping[str, Any] | None = None, comment: str | None = None
 ) -> _Change:
@@ -447,6 +455,7 @@ def _adjust_pay(user: Any, review: Review, amount: Any, reason: str) -> _Change:
 _HANDLERS: dict[str, Callable[..., _Change]] = {
     "save_self": _save_self,
     "submit_self": _submit_self,
+    "withdraw_self": _withdraw_self,
     "rate": _rate,
     "record_interview": _record_interview,
     "submit_supervisor": _submit_supervisor,

@@ -130,6 +130,7 @@ class AdjustPayIn(ActionIn):
 BODIES: dict[str, type[ActionIn]] = {
     "save_self": SaveSelfIn,
     "submit_self": ActionIn,
+    "withdraw_self": ActionIn,
     "rate": RateIn,
     "record_interview": InterviewIn,
     "submit_supervisor": ActionIn,

@@ -25,7 +25,8 @@ from shopkpi.scorecard.template import (
     Template,
 )
 from shopkpi.web.api.schemas import ItemOut, RatingOut, ReviewDetailOut
-from shopkpi.web.number_format import percent
+from shopkpi.web.number_format import number, percent, quantity
+from shopkpi.web.pages import explanations, labels
 
 
 @dataclass
@@ -33,6 +34,7 @@ class SourceValue:
     """One variable an item reads: its value, where it came from, and HR's override if any."""
 
     name: str
+    label: str
     value: str | None
     source: str
     override: dict[str, str] | None = None
@@ -63,6 +65,7 @@ class ExplainedItem:
     missing: str | None  # why the item has no points (not said of a rated item whose rating is hidden)
     hidden: bool  # a rated item whose rating the user may not see yet
     overrides: list[dict[str, str]] = field(default_factory=list)
+    technical: list[tuple[str, str]] = field(default_factory=list)  # HR's 技术细节 (codes, formulas)
 
 
 def _plain(number: Decimal | None) -> str:
@@ -139,13 +142,17 @@ def plain_text(value: str | None, places: int = 4) -> str:
 
 
 def value_text(item: Item, value: str | None) -> str:
-    """A percentage for items banded on percentages (96.94%), else the number; the exact value is in
-    the calculation the engine wrote."""
+    """The value as the user reads it: a percentage for items banded on percentages (96.9%), a
+    metric in its unit (¥372,562.77, 152,000 人), else the number (the exact value is in HR's
+    technical details)."""
     if value is None:
         return "—"
     if _is_ratio(item):
-        return percent(value, 2)
-    return plain_text(value)
+        return percent(value, 1)
+    names = item.value.variables if item.value is not None else frozenset()
+    if len(names) == 1 and item.value is not None and item.value.source.strip() in names:
+        return quantity(value, labels.metric_unit(next(iter(names))))
+    return number(value)
 
 
 def explain(
@@ -177,6 +184,7 @@ def explain(
             sources.append(
                 SourceValue(
                     name=name,
+                    label=labels.variable(name),
                     value=None if values.get(name) is None else plain_text(str(values[name])),
                     source=str(provenance.get(name) or _("未记录来源")),
                     override=None
@@ -193,7 +201,11 @@ def explain(
         bands = []
         if isinstance(item.rule, BandsRule):
             bands = [
-                BandRow(band.interval.text, _plain(band.rating), out.band == band.interval.text)
+                BandRow(
+                    explanations.band_words(band.interval.text),
+                    _plain(band.rating),
+                    out.band == band.interval.text,
+                )
                 for band in item.rule.bands
             ]
         levels = (
@@ -220,13 +232,21 @@ def explain(
                 missing=None if hidden else out.missing,
                 hidden=hidden,
                 overrides=[] if hidden else list(result_items.get(item.key, {}).get("overrides") or []),
+                technical=[]
+                if hidden
+                else explanations.technical(result_items.get(item.key, {}).get("explanation")),
             )
         )
     return explained
 
 
+# the spec's five-step rating for a rated item without levels of its own (100/80/60/40/0)
+DEFAULT_SCALE = ("100", "80", "60", "40", "0")
+
+
 def rating_inputs(template: Template, ratings: list[RatingOut], rater: str) -> list[dict[str, Any]]:
-    """The rated items as form fields: a select of levels, or a number 0..100; current value filled in."""
+    """The rated items as form fields: a select of the item's levels, or of the five-step scale
+    100/80/60/40/0 (an earlier rating off the scale stays selectable); current value filled in."""
     current = {r.item_key: (r.level or _plain(Decimal(r.value))) for r in ratings if r.rater == rater}
     fields = []
     for item in template.items:
@@ -239,8 +259,10 @@ def rating_inputs(template: Template, ratings: list[RatingOut], rater: str) -> l
                 "name": item.name,
                 "weight": None if item.weight is None else _plain(item.weight),
                 "levels": [(name, _plain(level)) for name, level in item.rule.levels.items()],
+                "scale": DEFAULT_SCALE,  # offered where the template names no levels
                 "value": value,
                 "is_level": value in item.rule.levels,
+                "on_scale": value in DEFAULT_SCALE,
             }
         )
     return fields

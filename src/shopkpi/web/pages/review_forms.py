@@ -20,6 +20,7 @@ from shopkpi.scorecard.template import RatedRule, Template
 PAGE_ACTIONS = (
     "save_self",
     "submit_self",
+    "withdraw_self",
     "rate",
     "record_interview",
     "submit_supervisor",
@@ -31,6 +32,7 @@ PAGE_ACTIONS = (
 PANEL = {
     "save_self": "self",
     "submit_self": "self",
+    "withdraw_self": "self",
     "rate": "evaluator",
     "record_interview": "evaluator",
     "submit_supervisor": "evaluator",
@@ -42,6 +44,7 @@ PANEL = {
 DONE = {
     "save_self": _("自评已保存。"),
     "submit_self": _("自评已提交，等待上级评分。"),
+    "withdraw_self": _("自评已撤回，可修改后重新提交。"),
     "rate": _("评分已保存。"),
     "record_interview": _("面谈记录已保存。"),
     "submit_supervisor": _("已提交人事核准。"),
