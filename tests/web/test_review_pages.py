@@ -483,7 +483,10 @@ def test_levels_as_a_select_and_a_submit_refused_after_the_save(org: api_org.Org
     html = client.get(f"/reviews/{review.pk}/").content.decode()
     assert f'<select id="r{review.pk}-self-attitude" name="rating-attitude">' in html
     assert '<option value="良">良（80）</option>' in html
-    assert f'<input type="number" id="r{review.pk}-self-teamwork"' in html
+    # an item without levels offers the five-step scale, not a free 0–100 box
+    assert f'<select id="r{review.pk}-self-teamwork" name="rating-teamwork">' in html
+    teamwork = html.split(f'id="r{review.pk}-self-teamwork"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)"', teamwork) == ["100", "80", "60", "40", "0"]
     assert "评分等级：优 100、良 80、中 60。" in html  # the rule in words
     # the self-review counts here (20%): submitting with 团队合作 unrated is refused, the save stands
     answer = client.post(
