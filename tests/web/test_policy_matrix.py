@@ -67,8 +67,13 @@ OPEN_OPERATIONS = [
     (m, r, op) for m, r, op in OPERATIONS if (m, r) in {("GET", "/api/me"), ("GET", "/api/employees")}
 ]
 LOGIN_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) == ("POST", "/api/token")]
-# the signed-in user's own password: no other user's data (tests/web/test_api_password.py)
-OWN_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) == ("POST", "/api/me/password")]
+# the signed-in user's own password and API tokens: no other user's data unless the user is an admin
+# (tests/web/test_api_password.py, tests/web/test_api_tokens.py)
+OWN_OPERATIONS = [
+    (m, r, op)
+    for m, r, op in OPERATIONS
+    if (m, r) == ("POST", "/api/me/password") or r.startswith("/api/tokens")
+]
 
 
 def test_every_endpoint_is_in_the_matrix() -> None:
