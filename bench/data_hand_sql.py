@@ -1,5 +1,6 @@
 """The floor of the shop-data benchmark: ONE hand-written DuckDB statement computing every public
-metric of the catalogue for every employee of a period, straight from the warehouse's Parquet files.
+metric of the catalogue for every employee of a period, straight from the warehouse's Parquet files
+(and the organisation snapshot's: who owns which account, who is employed).
 
 It applies the spec's definitions as an expert would write them by hand: attribution through the
 accounts' validity windows, distinct counts per account (users of a shop grouped once, then
@@ -60,7 +61,9 @@ def hand_sql(
     rollup: bool = True,
 ) -> str:
     def files(dataset: str) -> str:
-        return f"read_parquet('{warehouse / dataset}/*.parquet')"
+        # the organisation is the application's: its snapshot is kept beside the warehouse
+        folder = warehouse.parent / "organisation" if dataset in ("employees", "accounts") else warehouse
+        return f"read_parquet('{folder / dataset}/*.parquet')"
 
     after, prev_after = end + dt.timedelta(days=1), prev_end + dt.timedelta(days=1)
     period = f"BETWEEN DATE '{start}' AND DATE '{end}'"

@@ -67,6 +67,9 @@ def _plain(value: Any) -> str | None:
     return repr(float(value))
 
 
+ORGANISATION = ("employees", "accounts")  # the application's, not the warehouse's
+
+
 # ---- children -------------------------------------------------------------------------------------
 
 
@@ -83,11 +86,12 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
 
     if kind == "pandas":
         from data_pandas import pandas_metrics
-    if kind == "close":
+    if kind in ("close", "metrics"):
         from shopkpi.cli.django_home import prepare_home
 
         prepare_home(home, migrate=False)
         from shopkpi.appraisal.month_close import close_month
+        from shopkpi.appraisal.organisation.snapshot import take_snapshot
 
     p = Period.parse(period)
     q = p.previous()
@@ -109,7 +113,7 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
         start = time.perf_counter()
         if kind == "metrics":
             connection = Warehouse(home).connect()
-            results = compute_metrics(connection, p, load_catalogue(home))
+            results = compute_metrics(connection, p, load_catalogue(home), organisation=take_snapshot())
             times.append(time.perf_counter() - start)
             connection.close()
             if run == 0:
@@ -139,6 +143,22 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
         else:
             raise SystemExit(f"unknown child {kind}")
     out.write_text(json.dumps({"times": times, "rss_mib": peak_rss_mib(), "values": values, **extra}))
+
+
+def keep_organisation(home: Path, snapshot: Any, period: str) -> None:
+    """The application's organisation snapshot, as Parquet under <home>/organisation/ for the children:
+    the metric step is handed it, the hand SQL and pandas read it as they read the warehouse."""
+    import duckdb
+
+    from shopkpi.data.periods import Period
+
+    connection = duckdb.connect(":memory:")
+    snapshot.register(connection, Period.parse(period).end)
+    for table in ORGANISATION:
+        folder = home / "organisation" / table
+        folder.mkdir(parents=True, exist_ok=True)
+        connection.execute(f"COPY {table} TO '{folder / 'snapshot.parquet'}' (FORMAT parquet)")
+    connection.close()
 
 
 def run_child(
@@ -186,17 +206,46 @@ def disagreements(
 # ---- the run --------------------------------------------------------------------------------------
 
 
-def organisation(home: Path, position_templates: dict[str, str]) -> None:
-    """The synthetic company's organisation into the home's application database (for the close)."""
+def organisation(home: Path, snapshot: Any, position_templates: dict[str, str]) -> None:
+    """The synthetic company's organisation into the home's application database, as a company puts
+    its own there: its positions, roster and accounts workbooks through `shopkpi import`'s service."""
+    import csv
+
     from shopkpi.cli.django_home import prepare_home
 
     prepare_home(home)
-    from django.db import transaction
+    from shopkpi.appraisal.imports import ImportRequest, run_import
 
-    from shopkpi.appraisal.demo.organisation import organisation_from_warehouse
-
-    with transaction.atomic():
-        organisation_from_warehouse(home, position_templates)
+    sheets = home / "organisation-sheets"
+    sheets.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, list[list[Any]]] = {
+        "positions": [["岗位", "考核表模板"], *([name, t] for name, t in position_templates.items())],
+        "employees": [
+            ["工号", "姓名", "部门", "岗位", "上级工号", "基本工资", "入职日期", "离职日期"],
+            *(
+                [
+                    t.employee,
+                    t.name,
+                    t.department,
+                    t.position,
+                    t.supervisor,
+                    t.base_salary,
+                    t.hired_on,
+                    t.left_on,
+                ]
+                for t in snapshot.terms
+            ),
+        ],
+        "accounts": [
+            ["工号", "账号类型", "账号", "生效日期", "失效日期"],
+            *([a.employee, a.kind, a.account, a.valid_from, a.valid_to] for a in snapshot.accounts),
+        ],
+    }
+    for dataset, table in rows.items():
+        path = sheets / f"{dataset}.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([["" if v is None else v for v in row] for row in table])
+        run_import(home, ImportRequest(files=(path,), user="bench", dataset=dataset))
 
 
 def machine() -> dict[str, Any]:
@@ -257,7 +306,8 @@ def main() -> None:
             home, args.employees, args.months, args.seed, events_rows=args.events, progress=say
         )
         generate_s = time.perf_counter() - start
-        organisation(home, {p.name: p.template for p in POSITIONS.values()})
+        organisation(home, loaded.organisation, {p.name: p.template for p in POSITIONS.values()})
+        keep_organisation(home, loaded.organisation, loaded.period)
         say(f"generated in {generate_s:.1f} s: {loaded.rows}")
         period = loaded.period
 

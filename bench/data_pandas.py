@@ -21,6 +21,8 @@ KEYS = ["employee", "account"]
 def _read(
     root: Path, dataset: str, columns: list[str] | None = None, filters: list | None = None
 ) -> pd.DataFrame:
+    if dataset in ("employees", "accounts"):  # the application's organisation snapshot, beside the warehouse
+        root = root.parent / "organisation"
     frame = pd.read_parquet(root / dataset, columns=columns, filters=filters)
     for column in frame.columns:
         if frame[column].dtype == object:

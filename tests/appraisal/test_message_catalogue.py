@@ -16,10 +16,12 @@ import polib
 from shopkpi.web.translations import LOCALE_DIR
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "shopkpi"
-# the appraisal app's modules, and the import pages (their few messages of their own are kept here too)
+# the appraisal app's modules (with notifications and the organisation service), and the import pages
+# (their few messages of their own are kept here too)
 SOURCES = [
     *sorted((SRC / "appraisal").glob("*.py")),
     *sorted((SRC / "appraisal" / "notifications").glob("*.py")),
+    *sorted((SRC / "appraisal" / "organisation").glob("*.py")),
     SRC / "web" / "pages" / "hr_imports.py",
 ]
 CATALOGUE = LOCALE_DIR / "appraisal" / "en" / "LC_MESSAGES" / "django.po"

@@ -10,6 +10,7 @@ from pytest_django.fixtures import Settings
 
 from appraisal.workflow_company import advance, build_company, open_month, set_target
 from shopkpi.appraisal import cycles, month_values, review_scoring
+from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee, Position, Review
 from shopkpi.appraisal.workflow import WorkflowError, open_cycle, perform
 from shopkpi.data.importer import import_files
@@ -33,17 +34,13 @@ items:
 
 
 def _warehouse(home: Path, tmp: Path) -> None:
-    """E01 owns shop S1 and E02 shop S2 in September 2026, E01's sales target is 100000; imported
-    through the real import path."""
-    (tmp / "employees.csv").write_text(
-        "employee,name,department,position\nE01,赵一,运营部,运营专员\nE02,钱二,运营部,运营专员\n"
-    )
-    (tmp / "accounts.csv").write_text("employee,kind,account\nE01,shop,S1\nE02,shop,S2\n")
+    """E01 owns shop S1 and E02 shop S2 in September 2026 (the company's organisation), E01's sales
+    target is 100000; imported through the real import path."""
+    (tmp / "accounts.csv").write_text("工号,账号类型,账号\nE01,店铺,S1\nE02,店铺,S2\n")
+    run_import(home, ImportRequest(files=(tmp / "accounts.csv",), user="hr", dataset="accounts"))
     (tmp / "shop.csv").write_text(
         "shop,date,uv,gmv\nS1,2026-09-01,100,50000\nS1,2026-09-02,200,45000\nS2,2026-09-01,10,1000\n"
     )
-    import_files(home, "employees", [tmp / "employees.csv"], user="hr")
-    import_files(home, "accounts", [tmp / "accounts.csv"], user="hr")
     import_files(home, "shop_daily", [tmp / "shop.csv"], period="2026-09", user="hr")
     (tmp / "targets.csv").write_text("employee,period,name,value\nE01,2026-09,目标销售额,100000\n")
     (tmp / "inputs.csv").write_text(
@@ -56,6 +53,7 @@ def test_metric_values_come_from_the_shop_data_layer_with_provenance(
     monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path
 ) -> None:
     settings.HOME = tmp_path / "home"
+    co = build_company(monkeypatch, fake_shop=False)
     _warehouse(settings.HOME, tmp_path)
     values = month_values.metric_values(settings.HOME, "2026-09", ["E01", "E02"], ["gmv", "目标销售额"])
     # E01: 50000 + 45000 = 95000 over 2 rows of shop S1;  E02: 1000 from 1 row of S2
@@ -66,7 +64,6 @@ def test_metric_values_come_from_the_shop_data_layer_with_provenance(
     assert values["E01"]["目标销售额"].source.startswith("目标 targets 2026-09, 批次 targets-")
     assert set(values["E02"]) == {"gmv"}
 
-    co = build_company(monkeypatch, fake_shop=False)
     cycles.open_cycle(co.user("hr"), "2026-09")  # no target set by hand: it comes from the warehouse
     review = advance(co, "E01", S.PENDING_HR)
     assert review.values["gmv"] == "95000"
@@ -80,6 +77,7 @@ def test_an_imported_input_wins_over_a_target_of_the_same_name(
     monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path
 ) -> None:
     settings.HOME = tmp_path / "home"
+    build_company(monkeypatch, fake_shop=False)
     _warehouse(settings.HOME, tmp_path)
     import_files(settings.HOME, "inputs", [tmp_path / "inputs.csv"], user="hr")
     values = month_values.metric_values(settings.HOME, "2026-09", ["E01", "E02"])

@@ -194,3 +194,44 @@ def test_the_dimension_bomb_is_refused_with_a_clear_message(tmp_path: Path) -> N
         "save it as a new XLSX in Excel, or split it into smaller files",
         "nothing was imported",
     ]
+
+
+def test_the_roster_with_dry_run_lists_the_changes_then_imports_them(tmp_path: Path) -> None:
+    roster = write(
+        tmp_path / "花名册.csv",
+        "工号,姓名,部门,岗位,上级工号,基本工资\nE01,高总,总经办,总经理,,20000\nE02,马经理,运营部,运营经理,E01,12000\n",
+    )
+    positions = write(tmp_path / "岗位.csv", "岗位,考核表模板\n运营经理,s002-operations-manager\n")
+    home = ["--home", str(tmp_path / "home")]
+    runner = CliRunner()
+    preview = runner.invoke(cli, [*home, "import", "employees", str(roster), "--dry-run", "--user", "hr-li"])
+    assert preview.exit_code == 0, preview.output
+    assert preview.stdout.splitlines() == [
+        "new department   总经办",
+        "new department   运营部",
+        "new position     总经理",
+        "new position     运营经理",
+        "no template      总经理: bind one (shopkpi import positions)",
+        "no template      运营经理: bind one (shopkpi import positions)",
+        "new employee     E01 高总",
+        "new employee     E02 马经理",
+        "dry run: nothing was written",
+    ]
+    assert not AuditEntry.objects.exists()
+    done = runner.invoke(cli, [*home, "import", "employees", str(roster), "--user", "hr-li"])
+    assert done.exit_code == 0 and done.stdout.endswith("6 change(s) written\n")
+    bound = runner.invoke(cli, [*home, "import", "positions", str(positions), "--user", "hr-li"])
+    assert bound.stdout.splitlines() == [
+        "template         运营经理: — → s002-operations-manager",
+        "1 change(s) written",
+    ]
+    again = runner.invoke(cli, [*home, "import", "positions", str(positions)])
+    assert again.stdout == "nothing changed\n"
+
+
+def test_a_refused_roster_names_file_row_and_column(tmp_path: Path) -> None:
+    roster = write(tmp_path / "花名册.csv", "工号,姓名,部门,岗位,上级工号\nE01,高总,总经办,总经理,E09\n")
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "import", "employees", str(roster)])
+    assert result.exit_code == 1
+    assert "花名册.csv, row 2, column 上级工号: 没有工号为 E09 的员工可以做上级。" in result.stderr
+    assert "nothing was imported" in result.stderr

@@ -1,4 +1,5 @@
-"""`shopkpi metrics`: the spec's command-line contract over a home filled by `shopkpi import`."""
+"""`shopkpi metrics`: the spec's command-line contract over a home filled by `shopkpi import` (the
+roster and accounts into the organisation, the shop data into the warehouse)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from shopkpi.appraisal.models import Account
 from shopkpi.cli.main import cli
-from shopkpi.data.importer import import_files
+
+# the organisation is in the application database
+pytestmark = pytest.mark.django_db
 
 FILES = {
     "employees": "employee,name,department,position\nE1,张三,运营部,运营专员\nE2,李四,运营部,运营专员\nE3,王五,客服部,客服\n",
@@ -26,13 +30,15 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("home")
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
     for dataset, text in FILES.items():
-        path = home / f"{dataset}.csv"
+        path = tmp_path / f"{dataset}.csv"
         path.write_text(text, encoding="utf-8")
-        import_files(home, dataset, [path])
+        command = ["--home", str(home), "import", dataset, str(path), "--accept-warnings"]
+        imported = CliRunner().invoke(cli, command)  # S9 is nobody's: a warning, accepted
+        assert imported.exit_code == 0, imported.output
     return home
 
 
@@ -84,3 +90,15 @@ def test_a_bad_period_and_a_bad_user_metric_are_clear_errors(home: Path, tmp_pat
     result = CliRunner().invoke(cli, ["--home", str(tmp_path), "metrics", "--period", "2026-10"])
     assert result.exit_code == 1
     assert "leak" in result.output and "table function read_csv() is not allowed" in result.output
+
+
+def test_a_hand_over_recorded_in_the_application_changes_attribution_without_an_import(home: Path) -> None:
+    """Attribution reads the organisation's snapshot: moving S1's second owner's first day in the
+    application database moves the days' figures, with no warehouse import."""
+    Account.objects.filter(employee__code="E1").update(valid_to="2026-10-01")
+    Account.objects.filter(employee__code="E2").update(valid_from="2026-10-02")
+    out, _ = run(home, "--period", "2026-10", "--format", "json")
+    records = {r["employee"]: r["metrics"] for r in json.loads(out)}
+    # E1 keeps the 1st only (pv 100, uv 40), E2 has the 2nd and the 20th (60 + 0 pv, 10 + 0 uv)
+    assert (records["E1"]["pv"], records["E1"]["uv"]) == ("100", "40")
+    assert (records["E2"]["pv"], records["E2"]["uv"]) == ("60", "10")

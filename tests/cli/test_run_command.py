@@ -23,6 +23,7 @@ from shopkpi.appraisal.models import Cycle, Department, Employee, Position, Revi
 from shopkpi.cli.main import cli
 from shopkpi.data.importer import import_files
 
+# the organisation (the roster and the accounts) is in the application database
 pytestmark = pytest.mark.django_db
 TEMPLATE = """\
 id: t-ops
@@ -73,7 +74,10 @@ def _home(tmp_path: Path) -> Path:
     for name, text in FILES.items():
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        import_files(home, name.removesuffix(".csv"), [path])
+        imported = CliRunner().invoke(
+            cli, ["--home", str(home), "import", name.removesuffix(".csv"), str(path)]
+        )
+        assert imported.exit_code == 0, imported.output
     return home
 
 

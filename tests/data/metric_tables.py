@@ -1,8 +1,11 @@
-"""A DuckDB connection shaped like `Warehouse.connect()`, filled with rows written in a test.
+"""A DuckDB connection shaped like `Warehouse.connect()`, filled with rows written in a test, and the
+organisation snapshot the application would hand to the metric step.
 
-Every registered dataset is a table named as the dataset, with its canonical columns typed as the
-registry says plus `_batch`; columns a row does not give are NULL. Metric tests build small data
-with it and compare against hand arithmetic or plain DuckDB queries.
+Every warehouse dataset is a table named as the dataset, with its canonical columns typed as the
+registry says plus `_batch`; columns a row does not give are NULL. The organisation's rows
+(`employees`, `accounts`) become an `OrganisationSnapshot` (`organisation_of`), as the application's
+organisation service gives it. Metric tests build small data with these and compare against hand
+arithmetic or plain DuckDB queries.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from typing import Any
 import duckdb
 
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.org_snapshot import OrganisationSnapshot
 
 
 def connection_with(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     for dataset in DATASETS.values():
+        if dataset.organisation:
+            continue
         columns = [*(c.name for c in dataset.columns), "_batch"]
         types = [*(c.duckdb_type for c in dataset.columns), "VARCHAR"]
         definition = ", ".join(f'"{name}" {type_}' for name, type_ in zip(columns, types, strict=True))
@@ -59,3 +65,8 @@ def owns(
         "valid_from": valid_from,
         "valid_to": valid_to,
     }
+
+
+def organisation_of(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> OrganisationSnapshot:
+    """The snapshot of the `employees` and `accounts` rows among `rows`."""
+    return OrganisationSnapshot.of(rows.get("employees", ()), rows.get("accounts", ()))

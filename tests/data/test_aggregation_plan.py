@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from metric_tables import connection_with, employees, owns
+from metric_tables import connection_with, employees, organisation_of, owns
 
 from shopkpi.data.aggregation_plan import plan
 from shopkpi.data.metric_catalogue import catalogue_from_texts
@@ -91,11 +92,14 @@ def test_each_mode_matches_plain_duckdb(rows: list[tuple[object, ...]], mode: st
         owns("E2", "shop", "S1", "2026-10-16"),
         owns("E1", "shop", "S2"),
     ]
-    con = connection_with(
-        {"employees": employees("E1", "E2"), "accounts": accounts, "traffic_events": traffic}
-    )
+    rows: dict[str, Any] = {
+        "employees": employees("E1", "E2"),
+        "accounts": accounts,
+        "traffic_events": traffic,
+    }
+    con = connection_with(rows)
     names = MODES[mode]
-    results = compute_metrics(con, "2026-10", catalogue_for(names))
+    results = compute_metrics(con, "2026-10", catalogue_for(names), organisation=organisation_of(rows))
     columns = ", ".join(f"{EXPRESSIONS[n]} AS {n}" for n in names)
     added = ", ".join(f"any_value({n})" if n in NOT_ADDITIVE else f"sum({n})" for n in names)
     expected = con.execute(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from metric_tables import connection_with, employees, owns
+from metric_tables import connection_with, employees, organisation_of, owns
 
 from shopkpi.data.attribution import RangeCrossing, UnownedRows
 from shopkpi.data.metric_catalogue import catalogue_from_texts, load_catalogue
@@ -20,17 +21,22 @@ def october_days(shop: str) -> list[dict[str, object]]:
 
 
 def test_a_shop_handed_over_on_the_16th_splits_the_month() -> None:
-    con = connection_with(
-        {
-            "employees": employees("E1", "E2"),
-            "accounts": [
-                owns("E1", "shop", "S1", None, "2026-10-15"),
-                owns("E2", "shop", "S1", "2026-10-16"),
-            ],
-            "shop_daily": october_days("S1"),
-        }
+    rows: dict[str, Any] = {
+        "employees": employees("E1", "E2"),
+        "accounts": [
+            owns("E1", "shop", "S1", None, "2026-10-15"),
+            owns("E2", "shop", "S1", "2026-10-16"),
+        ],
+        "shop_daily": october_days("S1"),
+    }
+    con = connection_with(rows)
+    result = compute_metrics(
+        con,
+        "2026-10",
+        load_catalogue(),
+        organisation=organisation_of(rows),
+        names=["uv", "buyers", "conversion_rate"],
     )
-    result = compute_metrics(con, "2026-10", load_catalogue(), names=["uv", "buyers", "conversion_rate"])
     first, second = result.employees["E1"].plain(), result.employees["E2"].plain()
     assert (first["uv"], first["buyers"]) == (120, 15)  # 1 + … + 15, days 1-15
     assert (second["uv"], second["buyers"]) == (376, 16)  # 16 + … + 31, days 16-31
@@ -46,67 +52,74 @@ def test_timestamps_are_attributed_by_their_day_and_distinct_users_per_owner() -
         ("u1", "2026-10-16 00:00:00"),  # E2's first day
         ("u2", "2026-10-20 08:00:00"),
     ]
-    con = connection_with(
-        {
-            "employees": employees("E1", "E2"),
-            "accounts": [
-                owns("E1", "shop", "S1", None, "2026-10-15"),
-                owns("E2", "shop", "S1", "2026-10-16"),
-            ],
-            "traffic_events": [{"user": u, "ts": ts, "behavior": "pv", "shop": "S1"} for u, ts in events],
-        }
+    rows: dict[str, Any] = {
+        "employees": employees("E1", "E2"),
+        "accounts": [
+            owns("E1", "shop", "S1", None, "2026-10-15"),
+            owns("E2", "shop", "S1", "2026-10-16"),
+        ],
+        "traffic_events": [{"user": u, "ts": ts, "behavior": "pv", "shop": "S1"} for u, ts in events],
+    }
+    con = connection_with(rows)
+    result = compute_metrics(
+        con, "2026-10", load_catalogue(), organisation=organisation_of(rows), names=["pv", "uv"]
     )
-    result = compute_metrics(con, "2026-10", load_catalogue(), names=["pv", "uv"])
     assert result.employees["E1"].plain() == {"pv": 2, "uv": 1}
     assert result.employees["E2"].plain() == {"pv": 2, "uv": 2}
 
 
 def test_unowned_rows_are_reported_not_dropped_silently() -> None:
-    con = connection_with(
-        {
-            "employees": employees("E1"),
-            "accounts": [owns("E1", "shop", "S1", "2026-10-11")],
-            "shop_daily": [
-                *october_days("S1"),  # days 1-10 belong to no one
-                {"shop": "S9", "date": "2026-10-05", "uv": 7},  # no one ever owned S9
-                {"shop": "S9", "date": "2026-09-05", "uv": 7},  # another period: not reported for October
-            ],
-        }
+    rows: dict[str, Any] = {
+        "employees": employees("E1"),
+        "accounts": [owns("E1", "shop", "S1", "2026-10-11")],
+        "shop_daily": [
+            *october_days("S1"),  # days 1-10 belong to no one
+            {"shop": "S9", "date": "2026-10-05", "uv": 7},  # no one ever owned S9
+            {"shop": "S9", "date": "2026-09-05", "uv": 7},  # another period: not reported for October
+        ],
+    }
+    con = connection_with(rows)
+    result = compute_metrics(
+        con, "2026-10", load_catalogue(), organisation=organisation_of(rows), names=["uv"]
     )
-    result = compute_metrics(con, "2026-10", load_catalogue(), names=["uv"])
     assert result.employees["E1"].value("uv") == sum(range(11, 32))
     assert result.unowned == (UnownedRows(dataset="shop_daily", kind="shop", rows=11, accounts=("S1", "S9")),)
     assert "11 shop_daily rows belong to no one" in str(result.unowned[0])
 
 
 def test_a_row_covering_a_range_belongs_to_the_owner_on_its_last_day_and_a_crossing_is_reported() -> None:
-    con = connection_with(
-        {
-            "employees": employees("E3", "E4", "E5"),
-            "accounts": [
-                owns("E3", "agent", "A1", None, "2026-10-15"),
-                owns("E4", "agent", "A1", "2026-10-16"),
-                owns("E5", "agent", "A2"),
-            ],
-            "cs_daily": [  # two 千牛 exports for the whole month
-                {
-                    "agent": "A1",
-                    "date_from": "2026-10-01",
-                    "date": "2026-10-31",
-                    "inquiries": 100,
-                    "paid_buyers": 20,
-                },
-                {
-                    "agent": "A2",
-                    "date_from": "2026-10-01",
-                    "date": "2026-10-31",
-                    "inquiries": 50,
-                    "paid_buyers": 5,
-                },
-            ],
-        }
+    rows: dict[str, Any] = {
+        "employees": employees("E3", "E4", "E5"),
+        "accounts": [
+            owns("E3", "agent", "A1", None, "2026-10-15"),
+            owns("E4", "agent", "A1", "2026-10-16"),
+            owns("E5", "agent", "A2"),
+        ],
+        "cs_daily": [  # two 千牛 exports for the whole month
+            {
+                "agent": "A1",
+                "date_from": "2026-10-01",
+                "date": "2026-10-31",
+                "inquiries": 100,
+                "paid_buyers": 20,
+            },
+            {
+                "agent": "A2",
+                "date_from": "2026-10-01",
+                "date": "2026-10-31",
+                "inquiries": 50,
+                "paid_buyers": 5,
+            },
+        ],
+    }
+    con = connection_with(rows)
+    result = compute_metrics(
+        con,
+        "2026-10",
+        load_catalogue(),
+        organisation=organisation_of(rows),
+        names=["cs_inquiries", "cs_conversion_rate"],
     )
-    result = compute_metrics(con, "2026-10", load_catalogue(), names=["cs_inquiries", "cs_conversion_rate"])
     assert result.employees["E3"].value("cs_inquiries") is None
     assert result.employees["E4"].value("cs_inquiries") == 100
     assert result.employees["E4"].value("cs_conversion_rate") == Decimal("0.200000")
@@ -161,19 +174,18 @@ def test_team_scope_covers_everyone_reporting_directly_or_not() -> None:
         "SX": "1.00",
         "SY": "2.00",
     }
-    con = connection_with(
-        {
-            "employees": employees(*shops, supervisor=supervisors),
-            "accounts": [owns(e, "shop", s) for e, s in shops.items()],
-            "shop_daily": [{"shop": s, "date": "2026-10-01", "gmv": g} for s, g in gmv.items()],
-            "traffic_events": [  # the same visitor in E1's and E2's shops counts once for each shop
-                {"user": "u", "ts": "2026-10-02 10:00:00", "behavior": "pv", "shop": "S1"},
-                {"user": "u", "ts": "2026-10-02 10:05:00", "behavior": "pv", "shop": "S2"},
-            ],
-        }
-    )
+    rows: dict[str, Any] = {
+        "employees": employees(*shops, supervisor=supervisors),
+        "accounts": [owns(e, "shop", s) for e, s in shops.items()],
+        "shop_daily": [{"shop": s, "date": "2026-10-01", "gmv": g} for s, g in gmv.items()],
+        "traffic_events": [  # the same visitor in E1's and E2's shops counts once for each shop
+            {"user": "u", "ts": "2026-10-02 10:00:00", "behavior": "pv", "shop": "S1"},
+            {"user": "u", "ts": "2026-10-02 10:05:00", "behavior": "pv", "shop": "S2"},
+        ],
+    }
+    con = connection_with(rows)
     catalogue = catalogue_from_texts([("shipped.yaml", TEAM)])
-    result = compute_metrics(con, "2026-10", catalogue)
+    result = compute_metrics(con, "2026-10", catalogue, organisation=organisation_of(rows))
     team = {e: v.plain() for e, v in result.employees.items()}
     # L 100 + E1 10 + E2 20 + E3 30, not M's own
     assert team["M"] == {"team_gmv": Decimal("160.00"), "team_uv": 2, "team_gmv_by_query": Decimal("160.00")}

@@ -26,14 +26,13 @@ def warehouse_files(home: Path) -> dict[str, str]:
     }
 
 
+# the organisation's snapshot: 计划A belongs to E01 from September on
+SEPTEMBER_OWNERS = [AccountOwner("E01", "campaign", "计划A", dt.date(2026, 9, 1), None)]
+
+
 def september_home(tmp_path: Path) -> Path:
-    """计划A belongs to E01 from September on; September's 直通车 report is in."""
+    """September's 直通车 report is in."""
     home = tmp_path / "home"
-    owners = write_csv(
-        tmp_path / "accounts.csv",
-        [["employee", "kind", "account", "valid_from"], ["E01", "campaign", "计划A", "2026-09-01"]],
-    )
-    import_files(home, "accounts", [owners])
     september = write_csv(
         tmp_path / "直通车_9月.csv",
         [ZTC_HEADER]
@@ -62,7 +61,7 @@ def test_the_planted_october_report_is_warned_about_and_nothing_is_written(tmp_p
     home = september_home(tmp_path)
     before = warehouse_files(home)
     path = october_file(tmp_path)
-    with checked_import(home, "campaigns", [path], period="2026-10") as checked:
+    with checked_import(home, "campaigns", [path], period="2026-10", owners=SEPTEMBER_OWNERS) as checked:
         [planned] = checked.outcomes
         assert (planned.status, planned.rows, planned.profile) == ("checked", 4, "ztc-campaign")
         september = Warehouse(home).connect().execute("SELECT id FROM batches WHERE period = '2026-09'")
@@ -109,7 +108,7 @@ def test_the_planted_october_report_is_warned_about_and_nothing_is_written(tmp_p
 
 def test_without_a_named_period_the_file_is_taken_for_its_main_month(tmp_path: Path) -> None:
     home = september_home(tmp_path)
-    with checked_import(home, "campaigns", [october_file(tmp_path)]) as checked:
+    with checked_import(home, "campaigns", [october_file(tmp_path)], owners=SEPTEMBER_OWNERS) as checked:
         codes = [(w.code, w.params.get("period")) for w in checked.warnings]
         # no period named: no row is "outside" it, but the file is October's (3 rows of 4), and the
         # September rows it would replace are still listed

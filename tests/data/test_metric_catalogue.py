@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
-from metric_tables import connection_with, employees, owns
+from metric_tables import connection_with, employees, organisation_of, owns
 
 from shopkpi.data.metric_catalogue import (
     SHIPPED,
@@ -63,48 +64,49 @@ def test_user_metrics_in_home_are_added_and_computed(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     catalogue = load_catalogue(tmp_path)
-    con = connection_with(
-        {
-            "employees": employees("E1"),
-            "accounts": [owns("E1", "shop", "S1")],
-            "shop_daily": [
-                {"shop": "S1", "date": "2026-09-03", "uv": 100, "buyers": 2},
-                {"shop": "S1", "date": "2026-10-03", "uv": 200, "buyers": 10},
-                {"shop": "S1", "date": "2026-10-04", "uv": 50, "buyers": 0},
-            ],
-            "orders": [
-                {
-                    "order_id": "1",
-                    "shop": "S1",
-                    "buyer": "b",
-                    "created_at": "2026-10-03 10:00:00",
-                    "status": "paid",
-                    "amount": "12.50",
-                    "_batch": "orders-7",
-                },
-                {
-                    "order_id": "2",
-                    "shop": "S1",
-                    "buyer": "b",
-                    "created_at": "2026-10-03 11:00:00",
-                    "status": "paid",
-                    "amount": "7.50",
-                    "_batch": "orders-7",
-                },
-                {
-                    "order_id": "3",
-                    "shop": "S1",
-                    "buyer": "b",
-                    "created_at": "2026-10-05 11:00:00",
-                    "status": "paid",
-                    "amount": "99.00",
-                    "_batch": "orders-7",
-                },  # no shop_daily row that day: not joined
-            ],
-        }
-    )
+    rows: dict[str, Any] = {
+        "employees": employees("E1"),
+        "accounts": [owns("E1", "shop", "S1")],
+        "shop_daily": [
+            {"shop": "S1", "date": "2026-09-03", "uv": 100, "buyers": 2},
+            {"shop": "S1", "date": "2026-10-03", "uv": 200, "buyers": 10},
+            {"shop": "S1", "date": "2026-10-04", "uv": 50, "buyers": 0},
+        ],
+        "orders": [
+            {
+                "order_id": "1",
+                "shop": "S1",
+                "buyer": "b",
+                "created_at": "2026-10-03 10:00:00",
+                "status": "paid",
+                "amount": "12.50",
+                "_batch": "orders-7",
+            },
+            {
+                "order_id": "2",
+                "shop": "S1",
+                "buyer": "b",
+                "created_at": "2026-10-03 11:00:00",
+                "status": "paid",
+                "amount": "7.50",
+                "_batch": "orders-7",
+            },
+            {
+                "order_id": "3",
+                "shop": "S1",
+                "buyer": "b",
+                "created_at": "2026-10-05 11:00:00",
+                "status": "paid",
+                "amount": "99.00",
+                "_batch": "orders-7",
+            },  # no shop_daily row that day: not joined
+        ],
+    }
+    con = connection_with(rows)
     names = ["paid_gmv_by_query", "conversion_change", "big_days"]
-    result = compute_metrics(con, "2026-10", catalogue, names=names).employees["E1"]
+    result = compute_metrics(
+        con, "2026-10", catalogue, organisation=organisation_of(rows), names=names
+    ).employees["E1"]
     assert result.value("paid_gmv_by_query") == Decimal("20.00")
     assert result.values["paid_gmv_by_query"].provenance[0].batches == ("orders-7",)
     # buyers add shop_daily and the distinct buyers of counted orders (b): October (10 + 1) / 250 = 0.044,
@@ -208,16 +210,15 @@ def test_a_value_whose_type_is_only_known_when_it_runs_must_still_be_a_number() 
     text = "metrics:\n  last_item:\n    type: aggregate\n    " + LABELS + "\n    dataset: traffic_events\n"
     text += "    expression: arg_max(item, ts)\n"
     catalogue = catalogue_from_texts([("shipped.yaml", text)])
-    con = connection_with(
-        {
-            "accounts": [owns("E1", "shop", "S1")],
-            "traffic_events": [
-                {"user": "u1", "ts": "2026-10-01 10:00:00", "behavior": "pv", "shop": "S1", "item": "i"}
-            ],
-        }
-    )
+    rows: dict[str, Any] = {
+        "accounts": [owns("E1", "shop", "S1")],
+        "traffic_events": [
+            {"user": "u1", "ts": "2026-10-01 10:00:00", "behavior": "pv", "shop": "S1", "item": "i"}
+        ],
+    }
+    con = connection_with(rows)
     with pytest.raises(MetricValueError, match="metrics for 2026-10 could not be computed"):
-        compute_metrics(con, "2026-10", catalogue)
+        compute_metrics(con, "2026-10", catalogue, organisation=organisation_of(rows))
 
 
 def test_an_aggregate_gives_one_source_or_a_sources_list_not_both() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from metric_tables import connection_with, employees, owns
+from metric_tables import connection_with, employees, organisation_of, owns
 
 from shopkpi.data.metric_catalogue import load_catalogue
 from shopkpi.data.metric_computation import MetricResults, compute_metrics
@@ -312,7 +312,9 @@ ROWS: dict[str, list[dict[str, object]]] = {
 
 @pytest.fixture(scope="module")
 def results() -> MetricResults:
-    return compute_metrics(connection_with(ROWS), "2026-10", load_catalogue())
+    return compute_metrics(
+        connection_with(ROWS), "2026-10", load_catalogue(), organisation=organisation_of(ROWS)
+    )
 
 
 def values(results: MetricResults, employee: str) -> dict[str, Decimal | None]:

@@ -1,4 +1,6 @@
 """Metrics on real data, imported through the warehouse, against independent plain DuckDB queries.
+Who owns which shop is an accounts sheet read as the organisation service reads it, handed to the
+metric step as the organisation snapshot.
 
 - Taobao clickstream (../shared/data/taobao-userbehavior): each item category is a product line,
   an account of kind `shop` owned by one of 50 operators (category_id % 50); categories with
@@ -22,9 +24,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shopkpi.data.importer import import_files
+from shopkpi.data.importer import DEFAULT_TIMEZONE, import_files
 from shopkpi.data.metric_catalogue import load_catalogue
 from shopkpi.data.metric_computation import MetricResults, compute_metrics
+from shopkpi.data.org_snapshot import OrganisationSnapshot
+from shopkpi.data.sheet_rows import read_sheets
 from shopkpi.data.warehouse import Warehouse
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -40,16 +44,23 @@ def ratio(numerator: object, denominator: object, places: int = 6) -> Decimal | 
     return exact.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
 
 
+ORGANISATIONS: dict[Path, OrganisationSnapshot] = {}
+
+
 def import_csv(home: Path, dataset: str, con: duckdb.DuckDBPyConnection, sql: str) -> None:
     path = home / f"{dataset}.csv"
     con.execute(f"COPY ({sql}) TO '{path}' (HEADER, DELIMITER ',')")
+    if dataset == "accounts":
+        [sheet] = read_sheets(home, dataset, [path], profile="canonical", timezone=DEFAULT_TIMEZONE)
+        ORGANISATIONS[home] = OrganisationSnapshot.of((), (cells for _, cells in sheet.rows))
+        return
     import_files(home, dataset, [path], profile="canonical", user="test")
 
 
 def computed(home: Path, period: str) -> MetricResults:
     connection = Warehouse(home).connect()
     try:
-        return compute_metrics(connection, period, load_catalogue(home))
+        return compute_metrics(connection, period, load_catalogue(home), organisation=ORGANISATIONS[home])
     finally:
         connection.close()
 

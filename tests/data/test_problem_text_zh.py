@@ -24,6 +24,7 @@ from shopkpi.data.problem_text_zh import (
 )
 from shopkpi.data.problems import WARNING_CODES, ImportProblem, ImportRefused
 from shopkpi.data.profiles import shipped_profiles
+from shopkpi.data.sheet_rows import read_sheets
 from shopkpi.data.validation import ENUMERATED
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*")
@@ -35,6 +36,7 @@ PASSED_ON = {
     ("profiles.py", "e['msg']"),  # pydantic's message: the validators' "Value error, …" (read above)
     ("recognition.py", "e.reason"),  # a ProfileError's reason (profiles.py)
     ("recognition.py", "error.reason"),  # UnreadableFile (file_rows.py)
+    ("sheet_rows.py", "e.reason"),  # a ProfileError's reason, as in importer.py
     ("staging.py", "error.reason"),  # UnreadableFile (file_rows.py, workbook_checks.py, file_sandbox.py)
     ("staging.py", "reason"),  # a problem found in the reading process (staging.py itself)
     ("file_sandbox.py", "value[0]"),  # an UnreadableFile raised in the reading process
@@ -45,7 +47,7 @@ PASSED_ON = {
 # the only Latin words the Chinese templates write: names of formats, settings and profile-file keys
 TEMPLATE_WORDS = {"Asia", "CSV", "Excel", "GB", "GBK", "NUL", "P", "Shanghai", "UTF", "YAML", "banner"}
 TEMPLATE_WORDS |= {"canonical", "checks", "columns", "date", "file", "from", "name", "rows", "set", "skip"}
-TEMPLATE_WORDS |= {"to", "valid", "value", "xlsx", "MB", "XFD", "XLS"}
+TEMPLATE_WORDS |= {"to", "valid", "value", "xlsx", "MB", "XFD", "XLS", "shopkpi", "import"}
 
 
 def latin_words(text: str) -> set[str]:
@@ -124,13 +126,6 @@ def test_lists_inside_a_reason_are_rendered_too() -> None:
         "没有适合这个文件的导入模板；最接近的是：canonical (标准格式（订单）) 缺少 buyer (buyer / 买家), "
         "不认识的列：备注；taobao-orders (淘宝订单) 缺少 buyer (买家会员名)"
     )
-    owners = (
-        "shop account S1 has two owners on the same days (E01 on row 2, E02 here): the beginning … open end"
-    )
-    assert (
-        reason_zh(owners)
-        == "shop 账号 S1 在同一段日期有两个负责人（第 2 行的 E01 和本行的 E02）：最早 … 不限期"
-    )
     checks = "Value error, columns.gmv: empty header; skip_rows: 'x' is not one of the profile's columns"
     assert reason_zh(checks) == "columns.gmv：表头是空的；skip_rows：'x' 不是这个导入模板的列"
 
@@ -140,7 +135,10 @@ def test_lists_inside_a_reason_are_rendered_too() -> None:
 
 def refused(home: Path, dataset: str, paths: list[Path], **options: object) -> list[ImportProblem]:
     with pytest.raises(ImportRefused) as error:
-        import_files(home, dataset, paths, **options)  # type: ignore[arg-type]
+        if DATASETS[dataset].organisation:  # read (and refused) as the organisation service reads it
+            read_sheets(home, dataset, paths, timezone="Asia/Shanghai")
+        else:
+            import_files(home, dataset, paths, **options)  # type: ignore[arg-type]
     return list(error.value.problems)
 
 
@@ -203,17 +201,19 @@ def bad_files(tmp_path: Path) -> list[tuple[list[ImportProblem], str]]:
         "评分.csv",
         period="2026-10",
     )
-    # accounts: valid_from after valid_to, two owners on the same days
+    # accounts: valid_from after valid_to
     run(
         "accounts",
         [
             ["employee", "kind", "account", "valid_from", "valid_to"],
             ["E01", "shop", "S1", "2026-10-05", "2026-10-01"],
-            ["E01", "shop", "S2", "", ""],
-            ["E02", "shop", "S2", "2026-10-01", ""],
         ],
         "账号.csv",
     )
+    # the organisation is not warehouse data
+    with pytest.raises(ImportRefused) as not_warehouse:
+        import_files(home, "employees", [write_csv(tmp_path / "员工3.csv", [["employee"], ["E01"]])])
+    runs.append((list(not_warehouse.value.problems), "employee E01 shopkpi import"))
     # 千牛: a conversion rate that does not match its counts
     rows = qianniu_rows([("客服A", 100, 20, "2,000.00")])
     rows[1][5] = "50.00%"
@@ -296,7 +296,8 @@ def test_warnings_read_in_chinese(tmp_path: Path) -> None:
         tmp_path / "直通车.csv",
         [["日期", "计划名称", "花费"], ["2026-09-30", "计划A", "1"], ["2026-10-01", "计划B", ""]],
     )
-    with checked_import(tmp_path / "home", "campaigns", [path], period="2026-10") as checked:
+    # the organisation's snapshot: nobody owns 计划A or 计划B
+    with checked_import(tmp_path / "home", "campaigns", [path], period="2026-10", owners=[]) as checked:
         assert [warning_zh(w) for w in checked.warnings] == [
             "文件 直通车.csv，第 2 行，列「日期」：1 行不在期间 2026-10 之内（第一行的日期：2026-09-30）",
             "文件 直通车.csv，第 3 行，列「花费」：1 个金额单元格是空的",

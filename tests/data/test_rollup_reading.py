@@ -4,12 +4,13 @@ rows, and that random clickstreams give the same metrics either way."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlglot
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from metric_tables import connection_with, employees, owns
+from metric_tables import connection_with, employees, organisation_of, owns
 
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metric_catalogue import MetricCatalogue, catalogue_from_texts, load_catalogue
@@ -179,13 +180,18 @@ def test_random_clickstreams_give_the_same_metrics_over_the_rollup_and_the_rows(
         owns("E2", "shop", "S1", "2026-10-16"),
         owns("E1", "shop", "S2"),
     ]
-    con = connection_with(
-        {"employees": employees("E1", "E2"), "accounts": accounts, "traffic_events": traffic}
-    )
+    rows: dict[str, Any] = {
+        "employees": employees("E1", "E2"),
+        "accounts": accounts,
+        "traffic_events": traffic,
+    }
+    con = connection_with(rows)
     con.execute(ROLLUP_VIEW)
     metrics = catalogue({n: EXPRESSIONS[n] for n in BLOCKS[block]})
-    via_rollup = compute_metrics(con, "2026-10", metrics)
-    via_rows = compute_metrics(con, "2026-10", metrics, read_rollups=False)
+    via_rollup = compute_metrics(con, "2026-10", metrics, organisation=organisation_of(rows))
+    via_rows = compute_metrics(
+        con, "2026-10", metrics, organisation=organisation_of(rows), read_rollups=False
+    )
     assert ("FROM _rollup_traffic_events AS d JOIN" in via_rollup.sql) == (block == "rollup")
     assert "_rollup" not in via_rows.sql
     assert via_rollup.employees == via_rows.employees  # values and provenance (rows, batches)

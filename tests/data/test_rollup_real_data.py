@@ -20,9 +20,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shopkpi.data.importer import FileOutcome, import_files
+from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, import_files
 from shopkpi.data.metric_catalogue import load_catalogue
 from shopkpi.data.metric_computation import MetricResults, compute_metrics
+from shopkpi.data.org_snapshot import OrganisationSnapshot
+from shopkpi.data.sheet_rows import read_sheets
 from shopkpi.data.warehouse import Warehouse
 
 TAOBAO = (
@@ -45,9 +47,18 @@ CANONICAL = "user, strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, behavior, item, cate
 HANDOVER = "2017-11-16"
 
 
-def import_query(home: Path, name: str, dataset: str, sql: str) -> FileOutcome:
+ORGANISATIONS: dict[Path, OrganisationSnapshot] = {}
+
+
+def import_query(home: Path, name: str, dataset: str, sql: str) -> FileOutcome | None:
+    """A query's rows imported as `dataset`; the accounts sheet read as the organisation service
+    reads it, kept as the organisation snapshot the metric step is handed."""
     path = home.parent / f"{name}.csv"
     duckdb.execute(f"COPY ({sql}) TO '{path}' (HEADER, DELIMITER ',')")
+    if dataset == "accounts":
+        [sheet] = read_sheets(home, dataset, [path], profile="canonical", timezone=DEFAULT_TIMEZONE)
+        ORGANISATIONS[home] = OrganisationSnapshot.of((), (cells for _, cells in sheet.rows))
+        return None
     [outcome] = import_files(home, dataset, [path], profile="canonical", user="test")
     return outcome
 
@@ -55,7 +66,13 @@ def import_query(home: Path, name: str, dataset: str, sql: str) -> FileOutcome:
 def metrics(home: Path, *, read_rollups: bool) -> MetricResults:
     connection = Warehouse(home).connect()
     try:
-        return compute_metrics(connection, "2017-11", load_catalogue(home), read_rollups=read_rollups)
+        return compute_metrics(
+            connection,
+            "2017-11",
+            load_catalogue(home),
+            organisation=ORGANISATIONS[home],
+            read_rollups=read_rollups,
+        )
     finally:
         connection.close()
 

@@ -18,7 +18,10 @@ from python_calamine import CalamineWorkbook
 
 from shopkpi.cli.import_command import describe
 from shopkpi.cli.main import cli
+from shopkpi.data.datasets import DATASETS
 from shopkpi.data.importer import import_files
+from shopkpi.data.org_snapshot import OrganisationSnapshot
+from shopkpi.data.sheet_rows import SheetRows, read_sheets
 from shopkpi.data.synth import SynthManifest, generate
 from shopkpi.data.synth.calendar import SynthCalendar, traffic_factor
 from shopkpi.data.synth.company import POSITIONS, build_company
@@ -42,9 +45,30 @@ def imported(synth: SynthManifest) -> dict[str, str]:
     printed: dict[str, str] = {}
     for entry in synth.files:
         path = synth.home / entry.path
+        if DATASETS[entry.dataset].organisation:  # the application's (see `organisation` below)
+            continue
         outcomes = import_files(synth.home, entry.dataset, [path])
         printed[entry.path.as_posix()] = "".join(describe(o, entry.dataset) + "\n" for o in outcomes)
     return printed
+
+
+@pytest.fixture(scope="module")
+def sheets(synth: SynthManifest) -> dict[str, SheetRows]:
+    """The organisation's sheets (positions, roster, accounts) read as the organisation service reads them."""
+    found: dict[str, SheetRows] = {}
+    for entry in synth.files:
+        if DATASETS[entry.dataset].organisation:
+            [found[entry.dataset]] = read_sheets(
+                synth.home, entry.dataset, [synth.home / entry.path], timezone="Asia/Shanghai"
+            )
+    return found
+
+
+@pytest.fixture(scope="module")
+def organisation(sheets: dict[str, SheetRows]) -> OrganisationSnapshot:
+    return OrganisationSnapshot.of(
+        (cells for _, cells in sheets["employees"].rows), (cells for _, cells in sheets["accounts"].rows)
+    )
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -56,14 +80,17 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 def test_every_file_imports_without_a_profile_and_is_recognised(
-    synth: SynthManifest, imported: dict[str, str]
+    synth: SynthManifest, imported: dict[str, str], sheets: dict[str, SheetRows]
 ) -> None:
     datasets = {f.dataset for f in synth.files}
     assert datasets == {
-        "employees", "accounts", "shop_daily", "cs_daily", "campaigns", "orders", "traffic_events",
+        "positions", "employees", "accounts", "shop_daily", "cs_daily", "campaigns", "orders", "traffic_events",
         "sns_posts", "tasks", "targets", "inputs", "ratings",
     }  # fmt: skip
     for entry in synth.files:
+        if entry.dataset in sheets:
+            assert len(sheets[entry.dataset].rows) == entry.rows
+            continue
         out = imported[entry.path.as_posix()]
         assert out.startswith(f"imported   {entry.path.name} → {entry.dataset}: {entry.rows} rows"), out
         assert f"({entry.profile}" in out, out
@@ -76,6 +103,8 @@ def test_every_file_imports_without_a_profile_and_is_recognised(
     )
     expected: dict[str, int] = {}
     for entry in synth.files:
+        if entry.dataset in sheets:
+            continue
         expected[entry.dataset] = expected.get(entry.dataset, 0) + entry.rows
     assert dict(counts.fetchall()) == expected
 
@@ -134,14 +163,20 @@ def test_the_same_seed_gives_the_same_bytes(synth: SynthManifest, tmp_path: Path
     assert tree_digest(other.root) != first
 
 
-def test_a_shop_is_handed_over_on_the_16th(synth: SynthManifest, imported: dict[str, str]) -> None:
+def test_a_shop_is_handed_over_on_the_16th(
+    synth: SynthManifest, imported: dict[str, str], organisation: OrganisationSnapshot
+) -> None:
     shop, old, new = synth.handover_shop, synth.handover_from, synth.handover_to
     assert synth.handover_day == dt.date(2026, 6, 16)
     con = Warehouse(synth.home).connect()
-    owners = con.execute(
-        "SELECT employee, valid_from, valid_to FROM accounts WHERE kind = 'shop' AND account = ? ORDER BY valid_from",
-        [shop],
-    ).fetchall()
+    owners = sorted(
+        (
+            (a.employee, a.valid_from, a.valid_to)
+            for a in organisation.accounts
+            if (a.kind, a.account) == ("shop", shop)
+        ),
+        key=lambda owner: owner[1] or dt.date.min,
+    )
     assert owners == [(old, dt.date(2026, 5, 1), dt.date(2026, 6, 15)), (new, dt.date(2026, 6, 16), None)]
     # the shop has data on both sides of the hand-over, so June splits between the two operators
     days = con.execute(
@@ -150,7 +185,7 @@ def test_a_shop_is_handed_over_on_the_16th(synth: SynthManifest, imported: dict[
         [shop],
     ).fetchone()
     assert days == (15, 15)
-    positions = dict(con.execute("SELECT employee, position FROM employees").fetchall())
+    positions = {row.employee: row.position for row in organisation.employees_on(dt.date(2026, 6, 30))}
     assert positions[old] == positions[new] == "运营专员"
 
 
@@ -205,11 +240,12 @@ def test_the_company_covers_the_positions_and_reports_to_one_head(synth: SynthMa
 
 
 def test_straight_into_the_warehouse_gives_the_rows_an_import_gives(
-    synth: SynthManifest, imported: dict[str, str], tmp_path: Path
+    synth: SynthManifest, imported: dict[str, str], organisation: OrganisationSnapshot, tmp_path: Path
 ) -> None:
     home = tmp_path / "direct"
     loaded = load_warehouse(home, EMPLOYEES, MONTHS, SEED, events_rows=EVENTS_PER_DAY * 30)
     assert loaded.period == "2026-06" and loaded.events == EVENTS_PER_DAY * 30
+    assert loaded.organisation == organisation  # the same people and owners as the sheets give
     query = """SELECT shop, behavior, count(*), count(DISTINCT "user"), min(ts), max(ts) FROM traffic_events
            WHERE ts >= TIMESTAMP '2026-06-01' GROUP BY ALL ORDER BY ALL"""
     direct = Warehouse(home).connect()

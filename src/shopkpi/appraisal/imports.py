@@ -27,8 +27,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from django.db import transaction
+
 from shopkpi.appraisal import audit, month_prepare
 from shopkpi.appraisal.month_close import refresh_open_cycles
+from shopkpi.appraisal.organisation.changes import OrganisationChange
 from shopkpi.data.importer import FileOutcome, checked_import
 from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused
 from shopkpi.data.recognition import recognise_dataset
@@ -57,17 +60,6 @@ class ImportRequest:
 
 
 @dataclass(frozen=True)
-class OrganisationChange:
-    """One change an organisation file makes (a new person, a changed field, a hand-over …)."""
-
-    kind: str  # e.g. new_employee, changed_field, leaver, new_owner, hand_over, new_department, new_position
-    subject: str  # the 工号, account or name it concerns
-    field: str = ""
-    before: Any = None
-    after: Any = None
-
-
-@dataclass(frozen=True)
 class ImportReport:
     dataset: str
     state: State
@@ -92,10 +84,13 @@ def run_import(home: Path, request: ImportRequest, *, progress: Progress | None 
     if any(month_prepare.is_prepared_workbook(path) for path in request.files):
         return _prepared_import(home, request, progress)
     dataset = request.dataset or _recognised(home, request)
-    # the organisation service takes ORGANISATION_DATASETS here once it exists (issue 9); until then
-    # they still go to the warehouse
-    report = _warehouse_import(home, dataset, request, progress)
-    if any(outcome.status == "imported" for outcome in report.outcomes) and report.written:
+    if dataset in ORGANISATION_DATASETS:
+        report = _organisation_import(home, dataset, request)
+        changed = report.written and any(not change.is_flag for change in report.changes)
+    else:
+        report = _warehouse_import(home, dataset, request, progress)
+        changed = report.written and any(outcome.status == "imported" for outcome in report.outcomes)
+    if changed:
         # the open months are computed again, once for everyone, with what was just imported
         refresh_open_cycles(home, request.user)
     return report
@@ -106,59 +101,20 @@ def _recognised(home: Path, request: ImportRequest) -> str:
     return recognise_dataset(home, request.files, profile=request.profile, sets=request.sets)
 
 
-def _prepared_import(home: Path, request: ImportRequest, progress: Progress | None) -> ImportReport:
-    """A workbook of `shopkpi prepare`, as filled in: its sheets' filled rows into `targets`, `inputs`
-    and `ratings` (only the one named by `request.dataset`, when it is). Every sheet is checked before
-    any is written; problems and warnings name the workbook's sheet and row. The report's dataset is
-    the datasets written, joined by "+"."""
-    (path, *others) = request.files
-    names = tuple((request.dataset or "+".join(month_prepare.DATASETS)).split("+"))
-    if others or not set(names) <= set(month_prepare.DATASETS):
-        reason = (
-            "a prepared workbook (sheets 目标, 手工录入, 评分) is imported on its own"
-            if others
-            else f"a prepared workbook holds targets, inputs and ratings, not {request.dataset}"
-        )
-        raise ImportRefused([ImportProblem(p.name, None, None, reason) for p in request.files])
-    work = month_prepare.work_folder(home)
-    try:
-        sheets = month_prepare.filled_sheets(path, names, work)
-        if not sheets:
-            raise ImportRefused([ImportProblem(path.name, None, None, "nothing is filled in")])
-        problems: list[ImportProblem] = []
-        warnings: list[DataWarning] = []
-        checked: list[FileOutcome] = []
-        for sheet in sheets:
-            one = replace(request, files=(sheet.csv,), dataset=sheet.dataset, profile=None, dry_run=True)
-            try:
-                report = _warehouse_import(home, sheet.dataset, one, progress)
-            except ImportRefused as refused:
-                problems += [month_prepare.in_workbook(p, path, sheet) for p in refused.problems]
-                continue
-            warnings += [month_prepare.in_workbook(w, path, sheet) for w in report.warnings]
-            checked += report.outcomes
-        if problems:
-            raise ImportRefused(problems)
-        dataset = "+".join(sheet.dataset for sheet in sheets)
-        if request.dry_run or (warnings and not request.accept_warnings):
-            state: State = "previewed" if request.dry_run else "needs_confirmation"
-            return ImportReport(dataset, state, tuple(checked), tuple(warnings))
-        outcomes: list[FileOutcome] = []
-        for sheet in sheets:
-            one = replace(
-                request, files=(sheet.csv,), dataset=sheet.dataset, profile=None, accept_warnings=True
-            )
-            outcomes += _warehouse_import(home, sheet.dataset, one, progress).outcomes
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    if any(outcome.status == "imported" for outcome in outcomes):
-        refresh_open_cycles(home, request.user)
-    return ImportReport(dataset, "imported", tuple(outcomes), tuple(warnings))
+from django.db import transaction
+
+from shopkpi.appraisal import audit, month_prepare
+from shopkpi.appraisal.month_close import refresh_open_cycles
+from shopkpi.appraisal.organisation.changes import OrganisationChange
+from shopkpi.data.importer import FileOutcome, checked_import
+from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused
 
 
 def _warehouse_import(
     home: Path, dataset: str, request: ImportRequest, progress: Progress | None
 ) -> ImportReport:
+    from shopkpi.appraisal.organisation.snapshot import take_snapshot  # who owns what, for the warnings
+
     with checked_import(
         home,
         dataset,
@@ -169,6 +125,7 @@ def _warehouse_import(
         sets=request.sets,
         timezone=request.timezone,
         progress=progress,
+        owners=take_snapshot().accounts,
     ) as checked:
         if request.dry_run or (checked.warnings and not request.accept_warnings):
             state: State = "previewed" if request.dry_run else "needs_confirmation"

@@ -1,6 +1,7 @@
 """A month's values from the shop-data layer: the one place the appraisal reads the warehouse.
 
-`metric_values` gives the metric values of the period (`shopkpi.data.compute_metrics`), then the
+`metric_values` gives the metric values of the period (`shopkpi.data.compute_metrics`, attributed
+by a snapshot of the organisation in the application database, named in each value's source), then the
 period's imported `targets` and `inputs` (an input of the same name wins over a target), each with
 its provenance; `imported_ratings` gives the period's imported `ratings` rows. With no warehouse
 yet (nothing imported) both return nothing. Both read for many employees at once: a month is read
@@ -45,6 +46,7 @@ def metric_values(
     warehouse = Warehouse(home)
     if not warehouse.catalogue.exists() or not employee_codes:
         return {}
+    from shopkpi.appraisal.organisation.snapshot import take_snapshot
     from shopkpi.data.entered_values import entered_values
     from shopkpi.data.metric_catalogue import load_catalogue
     from shopkpi.data.metric_computation import compute_metrics
@@ -57,7 +59,12 @@ def metric_values(
     try:
         if metric_names is None or metric_names:
             results = compute_metrics(
-                connection, period, catalogue, names=metric_names, employees=employee_codes
+                connection,
+                period,
+                catalogue,
+                organisation=take_snapshot(),
+                names=metric_names,
+                employees=employee_codes,
             )
             for code, metrics in results.employees.items():
                 for name, metric in metrics.values.items():
@@ -68,7 +75,9 @@ def metric_values(
                     )
                     batches = tuple(sorted({b for s in metric.provenance for b in s.batches}))
                     found.setdefault(code, {})[name] = Metric(
-                        metric.value, f"店铺数据 {sources or '(无数据行)'}", batches
+                        metric.value,
+                        f"店铺数据 {sources or '(无数据行)'}; 组织快照 {results.organisation[:12]}",
+                        batches,
                     )
         codes = set(employee_codes)
         labels = {"targets": "目标", "inputs": "手工录入"}

@@ -1,11 +1,14 @@
-"""`shopkpi import DATASET FILE [FILE ...]`: platform exports into the warehouse, all or nothing.
+"""`shopkpi import DATASET FILE [FILE ...]`: platform exports into the warehouse, the roster, account
+ownership and positions into the organisation; all or nothing.
 
-Thin: profiles, validation and the warehouse live in shopkpi.data. Results go to standard
-output, progress and problems to standard error; a refused import exits with status 1.
+Thin: the one import service is shopkpi.appraisal.imports. Results (and with --dry-run, what would
+change) go to standard output, progress and problems to standard error; a refused import exits with
+status 1.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from shopkpi.appraisal.organisation.changes import OrganisationChange
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.data.datasets import DATASETS
@@ -66,6 +70,46 @@ def describe(outcome: FileOutcome, dataset: str) -> str:
     return line
 
 
+def describe_change(change: OrganisationChange) -> str:
+    """One line of an organisation import's changes (the preview of --dry-run, or what was written)."""
+    since = f" from {change.valid_from}" if change.valid_from else ""
+    lines = {
+        "new_department": lambda: f"new department   {change.subject}",
+        "new_position": lambda: (
+            f"new position     {change.subject}" + (f" (template {change.after})" if change.after else "")
+        ),
+        "position_template": lambda: (
+            f"template         {change.subject}: {change.before or '—'} → {change.after or '—'}"
+        ),
+        "position_without_template": lambda: (
+            f"no template      {change.subject}: bind one (shopkpi import positions)"
+        ),
+        "new_employee": lambda: f"new employee     {change.subject} {change.after}",
+        "changed_field": lambda: (
+            f"changed          {change.subject} {change.field}: {_shown(change.before)} → {_shown(change.after)}{since}"
+        ),
+        "leaver": lambda: f"leaver           {change.subject} leaves on {change.after}",
+        "new_owner": lambda: f"new owner        {change.subject}: {change.after}{since}",
+        "hand_over": lambda: (
+            f"hand-over        {change.subject}: {change.before} → {change.after}{since}"
+            + (
+                f" ({change.before}'s ownership ends {change.valid_from - dt.timedelta(days=1)})"
+                if change.valid_from
+                else ""
+            )
+        ),
+        "ownership_end": lambda: (
+            f"ownership ends   {change.subject}: {_shown(change.before)} → {_shown(change.after)}"
+        ),
+        "ownership_removed": lambda: f"removed          {change.subject}: {change.before}{since}",
+    }
+    return lines[change.kind]()
+
+
+def _shown(value: object) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
 @click.command("import")
 @click.argument("dataset", type=click.Choice(sorted(DATASETS)))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -89,7 +133,10 @@ def describe(outcome: FileOutcome, dataset: str) -> str:
     help="The company's time zone of the file's times (default: the setting SHOPKPI_TIME_ZONE).",
 )
 @click.option(
-    "--dry-run", is_flag=True, help="Read and check the files, list the problems and warnings, write nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Read and check the files and list the problems, warnings and (for the organisation's workbooks) "
+    "what would change: new people, changed fields, leavers, new owners, hand-overs; write nothing.",
 )
 @click.option(
     "--accept-warnings",
@@ -120,7 +167,11 @@ def import_command(
     """
     request_sets = _parse_sets(sets)
     home = prepare_home(current(ctx).home)
-    from shopkpi.appraisal.imports import ImportRequest, run_import  # needs Django set up
+    from shopkpi.appraisal.imports import (  # needs Django set up
+        ORGANISATION_DATASETS,
+        ImportRequest,
+        run_import,
+    )
 
     request = ImportRequest(
         files=files,
@@ -163,3 +214,11 @@ def import_command(
     for warning in report.warnings:
         accepted = "accepted" if report.written else "warning "
         click.echo(f"{accepted}   {warning}")
+    for change in report.changes:
+        click.echo(describe_change(change))
+    if dataset in ORGANISATION_DATASETS:
+        written = [c for c in report.changes if not c.is_flag]
+        if report.state == "previewed":
+            click.echo("dry run: nothing was written")
+        else:
+            click.echo(f"{len(written)} change(s) written" if written else "nothing changed")

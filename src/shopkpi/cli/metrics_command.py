@@ -1,6 +1,7 @@
 """`shopkpi metrics --period 2026-10 [--format json|csv|table] [--employee ID]`.
 
-Thin: the catalogue, attribution and computation live in shopkpi.data. Values go to standard
+Thin: the catalogue, attribution and computation live in shopkpi.data; who owns what is the
+application database's organisation, handed over as a snapshot. Values go to standard
 output (json: one array, an object per employee, numbers as decimal strings, a metric with no
 data null); rows no one owned and ranges across a hand-over are reported on standard error.
 """
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shopkpi.appraisal import export_cells
+from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.data.metric_catalogue import MetricCatalogueError, load_catalogue
 from shopkpi.data.metric_computation import MetricResults, compute_metrics
@@ -38,7 +40,9 @@ def decimal_text(value: Decimal | None) -> str | None:
 @click.pass_context
 def metrics_command(ctx: click.Context, period_text: str, output: str, employee_ids: tuple[str, ...]) -> None:
     """Every employee's metric values for a period (指标计算)."""
-    home = current(ctx).home
+    home = prepare_home(current(ctx).home)
+    from shopkpi.appraisal.organisation.snapshot import take_snapshot  # needs Django set up
+
     try:
         period = Period.parse(period_text)
     except PeriodError as error:
@@ -49,7 +53,9 @@ def metrics_command(ctx: click.Context, period_text: str, output: str, employee_
         raise click.ClickException(str(error)) from None
     connection = Warehouse(home).connect(read_only=True)
     try:
-        results = compute_metrics(connection, period, catalogue, employees=employee_ids or None)
+        results = compute_metrics(
+            connection, period, catalogue, organisation=take_snapshot(), employees=employee_ids or None
+        )
     except SqlRefused as error:
         raise click.ClickException(str(error)) from None
     finally:

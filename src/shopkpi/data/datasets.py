@@ -84,6 +84,9 @@ class Dataset:
     date_column: str | None
     rollup: tuple[str, ...] = ()
     """Columns a roll-up groups by besides the account column and the row's day; empty: no roll-up."""
+    organisation: bool = False
+    """The organisation itself (the roster, account ownership, positions): kept in the application
+    database, not the warehouse; metrics read it from an `OrganisationSnapshot`."""
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -121,11 +124,15 @@ _ALL: tuple[Dataset, ...] = (
             _c("base_salary", "decimal", "基本工资"),
             _c("hired_on", "date", "入职日期"),
             _c("left_on", "date", "离职日期"),
+            _c("email", "text", "邮箱"),
+            _c("mobile", "text", "手机"),
+            _c("effective", "date", "生效日期"),
         ),
         key=("employee",),
         account_kind=None,
         account_column="employee",
         date_column=None,
+        organisation=True,
     ),
     Dataset(
         name="accounts",
@@ -141,6 +148,17 @@ _ALL: tuple[Dataset, ...] = (
         account_kind=None,
         account_column=None,
         date_column=None,
+        organisation=True,
+    ),
+    Dataset(
+        name="positions",
+        label_zh="岗位",
+        columns=(_r("position", "text", "岗位"), _c("template", "text", "考核表模板")),
+        key=("position",),
+        account_kind=None,
+        account_column=None,
+        date_column=None,
+        organisation=True,
     ),
     Dataset(
         name="targets",

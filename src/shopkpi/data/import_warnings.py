@@ -8,7 +8,7 @@ now (an in-memory connection from `Warehouse.connect`, with its dataset views):
 - `empty_money`, `empty_count`: empty cells in a money or count column the file has (columns where
   empty is normal, such as an order's 退款金额 or 评价分, are left out);
 - `unowned_account`: rows whose account (shop, agent, campaign …) nobody owns on the row's date, by
-  the ownership `owners` given (a snapshot from the organisation), or else the warehouse's `accounts`;
+  the ownership `owners` given (the organisation's snapshot; without one this warning is not given);
 - `duplicate_rows`: rows that repeat another row exactly, in a dataset without a key (a keyed dataset
   refuses a repeated key as an error);
 - `replaces_other_period`: current rows of an earlier batch, dated in another period than this
@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from shopkpi.data import scope
 from shopkpi.data.datasets import Dataset
+from shopkpi.data.org_snapshot import OwnershipRow
 from shopkpi.data.problems import DataWarning
 from shopkpi.data.value_sql import quote
 
@@ -44,16 +44,8 @@ EMPTY_IS_NORMAL = {
 }
 
 
-@dataclass(frozen=True)
-class AccountOwner:
-    """One ownership window: `employee` owns `account` of `kind` from `valid_from` to `valid_to`
-    (both days included; None is open)."""
-
-    employee: str
-    kind: str
-    account: str
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+AccountOwner = OwnershipRow
+"""One ownership window of the organisation's snapshot (`org_snapshot.OwnershipRow`)."""
 
 
 def _ident(name: str) -> str:
@@ -68,14 +60,10 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 
 
 def load_owners(con: duckdb.DuckDBPyConnection, owners: Iterable[AccountOwner] | None) -> None:
-    """Make `_import_owners` (kind, account, f, t) in `con`: the given snapshot, or the warehouse's
-    current `accounts` rows."""
+    """Make `_import_owners` (kind, account, f, t) in `con` from the organisation's snapshot; without
+    one (None: ownership unknown) there is no table and no `unowned_account` warning."""
     con.execute(f"DROP TABLE IF EXISTS {OWNERS_TABLE}")
     if owners is None:
-        con.execute(
-            f"CREATE TEMP TABLE {OWNERS_TABLE} AS SELECT kind, account, "
-            "coalesce(valid_from, DATE '0001-01-01') AS f, coalesce(valid_to, DATE '9999-12-31') AS t FROM accounts"
-        )
         return
     con.execute(f"CREATE TEMP TABLE {OWNERS_TABLE} (kind VARCHAR, account VARCHAR, f DATE, t DATE)")
     rows = [
@@ -103,13 +91,20 @@ def file_warnings(
     if period is not None:
         found += _outside_period(con, dataset, source, file, labels, period)
     found += _empty_cells(con, dataset, source, file, labels, from_file)
-    if dataset.account_kind is not None:
+    if dataset.account_kind is not None and _has_owners(con):
         found += _unowned(con, dataset, source, file, labels)
     if not dataset.key:
         found += _repeated_rows(con, dataset, source, file)
     if dataset.date_column is not None or "period" in dataset.column_names:
         found += _replaces_other_period(con, dataset, source, file, period)
     return found
+
+
+def _has_owners(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [OWNERS_TABLE]
+    ).fetchone()
+    return bool(found and found[0])
 
 
 def _outside_period(

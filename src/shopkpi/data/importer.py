@@ -149,7 +149,7 @@ def checked_import(
     """Read, validate and check `files` for `dataset`: ImportRefused (and no change) if any file has a
     problem, else the checked import with its warnings, to `commit` inside the `with` block (its
     staged files are removed when the block ends). `owners` is the account ownership the
-    `unowned_account` warning reads (default: the warehouse's `accounts`)."""
+    `unowned_account` warning reads: the organisation's snapshot (None: unknown, no such warning)."""
     problems = ProblemList()
     target = _check_arguments(dataset, period, sets or {}, timezone, problems)
     profiles: list[Profile] = []
@@ -227,6 +227,15 @@ def _check_arguments(
     target = DATASETS.get(dataset)
     if target is None:
         problems.add("DATASET", None, None, f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+        return None
+    if target.organisation:
+        problems.add(
+            "DATASET",
+            None,
+            None,
+            f"{dataset} is the organisation, kept in the application database: "
+            f"import it with `shopkpi import {dataset}` (the organisation service), not into the warehouse",
+        )
         return None
     if period is not None and not PERIOD_RE.match(period):
         problems.add("--period", None, None, f"not a period: {period!r} (write 2026-10)")

@@ -4,7 +4,9 @@ One compiled statement (`metric_compiler`) returns the base metrics' sums per em
 sources of a base metric are added (null only when every source is null), derived metrics are
 evaluated with exact decimals in dependency order (`prev()` reading the previous period's
 values), values are rounded half-up to their metric's `decimals`, and each value carries its
-provenance: the dataset (or query), period, batches and row count of every block it read.
+provenance: the dataset (or query), period, batches and row count of every block it read. Who owns
+which account (attribution) comes from the `OrganisationSnapshot` the caller hands in; the results
+name it (`organisation`: its digest).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from shopkpi.data.datasets import DATASETS
 from shopkpi.data.derived_expressions import Evaluator
 from shopkpi.data.metric_catalogue import MetricCatalogue
 from shopkpi.data.metric_compiler import Block, CompiledPeriod, compile_period
+from shopkpi.data.org_snapshot import OrganisationSnapshot
 from shopkpi.data.periods import Period
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
@@ -67,6 +70,8 @@ class MetricResults:
     unowned: tuple[UnownedRows, ...]
     range_crossings: tuple[RangeCrossing, ...]
     sql: str = field(repr=False)
+    organisation: str = ""
+    """The digest of the organisation snapshot attribution read (`OrganisationSnapshot.digest`)."""
 
 
 def compute_metrics(
@@ -74,19 +79,22 @@ def compute_metrics(
     period: Period | str,
     catalogue: MetricCatalogue,
     *,
+    organisation: OrganisationSnapshot,
     names: Sequence[str] | None = None,
     employees: Iterable[str] | None = None,
     read_rollups: bool = True,
 ) -> MetricResults:
     """The metrics `names` (default: every public one) for every employee in `period`.
 
-    `connection` shows each dataset as a view of its name (`Warehouse.connect()`). The employees
-    reported are those employed during the period (`employees.hired_on`/`left_on`) and anyone with
-    values; `employees` narrows that to the given ids. The statement reads the roll-ups the
+    `connection` shows each dataset as a view of its name (`Warehouse.connect()`); `organisation` is
+    registered in it as `employees` (the terms on the period's last day) and `accounts`. The employees
+    reported are those employed during the period (hired_on/left_on) and anyone with values;
+    `employees` narrows that to the given ids. The statement reads the roll-ups the
     connection has (`Warehouse.connect()` has each one) unless `read_rollups` is false; the values
     are the same either way.
     """
     period = Period.parse(period) if isinstance(period, str) else period
+    organisation.register(connection, period.end)
     reported = tuple(names) if names is not None else catalogue.public
     available = _rollups_in(connection) if read_rollups else frozenset()
     compiled = compile_period(catalogue, reported, period, rollups_read=available)
@@ -109,7 +117,7 @@ def compute_metrics(
         if offset == 0:
             crossings.extend(_crossings(compiled.blocks, str(employee), row, index))
     wanted = set(employees) if employees is not None else None
-    ids = set(by_employee) | set(_active_employees(connection, period))
+    ids = set(by_employee) | {row.employee for row in organisation.employed(period.start, period.end)}
     if wanted is not None:
         ids &= wanted
     evaluator = _Evaluator(catalogue, compiled, index, reported)
@@ -121,6 +129,7 @@ def compute_metrics(
         unowned=tuple(sorted(set(unowned), key=lambda u: (u.dataset, u.kind))),
         range_crossings=tuple(sorted(set(crossings), key=lambda c: (c.dataset, c.kind, c.employee))),
         sql=compiled.sql,
+        organisation=organisation.digest,
     )
 
 
@@ -134,14 +143,6 @@ def _rollups_in(connection: duckdb.DuckDBPyConnection) -> frozenset[str]:
         f"SELECT table_name FROM information_schema.tables WHERE table_name IN ({marks})", list(views)
     ).fetchall()
     return frozenset(views[str(name)] for (name,) in found)
-
-
-def _active_employees(connection: duckdb.DuckDBPyConnection, period: Period) -> list[str]:
-    rows = connection.execute(
-        "SELECT employee FROM employees WHERE (hired_on IS NULL OR hired_on <= ?) AND (left_on IS NULL OR left_on >= ?)",
-        [period.end, period.start],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
 
 
 @dataclass(frozen=True)

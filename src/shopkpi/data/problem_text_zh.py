@@ -82,9 +82,9 @@ REASONS: tuple[Reason, ...] = (
     # ---- rows against each other (validation.py) ----
     _r(r"duplicate key (?P<key>.*) \(first on row (?P<row>.+?)\)", "重复的键 {key}（首次出现在第 {row} 行）"),
     _r(
-        r"(?P<kind>.*) account (?P<account>.*) has two owners on the same days "
-        r"\((?P<first>.*) on row (?P<row>.+?), (?P<second>.*) here\): (?P<days_list>.*)",
-        "{kind} 账号 {account} 在同一段日期有两个负责人（第 {row} 行的 {first} 和本行的 {second}）：{days_list}",
+        r"(?P<dataset>.*) is the organisation, kept in the application database: import it with "
+        r"`shopkpi import (?P<again>.*)` \(the organisation service\), not into the warehouse",
+        "{dataset} 是组织架构，保存在应用数据库里：请用 `shopkpi import {again}`（组织架构服务）导入，而不是导入数据仓库",
     ),
     # ---- the file (file_rows.py, staging.py, importer.py) ----
     _r(r"the file is empty", "文件是空的"),
@@ -232,11 +232,9 @@ REASONS: tuple[Reason, ...] = (
     ),
 )
 
-# Parts of a reason built from other reasons' words: the days of two owners, the closest profiles
+# Parts of a reason built from other reasons' words: the closest profiles
 # and what each misses (see profile_match.fit_profile), the several checks of a profile file.
 _LIST_WORDS: tuple[tuple[str, str], ...] = (
-    ("the beginning", "最早"),
-    ("open end", "不限期"),
     (" misses ", " 缺少 "),
     ("unknown columns: ", "不认识的列："),
     ("no header known", "没有已知的表头"),

@@ -185,9 +185,6 @@ _CANONICAL_VALUES: Mapping[str, Mapping[str, dict[str, str]]] = {
     "traffic_events": {"behavior": {"浏览": "pv", "加购": "cart", "收藏": "fav", "购买": "buy"}},
     "ratings": {"rater": {"上级": "supervisor", "自评": "self"}},
     "tasks": {"passed": _FLAG_WORDS},
-    "accounts": {
-        "kind": {"店铺": "shop", "客服": "agent", "推广计划": "campaign", "新媒体": "sns", "类目": "category"}
-    },
 }
 
 

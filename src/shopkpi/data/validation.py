@@ -1,6 +1,6 @@
 """Second stage of an import: parse and check every cell in DuckDB, in one pass over the raw
-Parquet, then check the rows against each other (duplicate keys, rates against counts,
-overlapping account owners). Every problem is collected with its row and column; a file with
+Parquet, then check the rows against each other (duplicate keys, rates against counts; who owns an
+account when is the organisation service's to check). Every problem is collected with its row and column; a file with
 any problem is refused whole.
 """
 
@@ -220,8 +220,6 @@ def validate(
         problems.add(file, row, col, reason)
     if not problems.full:
         _duplicates(dataset, con, typed_file, file, problems)
-    if dataset.name == "accounts" and not problems.full:
-        _overlapping_owners(con, typed_file, file, problems)
     if problems:
         return None
     return _summary(dataset, con, out)
@@ -245,32 +243,6 @@ def _duplicates(
     for key, rows in found.fetchall():
         for row in rows[1:]:
             problems.add(file, row, None, f"duplicate key {key} (first on row {rows[0]})")
-
-
-def _overlapping_owners(
-    con: duckdb.DuckDBPyConnection, typed_file: str, file: str, problems: ProblemList
-) -> None:
-    found = con.execute(
-        f"""
-        WITH a AS (SELECT _row, employee, kind, account,
-                          coalesce(valid_from, DATE '0001-01-01') AS f, coalesce(valid_to, DATE '9999-12-31') AS t
-                   FROM read_parquet({typed_file}))
-        SELECT y._row, x._row, x.kind, x.account, x.employee, y.employee, greatest(x.f, y.f), least(x.t, y.t)
-        FROM a x JOIN a y ON x.kind = y.kind AND x.account = y.account AND x._row < y._row
-                          AND x.f <= y.t AND y.f <= x.t
-        ORDER BY y._row LIMIT {problems.cap + 1}
-        """
-    )
-    for row, first, kind, account, owner1, owner2, start, end in found.fetchall():
-        days = f"{start}" if start == end else f"{start} … {end}"
-        days = days.replace("0001-01-01", "the beginning").replace("9999-12-31", "open end")
-        problems.add(
-            file,
-            row,
-            None,
-            f"{kind} account {account} has two owners on the same days ({owner1} on row {first}, "
-            f"{owner2} here): {days}",
-        )
 
 
 def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, out: Path) -> TypedFile:

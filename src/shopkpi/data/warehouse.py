@@ -116,7 +116,8 @@ class Warehouse:
     # ---- reading -------------------------------------------------------------------------------
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-        """An in-memory connection with `batches`, `batch_accounts` and one view per dataset.
+        """An in-memory connection with `batches`, `batch_accounts` and one view per warehouse dataset
+        (the organisation's — employees, accounts, positions — come from an `OrganisationSnapshot`).
 
         The catalogue is read (read-only, briefly) and its tables copied, so the connection holds
         no lock on the warehouse; it never writes the catalogue, whatever `read_only` says (imports
@@ -130,6 +131,8 @@ class Warehouse:
             con.execute("DETACH catalogue")
         current = self._live(con)
         for ds in DATASETS.values():
+            if ds.organisation:  # the application's; a computation registers its snapshot
+                continue
             live = current.get(ds.name, [])
             con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(ds, live)}")
             if rollups.has_rollup(ds):

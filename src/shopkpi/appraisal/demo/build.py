@@ -1,4 +1,5 @@
-"""`build_demo`: synthetic exports -> the real import -> organisation and users -> six months of cycles."""
+"""`build_demo`: synthetic exports -> the real import (the organisation's sheets into the organisation
+service, the rest into the warehouse) -> users -> six months of cycles."""
 
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ from django.db import transaction
 
 from shopkpi.appraisal.demo.cycles import run_archived_month, run_current_month
 from shopkpi.appraisal.demo.held_back import hold_back_inputs
-from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, build_organisation
+from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, add_logins
 from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee
 from shopkpi.data.synth.generate import generate
 
 Say = Callable[[str], None]
 MARKER = "demo.json"
-# the order datasets are imported in: who and what they own first, then the facts
-FIRST = ("employees", "accounts")
+# the order datasets are imported in: positions, people and what they own first, then the facts
+FIRST = ("positions", "employees", "accounts")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def build_demo(
         paths = [home / f.path for f in manifest.files if f.dataset == dataset]
         request = ImportRequest(files=tuple(paths), user="hr", dataset=dataset, accept_warnings=True)
         report = run_import(home, request)
+        if report.changes:
+            say(f"imported {dataset}: {sum(not c.is_flag for c in report.changes)} organisation changes")
+            continue
         accepted = f", {len(report.warnings)} warnings accepted" if report.warnings else ""
         say(
             f"imported {dataset}: {sum(o.rows for o in report.outcomes)} rows from {len(report.outcomes)} files"
@@ -64,7 +68,7 @@ def build_demo(
         )
     say(f"exports generated and imported in {time.monotonic() - started:.0f} s")
     with transaction.atomic():
-        people = build_organisation(home, dict(manifest.position_templates))
+        people = add_logins()
     periods = manifest.months
     for period in periods[:-1]:
         run_archived_month(home, people, period, say)

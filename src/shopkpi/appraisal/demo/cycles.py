@@ -14,6 +14,8 @@ from shopkpi.appraisal import workflow
 from shopkpi.appraisal.cycles import archive_cycle, eligible_employees, open_cycle
 from shopkpi.appraisal.demo.organisation import HR_CODE, DemoPeople
 from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.organisation.snapshot import take_snapshot
+from shopkpi.data.periods import Period
 from shopkpi.data.warehouse import Warehouse
 
 S = Review.Status
@@ -44,6 +46,7 @@ def received_of(home: Path, period: str) -> dict[str, Decimal]:
     """Each agent's 接待量 in the month, by the employee who owned the agent account."""
     connection = Warehouse(home).connect(read_only=True)
     try:
+        take_snapshot().register(connection, Period.parse(period).end)
         rows = connection.execute(
             """SELECT a.employee, sum(c.received) FROM cs_daily c
                JOIN accounts a ON a.kind = 'agent' AND a.account = c.agent

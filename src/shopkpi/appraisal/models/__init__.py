@@ -3,7 +3,7 @@ from shopkpi.appraisal.models.audit import AuditEntry
 from shopkpi.appraisal.models.company import CompanySettings
 from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, MonthComputation, TemplateVersion
 from shopkpi.appraisal.models.notices import Delivery, Notice
-from shopkpi.appraisal.models.organisation import Account, Department, Employee, Position
+from shopkpi.appraisal.models.organisation import Account, Department, Employee, EmployeeTerms, Position
 from shopkpi.appraisal.models.pay import ActionItem, PayAdjustment
 from shopkpi.appraisal.models.reopen import ReopenRequest
 from shopkpi.appraisal.models.reviews import (
@@ -28,6 +28,7 @@ __all__ = [
     "Delivery",
     "Department",
     "Employee",
+    "EmployeeTerms",
     "Interview",
     "LoginAttempt",
     "LoginProfile",

@@ -1,4 +1,11 @@
-"""The organisation: departments, positions (bound to templates), employees and their accounts."""
+"""The organisation: departments, positions (bound to templates), employees, their effective-dated
+terms and the accounts they own. This is the only record of them (the metric step reads a snapshot
+of it); every change goes through `shopkpi.appraisal.organisation`, which audits it.
+
+An employee's department, position, supervisor and base salary matter to a month, so they are kept
+as `EmployeeTerms`, each valid from a day until the next terms of the same employee begin; the
+fields of the same names on `Employee` are the terms in effect today (for lists and filters).
+"""
 
 from __future__ import annotations
 
@@ -24,7 +31,11 @@ class Department(models.Model):
 class Position(models.Model):
     name = models.CharField("岗位", max_length=100, unique=True)
     template_id = models.CharField(
-        "考核表模板", max_length=100, help_text="the id of the template this position is scored with"
+        "考核表模板",
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="the id of the template this position is scored with; empty: not bound yet",
     )
 
     class Meta:
@@ -52,6 +63,8 @@ class Employee(models.Model):
     base_salary = models.DecimalField("基本工资", max_digits=12, decimal_places=2, null=True, blank=True)
     hired_on = models.DateField("入职日期", null=True, blank=True)
     left_on = models.DateField("离职日期", null=True, blank=True)
+    email = models.CharField("邮箱", max_length=254, blank=True, default="")
+    mobile = models.CharField("手机", max_length=30, blank=True, default="")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )
@@ -63,14 +76,39 @@ class Employee(models.Model):
         return f"{self.code} {self.name}"
 
 
+class EmployeeTerms(models.Model):
+    """Department, position, supervisor and base salary from `valid_from` (None: from the start) until
+    the day before the employee's next terms."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="terms")
+    valid_from = models.DateField("生效日期", null=True, blank=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="+")
+    supervisor = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="直接上级"
+    )
+    base_salary = models.DecimalField("基本工资", max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["employee", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "valid_from"], name="one_terms_per_day"),
+            models.UniqueConstraint(
+                fields=["employee"], condition=models.Q(valid_from__isnull=True), name="one_first_terms"
+            ),
+        ]
+
+
 class Account(models.Model):
-    """A shop, 旺旺 sub-account, campaign, SNS account … owned by an employee for a span of days."""
+    """A shop, 旺旺/京东 agent, campaign, SNS account, category or task assignee owned by an employee from
+    `valid_from` to `valid_to` (both days included; empty: open-ended). Attribution reads these."""
 
     employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="accounts")
-    kind = models.CharField(max_length=30)
-    account = models.CharField(max_length=200)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
+    kind = models.CharField("账号类型", max_length=30)
+    account = models.CharField("账号", max_length=200)
+    valid_from = models.DateField("生效日期", null=True, blank=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "account", "valid_from"]
+        indexes = [models.Index(fields=["kind", "account"], name="account_kind_account")]

@@ -1,6 +1,6 @@
 """`generate`: the synthetic company's export files under `<home>/synth/`, in the platforms' formats.
 
-    synth/employees.csv, synth/accounts.csv          canonical sheets (one shop changes hands on the 16th)
+    synth/positions.csv, synth/employees.csv, synth/accounts.csv   the organisation (one shop changes hands on the 16th)
     synth/<YYYY-MM>/shop_daily/【生意参谋】<shop>_整体看板_<first>_<last>.xls   (天猫 shops and 直播间)
     synth/<YYYY-MM>/cs_daily/qianniu/<shop>/自制报表-报表查看-客服绩效_<first>_<last>_全部.xlsx
     synth/<YYYY-MM>/cs_daily/京东商智-客服工作量-<YYYYMM>.xlsx
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from shopkpi.data.org_snapshot import OrganisationSnapshot
 from shopkpi.data.synth import daily, events, exports
 from shopkpi.data.synth.calendar import Month, SynthCalendar
 from shopkpi.data.synth.company import POSITIONS, SYCM_KINDS, Company, build_company, positions_yaml
@@ -105,6 +106,15 @@ def accounts_table(company: Company) -> CanonicalTable:
     return CanonicalTable("accounts", ("employee", "kind", "account", "valid_from", "valid_to"), rows)
 
 
+def company_organisation(company: Company) -> OrganisationSnapshot:
+    """The company's organisation as the metric step reads it (what importing its sheets gives)."""
+    staff, owners = employees_table(company), accounts_table(company)
+    return OrganisationSnapshot.of(
+        (dict(zip(staff.columns, row, strict=True)) for row in staff.rows),
+        (dict(zip(owners.columns, row, strict=True)) for row in owners.rows),
+    )
+
+
 def generate(
     home: Path,
     employees: int,
@@ -137,6 +147,17 @@ def generate(
         files.append(SynthFile(dataset, period, path.relative_to(home), rows, profile))
 
     say(f"company: {employees} people, {len(company.shops)} shops, {len(company.agents)} agents")
+    positions = CanonicalTable(
+        "positions", ("position", "template"), [(p.name, p.template) for p in POSITIONS.values()]
+    )
+    path = root / "positions.csv"
+    add(
+        "positions",
+        None,
+        path,
+        exports.canonical_csv(path, positions, positions.rows, chinese=True, encoding="utf-8"),
+        "canonical",
+    )
     staff = employees_table(company)
     path = root / "employees.csv"
     add(

@@ -1,5 +1,6 @@
 """The synthetic company straight into the warehouse (no export files, no parsing): for the
-benchmark, which needs tens of millions of rows in place quickly.
+benchmark, which needs tens of millions of rows in place quickly. The organisation (employees,
+accounts) is not warehouse data: it comes back as the snapshot metrics read (`organisation`).
 
 Every dataset becomes one batch (orders one per month) written as the warehouse stores them —
 canonical columns, DuckDB types, `_batch` — and committed with the warehouse's own `commit`, so
@@ -23,10 +24,11 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from shopkpi.data import scope
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.org_snapshot import OrganisationSnapshot
 from shopkpi.data.synth import events
 from shopkpi.data.synth.calendar import SynthCalendar
 from shopkpi.data.synth.company import build_company
-from shopkpi.data.synth.generate import DEFAULT_START, accounts_table, employees_table, small_tables
+from shopkpi.data.synth.generate import DEFAULT_START, company_organisation, small_tables
 from shopkpi.data.synth.tables import CanonicalTable
 from shopkpi.data.value_sql import quote
 from shopkpi.data.warehouse import StagedBatch, Warehouse
@@ -42,6 +44,9 @@ class WarehouseLoad:
     events: int  # traffic_events rows
     rows: dict[str, int]  # dataset -> rows
     batches: tuple[str, ...]
+    organisation: (
+        OrganisationSnapshot  # the people and who owns what (the application's, not the warehouse's)
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -121,8 +126,6 @@ def load_warehouse(
     try:
         stager = _Stager(folder, con, seed)
         say(f"warehouse: {employees} people, {len(company.shops)} shops, {months} months")
-        stager.table(employees_table(company), "synth employees")
-        stager.table(accounts_table(company), "synth accounts")
         tables = small_tables(company, calendar, seed)
         for name, table in (
             ("shop_daily", tables.shop_daily),
@@ -169,4 +172,5 @@ def load_warehouse(
         events=rows.get("traffic_events", 0),
         rows=rows,
         batches=tuple(r.batch for r in results),
+        organisation=company_organisation(company),
     )

@@ -1,0 +1,162 @@
+"""The organisation as the metric step sees it: a snapshot handed in by the application.
+
+The organisation (employees with their effective-dated terms, who owns which account when) lives in
+the application database; the data layer never reads it there (it knows nothing of Django). Each
+computation gets an `OrganisationSnapshot` of plain rows, registers it in its DuckDB connection as the
+`employees` and `accounts` tables attribution reads (`register`), and names it in its results
+(`digest`: the same organisation gives the same digest, a changed one another).
+
+`employees` holds one row per employee: their terms (department, position, supervisor, base salary)
+in effect on the day the computation gives (a period's last day: a supervisor changed on the 16th
+leads the team from that month), or their first terms when those begin later. `accounts` holds every
+ownership window, both days included, open-ended when empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from shopkpi.data.datasets import DATASETS
+
+
+@dataclass(frozen=True)
+class TermsRow:
+    """An employee's terms from `valid_from` to `valid_to` (both included; None: unbounded)."""
+
+    employee: str
+    name: str
+    department: str
+    position: str
+    supervisor: str | None = None
+    base_salary: Decimal | None = None
+    hired_on: dt.date | None = None
+    left_on: dt.date | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
+class OwnershipRow:
+    employee: str
+    kind: str
+    account: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class OrganisationSnapshot:
+    terms: tuple[TermsRow, ...]
+    accounts: tuple[OwnershipRow, ...]
+    taken_at: str = field(default="", compare=False)
+    """When the application took it (ISO time), for the provenance."""
+
+    @classmethod
+    def of(
+        cls,
+        employees: Iterable[Mapping[str, Any]],
+        accounts: Iterable[Mapping[str, Any]] = (),
+        taken_at: str = "",
+    ) -> OrganisationSnapshot:
+        """A snapshot from plain rows (`employees` rows with the columns of `TermsRow`, `accounts` rows with
+        employee, kind, account, valid_from, valid_to; absent columns are empty)."""
+        names = {f.name for f in fields(TermsRow)}
+        terms = tuple(
+            TermsRow(**{k: _value(k, v) for k, v in row.items() if k in names}) for row in employees
+        )
+        owned = tuple(
+            OwnershipRow(
+                str(row["employee"]),
+                str(row["kind"]),
+                str(row["account"]),
+                _value("valid_from", row.get("valid_from")),
+                _value("valid_to", row.get("valid_to")),
+            )
+            for row in accounts
+        )
+        return cls(terms, owned, taken_at)
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the snapshot's rows: equal for the same organisation."""
+        text = json.dumps(
+            [[asdict(t) for t in self.terms], [asdict(a) for a in self.accounts]], default=str, sort_keys=True
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def employees_on(self, day: dt.date) -> list[TermsRow]:
+        """Each employee's terms in effect on `day` (their first terms when all begin later), by id."""
+        chosen: dict[str, TermsRow] = {}
+        for row in sorted(self.terms, key=lambda r: (r.employee, r.valid_from or dt.date.min)):
+            if row.employee not in chosen or row.valid_from is None or row.valid_from <= day:
+                chosen[row.employee] = row
+        return [chosen[e] for e in sorted(chosen)]
+
+    def employed(self, first: dt.date, last: dt.date) -> list[TermsRow]:
+        """Who was employed on some day from `first` to `last` (hired by `last`, not gone before `first`)."""
+        return [
+            row
+            for row in self.employees_on(last)
+            if (row.hired_on is None or row.hired_on <= last)
+            and (row.left_on is None or row.left_on >= first)
+        ]
+
+    def register(self, connection: duckdb.DuckDBPyConnection, day: dt.date) -> None:
+        """The `employees` (terms in effect on `day`) and `accounts` tables attribution reads."""
+        _table(connection, "employees", [_employee_row(r) for r in self.employees_on(day)])
+        _table(connection, "accounts", [asdict(a) for a in self.accounts])
+
+
+def _employee_row(row: TermsRow) -> dict[str, Any]:
+    return {k: v for k, v in asdict(row).items() if k not in ("valid_from", "valid_to")}
+
+
+def _table(connection: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, Any]]) -> None:
+    columns = DATASETS[name].columns
+    arrow = pa.table(
+        {c.name: pa.array([row.get(c.name) for row in rows], _arrow_type(c.duckdb_type)) for c in columns}
+    )
+    staged = f"_org_{name}"
+    connection.register(staged, arrow)
+    try:
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        connection.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT {names}, CAST(NULL AS VARCHAR) AS _batch FROM {staged}'
+        )
+    finally:
+        connection.unregister(staged)
+
+
+def _arrow_type(duckdb_type: str) -> Any:
+    if duckdb_type == "DATE":
+        return pa.date32()
+    if duckdb_type.startswith("DECIMAL"):
+        precision, scale = duckdb_type[len("DECIMAL(") : -1].split(",")
+        return pa.decimal128(int(precision), int(scale))
+    return pa.string()
+
+
+def _value(name: str, value: Any) -> Any:
+    """Text from a test's or a file's row as the typed value of its column."""
+    if value is None or value == "":
+        return None
+    if name in ("valid_from", "valid_to", "hired_on", "left_on") and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if name == "base_salary" and not isinstance(value, Decimal):
+        return Decimal(str(value))
+    return value
