@@ -104,22 +104,25 @@ def test_me_roles(client: Client, org: api_org.Org) -> None:
         }
 
 
-def test_employees_are_the_org_chart_for_everyone(client: Client, org: api_org.Org) -> None:
-    answer = client.get("/api/employees", {"limit": 3, "offset": 1}, **org.auth("nobody"))
+def test_employees_are_for_hr_gm_and_admin(client: Client, org: api_org.Org) -> None:
+    answer = client.get("/api/employees", {"limit": 3, "offset": 1}, **org.auth("gm"))
     assert answer.status_code == 200
     body = answer.json()
     assert body["count"] == 11
     # sorted by employee id: E001 E002 E003 E004 E005 ...; offset 1, limit 3 -> E002 E003 E004
     assert [e["id"] for e in body["items"]] == ["E002", "E003", "E004"]
-    assert body["items"][1] == {
-        "id": "E003",
-        "name": "韩人事",
-        "department": "人事部",
-        "position": "人事专员",
-        "supervisor": "E002",
-    }
-    first = client.get("/api/employees", {"limit": 1}, **org.auth("emp")).json()["items"][0]
-    assert first["supervisor"] is None  # the GM
+    third = body["items"][1]
+    assert (third["id"], third["name"], third["department"], third["position"], third["supervisor"]) == (
+        "E003",
+        "韩人事",
+        "人事部",
+        "人事专员",
+        "E002",
+    )
+    refused = client.get("/api/employees", **org.auth("nobody"))
+    assert refused.status_code == 403 and refused.json()["code"] == "organisation_forbidden"
+    own = client.get("/api/me/employee", **org.auth("emp")).json()
+    assert (own["id"], own["supervisor"]) == ("E012", "E011")
 
 
 def test_pagination_bounds_are_422(client: Client, org: api_org.Org) -> None:

@@ -61,10 +61,12 @@ OPERATIONS = [
 ]
 REVIEW_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if "<review_id>" in r]
 LIST_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) == ("GET", "/api/reviews")]
-# no review data in these: the signed-in user themself, and the organisation chart (工号, name, department,
-# position, supervisor — no score, no pay)
-OPEN_OPERATIONS = [
-    (m, r, op) for m, r, op in OPERATIONS if (m, r) in {("GET", "/api/me"), ("GET", "/api/employees")}
+# no review data in these: the signed-in user themself
+OPEN_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) in {("GET", "/api/me")}]
+# the organisation (people, salaries, who owns which shop): HR, GM and admin; an employee their own record
+ORGANISATION_PREFIXES = ("/api/employees", "/api/departments", "/api/positions", "/api/accounts")
+ORGANISATION_OPERATIONS = [
+    (m, r, op) for m, r, op in OPERATIONS if r.startswith(ORGANISATION_PREFIXES) or r == "/api/me/employee"
 ]
 LOGIN_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) == ("POST", "/api/token")]
 # the signed-in user's own password and API tokens: no other user's data unless the user is an admin
@@ -79,7 +81,14 @@ OWN_OPERATIONS = [
 def test_every_endpoint_is_in_the_matrix() -> None:
     classified = {
         id(op)
-        for group in (REVIEW_OPERATIONS, LIST_OPERATIONS, OPEN_OPERATIONS, LOGIN_OPERATIONS, OWN_OPERATIONS)
+        for group in (
+            REVIEW_OPERATIONS,
+            LIST_OPERATIONS,
+            OPEN_OPERATIONS,
+            LOGIN_OPERATIONS,
+            OWN_OPERATIONS,
+            ORGANISATION_OPERATIONS,
+        )
         for *_, op in group
     }
     unclassified = [(m, r) for m, r, op in OPERATIONS if id(op) not in classified]
@@ -268,6 +277,86 @@ def test_endpoints_without_review_data_answer_every_signed_in_user(
     answer = _call(client, org, ACTORS[role], method, route, operation)
     assert answer.status_code == 200
     assert "score" not in answer.content.decode()
+
+
+# ---- the organisation ---------------------------------------------------------------------------------
+
+READS_ORGANISATION = {"hr", "gm", "admin_only"}  # the spec: HR, GM and admin
+CHANGES_ORGANISATION = {"hr", "admin_only"}  # the GM reads it only
+PATH_VALUES = {"<code>": "E012", "<str:code>": "E012", "<name>": "运营专员", "<str:name>": "运营专员"}
+PATH_VALUES |= {"<account_id>": "987654", "<int:account_id>": "987654"}
+
+
+def _organisation_path(route: str) -> str:
+    for pattern, value in PATH_VALUES.items():
+        route = route.replace(pattern, value)
+    assert "<" not in route, route
+    return route
+
+
+# one person's record: theirs too (below)
+PERSONAL = {"/api/me/employee"} | {r for m, r, _ in ORGANISATION_OPERATIONS if m == "GET" and "code>" in r}
+ORGANISATION_CASES = [
+    (m, r, op, role)
+    for m, r, op in ORGANISATION_OPERATIONS
+    if not (m == "GET" and r in PERSONAL)
+    for role in ACTORS
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "operation", "role"),
+    ORGANISATION_CASES,
+    ids=[f"{m} {r} {role}" for m, r, _, role in ORGANISATION_CASES],
+)
+def test_the_organisation_is_for_hr_gm_and_admin(
+    client: Client, org: api_org.Org, method: str, route: str, operation: dict[str, Any], role: str
+) -> None:
+    answer = _call(client, org, ACTORS[role], method, _organisation_path(route), operation)
+    allowed = READS_ORGANISATION if method == "GET" else CHANGES_ORGANISATION
+    if role not in allowed:
+        assert answer.status_code == 403, answer.content
+        assert answer.json()["code"] == "organisation_forbidden"
+    else:
+        # the change may be refused (a refusal of the service, a record that does not exist), but not for
+        # who is asking
+        assert answer.status_code in {200, 201, 400, 404}, answer.content
+        assert answer.status_code != 403
+
+
+ONE_EMPLOYEE = [(m, r, op) for m, r, op in ORGANISATION_OPERATIONS if m == "GET" and "code>" in r]
+
+
+@pytest.mark.parametrize(("method", "route", "operation"), ONE_EMPLOYEE, ids=[r for _, r, _ in ONE_EMPLOYEE])
+@pytest.mark.parametrize(
+    ("role", "relation", "target"), CASES, ids=[f"{role}-{rel}" for role, rel, _ in CASES]
+)
+def test_an_employee_record_is_seen_by_its_employee_and_the_organisation_readers(
+    client: Client,
+    org: api_org.Org,
+    method: str,
+    route: str,
+    operation: dict[str, Any],
+    role: str,
+    relation: str,
+    target: str,
+) -> None:
+    code = org.employees[target].code
+    answer = client.get(route.replace("<str:code>", code).replace("<code>", code), **org.auth(ACTORS[role]))
+    if role in READS_ORGANISATION or relation == "self":
+        assert answer.status_code == 200, answer.content
+        assert answer.json()["id"] == code
+    else:
+        assert answer.status_code == 404, answer.content  # as if it did not exist
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_my_employee_record(client: Client, org: api_org.Org, role: str) -> None:
+    answer = client.get("/api/me/employee", **org.auth(ACTORS[role]))
+    if ACTORS[role] in api_org.PEOPLE:
+        assert answer.status_code == 200 and answer.json()["id"] == api_org.PEOPLE[ACTORS[role]][0]
+    else:
+        assert answer.status_code == 404
 
 
 SECURED = [(m, r, op) for m, r, op in OPERATIONS if op.get("security")]

@@ -1,7 +1,8 @@
 """Domain errors -> HTTP status codes, in this one place. Endpoints never build error responses.
 
 ReviewNotFound 404 · ActionRefused 403 (password_change_required among them) · WorkflowError
-(StaleReview among them) 409 · a refused new password 400 ·
+(StaleReview among them) 409 · a refused new password 400 · a refused change of the organisation 400
+(with `field` and every problem in `problems`) ·
 invalid input 422 · unparseable body 400 · no or invalid token 401 · login locked 429.
 
 Every error body has a `code` for programs (the same in every language: the domain error's code, such
@@ -19,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shopkpi.appraisal.login_throttle import LoginLocked
 from shopkpi.appraisal.logins import PasswordRefused
+from shopkpi.appraisal.organisation.problems import OrganisationRefused
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
 from shopkpi.appraisal.workflow import WorkflowError
 from shopkpi.web.api.schemas import ErrorOut, LockedOut, ValidationErrorOut
@@ -70,6 +72,17 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(PasswordRefused)
     def password_refused(request: HttpRequest, exc: PasswordRefused) -> HttpResponse:
         return answer(request, 400, {"code": exc.code, "detail": str(exc)})
+
+    @api.exception_handler(OrganisationRefused)
+    def organisation_refused(request: HttpRequest, exc: OrganisationRefused) -> HttpResponse:
+        first = exc.problems[0] if exc.problems else None
+        body = {
+            "code": exc.code,
+            "detail": "；".join(p.message for p in exc.problems),
+            "field": None if first is None else first.field,
+            "problems": [{"code": p.code, "field": p.field, "detail": p.message} for p in exc.problems],
+        }
+        return answer(request, 400, body)
 
     @api.exception_handler(WorkflowError)
     def conflict(request: HttpRequest, exc: WorkflowError) -> HttpResponse:

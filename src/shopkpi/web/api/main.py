@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from shopkpi.web.api import actions, errors, people, reviews, session, token_list
+from shopkpi.web.api import actions, errors, organisation, people, reviews, session, token_list
 from shopkpi.web.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -24,5 +24,6 @@ errors.install(api)
 api.add_router("", session.router)
 api.add_router("", token_list.router)
 api.add_router("", people.router)
+api.add_router("", organisation.router)
 api.add_router("", reviews.router)
 api.add_router("", actions.router)

@@ -29,6 +29,12 @@ class ErrorOut(Schema):
     detail: str = Field(
         description="Why, for people: in the user's language (简体中文 unless English is chosen)."
     )
+    field: str | None = Field(
+        None, description="A refused change of the organisation: the field of the body it is about."
+    )
+    problems: list[dict[str, Any]] | None = Field(
+        None, description="A refused change of the organisation: every problem (code, field, detail)."
+    )
 
 
 class ValidationErrorOut(Schema):
@@ -91,12 +97,168 @@ class PasswordChangeIn(Schema):
     )
 
 
-class EmployeeOut(Schema):
-    id: str = Field(description="The employee id (工号).")
-    name: str
+Text = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
+Code = Annotated[str, Field(min_length=1, max_length=50, pattern=NO_NUL)]
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
+Money = Annotated[str, Field(max_length=20, pattern=r"^-?\d{1,10}(\.\d{1,2})?$")]
+
+
+class TermsOut(Schema):
+    valid_from: date | None = Field(description="The first day (null: from the start).")
+    valid_to: date | None = Field(description="The last day (null: still in effect).")
     department: str
     position: str
+    supervisor: str | None
+    base_salary: str | None = Field(description='Yuan, exact (e.g. "6000.00").')
+
+
+class EmployeeRecordOut(Schema):
+    id: str = Field(description="The employee id (工号).")
+    name: str
+    department: str = Field(description="Today's department (terms: over time).")
+    position: str
     supervisor: str | None = Field(description="The direct supervisor's employee id, or null.")
+    base_salary: str | None
+    hired_on: date | None
+    left_on: date | None = Field(description="离职日期: the last day of work.")
+    email: str
+    mobile: str
+    terms: list[TermsOut] = Field(
+        description="Department, position, supervisor and base salary over time (one employee's record only)."
+    )
+
+
+class EmployeeIn(Schema):
+    code: Code = Field(description="工号, unique.")
+    name: Name
+    department: Name = Field(description="A new name creates the department.")
+    position: Name = Field(description="A new name creates the position (without a template).")
+    supervisor: Code | None = None
+    base_salary: Money | None = None
+    hired_on: date | None = None
+    left_on: date | None = None
+    email: Text = ""
+    mobile: Text = ""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "E100",
+                    "name": "陈客服",
+                    "department": "客服部",
+                    "position": "客服专员",
+                    "supervisor": "E001",
+                    "base_salary": "5000.00",
+                    "hired_on": "2026-11-01",
+                }
+            ]
+        }
+    )
+
+
+class EmployeeChangeIn(Schema):
+    name: Name | None = None
+    department: Name | None = None
+    position: Name | None = None
+    supervisor: Code | None = None
+    base_salary: Money | None = None
+    hired_on: date | None = None
+    left_on: date | None = None
+    email: Text | None = None
+    mobile: Text | None = None
+    effective: date | None = Field(
+        None,
+        description="The day a new department, position, supervisor or base salary applies from (default: today).",
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"base_salary": "6500.00", "effective": "2026-11-16"}]}
+    )
+
+
+class ChangeOut(Schema):
+    kind: str = Field(
+        description="new_department, new_position, position_template, position_without_template, "
+        "new_employee, changed_field, leaver, new_owner, hand_over, ownership_end or ownership_removed."
+    )
+    subject: str = Field(description="The 工号, account (kind:account), department or position.")
+    field: str
+    before: str | None
+    after: str | None
+    valid_from: date | None = Field(description="The day it applies from (effective-dated changes).")
+
+
+class OrganisationChangesOut(Schema):
+    written: bool = Field(description="false for a dry run: nothing was changed.")
+    changes: list[ChangeOut]
+    employee: EmployeeRecordOut | None = None
+
+
+class DepartmentOut(Schema):
+    name: str
+    employees: int
+
+
+class DepartmentIn(Schema):
+    name: Name
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "直播部"}]})
+
+
+class PositionOut(Schema):
+    name: str
+    template: str | None = Field(description="The id of the template it is scored with; null: none yet.")
+    employees: int
+
+
+class PositionIn(Schema):
+    name: Name
+    template: Text | None = Field(None, description="A template's id or name.")
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "主播", "template": "s004-live-streamer"}]}
+    )
+
+
+class PositionChangeIn(Schema):
+    template: Text = Field(description="A template's id or name.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"template": "s004-live-streamer"}]})
+
+
+class AccountOut(Schema):
+    id: int
+    employee: str
+    kind: str = Field(description="shop, agent, campaign, sns, category or assignee.")
+    kind_label: str
+    account: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+class AccountIn(Schema):
+    employee: Code
+    kind: Text = Field(
+        description="shop, agent, campaign, sns, category, assignee, or 店铺, 旺旺子账号, 京东客服 …"
+    )
+    account: Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"employee": "E012", "kind": "店铺", "account": "旗舰店", "valid_from": "2026-11-16"}
+            ]
+        }
+    )
+
+
+class AccountChangeIn(Schema):
+    valid_to: date | None = Field(description="The last day (null: open-ended).")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"valid_to": "2026-11-30"}]})
 
 
 class ReviewOut(Schema):
