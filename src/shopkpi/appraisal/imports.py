@@ -101,13 +101,84 @@ def _recognised(home: Path, request: ImportRequest) -> str:
     return recognise_dataset(home, request.files, profile=request.profile, sets=request.sets)
 
 
-from django.db import transaction
+def _organisation_import(home: Path, dataset: str, request: ImportRequest) -> ImportReport:
+    """The roster, account ownership or positions into the application database (the organisation
+    service): every change listed; with `dry_run` only listed."""
+    from shopkpi.appraisal.organisation.files import import_organisation
 
-from shopkpi.appraisal import audit, month_prepare
-from shopkpi.appraisal.month_close import refresh_open_cycles
-from shopkpi.appraisal.organisation.changes import OrganisationChange
-from shopkpi.data.importer import FileOutcome, checked_import
-from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused
+    with transaction.atomic():
+        changes = import_organisation(
+            home,
+            dataset,
+            request.files,
+            user=request.user,
+            profile=request.profile,
+            timezone=request.timezone,
+            dry_run=request.dry_run,
+        )
+        if not request.dry_run:
+            audit.record(
+                request.user,
+                AUDIT_ACTION,
+                object_type="dataset",
+                object_id=dataset,
+                after={
+                    "files": [p.name for p in request.files],
+                    "changes": sum(not c.is_flag for c in changes),
+                },
+            )
+    state: State = "previewed" if request.dry_run else "imported"
+    return ImportReport(dataset=dataset, state=state, changes=changes)
+
+
+def _prepared_import(home: Path, request: ImportRequest, progress: Progress | None) -> ImportReport:
+    """A workbook of `shopkpi prepare`, as filled in: its sheets' filled rows into `targets`, `inputs`
+    and `ratings` (only the one named by `request.dataset`, when it is). Every sheet is checked before
+    any is written; problems and warnings name the workbook's sheet and row. The report's dataset is
+    the datasets written, joined by "+"."""
+    (path, *others) = request.files
+    names = tuple((request.dataset or "+".join(month_prepare.DATASETS)).split("+"))
+    if others or not set(names) <= set(month_prepare.DATASETS):
+        reason = (
+            "a prepared workbook (sheets 目标, 手工录入, 评分) is imported on its own"
+            if others
+            else f"a prepared workbook holds targets, inputs and ratings, not {request.dataset}"
+        )
+        raise ImportRefused([ImportProblem(p.name, None, None, reason) for p in request.files])
+    work = month_prepare.work_folder(home)
+    try:
+        sheets = month_prepare.filled_sheets(path, names, work)
+        if not sheets:
+            raise ImportRefused([ImportProblem(path.name, None, None, "nothing is filled in")])
+        problems: list[ImportProblem] = []
+        warnings: list[DataWarning] = []
+        checked: list[FileOutcome] = []
+        for sheet in sheets:
+            one = replace(request, files=(sheet.csv,), dataset=sheet.dataset, profile=None, dry_run=True)
+            try:
+                report = _warehouse_import(home, sheet.dataset, one, progress)
+            except ImportRefused as refused:
+                problems += [month_prepare.in_workbook(p, path, sheet) for p in refused.problems]
+                continue
+            warnings += [month_prepare.in_workbook(w, path, sheet) for w in report.warnings]
+            checked += report.outcomes
+        if problems:
+            raise ImportRefused(problems)
+        dataset = "+".join(sheet.dataset for sheet in sheets)
+        if request.dry_run or (warnings and not request.accept_warnings):
+            state: State = "previewed" if request.dry_run else "needs_confirmation"
+            return ImportReport(dataset, state, tuple(checked), tuple(warnings))
+        outcomes: list[FileOutcome] = []
+        for sheet in sheets:
+            one = replace(
+                request, files=(sheet.csv,), dataset=sheet.dataset, profile=None, accept_warnings=True
+            )
+            outcomes += _warehouse_import(home, sheet.dataset, one, progress).outcomes
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if any(outcome.status == "imported" for outcome in outcomes):
+        refresh_open_cycles(home, request.user)
+    return ImportReport(dataset, "imported", tuple(outcomes), tuple(warnings))
 
 
 def _warehouse_import(

@@ -26,7 +26,7 @@ def first_terms(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisal", "0006_notices"),
+        ("appraisal", "0007_consequences_follow_the_final_result"),
     ]
 
     operations = [
