@@ -8,6 +8,8 @@ headers, body) is the one the OpenAPI document promises.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import api_org
 import pytest
@@ -68,7 +70,8 @@ STEPS = {
 
 
 @pytest.fixture
-def org() -> Iterator[api_org.Org]:
+def org(settings: Any, tmp_path: Path) -> Iterator[api_org.Org]:
+    settings.HOME = tmp_path / "home"  # imports and opened months write here, not in the shared test home
     # like Django's test client: keep the test's transaction open across the requests
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)

@@ -86,11 +86,12 @@ def open_cycle(
             CycleTemplate(cycle=cycle, position_id=position_id, template_version=version)
             for position_id, version in frozen.items()
         )
+        evaluators = _evaluators(people)
         for employee in sorted(people, key=lambda e: e.code):
             review = Review.objects.create(
                 cycle=cycle,
                 employee=employee,
-                evaluator=evaluator_for(employee),
+                evaluator=evaluators[employee.pk],
                 template_version=frozen[employee.position_id],
             )
             record_step(user, review, "open", from_status="", after={"evaluator": review.evaluator_id})
@@ -141,6 +142,20 @@ def evaluator_for(employee: Employee) -> Employee:
         % {"code": employee.code, "name": employee.name},
         code="no_evaluator",
     )
+
+
+def _evaluators(people: Sequence[Employee]) -> dict[int, Employee]:
+    """Employee id -> evaluator; everyone who has none is listed in one refusal (code no_evaluator)."""
+    found: dict[int, Employee] = {}
+    refused: list[str] = []
+    for employee in people:
+        try:
+            found[employee.pk] = evaluator_for(employee)
+        except WorkflowError as exc:
+            refused.append(str(exc))
+    if refused:
+        raise WorkflowError(" ".join(refused), code="no_evaluator")
+    return found
 
 
 def _frozen_versions(user: Any, people: Sequence[Employee]) -> dict[int, TemplateVersion]:

@@ -187,6 +187,22 @@ def _amount(text: Any) -> Decimal | None:
     return None if text is None or text == "" else Decimal(str(text)).quantize(CENT)
 
 
+def exported_rows(cycle: Cycle, user: Any, *, format: str) -> list[PayRow]:
+    """The pay lines handed to another system (the API's JSON): HR or GM only, written to the audit log
+    as an export of confidential data, as the Excel file is."""
+    if not (is_hr(user) or is_gm(user)):
+        raise ActionRefused(_("只有人事或总经理可以导出绩效工资表。"), code="wrong_party")
+    lines = rows(cycle)
+    audit.record(
+        actor_name(user),
+        "paysheet.export",
+        object_type="cycle",
+        object_id=cycle.period,
+        after={"rows": len(lines), "format": format},
+    )
+    return lines
+
+
 def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any = None) -> list[PayRow]:
     """Write the pay sheet as an Excel workbook (amounts as numbers with 2 decimals). With `user`, the
     export is checked (HR or GM only) and written to the audit log as an export of confidential data."""

@@ -7,6 +7,7 @@ see but not take is refused with a reason (`ActionRefused`, answered 403).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,7 +16,7 @@ from django.utils.translation import pgettext
 
 from shopkpi.appraisal.models import Interview, Review
 from shopkpi.appraisal.review_steps import step_name
-from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
+from shopkpi.appraisal.roles import employee_of, group_roles, is_gm, is_hr
 
 S = Review.Status
 
@@ -64,6 +65,20 @@ def _party_name(party: str) -> str:
         "hr": pgettext("party", "人事"),
         "gm": pgettext("party", "总经理"),
     }[party]
+
+
+def require_company_role(user: Any, allowed: Collection[str]) -> None:
+    """The company's months are for some of HR, GM and admin only: the months themselves for all
+    three, opening one and importing for HR, the pay sheet for HR and the GM. Anybody else is refused
+    (ActionRefused, wrong_party)."""
+    if group_roles(user) & set(allowed):
+        return
+    messages = {
+        frozenset({"hr", "gm", "admin"}): _("只有人事、总经理和管理员可以查看公司的考核期。"),
+        frozenset({"hr"}): _("只有人事可以开启考核期和导入数据。"),
+        frozenset({"hr", "gm"}): _("只有人事和总经理可以查看工资表。"),
+    }
+    raise ActionRefused(messages[frozenset(allowed)], code="wrong_party")
 
 
 def status_name(status: str) -> str:

@@ -11,18 +11,24 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from shopkpi.appraisal import logins, tokens
+from shopkpi.appraisal import logins, policy, tokens
 
 
 class BearerToken(HttpBearer):
-    def __init__(self, *, before_password_change: bool = False) -> None:
+    """`roles`, when given: only users holding one of them (hr, gm, admin) pass; others get 403
+    `wrong_party` before the request's body is even read."""
+
+    def __init__(self, *, before_password_change: bool = False, roles: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.before_password_change = before_password_change
+        self.roles = roles
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = tokens.user_for(token)
         if user is not None and not self.before_password_change and logins.must_change_password(user):
             raise logins.PasswordChangeRequired()
+        if user is not None and self.roles:
+            policy.require_company_role(user, self.roles)
         return user
 
 

@@ -2,7 +2,7 @@
 
 ReviewNotFound 404 · ActionRefused 403 (password_change_required among them) · WorkflowError
 (StaleReview among them) 409 · a refused new password 400 · a refused change of the organisation 400
-(with `field` and every problem in `problems`) ·
+(with `field` and every problem in `problems`) · a refused import 400 (with its problems) ·
 invalid input 422 · unparseable body 400 · no or invalid token 401 · login locked 429.
 
 Every error body has a `code` for programs (the same in every language: the domain error's code, such
@@ -23,6 +23,7 @@ from shopkpi.appraisal.logins import PasswordRefused
 from shopkpi.appraisal.organisation.problems import OrganisationRefused
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
 from shopkpi.appraisal.workflow import WorkflowError
+from shopkpi.data.problems import ImportRefused
 from shopkpi.web.api.schemas import ErrorOut, LockedOut, ValidationErrorOut
 
 # the body each status answers with, for the OpenAPI document
@@ -105,6 +106,13 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return answer(request, 422, {"code": "invalid", "detail": exc.errors})
+
+    @api.exception_handler(ImportRefused)
+    def import_refused(request: HttpRequest, exc: ImportRefused) -> HttpResponse:
+        problems = [
+            {"file": p.file, "row": p.row, "column": p.column, "reason": p.reason} for p in exc.problems
+        ]
+        return answer(request, 400, {"code": "import_refused", "detail": exc.summary, "problems": problems})
 
     @api.exception_handler(LoginLocked)
     def locked(request: HttpRequest, exc: LoginLocked) -> HttpResponse:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from shopkpi.web.api import actions, errors, organisation, people, reviews, session, token_list
+from shopkpi.web.api import actions, errors, month, organisation, people, reviews, session, token_list
 from shopkpi.web.api.auth import BearerToken
 
 api = NinjaAPI(
     title="shopkpi API",
     version="1",
-    description="Monthly performance appraisal: reviews, the organisation and the review workflow.",
+    description="Monthly performance appraisal: reviews, the organisation, the review workflow and the company's months (cycles, imports, pay sheet).",
     urls_namespace="api",
     docs_url=None,
     openapi_url="/openapi.json",
@@ -27,3 +27,4 @@ api.add_router("", people.router)
 api.add_router("", organisation.router)
 api.add_router("", reviews.router)
 api.add_router("", actions.router)
+api.add_router("", month.router)
