@@ -351,7 +351,7 @@ def test_refusals_change_nothing(tmp_path: Path, demo_home: Path, original: Orig
 
 # ---- a backup while an import commits -------------------------------------------------------------
 
-PAUSE_ENV = "SHOPKPI_TEST_PAUSE_BEFORE_COMMIT"
+PAUSE_ENV = "SHOPKPI_TEST_PAUSE_AT"
 
 
 def _wait_for(stream: IO[str], text: str) -> None:
@@ -401,7 +401,7 @@ def test_a_backup_while_an_import_commits_holds_it_wholly_or_not_at_all(
     backup = tmp_path / "backup"
     importing = subprocess.Popen(
         shopkpi("--home", str(home), "import", "sns_posts", str(corrected), "--user", "hr"),
-        env=environment() | {PAUSE_ENV: "5"},
+        env=environment() | {PAUSE_ENV: "before_catalogue:5"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -409,7 +409,7 @@ def test_a_backup_while_an_import_commits_holds_it_wholly_or_not_at_all(
     backing_up: subprocess.Popen[str] | None = None
     try:
         assert importing.stderr is not None
-        _wait_for(importing.stderr, "paused before catalogue commit")  # its files placed, the lock held
+        _wait_for(importing.stderr, "paused at before_catalogue")  # its files placed, the lock held
         os.kill(importing.pid, signal.SIGSTOP)  # kept there until the backup waits for it
         backing_up = subprocess.Popen(
             shopkpi("--home", str(home), "backup", "--output", str(backup)),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from django.utils import translation
 
 from shopkpi.appraisal.models import AuditEntry
 from shopkpi.cli.main import cli
@@ -62,9 +63,10 @@ def test_import_a_qianniu_export_then_again(tmp_path: Path) -> None:
     assert again.stdout.startswith(f"unchanged  {path.name}: already imported as batch cs_daily-")
     # the command writes the same audit entry as a page upload, once: the unchanged second run adds none
     entries = list(AuditEntry.objects.filter(action="data.import").values("actor", "object_id", "after"))
-    assert [(e["actor"], e["object_id"], e["after"]["rows"], e["after"]["period"]) for e in entries] == [
-        ("hr-li", "cs_daily", 1, "2026-10")
-    ]
+    assert [
+        (e["actor"], e["after"]["dataset"], e["after"]["rows"], e["after"]["period"]) for e in entries
+    ] == [("hr-li", "cs_daily", 1, "2026-10")]
+    assert entries[0]["object_id"] == entries[0]["after"]["batch"]  # one entry per batch, named by it
 
 
 def test_a_refused_import_lists_problems_and_exits_1(tmp_path: Path) -> None:
@@ -235,3 +237,31 @@ def test_a_refused_roster_names_file_row_and_column(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "花名册.csv, row 2, column 上级工号: 没有工号为 E09 的员工可以做上级。" in result.stderr
     assert "nothing was imported" in result.stderr
+
+
+def test_withdraw_a_batch_with_a_reason(tmp_path: Path) -> None:
+    path = write(tmp_path / "直通车.csv", ZTC_OCTOBER, "gbk")
+    home = tmp_path / "home"
+    imported = CliRunner().invoke(
+        cli, ["--home", str(home), "import", "campaigns", str(path), "--accept-warnings"]
+    )
+    assert imported.exit_code == 0, imported.output
+    batch = imported.stdout.split("batch ")[1].split(" ")[0]
+    withdraw = ["--home", str(home), "import", "--withdraw", batch, "--user", "hr-li"]
+    with translation.override("zh-hans"):  # the refusal in the application's language
+        no_reason = CliRunner().invoke(cli, withdraw)
+    assert no_reason.exit_code == 1
+    assert no_reason.stderr == "not withdrawn: 撤回导入批次需要填写原因。\n"
+    done = CliRunner().invoke(cli, [*withdraw, "--reason", "十月报表混入了九月的数据"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout == f"withdrawn  {batch} (直通车.csv → campaigns, 3 rows)\n"
+    assert Warehouse(home).connect().execute("SELECT count(*) FROM campaigns").fetchone() == (0,)
+    entry = AuditEntry.objects.get(action="data.withdraw")
+    assert (entry.actor, entry.object_id, entry.reason) == ("hr-li", batch, "十月报表混入了九月的数据")
+    with translation.override("zh-hans"):
+        again = CliRunner().invoke(cli, [*withdraw, "--reason", "x"])
+    assert again.exit_code == 1 and "不是当前数据（已撤回）" in again.stderr
+    mixed = CliRunner().invoke(cli, [*withdraw, "--reason", "x", "campaigns"])
+    assert mixed.exit_code == 2 and "--withdraw BATCH takes no DATASET or FILE" in mixed.output
+    nothing = CliRunner().invoke(cli, ["--home", str(home), "import"])
+    assert nothing.exit_code == 2 and "give a DATASET and at least one FILE" in nothing.output

@@ -70,10 +70,10 @@ def test_killed_between_parquet_and_catalogue_commit(tmp_path: Path) -> None:
     files, seen = warehouse_files(home), visible(home)
     # a corrected file for shop A: were it committed, it would replace A's row
     fix = write_csv(tmp_path / "fix.csv", [["shop", "date", "uv"], ["A", "2026-10-01", "99"]])
-    process = start_import(home, fix, {PAUSE_ENV: "60"})
+    process = start_import(home, fix, {PAUSE_ENV: "before_catalogue"})
     assert process.stderr is not None
     line = process.stderr.readline()  # printed once the Parquet file is in place
-    assert "paused before catalogue commit" in line, line + process.stderr.read()
+    assert "paused at before_catalogue" in line, line + process.stderr.read()
     placed = set(warehouse_files(home)) - set(files)
     assert len(placed) == 1 and next(iter(placed)).startswith("shop_daily/")  # the new file is in place ...
     process.send_signal(signal.SIGKILL)

@@ -62,7 +62,7 @@ def test_a_batch_records_its_provenance(tmp_path: Path) -> None:
     [outcome] = import_files(tmp_path / "home", "shop_daily", [path], period="2026-10", user="hr-wang")
     [batch] = catalogue(tmp_path / "home")
     names = ["seq", "id", "dataset", "file_name", "sha256", "profile", "row_count", "imported_by", "imported_at",
-             "replaced_by", "period", "path", "scope_from", "scope_to"]  # fmt: skip
+             "replaced_by", "period", "path", "scope_from", "scope_to", "state"]  # fmt: skip
     record = dict(zip(names, batch, strict=True))
     assert record["id"] == outcome.batch
     assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -73,7 +73,7 @@ def test_a_batch_records_its_provenance(tmp_path: Path) -> None:
     )
     assert (record["row_count"], record["imported_by"], record["period"]) == (2, "hr-wang", "2026-10")
     assert before <= record["imported_at"] <= dt.datetime.now()
-    assert record["replaced_by"] is None
+    assert record["replaced_by"] is None and record["state"] == "current"
     assert (tmp_path / "home" / "warehouse" / str(record["path"])).is_file()
     assert current(tmp_path / "home", "SELECT DISTINCT _batch FROM shop_daily") == [(outcome.batch,)]
 

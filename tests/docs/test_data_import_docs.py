@@ -91,13 +91,18 @@ def _import_options() -> list[str]:
 
 def test_every_import_option_is_in_the_readme_and_both_guides() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
-    row = next(line for line in readme.splitlines() if line.startswith("| `shopkpi import"))
+    rows = "\n".join(line for line in readme.splitlines() if line.startswith("| `shopkpi import"))
     options = _import_options()
-    assert {"--dry-run", "--accept-warnings"} <= set(options)
+    assert {"--dry-run", "--accept-warnings", "--withdraw", "--reason"} <= set(options)
     for option in options:
-        assert f"[{option}" in row, option
+        written = re.compile(rf"[\[ ]{re.escape(option)}[ \]]")  # `[--user NAME]`, `--withdraw BATCH`
+        assert written.search(rows), option
         for language in HEADINGS:
-            assert f"[{option}" in section(language, HEADINGS[language][1]), (language, option)
+            synopsis = section(language, HEADINGS[language][1]).split("```")[1]
+            assert written.search(synopsis), (language, option)
+    for language, heading in (("en", "### Withdrawing a batch"), ("zh", "### 撤回批次")):
+        text = section(language, HEADINGS[language][1])
+        assert f"\n{heading}\n" in text and "--withdraw" in text and "data.withdraw" in text
 
 
 def test_every_warning_kind_is_in_the_readme_and_both_guides() -> None:

@@ -69,7 +69,13 @@ def test_an_upload_is_imported_with_its_profile_and_shows_in_the_history(company
     assert '<td class="num">3</td>' in page  # three rows
     assert _batches(settings) == ["shop.csv"]
     entry = AuditEntry.objects.get(action="data.import")
-    assert entry.actor == "hr" and entry.object_id == "shop_daily" and entry.after["rows"] == 3
+    assert (entry.actor, entry.object_type, entry.after["dataset"], entry.after["rows"]) == (
+        "hr",
+        "batch",
+        "shop_daily",
+        3,
+    )
+    assert entry.object_id == entry.after["batch"]
     assert [w["code"] for w in entry.after["accepted_warnings"]] == ["unowned_account"]
     history = hr.get("/hr/imports/").content.decode()
     assert (
@@ -195,3 +201,29 @@ def test_the_planted_report_is_warned_about_in_chinese_and_can_be_cancelled(comp
     # a cancelled import cannot be confirmed afterwards
     hr.post(f"/hr/imports/jobs/{job_id}/confirm/")
     assert _batches(settings) == []
+
+
+@pytest.mark.django_db
+def test_hr_withdraws_a_batch_with_a_reason_and_the_history_keeps_it(company, settings) -> None:  # type: ignore[no-untyped-def]
+    hr = client_for(company, "hr")
+    page = _upload(hr, SHOP).content.decode()
+    hr.post(f"/hr/imports/jobs/{_job_id(page)}/confirm/")
+    [batch] = [b for b in AuditEntry.objects.filter(action="data.import").values_list("object_id", flat=True)]
+    history = hr.get("/hr/imports/").content.decode()
+    assert f'action="/hr/imports/batches/{batch}/withdraw/"' in history and "撤回原因（必填）" in history
+    # without a reason: refused, nothing changes
+    refused = hr.post(f"/hr/imports/batches/{batch}/withdraw/", {"reason": " "})
+    assert refused.status_code == 409 and "撤回导入批次需要填写原因。" in refused.content.decode()
+    assert not AuditEntry.objects.filter(action="data.withdraw").exists()
+    done = hr.post(f"/hr/imports/batches/{batch}/withdraw/", {"reason": "上传错了月份"}, follow=True)
+    page = done.content.decode()
+    assert f"已撤回导入批次 {batch}（shop.csv）。" in page
+    entry = AuditEntry.objects.get(action="data.withdraw")
+    assert (entry.actor, entry.object_id, entry.reason) == ("hr", batch, "上传错了月份")
+    assert re.search(r"<td>已撤回</td>\s*<td>—</td>", page)  # still in the history, no longer withdrawable
+    con = Warehouse(settings.HOME).connect()
+    assert con.execute("SELECT count(*) FROM shop_daily").fetchone() == (0,)
+    assert (
+        client_for(company, "e01").post(f"/hr/imports/batches/{batch}/withdraw/", {"reason": "x"}).status_code
+        == 403
+    )

@@ -6,3 +6,10 @@ class AppraisalConfig(AppConfig):
     label = "appraisal"
     verbose_name = "绩效考核 appraisal"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # a killed import or withdrawal is decided by whether its audit entry exists
+        from shopkpi.appraisal.imports import recorded_batches
+        from shopkpi.data.warehouse import on_undecided
+
+        on_undecided(recorded_batches)

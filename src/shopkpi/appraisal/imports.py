@@ -11,8 +11,12 @@ The shape every import takes, whatever front asks for it:
    (`DataWarning`: rows outside the period, empty money cells, unowned accounts …) are not errors:
    with `dry_run`, or when there are warnings and `accept_warnings` is not set, nothing is written
    and the report lists them (`state` "previewed" or "needs_confirmation").
-3. **Commit and audit together.** What is written and its `data.import` audit entry (who, which
-   files, which batches) are one step: a failure leaves both out.
+3. **Commit and audit together.** What is written and its `data.import` audit entries (one per new
+   batch: who, which file, which warnings were accepted) are one step: the warehouse records the
+   batches as pending, the audit entries are written in one database transaction, and only then do
+   the batches become current; if the transaction fails they are removed, and a process killed in
+   between is decided by whether the audit entry exists (`recorded_batches`, which the warehouse
+   asks). A failure leaves both out; success leaves both in.
 4. **The open months follow.** After an import that wrote something, every open cycle's month is
    computed again for everyone (`month_close.refresh_open_cycles`).
 
@@ -27,9 +31,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from django.conf import settings
 from django.db import transaction
 
 from shopkpi.appraisal import audit, month_prepare
+from shopkpi.appraisal.models import AuditEntry
 from shopkpi.appraisal.month_close import refresh_open_cycles
 from shopkpi.appraisal.organisation.changes import OrganisationChange
 from shopkpi.data.importer import FileOutcome, checked_import
@@ -39,6 +45,8 @@ from shopkpi.data.recognition import recognise_dataset
 # datasets whose rows are the organisation itself, kept in the application database
 ORGANISATION_DATASETS = ("employees", "accounts", "positions")
 AUDIT_ACTION = "data.import"
+WITHDRAW_ACTION = "data.withdraw"
+BATCH = "batch"  # the object type of both entries; the object id is the batch
 
 Progress = Callable[[str, int, int], None]  # (file name, bytes read, file size)
 State = Literal["previewed", "needs_confirmation", "imported"]
@@ -201,23 +209,41 @@ def _warehouse_import(
         if request.dry_run or (checked.warnings and not request.accept_warnings):
             state: State = "previewed" if request.dry_run else "needs_confirmation"
             return ImportReport(dataset, state, checked.outcomes, checked.warnings)
-        outcomes = checked.commit()
-    for outcome in outcomes:
-        if outcome.status == "imported":
-            audit.record(
-                request.user,
-                AUDIT_ACTION,
-                object_type="dataset",
-                object_id=dataset,
-                after={
-                    **outcome_fields(outcome),
-                    "period": request.period,
-                    "accepted_warnings": [
-                        warning_fields(w) for w in checked.warnings if w.file == outcome.file
-                    ],
-                },
-            )
+
+        def record(outcomes: list[FileOutcome]) -> None:
+            with transaction.atomic():
+                for outcome in outcomes:
+                    if outcome.status != "imported":
+                        continue
+                    accepted = [warning_fields(w) for w in checked.warnings if w.file == outcome.file]
+                    audit.record(
+                        request.user,
+                        AUDIT_ACTION,
+                        object_type=BATCH,
+                        object_id=outcome.batch,
+                        after={
+                            "dataset": dataset,
+                            **outcome_fields(outcome),
+                            "period": request.period,
+                            "accepted_warnings": accepted,
+                        },
+                    )
+
+        outcomes = checked.commit(confirm=record)
     return ImportReport(dataset, "imported", tuple(outcomes), checked.warnings)
+
+
+def recorded_batches(home: Path, undecided: Mapping[str, str]) -> set[str] | None:
+    """For the warehouse (`shopkpi.data.warehouse.on_undecided`): of the batches a killed import or
+    withdrawal left undecided ({batch: "pending" or "withdrawing"}), those whose audit entry exists.
+    None for a home other than this application's."""
+    if Path(settings.HOME).resolve() != home.resolve():
+        return None
+    wanted = {"pending": AUDIT_ACTION, "withdrawing": WITHDRAW_ACTION}
+    found = AuditEntry.objects.filter(
+        object_type=BATCH, object_id__in=list(undecided), action__in=list(wanted.values())
+    ).values_list("object_id", "action")
+    return {batch for batch, action in found if wanted.get(undecided.get(batch, "")) == action}
 
 
 def outcome_fields(outcome: FileOutcome) -> dict[str, Any]:
@@ -248,11 +274,14 @@ def warning_fields(warning: DataWarning) -> dict[str, Any]:
 
 __all__ = [
     "AUDIT_ACTION",
+    "BATCH",
+    "WITHDRAW_ACTION",
     "DataWarning",
     "ImportReport",
     "ImportRequest",
     "OrganisationChange",
     "outcome_fields",
+    "recorded_batches",
     "run_import",
     "warning_fields",
 ]

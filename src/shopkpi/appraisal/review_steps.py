@@ -92,6 +92,7 @@ def step_name(action: str) -> str:
         "adjust_pay": pgettext("step", "奖惩调整"),
         "archive": pgettext("step", "归档"),
         "reopen": pgettext("step", "重新开启"),
+        "data_withdrawn": pgettext("step", "数据批次撤回后重算"),
     }
     return names.get(action, action)
 

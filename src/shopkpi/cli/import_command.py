@@ -111,8 +111,8 @@ def _shown(value: object) -> str:
 
 
 @click.command("import")
-@click.argument("dataset", type=click.Choice(sorted(DATASETS)))
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("dataset", required=False, type=click.Choice(sorted(DATASETS)))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--profile", help="Import profile to use (default: recognised from the headers and file name).")
 @click.option("--period", help="The period the data must lie in, e.g. 2026-10.")
 @click.option(
@@ -143,10 +143,16 @@ def _shown(value: object) -> str:
     is_flag=True,
     help="Import even though the check found warnings (rows outside the period, empty money cells …).",
 )
+@click.option(
+    "--withdraw",
+    metavar="BATCH",
+    help="Withdraw (撤回) an imported batch instead: its rows leave the current data (needs --reason).",
+)
+@click.option("--reason", help="Why the batch is withdrawn (recorded in the audit log).")
 @click.pass_context
 def import_command(
     ctx: click.Context,
-    dataset: str,
+    dataset: str | None,
     files: tuple[Path, ...],
     profile: str | None,
     period: str | None,
@@ -155,8 +161,10 @@ def import_command(
     timezone: str,
     dry_run: bool,
     accept_warnings: bool,
+    withdraw: str | None,
+    reason: str | None,
 ) -> None:
-    """Import export files into DATASET, all or nothing (导入数据).
+    """Import export files into DATASET, all or nothing (导入数据); or withdraw a batch (撤回).
 
     Every problem is listed by file, row, column and reason, and then nothing is imported.
     Warnings (rows outside the period, empty money or count cells, accounts nobody owns, rows
@@ -164,7 +172,18 @@ def import_command(
     nothing is imported unless --accept-warnings is given (exit status 3). The same file again
     changes nothing; a corrected file replaces the rows of the same accounts and dates, and the
     replaced batch stays in history.
+
+    `shopkpi import --withdraw BATCH --reason TEXT` withdraws an imported batch: its rows leave the
+    current data, the history keeps it, the audit log records who and why, and the reviews of an
+    open month that used it are recomputed. A batch an archived month used is refused.
     """
+    if withdraw is not None:
+        if dataset is not None or files:
+            raise click.UsageError("--withdraw BATCH takes no DATASET or FILE")
+        _withdraw(ctx, withdraw, reason or "", user or os_user())
+        return
+    if dataset is None or not files:
+        raise click.UsageError("give a DATASET and at least one FILE (or --withdraw BATCH)")
     request_sets = _parse_sets(sets)
     home = prepare_home(current(ctx).home)
     from shopkpi.appraisal.imports import (  # needs Django set up
@@ -222,3 +241,25 @@ def import_command(
             click.echo("dry run: nothing was written")
         else:
             click.echo(f"{len(written)} change(s) written" if written else "nothing changed")
+
+
+def _withdraw(ctx: click.Context, batch: str, reason: str, user: str) -> None:
+    home = prepare_home(current(ctx).home)
+    from shopkpi.appraisal.import_withdrawal import WithdrawRefused, withdraw_batch  # needs Django set up
+
+    try:
+        report = withdraw_batch(home, batch, user=user, reason=reason)
+    except WithdrawRefused as refused:
+        click.echo(f"not withdrawn: {refused}", err=True)
+        ctx.exit(1)
+    info = report.batch
+    click.echo(f"withdrawn  {info.id} ({info.file_name} → {info.dataset}, {info.row_count} rows)")
+    for change in report.reviews:
+        who = f"{change.period} {change.employee}"
+        if change.recomputed:
+            click.echo(
+                f"recomputed {who}: score {_shown(change.score_before)} → {_shown(change.score_after)}, "
+                f"pay {_shown(change.pay_before)} → {_shown(change.pay_after)}"
+            )
+        else:
+            click.echo(f"kept       {who}: its values were frozen at HR's check; HR overrides them if needed")

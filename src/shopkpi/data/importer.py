@@ -34,7 +34,7 @@ from shopkpi.data.profiles import InvalidProfiles, Profile, profiles_for
 from shopkpi.data.staging import stage_raw
 from shopkpi.data.validation import TypedFile, column_labels, validate
 from shopkpi.data.value_sql import quote
-from shopkpi.data.warehouse import StagedBatch, Warehouse, fsync_file
+from shopkpi.data.warehouse import CommitResult, StagedBatch, Warehouse, fsync_file
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the company's time zone when none is given (SHOPKPI_TIME_ZONE)
 STAGING = ".import-staging"
@@ -75,19 +75,37 @@ class CheckedImport:
     _prepared: tuple[_Prepared | FileOutcome, ...]
     _committed: bool = False
 
-    def commit(self) -> list[FileOutcome]:
-        """Write the checked files into the warehouse, all in one catalogue transaction."""
+    def commit(self, confirm: Callable[[list[FileOutcome]], None] | None = None) -> list[FileOutcome]:
+        """Write the checked files into the warehouse, all in one catalogue transaction. With
+        `confirm`, the new batches become current only once `confirm(outcomes)` has returned (the
+        application records the import there); if it raises, nothing stays written."""
         if self._committed:
             raise RuntimeError("an import is committed once")
         self._committed = True
         to_commit = [p.staged for p in self._prepared if isinstance(p, _Prepared)]
-        results = iter(self._warehouse.commit(to_commit) if to_commit else [])
+        if not to_commit:
+            outcomes = [p for p in self._prepared if isinstance(p, FileOutcome)]
+            if confirm is not None:
+                confirm(outcomes)
+            return outcomes
+        found: list[FileOutcome] = []
+
+        def confirmed(results: list[CommitResult]) -> None:
+            found[:] = self._outcomes(results)
+            if confirm is not None:
+                confirm(found)
+
+        results = self._warehouse.commit(to_commit, confirm=confirmed if confirm is not None else None)
+        return found if confirm is not None else self._outcomes(results)
+
+    def _outcomes(self, results: Sequence[CommitResult]) -> list[FileOutcome]:
+        committed = iter(results)
         outcomes: list[FileOutcome] = []
         for p in self._prepared:
             if isinstance(p, FileOutcome):
                 outcomes.append(p)
                 continue
-            result = next(results)
+            result = next(committed)
             outcomes.append(
                 FileOutcome(
                     file=p.staged.file_name,

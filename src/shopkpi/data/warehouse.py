@@ -12,6 +12,15 @@ transaction. A crash before that transaction commits leaves the catalogue as it 
 file that no batch names is invisible to readers and removed by the next commit (`recover`).
 Readers see only what the catalogue names.
 
+A batch has a state. `current` batches are the data. An application that must record each import
+(its audit entry) commits with `confirm`: the batches are recorded `pending` (not seen), `confirm`
+runs, and only then are they `current` (if it raises they are removed). A withdrawal marks the batch
+`withdrawing` (no longer seen), runs its `confirm`, then `withdrawn` (or `current` again if it
+raises); a withdrawn batch stays in the catalogue as history, and the batches it replaced count
+again. A process killed between leaves a batch `pending` or `withdrawing`: the application, named
+with `on_undecided`, decides it by whether its record exists, the next time the warehouse is
+committed to, recovered or read in that application.
+
 `connect()` returns an in-memory DuckDB connection with a VIEW per dataset (canonical columns,
 `_batch`), showing current rows only: a batch whose rows were all replaced by later batches is left
 out, a batch partly replaced is filtered by the later batches' accounts and dates. A dataset with a
@@ -28,7 +37,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +48,18 @@ from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.value_sql import quote
 
 ROLLUP_MEMORY = "3GB"  # DuckDB's memory limit while a roll-up is written
-PAUSE_ENV = "SHOPKPI_TEST_PAUSE_BEFORE_COMMIT"  # tests only: seconds to wait between rename and commit
+# tests only: `point[:seconds]` makes a commit or withdrawal wait at that point (default 60 s), so a test
+# can kill the process there; the points are PAUSE_POINTS
+PAUSE_ENV = "SHOPKPI_TEST_PAUSE_AT"
+PAUSE_POINTS = ("before_catalogue", "before_confirm", "after_confirm")
+
+# a batch's state: current, an import waiting for its confirmation (pending), a withdrawal waiting for
+# its confirmation (withdrawing), withdrawn; readers see only current batches
+CURRENT, PENDING, WITHDRAWING, WITHDRAWN = "current", "pending", "withdrawing", "withdrawn"
+UNDECIDED = (PENDING, WITHDRAWING)
+# (home, {batch: state}) -> the batches whose import or withdrawal is recorded; None: not this home's
+Decided = Callable[[Path, Mapping[str, str]], set[str] | None]
+_decided: Decided | None = None
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
@@ -56,7 +76,8 @@ CREATE TABLE IF NOT EXISTS batches (
     period VARCHAR,
     path VARCHAR NOT NULL,
     scope_from DATE,
-    scope_to DATE
+    scope_to DATE,
+    state VARCHAR NOT NULL DEFAULT 'current'
 );
 CREATE TABLE IF NOT EXISTS batch_accounts (batch VARCHAR NOT NULL, account VARCHAR);
 """
@@ -75,7 +96,45 @@ _BATCH_COLUMNS = (
     "path",
     "scope_from",
     "scope_to",
+    "state",
 )
+# a catalogue written before batches had a state: every batch in it is current
+_UPGRADE = "ALTER TABLE batches ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'"
+
+
+def current_sql(alias: str, batches: str = "batches") -> str:
+    """True for a current batch: not pending or withdrawn, and not wholly replaced by a current batch."""
+    return (
+        f"{alias}.state = '{CURRENT}' AND NOT EXISTS (SELECT 1 FROM {batches} _r "
+        f"WHERE _r.id = {alias}.replaced_by AND _r.state = '{CURRENT}')"
+    )
+
+
+def on_undecided(decided: Decided | None) -> None:
+    """Name how undecided batches are decided: `decided(home, {batch: state})` answers the batches
+    whose import or withdrawal the application recorded (their audit entry exists), or None for a
+    home it does not know. Until someone decides them a pending batch stays invisible and a
+    withdrawing one reads as withdrawn (the application sets this when it starts)."""
+    global _decided
+    _decided = decided
+
+
+class BatchNotWithdrawable(Exception):
+    """A batch that is unknown, or not current (already withdrawn, or its import is not confirmed)."""
+
+    def __init__(self, batch: str, state: str | None) -> None:
+        self.batch, self.state = batch, state
+        super().__init__(f"no batch {batch}" if state is None else f"batch {batch} is {state}, not current")
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    id: str
+    dataset: str
+    file_name: str
+    row_count: int
+    period: str | None
+    imported_by: str
 
 
 @dataclass(frozen=True)
@@ -122,13 +181,12 @@ class Warehouse:
         The catalogue is read (read-only, briefly) and its tables copied, so the connection holds
         no lock on the warehouse; it never writes the catalogue, whatever `read_only` says (imports
         go through `commit`)."""
-        con = duckdb.connect(":memory:")
-        con.execute(_SCHEMA.replace("PRIMARY KEY", "").replace("NOT NULL UNIQUE", "NOT NULL"))
-        if self.catalogue.exists():
-            self._attach(con, read_only=True)
-            con.execute("INSERT INTO batches SELECT * FROM catalogue.batches")
-            con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
-            con.execute("DETACH catalogue")
+        con = self._catalogue_copy()
+        if _decided is not None and _has_undecided(con):
+            # left by a killed import or withdrawal: decided now, unless a commit is under way
+            con.close()
+            self.decide_undecided()
+            con = self._catalogue_copy()
         current = self._live(con)
         for ds in DATASETS.values():
             if ds.organisation:  # the application's; a computation registers its snapshot
@@ -138,6 +196,21 @@ class Warehouse:
             if rollups.has_rollup(ds):
                 con.execute(f"CREATE VIEW {rollups.view_name(ds)} AS {self._rollup_view_sql(ds, live)}")
         del read_only
+        return con
+
+    def _catalogue_copy(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory connection with a copy of the catalogue's tables (empty when there is none)."""
+        con = duckdb.connect(":memory:")
+        con.execute(_SCHEMA.replace("PRIMARY KEY", "").replace("NOT NULL UNIQUE", "NOT NULL"))
+        if self.catalogue.exists():
+            self._attach(con, read_only=True)
+            try:
+                columns = ", ".join(_stored_columns(con, "catalogue"))
+                con.execute(f"INSERT INTO batches ({columns}) SELECT {columns} FROM catalogue.batches")
+                con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
+            except duckdb.CatalogException:  # a catalogue file without tables: nothing was ever committed
+                pass
+            con.execute("DETACH catalogue")
         return con
 
     def _attach(self, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
@@ -160,12 +233,13 @@ class Warehouse:
                 SELECT 1 FROM batches c
                 JOIN batch_accounts ca ON ca.batch = c.id
                 JOIN batch_accounts ba ON ba.batch = b.id AND ba.account IS NOT DISTINCT FROM ca.account
-                WHERE c.dataset = b.dataset AND c.seq > b.seq
+                WHERE c.dataset = b.dataset AND c.seq > b.seq AND c.state = 'current'
                   AND (c.scope_from IS NULL OR b.scope_from IS NULL
                        OR (c.scope_from <= b.scope_to AND b.scope_from <= c.scope_to))
             ) AS partly
-            FROM batches b WHERE b.replaced_by IS NULL ORDER BY b.seq
-            """
+            FROM batches b WHERE """
+            + current_sql("b")
+            + " ORDER BY b.seq"
         ).fetchall()
         live: dict[str, list[tuple[int, str, bool]]] = {}
         for dataset, seq, path, partly in found:
@@ -214,14 +288,13 @@ class Warehouse:
         return " UNION ALL ".join(parts) if parts else rollups.empty_sql(ds)
 
     def current_batch(self, dataset: str, sha256: str) -> str | None:
-        """The current (not wholly replaced) batch of `dataset` imported from a file with this checksum."""
+        """The current batch of `dataset` imported from a file with this checksum."""
         if not self.catalogue.exists():
             return None
-        con = duckdb.connect(":memory:")
+        con = self._catalogue_copy()
         try:
-            self._attach(con, read_only=True)
             row = con.execute(
-                "SELECT id FROM catalogue.batches WHERE dataset = ? AND sha256 = ? AND replaced_by IS NULL",
+                f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}",
                 [dataset, sha256],
             ).fetchone()
         finally:
@@ -230,18 +303,150 @@ class Warehouse:
 
     # ---- writing -------------------------------------------------------------------------------
 
-    def commit(self, staged: Sequence[StagedBatch]) -> list[CommitResult]:
-        """Record `staged` batches (in order) in one transaction; see the module docstring."""
+    def commit(
+        self, staged: Sequence[StagedBatch], *, confirm: Callable[[list[CommitResult]], None] | None = None
+    ) -> list[CommitResult]:
+        """Record `staged` batches (in order) in one transaction; see the module docstring.
+
+        With `confirm`, the batches are recorded as pending, `confirm(results)` runs (the application
+        writes its audit entry there, in its own transaction), and only then do they become current;
+        if it raises, they are removed again. A process killed between is decided by
+        `decide_undecided`, by whether `confirm`'s record exists."""
         with self.held():
             self._recover_locked()
             con = duckdb.connect(str(self.catalogue))
             try:
-                return self._commit_locked(con, staged)
+                results = self._commit_locked(con, staged, pending=confirm is not None)
             finally:
                 con.close()
+            if confirm is None:
+                return results
+            new = [r.batch for r in results if r.status == "imported"]
+            _pause("before_confirm")
+            try:
+                confirm(results)
+            except BaseException:
+                self._set_states({b: None for b in new})
+                raise
+            _pause("after_confirm")
+            self._set_states({b: CURRENT for b in new})
+            return results
+
+    def withdraw(self, batch: str, confirm: Callable[[BatchInfo], None]) -> BatchInfo:
+        """Withdraw a current batch: its rows leave the current data (a batch it replaced is current
+        again), the catalogue keeps it as withdrawn. `confirm(info)` runs while the batch already reads
+        as withdrawn (the application records the withdrawal and recomputes there); if it raises, the
+        batch is current again. BatchNotWithdrawable for an unknown or not current batch."""
+        with self.held():
+            self._recover_locked()
+            if not self.catalogue.exists():
+                raise BatchNotWithdrawable(batch, None)
+            con = duckdb.connect(str(self.catalogue))
+            try:
+                con.execute(_UPGRADE)
+                row = con.execute(
+                    "SELECT id, dataset, file_name, row_count, period, imported_by, state "
+                    "FROM batches WHERE id = ?",
+                    [batch],
+                ).fetchone()
+                if row is None or row[6] != CURRENT:
+                    raise BatchNotWithdrawable(batch, None if row is None else str(row[6]))
+                info = BatchInfo(str(row[0]), str(row[1]), str(row[2]), int(row[3]), row[4], str(row[5]))
+                con.execute("UPDATE batches SET state = ? WHERE id = ?", [WITHDRAWING, batch])
+            finally:
+                con.close()
+            _pause("before_confirm")
+            try:
+                confirm(info)
+            except BaseException:
+                self._set_states({batch: CURRENT})
+                raise
+            _pause("after_confirm")
+            self._set_states({batch: WITHDRAWN})
+            return info
+
+    def _set_states(self, states: Mapping[str, str | None]) -> None:
+        """Decide undecided batches, the caller holding the lock: a new state, or None to remove a
+        pending batch (its rows, accounts and files). A batch withdrawn or removed no longer replaces
+        the batches it replaced."""
+        if not states:
+            return
+        con = duckdb.connect(str(self.catalogue))
+        removed: list[str] = []
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for batch, state in states.items():
+                if state in (None, WITHDRAWN):
+                    con.execute("UPDATE batches SET replaced_by = NULL WHERE replaced_by = ?", [batch])
+                if state is None:
+                    found = con.execute("SELECT path FROM batches WHERE id = ?", [batch]).fetchone()
+                    removed += [str(found[0])] if found else []
+                    con.execute("DELETE FROM batch_accounts WHERE batch = ?", [batch])
+                    con.execute("DELETE FROM batches WHERE id = ?", [batch])
+                else:
+                    con.execute("UPDATE batches SET state = ? WHERE id = ?", [state, batch])
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        for relative in removed:
+            (self.root / relative).unlink(missing_ok=True)
+            (self.root / rollups.companion(relative)).unlink(missing_ok=True)
+
+    def decide_undecided(self) -> dict[str, str | None]:
+        """Decide the batches a killed import or withdrawal left undecided, by asking the application
+        (`on_undecided`): a pending batch whose import was recorded becomes current, else it is removed;
+        a withdrawing batch whose withdrawal was recorded is withdrawn, else current again. Nothing is
+        done while another process commits (it holds the lock) or when no one can answer."""
+        if _decided is None or not self.catalogue.exists():
+            return {}
+        with self._try_held() as held:
+            if not held:
+                return {}
+            return self._decide_locked()
+
+    def _decide_locked(self) -> dict[str, str | None]:
+        if _decided is None or not self.catalogue.exists():
+            return {}
+        con = self._catalogue_copy()
+        try:
+            states = ", ".join(f"'{s}'" for s in UNDECIDED)
+            found = {
+                str(b): str(s)
+                for b, s in con.execute(f"SELECT id, state FROM batches WHERE state IN ({states})").fetchall()
+            }
+        finally:
+            con.close()
+        if not found:
+            return {}
+        recorded = _decided(self.home, found)
+        if recorded is None:
+            return {}
+        decisions: dict[str, str | None] = {
+            batch: (CURRENT if batch in recorded else None)
+            if state == PENDING
+            else (WITHDRAWN if batch in recorded else CURRENT)
+            for batch, state in found.items()
+        }
+        self._set_states(decisions)
+        return decisions
+
+    @contextlib.contextmanager
+    def _try_held(self) -> Iterator[bool]:
+        """The warehouse lock if no one holds it (True), else nothing (False)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _commit_locked(
-        self, con: duckdb.DuckDBPyConnection, staged: Sequence[StagedBatch]
+        self, con: duckdb.DuckDBPyConnection, staged: Sequence[StagedBatch], *, pending: bool
     ) -> list[CommitResult]:
         has_schema = bool(
             con.execute(
@@ -249,6 +454,8 @@ class Warehouse:
             ).fetchone()
             == (1,)
         )
+        if has_schema:
+            con.execute(_UPGRADE)
         outcome: dict[int, CommitResult] = {}
         placed: list[tuple[int, StagedBatch, str]] = []
         seen: dict[tuple[str, str], str] = {}
@@ -256,7 +463,7 @@ class Warehouse:
             existing = seen.get((batch.dataset, batch.sha256))
             if existing is None and has_schema:
                 row = con.execute(
-                    "SELECT id FROM batches WHERE dataset = ? AND sha256 = ? AND replaced_by IS NULL",
+                    f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}",
                     [batch.dataset, batch.sha256],
                 ).fetchone()
                 existing = None if row is None else str(row[0])
@@ -272,15 +479,16 @@ class Warehouse:
             _place(batch.parquet, self.root / relative)
             placed.append((i, batch, relative))
             seen[(batch.dataset, batch.sha256)] = batch.id
-        pause = os.environ.get(PAUSE_ENV)
-        if pause and placed:
-            print(f"shopkpi: paused before catalogue commit ({PAUSE_ENV})", file=sys.stderr, flush=True)
-            time.sleep(float(pause))
+        if placed:
+            _pause("before_catalogue")
         try:
             con.execute("BEGIN TRANSACTION")
             con.execute(_SCHEMA)
             for i, batch, relative in placed:
                 outcome[i] = self._record(con, batch, relative)
+            if pending:  # recorded as current so that replacements count them, then held back
+                for _, batch, _ in placed:
+                    con.execute("UPDATE batches SET state = ? WHERE id = ?", [PENDING, batch.id])
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):
@@ -309,6 +517,7 @@ class Warehouse:
             relative,
             batch.scope_from,
             batch.scope_to,
+            CURRENT,
         ]
         con.execute(
             f"INSERT INTO batches ({', '.join(_BATCH_COLUMNS)}) VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})",
@@ -338,7 +547,7 @@ class Warehouse:
             JOIN batch_accounts ba ON ba.batch = b.id
             JOIN batch_accounts na ON na.batch = ? AND na.account IS NOT DISTINCT FROM ba.account
             JOIN batches n ON n.id = ?
-            WHERE b.dataset = ? AND b.replaced_by IS NULL AND b.seq < ?
+            WHERE b.dataset = ? AND b.replaced_by IS NULL AND b.state = 'current' AND b.seq < ?
               AND (n.scope_from IS NULL OR b.scope_from IS NULL
                    OR (n.scope_from <= b.scope_to AND b.scope_from <= n.scope_to))
             ORDER BY b.seq
@@ -395,7 +604,8 @@ class Warehouse:
             con.execute("USE snapshot")
             con.execute(_SCHEMA)
             try:
-                con.execute("INSERT INTO batches SELECT * FROM catalogue.batches")
+                columns = ", ".join(_stored_columns(con, "catalogue"))
+                con.execute(f"INSERT INTO batches ({columns}) SELECT {columns} FROM catalogue.batches")
                 con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
             except duckdb.CatalogException:  # a catalogue file without tables: nothing was ever committed
                 pass
@@ -419,6 +629,7 @@ class Warehouse:
             return self._recover_locked()
 
     def _recover_locked(self) -> list[Path]:
+        self._decide_locked()
         known: set[str] = set()
         if self.catalogue.exists():
             con = duckdb.connect(":memory:")
@@ -443,7 +654,7 @@ def covered_sql(ds: Dataset, alias: str, seq: int, batches: str, accounts: str) 
     """True for a row (of a batch with sequence `seq`) that a later batch of `ds` replaces."""
     return (
         f"EXISTS (SELECT 1 FROM {batches} c JOIN {accounts} ca ON ca.batch = c.id "
-        f"WHERE c.dataset = {quote(ds.name)} AND c.seq > {seq} "
+        f"WHERE c.dataset = {quote(ds.name)} AND c.seq > {seq} AND c.state = '{CURRENT}' "
         f"AND ca.account IS NOT DISTINCT FROM {scope.account_sql(ds, alias)} "
         f"AND (c.scope_from IS NULL OR {scope.day_sql(ds, alias)} BETWEEN c.scope_from AND c.scope_to))"
     )
@@ -501,3 +712,29 @@ def _place(staged: Path, final: Path) -> None:
         os.replace(tmp, final)
         staged.unlink()
     _fsync_dir(final.parent)
+
+
+def _stored_columns(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    """The batch columns of the attached catalogue `database` (an older one has no `state`)."""
+    found = {
+        str(name)
+        for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = 'batches'",
+            [database],
+        ).fetchall()
+    }
+    return [c for c in _BATCH_COLUMNS if c in found] or list(_BATCH_COLUMNS)
+
+
+def _has_undecided(con: duckdb.DuckDBPyConnection) -> bool:
+    states = ", ".join(f"'{s}'" for s in UNDECIDED)
+    return con.execute(f"SELECT count(*) FROM batches WHERE state IN ({states})").fetchone() != (0,)
+
+
+def _pause(point: str) -> None:
+    """Tests only: wait at `point` when SHOPKPI_TEST_PAUSE_AT names it (see PAUSE_ENV)."""
+    asked = os.environ.get(PAUSE_ENV, "")
+    name, _, seconds = asked.partition(":")
+    if name == point:
+        print(f"shopkpi: paused at {point} ({PAUSE_ENV})", file=sys.stderr, flush=True)
+        time.sleep(float(seconds or 60))

@@ -25,7 +25,7 @@ from shopkpi import __version__
 from shopkpi.appraisal.backups import postgres_dump
 from shopkpi.appraisal.backups.manifest import DATABASE, NAME, WAREHOUSE, BackupError, Manifest, describe
 from shopkpi.appraisal.company import company_name
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse import Warehouse, current_sql
 
 # not copied from the home: the live database (taken by the online backup, with its journal files), the
 # warehouse (taken under its lock), the static files (rebuilt), and hidden transient files (import staging, locks)
@@ -134,9 +134,10 @@ def _table_counts(database: Path) -> dict[str, int]:
 def _warehouse_counts(snapshot_home: Path) -> dict[str, int]:
     con = Warehouse(snapshot_home).connect()
     try:
+        current = current_sql("b")
         row = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE replaced_by IS NULL), "
-            "coalesce(sum(row_count) FILTER (WHERE replaced_by IS NULL), 0) FROM batches"
+            f"SELECT count(*), count(*) FILTER (WHERE {current}), "
+            f"coalesce(sum(row_count) FILTER (WHERE {current}), 0) FROM batches b"
         ).fetchone()
     finally:
         con.close()

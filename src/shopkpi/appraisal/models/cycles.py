@@ -102,7 +102,7 @@ class CycleTemplate(models.Model):
 class MonthComputation(models.Model):
     """One computation of a cycle's month values for every participant whose values are not frozen:
     the metrics, targets and inputs of the period and the imported ratings, read from the warehouse
-    once for everyone (on opening, on recompute, after an import). Each value's own provenance is
+    once for everyone (on opening, on recompute, after an import or a withdrawal). Each value's own provenance is
     stored with it on the review; this is the computation's: why, when, by whom, from which batches,
     and the imported ratings it could not use."""
 
@@ -110,6 +110,7 @@ class MonthComputation(models.Model):
         OPEN = "open", _("开启考核期")
         RECOMPUTE = "recompute", _("按仓库数据重算")
         IMPORT = "import", _("导入数据后")
+        WITHDRAW = "withdraw", _("撤回导入批次后")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="computations")
     reason = models.CharField(max_length=10, choices=Reason.choices)

@@ -8,12 +8,15 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from shopkpi.appraisal.import_withdrawal import withdraw_batch
+from shopkpi.appraisal.review_steps import listed
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.problem_text_zh import column_zh, file_zh, reason_zh, warning_text_zh
 from shopkpi.data.problems import DataWarning
@@ -98,8 +101,9 @@ def batch_history(dataset: str = "") -> list[dict[str, Any]]:
     try:
         where, params = ("WHERE dataset = ?", [dataset]) if dataset else ("", [])
         cursor = con.execute(
-            "SELECT id, dataset, file_name, profile, row_count, period, imported_by, imported_at, replaced_by "
-            f"FROM batches {where} ORDER BY seq DESC LIMIT {HISTORY_LIMIT}",
+            "SELECT id, dataset, file_name, profile, row_count, period, imported_by, imported_at, state, "
+            "CASE WHEN replaced_by IN (SELECT id FROM batches WHERE state = 'current') THEN replaced_by END "
+            f"AS replaced_by FROM batches {where} ORDER BY seq DESC LIMIT {HISTORY_LIMIT}",
             params,
         )
         names = [d[0] for d in cursor.description]
@@ -174,6 +178,7 @@ def _page(
     job: jobs.ImportJob | None = None,
     upload_error: str = "",
     status: int = 200,
+    error: str = "",
 ) -> HttpResponse:
     shown = request.GET.get("dataset", "")
     _labels, profile_problem = profile_labels()
@@ -188,6 +193,7 @@ def _page(
             "datasets": dataset_choices(),
             "profile_problem": profile_problem,
             "upload_error": upload_error,
+            "error": error,
         },
         status=status,
     )
@@ -255,6 +261,36 @@ def import_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
         raise Http404("no such import")
     jobs.cancel(job)
     return redirect("hr-import-job", job_id=job.id)
+
+
+def _reshow_imports(request: HttpRequest, batch: str, *, error: str) -> HttpResponse:
+    return _page(request, ImportForm(), error=error)
+
+
+@hr_page(reshow=_reshow_imports)
+@require_http_methods(["POST"])
+def withdraw(request: HttpRequest, batch: str) -> HttpResponse:
+    """HR withdraws (撤回) an imported batch, with a reason: its rows leave the current data."""
+    report = withdraw_batch(
+        jobs.home(), batch, user=request.user.get_username(), reason=str(request.POST.get("reason", ""))
+    )
+    recomputed = [c for c in report.reviews if c.recomputed]
+    kept = [c for c in report.reviews if not c.recomputed]
+    message = _("已撤回导入批次 %(batch)s（%(file)s）。") % {"batch": batch, "file": report.batch.file_name}
+    if recomputed:
+        message += " " + _("用到它的 %(n)s 份进行中的考核已重新计算：%(who)s。") % {
+            "n": len(recomputed),
+            "who": listed(f"{c.period} {c.employee}" for c in recomputed),
+        }
+    if kept:
+        message += " " + _(
+            "%(n)s 份考核的数值已在人事核准时冻结，没有改变（需要时请修正数值）：%(who)s。"
+        ) % {
+            "n": len(kept),
+            "who": listed(f"{c.period} {c.employee}" for c in kept),
+        }
+    messages.success(request, message)
+    return redirect("hr-imports")
 
 
 @hr_page()

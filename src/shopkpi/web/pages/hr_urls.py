@@ -41,6 +41,7 @@ urlpatterns: list[URLPattern] = [
     path("hr/imports/jobs/<str:job_id>/status/", hr_imports.import_job_status, name="hr-import-job-status"),
     path("hr/imports/jobs/<str:job_id>/confirm/", hr_imports.import_confirm, name="hr-import-confirm"),
     path("hr/imports/jobs/<str:job_id>/cancel/", hr_imports.import_cancel, name="hr-import-cancel"),
+    path("hr/imports/batches/<str:batch>/withdraw/", hr_imports.withdraw, name="hr-import-withdraw"),
     path("hr/actions/", hr_actions.action_items, name="hr-actions"),
     path("hr/actions/<int:item_id>/close/", hr_actions.close_item, name="hr-action-close"),
     path("hr/audit/", hr_audit.audit_log, name="hr-audit"),

@@ -75,6 +75,7 @@ ACTIONS: dict[str, Promise] = {
     "adjust_pay": _("奖惩调整"),
     "archive": _("归档"),
     "reopen": _("重新开启"),
+    "data_withdrawn": _("数据批次撤回后重算"),
 }
 
 AUDIT_EVENTS: dict[str, Promise] = {
@@ -90,6 +91,7 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "action_item.close": _("关闭行动项"),
     "action_item.withdraw": _("撤回行动项"),
     "data.import": _("导入数据"),
+    "data.withdraw": _("撤回导入批次"),
     "scorecard.export": _("导出考核表"),
     "summary.export": _("导出部门汇总表"),
     "paysheet.export": _("导出工资表"),
@@ -114,6 +116,7 @@ OBJECT_TYPES: dict[str, Promise] = {
     "login": _("登录尝试"),
     "user": _("用户"),
     "company": _("公司"),
+    "batch": _("导入批次"),
 }
 ROLES: dict[str, Promise] = {"hr": _("人事"), "gm": _("总经理"), "admin": _("管理员")}
 
