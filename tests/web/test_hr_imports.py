@@ -227,3 +227,30 @@ def test_hr_withdraws_a_batch_with_a_reason_and_the_history_keeps_it(company, se
         client_for(company, "e01").post(f"/hr/imports/batches/{batch}/withdraw/", {"reason": "x"}).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_the_page_tells_the_truth_when_the_audit_entry_cannot_be_written(
+    company, settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The application database locked at the import's audit entry: the page says the import failed,
+    and it did (nothing in the warehouse); the same file then imports (not "unchanged")."""
+    from django.db import OperationalError
+
+    from shopkpi.appraisal import imports
+
+    hr = client_for(company, "hr")
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    page = _upload(hr, SHOP).content.decode()
+    monkeypatch.setattr(imports.audit, "record", locked)
+    failed = hr.post(f"/hr/imports/jobs/{_job_id(page)}/confirm/").content.decode()
+    monkeypatch.undo()
+    assert "导入失败，什么都没有改变。" in failed
+    assert _batches(settings) == [] and not AuditEntry.objects.filter(action="data.import").exists()
+    again = _upload(hr, SHOP).content.decode()
+    done = hr.post(f"/hr/imports/jobs/{_job_id(again)}/confirm/").content.decode()
+    assert "<td>shop.csv</td><td>已导入</td>" in done
+    assert _batches(settings) == ["shop.csv"]
