@@ -157,6 +157,13 @@ def pages_by_role(month: Month) -> dict[str, list[str]]:
             f"/users/{month.company.user('e01').pk}/",  # type: ignore[attr-defined]
             f"/users/{month.company.user('hr').pk}/",  # type: ignore[attr-defined]
             "/password/",
+            "/org/",
+            "/org/employees/",
+            "/org/employees/?status=&q=E0",
+            "/org/employees/E01/",
+            "/org/employees/new/",
+            "/org/accounts/",
+            "/org/upload/",
             f"/reviews/{r['P01'].pk}/",
             f"/reviews/{r['E01'].pk}/print/",
         ],

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from shopkpi.appraisal.logins import may_manage
+from shopkpi.appraisal.organisation import records
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.roles import is_gm, is_hr
 from shopkpi.web.pages.errors import Reshow, domain_errors
@@ -65,6 +66,18 @@ def users_page() -> Callable[[View], View]:
     def decorate(view: View) -> View:
         guarded = _guard(may_manage, review_level=False, refusal=_("只有管理员和人事可以管理用户。"))(view)
         return login_required(domain_errors(guarded))
+
+    return decorate
+
+
+def org_page(*, reshow: Reshow | None = None) -> Callable[[View], View]:
+    """Signed in, HR or admin (who keep the organisation), domain errors mapped."""
+
+    def decorate(view: View) -> View:
+        guarded = _guard(
+            records.may_change, review_level=False, refusal=_("只有人事和管理员可以管理组织架构。")
+        )(view)
+        return login_required(domain_errors(reshow=reshow)(guarded))
 
     return decorate
 

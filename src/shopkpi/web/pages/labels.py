@@ -105,6 +105,16 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "user.deactivate": _("停用用户"),
     "user.unlock": _("解除登录锁定"),
     "token.revoke": _("吊销 API 令牌"),
+    "org.department.add": _("新建部门"),
+    "org.position.add": _("新建岗位"),
+    "org.position.template": _("设置岗位模板"),
+    "org.employee.add": _("新增员工"),
+    "org.employee.change": _("变更员工信息"),
+    "org.employee.leave": _("登记离职"),
+    "org.account.assign": _("登记账号归属"),
+    "org.account.hand_over": _("账号交接"),
+    "org.account.end": _("结束账号归属"),
+    "org.account.remove": _("删除账号归属"),
 }
 
 OBJECT_TYPES: dict[str, Promise] = {
@@ -117,6 +127,10 @@ OBJECT_TYPES: dict[str, Promise] = {
     "user": _("用户"),
     "company": _("公司"),
     "batch": _("导入批次"),
+    "department": _("部门"),
+    "position": _("岗位"),
+    "employee": _("员工"),
+    "account": _("账号"),
 }
 ROLES: dict[str, Promise] = {"hr": _("人事"), "gm": _("总经理"), "admin": _("管理员")}
 
@@ -190,6 +204,34 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "token": _("令牌编号"),
     "created_at": _("创建时间"),
     "expires_at": _("到期时间"),
+    "department": _("部门"),
+    "position": _("岗位"),
+    "supervisor": _("直接上级"),
+    "base_salary": _("基本工资"),
+    "hired_on": _("入职日期"),
+    "left_on": _("离职日期"),
+    "email": _("邮箱"),
+    "mobile": _("手机"),
+    "valid_from": _("生效日期"),
+    "valid_to": _("失效日期"),
+    "template": _("考核表模板"),
+    "files": _("文件"),
+    "changes": _("改动数"),
+}
+
+# what an organisation change is (the preview of an upload or a form, shopkpi.appraisal.organisation)
+ORG_CHANGES: dict[str, Promise] = {
+    "new_department": _("新部门"),
+    "new_position": _("新岗位"),
+    "position_template": _("岗位模板"),
+    "position_without_template": _("岗位还没有考核表模板"),
+    "new_employee": _("新员工"),
+    "changed_field": _("信息变更"),
+    "leaver": _("离职"),
+    "new_owner": _("新归属人"),
+    "hand_over": _("账号交接"),
+    "ownership_end": _("归属结束"),
+    "ownership_removed": _("删除归属"),
 }
 
 
@@ -253,6 +295,10 @@ def object_type(kind: object) -> str:
 
 def audit_field(key: object) -> str:
     return _label(AUDIT_FIELDS, key)
+
+
+def org_change(kind: object) -> str:
+    return _label(ORG_CHANGES, kind)
 
 
 # ---- why an item has no points (results stored before the engine gave reason codes) -------------------------------

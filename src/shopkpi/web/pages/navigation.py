@@ -17,6 +17,7 @@ LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [
     ("/reviews/mine/", _("我的考核"), frozenset({EMPLOYEE})),
     ("/team/", _("团队"), frozenset({EVALUATOR, HR, GM})),
     ("/hr/", _("人事"), frozenset({HR})),
+    ("/org/", _("组织架构"), frozenset({ADMIN, HR})),
     ("/gm/", _("审批"), frozenset({GM})),
     ("/dashboards/", _("看板"), frozenset({EVALUATOR, HR, GM})),
     ("/templates/", _("模板"), frozenset({ADMIN, HR})),

@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shopkpi.web.pages.hr_urls")),
     path("", include("shopkpi.web.pages.insight_urls")),
     path("", include("shopkpi.web.pages.users_urls")),
+    path("", include("shopkpi.web.pages.org_urls")),
 ]
