@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit, month_values
 from shopkpi.appraisal.models import Cycle, Employee, MonthComputation, Rating, Review, TemplateVersion
 from shopkpi.appraisal.month_values import ImportedRating
+from shopkpi.appraisal.organisation.records import apply_month_terms
 from shopkpi.appraisal.participants import eligible_employees, position_versions
 from shopkpi.appraisal.review_scoring import (
     STORED_FIELDS,
@@ -120,6 +121,7 @@ def compute_month(
     home: Path, period: str, candidates: Sequence[Candidate], *, source: str = "cycle"
 ) -> MonthCards:
     """Score everyone of `candidates` for `period`; reads the warehouse once for all; writes nothing."""
+    apply_month_terms([c.employee for c in candidates], period)  # the month's base salary
     live = [c for c in candidates if c.live]
     codes = [c.employee.code for c in live]
     names: set[str] = set()

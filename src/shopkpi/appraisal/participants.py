@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.models import Employee, Position, TemplateVersion
+from shopkpi.appraisal.organisation.records import apply_month_terms
 from shopkpi.appraisal.review_steps import WorkflowError, listed
 from shopkpi.scorecard import TemplateError, builtin_template_dir
 
@@ -26,7 +27,9 @@ def eligible_employees(period: str, cutoff_day: int = DEFAULT_CUTOFF_DAY) -> lis
     active = Employee.objects.filter(Q(hired_on__isnull=True) | Q(hired_on__lte=cutoff)).filter(
         Q(left_on__isnull=True) | Q(left_on__gte=first)
     )
-    return list(active.select_related("position", "department").order_by("code"))
+    people = list(active.select_related("position", "department", "supervisor").order_by("code"))
+    apply_month_terms(people, period)  # the month's position, supervisor and salary (effective-dated)
+    return people
 
 
 def current_version(position: Position) -> TemplateVersion | None:

@@ -4,6 +4,7 @@ their terms over time and the accounts they own."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from shopkpi.appraisal.models import Account, Employee, EmployeeTerms
 from shopkpi.appraisal.roles import ADMIN, GM, HR, group_roles
+from shopkpi.data.periods import Period
 
 READERS = frozenset({HR, GM, ADMIN})  # who sees the organisation: people, salaries, ownership
 WRITERS = frozenset({HR, ADMIN})  # who changes it
@@ -60,11 +62,40 @@ def terms_of(employee: Employee) -> list[TermsRecord]:
     return found
 
 
+def bring_up_to_date(today: dt.date | None = None) -> int:
+    """Copy the terms in effect today onto each employee's current fields where a change recorded for a
+    later day has come into effect since; how many employees were brought up to date."""
+    day = today or timezone.localdate()
+    rows: dict[int, list[EmployeeTerms]] = {}
+    for terms in EmployeeTerms.objects.filter(valid_from__isnull=False, valid_from__lte=day).order_by(
+        "valid_from"
+    ):
+        rows.setdefault(terms.employee_id, []).append(terms)
+    if not rows:
+        return 0
+    stale = []
+    for employee in Employee.objects.filter(pk__in=rows):
+        latest = rows[employee.pk][-1]
+        current = (employee.department_id, employee.position_id, employee.supervisor_id, employee.base_salary)
+        due = (latest.department_id, latest.position_id, latest.supervisor_id, latest.base_salary)
+        if current != due:
+            (
+                employee.department_id,
+                employee.position_id,
+                employee.supervisor_id,
+                employee.base_salary,
+            ) = due
+            stale.append(employee)
+    Employee.objects.bulk_update(stale, ["department", "position", "supervisor", "base_salary"])
+    return len(stale)
+
+
 def employees(
     *, q: str = "", department: str = "", position: str = "", status: str = ""
 ) -> QuerySet[Employee]:
-    """Employees by 工号, narrowed by a search (工号, 姓名, 邮箱, 手机), a department, a position and
+    """Employees by 工号 (their current fields brought up to date first), narrowed by a search (工号, 姓名, 邮箱, 手机), a department, a position and
     `status` (`active`: not left before today; `left`: left before today)."""
+    bring_up_to_date()
     rows = Employee.objects.select_related("department", "position", "supervisor").order_by("code")
     if q:
         rows = rows.filter(
@@ -99,3 +130,30 @@ def accounts(
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
     return rows
+
+
+def apply_month_terms(people: Sequence[Employee], period: str) -> None:
+    """Set each employee's department, position, supervisor and base salary (on the instances, not
+    saved) to their terms on the month's last day, or on their leaving day when that is earlier: the
+    terms a month is appraised with (its template, its evaluator, its base salary)."""
+    if not people:
+        return
+    last = Period.parse(period).end
+    rows: dict[int, list[EmployeeTerms]] = {}
+    for terms in EmployeeTerms.objects.filter(employee__in=[p.pk for p in people]).select_related(
+        "department", "position", "supervisor"
+    ):
+        rows.setdefault(terms.employee_id, []).append(terms)
+    for person in people:
+        recorded = sorted(rows.get(person.pk, []), key=lambda t: t.valid_from or dt.date.min)
+        if not recorded:
+            continue
+        day = min(last, person.left_on) if person.left_on else last
+        chosen = recorded[0]
+        for terms in recorded:
+            if terms.valid_from is None or terms.valid_from <= day:
+                chosen = terms
+        person.department = chosen.department
+        person.position = chosen.position
+        person.supervisor = chosen.supervisor
+        person.base_salary = chosen.base_salary

@@ -1,0 +1,73 @@
+"""A month is appraised with the organisation as it is on its last day: a supervisor and a salary
+changed on the 16th of November give October's cycle the old evaluator and salary and November's the
+new ones; the employee list catches up with a change recorded for a later day once that day comes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from shopkpi.appraisal.cycles import open_cycle
+from shopkpi.appraisal.models import Employee, Review
+from shopkpi.appraisal.organisation import records, service
+from shopkpi.appraisal.participants import eligible_employees
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hr(settings: object, tmp_path: Path) -> User:
+    settings.HOME = tmp_path  # type: ignore[attr-defined]
+    service.put_position("hr", "运营专员", "s001-operations")
+    service.put_position("hr", "运营经理", "s002-operations-manager")
+    people = [
+        ("E01", "高总", "运营经理", None, "20000"),
+        ("E02", "马经理", "运营经理", "E01", "12000"),
+        ("E03", "孟经理", "运营经理", "E01", "12000"),
+        ("E04", "艾运营", "运营专员", "E02", "6000"),
+    ]
+    for code, name, position, supervisor, salary in people:
+        service.add_employee(
+            "hr",
+            {
+                "code": code,
+                "name": name,
+                "department": "运营部",
+                "position": position,
+                "supervisor": supervisor,
+                "base_salary": Decimal(salary),
+                "hired_on": dt.date(2025, 1, 1),
+            },
+        )
+    service.change_employee(
+        "hr", "E04", {"supervisor": "E03", "base_salary": Decimal("7000")}, effective=dt.date(2026, 11, 16)
+    )
+    user = User.objects.create_user("hr", password="x")
+    user.groups.add(Group.objects.get_or_create(name="hr")[0])
+    return user
+
+
+def test_each_month_takes_the_terms_of_its_last_day(hr: User) -> None:
+    october = {e.code: e for e in eligible_employees("2026-10")}
+    november = {e.code: e for e in eligible_employees("2026-11")}
+    assert (october["E04"].supervisor.code, october["E04"].base_salary) == ("E02", Decimal("6000.00"))  # type: ignore[union-attr]
+    assert (november["E04"].supervisor.code, november["E04"].base_salary) == ("E03", Decimal("7000.00"))  # type: ignore[union-attr]
+    for period, month in (("2026-10", october), ("2026-11", november)):
+        open_cycle(hr, period, participants=[month["E04"]])
+    evaluators = dict(
+        Review.objects.filter(employee__code="E04").values_list("cycle__period", "evaluator__code")
+    )
+    assert evaluators == {"2026-10": "E02", "2026-11": "E03"}
+
+
+def test_the_current_fields_catch_up_when_a_later_change_comes_into_effect(hr: User) -> None:
+    # recorded today for the 16th of November; on the 15th the employee list shows the old supervisor
+    Employee.objects.filter(code="E04").update(supervisor=Employee.objects.get(code="E02"), base_salary=6000)
+    assert records.bring_up_to_date(dt.date(2026, 11, 15)) == 0
+    assert records.bring_up_to_date(dt.date(2026, 11, 16)) == 1
+    e04 = Employee.objects.get(code="E04")
+    assert (e04.supervisor.code, e04.base_salary) == ("E03", Decimal("7000.00"))  # type: ignore[union-attr]
