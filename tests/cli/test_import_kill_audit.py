@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from shopkpi.data import warehouse as warehouse_module
+from shopkpi.data import batch_states
 from shopkpi.data.warehouse import PAUSE_ENV, Warehouse
 
 RUN_CLI = "import sys; from shopkpi.cli.main import main; sys.argv[0] = 'shopkpi'; main()"
@@ -37,10 +37,10 @@ CORRECTION = "shop,date,uv,gmv\nA,2026-09-01,99,990\n"
 def read_as_is() -> Iterator[None]:
     """This process reads the home's warehouse as the killed process left it (it is not that home's
     application: only the home's own processes decide)."""
-    saved = warehouse_module._decided
-    warehouse_module.on_undecided(None)
+    saved = batch_states._decided
+    batch_states.on_undecided(None)
     yield
-    warehouse_module.on_undecided(saved)
+    batch_states.on_undecided(saved)
 
 
 def environment(extra: dict[str, str] | None = None) -> dict[str, str]:

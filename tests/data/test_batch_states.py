@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from export_builders import write_csv
 
-from shopkpi.data import warehouse as warehouse_module
+from shopkpi.data import batch_states
 from shopkpi.data.importer import checked_import, import_files
 from shopkpi.data.metric_catalogue import load_catalogue
 from shopkpi.data.metric_computation import MetricResults, compute_metrics
@@ -27,10 +27,10 @@ ZTC_HEADER = ["日期", "计划名称", "展现量", "点击量", "花费", "直
 @pytest.fixture(autouse=True)
 def nobody_decides() -> Iterator[None]:
     """These tests run without the application: no one answers for undecided batches unless a test says."""
-    saved = warehouse_module._decided
-    warehouse_module.on_undecided(None)
+    saved = batch_states._decided
+    batch_states.on_undecided(None)
     yield
-    warehouse_module.on_undecided(saved)
+    batch_states.on_undecided(saved)
 
 
 def files_of(home: Path) -> dict[str, str]:
@@ -241,10 +241,10 @@ def test_undecided_batches_are_decided_by_the_applications_record(tmp_path: Path
         asked.append(dict(undecided))
         return set(kept)  # the application recorded the first import, not the second
 
-    warehouse_module.on_undecided(decided)
+    batch_states.on_undecided(decided)
     after = campaigns(home)  # a reader decides them
     assert asked == [{kept[0]: "pending", dropped[0]: "pending"}]
     assert states(home)["直通车_10月.csv"] == "current" and "other.csv" not in states(home)
     assert len(after) == len(rows) - 16 + 3
-    warehouse_module.on_undecided(lambda at, undecided: None)  # another home's application: no answer
+    batch_states.on_undecided(lambda at, undecided: None)  # another home's application: no answer
     assert Warehouse(home).decide_undecided() == {}

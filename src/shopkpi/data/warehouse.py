@@ -12,7 +12,7 @@ transaction. A crash before that transaction commits leaves the catalogue as it 
 file that no batch names is invisible to readers and removed by the next commit (`recover`).
 Readers see only what the catalogue names.
 
-A batch has a state. `current` batches are the data. An application that must record each import
+A batch has a state (`batch_states`). `current` batches are the data. An application that must record each import
 (its audit entry) commits with `confirm`: the batches are recorded `pending` (not seen), `confirm`
 runs, and only then are they `current` (if it raises they are removed). A withdrawal marks the batch
 `withdrawing` (no longer seen), runs its `confirm`, then `withdrawn` (or `current` again if it
@@ -35,7 +35,6 @@ import datetime as dt
 import fcntl
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,23 +43,38 @@ from pathlib import Path
 import duckdb
 
 from shopkpi.data import rollups, scope
+from shopkpi.data.batch_states import (
+    CURRENT,
+    PAUSE_ENV,
+    PENDING,
+    UNDECIDED,
+    WITHDRAWING,
+    WITHDRAWN,
+    BatchInfo,
+    BatchNotWithdrawable,
+    current_sql,
+    decide,
+    decider,
+    deciding,
+    has_undecided,
+    on_undecided,
+    pause,
+)
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.value_sql import quote
 
 ROLLUP_MEMORY = "3GB"  # DuckDB's memory limit while a roll-up is written
-# tests only: `point[:seconds]` makes a commit or withdrawal wait at that point (default 60 s), so a test
-# can kill the process there; the points are PAUSE_POINTS
-PAUSE_ENV = "SHOPKPI_TEST_PAUSE_AT"
-PAUSE_POINTS = ("before_catalogue", "before_confirm", "after_confirm")
-
-# a batch's state: current, an import waiting for its confirmation (pending), a withdrawal waiting for
-# its confirmation (withdrawing), withdrawn; readers see only current batches
-CURRENT, PENDING, WITHDRAWING, WITHDRAWN = "current", "pending", "withdrawing", "withdrawn"
-UNDECIDED = (PENDING, WITHDRAWING)
-# (home, {batch: state}) -> the batches whose import or withdrawal is recorded; None: not this home's
-Decided = Callable[[Path, Mapping[str, str]], set[str] | None]
-_decided: Decided | None = None
-
+__all__ = [  # the batch states' names are the warehouse's too
+    "CURRENT",
+    "PAUSE_ENV",
+    "BatchInfo",
+    "BatchNotWithdrawable",
+    "CommitResult",
+    "StagedBatch",
+    "Warehouse",
+    "current_sql",
+    "on_undecided",
+]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
     seq BIGINT PRIMARY KEY,
@@ -100,41 +114,6 @@ _BATCH_COLUMNS = (
 )
 # a catalogue written before batches had a state: every batch in it is current
 _UPGRADE = "ALTER TABLE batches ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'"
-
-
-def current_sql(alias: str, batches: str = "batches") -> str:
-    """True for a current batch: not pending or withdrawn, and not wholly replaced by a current batch."""
-    return (
-        f"{alias}.state = '{CURRENT}' AND NOT EXISTS (SELECT 1 FROM {batches} _r "
-        f"WHERE _r.id = {alias}.replaced_by AND _r.state = '{CURRENT}')"
-    )
-
-
-def on_undecided(decided: Decided | None) -> None:
-    """Name how undecided batches are decided: `decided(home, {batch: state})` answers the batches
-    whose import or withdrawal the application recorded (their audit entry exists), or None for a
-    home it does not know. Until someone decides them a pending batch stays invisible and a
-    withdrawing one reads as withdrawn (the application sets this when it starts)."""
-    global _decided
-    _decided = decided
-
-
-class BatchNotWithdrawable(Exception):
-    """A batch that is unknown, or not current (already withdrawn, or its import is not confirmed)."""
-
-    def __init__(self, batch: str, state: str | None) -> None:
-        self.batch, self.state = batch, state
-        super().__init__(f"no batch {batch}" if state is None else f"batch {batch} is {state}, not current")
-
-
-@dataclass(frozen=True)
-class BatchInfo:
-    id: str
-    dataset: str
-    file_name: str
-    row_count: int
-    period: str | None
-    imported_by: str
 
 
 @dataclass(frozen=True)
@@ -182,7 +161,7 @@ class Warehouse:
         no lock on the warehouse; it never writes the catalogue, whatever `read_only` says (imports
         go through `commit`)."""
         con = self._catalogue_copy()
-        if _decided is not None and _has_undecided(con):
+        if deciding() and has_undecided(con):
             # left by a killed import or withdrawal: decided now, unless a commit is under way
             con.close()
             self.decide_undecided()
@@ -322,13 +301,13 @@ class Warehouse:
             if confirm is None:
                 return results
             new = [r.batch for r in results if r.status == "imported"]
-            _pause("before_confirm")
+            pause("before_confirm")
             try:
                 confirm(results)
             except BaseException:
                 self._set_states({b: None for b in new})
                 raise
-            _pause("after_confirm")
+            pause("after_confirm")
             self._set_states({b: CURRENT for b in new})
             return results
 
@@ -355,13 +334,13 @@ class Warehouse:
                 con.execute("UPDATE batches SET state = ? WHERE id = ?", [WITHDRAWING, batch])
             finally:
                 con.close()
-            _pause("before_confirm")
+            pause("before_confirm")
             try:
                 confirm(info)
             except BaseException:
                 self._set_states({batch: CURRENT})
                 raise
-            _pause("after_confirm")
+            pause("after_confirm")
             self._set_states({batch: WITHDRAWN})
             return info
 
@@ -397,7 +376,7 @@ class Warehouse:
         (`on_undecided`): a pending batch whose import was recorded becomes current, else it is removed;
         a withdrawing batch whose withdrawal was recorded is withdrawn, else current again. Nothing is
         done while another process commits (it holds the lock) or when no one can answer."""
-        if _decided is None or not self.catalogue.exists():
+        if not deciding() or not self.catalogue.exists():
             return {}
         with self._try_held() as held:
             if not held:
@@ -405,7 +384,7 @@ class Warehouse:
             return self._decide_locked()
 
     def _decide_locked(self) -> dict[str, str | None]:
-        if _decided is None or not self.catalogue.exists():
+        if not deciding() or not self.catalogue.exists():
             return {}
         con = self._catalogue_copy()
         try:
@@ -418,15 +397,10 @@ class Warehouse:
             con.close()
         if not found:
             return {}
-        recorded = _decided(self.home, found)
+        recorded = decider(self.home, found)
         if recorded is None:
             return {}
-        decisions: dict[str, str | None] = {
-            batch: (CURRENT if batch in recorded else None)
-            if state == PENDING
-            else (WITHDRAWN if batch in recorded else CURRENT)
-            for batch, state in found.items()
-        }
+        decisions = decide(found, recorded)
         self._set_states(decisions)
         return decisions
 
@@ -480,7 +454,7 @@ class Warehouse:
             placed.append((i, batch, relative))
             seen[(batch.dataset, batch.sha256)] = batch.id
         if placed:
-            _pause("before_catalogue")
+            pause("before_catalogue")
         try:
             con.execute("BEGIN TRANSACTION")
             con.execute(_SCHEMA)
@@ -724,17 +698,3 @@ def _stored_columns(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
         ).fetchall()
     }
     return [c for c in _BATCH_COLUMNS if c in found] or list(_BATCH_COLUMNS)
-
-
-def _has_undecided(con: duckdb.DuckDBPyConnection) -> bool:
-    states = ", ".join(f"'{s}'" for s in UNDECIDED)
-    return con.execute(f"SELECT count(*) FROM batches WHERE state IN ({states})").fetchone() != (0,)
-
-
-def _pause(point: str) -> None:
-    """Tests only: wait at `point` when SHOPKPI_TEST_PAUSE_AT names it (see PAUSE_ENV)."""
-    asked = os.environ.get(PAUSE_ENV, "")
-    name, _, seconds = asked.partition(":")
-    if name == point:
-        print(f"shopkpi: paused at {point} ({PAUSE_ENV})", file=sys.stderr, flush=True)
-        time.sleep(float(seconds or 60))
