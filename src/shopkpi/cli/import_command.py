@@ -3,7 +3,8 @@ ownership and positions into the organisation; all or nothing.
 
 Thin: the one import service is shopkpi.appraisal.imports. Results (and with --dry-run, what would
 change) go to standard output, progress and problems to standard error; a refused import exits with
-status 1.
+status 1, one stopped by warnings not accepted with status 3. `shopkpi import --withdraw BATCH`
+withdraws a batch (shopkpi.appraisal.import_withdrawal).
 """
 
 from __future__ import annotations

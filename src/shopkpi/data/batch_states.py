@@ -29,9 +29,9 @@ Decided = Callable[[Path, Mapping[str, str]], set[str] | None]
 _decided: Decided | None = None
 
 # tests only: `point[:seconds]` makes a commit or withdrawal wait at that point (default 60 s), so a
-# test can kill the process there
+# test can kill the process there: before_catalogue (files placed), before_confirm (recorded pending
+# or withdrawing), after_confirm (the application's record committed)
 PAUSE_ENV = "SHOPKPI_TEST_PAUSE_AT"
-PAUSE_POINTS = ("before_catalogue", "before_confirm", "after_confirm")
 
 
 class BatchNotWithdrawable(Exception):

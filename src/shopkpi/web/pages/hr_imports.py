@@ -1,6 +1,6 @@
-"""HR console: data imports. Upload a platform export, pick the dataset (and optionally a profile),
-see the recognised profile or every problem (file, row, column, reason), follow a large file's
-progress, and the warehouse's batch history."""
+"""HR console: data imports. Upload a platform export (its dataset and profile recognised from the
+file, or chosen), see every problem (file, row, column, reason) or the warnings to confirm, follow a
+large file's progress, and the warehouse's batch history, where a batch can be withdrawn (撤回)."""
 
 from __future__ import annotations
 
