@@ -346,3 +346,25 @@ def test_positions_bind_templates_by_id_or_name_and_unknown_ones_are_refused(
     assert refusal(company, "positions", bad) == [
         (2, "考核表模板", "没有模板“no-such-card”（写模板的编号或名称，如 s001-customer-service）。")
     ]
+
+
+def test_targets_inputs_and_ratings_of_unknown_employees_are_refused(company: Path, tmp_path: Path) -> None:
+    targets = write(
+        tmp_path / "目标.csv",
+        "工号,考核期间,目标名称,目标值\nE03,2026-10,计划销售额,60000\nE77,2026-10,计划销售额,1\n",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        run_import(
+            company, ImportRequest(files=(targets,), user="hr-li", dataset="targets", period="2026-10")
+        )
+    assert [(p.row, p.column, p.reason) for p in refused.value.problems] == [
+        (3, "工号", "没有工号为 E77 的员工；请先把他/她加进花名册（或更正工号）。")
+    ]
+    assert not (company / "warehouse" / "catalogue.duckdb").exists()
+    ratings = write(
+        tmp_path / "评分.csv", "工号,考核期间,考核项目,评分,评分人\nE99,2026-10,attitude,80,上级\n"
+    )
+    with pytest.raises(ImportRefused):
+        run_import(
+            company, ImportRequest(files=(ratings,), user="hr-li", dataset="ratings", period="2026-10")
+        )

@@ -176,3 +176,16 @@ def test_nobody_else_opens_the_organisation_pages(client: Client, role: str) -> 
     login(client, *([role] if role else []))
     for path in ("/org/", "/org/employees/", "/org/accounts/", "/org/upload/"):
         assert client.get(path).status_code == 403, path
+
+
+def test_a_roster_on_the_import_page_is_previewed_like_the_organisation_upload(hr: Client) -> None:
+    # no dataset named: the headers say it is the roster
+    answer = hr.post(
+        "/hr/imports/", {"dataset": "", "file": SimpleUploadedFile("花名册.csv", ROSTER.encode("utf-8"))}
+    )
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "确认导入" in page and "马经理" in page
+    assert not Employee.objects.exists()
+    assert hr.post("/org/upload/confirm/", {"confirm": "1"}).status_code == 302
+    assert Employee.objects.count() == 3

@@ -33,11 +33,13 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit, month_prepare
 from shopkpi.appraisal.models import AuditEntry
 from shopkpi.appraisal.month_close import refresh_open_cycles
 from shopkpi.appraisal.organisation.changes import OrganisationChange
+from shopkpi.data.datasets import DATASETS
 from shopkpi.data.importer import FileOutcome, checked_import
 from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused
 from shopkpi.data.recognition import recognise_dataset
@@ -206,6 +208,8 @@ def _warehouse_import(
         progress=progress,
         owners=take_snapshot().accounts,
     ) as checked:
+        if DATASETS[dataset].account_column == "employee" and not DATASETS[dataset].organisation:
+            _refuse_unknown_employees(home, dataset, request)
         if request.dry_run or (checked.warnings and not request.accept_warnings):
             state: State = "previewed" if request.dry_run else "needs_confirmation"
             return ImportReport(dataset, state, checked.outcomes, checked.warnings)
@@ -231,6 +235,32 @@ def _warehouse_import(
 
         outcomes = checked.commit(confirm=record)
     return ImportReport(dataset, "imported", tuple(outcomes), checked.warnings)
+
+
+def _refuse_unknown_employees(home: Path, dataset: str, request: ImportRequest) -> None:
+    """Targets, inputs and ratings name employees: each 工号 must be one of the organisation's, or the
+    file is refused with the row and column of every unknown one."""
+    from shopkpi.appraisal.models import Employee
+    from shopkpi.data.sheet_rows import read_sheets
+
+    sheets = read_sheets(
+        home, dataset, request.files, profile=request.profile, sets=request.sets, timezone=request.timezone
+    )
+    known = set(Employee.objects.values_list("code", flat=True))
+    problems = [
+        ImportProblem(
+            sheet.file,
+            row,
+            sheet.headers.get("employee", "employee"),
+            _("没有工号为 %(code)s 的员工；请先把他/她加进花名册（或更正工号）。")
+            % {"code": cells["employee"]},
+        )
+        for sheet in sheets
+        for row, cells in sheet.rows
+        if str(cells["employee"]) not in known
+    ]
+    if problems:
+        raise ImportRefused(problems)
 
 
 def recorded_batches(home: Path, undecided: Mapping[str, str]) -> set[str] | None:

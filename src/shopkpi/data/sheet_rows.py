@@ -43,7 +43,13 @@ class SheetRows:
 
 
 def read_sheets(
-    home: Path, dataset: str, files: Sequence[Path], *, profile: str | None = None, timezone: str
+    home: Path,
+    dataset: str,
+    files: Sequence[Path],
+    *,
+    profile: str | None = None,
+    sets: Mapping[str, str] | None = None,
+    timezone: str,
 ) -> list[SheetRows]:
     """Every file's typed rows; `ImportRefused` with every problem of every file when any has one."""
     problems = ProblemList()
@@ -63,7 +69,7 @@ def read_sheets(
         for n, path in enumerate(files):
             folder = stage / str(n)
             folder.mkdir()
-            raw = stage_raw(path, profiles, profile, {}, folder / "raw.parquet", problems)
+            raw = stage_raw(path, profiles, profile, sets or {}, folder / "raw.parquet", problems)
             if raw is None:
                 continue
             if raw.rows == 0:

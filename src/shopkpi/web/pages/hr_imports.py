@@ -5,6 +5,7 @@ large file's progress, and the warehouse's batch history, where a batch can be w
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, cast
 
 from django import forms
@@ -16,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from shopkpi.appraisal.import_withdrawal import withdraw_batch
+from shopkpi.appraisal.imports import ORGANISATION_DATASETS
 from shopkpi.appraisal.review_steps import listed
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.problem_text_zh import column_zh, file_zh, reason_zh, warning_text_zh
-from shopkpi.data.problems import DataWarning
+from shopkpi.data.problems import DataWarning, ImportRefused
 from shopkpi.data.profiles import CANONICAL, InvalidProfiles, all_profiles
+from shopkpi.data.recognition import recognise_dataset
 from shopkpi.data.warehouse import Warehouse
 from shopkpi.web import upload_limits
 from shopkpi.web.pages import hr_import_jobs as jobs
@@ -220,6 +223,11 @@ def imports(request: HttpRequest) -> HttpResponse:
     job, path = jobs.new_job(
         request.user.get_username(), data["dataset"], data["file"], data["profile"], data["period"]
     )
+    organisation = _organisation_dataset(data["dataset"], path, data["profile"])
+    if organisation:  # the roster, accounts or positions: previewed and confirmed on the organisation page
+        from shopkpi.web.pages import org_upload
+
+        return org_upload.preview_file(request, path, organisation)
     if job.size > jobs.BACKGROUND_BYTES:
         jobs.start(job, path)
         return redirect("hr-import-job", job_id=job.id)
@@ -230,6 +238,16 @@ def imports(request: HttpRequest) -> HttpResponse:
         job=job,
         status=422 if job.state == "refused" else 200,
     )
+
+
+def _organisation_dataset(dataset: str, path: Path, profile: str) -> str:
+    """The organisation's dataset the upload is (named, or recognised from its headers), else ''."""
+    if not dataset:
+        try:
+            dataset = recognise_dataset(jobs.home(), [path], profile=profile or None)
+        except ImportRefused:  # the import itself says why
+            return ""
+    return dataset if dataset in ORGANISATION_DATASETS else ""
 
 
 @hr_page()

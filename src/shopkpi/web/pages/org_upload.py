@@ -9,6 +9,7 @@ The uploaded file waits under `<home>/org-uploads/<token>/` between the preview 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import shutil
@@ -76,16 +77,32 @@ def upload(request: HttpRequest) -> HttpResponse:
     name = _SAFE_NAME.sub("_", Path(upload_file.name).name)[-120:] or "upload"
     folder = _folder(token)
     folder.mkdir(parents=True)
-    path = folder / name
-    with path.open("wb") as out:
+    with (folder / name).open("wb") as out:
         for chunk in upload_file.chunks():
             out.write(chunk)
-    dataset = form.cleaned_data["dataset"]
-    request_ = ImportRequest(files=(path,), user=request.user.get_username(), dataset=dataset, dry_run=True)
+    return _preview(request, token, folder / name, form.cleaned_data["dataset"])
+
+
+def preview_file(request: HttpRequest, path: Path, dataset: str) -> HttpResponse:
+    """An organisation workbook uploaded elsewhere (the HR import page) moved here and previewed."""
+    _discard(request)
+    token = secrets.token_hex(16)
+    folder = _folder(token)
+    folder.mkdir(parents=True)
+    moved = folder / (_SAFE_NAME.sub("_", path.name)[-120:] or "upload")
+    shutil.move(str(path), moved)
+    with contextlib.suppress(OSError):  # the page's own upload folder, now empty
+        path.parent.rmdir()
+    return _preview(request, token, moved, dataset)
+
+
+def _preview(request: HttpRequest, token: str, path: Path, dataset: str) -> HttpResponse:
+    """Check the waiting file and show what it would change; or every problem, and nothing waits."""
+    asked = ImportRequest(files=(path,), user=request.user.get_username(), dataset=dataset, dry_run=True)
     try:
-        report = run_import(Path(settings.HOME), request_)
+        report = run_import(Path(settings.HOME), asked)
     except ImportRefused as refused:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(path.parent, ignore_errors=True)
         problems = [
             {"file": p.file, "row": p.row, "column": p.column, "reason": p.reason} for p in refused.problems
         ]
@@ -95,14 +112,14 @@ def upload(request: HttpRequest) -> HttpResponse:
             {"form": UploadForm(initial={"dataset": dataset}), "problems": shown_problems(problems)},
             status=422,
         )
-    request.session[SESSION_KEY] = {"token": token, "dataset": dataset, "name": name}
+    request.session[SESSION_KEY] = {"token": token, "dataset": dataset, "name": path.name}
     changes = shown_changes(report.changes)
     return render(
         request,
         "shopkpi/org/upload_preview.html",
         {
             "dataset": dict(UPLOADS)[dataset],
-            "file": name,
+            "file": path.name,
             "changes": changes,
             "written": sum(1 for c in changes if not c["flag"]),
         },
