@@ -84,3 +84,21 @@ def test_the_import_commands_are_shown(language: str) -> None:
     for dataset in ("positions", "employees", "accounts"):
         assert f"shopkpi --home DIR import {dataset}" in text.replace("  ", " ")
     assert "--dry-run" in text and "--user" in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_organisation_endpoint_is_named(language: str) -> None:
+    from shopkpi.web.api import api
+
+    text = guide(language)
+    paths = api.get_openapi_schema()["paths"]
+    organisation = [
+        p
+        for p in paths
+        if p.startswith(("/api/employees", "/api/departments", "/api/positions", "/api/accounts"))
+    ]
+    assert organisation
+    missing = [
+        p for p in [*organisation, "/api/me/employee"] if p.replace("{account_id}", "{id}") not in text
+    ]
+    assert not missing, f"docs/{language}/organisation.md does not name {missing}"
