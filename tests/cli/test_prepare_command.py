@@ -109,7 +109,7 @@ def test_the_filled_workbook_imports_back_and_scores(tmp_path: Path) -> None:
     report = run_import(home, ImportRequest(files=(target,), user="hr"))
     assert (report.dataset, report.state) == ("targets+inputs+ratings", "imported")
     assert [o.file for o in report.outcomes] == ["准备-目标.csv", "准备-手工录入.csv", "准备-评分.csv"]
-    imports = [e.object_id for e in AuditEntry.objects.filter(action="data.import")]
+    imports = [e.after.get("dataset", e.object_id) for e in AuditEntry.objects.filter(action="data.import")]
     assert imports[-3:] == ["targets", "inputs", "ratings"]  # after the setup's own imports
     closed = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
     assert closed.exit_code == 0, closed.output
