@@ -90,7 +90,7 @@ class EmployeeTerms(models.Model):
     base_salary = models.DecimalField("基本工资", max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        ordering = ["employee", "valid_from"]
+        ordering = ["employee", models.F("valid_from").asc(nulls_first=True)]  # the first terms first
         constraints = [
             models.UniqueConstraint(fields=["employee", "valid_from"], name="one_terms_per_day"),
             models.UniqueConstraint(

@@ -59,7 +59,7 @@ class Draft:
         where = origin or Origin()
         self.problems.append(Problem(code, field, message, where.file, where.row, where.header(field)))
 
-    def put_department(self, name: str, origin: Origin | None = None) -> None:
+    def put_department(self, name: str) -> None:
         self.after.departments.add(name)
 
     def put_position(self, name: str, template: str | None, origin: Origin | None = None) -> None:
@@ -93,7 +93,7 @@ class Draft:
         for name in ("department", "position"):
             if values.get(name):
                 if name == "department":
-                    self.put_department(str(values[name]), where)
+                    self.put_department(str(values[name]))
                 elif values[name] not in self.after.positions:
                     self.put_position(str(values[name]), None, where)
                 else:

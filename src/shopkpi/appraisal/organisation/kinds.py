@@ -31,7 +31,7 @@ WORDS: dict[str, str] = {
     "任务": "assignee",
     "任务执行人": "assignee",
 }
-# the Chinese word each kind is written back as (workbooks, the API's `kind_label`)
+# the Chinese word a workbook writes for each kind (the organisation guide's table of account types)
 WORD_OF_KIND = {
     "shop": "店铺",
     "agent": "旺旺子账号",

@@ -22,12 +22,6 @@ AUDIT_ACTIONS = {
     "ownership_end": "org.account.end",
     "ownership_removed": "org.account.remove",
 }
-OBJECT_TYPES = {
-    "department": "department",
-    "position": "position",
-    "employee": "employee",
-    "account": "account",
-}
 
 
 def write(before: Organisation, after: Organisation, today: dt.date) -> None:

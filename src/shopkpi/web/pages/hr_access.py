@@ -70,14 +70,14 @@ def users_page() -> Callable[[View], View]:
     return decorate
 
 
-def org_page(*, reshow: Reshow | None = None) -> Callable[[View], View]:
+def org_page() -> Callable[[View], View]:
     """Signed in, HR or admin (who keep the organisation), domain errors mapped."""
 
     def decorate(view: View) -> View:
         guarded = _guard(
             records.may_change, review_level=False, refusal=_("只有人事和管理员可以管理组织架构。")
         )(view)
-        return login_required(domain_errors(reshow=reshow)(guarded))
+        return login_required(domain_errors(guarded))
 
     return decorate
 
