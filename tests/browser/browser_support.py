@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
+from django.utils import translation
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
 
 PASSWORD = "shopkpi-demo"
@@ -59,6 +60,7 @@ class Visitor:
     expected: set[tuple[int, str]] = field(default_factory=set)
     seen_expected: set[tuple[int, str]] = field(default_factory=set)
     username: str = "anonymous"
+    questions: list[str] = field(default_factory=list)  # the confirmations the person was asked
 
     def __post_init__(self) -> None:
         self.context = self.browser.new_context(
@@ -75,8 +77,13 @@ class Visitor:
         )
         self.page.on("response", self._response)
         self.page.on("requestfailed", self._failed)
+        self.page.on("dialog", self._confirm)
 
     # ---- what the browser reports ----------------------------------------------------------------
+    def _confirm(self, dialog: Any) -> None:
+        """A step that cannot be undone asks first (confirm.js): the person reads the question and agrees."""
+        self.questions.append(dialog.message)
+        dialog.accept()
 
     def url(self, path: str) -> str:
         return urljoin(self.base_url, path)
@@ -197,7 +204,25 @@ class DemoApi:
         return {e["id"]: e for e in items}
 
 
-MISSING_VARIABLE = re.compile(r"variable '([^']+)' has no value")
+MISSING_VARIABLE = re.compile(r"^缺少数据：(.+)$")  # the API words a missing value in the request's language
+
+
+def _variable_named(label: str) -> str:
+    """The variable the pages call `label`: a shipped metric's key for its Chinese label, else the name
+    itself (targets and inputs are named in Chinese)."""
+    from shopkpi.web.pages.variable_names import VARIABLES, metric_label
+
+    with translation.override("zh-hans"):
+        keys = [k for k in VARIABLES if str(VARIABLES[k]) == label]
+        keys += [k for k in _metric_keys() if metric_label(k) == label]
+    assert len(keys) <= 1, f"{label} names several variables: {keys}"
+    return keys[0] if keys else label
+
+
+def _metric_keys() -> list[str]:
+    from shopkpi.web.pages.variable_names import _metrics
+
+    return list(_metrics())
 
 
 def missing_variables(detail: dict[str, Any]) -> list[str] | None:
@@ -211,7 +236,7 @@ def missing_variables(detail: dict[str, Any]) -> list[str] | None:
         found = MISSING_VARIABLE.search(item["missing"])
         if found is None:
             return None
-        names.add(found.group(1))
+        names.add(_variable_named(found.group(1)))
     return sorted(names)
 
 
