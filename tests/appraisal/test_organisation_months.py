@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from shopkpi.appraisal.cycles import open_cycle
-from shopkpi.appraisal.models import Employee, Review
+from shopkpi.appraisal.models import Employee, MonthComputation, Review
 from shopkpi.appraisal.organisation import records, service
 from shopkpi.appraisal.participants import eligible_employees
 
@@ -71,3 +71,14 @@ def test_the_current_fields_catch_up_when_a_later_change_comes_into_effect(hr: U
     assert records.bring_up_to_date(dt.date(2026, 11, 16)) == 1
     e04 = Employee.objects.get(code="E04")
     assert (e04.supervisor.code, e04.base_salary) == ("E03", Decimal("7000.00"))  # type: ignore[union-attr]
+
+
+def test_a_change_of_ownership_computes_the_open_month_again(hr: User) -> None:
+    open_cycle(hr, "2026-11", participants=[e for e in eligible_employees("2026-11") if e.code == "E04"])
+    before = MonthComputation.objects.count()
+    service.assign_account("hr", "E04", "店铺", "旗舰店", dt.date(2026, 11, 1))
+    [computed] = MonthComputation.objects.order_by("-id")[:1]
+    assert MonthComputation.objects.count() == before + 1
+    assert (computed.reason, computed.computed_by, computed.cycle.period) == ("org", "hr", "2026-11")
+    service.add_department("hr", "直播部")  # changes no month's values: nothing computed
+    assert MonthComputation.objects.count() == before + 1

@@ -284,11 +284,13 @@ def recompute_cycle(user: Any, cycle: Cycle, *, home: Path) -> list[str]:
     return changed
 
 
-def refresh_open_cycles(home: Path, actor: str) -> list[MonthComputation]:
-    """After an import: every open cycle's month computed again (an import may touch any month a
-    metric reads, the previous one included)."""
+def refresh_open_cycles(
+    home: Path, actor: str, reason: str = MonthComputation.Reason.IMPORT
+) -> list[MonthComputation]:
+    """After an import (or a change of the organisation): every open cycle's month computed again (it
+    may touch any month a metric reads, the previous one included)."""
     return [
-        refresh_cycle(cycle, reason=MonthComputation.Reason.IMPORT, actor=actor, home=home)
+        refresh_cycle(cycle, reason=reason, actor=actor, home=home)
         for cycle in Cycle.objects.filter(status=Cycle.Status.OPEN).order_by("period")
     ]
 

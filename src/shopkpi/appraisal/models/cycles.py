@@ -110,6 +110,7 @@ class MonthComputation(models.Model):
         OPEN = "open", _("开启考核期")
         RECOMPUTE = "recompute", _("按仓库数据重算")
         IMPORT = "import", _("导入数据后")
+        ORGANISATION = "org", _("组织架构变更后")
         WITHDRAW = "withdraw", _("撤回导入批次后")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="computations")

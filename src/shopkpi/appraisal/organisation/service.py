@@ -2,15 +2,18 @@
 
 Each function takes who acts (a username, for the audit log), checks the change with the whole
 organisation (`Draft`) and either describes it (`dry_run`) or writes and audits it; a refused change
-raises `OrganisationRefused` (each problem with its field and code) and changes nothing.
+raises `OrganisationRefused` (each problem with its field and code) and changes nothing. A change
+that can move an open month's values (ownership, terms, a leaver) computes the open months again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.organisation.changes import OrganisationChange
@@ -22,10 +25,24 @@ from shopkpi.appraisal.organisation.state import Window
 Changes = tuple[OrganisationChange, ...]
 
 
+# changes that may change an open month's values (attribution, team, base salary, days worked)
+MONTH_CHANGES = frozenset(
+    {"changed_field", "leaver", "new_owner", "hand_over", "ownership_end", "ownership_removed"}
+)
+
+
 def _finish(draft: Draft, actor: str, dry_run: bool) -> Changes:
     if draft.problems:
         raise OrganisationRefused(draft.problems)
-    return draft.changes() if dry_run else draft.commit(actor)
+    if dry_run:
+        return draft.changes()
+    changes = draft.commit(actor)
+    if any(change.kind in MONTH_CHANGES for change in changes):
+        from shopkpi.appraisal.models import MonthComputation
+        from shopkpi.appraisal.month_close import refresh_open_cycles
+
+        refresh_open_cycles(Path(settings.HOME), actor, MonthComputation.Reason.ORGANISATION)
+    return changes
 
 
 def add_employee(actor: str, values: Mapping[str, Any], *, dry_run: bool = False) -> Changes:
