@@ -18,6 +18,7 @@ import copy
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +43,7 @@ from shopkpi.appraisal.organisation.state import (
 from shopkpi.appraisal.organisation.templates import template_exists
 
 START = dt.date.min  # "from the start" when days are compared
+CENT = Decimal("0.01")
 
 
 class Draft:
@@ -90,6 +92,8 @@ class Draft:
         `effective` (default: today); a new employee's terms hold from the start."""
         where = origin or Origin()
         code = str(values["code"])
+        if values.get("base_salary") not in (None, ""):  # text from a form or the API: exact yuan
+            values = {**values, "base_salary": Decimal(str(values["base_salary"])).quantize(CENT)}
         for name in ("department", "position"):
             if values.get(name):
                 if name == "department":
