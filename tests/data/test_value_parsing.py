@@ -46,6 +46,12 @@ D = Decimal
         ("decimal", "3.2", D("3.20")),
         ("decimal", "1.500", D("1.50")),  # trailing zeros are no precision
         ("decimal", "1.5e-1", D("0.15")),  # two decimals once the exponent is applied
+        # a double's noise (what a spreadsheet stores for a cell that shows 37.52) is read as shown
+        ("decimal", "37.519999999999996", D("37.52")),
+        ("decimal", "194.89000000000001", D("194.89")),
+        ("rate", "0.30000000000000004", D("0.3")),
+        ("number", "0.30000000000000004", D("0.3")),
+        ("decimal", "100000000000000.25", D("100000000000000.25")),  # 17 digits, no noise: as written
         ("rate", "12.3400%", D("0.1234")),
         ("seconds", "1:05.125", D("65.125")),
         ("rate", "38.00%", D("0.38")),
@@ -93,6 +99,8 @@ def test_values(type_: ColumnType, text: str | None, value: object) -> None:
         ("decimal", "1.005", "more than 2 decimals (the most this column holds): 1.005"),  # never rounded
         ("decimal", "¥1,234.5678", "more than 2 decimals (the most this column holds): ¥1,234.5678"),
         ("decimal", "1.5e-3", "more than 2 decimals (the most this column holds): 1.5e-3"),
+        # 15 significant digits is no noise: it is what was written
+        ("decimal", "123456789012.455", "more than 2 decimals (the most this column holds): 123456789012.455"),
         ("rate", "12.34567%", "more than 6 decimals (the most this column holds): 12.34567%"),
         ("rate", "0.1234567", "more than 6 decimals (the most this column holds): 0.1234567"),
         ("seconds", "25.1234", "more than 3 decimals (the most this column holds): 25.1234"),

@@ -10,7 +10,7 @@ held in Python objects. Each column goes through two layers:
 
 Rules (the spec's import rules): thousands separators, `¥`/`￥`/`元` are dropped; `38.00%` is
 0.38 and a rate without `%` is already a fraction; a value is never rounded: one with more decimals
-than its column keeps (money 2, a rate 6 as a fraction, seconds 3, a count none) is refused; money
+than its column keeps (read as a spreadsheet shows it: `37.519999999999996`, a double's noise, is 37.52) (money 2, a rate 6 as a fraction, seconds 3, a count none) is refused; money
 (`decimal`) is never negative (refunds have their own columns); a `number` (a target or an input) is exact: it
 takes the template language's suffixes (`3.25%` is 0.0325, `1.5万`/`1.5w` 15000, `2k` 2000) and a
 value with more decimals than it holds is refused, never rounded; dates are `2026-10-01`, `2026/10/1`,
@@ -64,9 +64,23 @@ def clean_sql(raw: str) -> str:
     return f"(CASE WHEN {trimmed} IN ({blanks}) THEN NULL ELSE {trimmed} END)"
 
 
+def _number_text(c: str) -> str:
+    """A number's text without separators and currency signs, read as a spreadsheet shows it: a
+    decimal of 16 or 17 significant digits whose fraction ends in a run of zeros or nines and a digit
+    or two is a binary double's noise (`37.519999999999996`, the stored value of a cell that shows
+    37.52) and is read at Excel's 15 significant digits; `100000000000000.25` is kept as written."""
+    text = f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')"
+    digits = f"length(ltrim(regexp_replace({text}, '[^0-9]', '', 'g'), '0'))"
+    shown = f"printf('%.15g', TRY_CAST({text} AS DOUBLE))"
+    return (
+        f"(CASE WHEN regexp_full_match({text}, '[+\\-]?\\d+\\.\\d*(0{{6,}}|9{{6,}})\\d{{1,2}}') AND {digits} BETWEEN 16 AND 17"
+        f" AND NOT contains({shown}, 'e') THEN {shown} ELSE {text} END)"
+    )
+
+
 def _number(c: str) -> str:
     """DECIMAL(38,6) of a plain number with separators and currency signs, or NULL."""
-    text = f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')"
+    text = _number_text(c)
     return f"(CASE WHEN regexp_full_match({text}, '{_NUMBER_RE}') THEN TRY_CAST({text} AS DECIMAL(38,6)) END)"
 
 
@@ -75,18 +89,14 @@ _EXACT_RE = r"^([+\-]?)(\d*)\.?(\d*)(?:[eE]([+\-]?\d{1,3}))?([%万wWkK]?)$"
 _SUFFIX_EXPONENTS = {"%": -2, "万": 4, "w": 4, "W": 4, "k": 3, "K": 3}
 
 
-def _exact_text(c: str) -> str:
-    return f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')"
-
-
 def _exact_matches(c: str) -> str:
-    text = _exact_text(c)
+    text = _number_text(c)
     return f"(regexp_full_match({text}, {quote(_EXACT_RE)}) AND regexp_matches({text}, '\\d'))"
 
 
 def _exact_parts(c: str) -> tuple[str, str, str, str]:
     """(sign, digits before the point, digits after it, exponent including the suffix's) of a `number`."""
-    parts = f"regexp_extract({_exact_text(c)}, {quote(_EXACT_RE)}, ['sign', 'whole', 'fraction', 'exp', 'suffix'])"
+    parts = f"regexp_extract({_number_text(c)}, {quote(_EXACT_RE)}, ['sign', 'whole', 'fraction', 'exp', 'suffix'])"
     shift = " ".join(f"WHEN {quote(k)} THEN {v}" for k, v in _SUFFIX_EXPONENTS.items())
     exponent = f"(coalesce(TRY_CAST(nullif({parts}.exp, '') AS INTEGER), 0) + CASE {parts}.suffix {shift} ELSE 0 END)"
     return f"{parts}.sign", f"{parts}.whole", f"{parts}.fraction", exponent
@@ -115,7 +125,7 @@ KEPT_DECIMALS: dict[ColumnType, int] = {"integer": 0, "decimal": 2, "rate": 6, "
 def _plain_decimals(c: str, type_: ColumnType) -> str:
     """The decimals of a plain number's value (trailing zeros do not count; `1.5e-3` has 4; a rate's
     `%` adds 2), for `integer`, `decimal`, `rate` and `seconds` cells (`1:05.5`, `1分5.25秒` too)."""
-    text = f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')"
+    text = _number_text(c)
     fraction = f"regexp_extract({text}, '\\.(\\d+)', 1)"
     exponent = (
         f"coalesce(TRY_CAST(nullif(regexp_extract({text}, '[eE]([+\\-]?\\d{{1,3}})$', 1), '') AS INTEGER), 0)"
