@@ -100,7 +100,11 @@ def test_values(type_: ColumnType, text: str | None, value: object) -> None:
         ("decimal", "¥1,234.5678", "more than 2 decimals (the most this column holds): ¥1,234.5678"),
         ("decimal", "1.5e-3", "more than 2 decimals (the most this column holds): 1.5e-3"),
         # 15 significant digits is no noise: it is what was written
-        ("decimal", "123456789012.455", "more than 2 decimals (the most this column holds): 123456789012.455"),
+        (
+            "decimal",
+            "123456789012.455",
+            "more than 2 decimals (the most this column holds): 123456789012.455",
+        ),
         ("rate", "12.34567%", "more than 6 decimals (the most this column holds): 12.34567%"),
         ("rate", "0.1234567", "more than 6 decimals (the most this column holds): 0.1234567"),
         ("seconds", "25.1234", "more than 3 decimals (the most this column holds): 25.1234"),
