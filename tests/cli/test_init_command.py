@@ -22,7 +22,9 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 GOOD = "Kai-shi 2026 qianniu"  # 20 characters, not a common password
 
 
-def _run(home: Path, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    home: Path, *args: str, password: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """The command in a fresh process that sets Django up from --home (stdin closed: no prompt possible)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPKPI_", "DJANGO_"))}
     env["PYTHONPATH"] = str(SRC)
@@ -36,6 +38,7 @@ def _run(home: Path, *args: str, password: str | None = None) -> subprocess.Comp
         stdin=subprocess.DEVNULL,
         timeout=120,
         check=False,
+        cwd=cwd,
     )
 
 
@@ -124,3 +127,33 @@ def test_init_is_refused_before_asking_when_the_home_has_users() -> None:
     assert "password" not in result.output.split("error:")[0]  # no prompt came first
     assert list(User.objects.values_list("username", flat=True)) == ["hr"]
     assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "status", "said"),
+    [
+        (("users", "issue", "--output", "logins.xlsx"), 0, "every active employee has a login"),
+        (("users", "role", "zhou", "--add", "hr"), 1, "zhou"),
+        (("users", "reset", "zhou", "--output", "logins.xlsx"), 1, "zhou"),
+        (("users", "deactivate", "zhou"), 1, "zhou"),
+        (("import", "employees", "花名册.csv"), 0, "new employee     E01"),
+        (("run", "--period", "2026-11"), 1, "no_participants"),
+    ],
+)
+def test_a_command_on_a_home_without_a_database_creates_it_and_no_user(
+    tmp_path: Path, args: tuple[str, ...], status: int, said: str
+) -> None:
+    """Each command in its own process, as a user runs it: the home's database and secret key are made
+    (migrated), the command does its work or says what is wrong, and only `init` makes logins."""
+    (tmp_path / "花名册.csv").write_text("工号,姓名,部门,岗位\nE01,张三,客服部,客服专员\n", encoding="utf-8")
+    home = tmp_path / "shop"
+    done = _run(home, *args, cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == status, done.stdout + done.stderr
+    assert said in done.stdout + done.stderr
+    assert len((home / "secret_key").read_text(encoding="ascii").strip()) >= 50
+    db = sqlite3.connect(home / "shopkpi.sqlite3")
+    assert db.execute("SELECT count(*) FROM auth_user").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM django_migrations WHERE app = 'appraisal'").fetchone()[0] > 0
+    db.close()

@@ -61,9 +61,9 @@ def users_group() -> None:
 @click.pass_context
 def issue_command(ctx: click.Context, output: Path) -> None:
     """A login for every active employee without one (username: the 工号), with a one-time password."""
+    operator = _operator(ctx)  # Django set up on the home before its models are imported
     from shopkpi.appraisal import logins
 
-    operator = _operator(ctx)
     handed = _hand_out(output, lambda: logins.issue(operator))
     if not handed:
         click.echo("every active employee has a login; no workbook written")
@@ -80,9 +80,9 @@ def issue_command(ctx: click.Context, output: Path) -> None:
 @click.pass_context
 def reset_command(ctx: click.Context, username: str, output: Path) -> None:
     """A new one-time password for USERNAME, written into the workbook."""
+    operator = _operator(ctx)  # Django set up on the home before its models are imported
     from shopkpi.appraisal import logins
 
-    operator = _operator(ctx)
     _hand_out(output, lambda: [logins.reset(operator, username)])
     click.echo(f"new one-time password for {username} is in {output} only; they change it at sign-in")
 
@@ -98,9 +98,9 @@ def role_command(ctx: click.Context, username: str, add: tuple[str, ...], remove
         raise click.UsageError("give --add ROLE or --remove ROLE")
     if set(add) & set(remove):
         raise click.UsageError(f"a role both added and removed: {', '.join(sorted(set(add) & set(remove)))}")
+    operator = _operator(ctx)  # Django set up on the home before its models are imported
     from shopkpi.appraisal import logins
 
-    operator = _operator(ctx)
     try:
         held = logins.change_roles(operator, username, add=add, remove=remove)
     except logins.LoginRefused as refused:
@@ -113,9 +113,9 @@ def role_command(ctx: click.Context, username: str, add: tuple[str, ...], remove
 @click.pass_context
 def deactivate_command(ctx: click.Context, username: str) -> None:
     """USERNAME can no longer sign in (a leaver); sessions and API tokens stop working at once."""
+    operator = _operator(ctx)  # Django set up on the home before its models are imported
     from shopkpi.appraisal import logins
 
-    operator = _operator(ctx)
     try:
         logins.deactivate(operator, username)
     except logins.LoginRefused as refused:
