@@ -145,11 +145,11 @@ class Visitor:
         self.shot(step)
         return response
 
-    def login(self, username: str) -> None:
+    def login(self, username: str, password: str = PASSWORD) -> None:
         self.username = username
         self.goto("/login/", "login")
         self.page.get_by_label("用户名").fill(username)
-        self.page.get_by_label("密码").fill(PASSWORD)
+        self.page.get_by_label("密码").fill(password)
         with self.page.expect_navigation():
             self.page.get_by_role("button", name="登录").click()
         assert "/login/" not in self.page.url, f"{username} could not log in: {self.page.content()[:500]}"
@@ -169,12 +169,14 @@ class Visitor:
 
 
 class DemoApi:
-    """The JSON API as HR sees it: the tests' way to find reviews at a given step (not what they test)."""
+    """The JSON API as an HR user sees it (the demo's `hr` unless named): the tests' way to find reviews at a given step (not what they test)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, username: str = "hr", password: str = PASSWORD) -> None:
         self.base_url = base_url
         self.token = ""
-        self.token = str(self._call("POST", "/api/token", {"username": "hr", "password": PASSWORD})["token"])
+        self.token = str(
+            self._call("POST", "/api/token", {"username": username, "password": password})["token"]
+        )
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         request = urllib.request.Request(
@@ -226,9 +228,9 @@ def _metric_keys() -> list[str]:
 
 
 def missing_variables(detail: dict[str, Any]) -> list[str] | None:
-    """The variables an incomplete review lacks, read from its items' reasons; None when an item lacks
-    something other than a value (a rating, or a division by zero), which an override of a value
-    named in the reason would not mend."""
+    """The variables an incomplete review lacks, read from its items' reasons, and the values its pay
+    lacks; None when an item lacks something other than a value (a rating, or a division by zero),
+    which an override of a value named in the reason would not mend."""
     names: set[str] = set()
     for item in detail["items"]:
         if not item["missing"]:
@@ -237,6 +239,8 @@ def missing_variables(detail: dict[str, Any]) -> list[str] | None:
         if found is None:
             return None
         names.add(_variable_named(found.group(1)))
+    if "pay" in detail["missing"]:
+        names |= set(detail["missing_values"])
     return sorted(names)
 
 

@@ -14,6 +14,7 @@ copied, never changed.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -136,15 +137,13 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def demo(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """This worker's copy of the demo company, served by `shopkpi serve`; stopped at the end."""
-    from browser_support import Demo, DemoApi
-
-    home = tmp_path_factory.mktemp("served") / "home"
-    shutil.copytree(demo_build, home)
+@contextlib.contextmanager
+def served(home: Path) -> Iterator[str]:
+    """`shopkpi --home HOME serve` on a free port in a subprocess (its log beside the home): the base URL,
+    once the login page answers; stopped on leaving."""
     port = _free_port()
-    log = (home.parent / "serve.log").open("w")
+    log_path = home.parent / f"serve-{home.name}.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
         _command("--home", str(home), "serve", "--port", str(port)),
         env=_environment(),
@@ -156,19 +155,13 @@ def demo(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         deadline = time.monotonic() + START_TIMEOUT
         while not _answers(base_url + "/login/"):
             if server.poll() is not None:
-                pytest.fail(
-                    f"shopkpi serve exited ({server.returncode}):\n{_tail(home.parent / 'serve.log')}"
-                )
+                pytest.fail(f"shopkpi serve exited ({server.returncode}):\n{_tail(log_path)}")
             if time.monotonic() > deadline:
-                pytest.fail(
-                    f"shopkpi serve did not answer in {START_TIMEOUT} s:\n{_tail(home.parent / 'serve.log')}"
-                )
+                pytest.fail(f"shopkpi serve did not answer in {START_TIMEOUT} s:\n{_tail(log_path)}")
             time.sleep(0.3)
         if server.poll() is not None:  # someone else answered on that port
-            pytest.fail(f"shopkpi serve exited ({server.returncode}):\n{_tail(home.parent / 'serve.log')}")
-        summary = json.loads((home / "demo.json").read_text(encoding="utf-8"))
-        periods = tuple(summary["periods"])
-        yield Demo(base_url=base_url, home=home, period=periods[-1], periods=periods, api=DemoApi(base_url))
+            pytest.fail(f"shopkpi serve exited ({server.returncode}):\n{_tail(log_path)}")
+        yield base_url
     finally:
         server.terminate()
         try:
@@ -177,6 +170,19 @@ def demo(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             server.kill()
             server.wait(timeout=15)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def demo(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """This worker's copy of the demo company, served by `shopkpi serve`; stopped at the end."""
+    from browser_support import Demo, DemoApi
+
+    home = tmp_path_factory.mktemp("served") / "home"
+    shutil.copytree(demo_build, home)
+    with served(home) as base_url:
+        summary = json.loads((home / "demo.json").read_text(encoding="utf-8"))
+        periods = tuple(summary["periods"])
+        yield Demo(base_url=base_url, home=home, period=periods[-1], periods=periods, api=DemoApi(base_url))
 
 
 def _tail(path: Path) -> str:
@@ -202,23 +208,28 @@ def screenshots(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture
-def visitor(
-    browser: Any, demo: Any, screenshots: Path, request: pytest.FixtureRequest
-) -> Iterator[Callable[..., Any]]:
-    """visitor(username) -> a Visitor signed in as that user, in a browser context of their own."""
-    from browser_support import Visitor
+def browse(browser: Any, screenshots: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """browse(base_url, username=None, password=PASSWORD) -> a Visitor of the home served at base_url (signed
+    in when a username is given), in a browser context of their own; closed at the end of the test."""
+    from browser_support import PASSWORD, Visitor
 
     opened: list[Visitor] = []
     name = request.node.name.removeprefix("test_")
     counter = [0]
 
-    def open_as(username: str | None = None) -> Visitor:
-        person = Visitor(browser, demo.base_url, name, screenshots, counter)
+    def open_at(base_url: str, username: str | None = None, password: str = PASSWORD) -> Visitor:
+        person = Visitor(browser, base_url, name, screenshots, counter)
         opened.append(person)
         if username is not None:
-            person.login(username)
+            person.login(username, password)
         return person
 
-    yield open_as
+    yield open_at
     for person in opened:
         person.close()
+
+
+@pytest.fixture
+def visitor(demo: Any, browse: Callable[..., Any]) -> Callable[..., Any]:
+    """visitor(username) -> a Visitor of the demo company signed in as that user."""
+    return lambda username=None: browse(demo.base_url, username)

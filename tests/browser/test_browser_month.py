@@ -74,16 +74,10 @@ def pick_for_the_whole_month(demo: Demo) -> dict[str, Any]:
     return next((d for d in details if unrated_only(d)), details[0])
 
 
-def test_a_month_through_every_role(demo: Demo, visitor: Any) -> None:
-    review = pick_for_the_whole_month(demo)
-    pk, code, evaluator = review["id"], review["employee"], review["evaluator"]
-    page_url = f"/reviews/{pk}/"
-
-    # the employee: the scorecard with its live values, the self-review submitted
-    employee = visitor(code)
-    employee.shot("home")
-    employee.goto(page_url, "scorecard")
-    expect(employee.page.locator("h1")).to_contain_text(f"{demo.period} 月度考核")
+def self_review(employee: Visitor, review_id: int, period: str) -> None:
+    """The employee: the scorecard with its live values, the self-review submitted."""
+    employee.goto(f"/reviews/{review_id}/", "scorecard")
+    expect(employee.page.locator("h1")).to_contain_text(f"{period} 月度考核")
     expect(employee.page.get_by_role("heading", name="考核指标")).to_be_visible()
     form = employee.page.locator("form", has=employee.page.get_by_role("heading", name="自评", exact=True))
     fill_ratings(form, "90")
@@ -92,9 +86,10 @@ def test_a_month_through_every_role(demo: Demo, visitor: Any) -> None:
     assert "自评已提交" in employee.message(), employee.message()
     expect(employee.page.locator(".status")).to_contain_text("上级")
 
-    # the supervisor: rates in place on the team board (HTMX), then the interview and the submission
-    supervisor = visitor(evaluator)
-    supervisor.goto(f"/team/?period={demo.period}", "team-board")
+
+def supervisor_rates(supervisor: Visitor, review_id: int, period: str, code: str) -> None:
+    """The supervisor rates in place on the team board (HTMX), then records the interview and submits."""
+    supervisor.goto(f"/team/?period={period}", "team-board")
     row = supervisor.page.locator("tr", has=supervisor.page.get_by_role("cell", name=code, exact=True))
     expect(row).to_have_count(1)
     panel_row = row.locator("xpath=following-sibling::tr[1]")
@@ -107,9 +102,9 @@ def test_a_month_through_every_role(demo: Demo, visitor: Any) -> None:
     expect(panel_row.get_by_role("status")).to_contain_text("评分已保存")
     supervisor.shot("rated-on-board")
 
-    supervisor.goto(page_url, "review-rated")
+    supervisor.goto(f"/reviews/{review_id}/", "review-rated")
     interview = supervisor.page.locator("form", has=supervisor.page.get_by_role("heading", name="面谈表"))
-    interview.get_by_label("面谈日期").fill(f"{demo.period}-28")
+    interview.get_by_label("面谈日期").fill(f"{period}-28")
     interview.get_by_label("优点", exact=True).fill("响应快，客户评价好")
     interview.get_by_label("待改进").fill("售后跟进需更主动")
     interview.get_by_label("改进计划").fill("建立售后回访清单，每周复盘一次")
@@ -119,24 +114,38 @@ def test_a_month_through_every_role(demo: Demo, visitor: Any) -> None:
     supervisor.submit(supervisor.page.get_by_role("button", name="提交人事核准"), "submitted-to-hr")
     assert "已提交人事核准" in supervisor.message(), supervisor.message()
 
+
+def employee_signs(employee: Visitor, review_id: int, pay: str = "绩效工资") -> None:
+    """The employee sees the published result with the supervisor's part and the pay (under the
+    heading `pay`: 绩效工资, or 整月工资 for a template that pays the whole month) and signs."""
+    employee.goto(f"/reviews/{review_id}/", "published")
+    expect(employee.page.get_by_text("上级评分合计")).to_be_visible()
+    expect(employee.page.get_by_role("heading", name=pay)).to_be_visible()
+    sign = employee.page.locator("form", has=employee.page.get_by_role("heading", name="本人签字确认"))
+    employee.submit(sign.get_by_role("button", name="本人签字确认"), "acknowledged")
+    assert "已签字确认" in employee.message(), employee.message()
+    expect(employee.page.locator(".status")).to_contain_text("确认")
+
+
+def test_a_month_through_every_role(demo: Demo, visitor: Any) -> None:
+    review = pick_for_the_whole_month(demo)
+    pk, code, evaluator = review["id"], review["employee"], review["evaluator"]
+    page_url = f"/reviews/{pk}/"
+
+    employee = visitor(code)
+    employee.shot("home")
+    self_review(employee, pk, demo.period)
+    supervisor_rates(visitor(evaluator), pk, demo.period, code)
+
     # HR: checks, supplies what the exports lack (with a reason), submits to the GM
     hr = visitor("hr")
     hr.goto(f"/hr/cycles/{demo.period}/reviews/?status=pending_hr", "hr-list")
     expect(hr.page.get_by_role("link", name=code, exact=True)).to_have_count(1)
     hr_submits(hr, pk, demo.api.review(pk))
 
-    # the general manager approves it (it is published)
-    gm = visitor("gm")
-    gm_approves(gm, pk, code)
-
-    # the employee sees the result with the supervisor's part and signs; prints the 考核表
-    employee.goto(page_url, "published")
-    expect(employee.page.get_by_text("上级评分合计")).to_be_visible()
-    expect(employee.page.get_by_role("heading", name="绩效工资")).to_be_visible()
-    sign = employee.page.locator("form", has=employee.page.get_by_role("heading", name="本人签字确认"))
-    employee.submit(sign.get_by_role("button", name="本人签字确认"), "acknowledged")
-    assert "已签字确认" in employee.message(), employee.message()
-    expect(employee.page.locator(".status")).to_contain_text("确认")
+    # the general manager approves it (it is published); the employee signs and prints the 考核表
+    gm_approves(visitor("gm"), pk, code)
+    employee_signs(employee, pk)
     assert demo.api.review(pk)["status"] == "acknowledged"
 
     employee.goto(f"/reviews/{pk}/print/", "print")

@@ -142,6 +142,7 @@ def detail(user: Any, review: Review) -> ReviewDetailOut:
         supervisor_comment=review.supervisor_comment if supervisor_part else None,
         values={str(k): _text(v) for k, v in review.values.items()},
         missing=[str(m) for m in review.missing],
+        missing_values=[str(m) for m in review.result.get("missing_values", [])],
         items=_items(review, supervisor_part, self_part),
         ratings=ratings,
         interview=_interview(review) if supervisor_part else None,

@@ -360,6 +360,10 @@ class ReviewDetailOut(ReviewOut):
     supervisor_comment: str | None = Field(description="Null while hidden from the caller.")
     values: dict[str, str | None]
     missing: list[str]
+    missing_values: list[str] = Field(
+        description="The values the review lacks (no export, import or override gave them): what HR "
+        "supplies as overrides before submitting to the GM."
+    )
     items: list[ItemOut]
     ratings: list[RatingOut]
     interview: InterviewOut | None
