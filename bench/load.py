@@ -72,7 +72,10 @@ def shopkpi(*args: str) -> list[str]:
 
 def environment(database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in NOT_PASSED}
-    return env | ({"SHOPKPI_DATABASE_URL": database_url} if database_url else {})
+    if not database_url:
+        return env
+    # a shared database: its servers sign with the key of the settings
+    return {"SHOPKPI_SECRET_KEY": "bench-load-" + "b" * 40, **env, "SHOPKPI_DATABASE_URL": database_url}
 
 
 def run(*args: str, database_url: str | None = None) -> str:

@@ -29,6 +29,7 @@ NOT_FOLLOWED = ("/logout/", "/static/", "/i18n/", "/api/")
 PER_KIND = 2
 # the test run's own settings must not reach the served home
 NOT_PASSED = ("DJANGO_SETTINGS_MODULE", "SHOPKPI_HOME", "SHOPKPI_DATABASE_URL", "SHOPKPI_DEBUG")
+SECRET_KEY = "served-home-tests-" + "s" * 40
 
 
 def shopkpi(*args: str) -> list[str]:
@@ -37,8 +38,9 @@ def shopkpi(*args: str) -> list[str]:
 
 def environment(database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in NOT_PASSED}
-    if database_url:
+    if database_url:  # a shared database: every process of it signs with the key of the settings
         env["SHOPKPI_DATABASE_URL"] = database_url
+        env.setdefault("SHOPKPI_SECRET_KEY", SECRET_KEY)
     return env
 
 
@@ -49,13 +51,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(home: Path, database_url: str | None = None) -> Iterator[str]:
-    """`shopkpi --home HOME serve --workers 1` on a free port of 127.0.0.1; its base URL; stopped at the end."""
+def served(home: Path, database_url: str | None = None, *, job_worker: bool = False) -> Iterator[str]:
+    """`shopkpi --home HOME serve --workers 1` on a free port of 127.0.0.1 (with its own job worker only
+    when asked); its base URL; stopped at the end."""
     port = _free_port()
-    log_path = home.parent / f"serve-{home.name}.log"
+    log_path = home.parent / f"serve-{home.name}-{port}.log"
+    worker = "--job-worker" if job_worker else "--no-job-worker"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            shopkpi("--home", str(home), "serve", "--port", str(port), "--workers", "1"),
+            shopkpi("--home", str(home), "serve", "--port", str(port), "--workers", "1", worker),
             env=environment(database_url),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -50,10 +50,12 @@ def test_serve_answers_the_login_page_and_static_files(tmp_path: Path) -> None:
         assert status == 200
         assert headers["Server"] == "gunicorn"  # not Django's development server
         assert "no-store" in headers["Cache-Control"]
-        # the master and two worker processes, each serving the application
-        workers = psutil.Process(server.pid).children()
+        # the master and two worker processes, each serving the application, and the job worker
+        children = psutil.Process(server.pid).children()
+        workers = [c for c in children if c.cmdline()[1:] == psutil.Process(server.pid).cmdline()[1:]]
         assert len(workers) == 2
-        assert all(worker.cmdline()[1:] == psutil.Process(server.pid).cmdline()[1:] for worker in workers)
+        [job_worker] = [c for c in children if c not in workers]
+        assert job_worker.cmdline()[-3:] == ["worker", "--processes", "1"]
         assert '<label for="id_username">用户名</label>' in body.decode()
         status, headers, script = _get(f"http://127.0.0.1:{port}/static/vendor/htmx/htmx.min.js")
         assert status == 200 and b"htmx" in script
@@ -62,3 +64,34 @@ def test_serve_answers_the_login_page_and_static_files(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _shopkpi(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SHOPKPI_DATABASE_URL")}
+    return subprocess.run(
+        [str(SHOPKPI), "--home", str(home), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_an_older_database_is_upgraded_by_shopkpi_migrate_not_by_serve(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    created = _shopkpi(home, "migrate")  # a home without a database: created
+    assert created.returncode == 0, created.stderr
+    assert "migrations applied" in created.stdout
+    assert _shopkpi(home, "migrate").stdout == "the application database is up to date\n"
+    # as if this version added the job queue's tables to an existing database
+    env = {k: v for k, v in os.environ.items() if k != "SHOPKPI_DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="shopkpi.config.settings", SHOPKPI_HOME=str(home))
+    subprocess.run(
+        [str(SHOPKPI.with_name("django-admin")), "migrate", "django_q", "zero", "-v", "0"],
+        env=env,
+        check=True,
+    )
+    for command in (("serve", "--port", "1"), ("worker",), ("import", "shop_daily", "nothing.csv")):
+        refused = _shopkpi(home, *command)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "the application database is of an older version" in refused.stderr
+        assert "run `shopkpi migrate`" in refused.stderr
+    upgraded = _shopkpi(home, "migrate")
+    assert upgraded.returncode == 0
+    assert upgraded.stdout.startswith("19 migrations applied: django_q.0001_initial, ")

@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from test_hr_company import build_company, client_for
 
-from shopkpi.web.pages import hr_import_jobs
+from shopkpi.appraisal import import_jobs
 
 ORDERS = (
     "order_id,shop,buyer,created_at,status,amount\n"
@@ -57,7 +57,7 @@ def test_the_chinese_page_shows_each_problem_in_chinese_with_its_row_and_column(
         ("订单.csv", "3", "buyer", "疑似公式的单元格，不予导入：=cmd|&#x27; /C calc&#x27;!A0"),
         ("订单.csv", "4", "—", "重复的键 order_id=2, shop=旗舰店（首次出现在第 3 行）"),
     ]  # (row 4's date outside 2026-09 is a warning, shown once a file has no problem left)
-    assert not list((django_settings.HOME / hr_import_jobs.UPLOADS).iterdir())
+    assert not list((django_settings.HOME / import_jobs.UPLOADS).iterdir())
 
 
 @pytest.mark.django_db

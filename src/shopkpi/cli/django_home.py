@@ -1,4 +1,5 @@
-"""Starting the application on a home directory: Django set up for `--home`, its database migrated."""
+"""Starting the application on a home directory: Django set up for `--home`, its database created when
+it has none; upgrading it is `shopkpi migrate`'s, never a side effect of another command."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import os
 from pathlib import Path
 from typing import Any
 
+import click
+
 SETTINGS_MODULE = "shopkpi.config.settings"
 
 
 def prepare_home(home: Path, *, migrate: bool = True) -> Path:
-    """Point Django at `home` (SQLite there unless SHOPKPI_DATABASE_URL says otherwise) and migrate it.
+    """Point Django at `home` (SQLite there unless SHOPKPI_DATABASE_URL says otherwise).
 
     A home without an application database gets one: the directory, its secret key (made when the
-    settings are read), the warehouse folder and the database with every migration applied."""
+    settings are read), the warehouse folder and the database with every migration applied. A database
+    of an older version is refused (`OlderDatabase`): `shopkpi migrate` upgrades it, once, while the
+    servers and workers that share it are stopped. `migrate=False`: neither (`shopkpi migrate` itself)."""
     import django
     from django.conf import settings
 
@@ -27,19 +32,45 @@ def prepare_home(home: Path, *, migrate: bool = True) -> Path:
 
     translation.activate(settings.LANGUAGE_CODE)  # the application's messages in its language (简体中文)
     (home / "warehouse").mkdir(parents=True, exist_ok=True)
-    if migrate and _unapplied_migrations():
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
+    if migrate:
+        unapplied, fresh = _unapplied_migrations()
+        if unapplied and not fresh:
+            raise OlderDatabase(unapplied)
+        if unapplied:
+            upgrade()
     return home
 
 
-def _unapplied_migrations() -> bool:
+class OlderDatabase(click.ClickException):
+    """The application database is of an older version than this shopkpi: `shopkpi migrate` first."""
+
+    def __init__(self, unapplied: list[str]) -> None:
+        super().__init__(
+            f"the application database is of an older version ({len(unapplied)} migrations to apply: "
+            f"{', '.join(unapplied[:3])}{' …' if len(unapplied) > 3 else ''}); stop the servers and "
+            "workers that use it, run `shopkpi migrate`, then start them again"
+        )
+
+
+def upgrade() -> list[str]:
+    """Apply every migration the database lacks (`shopkpi migrate`); the ones applied."""
+    from django.core.management import call_command
+
+    unapplied, _fresh = _unapplied_migrations()
+    if unapplied:
+        call_command("migrate", interactive=False, verbosity=0)
+    return unapplied
+
+
+def _unapplied_migrations() -> tuple[list[str], bool]:
+    """The migrations not yet applied (app.name), and whether none ever was (a database never set up)."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    unapplied = [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+    return unapplied, not executor.loader.applied_migrations
 
 
 def default_workers() -> int:

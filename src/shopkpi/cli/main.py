@@ -14,6 +14,7 @@ from shopkpi.cli.home import DEFAULT_HOME, Context
 from shopkpi.cli.import_command import import_command
 from shopkpi.cli.init_command import init_command
 from shopkpi.cli.metrics_command import metrics_command
+from shopkpi.cli.migrate_command import migrate_command
 from shopkpi.cli.prepare_command import prepare_command
 from shopkpi.cli.remind_command import remind_command
 from shopkpi.cli.run_command import run_command
@@ -22,6 +23,7 @@ from shopkpi.cli.scorecard_commands import check_command, score_command
 from shopkpi.cli.serve_command import serve_command
 from shopkpi.cli.synth_command import synth_command
 from shopkpi.cli.users_command import users_group
+from shopkpi.cli.worker_command import worker_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,6 +58,8 @@ cli.add_command(metrics_command)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(remind_command)
+cli.add_command(migrate_command)
+cli.add_command(worker_command)
 
 
 def main() -> None:

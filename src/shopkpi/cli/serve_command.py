@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 
@@ -31,29 +32,47 @@ from shopkpi.cli.remind_command import time_of_day
     callback=time_of_day,
     help="Also send the reminders every day at this time (HH:MM), as `shopkpi remind --daily-at` does.",
 )
+@click.option(
+    "--job-worker/--no-job-worker",
+    default=True,
+    show_default=True,
+    help="Also run the queued jobs (large imports), as `shopkpi worker --processes 1` does; with several "
+    "servers, run `shopkpi worker` on its own and give each server --no-job-worker.",
+)
 @click.pass_context
 def serve_command(
-    ctx: click.Context, host: str, port: int, workers: int | None, threads: int, remind_at: dt.time | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int,
+    remind_at: dt.time | None,
+    job_worker: bool,
 ) -> None:
-    """Serve the pages and the API of an existing home (its database is migrated first)."""
+    """Serve the pages and the API of a home (a database of an older version: `shopkpi migrate` first)."""
     home = prepare_home(current(ctx).home)
     workers = workers or default_workers()
     click.echo(
         f"shopkpi: serving {home} at http://{host}:{port}/ with {workers} worker processes (Ctrl+C stops)",
         err=True,
     )
-    reminder = None
+    # each in its own process, so the web workers never wait for a mail server, a robot or an import
+    helpers = []
     if remind_at is not None:
-        # its own process, so the web workers never wait for a mail server or a robot
-        command = "from shopkpi.cli.main import main; main()"
         when = remind_at.strftime("%H:%M")
-        reminder = subprocess.Popen(
-            [sys.executable, "-c", command, "--home", str(home), "remind", "--daily-at", when]
-        )
+        helpers.append(_shopkpi(home, "remind", "--daily-at", when))
         click.echo(f"shopkpi: reminders are sent every day at {when}", err=True)
+    if job_worker:
+        helpers.append(_shopkpi(home, "worker", "--processes", "1"))
     try:
         serve_application(host, port, workers=workers, threads=threads)
     finally:
-        if reminder is not None:
-            reminder.terminate()
-            reminder.wait()
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait()
+
+
+def _shopkpi(home: Path, *args: str) -> subprocess.Popen[bytes]:
+    command = "from shopkpi.cli.main import main; main()"
+    return subprocess.Popen([sys.executable, "-c", command, "--home", str(home), *args])

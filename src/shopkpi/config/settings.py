@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "shopkpi.appraisal",
     "shopkpi.web",
+    "django_q",  # the job queue (django-q2) on the application database; `shopkpi worker` runs it
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,23 @@ SHOPKPI_ROBOTS = {
     ),
 }
 SHOPKPI_REMIND_DAYS = _whole("SHOPKPI_REMIND_DAYS", 2)
+
+# jobs (docs/en/admin.md, "Several servers"): django-q2 with its ORM broker, so the queue is a table of the
+# application database (SQLite or PostgreSQL; no other server). A job runs at most SHOPKPI_JOB_TIMEOUT
+# seconds; one whose worker died is handed to a worker again once that time (and half a minute) has passed
+SHOPKPI_JOB_TIMEOUT = _whole("SHOPKPI_JOB_TIMEOUT", 3600, minimum=5)
+Q_CLUSTER = {
+    "name": "shopkpi",
+    "orm": "default",
+    "workers": 2,  # `shopkpi worker --processes N`
+    "timeout": SHOPKPI_JOB_TIMEOUT,
+    "retry": SHOPKPI_JOB_TIMEOUT + 30,
+    "poll": 1,
+    "catch_up": False,
+    "save_limit": 200,
+    "ack_failures": True,
+    "label": "jobs",
+}
 
 LOGGING = {
     "version": 1,

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import cycles, deadlines, month_close, reopen_requests
+from shopkpi.appraisal import import_jobs as jobs
 from shopkpi.appraisal.models import Cycle, Delivery, Employee, Review
 from shopkpi.appraisal.notifications import messages as notice_messages
 from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.web import upload_limits
-from shopkpi.web.pages import hr_import_jobs as jobs
 from shopkpi.web.pages import labels
 from shopkpi.web.pages.hr_access import hr_page
 from shopkpi.web.pages.hr_imports import PERIOD, job_context
@@ -236,8 +236,8 @@ def open_cycle(request: HttpRequest) -> HttpResponse:
             % {"codes": "、".join(sorted(cannot))}
         )
     if data["targets"] is not None:
-        job, path = jobs.new_job(request.user.get_username(), "targets", data["targets"], period=period)
-        jobs.run(job, path)
+        path = jobs.save_upload(data["targets"])
+        job = jobs.run(jobs.new_job(request.user.get_username(), path, "targets", period=period))
         if job.state != "imported":
             return _open_page(request, status=422, job=job, error=str(_("目标导入未通过，考核期没有开启。")))
         messages.info(request, _("目标已导入：%(file)s。") % {"file": job.file})

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from shopkpi.appraisal import import_jobs as jobs
 from shopkpi.appraisal.import_withdrawal import withdraw_batch
 from shopkpi.appraisal.imports import ORGANISATION_DATASETS
 from shopkpi.appraisal.review_steps import listed
@@ -26,7 +27,6 @@ from shopkpi.data.profiles import CANONICAL, InvalidProfiles, all_profiles
 from shopkpi.data.recognition import recognise_dataset
 from shopkpi.data.warehouse import Warehouse
 from shopkpi.web import upload_limits
-from shopkpi.web.pages import hr_import_jobs as jobs
 from shopkpi.web.pages.hr_access import hr_page
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -156,11 +156,21 @@ def shown_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
     """The job, its outcomes with each recognised profile's label, and its problems in the page's language."""
     if job is None:
-        return {"job": None, "outcomes": [], "problems": [], "warnings": [], "job_error": ""}
+        return {
+            "job": None,
+            "outcomes": [],
+            "problems": [],
+            "warnings": [],
+            "job_error": "",
+            "job_stopped": False,
+        }
     labels, _problem = profile_labels()
     outcomes = [{**o, "profile_label": labels.get(o["profile"], o["profile"])} for o in job.outcomes]
     known = {
-        jobs.STOPPED: _("导入在结束之前中断了（服务器重启过？）；这个文件什么都没有导入，请重新导入。"),
+        jobs.STOPPED: _(
+            "导入反复中断（后台处理程序停止了 %(n)s 次）；请在下方的导入历史里查看这个文件是否已导入，没有的话请重新导入。"
+        )
+        % {"n": jobs.MAX_ATTEMPTS},
         jobs.EXPIRED: _("待确认的文件只保留一天，现已删除；这个文件什么都没有导入，请重新上传。"),
     }
     error = str(known[job.error]) if job.error in known else job.error
@@ -171,6 +181,7 @@ def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:
         "problems": shown_problems(job.problems),
         "warnings": shown_warnings(job.warnings),
         "job_error": error,
+        "job_stopped": job.error == jobs.STOPPED,  # whether it was imported is for the history to say
     }
 
 
@@ -220,18 +231,17 @@ def imports(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     data = form.cleaned_data
-    job, path = jobs.new_job(
-        request.user.get_username(), data["dataset"], data["file"], data["profile"], data["period"]
-    )
+    path = jobs.save_upload(data["file"])
     organisation = _organisation_dataset(data["dataset"], path, data["profile"])
     if organisation:  # the roster, accounts or positions: previewed and confirmed on the organisation page
         from shopkpi.web.pages import org_upload
 
         return org_upload.preview_file(request, path, organisation)
-    if job.size > jobs.BACKGROUND_BYTES:
-        jobs.start(job, path)
+    job = jobs.new_job(request.user.get_username(), path, data["dataset"], data["profile"], data["period"])
+    if jobs.is_large(job):  # `shopkpi worker` imports it; the page follows it
+        jobs.start(job)
         return redirect("hr-import-job", job_id=job.id)
-    jobs.run(job, path)
+    job = jobs.run(job)
     return _page(
         request,
         ImportForm(initial={"dataset": job.dataset}),
@@ -257,16 +267,13 @@ def import_confirm(request: HttpRequest, job_id: str) -> HttpResponse:
     job = jobs.load_job(job_id)
     if job is None:
         raise Http404("no such import")
-    job, path = jobs.confirmed(job)
-    if path is None:
-        if job.state == "needs_confirmation":  # the upload is gone (a day passed)
-            job.state, job.error = "failed", jobs.EXPIRED
-            jobs.save_job(job)
+    again = jobs.confirmed(job)
+    if again is None:  # not waiting for a confirmation, or its upload is gone (a day passed): the job says
         return redirect("hr-import-job", job_id=job.id)
-    if job.size > jobs.BACKGROUND_BYTES:
-        jobs.start(job, path)
+    if jobs.is_large(again):
+        jobs.start(again)
         return redirect("hr-import-job", job_id=job.id)
-    jobs.run(job, path, save=True)
+    job = jobs.run(again)
     return _page(request, ImportForm(), job=job, status=422 if job.state == "refused" else 200)
 
 
