@@ -145,7 +145,7 @@ def served(home: Path) -> Iterator[str]:
     log_path = home.parent / f"serve-{home.name}.log"
     log = log_path.open("w")
     server = subprocess.Popen(
-        _command("--home", str(home), "serve", "--port", str(port)),
+        _command("--home", str(home), "serve", "--port", str(port), "--no-job-worker"),
         env=_environment(),
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -63,7 +63,7 @@ def test_serve_answers_the_login_page_and_static_files(tmp_path: Path) -> None:
         assert (tmp_path / "home" / "shopkpi.sqlite3").is_file()  # the embedded default, migrated on start
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)  # the job worker stops too
 
 
 def _shopkpi(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

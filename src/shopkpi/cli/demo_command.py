@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from shopkpi.cli.django_home import prepare_home, serve_application
+from shopkpi.cli.django_home import JOB_WORKER, alongside, prepare_home, serve_application
 from shopkpi.cli.home import current
 
 
@@ -40,4 +40,5 @@ def demo_command(ctx: click.Context, no_serve: bool, port: int, employees: int, 
     if no_serve:
         return
     click.echo(f"serving at http://127.0.0.1:{port}/ (Ctrl+C stops)")
-    serve_application("127.0.0.1", port)
+    with alongside(home, JOB_WORKER):
+        serve_application("127.0.0.1", port)

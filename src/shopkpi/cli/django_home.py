@@ -3,7 +3,12 @@ it has none; upgrading it is `shopkpi migrate`'s, never a side effect of another
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +76,41 @@ def _unapplied_migrations() -> tuple[list[str], bool]:
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     unapplied = [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
     return unapplied, not executor.loader.applied_migrations
+
+
+JOB_WORKER = ("worker", "--processes", "1")  # the job worker `serve` and `demo` run beside the application
+
+
+@contextlib.contextmanager
+def alongside(home: Path, *commands: tuple[str, ...]) -> Iterator[None]:
+    """Run these `shopkpi` commands on `home`, each in a process group of its own, while the block runs;
+    asked to stop at the end (a job worker lets its running jobs end), killed with their processes
+    if they have not after 30 s."""
+    started = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from shopkpi.cli.main import main; main()",
+                "--home",
+                str(home),
+                *command,
+            ],
+            start_new_session=True,
+        )
+        for command in commands
+    ]
+    try:
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def default_workers() -> int:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-from pathlib import Path
 
 import click
 
-from shopkpi.cli.django_home import default_workers, prepare_home, serve_application
+from shopkpi.cli.django_home import JOB_WORKER, alongside, default_workers, prepare_home, serve_application
 from shopkpi.cli.home import current
 from shopkpi.cli.remind_command import time_of_day
 
@@ -57,22 +54,12 @@ def serve_command(
         err=True,
     )
     # each in its own process, so the web workers never wait for a mail server, a robot or an import
-    helpers = []
+    helpers: list[tuple[str, ...]] = []
     if remind_at is not None:
         when = remind_at.strftime("%H:%M")
-        helpers.append(_shopkpi(home, "remind", "--daily-at", when))
+        helpers.append(("remind", "--daily-at", when))
         click.echo(f"shopkpi: reminders are sent every day at {when}", err=True)
     if job_worker:
-        helpers.append(_shopkpi(home, "worker", "--processes", "1"))
-    try:
+        helpers.append(JOB_WORKER)
+    with alongside(home, *helpers):
         serve_application(host, port, workers=workers, threads=threads)
-    finally:
-        for helper in helpers:
-            helper.terminate()
-        for helper in helpers:
-            helper.wait()
-
-
-def _shopkpi(home: Path, *args: str) -> subprocess.Popen[bytes]:
-    command = "from shopkpi.cli.main import main; main()"
-    return subprocess.Popen([sys.executable, "-c", command, "--home", str(home), *args])
