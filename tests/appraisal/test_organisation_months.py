@@ -82,3 +82,40 @@ def test_a_change_of_ownership_computes_the_open_month_again(hr: User) -> None:
     assert (computed.reason, computed.computed_by, computed.cycle.period) == ("org", "hr", "2026-11")
     service.add_department("hr", "直播部")  # changes no month's values: nothing computed
     assert MonthComputation.objects.count() == before + 1
+
+
+def test_the_metric_step_attributes_from_a_snapshot_named_in_each_values_source(
+    hr: User, tmp_path: Path
+) -> None:
+    """Attribution reads the application database's ownership windows (no copy in the warehouse), and
+    each value names the snapshot it was attributed by: another organisation, another snapshot."""
+    from shopkpi.appraisal.imports import ImportRequest, run_import
+    from shopkpi.appraisal.month_values import metric_values
+    from shopkpi.appraisal.organisation.snapshot import take_snapshot
+    from shopkpi.data.warehouse import Warehouse
+
+    shops = tmp_path / "shops.csv"
+    shops.write_text(
+        "shop,date,uv\n" + "".join(f"旗舰店,2026-11-{day:02d},{day}\n" for day in range(1, 31)),
+        encoding="utf-8",
+    )
+    service.assign_account("hr", "E04", "店铺", "旗舰店", dt.date(2026, 11, 16))
+    run_import(tmp_path, ImportRequest(files=(shops,), user="hr", dataset="shop_daily", accept_warnings=True))
+    snapshot = take_snapshot()
+    [(uv, source, _batches)] = metric_values(tmp_path, "2026-11", ["E04"], ["uv"])["E04"].values()
+    assert uv == 345  # the days E04 owns the shop: 16 + 17 + … + 30
+    assert source.endswith(f"组织快照 {snapshot.digest[:12]}")
+
+    service.assign_account("hr", "E02", "店铺", "专营店", dt.date(2026, 11, 1))
+    [(_uv, again, _b)] = metric_values(tmp_path, "2026-11", ["E04"], ["uv"])["E04"].values()
+    assert again.endswith(f"组织快照 {take_snapshot().digest[:12]}") and again != source
+
+    connection = Warehouse(tmp_path).connect()
+    try:
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+    finally:
+        connection.close()
+    assert not {"employees", "accounts"} & tables  # the organisation has no second copy in the warehouse

@@ -71,6 +71,59 @@ ACCOUNTS = [  # 工号, 账号类型, 账号, 生效日期, 失效日期
 ]
 
 
+# what HR writes into the prepared workbook (`shopkpi prepare`): targets and inputs by name, ratings 0–100
+PREPARED = {
+    "计划销售额": "6万",
+    "计划采购量": "500",
+    "实际销售额": "63000",
+    "实际采购量": "480",
+    "销售毛利": "18000",
+    "团队绩效分成": "3000",
+    "上期平均回复数": "40",
+    "本期平均回复数": "44",
+    "上期平均转发数": "20",
+    "本期平均转发数": "22",
+    "投诉次数": "0",
+    "私信未回复次数": "1",
+    "评论未回复次数": "2",
+    "下单人数": "120",
+    "售后差评次数": "1",
+    "跟进服务金额": "1200",
+    "中评修改": "2",
+    "差评修改": "1",
+    "文案延误天数": "0",
+    "设计延误天数": "1",
+    "设计日志篇数": "6",
+    "页面点击次数": "4200",
+    "页面访客数": "30000",
+    "发货工作日": "1",
+    "工作能力达标率": "95%",
+    "库存更新准确率": "98%",
+    "采购质量合格率": "99%",
+}
+RATING = "88"
+
+
+def fill_prepared(path: Path) -> int:
+    """Fill in every empty value of the prepared workbook as HR would (目标值, 数值, 评分); the cells filled."""
+    book = openpyxl.load_workbook(path)
+    filled = 0
+    for title, name_column, value_column in (
+        ("目标", "目标名称", "目标值"),
+        ("手工录入", "项目名称", "数值"),
+        ("评分", "考核项目", "评分"),
+    ):
+        sheet = book[title]
+        header = [cell.value for cell in sheet[1]]
+        name_at, value_at = header.index(name_column), header.index(value_column)
+        for row in sheet.iter_rows(min_row=2):
+            if row[value_at].value in (None, ""):
+                row[value_at].value = RATING if title == "评分" else PREPARED[str(row[name_at].value)]
+                filled += 1
+    book.save(path)
+    return filled
+
+
 def _workbook(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
