@@ -64,8 +64,8 @@ bench-load: setup
 # regenerate the committed files made from the code: template and metric-file JSON Schemas, the catalogue JSON
 schema: setup
 	$(BIN)/python -m shopkpi.scorecard.schema > src/shopkpi/scorecard/template.schema.json
-	$(BIN)/python -m shopkpi.data.metric_schema > src/shopkpi/data/metrics/metric-file.schema.json
-	$(BIN)/python -m shopkpi.data.metric_catalogue > src/shopkpi/data/metrics/catalogue.json
+	$(BIN)/python -m shopkpi.data.metrics.schema > src/shopkpi/data/metrics/metric-file.schema.json
+	$(BIN)/python -m shopkpi.data.metrics.catalogue > src/shopkpi/data/metrics/catalogue.json
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .shopkpi-bench .pytest_cache .mypy_cache .ruff_cache

@@ -78,11 +78,11 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
     import duckdb
     from data_hand_sql import hand_sql
 
-    from shopkpi.data.importer import import_files
-    from shopkpi.data.metric_catalogue import load_catalogue
-    from shopkpi.data.metric_computation import compute_metrics
+    from shopkpi.data.imports.importer import import_files
+    from shopkpi.data.metrics.catalogue import load_catalogue
+    from shopkpi.data.metrics.computation import compute_metrics
     from shopkpi.data.periods import Period
-    from shopkpi.data.warehouse import Warehouse
+    from shopkpi.data.warehouse.catalogue import Warehouse
 
     if kind == "pandas":
         from data_pandas import pandas_metrics
@@ -283,11 +283,11 @@ def main() -> None:
         child(args.child, args.home, args.period, args.runs, args.out, args.csv)
         return
 
-    from shopkpi.data.metric_catalogue import load_catalogue
-    from shopkpi.data.synth import events as synth_events
-    from shopkpi.data.synth.calendar import SynthCalendar
-    from shopkpi.data.synth.company import POSITIONS, build_company
-    from shopkpi.data.synth.warehouse_load import load_warehouse
+    from shopkpi.data.metrics.catalogue import load_catalogue
+    from shopkpi.synth import events as synth_events
+    from shopkpi.synth.calendar import SynthCalendar
+    from shopkpi.synth.company import POSITIONS, build_company
+    from shopkpi.synth.warehouse_load import load_warehouse
 
     root = args.home or Path(tempfile.mkdtemp(prefix="shopkpi-bench-"))
     home = root / "home"

@@ -14,7 +14,7 @@ from shopkpi.appraisal import audit, cycles, imports
 from shopkpi.appraisal.import_withdrawal import WithdrawRefused, withdraw_batch
 from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import AuditEntry, Cycle, MonthComputation, Review, Transition
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

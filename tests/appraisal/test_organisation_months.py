@@ -92,7 +92,7 @@ def test_the_metric_step_attributes_from_a_snapshot_named_in_each_values_source(
     from shopkpi.appraisal.imports import ImportRequest, run_import
     from shopkpi.appraisal.month_values import metric_values
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
-    from shopkpi.data.warehouse import Warehouse
+    from shopkpi.data.warehouse.catalogue import Warehouse
 
     shops = tmp_path / "shops.csv"
     shops.write_text(

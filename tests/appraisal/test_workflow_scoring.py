@@ -13,7 +13,7 @@ from shopkpi.appraisal import cycles, month_values, review_scoring
 from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee, Position, Review
 from shopkpi.appraisal.workflow import WorkflowError, open_cycle, perform
-from shopkpi.data.importer import import_files
+from shopkpi.data.imports.importer import import_files
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from shopkpi.appraisal.review_steps import _when
 from shopkpi.cli.main import cli
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from shopkpi.appraisal.models import AuditEntry
 from shopkpi.cli.main import cli
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
 from hostile_files import dimension_bomb

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from shopkpi.data import batch_states
-from shopkpi.data.warehouse import PAUSE_ENV, Warehouse
+from shopkpi.data.warehouse import batch_states
+from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse
 
 RUN_CLI = "import sys; from shopkpi.cli.main import main; sys.argv[0] = 'shopkpi'; main()"
 RECOVER = (
     "import sys; from pathlib import Path; from shopkpi.cli.django_home import prepare_home; "
-    "from shopkpi.data.warehouse import Warehouse; Warehouse(prepare_home(Path(sys.argv[1]))).recover()"
+    "from shopkpi.data.warehouse.catalogue import Warehouse; Warehouse(prepare_home(Path(sys.argv[1]))).recover()"
 )
 # the test run's settings must not reach the home's own processes
 NOT_PASSED = ("DJANGO_SETTINGS_MODULE", "SHOPKPI_HOME", "SHOPKPI_DATABASE_URL", "SHOPKPI_DEBUG")

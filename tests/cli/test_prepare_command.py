@@ -16,7 +16,7 @@ from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import AuditEntry, Department, Employee, Position
 from shopkpi.cli.main import cli
 from shopkpi.data.problems import ImportRefused
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 pytestmark = pytest.mark.django_db
 

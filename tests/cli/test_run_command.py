@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from shopkpi.appraisal.cycles import new_template_version
 from shopkpi.appraisal.models import Cycle, Department, Employee, Position, Review
 from shopkpi.cli.main import cli
-from shopkpi.data.importer import import_files
+from shopkpi.data.imports.importer import import_files
 
 # the organisation (the roster and the accounts) is in the application database
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from shopkpi.cli.main import cli
-from shopkpi.data.synth.company import POSITIONS
+from shopkpi.synth.company import POSITIONS
 
 EMPLOYEES, MONTHS, SEED = 60, 2, 8
 FIRST = ("positions", "employees", "accounts")  # who owns what first, then the facts

@@ -26,8 +26,8 @@ import pytest
 from served_home import Visitor, environment, served, shopkpi
 
 from shopkpi.appraisal import import_jobs, jobs
-from shopkpi.data import batch_states
-from shopkpi.data.warehouse import PAUSE_ENV, Warehouse
+from shopkpi.data.warehouse import batch_states
+from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse
 
 pytestmark = pytest.mark.slow
 

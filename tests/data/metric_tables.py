@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.org_snapshot import OrganisationSnapshot
+from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
 
 
 def connection_with(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> duckdb.DuckDBPyConnection:

@@ -48,7 +48,7 @@ class Passed:
 
 
 def data_modules() -> list[Path]:
-    return [p for p in sorted(DATA.glob("*.py")) if p.name != "problem_text_zh.py"]
+    return [p for p in sorted(DATA.rglob("*.py")) if p.name != "problem_text_zh.py"]
 
 
 def python_reasons() -> tuple[list[Found], list[Passed]]:

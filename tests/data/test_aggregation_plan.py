@@ -15,9 +15,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from metric_tables import connection_with, employees, organisation_of, owns
 
-from shopkpi.data.aggregation_plan import plan
-from shopkpi.data.metric_catalogue import catalogue_from_texts
-from shopkpi.data.metric_computation import compute_metrics
+from shopkpi.data.metrics.aggregation_plan import plan
+from shopkpi.data.metrics.catalogue import catalogue_from_texts
+from shopkpi.data.metrics.computation import compute_metrics
 
 LABELS = "label_zh: 测\n    label: T\n    definition: t\n    definition_zh: 测"
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from metric_tables import connection_with, employees, organisation_of, owns
 
-from shopkpi.data.attribution import RangeCrossing, UnownedRows
-from shopkpi.data.metric_catalogue import catalogue_from_texts, load_catalogue
-from shopkpi.data.metric_computation import compute_metrics
+from shopkpi.data.metrics.attribution import RangeCrossing, UnownedRows
+from shopkpi.data.metrics.catalogue import catalogue_from_texts, load_catalogue
+from shopkpi.data.metrics.computation import compute_metrics
 
 
 def october_days(shop: str) -> list[dict[str, object]]:

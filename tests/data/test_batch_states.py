@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from export_builders import write_csv
 
-from shopkpi.data import batch_states
-from shopkpi.data.importer import checked_import, import_files
-from shopkpi.data.metric_catalogue import load_catalogue
-from shopkpi.data.metric_computation import MetricResults, compute_metrics
-from shopkpi.data.org_snapshot import OrganisationSnapshot
-from shopkpi.data.warehouse import BatchNotWithdrawable, Warehouse
+from shopkpi.data.imports.importer import checked_import, import_files
+from shopkpi.data.metrics.catalogue import load_catalogue
+from shopkpi.data.metrics.computation import MetricResults, compute_metrics
+from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
+from shopkpi.data.warehouse import batch_states
+from shopkpi.data.warehouse.catalogue import BatchNotWithdrawable, Warehouse
 
 ZTC_HEADER = ["日期", "计划名称", "展现量", "点击量", "花费", "直接成交金额"]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from shopkpi.data import csv_fast_path, staging
-from shopkpi.data.file_rows import DEFAULT_MAX_CELLS
-from shopkpi.data.importer import import_files
+from shopkpi.data.imports import csv_fast_path, staging
+from shopkpi.data.imports.file_rows import DEFAULT_MAX_CELLS
+from shopkpi.data.imports.importer import import_files
+from shopkpi.data.imports.profiles import profiles_for
 from shopkpi.data.problems import ImportRefused, ProblemList
-from shopkpi.data.profiles import profiles_for
 
 QIANNIU = "自制报表-报表查看-客服绩效_20261001_20261031_全部.csv"
 TEXT = (

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from shopkpi.data.derived_expressions import DerivedExpressionError, compile_derived
+from shopkpi.data.metrics.derived_expressions import DerivedExpressionError, compile_derived
 
 D = Decimal
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from export_builders import write_html_xls, write_xls, write_xlsx
 
-from shopkpi.data.file_rows import excel_cell_text, open_rows
+from shopkpi.data.imports.file_rows import excel_cell_text, open_rows
 from shopkpi.data.problems import UnreadableFile
 
 ROWS = [["店铺", "日期", "访客数"], ["旗舰店𠀀", "2026-10-01", "1,234"]]  # 𠀀 needs GB18030's four-byte form

@@ -1,4 +1,4 @@
-"""The reading process (shopkpi.data.file_sandbox): a task's answer, progress and errors come back; a
+"""The reading process (shopkpi.data.imports.file_sandbox): a task's answer, progress and errors come back; a
 reader that aborts, runs out of memory, processor time or output is a clean refusal, and the next
 file is read as before. The tasks below run in the reading process (it imports this module)."""
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hostile_files import dimension_bomb
 
-from shopkpi.data.file_sandbox import Limits, limits_from_environment, read_in_sandbox
+from shopkpi.data.imports.file_sandbox import Limits, limits_from_environment, read_in_sandbox
 from shopkpi.data.problems import UnreadableFile
 
 SMALL = Limits(memory_mb=1024, cpu_seconds=2, output_mb=1)

@@ -1,7 +1,7 @@
 """Hostile files cannot take the importing process down (issue 11): each is refused cleanly, an
 ImportRefused naming the file with a reason that says what to do (文件过大/格式异常 on the pages), the
 warehouse is left as it was, and the importing process's own memory stays where it was: the file is
-read in a limited process of its own (shopkpi.data.file_sandbox)."""
+read in a limited process of its own (shopkpi.data.imports.file_sandbox)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ from hostile_files import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shopkpi.data.file_sandbox import limits_from_environment
-from shopkpi.data.importer import import_files
-from shopkpi.data.problem_text_zh import reason_zh
+from shopkpi.data.imports.file_sandbox import limits_from_environment
+from shopkpi.data.imports.importer import import_files
+from shopkpi.data.imports.problem_text_zh import reason_zh
+from shopkpi.data.imports.workbook_checks import column_letters
 from shopkpi.data.problems import ImportRefused
-from shopkpi.data.workbook_checks import column_letters
 
 TOO_LARGE = "file too large or malformed: "
 SAVE_AGAIN = "; save it as a new XLSX in Excel, or split it into smaller files"

@@ -19,9 +19,9 @@ from export_builders import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shopkpi.data.importer import import_files
+from shopkpi.data.imports.importer import import_files
 from shopkpi.data.problems import ImportRefused
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from export_builders import write_csv
 
-from shopkpi.data.importer import import_files
-from shopkpi.data.warehouse import PAUSE_ENV, Warehouse
+from shopkpi.data.imports.importer import import_files
+from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse
 
 RUN_CLI = "import sys; from shopkpi.cli.main import main; sys.argv[0] = 'shopkpi'; main()"
 

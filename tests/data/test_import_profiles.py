@@ -20,10 +20,10 @@ from export_builders import (
 )
 
 from shopkpi.data.datasets import DATASETS, Column
-from shopkpi.data.importer import checked_import, import_files
+from shopkpi.data.imports.importer import checked_import, import_files
+from shopkpi.data.imports.profiles import shipped_profiles
 from shopkpi.data.problems import ImportRefused
-from shopkpi.data.profiles import shipped_profiles
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 OCT1, OCT2 = dt.date(2026, 10, 1), dt.date(2026, 10, 2)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shopkpi.data.importer import import_files
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.imports.importer import import_files
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 TAOBAO = DATA / "taobao-userbehavior" / "UserBehavior.csv"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from export_builders import write_csv
 
-from shopkpi.data.importer import import_files
+from shopkpi.data.imports.importer import import_files
 from shopkpi.data.problems import PROBLEM_CAP, ImportProblem, ImportRefused
 
 

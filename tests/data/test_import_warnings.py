@@ -9,10 +9,10 @@ from pathlib import Path
 
 from export_builders import write_csv
 
-from shopkpi.data.import_warnings import AccountOwner
-from shopkpi.data.importer import checked_import, import_files
+from shopkpi.data.imports.import_warnings import AccountOwner
+from shopkpi.data.imports.importer import checked_import, import_files
 from shopkpi.data.problems import DataWarning
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 ZTC_HEADER = ["日期", "计划名称", "展现量", "点击量", "花费", "直接成交金额"]
 

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from metric_tables import connection_with, employees, organisation_of, owns
 
-from shopkpi.data.metric_catalogue import (
+from shopkpi.data.metrics.catalogue import (
     SHIPPED,
     MetricCatalogueError,
     catalogue_from_texts,
     load_catalogue,
     shipped_json_text,
 )
-from shopkpi.data.metric_compiler import compile_period
-from shopkpi.data.metric_computation import MetricValueError, compute_metrics
+from shopkpi.data.metrics.compiler import compile_period
+from shopkpi.data.metrics.computation import MetricValueError, compute_metrics
 from shopkpi.data.periods import Period
 
 LABELS = "label_zh: 测试\n    label: Test\n    definition: test\n    definition_zh: 测试"
@@ -239,7 +239,7 @@ def test_the_shipped_json_is_the_shipped_yaml() -> None:
         Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "data" / "metrics" / "catalogue.json"
     )
     assert committed.read_text(encoding="utf-8") == shipped_json_text(), (
-        "regenerate: python -m shopkpi.data.metric_catalogue > src/shopkpi/data/metrics/catalogue.json"
+        "regenerate: python -m shopkpi.data.metrics.catalogue > src/shopkpi/data/metrics/catalogue.json"
     )
 
 

@@ -18,8 +18,8 @@ from decimal import Decimal
 import pytest
 from metric_tables import connection_with, employees, organisation_of, owns
 
-from shopkpi.data.metric_catalogue import load_catalogue
-from shopkpi.data.metric_computation import MetricResults, compute_metrics
+from shopkpi.data.metrics.catalogue import load_catalogue
+from shopkpi.data.metrics.computation import MetricResults, compute_metrics
 
 D = Decimal
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shopkpi.data.metric_schema import SCHEMA_PATH, metric_file_schema, schema_text
+from shopkpi.data.metrics.schema import SCHEMA_PATH, metric_file_schema, schema_text
 
 
 def test_the_committed_schema_matches_the_models() -> None:
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
-        "regenerate: python -m shopkpi.data.metric_schema > src/shopkpi/data/metrics/metric-file.schema.json"
+        "regenerate: python -m shopkpi.data.metrics.schema > src/shopkpi/data/metrics/metric-file.schema.json"
     )
 
 

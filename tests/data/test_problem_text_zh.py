@@ -1,4 +1,4 @@
-"""Import problems in Chinese (shopkpi.data.problem_text_zh): every reason the data layer can write has
+"""Import problems in Chinese (shopkpi.data.imports.problem_text_zh): every reason the data layer can write has
 a Chinese pattern, and real bad files come out in Chinese with only values, files and columns left as
 they were."""
 
@@ -12,8 +12,8 @@ from export_builders import qianniu_rows, write_csv
 from reason_sources import HOLE, python_reasons, sql_reasons
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.importer import checked_import, import_files
-from shopkpi.data.problem_text_zh import (
+from shopkpi.data.imports.importer import checked_import, import_files
+from shopkpi.data.imports.problem_text_zh import (
     REASONS,
     WARNINGS,
     column_zh,
@@ -22,10 +22,10 @@ from shopkpi.data.problem_text_zh import (
     reason_zh,
     warning_zh,
 )
+from shopkpi.data.imports.profiles import shipped_profiles
+from shopkpi.data.imports.sheet_rows import read_sheets
+from shopkpi.data.imports.validation import ENUMERATED
 from shopkpi.data.problems import WARNING_CODES, ImportProblem, ImportRefused
-from shopkpi.data.profiles import shipped_profiles
-from shopkpi.data.sheet_rows import read_sheets
-from shopkpi.data.validation import ENUMERATED
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*")
 # where a reason is handed on rather than written: each is written at one of the places read above

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from export_builders import QIANNIU_NAME, qianniu_rows, write_csv
 
-from shopkpi.data.importer import import_files
+from shopkpi.data.imports.importer import import_files
+from shopkpi.data.imports.profiles import InvalidProfiles, normalize_header, parse_profile, shipped_profiles
 from shopkpi.data.problems import ImportRefused
-from shopkpi.data.profiles import InvalidProfiles, normalize_header, parse_profile, shipped_profiles
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 
 def test_shipped_profiles_spell_the_spec_headers_exactly() -> None:

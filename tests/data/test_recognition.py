@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from export_builders import QIANNIU_NAME, qianniu_rows, sycm_shop_rows, write_csv, write_xlsx
 
+from shopkpi.data.imports.recognition import recognise_dataset
 from shopkpi.data.problems import ImportProblem, ImportRefused
-from shopkpi.data.recognition import recognise_dataset
 
 ZTC = [
     ["日期", "计划名称", "展现量", "点击量", "花费", "直接成交金额"],

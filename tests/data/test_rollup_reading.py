@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from metric_tables import connection_with, employees, organisation_of, owns
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.metric_catalogue import MetricCatalogue, catalogue_from_texts, load_catalogue
-from shopkpi.data.metric_compiler import compile_period
-from shopkpi.data.metric_computation import compute_metrics
+from shopkpi.data.metrics.catalogue import MetricCatalogue, catalogue_from_texts, load_catalogue
+from shopkpi.data.metrics.compiler import compile_period
+from shopkpi.data.metrics.computation import compute_metrics
 from shopkpi.data.periods import Period
-from shopkpi.data.rollup_reading import readable, rewritten
+from shopkpi.data.warehouse.rollup_reading import readable, rewritten
 
 TRAFFIC = DATASETS["traffic_events"]
 

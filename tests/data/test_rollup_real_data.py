@@ -20,12 +20,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, import_files
-from shopkpi.data.metric_catalogue import load_catalogue
-from shopkpi.data.metric_computation import MetricResults, compute_metrics
-from shopkpi.data.org_snapshot import OrganisationSnapshot
-from shopkpi.data.sheet_rows import read_sheets
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.imports.importer import DEFAULT_TIMEZONE, FileOutcome, import_files
+from shopkpi.data.imports.sheet_rows import read_sheets
+from shopkpi.data.metrics.catalogue import load_catalogue
+from shopkpi.data.metrics.computation import MetricResults, compute_metrics
+from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 TAOBAO = (
     Path(__file__).resolve().parents[2]

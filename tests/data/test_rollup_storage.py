@@ -10,10 +10,10 @@ import duckdb
 import pytest
 from export_builders import write_csv
 
-from shopkpi.data.importer import import_files
-from shopkpi.data.metric_catalogue import MetricCatalogueError, catalogue_from_texts, dataset_schema
-from shopkpi.data.sql_guard import SqlRefused, checked_select
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.imports.importer import import_files
+from shopkpi.data.metrics.catalogue import MetricCatalogueError, catalogue_from_texts, dataset_schema
+from shopkpi.data.metrics.sql_guard import SqlRefused, checked_select
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 HEADER = ["user", "ts", "behavior", "item", "category", "shop"]
 D1, D2 = dt.date(2026, 10, 1), dt.date(2026, 10, 2)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shopkpi.data.metric_catalogue import MetricCatalogueError, catalogue_from_texts, dataset_schema
-from shopkpi.data.sql_guard import SqlRefused, checked_aggregate, checked_condition, checked_select
+from shopkpi.data.metrics.catalogue import MetricCatalogueError, catalogue_from_texts, dataset_schema
+from shopkpi.data.metrics.sql_guard import SqlRefused, checked_aggregate, checked_condition, checked_select
 
 SCHEMA = dataset_schema()
 

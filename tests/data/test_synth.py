@@ -19,14 +19,14 @@ from python_calamine import CalamineWorkbook
 from shopkpi.cli.import_command import describe
 from shopkpi.cli.main import cli
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.importer import import_files
-from shopkpi.data.org_snapshot import OrganisationSnapshot
-from shopkpi.data.sheet_rows import SheetRows, read_sheets
-from shopkpi.data.synth import SynthManifest, generate
-from shopkpi.data.synth.calendar import SynthCalendar, traffic_factor
-from shopkpi.data.synth.company import POSITIONS, build_company
-from shopkpi.data.synth.warehouse_load import load_warehouse
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.imports.importer import import_files
+from shopkpi.data.imports.sheet_rows import SheetRows, read_sheets
+from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
+from shopkpi.data.warehouse.catalogue import Warehouse
+from shopkpi.synth import SynthManifest, generate
+from shopkpi.synth.calendar import SynthCalendar, traffic_factor
+from shopkpi.synth.company import POSITIONS, build_company
+from shopkpi.synth.warehouse_load import load_warehouse
 
 EMPLOYEES, MONTHS, SEED, EVENTS_PER_DAY = 12, 2, 11, 400
 
@@ -278,7 +278,7 @@ def test_synth_command(tmp_path: Path) -> None:
 
 
 def test_events_parquet_streams_through_duckdb(tmp_path: Path) -> None:
-    from shopkpi.data.synth.events import write_events_parquet
+    from shopkpi.synth.events import write_events_parquet
 
     calendar = SynthCalendar.of("2026-11", 1)
     company = build_company(20, 5, calendar)

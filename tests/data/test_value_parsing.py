@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shopkpi.data.datasets import ColumnType
-from shopkpi.data.value_sql import clean_sql, parsed_sql, problem_sql, typed_sql
+from shopkpi.data.imports.value_sql import clean_sql, parsed_sql, problem_sql, typed_sql
 
 CON = duckdb.connect()
 

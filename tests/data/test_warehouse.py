@@ -11,9 +11,9 @@ import pytest
 from export_builders import write_csv
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.importer import import_files
+from shopkpi.data.imports.importer import import_files
 from shopkpi.data.problems import ImportRefused
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 HEADER = ["shop", "date", "uv", "gmv"]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.imports.profiles import Profile, parse_profile, shipped_profiles
 from shopkpi.data.problems import WARNING_CODES
-from shopkpi.data.profiles import Profile, parse_profile, shipped_profiles
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 HEADINGS = {"en": ("## Datasets", "## Import profiles"), "zh": ("## 数据集", "## 导入模板")}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from shopkpi.data.metric_catalogue import SHIPPED, catalogue_from_texts, load_catalogue
+from shopkpi.data.metrics.catalogue import SHIPPED, catalogue_from_texts, load_catalogue
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SECTIONS = {"en": ("data.md", "## Metrics"), "zh": ("data.md", "## 指标")}

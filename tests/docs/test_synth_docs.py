@@ -10,7 +10,7 @@ import click
 import pytest
 
 from shopkpi.cli.synth_command import synth_command
-from shopkpi.data.synth import generate
+from shopkpi.synth import generate
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SECTIONS = {"en": "## Synthetic data", "zh": "## 模拟数据"}

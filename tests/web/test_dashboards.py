@@ -44,7 +44,7 @@ from shopkpi.appraisal.models import (
     Review,
     TemplateVersion,
 )
-from shopkpi.web.pages import dashboard_data
+from shopkpi.web.pages.insight import dashboard_data
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import translation
 
 from shopkpi.scorecard import EmployeeInput, Explanation, explain_item, load_template_text, score
-from shopkpi.web.pages import explanations
+from shopkpi.web.pages.common import explanations
 
 TEMPLATE = load_template_text(
     textwrap.dedent(

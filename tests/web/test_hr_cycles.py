@@ -262,7 +262,7 @@ def test_the_console_in_english(company) -> None:  # type: ignore[no-untyped-def
 def test_the_cycle_page_shows_the_months_computation_and_the_ratings_it_could_not_use(
     company, settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from shopkpi.data.importer import import_files
+    from shopkpi.data.imports.importer import import_files
 
     open_month(company)
     hr = client_for(company, "hr")

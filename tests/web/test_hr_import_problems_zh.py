@@ -1,5 +1,5 @@
 """The HR import page shows an import's problems in the page's language: the reasons in Chinese on the
-Chinese page (rendered by shopkpi.data.problem_text_zh), as the importer wrote them on the English one."""
+Chinese page (rendered by shopkpi.data.imports.problem_text_zh), as the importer wrote them on the English one."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from test_hr_company import build_company, client_for
 
 from shopkpi.appraisal import import_jobs, jobs
 from shopkpi.appraisal.models import AuditEntry, Job
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 SHOP = "shop,date,uv,gmv\nS1,2026-09-01,100,50000\nS1,2026-09-02,200,45000\nS2,2026-09-01,10,1000\n"
 BAD = "shop,date,uv,gmv\nS1,2026-09-01,100,50000\nS1,2026-09-31,200,很多\n"

@@ -37,7 +37,7 @@ from shopkpi.appraisal.models import (
     Review,
     TemplateVersion,
 )
-from shopkpi.web.pages.template_editor import digest
+from shopkpi.web.pages.hr.template_editor import digest
 
 pytestmark = pytest.mark.django_db
 

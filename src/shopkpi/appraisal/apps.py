@@ -10,6 +10,6 @@ class AppraisalConfig(AppConfig):
     def ready(self) -> None:
         # a killed import or withdrawal is decided by whether its audit entry exists
         from shopkpi.appraisal.imports import recorded_batches
-        from shopkpi.data.warehouse import on_undecided
+        from shopkpi.data.warehouse.catalogue import on_undecided
 
         on_undecided(recorded_batches)

@@ -26,7 +26,7 @@ from shopkpi.appraisal.imports import BATCH, WITHDRAW_ACTION
 from shopkpi.appraisal.models import Cycle, MonthComputation, Review
 from shopkpi.appraisal.month_close import refresh_cycle
 from shopkpi.appraisal.review_steps import WorkflowError, listed, record_step
-from shopkpi.data.warehouse import BatchInfo, BatchNotWithdrawable, Warehouse
+from shopkpi.data.warehouse.catalogue import BatchInfo, BatchNotWithdrawable, Warehouse
 
 STEP = "data_withdrawn"  # the step each review concerned records
 

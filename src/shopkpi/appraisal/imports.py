@@ -5,7 +5,7 @@ The shape every import takes, whatever front asks for it:
 1. **Route.** The organisation's own files (`employees`, `accounts`, `positions`: the roster, account
    ownership, positions and their templates) are written into the application database by the
    organisation service; every other dataset (platform exports, targets, inputs, ratings) goes to
-   the warehouse through `shopkpi.data.importer`.
+   the warehouse through `shopkpi.data.imports.importer`.
 2. **Check.** Every file is read and checked before anything is written. Problems refuse the call
    whole (`ImportRefused`, each with file, row, column, reason) and change nothing. Warnings
    (`DataWarning`: rows outside the period, empty money cells, unowned accounts …) are not errors:
@@ -40,9 +40,9 @@ from shopkpi.appraisal.models import AuditEntry
 from shopkpi.appraisal.month_close import refresh_open_cycles
 from shopkpi.appraisal.organisation.changes import OrganisationChange
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.importer import FileOutcome, checked_import
+from shopkpi.data.imports.importer import FileOutcome, checked_import
+from shopkpi.data.imports.recognition import recognise_dataset
 from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused
-from shopkpi.data.recognition import recognise_dataset
 
 # datasets whose rows are the organisation itself, kept in the application database
 ORGANISATION_DATASETS = ("employees", "accounts", "positions")
@@ -241,7 +241,7 @@ def _refuse_unknown_employees(home: Path, dataset: str, request: ImportRequest) 
     """Targets, inputs and ratings name employees: each 工号 must be one of the organisation's, or the
     file is refused with the row and column of every unknown one."""
     from shopkpi.appraisal.models import Employee
-    from shopkpi.data.sheet_rows import read_sheets
+    from shopkpi.data.imports.sheet_rows import read_sheets
 
     sheets = read_sheets(
         home, dataset, request.files, profile=request.profile, sets=request.sets, timezone=request.timezone
@@ -264,7 +264,7 @@ def _refuse_unknown_employees(home: Path, dataset: str, request: ImportRequest) 
 
 
 def recorded_batches(home: Path, undecided: Mapping[str, str]) -> set[str] | None:
-    """For the warehouse (`shopkpi.data.warehouse.on_undecided`): of the batches a killed import or
+    """For the warehouse (`shopkpi.data.warehouse.catalogue.on_undecided`): of the batches a killed import or
     withdrawal left undecided ({batch: "pending" or "withdrawing"}), those whose audit entry exists.
     None for a home other than this application's."""
     if Path(settings.HOME).resolve() != home.resolve():

@@ -75,7 +75,7 @@ class Need:
 def prepare_month(home: Path, period: str) -> tuple[list[Need], MonthCards]:
     """The month's needs (see the module docstring) and the month itself (its imported ratings that
     fit no item are among its problems)."""
-    from shopkpi.data.metric_catalogue import load_catalogue
+    from shopkpi.data.metrics.catalogue import load_catalogue
 
     closed = close_month(home, period)
     return month_needs(closed, frozenset(load_catalogue(home).metrics)), closed

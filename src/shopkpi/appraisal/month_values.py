@@ -41,15 +41,15 @@ def metric_values(
     home: Path, period: str, employee_codes: Sequence[str], names: Iterable[str] | None = None
 ) -> dict[str, dict[str, Metric]]:
     """Values by employee code and name; `names` narrows to the names the templates read."""
-    from shopkpi.data.warehouse import Warehouse
+    from shopkpi.data.warehouse.catalogue import Warehouse
 
     warehouse = Warehouse(home)
     if not warehouse.catalogue.exists() or not employee_codes:
         return {}
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
-    from shopkpi.data.entered_values import entered_values
-    from shopkpi.data.metric_catalogue import load_catalogue
-    from shopkpi.data.metric_computation import compute_metrics
+    from shopkpi.data.metrics.catalogue import load_catalogue
+    from shopkpi.data.metrics.computation import compute_metrics
+    from shopkpi.data.metrics.entered_values import entered_values
 
     catalogue = load_catalogue(home)
     wanted = None if names is None else set(names)
@@ -95,7 +95,7 @@ def imported_ratings(
     home: Path, period: str, employee_codes: Sequence[str]
 ) -> dict[str, list[ImportedRating]]:
     """The period's imported ratings by employee code, in file order of item."""
-    from shopkpi.data.warehouse import Warehouse
+    from shopkpi.data.warehouse.catalogue import Warehouse
 
     warehouse = Warehouse(home)
     if not warehouse.catalogue.exists() or not employee_codes:

@@ -22,7 +22,7 @@ from shopkpi.appraisal.organisation.changes import OrganisationChange
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.importer import DEFAULT_TIMEZONE, FileOutcome, os_user
+from shopkpi.data.imports.importer import DEFAULT_TIMEZONE, FileOutcome, os_user
 from shopkpi.data.problems import ImportRefused
 
 PROGRESS_FROM_BYTES = 4 << 20  # show a progress bar for files from 4 MiB

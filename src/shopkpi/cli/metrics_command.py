@@ -19,11 +19,11 @@ from rich.table import Table
 from shopkpi.appraisal import export_cells
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
-from shopkpi.data.metric_catalogue import MetricCatalogueError, load_catalogue
-from shopkpi.data.metric_computation import MetricResults, compute_metrics
+from shopkpi.data.metrics.catalogue import MetricCatalogueError, load_catalogue
+from shopkpi.data.metrics.computation import MetricResults, compute_metrics
+from shopkpi.data.metrics.sql_guard import SqlRefused
 from shopkpi.data.periods import Period, PeriodError
-from shopkpi.data.sql_guard import SqlRefused
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 
 def decimal_text(value: Decimal | None) -> str | None:

@@ -15,8 +15,8 @@ from shopkpi.appraisal import export_cells
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.cli.score_output import result_json
-from shopkpi.data.metric_catalogue import MetricCatalogueError
-from shopkpi.data.metric_computation import MetricValueError
+from shopkpi.data.metrics.catalogue import MetricCatalogueError
+from shopkpi.data.metrics.computation import MetricValueError
 from shopkpi.scorecard.numbers import format_decimal
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from rich.table import Table
 from shopkpi.appraisal import export_cells
 from shopkpi.scorecard import ScoreResult, Template
 from shopkpi.scorecard.numbers import format_decimal, plain
-from shopkpi.web.pages import explanations
+from shopkpi.web.pages.common import explanations
 
 
 def _number(value: Decimal | None, *, keep_places: bool = False) -> str | None:

@@ -1,5 +1,5 @@
 """`shopkpi synth`: a synthetic company's export files in the platforms' own formats (thin: the
-generator lives in shopkpi.data.synth)."""
+generator lives in shopkpi.synth)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections import Counter
 import click
 
 from shopkpi.cli.home import current
-from shopkpi.data.synth import SynthError, generate
-from shopkpi.data.synth.generate import DEFAULT_START
+from shopkpi.synth import SynthError, generate
+from shopkpi.synth.generate import DEFAULT_START
 
 
 @click.command("synth")

@@ -14,7 +14,7 @@ import click
 
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
-from shopkpi.data.importer import os_user
+from shopkpi.data.imports.importer import os_user
 
 ROLES = click.Choice(["hr", "gm", "admin"])
 OUTPUT = click.option(

@@ -17,7 +17,7 @@ from csp.constants import NONE, SELF
 
 from shopkpi.config.home import home_dir, secret_key
 from shopkpi.config.upload_limits import upload_limits
-from shopkpi.data.file_sandbox import limits_from_environment
+from shopkpi.data.imports.file_sandbox import limits_from_environment
 
 HOME = home_dir()
 SRC = Path(__file__).resolve().parent.parent
@@ -91,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "shopkpi.web.pages.navigation.nav_links",
+                "shopkpi.web.pages.common.navigation.nav_links",
             ],
         },
     },

@@ -1,6 +1,6 @@
 """How an item's points came about, as data: the rule, its inputs, target, attainment, band, rating,
 points and limits, or the reason it has none. No words: the fronts word it in the reader's language
-(shopkpi.web.pages.explanations), so the engine stores codes and numbers, never sentences.
+(shopkpi.web.pages.common.explanations), so the engine stores codes and numbers, never sentences.
 
 `to_json` / `from_json` keep it with a stored result (numbers as exact decimal text).
 """

@@ -25,7 +25,7 @@ from shopkpi import __version__
 from shopkpi.appraisal.backups import postgres_dump
 from shopkpi.appraisal.backups.manifest import DATABASE, NAME, WAREHOUSE, BackupError, Manifest, describe
 from shopkpi.appraisal.company import company_name
-from shopkpi.data.warehouse import Warehouse, current_sql
+from shopkpi.data.warehouse.catalogue import Warehouse, current_sql
 
 # not copied from the home: the live database (taken by the online backup, with its journal files), the
 # warehouse (taken under its lock), the static files (rebuilt), and hidden transient files (import staging, locks)

@@ -16,7 +16,7 @@ from shopkpi.appraisal.demo.held_back import hold_back_inputs
 from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, add_logins
 from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee
-from shopkpi.data.synth.generate import generate
+from shopkpi.synth.generate import generate
 
 Say = Callable[[str], None]
 MARKER = "demo.json"

@@ -16,7 +16,7 @@ from shopkpi.appraisal.demo.organisation import HR_CODE, DemoPeople
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.organisation.snapshot import take_snapshot
 from shopkpi.data.periods import Period
-from shopkpi.data.warehouse import Warehouse
+from shopkpi.data.warehouse.catalogue import Warehouse
 
 S = Review.Status
 Say = Callable[[str], None]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from shopkpi.data.synth.manifest import SynthManifest
+from shopkpi.synth.manifest import SynthManifest
 
 POSITION = "推广专员"
 ENCODING = "utf-8-sig"  # the synthetic inputs sheet's encoding (synth.generate)

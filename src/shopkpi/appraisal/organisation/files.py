@@ -27,7 +27,7 @@ from shopkpi.appraisal.organisation.draft import Draft
 from shopkpi.appraisal.organisation.kinds import kind_of
 from shopkpi.appraisal.organisation.problems import OrganisationRefused
 from shopkpi.appraisal.organisation.state import Origin, Window
-from shopkpi.data.sheet_rows import SheetRows, read_sheets
+from shopkpi.data.imports.sheet_rows import SheetRows, read_sheets
 
 # the roster's canonical columns -> the employee's fields
 ROSTER_FIELDS = {

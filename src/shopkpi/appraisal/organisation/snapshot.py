@@ -1,5 +1,5 @@
 """The organisation handed to the metric step: every employee's terms and every ownership window,
-as plain rows (`shopkpi.data.org_snapshot`), taken from the application database at once."""
+as plain rows (`shopkpi.data.metrics.org_snapshot`), taken from the application database at once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import itertools
 from django.utils import timezone
 
 from shopkpi.appraisal.organisation.state import load
-from shopkpi.data.org_snapshot import OrganisationSnapshot, OwnershipRow, TermsRow
+from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot, OwnershipRow, TermsRow
 
 
 def take_snapshot() -> OrganisationSnapshot:

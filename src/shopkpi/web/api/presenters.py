@@ -24,7 +24,7 @@ from shopkpi.web.api.schemas import (
     TemplateRef,
     TransitionOut,
 )
-from shopkpi.web.pages import explanations
+from shopkpi.web.pages.common import explanations
 
 # a reason the employee reads before publication: the one addressed to them
 _REASONS_FOR_THE_EMPLOYEE = frozenset({"return_to_self"})

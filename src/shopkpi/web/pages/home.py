@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.roles import roles
-from shopkpi.web.pages.dashboard_views import home_dashboards
+from shopkpi.web.pages.insight.dashboard_views import home_dashboards
 
 
 @login_required

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from shopkpi.web.pages import auth_views, home, notice_views, password_views, token_views
+from shopkpi.web.pages import home
+from shopkpi.web.pages.account import login as auth_views
+from shopkpi.web.pages.account import notices as notice_views
+from shopkpi.web.pages.account import password as password_views
+from shopkpi.web.pages.account import tokens as token_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.home, name="home"),
@@ -14,9 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notices/read/", notice_views.mark_read, name="notices-read"),
     path("tokens/", token_views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", token_views.token_revoke, name="token_revoke"),
-    path("", include("shopkpi.web.pages.review_urls")),
-    path("", include("shopkpi.web.pages.hr_urls")),
-    path("", include("shopkpi.web.pages.insight_urls")),
-    path("", include("shopkpi.web.pages.users_urls")),
-    path("", include("shopkpi.web.pages.org_urls")),
+    path("", include("shopkpi.web.pages.review.urls")),
+    path("", include("shopkpi.web.pages.hr.urls")),
+    path("", include("shopkpi.web.pages.insight.urls")),
+    path("", include("shopkpi.web.pages.users.urls")),
+    path("", include("shopkpi.web.pages.org.urls")),
 ]

@@ -1,11 +1,11 @@
-"""Template filters naming the domain's identifiers, from the tables of `shopkpi.web.pages.labels`:
+"""Template filters naming the domain's identifiers, from the tables of `shopkpi.web.pages.common.labels`:
 `{{ review.status|review_state }}`, `{{ t.action|action_label }}`, `{{ e.action|audit_event }}` …"""
 
 from __future__ import annotations
 
 from django import template
 
-from shopkpi.web.pages import explanations, labels
+from shopkpi.web.pages.common import explanations, labels
 
 register = template.Library()
 

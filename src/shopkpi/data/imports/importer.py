@@ -1,0 +1,447 @@
+"""Import export files into the warehouse: stage → validate → check → commit, all or nothing.
+
+Every file of one call is read and validated first; if any file has a problem, nothing is
+imported and `ImportRefused` lists every problem (file, row, column, reason). Otherwise the check
+step lists the warnings (`import_warnings`: rows outside the period, empty money cells …), and a
+commit writes all files in one catalogue transaction. A file already imported (same dataset, same
+checksum, still current) is reported as unchanged and changes nothing.
+
+Large files stream: cells go to a raw Parquet file in chunks, DuckDB parses and checks them from
+there, and the batch's Parquet is written by DuckDB; no whole file is held in Python objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import zoneinfo
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from shopkpi.data.datasets import DATASETS, Dataset
+from shopkpi.data.imports.import_warnings import AccountOwner, file_warnings, load_owners
+from shopkpi.data.imports.profiles import InvalidProfiles, Profile, profiles_for
+from shopkpi.data.imports.staging import stage_raw
+from shopkpi.data.imports.validation import TypedFile, column_labels, validate
+from shopkpi.data.imports.value_sql import quote
+from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused, ProblemList
+from shopkpi.data.warehouse.catalogue import CommitResult, StagedBatch, Warehouse, fsync_file
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # the company's time zone when none is given (SHOPKPI_TIME_ZONE)
+STAGING = ".import-staging"
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+Progress = Callable[[str, int, int], None]  # (file name, bytes read, file size)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    file: str
+    status: str  # "imported" or "unchanged"
+    batch: str
+    profile: str
+    format: str
+    rows: int
+    skipped_rows: int  # summary rows left out (千牛's 汇总值 ...)
+    replaced: tuple[str, ...] = ()
+    partly_replaced: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    staged: StagedBatch
+    format: str
+    skipped: int
+
+
+@dataclass
+class CheckedImport:
+    """Files read, validated and checked, not yet written: their planned outcomes (status "checked",
+    or "unchanged" for a file already imported) and their warnings. `commit` writes them."""
+
+    dataset: str
+    outcomes: tuple[FileOutcome, ...]
+    warnings: tuple[DataWarning, ...]
+    _warehouse: Warehouse
+    _prepared: tuple[_Prepared | FileOutcome, ...]
+    _committed: bool = False
+
+    def commit(self, confirm: Callable[[list[FileOutcome]], None] | None = None) -> list[FileOutcome]:
+        """Write the checked files into the warehouse, all in one catalogue transaction. With
+        `confirm`, the new batches become current only once `confirm(outcomes)` has returned (the
+        application records the import there); if it raises, nothing stays written."""
+        if self._committed:
+            raise RuntimeError("an import is committed once")
+        self._committed = True
+        to_commit = [p.staged for p in self._prepared if isinstance(p, _Prepared)]
+        if not to_commit:
+            outcomes = [p for p in self._prepared if isinstance(p, FileOutcome)]
+            if confirm is not None:
+                confirm(outcomes)
+            return outcomes
+        found: list[FileOutcome] = []
+
+        def confirmed(results: list[CommitResult]) -> None:
+            found[:] = self._outcomes(results)
+            if confirm is not None:
+                confirm(found)
+
+        results = self._warehouse.commit(to_commit, confirm=confirmed if confirm is not None else None)
+        return found if confirm is not None else self._outcomes(results)
+
+    def _outcomes(self, results: Sequence[CommitResult]) -> list[FileOutcome]:
+        committed = iter(results)
+        outcomes: list[FileOutcome] = []
+        for p in self._prepared:
+            if isinstance(p, FileOutcome):
+                outcomes.append(p)
+                continue
+            result = next(committed)
+            outcomes.append(
+                FileOutcome(
+                    file=p.staged.file_name,
+                    status=result.status,
+                    batch=result.batch,
+                    profile=p.staged.profile,
+                    format=p.format,
+                    rows=p.staged.row_count if result.status == "imported" else 0,
+                    skipped_rows=p.skipped,
+                    replaced=result.replaced,
+                    partly_replaced=result.partly_replaced,
+                )
+            )
+        return outcomes
+
+
+def import_files(
+    home: Path,
+    dataset: str,
+    files: Sequence[Path],
+    *,
+    profile: str | None = None,
+    period: str | None = None,
+    user: str | None = None,
+    sets: Mapping[str, str] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    progress: Progress | None = None,
+) -> list[FileOutcome]:
+    """Import `files` into `dataset`, warnings or not; ImportRefused (and no change) if any file has a
+    problem. (The application's import service shows the warnings first: `checked_import`.)"""
+    with checked_import(
+        home,
+        dataset,
+        files,
+        profile=profile,
+        period=period,
+        user=user,
+        sets=sets,
+        timezone=timezone,
+        progress=progress,
+    ) as checked:
+        return checked.commit()
+
+
+@contextlib.contextmanager
+def checked_import(
+    home: Path,
+    dataset: str,
+    files: Sequence[Path],
+    *,
+    profile: str | None = None,
+    period: str | None = None,
+    user: str | None = None,
+    sets: Mapping[str, str] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    progress: Progress | None = None,
+    owners: Iterable[AccountOwner] | None = None,
+) -> Iterator[CheckedImport]:
+    """Read, validate and check `files` for `dataset`: ImportRefused (and no change) if any file has a
+    problem, else the checked import with its warnings, to `commit` inside the `with` block (its
+    staged files are removed when the block ends). `owners` is the account ownership the
+    `unowned_account` warning reads: the organisation's snapshot (None: unknown, no such warning)."""
+    problems = ProblemList()
+    target = _check_arguments(dataset, period, sets or {}, timezone, problems)
+    profiles: list[Profile] = []
+    if target is not None:
+        try:
+            profiles = profiles_for(dataset, home)
+        except InvalidProfiles as error:
+            for e in error.errors:
+                problems.add(e.file, None, e.path or None, e.reason)
+    problems.refuse_if_any()
+    assert target is not None
+    warehouse = Warehouse(home)
+    who = user or os_user()
+    staging_root = home / STAGING
+    _remove_stale_staging(staging_root)
+    stage = staging_root / f"{os.getpid()}-{secrets.token_hex(4)}"
+    stage.mkdir(parents=True)
+    current = warehouse.connect()
+    try:
+        load_owners(current, owners)
+        prepared: list[_Prepared | FileOutcome] = []
+        warnings: list[DataWarning] = []
+        for n, path in enumerate(files):
+            prepared.append(
+                _prepare(
+                    path,
+                    target,
+                    stage / str(n),
+                    warehouse,
+                    problems,
+                    warnings,
+                    current,
+                    profile=profile,
+                    period=period,
+                    user=who,
+                    sets=sets or {},
+                    timezone=timezone,
+                    progress=progress,
+                    profiles=profiles,
+                )
+            )
+        current.close()
+        _overlapping_files([p.staged for p in prepared if isinstance(p, _Prepared)], problems)
+        problems.refuse_if_any()
+        planned = tuple(
+            p
+            if isinstance(p, FileOutcome)
+            else FileOutcome(
+                file=p.staged.file_name,
+                status="checked",
+                batch=p.staged.id,
+                profile=p.staged.profile,
+                format=p.format,
+                rows=p.staged.row_count,
+                skipped_rows=p.skipped,
+            )
+            for p in prepared
+        )
+        yield CheckedImport(target.name, planned, tuple(warnings), warehouse, tuple(prepared))
+    finally:
+        current.close()
+        shutil.rmtree(stage, ignore_errors=True)
+        _remove_if_empty(staging_root)
+
+
+def company_now(timezone: str) -> dt.datetime:
+    """The wall-clock time now in the company's time zone, to the second, without the zone (the
+    catalogue's `imported_at` and batch names are in the company's time, whatever the server's)."""
+    return dt.datetime.now(zoneinfo.ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
+
+
+def _check_arguments(
+    dataset: str, period: str | None, sets: Mapping[str, str], timezone: str, problems: ProblemList
+) -> Dataset | None:
+    target = DATASETS.get(dataset)
+    if target is None:
+        problems.add("DATASET", None, None, f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+        return None
+    if target.organisation:
+        problems.add(
+            "DATASET",
+            None,
+            None,
+            f"{dataset} is the organisation, kept in the application database: "
+            f"import it with `shopkpi import {dataset}` (the organisation service), not into the warehouse",
+        )
+        return None
+    if period is not None and not PERIOD_RE.match(period):
+        problems.add("--period", None, None, f"not a period: {period!r} (write 2026-10)")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.add("--timezone", None, None, f"unknown time zone {timezone!r} (e.g. Asia/Shanghai)")
+    for column in sets:
+        if column not in target.column_names:
+            problems.add("--set", None, column, f"{dataset} has no column {column!r}")
+    return target
+
+
+def _prepare(
+    path: Path,
+    target: Dataset,
+    stage: Path,
+    warehouse: Warehouse,
+    problems: ProblemList,
+    warnings: list[DataWarning],
+    current: duckdb.DuckDBPyConnection,
+    *,
+    profile: str | None,
+    period: str | None,
+    user: str,
+    sets: Mapping[str, str],
+    timezone: str,
+    progress: Progress | None,
+    profiles: Sequence[Profile],
+) -> _Prepared | FileOutcome:
+    name = path.name
+    try:
+        digest = sha256_of(path)
+        size = path.stat().st_size
+    except OSError as error:
+        problems.add(name, None, None, f"cannot read the file: {error.strerror or error}")
+        return FileOutcome(name, "refused", "", "", "", 0, 0)
+    existing = warehouse.current_batch(target.name, digest)
+    if existing is not None:
+        return FileOutcome(name, "unchanged", existing, "", "", 0, 0)
+    stage.mkdir(parents=True)
+
+    def on_bytes(done: int) -> None:
+        if progress is not None:
+            progress(name, done, size)
+
+    file_problems = ProblemList(cap=problems.cap)
+    raw = stage_raw(
+        path,
+        profiles,
+        profile,
+        sets,
+        stage / "raw.parquet",
+        file_problems,
+        on_bytes,
+    )
+    typed: TypedFile | None = None
+    now = company_now(timezone)
+    batch_id = f"{target.name}-{now:%Y%m%dT%H%M%S}-{digest[:8]}-{secrets.token_hex(2)}"
+    final = stage / "final.parquet"
+    if raw is not None and raw.rows == 0:
+        file_problems.add(name, None, None, "the file has no data rows")
+    elif raw is not None:
+        con = _staging_connection(stage)
+        try:
+            typed = validate(raw, target, con, stage / "typed.parquet", file_problems, timezone=timezone)
+            if typed is not None and not file_problems:
+                columns = ", ".join(f'"{c.name}"' for c in target.columns)
+                con.execute(
+                    f"COPY (SELECT {columns}, {quote(batch_id)} AS _batch FROM read_parquet({quote(str(typed.parquet))})) "
+                    f"TO {quote(str(final))} (FORMAT parquet, COMPRESSION zstd)"
+                )
+                fsync_file(final)
+        except duckdb.Error as error:
+            file_problems.add(
+                name, None, None, f"cannot be read as a table: {str(error).splitlines()[0][:200]}"
+            )
+            typed = None
+        finally:
+            con.close()
+    problems.extend(file_problems.items)
+    if file_problems.truncated:
+        problems.truncated = True
+    if typed is None or file_problems or raw is None:
+        return FileOutcome(name, "refused", "", "", "", 0, 0)
+    labels = column_labels(target, raw.fit)
+    warnings += file_warnings(current, target, typed.parquet, name, labels, list(raw.fit.columns), period)
+    staged = StagedBatch(
+        id=batch_id,
+        dataset=target.name,
+        file_name=name,
+        sha256=digest,
+        profile=raw.fit.profile.name,
+        row_count=typed.rows,
+        imported_by=user,
+        imported_at=now,
+        period=period,
+        parquet=final,
+        accounts=typed.accounts,
+        scope_from=typed.scope_from,
+        scope_to=typed.scope_to,
+    )
+    return _Prepared(staged=staged, format=raw.format, skipped=raw.skipped)
+
+
+def _overlapping_files(staged: Sequence[StagedBatch], problems: ProblemList) -> None:
+    """Two different files of one command for the same accounts and days: the later would silently
+    replace the earlier, which is never what someone importing both means."""
+    for i, later in enumerate(staged):
+        for earlier in staged[:i]:
+            if earlier.sha256 == later.sha256:
+                continue  # the same content twice imports once
+            shared = set(earlier.accounts) & set(later.accounts)
+            if not shared:
+                continue
+            if later.scope_from is not None and earlier.scope_from is not None:
+                assert later.scope_to is not None and earlier.scope_to is not None
+                if later.scope_from > earlier.scope_to or earlier.scope_from > later.scope_to:
+                    continue
+            example = sorted(str(a) for a in shared)[0]
+            problems.add(
+                later.file_name,
+                None,
+                None,
+                f"covers the same accounts and days as {earlier.file_name} (e.g. {example}); "
+                "import them as one file, or one after the other if this one corrects the other",
+            )
+
+
+def _staging_connection(stage: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(
+        ":memory:",
+        config={
+            "memory_limit": "1GB",
+            "threads": 2,
+            "temp_directory": str(stage / "tmp"),
+            "preserve_insertion_order": False,
+        },
+    )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Staging folders of import processes that no longer run (killed imports)."""
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        pid_text = folder.name.split("-", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+__all__ = [
+    "AccountOwner",
+    "CheckedImport",
+    "DataWarning",
+    "FileOutcome",
+    "ImportProblem",
+    "ImportRefused",
+    "checked_import",
+    "import_files",
+]

@@ -1,0 +1,260 @@
+"""Second stage of an import: parse and check every cell in DuckDB, in one pass over the raw
+Parquet, then check the rows against each other (duplicate keys, rates against counts; who owns an
+account when is the organisation service's to check). Every problem is collected with its row and column; a file with
+any problem is refused whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from shopkpi.data.datasets import BEHAVIORS, ORDER_STATUSES, RATERS, Column, Dataset
+from shopkpi.data.imports.profile_match import HeaderFit
+from shopkpi.data.imports.staging import RawFile, check_column
+from shopkpi.data.imports.value_sql import (
+    clean_sql,
+    parsed_sql,
+    period_sql,
+    problem_sql,
+    quote,
+    typed_sql,
+)
+from shopkpi.data.problems import ProblemList
+from shopkpi.data.warehouse import scope
+
+ENUMERATED: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("orders", "status"): ORDER_STATUSES,
+    ("traffic_events", "behavior"): BEHAVIORS,
+    ("ratings", "rater"): RATERS,
+}
+
+
+@dataclass(frozen=True)
+class TypedFile:
+    """A validated file: typed Parquet (canonical columns in registry order, plus `_row`)."""
+
+    parquet: Path
+    rows: int
+    accounts: tuple[str | None, ...]
+    scope_from: dt.date | None
+    scope_to: dt.date | None
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def column_labels(dataset: Dataset, fit: HeaderFit) -> dict[str, str]:
+    """Each column as problems name it: the header as the file spells it, or where its value came from."""
+    labels: dict[str, str] = {}
+    for column in dataset.columns:
+        if column.name in fit.headers:
+            labels[column.name] = fit.headers[column.name]
+        elif column.name in fit.filled:
+            labels[column.name] = f"{column.name} (from {fit.filled_from[column.name]})"
+        else:
+            labels[column.name] = column.name
+    return labels
+
+
+class _Columns:
+    """The SQL of one file's columns: text, parsed value, typed value and problem."""
+
+    def __init__(self, dataset: Dataset, raw: RawFile, timezone: str) -> None:
+        self.dataset = dataset
+        self.raw = raw
+        self.timezone = timezone
+        self.labels = column_labels(dataset, raw.fit)
+
+    def source(self, column: Column) -> str:
+        fit = self.raw.fit
+        if column.name in fit.columns:
+            return _ident(column.name)
+        if column.name in fit.filled:
+            return quote(fit.filled[column.name])
+        return "CAST(NULL AS VARCHAR)"
+
+    def cleaned(self, column: Column) -> str:
+        text = clean_sql(self.source(column))
+        words = self.raw.fit.profile.values.get(column.name, {})
+        if (self.dataset.name, column.name) in ENUMERATED:
+            text = f"lower({text})"
+        if words:
+            cases = " ".join(f"WHEN {quote(k.lower())} THEN {quote(v)}" for k, v in words.items())
+            text = f"(CASE lower({text}) {cases} ELSE {text} END)"
+        return text
+
+    def parsed(self, column: Column) -> str:
+        t = _ident("t_" + column.name)
+        if column.name == "period":
+            return period_sql(t)
+        return parsed_sql(column.type, t, self.timezone)
+
+    def problem(self, column: Column) -> str:
+        t, v = _ident("t_" + column.name), _ident("v_" + column.name)
+        reasons: list[str] = []
+        if column.required:
+            reasons.append(f"CASE WHEN {t} IS NULL THEN 'required value missing' END")
+        if column.name == "period":
+            reasons.append(problem_sql("text", t, v))
+            reasons.append(
+                f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL THEN 'not a period (write 2026-10): ' || {t} END"
+            )
+        else:
+            reasons.append(problem_sql(column.type, t, v))
+        allowed = ENUMERATED.get((self.dataset.name, column.name))
+        if allowed:
+            listed = ", ".join(allowed)
+            values = ", ".join(quote(a) for a in allowed)
+            reasons.append(
+                f"CASE WHEN {t} IS NOT NULL AND {t} NOT IN ({values}) "
+                f"THEN 'unknown value ' || left({t}, 40) || ' (expected {listed})' END"
+            )
+        if self.dataset.name == "ratings" and column.name == "rating":
+            number = parsed_sql("decimal", t, self.timezone)
+            reasons.append(
+                f"CASE WHEN {number} NOT BETWEEN 0 AND 100 THEN 'rating outside 0–100: ' || {t} END"
+            )
+        return "coalesce(" + ", ".join(reasons) + ")"
+
+
+def _row_rules(dataset: Dataset) -> list[str]:
+    """Problems of a whole row (SQL over the v_ columns); label 'row'."""
+    rules: list[str] = []
+    if dataset.name == "accounts":
+        rules.append(
+            'CASE WHEN "v_valid_from" > "v_valid_to" THEN '
+            "'valid_from ' || CAST(\"v_valid_from\" AS VARCHAR) || ' is after valid_to ' || "
+            'CAST("v_valid_to" AS VARCHAR) END'
+        )
+    if dataset.name == "cs_daily":
+        rules.append(
+            'CASE WHEN "v_date_from" > "v_date" THEN \'date_from \' || CAST("v_date_from" AS VARCHAR)'
+            " || ' is after date ' || CAST(\"v_date\" AS VARCHAR) END"
+        )
+    return rules
+
+
+def _rate_checks(raw: RawFile, timezone: str) -> list[tuple[str, str, str]]:
+    """(check column, header, problem SQL over parsed columns) for the profile's rate checks."""
+    found = []
+    for i, (check, _, header) in enumerate(raw.fit.checks):
+        t = _ident("t_" + check_column(i))
+        rate = parsed_sql("rate", t, timezone)
+        num, den = _ident("v_" + check.numerator), _ident("v_" + check.denominator)
+        num_label = raw.fit.headers.get(check.numerator, check.numerator)
+        den_label = raw.fit.headers.get(check.denominator, check.denominator)
+        decimals = (
+            f"length(regexp_extract({t}, '\\.(\\d+)', 1)) + CASE WHEN suffix({t}, '%') THEN 2 ELSE 0 END"
+        )
+        tolerance = f"pow(10, -({decimals})) + 1e-9"
+        shown = f"CAST(CAST({num} AS HUGEINT) AS VARCHAR) || '/' || CAST(CAST({den} AS HUGEINT) AS VARCHAR)"
+        sql = (
+            f"coalesce({problem_sql('rate', t, f'({rate})')}, CASE"
+            f" WHEN {t} IS NULL OR {num} IS NULL OR {den} IS NULL THEN NULL"
+            f" WHEN {den} = 0 AND {rate} <> 0 THEN {t} || {quote(f' but {den_label} is 0')}"
+            f" WHEN {den} <> 0 AND abs(CAST({rate} AS DOUBLE) - CAST({num} AS DOUBLE) / CAST({den} AS DOUBLE))"
+            f" > {tolerance} THEN {t} || {quote(f' does not match {num_label}/{den_label} = ')} || {shown}"
+            f" || ' = ' || printf('%.2f%%', 100.0 * {num} / {den}) END)"
+        )
+        found.append((check_column(i), header, sql))
+    return found
+
+
+def validate(
+    raw: RawFile,
+    dataset: Dataset,
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    problems: ProblemList,
+    *,
+    timezone: str,
+) -> TypedFile | None:
+    """Parse `raw` into `out` (typed Parquet); None (with `problems` filled) if any row is invalid."""
+    file = raw.source
+    cols = _Columns(dataset, raw, timezone)
+    checks = _rate_checks(raw, timezone)
+    rules = _row_rules(dataset)
+    present = [c for c in dataset.columns if c.name in raw.fit.columns or c.name in raw.fit.filled]
+    absent = [c for c in dataset.columns if c not in present]
+    clean = ", ".join(f"{cols.cleaned(c)} AS {_ident('t_' + c.name)}" for c in present)
+    clean_checks = "".join(
+        f", {clean_sql(_ident(check_column(i)))} AS {_ident('t_' + check_column(i))}"
+        for i in range(len(checks))
+    )
+    parse = ", ".join(
+        [f"{cols.parsed(c)} AS {_ident('v_' + c.name)}" for c in present]
+        + [f"CAST(NULL AS {c.duckdb_type}) AS {_ident('v_' + c.name)}" for c in absent]
+    )
+    typed = ", ".join(
+        f"{typed_sql(c.type, _ident('v_' + c.name))} AS {_ident(c.name)}" for c in dataset.columns
+    )
+    problem_cols = ", ".join(f"{cols.problem(c)} AS {_ident('p_' + c.name)}" for c in present)
+    check_cols = "".join(f", {sql} AS {_ident('p_' + column)}" for column, _, sql in checks)
+    rule_cols = "".join(f", {sql} AS {_ident(f'p__row{i}')}" for i, sql in enumerate(rules))
+    source = quote(str(raw.parquet))
+    con.execute(
+        f"COPY (WITH c AS (SELECT _row, {clean}{clean_checks} FROM read_parquet({source})), "
+        f"p AS (SELECT *, {parse} FROM c) "
+        f"SELECT _row, {typed}, {problem_cols}{check_cols}{rule_cols} FROM p) "
+        f"TO {quote(str(out))} (FORMAT parquet, COMPRESSION zstd)"
+    )
+    labelled: list[tuple[str, str | None]] = [(f"p_{c.name}", cols.labels[c.name]) for c in present]
+    labelled += [(f"p_{column}", header) for column, header, _ in checks]
+    labelled += [(f"p__row{i}", None) for i in range(len(rules))]
+    typed_file = quote(str(out))
+    union = " UNION ALL ".join(
+        f"SELECT _row, {quote(label) if label else 'NULL'} AS col, {_ident(p)} AS reason "
+        f"FROM read_parquet({typed_file}) WHERE {_ident(p)} IS NOT NULL"
+        for p, label in labelled
+    )
+    found = con.execute(
+        f"SELECT _row, col, reason FROM ({union}) ORDER BY _row, col LIMIT {problems.cap + 1}"
+    )
+    for row, col, reason in found.fetchall():
+        problems.add(file, row, col, reason)
+    if not problems.full:
+        _duplicates(dataset, con, typed_file, file, problems)
+    if problems:
+        return None
+    return _summary(dataset, con, out)
+
+
+def _duplicates(
+    dataset: Dataset, con: duckdb.DuckDBPyConnection, typed_file: str, file: str, problems: ProblemList
+) -> None:
+    if not dataset.key:
+        return
+    keys = ", ".join(_ident(k) for k in dataset.key)
+    required = " AND ".join(f"{_ident(k)} IS NOT NULL" for k in dataset.key if dataset.column(k).required)
+    where = f"WHERE {required}" if required else ""
+    shown = " || ', ' || ".join(
+        f"'{k}=' || coalesce(CAST({_ident(k)} AS VARCHAR), '(empty)')" for k in dataset.key
+    )
+    found = con.execute(
+        f"SELECT {shown} AS k, list(_row ORDER BY _row) AS r FROM read_parquet({typed_file}) {where} "
+        f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY min(_row) LIMIT {problems.cap + 1}"
+    )
+    for key, rows in found.fetchall():
+        for row in rows[1:]:
+            problems.add(file, row, None, f"duplicate key {key} (first on row {rows[0]})")
+
+
+def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, out: Path) -> TypedFile:
+    source = quote(str(out))
+    rows, first, last = con.execute(
+        f"SELECT count(*), min({scope.first_day_sql(dataset)}), max({scope.last_day_sql(dataset)}) "
+        f"FROM read_parquet({source})"
+    ).fetchone() or (0, None, None)
+    accounts = tuple(
+        a
+        for (a,) in con.execute(
+            f"SELECT DISTINCT {scope.account_sql(dataset)} FROM read_parquet({source})"
+        ).fetchall()
+    )
+    return TypedFile(parquet=out, rows=int(rows), accounts=accounts, scope_from=first, scope_to=last)

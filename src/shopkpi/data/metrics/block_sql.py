@@ -1,0 +1,207 @@
+"""The CTEs of one block of the compiled metric statement (see `metric_compiler`).
+
+A block is one dataset read with one account kind (or one query metric) for one period. It becomes:
+
+    _q<i>  the query metric's own SELECT (query blocks only)
+    _p<i>  rows grouped by (owner pair, u) when the block's distinct counts count u; an owner pair
+           (`_owner_pairs`) is a number per (employee, kind, account), a cheaper key than its texts
+    _v<i>  the block's values per employee, or per (employee, account) when a value is not a plain
+           sum over accounts or comes from `_p` (the accounts' values are then added in _w<i>);
+           owned rows only
+    _s<i>  per (employee, account): rows, batches and rows covering a range across a hand-over,
+           from the rows grouped by (account, day, batch) first: a few groups, cheap to attribute
+    _e<i>  per employee: the above, columns prefixed b<i>_
+    _t<i>  per manager: the employees' values added over everyone reporting to them, prefixed t<i>_
+
+A dataset block whose source has a roll-up view (`rollups`) reads it for `_s<i>` (rows are
+`sum(_n)`), and for `_p`/`_v` too when every value can be computed from it (`rollup_reading`);
+otherwise the values read the dataset's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from shopkpi.data.datasets import DATASETS, Dataset
+from shopkpi.data.metrics import attribution as attr
+from shopkpi.data.metrics.aggregation_plan import plan
+from shopkpi.data.metrics.sql_guard import DIALECT
+from shopkpi.data.periods import Period
+from shopkpi.data.warehouse.rollup_reading import rewritten
+from shopkpi.data.warehouse.rollups import COUNT_COLUMN
+
+ROW_ALIAS = "d"
+ACCOUNT_COLUMNS = ("rows", "batches", "accounts", "crossing_rows", "crossing_accounts")
+OWNER_PAIRS = "_owner_pairs"
+PAIRS = "_pairs"
+
+
+def pairs_ctes() -> list[str]:
+    """`_owner_pairs`: `_owners` with `_o_pair`, a number per (employee, kind, account); `_pairs`: each
+    pair's employee and account. After `attribution.owners_cte()`."""
+    return [
+        f"{OWNER_PAIRS} AS (SELECT *, dense_rank() OVER (ORDER BY _o_employee, _o_kind, _o_account) AS _o_pair "
+        f"FROM {attr.OWNERS})",
+        f"{PAIRS} AS (SELECT DISTINCT _o_pair, _o_employee, _o_account FROM {OWNER_PAIRS})",
+    ]
+
+
+@dataclass(frozen=True)
+class BlockSource:
+    """What a block reads: a dataset (by an account kind and column) or a query metric's CTE."""
+
+    index: int
+    offset: int
+    kind: str
+    dataset: str | None
+    account_column: str | None = None
+    query_sql: str | None = None
+    query_has_batch: bool = False
+    rollup: str | None = None
+    """The roll-up view the block may read instead of the dataset's rows, if any."""
+
+
+def block_ctes(source: BlockSource, values: Sequence[tuple[exp.Expr, str]], window: Period) -> Iterator[str]:
+    """The CTEs up to `_e<i>`; `values` are (aggregate over the rows, column name) pairs."""
+    i = source.index
+    if source.dataset is not None:
+        yield from _dataset_values(source, values, window)
+        yield _dataset_accounts(source, window)
+    else:
+        yield f"_q{i} AS ({source.query_sql})"
+        yield _query_values(source, values, window)
+        yield _query_accounts(source, window)
+    names = [column for _, column in values]
+    per_employee = "".join(f", v.{c} AS b{i}_{c}" for c in names)
+    accounts = (
+        f"SELECT _employee, sum(_rows) AS _rows, list_distinct(flatten(list(_batches))) AS _batches, "
+        f"list(_account) AS _accounts, sum(_crossing) AS _crossing_rows, "
+        f"list(_account) FILTER (WHERE _crossing > 0) AS _crossing_accounts FROM _s{i} GROUP BY 1"
+    )
+    fixed = ", ".join(f"s._{c} AS b{i}_{c}" for c in ACCOUNT_COLUMNS)
+    yield (
+        f"_e{i} AS (SELECT s._employee AS _employee, {source.offset} AS _offset, {fixed}{per_employee} "
+        f"FROM ({accounts}) AS s LEFT JOIN _w{i} AS v ON s._employee IS NOT DISTINCT FROM v._employee)"
+    )
+
+
+def team_cte(index: int, columns: Sequence[str]) -> str:
+    """`_t<i>`: for each manager, the values of `_e<i>` added over everyone reporting to them."""
+    values = "".join(f", sum(e.b{index}_{c}) AS t{index}_{c}" for c in columns)
+    return (
+        f"_t{index} AS (SELECT r._manager AS _employee, e._offset AS _offset, sum(e.b{index}_rows) AS t{index}_rows, "
+        f"list_distinct(flatten(list(e.b{index}_batches))) AS t{index}_batches{values} "
+        f"FROM _e{index} AS e JOIN {attr.REPORTS} AS r ON r._member = e._employee GROUP BY 1, 2)"
+    )
+
+
+def _dataset_values(
+    source: BlockSource, values: Sequence[tuple[exp.Expr, str]], window: Period
+) -> Iterator[str]:
+    assert source.dataset is not None and source.account_column is not None
+    dataset = DATASETS[source.dataset]
+    i = source.index
+    account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    trees: Sequence[exp.Expr] = [tree for tree, _ in values]
+    over_rollup = None if source.rollup is None else rewritten(dataset, trees, ROW_ALIAS)
+    if over_rollup is not None and source.rollup is not None:
+        trees = over_rollup
+        table, in_window = source.rollup, _days_in(dataset, window)
+    else:
+        table, in_window = (
+            attr.quoted(dataset.name),
+            attr.in_dates(dataset, ROW_ALIAS, window.start, window.end),
+        )
+    day = attr.row_date(dataset, ROW_ALIAS)
+    steps = plan(trees)
+    computed = "".join(f", {sql} AS {column}" for sql, (_, column) in zip(steps.finals, values, strict=True))
+    if steps.mode == "distinct":
+        by_account = True
+        partials = "".join(f", {sql} AS {name}" for sql, name in steps.partials)
+        owned = attr.owner_join(source.kind, account, day, keep_unowned=False, owners=OWNER_PAIRS)
+        yield (
+            f"_p{i} AS (SELECT o._o_pair AS _pair, {steps.distinct_column} AS _u{partials} "
+            f"FROM {table} AS {ROW_ALIAS} {owned} WHERE {in_window} GROUP BY 1, 2)"
+        )
+        yield (
+            f"_v{i} AS (SELECT k._o_employee AS _employee, k._o_account AS _account, a.* EXCLUDE (_pair) "
+            f"FROM (SELECT _pair{computed} FROM _p{i} GROUP BY 1) AS a JOIN {PAIRS} AS k ON k._o_pair = a._pair)"
+        )
+    else:
+        by_account = not steps.additive
+        owned = attr.owner_join(source.kind, account, day, keep_unowned=False)
+        selected = "o._o_employee AS _employee" + (f", {account} AS _account" if by_account else "")
+        yield (
+            f"_v{i} AS (SELECT {selected}{computed} FROM {table} AS {ROW_ALIAS} {owned} WHERE {in_window} "
+            f"GROUP BY {'1, 2' if by_account else '1'})"
+        )
+    names = [column for _, column in values]
+    if by_account:
+        added = "".join(f", sum({c}) AS {c}" for c in names)
+        yield f"_w{i} AS (SELECT _employee{added} FROM _v{i} GROUP BY 1)"
+    else:
+        yield f"_w{i} AS (SELECT * FROM _v{i})"
+
+
+def _dataset_accounts(source: BlockSource, window: Period) -> str:
+    assert source.dataset is not None and source.account_column is not None
+    dataset = DATASETS[source.dataset]
+    account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    ranged = attr.RANGE_START_COLUMN in dataset.column_names
+    first = f", {ROW_ALIAS}.{attr.quoted(attr.RANGE_START_COLUMN)} AS _first" if ranged else ""
+    if source.rollup is not None:  # a roll-up row counts _n rows; never ranged (`rollup_reading.readable`)
+        table, rows, in_window = source.rollup, f"sum({ROW_ALIAS}.{COUNT_COLUMN})", _days_in(dataset, window)
+    else:
+        table, rows = attr.quoted(dataset.name), "count(*)"
+        in_window = attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)
+    days = (
+        f"SELECT {account} AS _account, {attr.row_date(dataset, ROW_ALIAS)} AS _day, {ROW_ALIAS}._batch AS _b{first}, "
+        f"{rows} AS _n FROM {table} AS {ROW_ALIAS} WHERE {in_window} GROUP BY ALL"
+    )
+    return _accounts_cte(source, days, ranged)
+
+
+def _days_in(dataset: Dataset, window: Period) -> str:
+    """Roll-up rows in the window: the roll-up holds the row's day under the date column's name."""
+    assert dataset.date_column is not None
+    column = f"{ROW_ALIAS}.{attr.quoted(dataset.date_column)}"
+    return f"{column} BETWEEN {attr.date_literal(window.start)} AND {attr.date_literal(window.end)}"
+
+
+def _query_values(source: BlockSource, values: Sequence[tuple[exp.Expr, str]], window: Period) -> str:
+    i = source.index
+    computed = "".join(f", {tree.sql(dialect=DIALECT)} AS {column}" for tree, column in values)
+    return (
+        f"_w{i} AS (SELECT o._o_employee AS _employee{computed} FROM _q{i} AS q "
+        f"{attr.owner_join(source.kind, _QUERY_ACCOUNT, _QUERY_DAY, keep_unowned=False)} "
+        f"WHERE {_in_window(window)} GROUP BY 1)"
+    )
+
+
+def _query_accounts(source: BlockSource, window: Period) -> str:
+    batch = 'CAST(q."batch" AS VARCHAR)' if source.query_has_batch else "CAST(NULL AS VARCHAR)"
+    days = (
+        f"SELECT {_QUERY_ACCOUNT} AS _account, {_QUERY_DAY} AS _day, {batch} AS _b, count(*) AS _n "
+        f"FROM _q{source.index} AS q WHERE {_in_window(window)} GROUP BY ALL"
+    )
+    return _accounts_cte(source, days, ranged=False)
+
+
+_QUERY_ACCOUNT = 'CAST(q."account" AS VARCHAR)'
+_QUERY_DAY = 'CAST(q."date" AS DATE)'
+
+
+def _in_window(window: Period) -> str:
+    return f"{_QUERY_DAY} BETWEEN {attr.date_literal(window.start)} AND {attr.date_literal(window.end)}"
+
+
+def _accounts_cte(source: BlockSource, days: str, ranged: bool) -> str:
+    crossing = "coalesce(sum(x._n) FILTER (WHERE x._first < o._o_from), 0)" if ranged else "0"
+    return (
+        f"_s{source.index} AS (SELECT o._o_employee AS _employee, x._account AS _account, sum(x._n) AS _rows, "
+        f"list(DISTINCT x._b) FILTER (WHERE x._b IS NOT NULL) AS _batches, {crossing} AS _crossing "
+        f"FROM ({days}) AS x {attr.owner_join(source.kind, 'x._account', 'x._day')} GROUP BY 1, 2)"
+    )

@@ -1,6 +1,0 @@
-"""Synthetic but realistic shop data: a company of N people and its platforms' export files."""
-
-from shopkpi.data.synth.generate import SynthError, generate
-from shopkpi.data.synth.manifest import SynthFile, SynthManifest
-
-__all__ = ["SynthError", "SynthFile", "SynthManifest", "generate"]

@@ -1,0 +1,700 @@
+"""The warehouse: one Parquet file per imported batch plus a DuckDB catalogue, under `<home>/warehouse/`.
+
+    warehouse/catalogue.duckdb        batches (provenance) and batch_accounts (what each batch speaks for)
+    warehouse/<dataset>/<batch>.parquet
+    warehouse/<dataset>.rollup/<batch>.parquet   the batch's roll-up, for datasets that declare one
+    warehouse/.lock                   held while a commit runs
+
+A commit is all-or-nothing: each batch's Parquet was written and fsynced in the staging folder,
+its roll-up (`rollups`) is written from it and fsynced there too, both are renamed into place
+(atomic on one file system), and then every batch of the command is recorded in one DuckDB
+transaction. A crash before that transaction commits leaves the catalogue as it was; a Parquet
+file that no batch names is invisible to readers and removed by the next commit (`recover`).
+Readers see only what the catalogue names.
+
+A batch has a state (`batch_states`). `current` batches are the data. An application that must record each import
+(its audit entry) commits with `confirm`: the batches are recorded `pending` (not seen), `confirm`
+runs, and only then are they `current` (if it raises they are removed). A withdrawal marks the batch
+`withdrawing` (no longer seen), runs its `confirm`, then `withdrawn` (or `current` again if it
+raises); a withdrawn batch stays in the catalogue as history, and the batches it replaced count
+again. A process killed between leaves a batch `pending` or `withdrawing`: the application, named
+with `on_undecided`, decides it by whether its record exists, the next time the warehouse is
+committed to, recovered or read in that application.
+
+`connect()` returns an in-memory DuckDB connection with a VIEW per dataset (canonical columns,
+`_batch`), showing current rows only: a batch whose rows were all replaced by later batches is left
+out, a batch partly replaced is filtered by the later batches' accounts and dates. A dataset with a
+roll-up also has the internal view `_rollup_<dataset>` of its current batches' roll-ups, filtered
+the same way (a batch without its roll-up file is grouped from its rows instead).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from shopkpi.data.datasets import DATASETS, Dataset
+from shopkpi.data.imports.value_sql import quote
+from shopkpi.data.warehouse import rollups, scope
+from shopkpi.data.warehouse.batch_states import (
+    CURRENT,
+    PAUSE_ENV,
+    PENDING,
+    UNDECIDED,
+    WITHDRAWING,
+    WITHDRAWN,
+    BatchInfo,
+    BatchNotWithdrawable,
+    current_sql,
+    decide,
+    decider,
+    deciding,
+    has_undecided,
+    on_undecided,
+    pause,
+)
+
+ROLLUP_MEMORY = "3GB"  # DuckDB's memory limit while a roll-up is written
+__all__ = [  # the batch states' names are the warehouse's too
+    "CURRENT",
+    "PAUSE_ENV",
+    "BatchInfo",
+    "BatchNotWithdrawable",
+    "CommitResult",
+    "StagedBatch",
+    "Warehouse",
+    "current_sql",
+    "on_undecided",
+]
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (
+    seq BIGINT PRIMARY KEY,
+    id VARCHAR NOT NULL UNIQUE,
+    dataset VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    profile VARCHAR NOT NULL,
+    row_count BIGINT NOT NULL,
+    imported_by VARCHAR NOT NULL,
+    imported_at TIMESTAMP NOT NULL,
+    replaced_by VARCHAR,
+    period VARCHAR,
+    path VARCHAR NOT NULL,
+    scope_from DATE,
+    scope_to DATE,
+    state VARCHAR NOT NULL DEFAULT 'current'
+);
+CREATE TABLE IF NOT EXISTS batch_accounts (batch VARCHAR NOT NULL, account VARCHAR);
+"""
+_BATCH_COLUMNS = (
+    "seq",
+    "id",
+    "dataset",
+    "file_name",
+    "sha256",
+    "profile",
+    "row_count",
+    "imported_by",
+    "imported_at",
+    "replaced_by",
+    "period",
+    "path",
+    "scope_from",
+    "scope_to",
+    "state",
+)
+# a catalogue written before batches had a state: every batch in it is current
+_UPGRADE = "ALTER TABLE batches ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'"
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """A validated file ready to be committed; `parquet` is its final-format file in staging."""
+
+    id: str
+    dataset: str
+    file_name: str
+    sha256: str
+    profile: str
+    row_count: int
+    imported_by: str
+    imported_at: dt.datetime
+    period: str | None
+    parquet: Path
+    accounts: tuple[str | None, ...]
+    scope_from: dt.date | None
+    scope_to: dt.date | None
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    batch: str  # the new batch, or the existing one when unchanged
+    file_name: str
+    status: str  # "imported" or "unchanged"
+    rows: int
+    replaced: tuple[str, ...]  # batches whose rows are now all replaced
+    partly_replaced: tuple[str, ...]  # batches some of whose rows are replaced
+
+
+class Warehouse:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.root = home / "warehouse"
+        self.catalogue = self.root / "catalogue.duckdb"
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+        """An in-memory connection with `batches`, `batch_accounts` and one view per warehouse dataset
+        (the organisation's — employees, accounts, positions — come from an `OrganisationSnapshot`).
+
+        The catalogue is read (read-only, briefly) and its tables copied, so the connection holds
+        no lock on the warehouse; it never writes the catalogue, whatever `read_only` says (imports
+        go through `commit`)."""
+        con = self._catalogue_copy()
+        if deciding() and has_undecided(con):
+            # left by a killed import or withdrawal: decided now, unless a commit is under way
+            con.close()
+            self.decide_undecided()
+            con = self._catalogue_copy()
+        current = self._live(con)
+        for ds in DATASETS.values():
+            if ds.organisation:  # the application's; a computation registers its snapshot
+                continue
+            live = current.get(ds.name, [])
+            con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(ds, live)}")
+            if rollups.has_rollup(ds):
+                con.execute(f"CREATE VIEW {rollups.view_name(ds)} AS {self._rollup_view_sql(ds, live)}")
+        del read_only
+        return con
+
+    def _catalogue_copy(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory connection with a copy of the catalogue's tables (empty when there is none)."""
+        con = duckdb.connect(":memory:")
+        con.execute(_SCHEMA.replace("PRIMARY KEY", "").replace("NOT NULL UNIQUE", "NOT NULL"))
+        if self.catalogue.exists():
+            self._attach(con, read_only=True)
+            try:
+                columns = ", ".join(_stored_columns(con, "catalogue"))
+                con.execute(f"INSERT INTO batches ({columns}) SELECT {columns} FROM catalogue.batches")
+                con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
+            except duckdb.CatalogException:  # a catalogue file without tables: nothing was ever committed
+                pass
+            con.execute("DETACH catalogue")
+        return con
+
+    def _attach(self, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
+        mode = " (READ_ONLY)" if read_only else ""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                con.execute(f"ATTACH {quote(str(self.catalogue))} AS catalogue{mode}")
+                return
+            except duckdb.IOException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _live(self, con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[int, str, bool]]]:
+        """Each dataset's current batches: (seq, path, partly replaced), in order."""
+        found = con.execute(
+            """
+            SELECT b.dataset, b.seq, b.path, EXISTS (
+                SELECT 1 FROM batches c
+                JOIN batch_accounts ca ON ca.batch = c.id
+                JOIN batch_accounts ba ON ba.batch = b.id AND ba.account IS NOT DISTINCT FROM ca.account
+                WHERE c.dataset = b.dataset AND c.seq > b.seq AND c.state = 'current'
+                  AND (c.scope_from IS NULL OR b.scope_from IS NULL
+                       OR (c.scope_from <= b.scope_to AND b.scope_from <= c.scope_to))
+            ) AS partly
+            FROM batches b WHERE """
+            + current_sql("b")
+            + " ORDER BY b.seq"
+        ).fetchall()
+        live: dict[str, list[tuple[int, str, bool]]] = {}
+        for dataset, seq, path, partly in found:
+            live.setdefault(str(dataset), []).append((int(seq), str(path), bool(partly)))
+        return live
+
+    def _view_sql(self, ds: Dataset, live: Sequence[tuple[int, str, bool]]) -> str:
+        columns = ", ".join(f'"{c.name}"' for c in ds.columns) + ", _batch"
+        if not live:
+            nulls = ", ".join(f'CAST(NULL AS {c.duckdb_type}) AS "{c.name}"' for c in ds.columns)
+            return f"SELECT {nulls}, CAST(NULL AS VARCHAR) AS _batch WHERE false"
+        parts: list[str] = []
+        whole = [self.root / path for _, path, partly in live if not partly]
+        if whole:
+            parts.append(f"SELECT {columns} FROM {_parquet(whole)}")
+        for seq, path, partly in live:
+            if partly:
+                parts.append(
+                    f"SELECT {columns} FROM {_parquet([self.root / path])} r "
+                    f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
+                )
+        return " UNION ALL ".join(parts)
+
+    def _rollup_view_sql(self, ds: Dataset, live: Sequence[tuple[int, str, bool]]) -> str:
+        """The current roll-up rows: each batch's companion file, or its rows grouped when it has none."""
+        columns = ", ".join(f'"{c}"' for c in rollups.columns(ds))
+        stored: list[Path] = []
+        grouped: list[Path] = []
+        partial: list[str] = []
+        for seq, path, partly in live:
+            companion = self.root / rollups.companion(path)
+            if not partly:
+                if companion.exists():
+                    stored.append(companion)
+                else:
+                    grouped.append(self.root / path)
+                continue
+            where = f"NOT {covered_sql(ds, 'r', seq, 'batches', 'batch_accounts')}"
+            if companion.exists():
+                partial.append(f"SELECT {columns} FROM {_parquet([companion])} r WHERE {where}")
+            else:
+                partial.append(rollups.grouped_sql(ds, f"{_parquet([self.root / path])} r", where))
+        parts = [f"SELECT {columns} FROM {_parquet(stored)}"] if stored else []
+        parts += [rollups.grouped_sql(ds, _parquet(grouped))] if grouped else []
+        parts += partial
+        return " UNION ALL ".join(parts) if parts else rollups.empty_sql(ds)
+
+    def current_batch(self, dataset: str, sha256: str) -> str | None:
+        """The current batch of `dataset` imported from a file with this checksum."""
+        if not self.catalogue.exists():
+            return None
+        con = self._catalogue_copy()
+        try:
+            row = con.execute(
+                f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}",
+                [dataset, sha256],
+            ).fetchone()
+        finally:
+            con.close()
+        return None if row is None else str(row[0])
+
+    # ---- writing -------------------------------------------------------------------------------
+
+    def commit(
+        self, staged: Sequence[StagedBatch], *, confirm: Callable[[list[CommitResult]], None] | None = None
+    ) -> list[CommitResult]:
+        """Record `staged` batches (in order) in one transaction; see the module docstring.
+
+        With `confirm`, the batches are recorded as pending, `confirm(results)` runs (the application
+        writes its audit entry there, in its own transaction), and only then do they become current;
+        if it raises, they are removed again. A process killed between is decided by
+        `decide_undecided`, by whether `confirm`'s record exists."""
+        with self.held():
+            self._recover_locked()
+            con = duckdb.connect(str(self.catalogue))
+            try:
+                results = self._commit_locked(con, staged, pending=confirm is not None)
+            finally:
+                con.close()
+            if confirm is None:
+                return results
+            new = [r.batch for r in results if r.status == "imported"]
+            pause("before_confirm")
+            try:
+                confirm(results)
+            except BaseException:
+                self._set_states({b: None for b in new})
+                raise
+            pause("after_confirm")
+            self._set_states({b: CURRENT for b in new})
+            return results
+
+    def withdraw(self, batch: str, confirm: Callable[[BatchInfo], None]) -> BatchInfo:
+        """Withdraw a current batch: its rows leave the current data (a batch it replaced is current
+        again), the catalogue keeps it as withdrawn. `confirm(info)` runs while the batch already reads
+        as withdrawn (the application records the withdrawal and recomputes there); if it raises, the
+        batch is current again. BatchNotWithdrawable for an unknown or not current batch."""
+        with self.held():
+            self._recover_locked()
+            if not self.catalogue.exists():
+                raise BatchNotWithdrawable(batch, None)
+            con = duckdb.connect(str(self.catalogue))
+            try:
+                con.execute(_UPGRADE)
+                row = con.execute(
+                    "SELECT id, dataset, file_name, row_count, period, imported_by, state "
+                    "FROM batches WHERE id = ?",
+                    [batch],
+                ).fetchone()
+                if row is None or row[6] != CURRENT:
+                    raise BatchNotWithdrawable(batch, None if row is None else str(row[6]))
+                info = BatchInfo(str(row[0]), str(row[1]), str(row[2]), int(row[3]), row[4], str(row[5]))
+                con.execute("UPDATE batches SET state = ? WHERE id = ?", [WITHDRAWING, batch])
+            finally:
+                con.close()
+            pause("before_confirm")
+            try:
+                confirm(info)
+            except BaseException:
+                self._set_states({batch: CURRENT})
+                raise
+            pause("after_confirm")
+            self._set_states({batch: WITHDRAWN})
+            return info
+
+    def _set_states(self, states: Mapping[str, str | None]) -> None:
+        """Decide undecided batches, the caller holding the lock: a new state, or None to remove a
+        pending batch (its rows, accounts and files). A batch withdrawn or removed no longer replaces
+        the batches it replaced."""
+        if not states:
+            return
+        con = duckdb.connect(str(self.catalogue))
+        removed: list[str] = []
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for batch, state in states.items():
+                if state in (None, WITHDRAWN):
+                    con.execute("UPDATE batches SET replaced_by = NULL WHERE replaced_by = ?", [batch])
+                if state is None:
+                    found = con.execute("SELECT path FROM batches WHERE id = ?", [batch]).fetchone()
+                    removed += [str(found[0])] if found else []
+                    con.execute("DELETE FROM batch_accounts WHERE batch = ?", [batch])
+                    con.execute("DELETE FROM batches WHERE id = ?", [batch])
+                else:
+                    con.execute("UPDATE batches SET state = ? WHERE id = ?", [state, batch])
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        for relative in removed:
+            (self.root / relative).unlink(missing_ok=True)
+            (self.root / rollups.companion(relative)).unlink(missing_ok=True)
+
+    def decide_undecided(self) -> dict[str, str | None]:
+        """Decide the batches a killed import or withdrawal left undecided, by asking the application
+        (`on_undecided`): a pending batch whose import was recorded becomes current, else it is removed;
+        a withdrawing batch whose withdrawal was recorded is withdrawn, else current again. Nothing is
+        done while another process commits (it holds the lock) or when no one can answer."""
+        if not deciding() or not self.catalogue.exists():
+            return {}
+        with self._try_held() as held:
+            if not held:
+                return {}
+            return self._decide_locked()
+
+    def _decide_locked(self) -> dict[str, str | None]:
+        if not deciding() or not self.catalogue.exists():
+            return {}
+        con = self._catalogue_copy()
+        try:
+            states = ", ".join(f"'{s}'" for s in UNDECIDED)
+            found = {
+                str(b): str(s)
+                for b, s in con.execute(f"SELECT id, state FROM batches WHERE state IN ({states})").fetchall()
+            }
+        finally:
+            con.close()
+        if not found:
+            return {}
+        recorded = decider(self.home, found)
+        if recorded is None:
+            return {}
+        decisions = decide(found, recorded)
+        self._set_states(decisions)
+        return decisions
+
+    @contextlib.contextmanager
+    def _try_held(self) -> Iterator[bool]:
+        """The warehouse lock if no one holds it (True), else nothing (False)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _commit_locked(
+        self, con: duckdb.DuckDBPyConnection, staged: Sequence[StagedBatch], *, pending: bool
+    ) -> list[CommitResult]:
+        has_schema = bool(
+            con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'batches'"
+            ).fetchone()
+            == (1,)
+        )
+        if has_schema:
+            con.execute(_UPGRADE)
+        outcome: dict[int, CommitResult] = {}
+        placed: list[tuple[int, StagedBatch, str]] = []
+        seen: dict[tuple[str, str], str] = {}
+        for i, batch in enumerate(staged):
+            existing = seen.get((batch.dataset, batch.sha256))
+            if existing is None and has_schema:
+                row = con.execute(
+                    f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}",
+                    [batch.dataset, batch.sha256],
+                ).fetchone()
+                existing = None if row is None else str(row[0])
+            if existing is not None:
+                outcome[i] = CommitResult(existing, batch.file_name, "unchanged", 0, (), ())
+                batch.parquet.unlink(missing_ok=True)
+                continue
+            relative = f"{batch.dataset}/{batch.id}.parquet"
+            ds = DATASETS[batch.dataset]
+            if rollups.has_rollup(ds):
+                staged_rollup = _write_rollup(ds, batch.parquet)
+                _place(staged_rollup, self.root / rollups.companion(relative))
+            _place(batch.parquet, self.root / relative)
+            placed.append((i, batch, relative))
+            seen[(batch.dataset, batch.sha256)] = batch.id
+        if placed:
+            pause("before_catalogue")
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(_SCHEMA)
+            for i, batch, relative in placed:
+                outcome[i] = self._record(con, batch, relative)
+            if pending:  # recorded as current so that replacements count them, then held back
+                for _, batch, _ in placed:
+                    con.execute("UPDATE batches SET state = ? WHERE id = ?", [PENDING, batch.id])
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            for _, _, relative in placed:
+                (self.root / relative).unlink(missing_ok=True)
+                (self.root / rollups.companion(relative)).unlink(missing_ok=True)
+            raise
+        return [outcome[i] for i in range(len(staged))]
+
+    def _record(self, con: duckdb.DuckDBPyConnection, batch: StagedBatch, relative: str) -> CommitResult:
+        seq_row = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM batches").fetchone()
+        seq = int(seq_row[0]) if seq_row else 1
+        values = [
+            seq,
+            batch.id,
+            batch.dataset,
+            batch.file_name,
+            batch.sha256,
+            batch.profile,
+            batch.row_count,
+            batch.imported_by,
+            batch.imported_at,
+            None,
+            batch.period,
+            relative,
+            batch.scope_from,
+            batch.scope_to,
+            CURRENT,
+        ]
+        con.execute(
+            f"INSERT INTO batches ({', '.join(_BATCH_COLUMNS)}) VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})",
+            values,
+        )
+        import pyarrow as pa  # type: ignore[import-untyped]  # only when writing: readers do without it
+
+        accounts = pa.table(
+            {
+                "batch": pa.array([batch.id] * len(batch.accounts), pa.string()),
+                "account": pa.array(list(batch.accounts), pa.string()),
+            }
+        )
+        con.register("new_accounts", accounts)
+        con.execute("INSERT INTO batch_accounts SELECT batch, account FROM new_accounts")
+        con.unregister("new_accounts")
+        replaced, partly = self._replace(con, DATASETS[batch.dataset], batch.id, seq)
+        return CommitResult(batch.id, batch.file_name, "imported", batch.row_count, replaced, partly)
+
+    def _replace(
+        self, con: duckdb.DuckDBPyConnection, ds: Dataset, new_id: str, new_seq: int
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Mark earlier batches all of whose rows the new batch (and later ones) replace."""
+        overlapping = con.execute(
+            """
+            SELECT DISTINCT b.id, b.path, b.seq FROM batches b
+            JOIN batch_accounts ba ON ba.batch = b.id
+            JOIN batch_accounts na ON na.batch = ? AND na.account IS NOT DISTINCT FROM ba.account
+            JOIN batches n ON n.id = ?
+            WHERE b.dataset = ? AND b.replaced_by IS NULL AND b.state = 'current' AND b.seq < ?
+              AND (n.scope_from IS NULL OR b.scope_from IS NULL
+                   OR (n.scope_from <= b.scope_to AND b.scope_from <= n.scope_to))
+            ORDER BY b.seq
+            """,
+            [new_id, new_id, ds.name, new_seq],
+        ).fetchall()
+        replaced: list[str] = []
+        partly: list[str] = []
+        for old_id, path, seq in overlapping:
+            left = con.execute(
+                f"SELECT count(*) FROM {_parquet([self.root / path])} r "
+                f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
+            ).fetchone()
+            if left is not None and left[0] == 0:
+                con.execute("UPDATE batches SET replaced_by = ? WHERE id = ?", [new_id, old_id])
+                replaced.append(str(old_id))
+            else:
+                partly.append(str(old_id))
+        return tuple(replaced), tuple(partly)
+
+    # ---- backups -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def held(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the warehouse lock: no import commits until the block ends. A commit under way when it
+        is asked for finishes first (`on_wait` is called then, before waiting)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def copy_locked(self, target: Path) -> list[str]:
+        """Copy the catalogue and every file it names into the new folder `target`, the caller holding
+        the lock (`held`); the files' paths relative to `target`, the catalogue first.
+
+        The catalogue is copied row by row into a new DuckDB file of the same schema (one consistent
+        file, whatever the source's write-ahead log holds); a file no batch names (left by a crash
+        between rename and commit) is not copied."""
+        target.mkdir(parents=True)
+        if not self.catalogue.exists():
+            return []
+        con = duckdb.connect(":memory:")
+        try:
+            self._attach(con, read_only=True)
+            con.execute(f"ATTACH {quote(str(target / self.catalogue.name))} AS snapshot")
+            con.execute("USE snapshot")
+            con.execute(_SCHEMA)
+            try:
+                columns = ", ".join(_stored_columns(con, "catalogue"))
+                con.execute(f"INSERT INTO batches ({columns}) SELECT {columns} FROM catalogue.batches")
+                con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
+            except duckdb.CatalogException:  # a catalogue file without tables: nothing was ever committed
+                pass
+            paths = [str(p) for (p,) in con.execute("SELECT path FROM batches ORDER BY seq").fetchall()]
+        finally:
+            con.close()
+        copied = [self.catalogue.name]
+        for path in paths:
+            companion = rollups.companion(path)  # a batch without its roll-up is grouped when read
+            for relative in (path, companion) if (self.root / companion).exists() else (path,):
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(self.root / relative, target / relative)
+                copied.append(relative)
+        return copied
+
+    def recover(self) -> list[Path]:
+        """Remove Parquet files no batch names (left by a crash between rename and commit)."""
+        if not self.root.exists():
+            return []
+        with self.held():
+            return self._recover_locked()
+
+    def _recover_locked(self) -> list[Path]:
+        self._decide_locked()
+        known: set[str] = set()
+        if self.catalogue.exists():
+            con = duckdb.connect(":memory:")
+            try:
+                self._attach(con, read_only=True)
+                paths = [str(p) for (p,) in con.execute("SELECT path FROM catalogue.batches").fetchall()]
+                known = {*paths, *(rollups.companion(p) for p in paths)}
+            except duckdb.CatalogException:
+                known = set()
+            finally:
+                con.close()
+        removed: list[Path] = []
+        for path in sorted(self.root.glob("*/*")):
+            relative = path.relative_to(self.root).as_posix()
+            if path.is_file() and relative not in known:
+                path.unlink()
+                removed.append(path)
+        return removed
+
+
+def covered_sql(ds: Dataset, alias: str, seq: int, batches: str, accounts: str) -> str:
+    """True for a row (of a batch with sequence `seq`) that a later batch of `ds` replaces."""
+    return (
+        f"EXISTS (SELECT 1 FROM {batches} c JOIN {accounts} ca ON ca.batch = c.id "
+        f"WHERE c.dataset = {quote(ds.name)} AND c.seq > {seq} AND c.state = '{CURRENT}' "
+        f"AND ca.account IS NOT DISTINCT FROM {scope.account_sql(ds, alias)} "
+        f"AND (c.scope_from IS NULL OR {scope.day_sql(ds, alias)} BETWEEN c.scope_from AND c.scope_to))"
+    )
+
+
+def _parquet(paths: Sequence[Path]) -> str:
+    files = "[" + ", ".join(quote(str(p)) for p in paths) + "]"
+    return f"read_parquet({files}, union_by_name = true)"
+
+
+def _write_rollup(ds: Dataset, parquet: Path) -> Path:
+    """The roll-up of a staged batch file, written and fsynced next to it."""
+    out = parquet.with_name(parquet.stem + rollups.FOLDER_SUFFIX + ".parquet")
+    # a bounded memory (a 100-million-row batch spills its grouping to disk next to it)
+    spill = parquet.with_name(parquet.stem + ".spill")
+    con = duckdb.connect(":memory:", config={"memory_limit": ROLLUP_MEMORY, "temp_directory": str(spill)})
+    try:
+        con.execute("SET enable_progress_bar = false")
+        source = f"read_parquet({quote(str(parquet))})"
+        con.execute(
+            f"COPY ({rollups.grouped_sql(ds, source)}) TO {quote(str(out))} (FORMAT parquet, COMPRESSION zstd)"
+        )
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+    fsync_file(out)
+    return out
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
+def _place(staged: Path, final: Path) -> None:
+    """Move a fsynced staged file into the warehouse atomically (same file system)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, final)
+    except OSError:  # another file system: copy next to the target, then rename
+        tmp = final.with_suffix(".parquet.tmp")
+        with staged.open("rb") as src, tmp.open("wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, final)
+        staged.unlink()
+    _fsync_dir(final.parent)
+
+
+def _stored_columns(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    """The batch columns of the attached catalogue `database` (an older one has no `state`)."""
+    found = {
+        str(name)
+        for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = 'batches'",
+            [database],
+        ).fetchall()
+    }
+    return [c for c in _BATCH_COLUMNS if c in found] or list(_BATCH_COLUMNS)

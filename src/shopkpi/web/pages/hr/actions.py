@@ -1,0 +1,60 @@
+"""HR console: consequence action items (警告, 劝退, 年终特别奖 …) — handled by HR and closed with a note."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from shopkpi.appraisal.consequences import close_action_item, settle_due
+from shopkpi.appraisal.models import ActionItem
+from shopkpi.web.pages.hr.access import hr_page
+
+STATES = (("open", _("待处理")), ("closed", _("已处理")), ("withdrawn", _("已撤回")), ("all", _("全部")))
+
+
+def _page(
+    request: HttpRequest, *, error: str = "", error_item: int | None = None, status: int = 200
+) -> HttpResponse:
+    shown = request.GET.get("status", "open")
+    items = ActionItem.objects.select_related(
+        "employee__department", "cycle", "review", "closed_by"
+    ).order_by("-cycle__period", "employee__code", "id")
+    if shown in ("open", "closed", "withdrawn"):
+        items = items.filter(status=shown)
+    page = Paginator(items, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "shopkpi/hr/actions.html",
+        {
+            "page": page,
+            "shown": shown,
+            "states": STATES,
+            "error": error,
+            "error_item": error_item,
+            "posted_note": request.POST.get("note", "") if request.method == "POST" else "",
+        },
+        status=status,
+    )
+
+
+@hr_page()
+def action_items(request: HttpRequest) -> HttpResponse:
+    settle_due(request.user)  # results whose appeal window has closed since: their items first
+    return _page(request)
+
+
+def _reshow(request: HttpRequest, item_id: int, error: str) -> HttpResponse:
+    return _page(request, error=error, error_item=item_id, status=409)
+
+
+@hr_page(reshow=_reshow)
+@require_POST
+def close_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(ActionItem.objects.select_related("employee"), pk=item_id)
+    close_action_item(request.user, item, request.POST.get("note", ""))
+    messages.success(request, _("行动项已关闭。"))
+    return redirect(f"/hr/actions/?status={request.POST.get('status', 'open')}")

@@ -1,0 +1,345 @@
+"""HR console: the cycles list, opening a cycle (participants preview, deadlines, targets import),
+a cycle's page, recomputing its reviews from the warehouse, archiving, and asking to reopen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from shopkpi.appraisal import cycles, deadlines, month_close, reopen_requests
+from shopkpi.appraisal import import_jobs as jobs
+from shopkpi.appraisal.models import Cycle, Delivery, Employee, Review
+from shopkpi.appraisal.notifications import messages as notice_messages
+from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.web import upload_limits
+from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.hr.access import hr_page
+from shopkpi.web.pages.hr.imports import PERIOD, job_context
+
+S = Review.Status
+FAILED_SHOWN = 20  # the latest failed sends on the console; the count says how many in all
+STEP_DUE: dict[str, str] = {
+    S.PENDING_SELF: "self_due",
+    S.PENDING_SUPERVISOR: "supervisor_due",
+    S.PENDING_HR: "hr_due",
+}
+
+
+def overdue_count(cycle: Cycle, by_status: dict[str, int], today: dt.date) -> int:
+    """Reviews waiting at a step past its deadline (as deadlines.overdue decides for each one)."""
+    if cycle.status != Cycle.Status.OPEN:
+        return 0
+    return sum(
+        n
+        for status, n in by_status.items()
+        if status in STEP_DUE and today > getattr(cycle, STEP_DUE[status])
+    )
+
+
+@hr_page()
+def console(request: HttpRequest) -> HttpResponse:
+    """The cycles, newest first, with their reviews per step and how many are overdue."""
+    all_cycles = list(Cycle.objects.order_by("-period"))
+    counts: dict[int, dict[str, int]] = {}
+    for row in Review.objects.values("cycle_id", "status").annotate(n=Count("id")):
+        counts.setdefault(row["cycle_id"], {})[row["status"]] = row["n"]
+    today = timezone.localdate()
+    pending = reopen_requests.pending_requests()
+    rows = []
+    for cycle in all_cycles:
+        by_status = counts.get(cycle.pk, {})
+        rows.append(
+            {
+                "cycle": cycle,
+                "status_label": labels.cycle_state(cycle.status),
+                "total": sum(by_status.values()),
+                "steps": [(labels.REVIEW_STATES[s], by_status.get(s, 0)) for s in S],
+                "overdue": overdue_count(cycle, by_status, today),
+                "reopen_requested": cycle.period in pending,
+            }
+        )
+    failed = Delivery.objects.filter(status=Delivery.Status.FAILED).select_related("notice")
+    return render(
+        request,
+        "shopkpi/hr/console.html",
+        {
+            "rows": rows,
+            "statuses": [labels.REVIEW_STATES[s] for s in S],
+            "failed_sends": [
+                {
+                    "channel": labels.CHANNELS.get(d.channel, d.channel),
+                    "target": labels.robot_owner(d.target),
+                    "subject": notice_messages.robot_text(d.notice),  # who and what, nothing confidential
+                    "attempts": d.attempts,
+                    "tried_at": d.tried_at,
+                    "error": d.error,
+                }
+                for d in failed[:FAILED_SHOWN]
+            ],
+            "failed_count": failed.count(),
+        },
+    )
+
+
+# ---- opening a cycle ------------------------------------------------------------------------------
+
+
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class OpenCycleForm(forms.Form):
+    period = forms.CharField(label=_("考核期间"), max_length=7, help_text=_("格式 YYYY-MM，如 2026-03。"))
+    cutoff_day = forms.IntegerField(
+        label=_("入职截止日"),
+        min_value=1,
+        max_value=31,
+        initial=cycles.DEFAULT_CUTOFF_DAY,
+        help_text=_("此日之后入职的员工从下一期开始参加考核。"),
+    )
+    appeal_days = forms.IntegerField(
+        label=_("申诉期（天）"), min_value=1, max_value=60, initial=cycles.DEFAULT_APPEAL_DAYS
+    )
+    self_due = forms.DateField(label=_("自评截止"), input_formats=["%Y-%m-%d"], widget=DATE)
+    supervisor_due = forms.DateField(label=_("上级评分截止"), input_formats=["%Y-%m-%d"], widget=DATE)
+    hr_due = forms.DateField(label=_("人事核准截止"), input_formats=["%Y-%m-%d"], widget=DATE)
+    targets = forms.FileField(
+        label=_("目标导入（可选）"),
+        required=False,
+        help_text=_("目标表：工号、考核期间、目标名称、目标值；开启前导入，有错则不开启。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_period(self) -> str:
+        period = str(self.cleaned_data["period"]).strip()
+        if not PERIOD.match(period):
+            raise forms.ValidationError(_("期间的格式是 YYYY-MM，如 2026-03。"))
+        if Cycle.objects.filter(period=period).exists():
+            raise forms.ValidationError(_("该期间的考核已经开启（或已归档）。"))
+        return period
+
+
+def default_period(today: dt.date) -> str:
+    """The month after the newest cycle; without any, last month (appraised at the start of this one)."""
+    newest = Cycle.objects.order_by("-period").values_list("period", flat=True).first()
+    if newest is not None:
+        year, month = deadlines.month_after(newest)
+        return f"{year:04d}-{month:02d}"
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
+def preview(period: str, cutoff_day: int) -> dict[str, Any]:
+    """Who would take part (cycles.eligible_employees), with their evaluators, and the default deadlines."""
+    if not PERIOD.match(period):
+        return {"participants": [], "valid_period": False}
+    eligible = cycles.eligible_employees(period, cutoff_day)
+    ids = [e.pk for e in eligible]
+    detailed = sorted(
+        Employee.objects.filter(pk__in=ids).select_related("department", "position", "supervisor"),
+        key=lambda e: e.code,
+    )
+    return {
+        "participants": detailed,
+        "unassessable": _without_evaluator(detailed),
+        "valid_period": True,
+        "deadlines": deadlines.default_deadlines(period),
+    }
+
+
+def _without_evaluator(people: list[Employee]) -> set[str]:
+    """The codes of those nobody can evaluate (no supervisor, and no other GM or HR with an employee
+    record): not ticked by default, since the cycle could not open with them."""
+    found = set()
+    for employee in people:
+        if employee.supervisor_id is None:
+            try:
+                cycles.evaluator_for(employee)
+            except WorkflowError:
+                found.add(employee.code)
+    return found
+
+
+def _open_page(
+    request: HttpRequest, *, error: str = "", status: int = 200, job: jobs.ImportJob | None = None
+) -> HttpResponse:
+    if request.method == "POST":
+        form = OpenCycleForm(request.POST, request.FILES)
+        form.is_valid()
+        period = str(request.POST.get("period", "")).strip()
+        cutoff = _int(request.POST.get("cutoff_day"), cycles.DEFAULT_CUTOFF_DAY)
+        chosen = (
+            set(request.POST.getlist("participants")) if request.POST.get("participants_listed") else None
+        )
+    else:
+        period = str(request.GET.get("period") or default_period(timezone.localdate()))
+        cutoff = _int(request.GET.get("cutoff_day"), cycles.DEFAULT_CUTOFF_DAY)
+        form = _prefilled_form(period, cutoff, preview(period, cutoff))
+        chosen = None
+    context = {"form": form, "error": error, "chosen": chosen, **preview(period, cutoff), **job_context(job)}
+    return render(request, "shopkpi/hr/cycle_open.html", context, status=status)
+
+
+def _prefilled_form(period: str, cutoff: int, seen: dict[str, Any]) -> OpenCycleForm:
+    """The open-cycle form for `period`, its deadlines prefilled with the defaults `preview` found."""
+    due = seen.get("deadlines")
+    dates = (
+        {"self_due": due.self_due, "supervisor_due": due.supervisor_due, "hr_due": due.hr_due} if due else {}
+    )
+    return OpenCycleForm(initial={"period": period, "cutoff_day": cutoff, **dates})
+
+
+def _int(value: object, default: int) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
+@hr_page(reshow=lambda request, error: _open_page(request, error=error))
+def open_cycle(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _open_page(request)
+    too_large = upload_limits.too_large(request, "targets", "targets")
+    if too_large:
+        return _open_page(request, error=too_large, status=413)
+    form = OpenCycleForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _open_page(request, status=400)
+    data = form.cleaned_data
+    period = data["period"]
+    participants = None
+    if request.POST.get("participants_listed"):
+        chosen = set(request.POST.getlist("participants"))
+        participants = [e for e in cycles.eligible_employees(period, data["cutoff_day"]) if e.code in chosen]
+    cannot = _without_evaluator(
+        participants if participants is not None else preview(period, data["cutoff_day"])["participants"]
+    )
+    if cannot:
+        raise WorkflowError(
+            str(
+                _("以下人员没有上级，也没有其他总经理或人事可以评价：%(codes)s。请为其设置上级，或取消勾选。")
+            )
+            % {"codes": "、".join(sorted(cannot))}
+        )
+    if data["targets"] is not None:
+        path = jobs.save_upload(data["targets"])
+        job = jobs.run(jobs.new_job(request.user.get_username(), path, "targets", period=period))
+        if job.state != "imported":
+            return _open_page(request, status=422, job=job, error=str(_("目标导入未通过，考核期没有开启。")))
+        messages.info(request, _("目标已导入：%(file)s。") % {"file": job.file})
+    cycle = cycles.open_cycle(
+        request.user,
+        period,
+        participants=participants,
+        deadlines={
+            "self_due": data["self_due"],
+            "supervisor_due": data["supervisor_due"],
+            "hr_due": data["hr_due"],
+        },
+        cutoff_day=data["cutoff_day"],
+        appeal_days=data["appeal_days"],
+    )
+    messages.success(
+        request,
+        _("考核期 %(period)s 已开启，共 %(n)s 份考核。")
+        % {"period": cycle.period, "n": cycle.reviews.count()},
+    )
+    return redirect("hr-cycle", period=cycle.period)
+
+
+@hr_page()
+def open_cycle_preview(request: HttpRequest) -> HttpResponse:
+    """HTMX: the participants and the default deadlines of the period typed."""
+    period = str(request.GET.get("period", "")).strip()
+    cutoff = _int(request.GET.get("cutoff_day"), cycles.DEFAULT_CUTOFF_DAY)
+    seen = preview(period, cutoff)
+    form = _prefilled_form(period, cutoff, seen)
+    return render(request, "shopkpi/hr/_cycle_preview.html", {"form": form, "chosen": None, **seen})
+
+
+# ---- one cycle ----------------------------------------------------------------------------------
+
+
+def _cycle_page(request: HttpRequest, period: str, *, error: str = "") -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    by_status = {
+        row["status"]: row["n"]
+        for row in Review.objects.filter(cycle=cycle).values("status").annotate(n=Count("id"))
+    }
+    today = timezone.localdate()
+    computation = cycle.computations.order_by("-computed_at", "-id").first()
+    return render(
+        request,
+        "shopkpi/hr/cycle.html",
+        {
+            "cycle": cycle,
+            "computation": computation,
+            "computation_problems": [
+                month_close.RatingProblem(**problem).text()
+                for problem in (computation.problems if computation else [])
+            ],
+            "status_label": labels.cycle_state(cycle.status),
+            "steps": [(s.value, labels.REVIEW_STATES[s], by_status.get(s, 0)) for s in S],
+            "total": sum(by_status.values()),
+            "overdue": overdue_count(cycle, by_status, today),
+            "reopen_request": reopen_requests.pending_request(cycle),
+            "error": error,
+        },
+        status=409 if error else 200,
+    )
+
+
+@hr_page()
+def cycle_page(request: HttpRequest, period: str) -> HttpResponse:
+    return _cycle_page(request, period)
+
+
+def _reshow_cycle(request: HttpRequest, period: str, error: str) -> HttpResponse:
+    return _cycle_page(request, period, error=error)
+
+
+@hr_page(reshow=_reshow_cycle)
+@require_POST
+def recompute(request: HttpRequest, period: str) -> HttpResponse:
+    """Recompute every review of the cycle from the warehouse (values frozen after HR stay frozen)."""
+    cycle = get_object_or_404(Cycle, period=period)
+    changed = month_close.recompute_cycle(request.user, cycle, home=Path(settings.HOME))
+    reviews = Review.objects.filter(cycle=cycle).count()
+    messages.success(
+        request,
+        _("已按仓库数据重算 %(n)s 份考核，其中 %(changed)s 份结果有变化。")
+        % {"n": reviews, "changed": len(changed)},
+    )
+    return redirect("hr-cycle", period=period)
+
+
+@hr_page(reshow=_reshow_cycle)
+@require_POST
+def archive(request: HttpRequest, period: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    cycles.archive_cycle(request.user, cycle)
+    messages.success(request, _("考核期 %(period)s 已归档。") % {"period": period})
+    return redirect("hr-cycle", period=period)
+
+
+@hr_page(reshow=_reshow_cycle)
+@require_POST
+def request_reopen(request: HttpRequest, period: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    reopen_requests.request_reopen(request.user, cycle, request.POST.get("reason", ""))
+    messages.success(request, _("重新开启申请已提交，等待总经理确认。"))
+    return redirect("hr-cycle", period=period)

@@ -1,0 +1,69 @@
+"""HR console: what to prepare for a month (本月准备) — per employee, the targets, inputs and supervisor
+ratings their template needs and which of them are in — and the workbook to fill in
+(`appraisal.month_prepare`; it imports back on the import page)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from shopkpi.appraisal.models import Cycle
+from shopkpi.appraisal.month_prepare import Need, prepare_month, write_workbook
+from shopkpi.web.pages.hr.access import hr_page
+from shopkpi.web.pages.hr.reports import xlsx_response
+
+
+@dataclass
+class PersonNeeds:
+    code: str
+    name: str
+    position: str
+    counts: dict[str, list[int]] = field(default_factory=dict)  # dataset -> [filled, needed]
+    missing: list[str] = field(default_factory=list)
+
+
+def _people(needs: list[Need]) -> list[PersonNeeds]:
+    people: dict[str, PersonNeeds] = {}
+    for need in needs:
+        person = people.setdefault(need.code, PersonNeeds(need.code, need.name, need.position))
+        count = person.counts.setdefault(need.dataset, [0, 0])
+        count[1] += 1
+        if need.filled:
+            count[0] += 1
+        else:
+            person.missing.append(need.key)
+    return list(people.values())
+
+
+@hr_page()
+def prepare_page(request: HttpRequest, period: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    needs, closed = prepare_month(Path(settings.HOME), cycle.period)
+    people = _people(needs)
+    return render(
+        request,
+        "shopkpi/hr/prepare.html",
+        {
+            "cycle": cycle,
+            "people": people,
+            "needed": len(needs),
+            "filled": sum(1 for need in needs if need.filled),
+            "problems": [problem.text() for problem in closed.problems],
+        },
+    )
+
+
+@hr_page()
+@require_POST
+def prepare_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    needs, _ = prepare_month(Path(settings.HOME), cycle.period)
+    stream = io.BytesIO()
+    write_workbook(needs, stream)
+    return xlsx_response(stream.getvalue(), f"prepare-{cycle.period}.xlsx")

@@ -1,0 +1,241 @@
+"""HR console: a cycle's reviews, one review with HR's actions (override a value with a reason,
+submit to the GM, return with a reason, pay adjustment, decide an appeal), and the open appeals.
+
+Every read goes through policy (`visible_reviews`, `review_for`); every action through
+`workflow.perform`; what a role may see of a review comes from the API's presenter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from shopkpi.appraisal import deadlines, policy
+from shopkpi.appraisal.models import Appeal, Cycle, Department, Review
+from shopkpi.appraisal.workflow import perform
+from shopkpi.web.api import presenters
+from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.hr.access import hr_page, safe_next
+
+S = Review.Status
+PAGE_SIZE = 100
+HR_ACTIONS = ("override", "submit_hr", "return_to_supervisor", "adjust_pay", "decide_appeal")
+DONE = {
+    "override": _("修正已保存，得分已重算。"),
+    "submit_hr": _("已核准，提交总经理批准。"),
+    "return_to_supervisor": _("已退回上级。"),
+    "adjust_pay": _("奖惩调整已记录。"),
+    "decide_appeal": _("申诉已处理。"),
+}
+
+
+@hr_page()
+def review_list(request: HttpRequest, period: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    reviews = (
+        policy.visible_reviews(request.user)
+        .filter(cycle=cycle)
+        .select_related(
+            "employee__department", "employee__position", "evaluator", "cycle", "template_version"
+        )
+        .order_by("employee__code")
+    )
+    status = request.GET.get("status", "")
+    if status in S.values:
+        reviews = reviews.filter(status=status)
+    department = request.GET.get("department", "")
+    if department.isdigit():
+        reviews = reviews.filter(employee__department_id=int(department))
+    query = request.GET.get("q", "").strip()
+    if query:
+        reviews = reviews.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
+    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = _today()
+    rows = [
+        {
+            "review": r,
+            "status_label": labels.review_state(r.status),
+            "overdue": deadlines.overdue(r, today),
+            "due": deadlines.due_date(r),
+        }
+        for r in page
+    ]
+    return render(
+        request,
+        "shopkpi/hr/reviews.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "page": page,
+            "statuses": [(s.value, labels.REVIEW_STATES[s]) for s in S],
+            "departments": Department.objects.order_by("name"),
+            "status": status,
+            "department": department,
+            "q": query,
+            "filters": _filters(request),
+        },
+    )
+
+
+def _filters(request: HttpRequest) -> str:
+    """The list's filters as a query string, for the page links."""
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return kept.urlencode()
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _review_page(
+    request: HttpRequest, review_id: int, action: str = "", *, error: str = "", status: int = 200
+) -> HttpResponse:
+    review = policy.review_for(request.user, review_id)
+    detail = presenters.detail(request.user, review)
+    template = review.template_version.compiled()
+    posted = request.POST if request.method == "POST" else {}
+    provenance = review.provenance or {}
+    values = [
+        {
+            "name": name,
+            "label": labels.variable(name),
+            "value": detail.values.get(name),
+            "source": provenance.get(name, ""),
+        }
+        for name in sorted(set(detail.values) | set(template.variables))
+    ]
+    item_names = {item.key: item.name for item in template.items}
+    refusals = {a: policy.refusal(request.user, review, a) for a in HR_ACTIONS}
+    return render(
+        request,
+        "shopkpi/hr/review.html",
+        {
+            "review": review,
+            "detail": detail,
+            "status_label": labels.review_state(review.status),
+            "values": values,
+            "variables": sorted(template.variables),
+            "items": template.items,
+            "allowed": {a for a, why in refusals.items() if why is None},
+            "recusal": next((why for why in refusals.values() if why and why.startswith("回避")), ""),
+            "open_appeals": [a for a in detail.appeals if a.status == Appeal.Status.OPEN],
+            "appeals": [
+                (a, item_names.get(a.item_key, a.item_key) if a.item_key else _("整体结果"))
+                for a in detail.appeals
+            ],
+            "error_action": action,
+            "error": error,
+            "posted": posted,
+            "transitions": [
+                (
+                    t,
+                    labels.review_state(t.from_status) if t.from_status else "",
+                    labels.review_state(t.to_status),
+                )
+                for t in detail.transitions
+            ],
+            "due": deadlines.due_date(review),
+            "overdue": deadlines.overdue(review, _today()),
+        },
+        status=status,
+    )
+
+
+@hr_page(review_level=True)
+def review_page(request: HttpRequest, review_id: int) -> HttpResponse:
+    return _review_page(request, review_id)
+
+
+def _reshow(request: HttpRequest, review_id: int, action: str, error: str) -> HttpResponse:
+    return _review_page(request, review_id, action, error=error, status=409)
+
+
+def _action_data(action: str, post: Any) -> dict[str, Any]:
+    if action == "override":
+        return {
+            "name": post.get("name", ""),
+            "value": post.get("value", ""),
+            "reason": post.get("reason", ""),
+        }
+    if action == "return_to_supervisor":
+        return {"reason": post.get("reason", "")}
+    if action == "adjust_pay":
+        return {"amount": post.get("amount", ""), "reason": post.get("reason", "")}
+    if action == "decide_appeal":
+        data: dict[str, Any] = {"outcome": post.get("outcome", ""), "note": post.get("note", "")}
+        if post.get("name"):
+            data["overrides"] = [
+                {"name": post.get("name"), "value": post.get("value", ""), "reason": post.get("reason", "")}
+            ]
+        return data
+    return {}
+
+
+@hr_page(review_level=True, reshow=_reshow)
+@require_POST
+def review_action(request: HttpRequest, review_id: int, action: str) -> HttpResponse:
+    if action not in HR_ACTIONS:
+        raise Http404("no such action")
+    review = policy.review_for(request.user, review_id)
+    version = request.POST.get("version", "")
+    perform(
+        request.user,
+        review,
+        action,
+        expected_version=int(version) if version.isdigit() else None,
+        **_action_data(action, request.POST),
+    )
+    messages.success(request, str(DONE[action]))
+    return redirect(safe_next(request, f"/hr/reviews/{review.pk}/"))
+
+
+@hr_page()
+def appeals(request: HttpRequest, period: str) -> HttpResponse:
+    """The cycle's appealed reviews with their open appeals, each with the decision form."""
+    cycle = get_object_or_404(Cycle, period=period)
+    reviews = (
+        policy.visible_reviews(request.user)
+        .filter(cycle=cycle, status=S.APPEALED)
+        .select_related("employee__department", "employee__position", "cycle", "template_version")
+        .order_by("employee__code")
+    )
+    open_appeals: dict[int, list[Appeal]] = {}
+    for appeal in Appeal.objects.filter(review__in=reviews, status=Appeal.Status.OPEN).order_by(
+        "created_at", "id"
+    ):
+        open_appeals.setdefault(appeal.review_id, []).append(appeal)
+    decided = (
+        Appeal.objects.filter(review__cycle=cycle)
+        .exclude(status=Appeal.Status.OPEN)
+        .select_related("review__employee", "handled_by")
+        .order_by("-handled_at")[:50]
+    )
+    rows = []
+    for review in reviews:
+        names = {item.key: item.name for item in review.template_version.compiled().items}
+        rows.append(
+            {
+                "review": review,
+                "appeals": [
+                    (a, names.get(a.item_key, a.item_key) if a.item_key else _("整体结果"))
+                    for a in open_appeals.get(review.pk, [])
+                ],
+                "variables": sorted(review.template_version.compiled().variables),
+                "refusal": policy.refusal(request.user, review, "decide_appeal"),
+            }
+        )
+    return render(
+        request,
+        "shopkpi/hr/appeals.html",
+        {"cycle": cycle, "rows": rows, "decided": decided, "outcomes": Appeal.Status},
+    )

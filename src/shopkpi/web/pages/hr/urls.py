@@ -1,0 +1,56 @@
+"""The HR console (/hr/) and the GM pages (/gm/)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from shopkpi.web.pages.gm import approvals as gm_approvals
+from shopkpi.web.pages.hr import actions as hr_actions
+from shopkpi.web.pages.hr import audit as hr_audit
+from shopkpi.web.pages.hr import cycles as hr_cycles
+from shopkpi.web.pages.hr import imports as hr_imports
+from shopkpi.web.pages.hr import prepare as hr_prepare
+from shopkpi.web.pages.hr import reports as hr_reports
+from shopkpi.web.pages.hr import reviews as hr_reviews
+
+CYCLE = "hr/cycles/<str:period>/"
+
+urlpatterns: list[URLPattern] = [
+    path("hr/", hr_cycles.console, name="hr-console"),
+    path("hr/cycles/new/", hr_cycles.open_cycle, name="hr-cycle-open"),
+    path("hr/cycles/new/preview/", hr_cycles.open_cycle_preview, name="hr-cycle-preview"),
+    path(CYCLE, hr_cycles.cycle_page, name="hr-cycle"),
+    path(CYCLE + "recompute/", hr_cycles.recompute, name="hr-cycle-recompute"),
+    path(CYCLE + "archive/", hr_cycles.archive, name="hr-cycle-archive"),
+    path(CYCLE + "reopen/", hr_cycles.request_reopen, name="hr-cycle-reopen"),
+    path(CYCLE + "prepare/", hr_prepare.prepare_page, name="hr-prepare"),
+    path(CYCLE + "prepare.xlsx", hr_prepare.prepare_xlsx, name="hr-prepare-xlsx"),
+    path(CYCLE + "reviews/", hr_reviews.review_list, name="hr-reviews"),
+    path(CYCLE + "appeals/", hr_reviews.appeals, name="hr-appeals"),
+    path(CYCLE + "overdue/", hr_reports.overdue, name="hr-overdue"),
+    path(CYCLE + "summary/", hr_reports.summary, name="hr-summary"),
+    path(CYCLE + "summary.xlsx", hr_reports.summary_xlsx, name="hr-summary-xlsx"),
+    path(CYCLE + "paysheet/", hr_reports.paysheet_page, name="hr-paysheet"),
+    path(CYCLE + "paysheet.xlsx", hr_reports.paysheet_xlsx, name="hr-paysheet-xlsx"),
+    path("hr/reviews/<int:review_id>/", hr_reviews.review_page, name="hr-review"),
+    path("hr/reviews/<int:review_id>/<str:action>/", hr_reviews.review_action, name="hr-review-action"),
+    path("hr/imports/", hr_imports.imports, name="hr-imports"),
+    path("hr/imports/jobs/<str:job_id>/", hr_imports.import_job, name="hr-import-job"),
+    path("hr/imports/jobs/<str:job_id>/status/", hr_imports.import_job_status, name="hr-import-job-status"),
+    path("hr/imports/jobs/<str:job_id>/confirm/", hr_imports.import_confirm, name="hr-import-confirm"),
+    path("hr/imports/jobs/<str:job_id>/cancel/", hr_imports.import_cancel, name="hr-import-cancel"),
+    path("hr/imports/batches/<str:batch>/withdraw/", hr_imports.withdraw, name="hr-import-withdraw"),
+    path("hr/actions/", hr_actions.action_items, name="hr-actions"),
+    path("hr/actions/<int:item_id>/close/", hr_actions.close_item, name="hr-action-close"),
+    path("hr/audit/", hr_audit.audit_log, name="hr-audit"),
+    path("hr/audit/verify/", hr_audit.audit_verify, name="hr-audit-verify"),
+    path("gm/", gm_approvals.approvals, name="gm-approvals"),
+    path("gm/approve/", gm_approvals.approve_selected, name="gm-approve-selected"),
+    path("gm/approve-matching/", gm_approvals.approve_matching, name="gm-approve-matching"),
+    path("gm/cycles/<str:period>/approve/", gm_approvals.approve_cycle, name="gm-approve-cycle"),
+    path("gm/reviews/<int:review_id>/", gm_approvals.review_page, name="gm-review"),
+    path("gm/reviews/<int:review_id>/approve/", gm_approvals.approve, name="gm-approve"),
+    path("gm/reviews/<int:review_id>/return/", gm_approvals.return_to_hr, name="gm-return"),
+    path("gm/reopen/<str:period>/confirm/", gm_approvals.confirm_reopen, name="gm-reopen-confirm"),
+    path("gm/reopen/<str:period>/decline/", gm_approvals.decline_reopen, name="gm-reopen-decline"),
+]

@@ -1,0 +1,134 @@
+"""组织架构 (/org/): departments with their people, positions with their template (set here), and the
+reporting lines as a tree from the head of the company down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from shopkpi.appraisal.models import Department, Employee, Position
+from shopkpi.appraisal.organisation import records, service
+from shopkpi.appraisal.organisation.problems import OrganisationRefused
+from shopkpi.appraisal.organisation.templates import template_choices
+from shopkpi.web.pages.hr.access import org_page
+from shopkpi.web.pages.org.forms import NameForm, TemplateForm
+
+
+@dataclass
+class Node:
+    """One person in the reporting lines, with the people who report to them."""
+
+    employee: Employee
+    reports: list[Node] = field(default_factory=list)
+
+
+def reporting_tree(people: list[Employee]) -> list[Node]:
+    """The heads (no supervisor, or one outside `people`) with everyone below them; a loop (which the
+    service refuses) cannot hang the page: each person is placed once."""
+    nodes = {e.pk: Node(e) for e in people}
+    heads: list[Node] = []
+    for e in people:
+        parent = nodes.get(e.supervisor_id) if e.supervisor_id not in (None, e.pk) else None
+        (parent.reports if parent is not None else heads).append(nodes[e.pk])
+    return heads
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    department_form: NameForm | None = None,
+    position_form: NameForm | None = None,
+    template_error: tuple[int, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    people = list(records.employees(status="active"))
+    by_department: dict[int, list[Employee]] = {}
+    for e in people:
+        by_department.setdefault(e.department_id, []).append(e)
+    names = dict(template_choices())
+    positions = [
+        {
+            "position": p,
+            "people": sum(1 for e in people if e.position_id == p.pk),
+            "template_name": names.get(p.template_id, ""),
+            "form": TemplateForm(initial={"template": p.template_id}, prefix=f"p{p.pk}"),
+            "error": template_error[1] if template_error and template_error[0] == p.pk else "",
+        }
+        for p in Position.objects.order_by("name")
+    ]
+    return render(
+        request,
+        "shopkpi/org/chart.html",
+        {
+            "departments": [
+                {"department": d, "people": by_department.get(d.pk, [])}
+                for d in Department.objects.order_by("name")
+            ],
+            "positions": positions,
+            "tree": reporting_tree(people),
+            "department_form": department_form or NameForm(prefix="department"),
+            "position_form": position_form or NameForm(prefix="position"),
+            "without_template": list(Position.objects.filter(template_id="").values_list("name", flat=True)),
+        },
+        status=status,
+    )
+
+
+@org_page()
+def chart(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@org_page()
+@require_POST
+def position_template(request: HttpRequest, position_id: int) -> HttpResponse:
+    position = Position.objects.filter(pk=position_id).first()
+    if position is None:
+        raise Http404("no such position")
+    form = TemplateForm(request.POST, prefix=f"p{position.pk}")
+    if not form.is_valid():
+        return _page(request, template_error=(position.pk, str(_("请选择一个考核表模板。"))), status=400)
+    try:
+        service.put_position(request.user.get_username(), position.name, form.cleaned_data["template"])
+    except OrganisationRefused as refusal:
+        return _page(request, template_error=(position.pk, refusal.problems[0].message), status=400)
+    messages.success(request, _("岗位 %(name)s 已绑定考核表模板。") % {"name": position.name})
+    return redirect("org-chart")
+
+
+@org_page()
+@require_POST
+def department_new(request: HttpRequest) -> HttpResponse:
+    form = NameForm(request.POST, prefix="department")
+    if form.is_valid():
+        try:
+            service.add_department(request.user.get_username(), form.cleaned_data["name"])
+        except OrganisationRefused as refusal:
+            form.refused(refusal)
+        else:
+            messages.success(request, _("已新建部门 %(name)s。") % {"name": form.cleaned_data["name"]})
+            return redirect("org-chart")
+    return _page(request, department_form=form, status=400)
+
+
+@org_page()
+@require_POST
+def position_new(request: HttpRequest) -> HttpResponse:
+    form = NameForm(request.POST, prefix="position")
+    if form.is_valid():
+        try:
+            service.put_position(request.user.get_username(), form.cleaned_data["name"], None)
+        except OrganisationRefused as refusal:
+            form.refused(refusal)
+        else:
+            messages.success(
+                request,
+                _("已新建岗位 %(name)s，请为它绑定考核表模板。") % {"name": form.cleaned_data["name"]},
+            )
+            return redirect("org-chart")
+    return _page(request, position_form=form, status=400)

@@ -1,0 +1,16 @@
+"""The review page, its forms and the team board."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from shopkpi.web.pages.review import views as review_views
+from shopkpi.web.pages.team.board import board as team_board
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("reviews/mine/", review_views.my_review, name="my_review"),
+    path("reviews/<int:review_id>/", review_views.review_page, name="review"),
+    path("reviews/<int:review_id>/actions/", review_views.review_actions, name="review_actions"),
+    path("reviews/<int:review_id>/act/", review_views.review_act, name="review_act"),
+    path("team/", team_board, name="team_board"),
+]

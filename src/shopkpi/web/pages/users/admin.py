@@ -1,0 +1,243 @@
+"""用户与角色 (/users/): logins, their roles, one-time passwords handed out as a workbook, deactivation, unlock.
+
+Admin and HR open it; only admin grants or takes away admin (appraisal.logins decides). A one-time
+password leaves the server only inside the downloaded workbook (no-store), never on a page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from shopkpi.appraisal import logins
+from shopkpi.appraisal.login_workbook import workbook
+from shopkpi.appraisal.models import Employee
+from shopkpi.appraisal.roles import ADMIN, GM, GROUP_ROLES, HR, employee_of, group_roles
+from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.hr.access import users_page
+
+PAGE_SIZE = 50
+SHOWN = (("active", _("在用")), ("inactive", _("已停用")), ("all", _("全部")))
+ROLE_ORDER = (HR, GM, ADMIN)
+
+
+def _download(handed: list[logins.HandedOut], name: str) -> HttpResponse:
+    response = HttpResponse(
+        workbook(handed), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response["Cache-Control"] = "no-store"  # one-time passwords: no copy in a cache
+    return response
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+def _listed(request: HttpRequest) -> tuple[QuerySet[User], str, str]:
+    query = request.GET.get("q", "").strip()
+    shown = request.GET.get("shown", "active")
+    users = (
+        User.objects.select_related("employee", "login_profile")
+        .prefetch_related("groups")
+        .order_by("username")
+    )
+    if shown == "active":
+        users = users.filter(is_active=True)
+    elif shown == "inactive":
+        users = users.filter(is_active=False)
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(employee__name__icontains=query)
+            | Q(employee__code__icontains=query)
+        )
+    return users, query, shown
+
+
+def _status(user: User, today: Any) -> list[str]:
+    found = []
+    if not user.is_active:
+        found.append(str(_("已停用")))
+    if logins.has_left(user, today):
+        found.append(str(_("已离职")))
+    if logins.must_change_password(user):
+        found.append(str(_("未改初始密码")))
+    return found or [str(_("正常"))]
+
+
+def _roles(user: User) -> list[str]:
+    held = {g.name for g in user.groups.all()}  # prefetched
+    return [str(labels.ROLES[r]) for r in ROLE_ORDER if r in held]
+
+
+def _without_login() -> QuerySet[Employee]:
+    today = timezone.localdate()
+    return (
+        Employee.objects.filter(user__isnull=True)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .order_by("code")
+    )
+
+
+def _list_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    users, query, shown = _listed(request)
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [{"user": u, "roles": _roles(u), "status": _status(u, today)} for u in page]
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    waiting = _without_login()
+    actor_roles = group_roles(request.user)
+    return render(
+        request,
+        "shopkpi/users/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "shown": shown,
+            "states": SHOWN,
+            "filters": kept.urlencode(),
+            "waiting": waiting.count(),
+            "waiting_codes": list(waiting.values_list("code", "name")[:500]),
+            "role_choices": _role_choices(actor_roles),
+            "error": error,
+            "posted": request.POST if request.method == "POST" else {},
+        },
+        status=status,
+    )
+
+
+def _role_choices(actor_roles: frozenset[str]) -> list[dict[str, Any]]:
+    return [
+        {"value": r, "label": str(labels.ROLES[r]), "allowed": r != ADMIN or ADMIN in actor_roles}
+        for r in ROLE_ORDER
+    ]
+
+
+@users_page()
+def user_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+@users_page()
+@require_POST
+def issue(request: HttpRequest) -> HttpResponse:
+    """A login for every active employee without one; the workbook of their one-time passwords."""
+    try:
+        handed = logins.issue(request.user)
+    except logins.LoginRefused as refused:
+        return _list_page(request, error=str(refused), status=409)
+    if not handed:
+        messages.info(request, _("所有在职员工都已有账号，没有发放新账号。"))
+        return redirect("users")
+    return _download(handed, f"logins-{_stamp()}.xlsx")
+
+
+@users_page()
+@require_POST
+def create(request: HttpRequest) -> HttpResponse:
+    """One new login; the workbook with its one-time password."""
+    chosen = [r for r in request.POST.getlist("roles") if r in GROUP_ROLES]
+    try:
+        handed = logins.create(
+            request.user,
+            username=request.POST.get("username", ""),
+            employee_code=request.POST.get("employee", ""),
+            roles=chosen,
+        )
+    except logins.LoginRefused as refused:
+        return _list_page(request, error=str(refused), status=409)
+    return _download([handed], f"login-{handed.username}-{_stamp()}.xlsx")
+
+
+def _detail_page(request: HttpRequest, user: User, *, error: str = "", status: int = 200) -> HttpResponse:
+    held = set(logins.roles_of(user))
+    actor_roles = group_roles(request.user)
+    return render(
+        request,
+        "shopkpi/users/detail.html",
+        {
+            "subject": user,
+            "employee": employee_of(user),
+            "roles": _roles(user),
+            "role_choices": [{**c, "held": c["value"] in held} for c in _role_choices(actor_roles)],
+            "status": _status(user, timezone.localdate()),
+            "locked_until": logins.locked_until(user.get_username()),
+            "is_self": user.pk == request.user.pk,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _subject(user_id: int) -> User:
+    return get_object_or_404(User.objects.select_related("employee", "login_profile"), pk=user_id)
+
+
+@users_page()
+def detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _detail_page(request, _subject(user_id))
+
+
+@users_page()
+@require_POST
+def change_roles(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _subject(user_id)
+    chosen = {r for r in request.POST.getlist("roles") if r in GROUP_ROLES}
+    held = set(logins.roles_of(user))
+    allowed = {c["value"] for c in _role_choices(group_roles(request.user)) if c["allowed"]}
+    # a role the actor may not change is not on their form: it stays as it is
+    add, remove = (chosen - held) & allowed, (held - chosen) & allowed
+    try:
+        logins.change_roles(request.user, user.get_username(), add=add, remove=remove)
+    except logins.LoginRefused as refused:
+        return _detail_page(request, user, error=str(refused), status=409)
+    messages.success(request, _("角色已保存。"))
+    return redirect("user-detail", user_id=user.pk)
+
+
+@users_page()
+@require_POST
+def reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _subject(user_id)
+    try:
+        handed = logins.reset(request.user, user.get_username())
+    except logins.LoginRefused as refused:
+        return _detail_page(request, user, error=str(refused), status=409)
+    return _download([handed], f"password-{handed.username}-{_stamp()}.xlsx")
+
+
+@users_page()
+@require_POST
+def deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _subject(user_id)
+    if request.POST.get("confirm") != "yes":
+        return _detail_page(request, user, error=str(_("请勾选确认后再停用。")), status=400)
+    try:
+        logins.deactivate(request.user, user.get_username())
+    except logins.LoginRefused as refused:
+        return _detail_page(request, user, error=str(refused), status=409)
+    messages.success(request, _("用户已停用：不能再登录，已登录的会话和 API 令牌立即失效。"))
+    return redirect("user-detail", user_id=user.pk)
+
+
+@users_page()
+@require_POST
+def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _subject(user_id)
+    logins.unlock(request.user, user.get_username())
+    messages.success(request, _("已解除登录锁定。"))
+    return redirect("user-detail", user_id=user.pk)
