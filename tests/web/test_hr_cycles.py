@@ -282,3 +282,40 @@ def test_the_cycle_page_shows_the_months_computation_and_the_ratings_it_could_no
     # E01's 工作态度 (the item named in Chinese) is the review's rating now, marked as imported
     rating = company.review("E01").ratings.get(item_key="attitude")
     assert (rating.level, rating.rated_by) == ("优", None)
+
+
+def test_someone_whose_position_has_no_template_is_flagged_and_the_month_refused(company) -> None:  # type: ignore[no-untyped-def]
+    """Listed, not silently skipped: the preview marks them, opening lists them and opens nothing."""
+    from shopkpi.appraisal.organisation import service
+
+    service.add_employee(
+        "hr",
+        {
+            "code": "L01",
+            "name": "林直播",
+            "department": "运营部",
+            "position": "直播运营",
+            "supervisor": "M01",
+        },
+    )
+    hr = client_for(company, "hr")
+    preview = hr.get("/hr/cycles/new/preview/", {"period": "2026-10", "cutoff_day": "15"}).content.decode()
+    row = preview[preview.index('id="participant-L01"') :].split("</tr>")[0]
+    assert 'id="participant-L01" checked' in preview  # ticked: opening refuses the month, not the person
+    assert "没有考核表模板" in row
+    assert preview.count("（没有考核表模板）") == 1
+    assert "考核期不能开启：L01 林直播（直播运营）；" in preview
+    answer = hr.post(
+        "/hr/cycles/new/",
+        {
+            "period": "2026-10",
+            "cutoff_day": "15",
+            "appeal_days": "7",
+            "self_due": "2026-11-03",
+            "supervisor_due": "2026-11-07",
+            "hr_due": "2026-11-10",
+        },
+    )
+    assert answer.status_code >= 400
+    assert "L01 林直播（岗位 直播运营）：岗位没有指定考核表模板" in answer.content.decode()
+    assert not Cycle.objects.filter(period="2026-10").exists()

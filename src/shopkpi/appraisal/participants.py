@@ -50,31 +50,40 @@ def position_versions(people: Sequence[Employee]) -> dict[int, TemplateVersion]:
     """Position id -> the template version its people are scored with this month (some maybe unsaved,
     see current_version). Every employee whose position has no monthly template is listed in one
     WorkflowError (code template_missing), nobody skipped."""
-    versions: dict[int, TemplateVersion | None] = {}
-    for employee in people:
-        if employee.position_id not in versions:
-            versions[employee.position_id] = current_version(employee.position)
-    problems: list[str] = []
-    for employee in people:
-        version = versions[employee.position_id]
-        reason = _why_unusable(employee.position, version)
-        if reason:
-            problems.append(
-                _("%(code)s %(name)s（岗位 %(position)s）：%(reason)s")
-                % {
-                    "code": employee.code,
-                    "name": employee.name,
-                    "position": employee.position.name,
-                    "reason": reason,
-                }
-            )
-    if problems:
+    versions = _versions(people)
+    unusable = _unusable(people, versions)
+    if unusable:
+        problems = [
+            _("%(code)s %(name)s（岗位 %(position)s）：%(reason)s")
+            % {"code": e.code, "name": e.name, "position": e.position.name, "reason": unusable[e.code]}
+            for e in people
+            if e.code in unusable
+        ]
         raise WorkflowError(
             _("这些员工的岗位没有可用的月度考核表模板，请先为岗位指定模板：%(people)s")
             % {"people": listed(problems)},
             code="template_missing",
         )
     return {position: version for position, version in versions.items() if version is not None}
+
+
+def without_template(people: Sequence[Employee]) -> dict[str, str]:
+    """Employee code -> why their position has no usable monthly template, for those whose has none
+    (what opening the month would refuse them for)."""
+    return _unusable(people, _versions(people))
+
+
+def _versions(people: Sequence[Employee]) -> dict[int, TemplateVersion | None]:
+    versions: dict[int, TemplateVersion | None] = {}
+    for employee in people:
+        if employee.position_id not in versions:
+            versions[employee.position_id] = current_version(employee.position)
+    return versions
+
+
+def _unusable(people: Sequence[Employee], versions: dict[int, TemplateVersion | None]) -> dict[str, str]:
+    found = {e.code: _why_unusable(e.position, versions[e.position_id]) for e in people}
+    return {code: reason for code, reason in found.items() if reason}
 
 
 def _why_unusable(position: Position, version: TemplateVersion | None) -> str:

@@ -21,6 +21,7 @@ from shopkpi.appraisal import cycles, deadlines, month_close, reopen_requests
 from shopkpi.appraisal import import_jobs as jobs
 from shopkpi.appraisal.models import Cycle, Delivery, Employee, Review
 from shopkpi.appraisal.notifications import messages as notice_messages
+from shopkpi.appraisal.participants import without_template
 from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.web import upload_limits
 from shopkpi.web.pages.common import labels
@@ -143,7 +144,8 @@ def default_period(today: dt.date) -> str:
 
 
 def preview(period: str, cutoff_day: int) -> dict[str, Any]:
-    """Who would take part (cycles.eligible_employees), with their evaluators, and the default deadlines."""
+    """Who would take part (cycles.eligible_employees), with their evaluators, those whose position has no
+    usable template (flagged: opening refuses them, listed), and the default deadlines."""
     if not PERIOD.match(period):
         return {"participants": [], "valid_period": False}
     eligible = cycles.eligible_employees(period, cutoff_day)
@@ -155,6 +157,7 @@ def preview(period: str, cutoff_day: int) -> dict[str, Any]:
     return {
         "participants": detailed,
         "unassessable": _without_evaluator(detailed),
+        "without_template": without_template(eligible),
         "valid_period": True,
         "deadlines": deadlines.default_deadlines(period),
     }
