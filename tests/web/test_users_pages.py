@@ -197,12 +197,15 @@ def test_roles_reset_unlock_and_deactivate_on_the_users_page(people: dict[str, U
     e01.refresh_from_db()
     assert e01.check_password(str(password))
 
-    for _ in range(5):
+    for tries in range(5):
         Client().post("/login/", {"username": "E01", "password": "wrong guess"})
+        listed = hr.get("/users/", {"q": "E01"}).content.decode()
+        assert ("登录已锁定" in listed) == (tries == 4)  # the fifth failure locks the login, the list says so
     assert "登录失败次数过多，锁定至" in hr.get(detail).content.decode()
     assert Client().post("/login/", {"username": "E01", "password": str(password)}).status_code == 429
     hr.post(detail + "unlock/")
     assert "未锁定" in hr.get(detail).content.decode()
+    assert "登录已锁定" not in hr.get("/users/", {"q": "E01"}).content.decode()
     assert not LoginAttempt.objects.filter(username="e01", succeeded=False).exists()
     assert Client().post("/login/", {"username": "E01", "password": str(password)}).status_code == 302
     [unlocked] = AuditEntry.objects.filter(action="user.unlock")

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,6 +136,26 @@ def check(username: str, address: str, *, before_id: int | None = None, now: dat
     if active:
         lock = max(active, key=lambda lock: lock.until)
         raise LoginLocked(lock.scope, lock.until)
+
+
+def locked(usernames: Iterable[str], *, now: datetime | None = None) -> set[str]:
+    """Those of `usernames` that their failures lock now (a page of the users list at once: only those
+    with enough recent failures to be locked are looked at more closely)."""
+    now = now or timezone.now()
+    by_key = {_key(name): name for name in usernames}
+    suspects = (
+        LoginAttempt.objects.filter(username__in=by_key, succeeded=False, at__gt=now - BACKOFF_MEMORY)
+        .values("username")
+        .annotate(failures=Count("id"))
+        .filter(failures__gte=FAILURES_PER_USERNAME)
+        .values_list("username", flat=True)
+    )
+    found = set()
+    for key in suspects:
+        lock = _locks(key, "", now, None)["username"]
+        if lock is not None and lock.until > now:
+            found.add(by_key[key])
+    return found
 
 
 def _record_new_locks(username: str, address: str, before: dict[str, _Lock | None]) -> None:

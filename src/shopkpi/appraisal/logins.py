@@ -421,6 +421,11 @@ def locked_until(username: str) -> dt.datetime | None:
     return None
 
 
+def locked(usernames: Iterable[str]) -> set[str]:
+    """Those of the usernames the throttle locks now (a page of logins at once)."""
+    return login_throttle.locked(usernames)
+
+
 def unlock(by: Any, username: str) -> None:
     """Lift the throttle's lock of the username (its failed tries are forgotten); audited."""
     _require_manager(by)

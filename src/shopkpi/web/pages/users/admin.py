@@ -66,8 +66,10 @@ def _listed(request: HttpRequest) -> tuple[QuerySet[User], str, str]:
     return users, query, shown
 
 
-def _status(user: User, today: Any) -> list[str]:
+def _status(user: User, today: Any, locked: bool = False) -> list[str]:
     found = []
+    if locked:
+        found.append(str(_("登录已锁定")))
     if not user.is_active:
         found.append(str(_("已停用")))
     if logins.has_left(user, today):
@@ -95,7 +97,10 @@ def _list_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
     users, query, shown = _listed(request)
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [{"user": u, "roles": _roles(u), "status": _status(u, today)} for u in page]
+    locked = logins.locked(u.get_username() for u in page)
+    rows = [
+        {"user": u, "roles": _roles(u), "status": _status(u, today, u.get_username() in locked)} for u in page
+    ]
     kept = request.GET.copy()
     kept.pop("page", None)
     waiting = _without_login()
@@ -174,7 +179,7 @@ def _detail_page(request: HttpRequest, user: User, *, error: str = "", status: i
             "employee": employee_of(user),
             "roles": _roles(user),
             "role_choices": [{**c, "held": c["value"] in held} for c in _role_choices(actor_roles)],
-            "status": _status(user, timezone.localdate()),
+            "status": _status(user, timezone.localdate()),  # the lock has a line of its own
             "locked_until": logins.locked_until(user.get_username()),
             "is_self": user.pk == request.user.pk,
             "error": error,
