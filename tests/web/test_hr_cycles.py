@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from test_hr_company import PERIOD, S, advance, build_company, client_for, open_month
 
-from shopkpi.appraisal.models import AuditEntry, Cycle, Review, ReviewSnapshot
+from shopkpi.appraisal.models import AuditEntry, Cycle, Department, Review, ReviewSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +66,26 @@ def test_open_cycle_prefills_deadlines_and_previews_participants(company) -> Non
     assert 'name="self_due" value="2026-10-08"' in page
     assert 'name="supervisor_due" value="2026-10-08"' in page
     assert 'name="hr_due" value="2026-10-10"' in page
-    for code in ("G01", "E01", "P01"):
-        assert f'value="{code}" id="participant-{code}" checked' in page
+    # the rule: every department ticked, with its head count; no exception (everyone can be evaluated)
+    ops = Department.objects.get(name="运营部")
+    assert f'name="departments" value="{ops.pk}" id="department-{ops.pk}" checked' in page
+    assert f'<label for="department-{ops.pk}">运营部</label></td><td class="num">3</td>' in page
+    assert "本期共 8 人符合条件" in page and "将开启 8 份考核。" in page
+    assert '<textarea name="excluded" id="id_excluded" rows="3"' in page
     fragment = hr.get("/hr/cycles/new/preview/", {"period": "2026-10", "cutoff_day": "15"}).content.decode()
     assert 'name="self_due" value="2026-11-03"' in fragment
-    assert "共 8 人参加" in fragment
+    assert "将开启 8 份考核。" in fragment
+    # the rule changed: 运营部 and 客服部 only (M01 E01 E02, P01), less E02
+    service = Department.objects.get(name="客服部")
+    chosen = {"period": "2026-10", "cutoff_day": "15", "rule_given": "1", "excluded": "E02"}
+    fragment = hr.get(
+        "/hr/cycles/new/preview/", {**chosen, "departments": [ops.pk, service.pk]}
+    ).content.decode()
+    assert "将开启 3 份考核。" in fragment and "不参加：E02 钱二" in fragment
+    fragment = hr.get(
+        "/hr/cycles/new/preview/", {**chosen, "departments": [ops.pk], "excluded": "E09"}
+    ).content.decode()
+    assert "这些工号不在本期的参加范围内，不能排除：E09。" in fragment
 
 
 def test_open_cycle_with_chosen_participants_and_deadlines(company) -> None:  # type: ignore[no-untyped-def]
@@ -84,8 +99,12 @@ def test_open_cycle_with_chosen_participants_and_deadlines(company) -> None:  # 
             "self_due": "2026-10-12",
             "supervisor_due": "2026-10-14",
             "hr_due": "2026-10-16",
-            "participants_listed": "1",
-            "participants": ["E01", "E02", "M01"],
+            "rule_given": "1",
+            "departments": [
+                Department.objects.get(name="运营部").pk,
+                Department.objects.get(name="客服部").pk,
+            ],
+            "excluded": "P01",
         },
     )
     assert answer.status_code == 302 and answer["Location"] == f"/hr/cycles/{PERIOD}/"
@@ -300,10 +319,8 @@ def test_someone_whose_position_has_no_template_is_flagged_and_the_month_refused
     )
     hr = client_for(company, "hr")
     preview = hr.get("/hr/cycles/new/preview/", {"period": "2026-10", "cutoff_day": "15"}).content.decode()
-    row = preview[preview.index('id="participant-L01"') :].split("</tr>")[0]
-    assert 'id="participant-L01" checked' in preview  # ticked: opening refuses the month, not the person
-    assert "没有考核表模板" in row
-    assert preview.count("（没有考核表模板）") == 1
+    # not left out by default: opening refuses the month, not the person
+    assert "将开启 9 份考核。" in preview
     assert "考核期不能开启：L01 林直播（直播运营）；" in preview
     answer = hr.post(
         "/hr/cycles/new/",

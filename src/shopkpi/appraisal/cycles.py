@@ -22,7 +22,15 @@ from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, MonthComput
 from shopkpi.appraisal.month_close import refresh_cycle
 from shopkpi.appraisal.participants import DEFAULT_CUTOFF_DAY, eligible_employees, position_versions
 from shopkpi.appraisal.policy import ActionRefused, status_name
-from shopkpi.appraisal.review_steps import WorkflowError, actor_name, listed, record_step, take_snapshot
+from shopkpi.appraisal.review_steps import (
+    Step,
+    WorkflowError,
+    actor_name,
+    listed,
+    record_step,
+    record_steps,
+    take_snapshot,
+)
 from shopkpi.appraisal.roles import GM, HR, is_gm, is_hr
 from shopkpi.scorecard import PeriodError, TemplateError, load_template_text
 from shopkpi.scorecard.periods import check_period
@@ -87,14 +95,19 @@ def open_cycle(
             for position_id, version in frozen.items()
         )
         evaluators = _evaluators(people)
-        for employee in sorted(people, key=lambda e: e.code):
-            review = Review.objects.create(
-                cycle=cycle,
-                employee=employee,
-                evaluator=evaluators[employee.pk],
-                template_version=frozen[employee.position_id],
-            )
-            record_step(user, review, "open", from_status="", after={"evaluator": review.evaluator_id})
+        reviews = Review.objects.bulk_create(
+            [
+                Review(
+                    cycle=cycle,
+                    employee=employee,
+                    evaluator=evaluators[employee.pk],
+                    template_version=frozen[employee.position_id],
+                )
+                for employee in sorted(people, key=lambda e: e.code)
+            ],
+            batch_size=500,
+        )
+        record_steps(user, [Step(r, after={"evaluator": r.evaluator_id}) for r in reviews], "open")
         refresh_cycle(
             cycle,
             reason=MonthComputation.Reason.OPEN,
@@ -243,8 +256,8 @@ def archive_cycle(user: Any, cycle: Cycle) -> Cycle:
         locked.status = Cycle.Status.ARCHIVED
         locked.archived_at = now
         locked.save(update_fields=["status", "archived_at"])
+        record_steps(user, [Step(r, r.status) for r in reviews], "archive")
         for review in reviews:
-            record_step(user, review, "archive", from_status=review.status)
             review.cycle = locked
             consequences.settle(user, review, "考核期归档，结果确定")
         audit.record(

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import chinese_calendar
+from django.db.models import Q
 
 from shopkpi.appraisal.models import Review
 
@@ -86,3 +87,12 @@ def overdue(review: Review, today: dt.date) -> bool:
         return False
     due = due_date(review)
     return due is not None and today > due
+
+
+def overdue_reviews(today: dt.date) -> Q:
+    """`overdue` as a query filter over reviews: counted and filtered in the database."""
+    return Q(cycle__status="open") & (
+        Q(status=Review.Status.PENDING_SELF, cycle__self_due__lt=today)
+        | Q(status=Review.Status.PENDING_SUPERVISOR, cycle__supervisor_due__lt=today)
+        | Q(status=Review.Status.PENDING_HR, cycle__hr_due__lt=today)
+    )

@@ -4,7 +4,9 @@ when no cycle is open for the month."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -30,6 +32,41 @@ def eligible_employees(period: str, cutoff_day: int = DEFAULT_CUTOFF_DAY) -> lis
     people = list(active.select_related("position", "department", "supervisor").order_by("code"))
     apply_month_terms(people, period)  # the month's position, supervisor and salary (effective-dated)
     return people
+
+
+@dataclass(frozen=True)
+class ParticipantRule:
+    """Who a month appraises as HR names them when opening it: everyone eligible (`eligible_employees`)
+    in the chosen departments (none chosen: every department), less the exceptions, named by 工号. A
+    rule and its exceptions, however many people it covers."""
+
+    departments: frozenset[int] = frozenset()
+    excluded: frozenset[str] = frozenset()
+
+    def in_scope(self, people: Sequence[Employee]) -> list[Employee]:
+        """The eligible people of the chosen departments, exceptions included."""
+        return [e for e in people if not self.departments or e.department_id in self.departments]
+
+    def choose(self, people: Sequence[Employee]) -> list[Employee]:
+        """The participants among the eligible `people`. An exception that names nobody in scope is
+        refused (code unknown_exception), listing every such 工号."""
+        scope = self.in_scope(people)
+        unknown = self.excluded - {e.code for e in scope}
+        if unknown:
+            raise WorkflowError(
+                _(
+                    "这些工号不在本期的参加范围内，不能排除：%(codes)s。"
+                    "请核对工号（在职、入职截止日前入职、在所选部门）。"
+                )
+                % {"codes": listed(sorted(unknown))},
+                code="unknown_exception",
+            )
+        return [e for e in scope if e.code not in self.excluded]
+
+
+def codes_in(text: str) -> frozenset[str]:
+    """The 工号 written in a text: one per line, or separated by commas, 、, semicolons or spaces."""
+    return frozenset(part for part in re.split(r"[\s,，、;；]+", text) if part)
 
 
 def current_version(position: Position) -> TemplateVersion | None:

@@ -9,7 +9,8 @@ what changed (before/after) and why.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -108,24 +109,51 @@ def record_step(
     after: dict[str, Any] | None = None,
 ) -> Transition:
     """One step of a review: a Transition row and an audit entry (who, when, before/after, why)."""
-    transition = Transition.objects.create(
-        review=review,
-        from_status=from_status,
-        to_status=review.status,
-        action=action,
-        reason=reason,
-        actor=user,
+    return record_steps(user, [Step(review, from_status, before or {}, after or {})], action, reason)[0]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One review's part of a step taken on many: the status it left, what else it was and became."""
+
+    review: Review
+    from_status: str = ""
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+
+def record_steps(user: Any, steps: Sequence[Step], action: str, reason: str = "") -> list[Transition]:
+    """The same step on many reviews (opening or archiving a month): their Transition rows and audit
+    entries, written in a few queries whatever their number."""
+    transitions = Transition.objects.bulk_create(
+        [
+            Transition(
+                review=step.review,
+                from_status=step.from_status,
+                to_status=step.review.status,
+                action=action,
+                reason=reason,
+                actor=user,
+            )
+            for step in steps
+        ],
+        batch_size=500,
     )
-    audit.record(
+    audit.record_many(
         actor_name(user),
-        f"review.{action}",
-        object_type="review",
-        object_id=review.pk,
-        before={"status": from_status, **(before or {})},
-        after={"status": review.status, "version": review.version, **(after or {})},
-        reason=reason,
+        [
+            audit.Entry(
+                f"review.{action}",
+                object_type="review",
+                object_id=step.review.pk,
+                before={"status": step.from_status, **step.before},
+                after={"status": step.review.status, "version": step.review.version, **step.after},
+                reason=reason,
+            )
+            for step in steps
+        ],
     )
-    return transition
+    return transitions
 
 
 def review_state(review: Review) -> dict[str, Any]:

@@ -4,6 +4,7 @@ a cycle's page, recomputing its reviews from the warehouse, archiving, and askin
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import cycles, deadlines, month_close, reopen_requests
 from shopkpi.appraisal import import_jobs as jobs
-from shopkpi.appraisal.models import Cycle, Delivery, Employee, Review
+from shopkpi.appraisal.models import Cycle, Delivery, Department, Employee, Review
 from shopkpi.appraisal.notifications import messages as notice_messages
-from shopkpi.appraisal.participants import without_template
+from shopkpi.appraisal.participants import ParticipantRule, codes_in, without_template
 from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.web import upload_limits
 from shopkpi.web.pages.common import labels
@@ -114,6 +115,13 @@ class OpenCycleForm(forms.Form):
     self_due = forms.DateField(label=_("自评截止"), input_formats=["%Y-%m-%d"], widget=DATE)
     supervisor_due = forms.DateField(label=_("上级评分截止"), input_formats=["%Y-%m-%d"], widget=DATE)
     hr_due = forms.DateField(label=_("人事核准截止"), input_formats=["%Y-%m-%d"], widget=DATE)
+    departments = forms.TypedMultipleChoiceField(label=_("参加的部门"), coerce=int, required=False)
+    excluded = forms.CharField(
+        label=_("不参加的人员（工号）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个工号，或用逗号、空格分开。没有人能评价的人员已预先列出。"),
+    )
     targets = forms.FileField(
         label=_("目标导入（可选）"),
         required=False,
@@ -123,6 +131,9 @@ class OpenCycleForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        departments = self.fields["departments"]
+        assert isinstance(departments, forms.TypedMultipleChoiceField)
+        departments.choices = list(Department.objects.order_by("name").values_list("pk", "name"))
 
     def clean_period(self) -> str:
         period = str(self.cleaned_data["period"]).strip()
@@ -143,29 +154,58 @@ def default_period(today: dt.date) -> str:
     return f"{last.year:04d}-{last.month:02d}"
 
 
-def preview(period: str, cutoff_day: int) -> dict[str, Any]:
-    """Who would take part (cycles.eligible_employees), with their evaluators, those whose position has no
-    usable template (flagged: opening refuses them, listed), and the default deadlines."""
+SHOWN = 50  # people named on the form (exceptions, those nobody can evaluate); the count says how many
+
+
+def preview(period: str, cutoff_day: int, given: QueryDict | None = None) -> dict[str, Any]:
+    """Who would take part: the eligible people (cycles.eligible_employees) counted by department, the
+    rule and its exceptions as `given` (the form's fields; without them every department, less those
+    nobody can evaluate), how many the rule leaves, those whose position has no usable template
+    (flagged: opening refuses them, listed), and the default deadlines. Its size follows the
+    departments and the exceptions, never the head count."""
     if not PERIOD.match(period):
-        return {"participants": [], "valid_period": False}
+        return {"valid_period": False}
     eligible = cycles.eligible_employees(period, cutoff_day)
-    ids = [e.pk for e in eligible]
-    detailed = sorted(
-        Employee.objects.filter(pk__in=ids).select_related("department", "position", "supervisor"),
-        key=lambda e: e.code,
-    )
-    return {
-        "participants": detailed,
-        "unassessable": _without_evaluator(detailed),
-        "without_template": without_template(eligible),
+    unassessable = _without_evaluator(eligible)
+    if given is not None and given.get("rule_given"):
+        text = str(given.get("excluded", ""))
+        ticked = {int(d) for d in given.getlist("departments") if d.isdigit()}
+    else:
+        text = "\n".join(sorted(unassessable))
+        ticked = {e.department_id for e in eligible}
+    rule = ParticipantRule(frozenset(ticked), codes_in(text))
+    counts = Counter(e.department_id for e in eligible)
+    departments = sorted({e.department_id: e.department for e in eligible}.values(), key=lambda d: d.name)
+    named = {e.code: e for e in eligible}
+    context: dict[str, Any] = {
         "valid_period": True,
         "deadlines": deadlines.default_deadlines(period),
+        "eligible": len(eligible),
+        "departments": [(d, counts[d.pk], d.pk in ticked) for d in departments],
+        "excluded_text": text,
+        "excluded": [(code, named.get(code)) for code in sorted(rule.excluded)[:SHOWN]],
+        "excluded_count": len(rule.excluded),
+        "unassessable": [named[code] for code in sorted(unassessable)[:SHOWN]],
+        "unassessable_count": len(unassessable),
+        "without_template": [(named[code], why) for code, why in sorted(without_template(eligible).items())],
+        "shown": SHOWN,
     }
+    try:
+        context["participants"] = _participants(rule, eligible)
+    except WorkflowError as refused:
+        context["rule_error"] = str(refused)
+    return context
+
+
+def _participants(rule: ParticipantRule, eligible: list[Employee]) -> list[Employee]:
+    if eligible and not rule.departments:
+        raise WorkflowError(str(_("请至少选择一个参加的部门。")), code="no_participants")
+    return rule.choose(eligible)
 
 
 def _without_evaluator(people: list[Employee]) -> set[str]:
     """The codes of those nobody can evaluate (no supervisor, and no other GM or HR with an employee
-    record): not ticked by default, since the cycle could not open with them."""
+    record): listed as exceptions by default, since the cycle could not open with them."""
     found = set()
     for employee in people:
         if employee.supervisor_id is None:
@@ -184,15 +224,13 @@ def _open_page(
         form.is_valid()
         period = str(request.POST.get("period", "")).strip()
         cutoff = _int(request.POST.get("cutoff_day"), cycles.DEFAULT_CUTOFF_DAY)
-        chosen = (
-            set(request.POST.getlist("participants")) if request.POST.get("participants_listed") else None
-        )
+        seen = preview(period, cutoff, request.POST)
     else:
         period = str(request.GET.get("period") or default_period(timezone.localdate()))
         cutoff = _int(request.GET.get("cutoff_day"), cycles.DEFAULT_CUTOFF_DAY)
-        form = _prefilled_form(period, cutoff, preview(period, cutoff))
-        chosen = None
-    context = {"form": form, "error": error, "chosen": chosen, **preview(period, cutoff), **job_context(job)}
+        seen = preview(period, cutoff)
+        form = _prefilled_form(period, cutoff, seen)
+    context = {"form": form, "error": error, **seen, **job_context(job)}
     return render(request, "shopkpi/hr/cycle_open.html", context, status=status)
 
 
@@ -224,17 +262,19 @@ def open_cycle(request: HttpRequest) -> HttpResponse:
         return _open_page(request, status=400)
     data = form.cleaned_data
     period = data["period"]
-    participants = None
-    if request.POST.get("participants_listed"):
-        chosen = set(request.POST.getlist("participants"))
-        participants = [e for e in cycles.eligible_employees(period, data["cutoff_day"]) if e.code in chosen]
-    cannot = _without_evaluator(
-        participants if participants is not None else preview(period, data["cutoff_day"])["participants"]
-    )
+    eligible = cycles.eligible_employees(period, data["cutoff_day"])
+    rule = ParticipantRule(frozenset(data["departments"]), codes_in(data["excluded"]))
+    if not request.POST.get("rule_given"):  # the form without its preview: everyone eligible
+        rule = ParticipantRule(frozenset(e.department_id for e in eligible), rule.excluded)
+    participants = _participants(rule, eligible)
+    cannot = _without_evaluator(participants)
     if cannot:
         raise WorkflowError(
             str(
-                _("以下人员没有上级，也没有其他总经理或人事可以评价：%(codes)s。请为其设置上级，或取消勾选。")
+                _(
+                    "以下人员没有上级，也没有其他总经理或人事可以评价：%(codes)s。"
+                    "请为其设置上级，或把其工号写进不参加的人员。"
+                )
             )
             % {"codes": "、".join(sorted(cannot))}
         )
@@ -266,12 +306,13 @@ def open_cycle(request: HttpRequest) -> HttpResponse:
 
 @hr_page()
 def open_cycle_preview(request: HttpRequest) -> HttpResponse:
-    """HTMX: the participants and the default deadlines of the period typed."""
+    """HTMX: the participants (by department, with the exceptions) and the default deadlines of the
+    period typed."""
     period = str(request.GET.get("period", "")).strip()
     cutoff = _int(request.GET.get("cutoff_day"), cycles.DEFAULT_CUTOFF_DAY)
-    seen = preview(period, cutoff)
+    seen = preview(period, cutoff, request.GET)
     form = _prefilled_form(period, cutoff, seen)
-    return render(request, "shopkpi/hr/_cycle_preview.html", {"form": form, "chosen": None, **seen})
+    return render(request, "shopkpi/hr/_cycle_preview.html", {"form": form, **seen})
 
 
 # ---- one cycle ----------------------------------------------------------------------------------

@@ -1,28 +1,32 @@
 """The team board (/team/): each report's step, live score and overdue flag, by team (evaluator).
 
 An evaluator sees the reviews they evaluate; HR and the GM see every team (policy.visible_reviews).
-One query for the rows (with everything a row shows selected with it), one aggregate for the
-counts per team and step: the page costs the same few queries for ten reports or a thousand.
+A page of rows at a time (with everything a row shows selected with it), filtered by step, department,
+overdue or a 工号 or name; one aggregate for the counts per team and step of the teams on the page:
+the page costs the same few queries, and about the same size, for ten reports or thousands.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shopkpi.appraisal import deadlines, policy
-from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
+from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.review.context import live_score
 
 S = Review.Status
+PER_PAGE = 100
 STEPS = [
     S.PENDING_SELF,
     S.PENDING_SUPERVISOR,
@@ -51,64 +55,98 @@ def _period(request: HttpRequest, reviews: QuerySet[Review], periods: list[str])
     return ordered.filter(cycle__status=Cycle.Status.OPEN).first() or ordered.first()
 
 
+def _shown(request: HttpRequest, in_cycle: QuerySet[Review], today: dt.date) -> QuerySet[Review]:
+    """The rows the filters keep: a step, a department, overdue only, a 工号 or name (of the employee or
+    their evaluator)."""
+    shown = in_cycle
+    status = request.GET.get("status", "")
+    if status in S.values:
+        shown = shown.filter(status=status)
+    department = request.GET.get("department", "")
+    if department.isdigit():
+        shown = shown.filter(employee__department_id=int(department))
+    if request.GET.get("overdue") == "1":
+        shown = shown.filter(deadlines.overdue_reviews(today))
+    query = request.GET.get("q", "").strip()
+    if query:
+        shown = shown.filter(
+            Q(employee__code__icontains=query)
+            | Q(employee__name__icontains=query)
+            | Q(evaluator__code__icontains=query)
+            | Q(evaluator__name__icontains=query)
+        )
+    return shown
+
+
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
+    """A page of the period's rows (PER_PAGE, by team and 工号) with their teams' counts; the same few
+    queries for a team of ten or a company of thousands."""
     user = request.user
     reviews = _team_reviews(user)
     periods = list(Cycle.objects.order_by("-period").values_list("period", flat=True))
     period = _period(request, reviews, periods)
-    only_overdue = request.GET.get("overdue") == "1"
     today = timezone.localdate()
     in_cycle = reviews.filter(cycle__period=period)
     rows = (
-        in_cycle.select_related("employee__department", "employee__position", "evaluator", "cycle")
+        _shown(request, in_cycle, today)
+        .select_related("employee__department", "employee__position", "evaluator", "cycle")
         .defer("values", "provenance")
         .order_by("evaluator__code", "employee__code")
     )
+    page, links = page_of(request, rows, PER_PAGE)
+    on_page = {review.evaluator_id for review in page}
     counts: dict[int | None, dict[str, int]] = defaultdict(dict)
-    for entry in in_cycle.order_by().values("evaluator_id", "status").annotate(n=Count("id")):
+    late: dict[int | None, int] = defaultdict(int)
+    teams_on_page = Q(evaluator_id__in=on_page - {None})
+    if None in on_page:
+        teams_on_page |= Q(evaluator__isnull=True)
+    team_rows = in_cycle.filter(teams_on_page)
+    for entry in (
+        team_rows.order_by()
+        .values("evaluator_id", "status")
+        .annotate(n=Count("id"), late=Count("id", filter=deadlines.overdue_reviews(today)))
+    ):
         counts[entry["evaluator_id"]][entry["status"]] = entry["n"]
+        late[entry["evaluator_id"]] += entry["late"]
     teams: dict[int | None, dict[str, Any]] = {}
-    overdue_total = 0
-    for review in rows:
-        late = deadlines.overdue(review, today)
-        overdue_total += late
-        if only_overdue and not late:
-            continue
+    for review in page:
         team = teams.get(review.evaluator_id)
         if team is None:
             team = teams[review.evaluator_id] = {
                 "evaluator": review.evaluator,
                 "rows": [],
-                "overdue": 0,
+                "overdue": late[review.evaluator_id],
                 "steps": [(step.label, counts[review.evaluator_id].get(step, 0)) for step in STEPS],
                 "size": sum(counts[review.evaluator_id].values()),
             }
-        team["overdue"] += late
         shown = policy.sees_supervisor_part(user, review)
         team["rows"].append(
             {
                 "review": review,
                 "due": deadlines.due_date(review),
-                "overdue": late,
+                "overdue": deadlines.overdue(review, today),
                 "live": live_score(review) if shown else None,
                 "grade": review.grade if shown else "",
                 "may_rate": policy.refusal(user, review, "rate") is None,
             }
         )
-    ordered = sorted(
-        teams.values(), key=lambda t: (t["evaluator"] is None, getattr(t["evaluator"], "code", ""))
-    )
     return render(
         request,
         "shopkpi/team/board.html",
         {
-            "teams": ordered,
+            "teams": list(teams.values()),
+            **links,
             "periods": periods,
             "period": period,
-            "only_overdue": only_overdue,
-            "overdue_total": overdue_total,
+            "only_overdue": request.GET.get("overdue") == "1",
+            "status": request.GET.get("status", ""),
+            "statuses": [(step.value, step.label) for step in STEPS],
+            "department": request.GET.get("department", ""),
+            "departments": Department.objects.order_by("name"),
+            "q": request.GET.get("q", "").strip(),
+            "overdue_total": in_cycle.filter(deadlines.overdue_reviews(today)).count(),
             "all_teams": is_hr(user) or is_gm(user),
             "next": request.get_full_path(),
         },
