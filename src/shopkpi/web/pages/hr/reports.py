@@ -5,50 +5,61 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
 
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import deadlines, paysheet, policy
-from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr import summary as hr_summary
 from shopkpi.web.pages.hr.access import hr_page
 
 S = Review.Status
+PER_PAGE = 100
+STEPS = (S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR)  # the steps with a deadline
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @hr_page()
 def overdue(request: HttpRequest, period: str) -> HttpResponse:
-    """Per step (self, supervisor, HR): the reviews waiting there past the step's deadline."""
+    """The reviews waiting past their step's deadline: the count per step (self, supervisor, HR), then a
+    page of them (PER_PAGE, by 工号), of one step or all."""
     cycle = get_object_or_404(Cycle, period=period)
     today = timezone.localdate()
-    waiting = (
-        policy.visible_reviews(request.user)
-        .filter(cycle=cycle, status__in=(S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR))
-        .select_related("employee__department", "employee__position", "evaluator", "cycle")
-        .order_by("employee__code")
+    late = policy.visible_reviews(request.user).filter(cycle=cycle).filter(deadlines.overdue_reviews(today))
+    counts = dict(late.order_by().values_list("status").annotate(n=Count("id")))
+    step = request.GET.get("status", "")
+    shown = late.filter(status=step) if step in STEPS else late
+    page, links = page_of(
+        request,
+        shown.select_related("employee__department", "employee__position", "evaluator", "cycle")
+        .defer("values", "provenance", "result")
+        .order_by("employee__code"),
+        PER_PAGE,
     )
-    steps: dict[str, list[dict[str, Any]]] = {
-        s: [] for s in (S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR)
-    }
-    for review in waiting:
-        if deadlines.overdue(review, today):
-            due = deadlines.due_date(review)
-            assert due is not None
-            steps[review.status].append({"review": review, "due": due, "late": (today - due).days})
+    rows = []
+    for review in page:
+        due = deadlines.due_date(review)
+        assert due is not None
+        rows.append(
+            {"review": review, "step": labels.REVIEW_STATES[review.status], "late": (today - due).days}
+        )
     return render(
         request,
         "shopkpi/hr/overdue.html",
         {
             "cycle": cycle,
             "today": today,
-            "steps": [(labels.REVIEW_STATES[s], deadlines_for(cycle, s), rows) for s, rows in steps.items()],
-            "total": sum(len(rows) for rows in steps.values()),
+            "steps": [(s, labels.REVIEW_STATES[s], deadlines_for(cycle, s), counts.get(s, 0)) for s in STEPS],
+            "step": step,
+            "total": sum(counts.values()),
+            "rows": rows,
+            **links,
         },
     )
 
@@ -98,20 +109,31 @@ def summary_xlsx(request: HttpRequest, period: str) -> HttpResponse:
 
 @hr_page()
 def paysheet_page(request: HttpRequest, period: str) -> HttpResponse:
+    """A page of the pay sheet (PER_PAGE lines by 工号, filtered by department or 工号/name) with the
+    合计 of every line the filters keep; the Excel file has every line."""
     cycle = get_object_or_404(Cycle, period=period)
-    lines = paysheet.rows(cycle)
-    waiting = paysheet.not_approved(cycle)
-    totals = paysheet.totals(lines)
+    reviews = paysheet.approved(cycle)
+    department = request.GET.get("department", "")
+    if department.isdigit():
+        reviews = reviews.filter(employee__department_id=int(department))
+    query = request.GET.get("q", "").strip()
+    if query:
+        reviews = reviews.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
+    page, links = page_of(request, paysheet.with_line_columns(reviews), PER_PAGE)
     return render(
         request,
         "shopkpi/hr/paysheet.html",
         {
             "cycle": cycle,
             "columns": paysheet.columns(),
-            "lines": lines,
-            "waiting": waiting,
-            "totals": totals,
+            "lines": paysheet.lines_of(page),
+            "waiting": paysheet.not_approved(cycle),
+            "totals": paysheet.summed(reviews),
+            "departments": Department.objects.order_by("name"),
+            "department": department,
+            "q": query,
             "writable": cycle.status == Cycle.Status.OPEN,
+            **links,
         },
     )
 

@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,10 +23,12 @@ from shopkpi.appraisal.models import Appeal, Cycle, Department, Review
 from shopkpi.appraisal.workflow import perform
 from shopkpi.web.api import presenters
 from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import hr_page, safe_next
 
 S = Review.Status
 PAGE_SIZE = 100
+APPEALS_PER_PAGE = 20  # each with its decision form
 HR_ACTIONS = ("override", "submit_hr", "return_to_supervisor", "adjust_pay", "decide_appeal")
 DONE = {
     "override": _("修正已保存，得分已重算。"),
@@ -58,7 +59,7 @@ def review_list(request: HttpRequest, period: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         reviews = reviews.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
-    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, links = page_of(request, reviews, PAGE_SIZE)
     today = _today()
     rows = [
         {
@@ -81,16 +82,9 @@ def review_list(request: HttpRequest, period: str) -> HttpResponse:
             "status": status,
             "department": department,
             "q": query,
-            "filters": _filters(request),
+            **links,
         },
     )
-
-
-def _filters(request: HttpRequest) -> str:
-    """The list's filters as a query string, for the page links."""
-    kept = request.GET.copy()
-    kept.pop("page", None)
-    return kept.urlencode()
 
 
 def _today() -> dt.date:
@@ -209,8 +203,10 @@ def appeals(request: HttpRequest, period: str) -> HttpResponse:
         .select_related("employee__department", "employee__position", "cycle", "template_version")
         .order_by("employee__code")
     )
+    page, links = page_of(request, reviews, APPEALS_PER_PAGE)
     open_appeals: dict[int, list[Appeal]] = {}
-    for appeal in Appeal.objects.filter(review__in=reviews, status=Appeal.Status.OPEN).order_by(
+    on_page = [review.pk for review in page]
+    for appeal in Appeal.objects.filter(review__in=on_page, status=Appeal.Status.OPEN).order_by(
         "created_at", "id"
     ):
         open_appeals.setdefault(appeal.review_id, []).append(appeal)
@@ -221,7 +217,7 @@ def appeals(request: HttpRequest, period: str) -> HttpResponse:
         .order_by("-handled_at")[:50]
     )
     rows = []
-    for review in reviews:
+    for review in page:
         names = {item.key: item.name for item in review.template_version.compiled().items}
         rows.append(
             {
@@ -237,5 +233,5 @@ def appeals(request: HttpRequest, period: str) -> HttpResponse:
     return render(
         request,
         "shopkpi/hr/appeals.html",
-        {"cycle": cycle, "rows": rows, "decided": decided, "outcomes": Appeal.Status},
+        {"cycle": cycle, "rows": rows, "decided": decided, "outcomes": Appeal.Status, **links},
     )

@@ -170,10 +170,19 @@ class Trend:
     rows: list[TrendRow]
 
 
-def people(reviews: QuerySet[Review]) -> list[Person]:
-    """Everyone with a review in scope, by employee code (for the trend's choice)."""
-    rows = reviews.order_by("employee__code").values_list("employee__code", "employee__name").distinct()
-    return [Person(code, name) for code, name in rows]
+def find_person(reviews: QuerySet[Review], asked: str) -> Person | None:
+    """The person in scope whose trend is shown: the 工号 asked, else the first whose 工号 or name holds
+    the text asked, else the first by 工号 (one query, however many people are in scope)."""
+    ordered = reviews.order_by("employee__code").values_list("employee__code", "employee__name")
+    asked = asked.strip()
+    found = None
+    if asked:
+        found = (
+            ordered.filter(employee__code=asked).first()
+            or ordered.filter(Q(employee__code__icontains=asked) | Q(employee__name__icontains=asked)).first()
+        )
+    found = found or ordered.first()
+    return None if found is None else Person(*found)
 
 
 def employee_trend(reviews: QuerySet[Review], person: Person | None) -> Trend:

@@ -50,10 +50,8 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     reviews = data.scope(request.user)
     periods = list(reviews.order_by("-cycle__period").values_list("cycle__period", flat=True).distinct())
     period = _chosen_period(request, reviews, periods)
-    everyone = data.people(reviews)
-    asked = str(request.GET.get("employee") or "")
-    person = next((p for p in everyone if p.code == asked), everyone[0] if everyone else None)
-    context: dict[str, Any] = {"periods": periods, "period": period, "people": everyone, "person": person}
+    person = data.find_person(reviews, str(request.GET.get("employee") or ""))
+    context: dict[str, Any] = {"periods": periods, "period": period, "person": person}
     if period is None:
         return {**context, "empty": True}
     scores = data.score_distribution(reviews, period)

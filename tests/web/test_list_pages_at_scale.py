@@ -1,0 +1,180 @@
+"""Every list page costs the same number of queries, and shows at most a page of people, for a company
+of 100 as for one of 1,000: the company is measured at 100 people, grown to 1,000, and measured again.
+
+The company: 10 departments; four managers (B000–B003, with logins) evaluate everyone in turn; in the
+open month 2026-03 (every deadline passed) the reviews are, in turn, waiting for the self-review, the
+supervisor, HR, the GM, published and appealed; the published and appealed ones have pay lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from shopkpi.appraisal import paysheet
+from shopkpi.appraisal.models import (
+    Appeal,
+    Cycle,
+    Department,
+    Employee,
+    PayAdjustment,
+    Position,
+    Review,
+    TemplateVersion,
+)
+
+pytestmark = pytest.mark.django_db
+PERIOD = "2026-03"
+TEMPLATE = """\
+id: q-list
+name: 列表测试
+period: month
+items:
+  - {key: attitude, name: 工作态度, weight: 100%, rated_by: supervisor}
+pay:
+  amount: 1000 * score / 100
+"""
+S = Review.Status
+TURN = (S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR, S.PENDING_GM, S.PUBLISHED, S.APPEALED)
+PAGES = {
+    "hr": [
+        "/",
+        "/team/",
+        f"/hr/cycles/{PERIOD}/reviews/",
+        f"/hr/cycles/{PERIOD}/paysheet/",
+        f"/hr/cycles/{PERIOD}/overdue/",
+        f"/hr/cycles/{PERIOD}/appeals/",
+        f"/hr/cycles/{PERIOD}/summary/",
+        "/hr/",
+        "/hr/cycles/new/?period=2026-04",
+        "/org/employees/",
+        "/dashboards/",
+    ],
+    "gm": ["/", "/gm/"],
+    "boss0": ["/", "/team/"],
+}
+
+
+def _start() -> None:
+    for role in ("hr", "gm"):
+        User.objects.create_user(role).groups.add(Group.objects.get_or_create(name=role)[0])
+    for n in range(10):
+        Department.objects.create(name=f"部门{n}")
+    TemplateVersion.objects.create(template_id="q-list", version=1, name="列表测试", text=TEMPLATE)
+    position = Position.objects.create(name="专员", template_id="q-list")
+    office = Department.objects.get(name="部门0")
+    for n in range(4):
+        Employee.objects.create(
+            code=f"B{n:03d}",
+            name=f"经理{n}",
+            department=office,
+            position=position,
+            user=User.objects.create_user(f"boss{n}"),
+        )
+    Cycle.objects.create(
+        period=PERIOD,
+        self_due=dt.date(2020, 4, 3),
+        supervisor_due=dt.date(2020, 4, 7),
+        hr_due=dt.date(2020, 4, 10),
+    )
+
+
+def _grow(start: int, stop: int) -> None:
+    """Employees E<start>..E<stop - 1>, each with a review in the open month."""
+    departments = list(Department.objects.order_by("pk"))
+    bosses = list(Employee.objects.filter(code__startswith="B").order_by("code"))
+    position = Position.objects.get()
+    version = TemplateVersion.objects.get()
+    cycle = Cycle.objects.get()
+    made = Employee.objects.bulk_create(
+        Employee(
+            code=f"E{n:04d}",
+            name=f"员工{n}",
+            department=departments[n % 10],
+            position=position,
+            supervisor=bosses[n % 4],
+        )
+        for n in range(start, stop)
+    )
+    reviews = Review.objects.bulk_create(
+        [
+            Review(
+                cycle=cycle,
+                employee=employee,
+                evaluator=employee.supervisor,
+                template_version=version,
+                status=TURN[n % len(TURN)],
+                score=Decimal(60 + n % 40),
+                grade="合格",
+                pay=Decimal(600 + n % 40) * 10,
+                result={"pay_kind": "performance"},
+            )
+            for n, employee in zip(range(start, stop), made, strict=True)
+        ],
+        batch_size=500,
+    )
+    hr = User.objects.get(username="hr")
+    Appeal.objects.bulk_create(
+        Appeal(review=r, item_key="", reason="不认可") for r in reviews if r.status == S.APPEALED
+    )
+    PayAdjustment.objects.bulk_create(
+        PayAdjustment(review=r, amount=Decimal("-50.00"), reason="迟到", created_by=hr)
+        for r in reviews[:: len(TURN) * 3]
+        if r.status in paysheet.APPROVED
+    )
+
+
+def _measure() -> dict[tuple[str, str], tuple[int, int]]:
+    """(user, page) -> (queries, people named on the page)."""
+    found = {}
+    for username, urls in PAGES.items():
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                answer = client.get(url)
+            assert answer.status_code == 200, (username, url)
+            people = set(re.findall(r"E\d{4}", answer.content.decode()))
+            found[(username, url)] = (len(queries), len(people))
+    return found
+
+
+def test_every_list_page_costs_the_same_queries_at_100_and_1000_people() -> None:
+    _start()
+    _grow(0, 100)
+    small = _measure()
+    _grow(100, 1000)
+    large = _measure()
+    queries = {page: (small[page][0], large[page][0]) for page in small}
+    assert all(at_100 == at_1000 for at_100, at_1000 in queries.values()), queries
+    # no page names more than a page of people (100; 50 on the home page, 20 appeals)
+    assert max(people for _, people in large.values()) <= 100, large
+    assert large[("hr", "/")][1] == 50 and large[("hr", f"/hr/cycles/{PERIOD}/appeals/")][1] == 20
+
+
+def test_a_page_of_the_pay_sheet_totals_every_line() -> None:
+    _start()
+    _grow(0, 1000)
+    cycle = Cycle.objects.get()
+    every = paysheet.rows(cycle)
+    assert len(every) == 332  # published (n % 6 == 4) and appealed (n % 6 == 5): 166 each
+    # the 合计 read from two narrow queries is the sum of every line the Excel file has
+    assert paysheet.summed(paysheet.approved(cycle)) == paysheet.totals(every)
+    client = Client()
+    client.force_login(User.objects.get(username="hr"))
+    page = client.get(f"/hr/cycles/{PERIOD}/paysheet/", {"page": 4}).content.decode()
+    assert "第 4 / 4 页" in page and len(set(re.findall(r">(E\d{4})<", page))) == 32
+    total = paysheet.totals(every).total
+    assert f"¥{total:,.2f}" in page
+    # filtered by department: the lines and the 合计 of that department only
+    department = Department.objects.get(name="部门3")
+    page = client.get(f"/hr/cycles/{PERIOD}/paysheet/", {"department": department.pk}).content.decode()
+    mine = [line for line in every if line.department == "部门3"]
+    assert len(set(re.findall(r">(E\d{4})<", page))) == len(mine)
+    assert f"¥{paysheet.totals(mine).total:,.2f}" in page
