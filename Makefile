@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= .shopkpi-demo
 
-.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-large bench-load schema clean
+.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-month bench-large bench-load schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,7 @@ unit: setup
 
 test: lint typecheck unit
 
-bench: bench-scoring bench-small
+bench: bench-scoring bench-small bench-month
 
 bench-scoring: setup
 	$(BIN)/python bench/scoring.py
@@ -52,6 +52,10 @@ bench-scoring: setup
 # shop data: import, the metric step and the close against hand SQL and pandas (bench/data_metrics.py)
 bench-small: setup
 	$(BIN)/python bench/data_metrics.py --employees 1000 --events 10000000
+
+# a month of companies of 100 and 1,000 people built as the demo builds them (bench/month.py; --large adds 5,000)
+bench-month: setup
+	$(BIN)/python bench/month.py
 
 # run by hand, not in CI: 10,000 people, 100 million clickstream rows, a 10-million-row CSV imported once
 bench-large: setup

@@ -17,9 +17,12 @@ of several runs, each from files on disk to results in memory:
 - close: `month_close.close_month` (what `shopkpi run` does with no cycle open: metrics, every
   template, scores, pay, actions; the organisation is in the home's application database);
 - import: one large clickstream CSV through `import_files` (the pipeline of `shopkpi import`,
-  writing the batch and its roll-up), rows/s.
+  writing the batch and its roll-up), rows/s; and its floor, DuckDB alone writing the same typed
+  Parquet batch and roll-up from the same CSV (`import_vs_floor` = import / floor, medians; the two
+  take turns).
 
-The metric implementations must agree on every value (checked, reported). Progress goes to
+Medians are reported next to minima (`*_min_s`). The metric implementations must agree on every
+value (checked, reported). Progress goes to
 standard error; the last line of standard output is one JSON object.
 """
 
@@ -110,6 +113,16 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
             finally:
                 shutil.rmtree(target, ignore_errors=True)
             continue
+        if kind == "import_floor":
+            assert csv_path is not None
+            target = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=home.parent))
+            try:
+                start = time.perf_counter()
+                extra["rows"] = import_floor(csv_path, target)
+                times.append(time.perf_counter() - start)
+            finally:
+                shutil.rmtree(target, ignore_errors=True)
+            continue
         start = time.perf_counter()
         if kind == "metrics":
             connection = Warehouse(home).connect()
@@ -143,6 +156,38 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
         else:
             raise SystemExit(f"unknown child {kind}")
     out.write_text(json.dumps({"times": times, "rss_mib": peak_rss_mib(), "values": values, **extra}))
+
+
+def import_floor(csv_path: Path, target: Path) -> int:
+    """The import's floor: DuckDB alone reading the CSV with the dataset's types and writing what the
+    import leaves in the warehouse, the typed Parquet batch and its roll-up (zstd, as the warehouse
+    writes them); no checking, no catalogue, no commit."""
+    import duckdb
+
+    from shopkpi.data import rollups
+    from shopkpi.data.attribution import quoted
+    from shopkpi.data.datasets import DATASETS
+
+    dataset = DATASETS["traffic_events"]
+    typed = ", ".join(
+        f"CAST({quoted(c.name)} AS {c.duckdb_type}) AS {quoted(c.name)}" for c in dataset.columns
+    )
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute(
+            f"CREATE TEMP TABLE batch AS SELECT {typed}, 'floor' AS _batch "
+            f"FROM read_csv(?, header = true, all_varchar = true)",
+            [str(csv_path)],
+        )
+        connection.execute(f"COPY batch TO '{target / 'batch.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
+        connection.execute(
+            f"COPY ({rollups.grouped_sql(dataset, 'batch')}) TO '{target / 'rollup.parquet'}' "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
+        found = connection.execute("SELECT count(*) FROM batch").fetchone()
+        return int(found[0]) if found else 0
+    finally:
+        connection.close()
 
 
 def keep_organisation(home: Path, snapshot: Any, period: str) -> None:
@@ -319,9 +364,17 @@ def main() -> None:
         clicks = synth_events.event_allocation(company, calendar.days(), args.import_rows, args.seed)
         synth_events.write_events_csv(connection, csv_path, clicks, args.seed)
         connection.close()
-        imported = run_child("import", home, period, args.import_runs or args.runs, work, csv_path)
-        import_s = statistics.median(imported["times"])
-        say(f"import: {imported['rows']:,} rows, runs {fmt(imported['times'])} s")
+        import_times: dict[str, list[float]] = {"import": [], "import_floor": []}
+        for _turn in range(args.import_runs or args.runs):  # the import and its floor take turns
+            for kind in import_times:
+                imported_turn = run_child(kind, home, period, 1, work, csv_path)
+                import_times[kind] += imported_turn["times"]
+                if kind == "import":
+                    imported = imported_turn
+        import_s = statistics.median(import_times["import"])
+        floor_s = statistics.median(import_times["import_floor"])
+        say(f"import: {imported['rows']:,} rows, runs {fmt(import_times['import'])} s")
+        say(f"import floor (DuckDB writing the same files): runs {fmt(import_times['import_floor'])} s")
         csv_path.unlink()
 
         runs: dict[str, list[float]] = {"metrics": [], "sql": [], "sql_raw": [], "pandas": [], "close": []}
@@ -367,14 +420,22 @@ def main() -> None:
             "metrics_vs_sql": round(metrics_s / sql_s, 2),
             "pandas_vs_metrics": round(pandas_s / metrics_s, 2) if pandas_s is not None else None,
             "close_s": round(close_s, 2),
+            "close_min_s": round(min(runs["close"]), 2),
             "peak_rss_mib": round(max(rss["metrics"], rss["close"], imported["rss_mib"])),
             "rows": loaded.events,
             "employees": loaded.employees,
             "metrics_s": round(metrics_s, 2),
+            "metrics_min_s": round(min(runs["metrics"]), 2),
             "sql_s": round(sql_s, 2),
+            "sql_min_s": round(min(runs["sql"]), 2),
             "sql_raw_s": round(sql_raw_s, 2),
             "pandas_s": round(pandas_s, 2) if pandas_s is not None else None,
             "import_rows_per_s": round(imported["rows"] / import_s),
+            "import_s": round(import_s, 2),
+            "import_min_s": round(min(import_times["import"]), 2),
+            "import_floor_s": round(floor_s, 2),
+            "import_floor_min_s": round(min(import_times["import_floor"]), 2),
+            "import_vs_floor": round(import_s / floor_s, 2),
             "import_rows": imported["rows"],
             "pandas_peak_rss_mib": round(rss["pandas"]) if "pandas" in rss else None,
             "values_agree": not problems,

@@ -251,6 +251,14 @@ def test_run_and_the_web_cycle_agree_for_the_demo_company(settings: Settings, tm
     home = tmp_path / "demo"
     settings.HOME = home
     summary = build_demo(home, employees=25, months=2, say=lambda message: None)
+    # every demo login shares one hash of the demo password (hashing it for each took minutes at 1,000)
+    from django.contrib.auth.hashers import check_password
+    from django.contrib.auth.models import User
+
+    from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD
+
+    hashes = set(User.objects.values_list("password", flat=True))
+    assert len(hashes) == 1 and check_password(DEMO_PASSWORD, hashes.pop())
     compared = 0
     for period in summary.periods:
         closed = {r["employee"]: r for r in json.loads(_run_period(home, period))}

@@ -74,3 +74,19 @@ def test_every_workbook_column_is_documented_in_both_languages() -> None:
             text = (ROOT / "docs" / language / page).read_text(encoding="utf-8")
             missing = [c for c in columns if f"| `{c}` |" not in text]
             assert not missing, f"docs/{language}/{page} does not explain the {workbook} columns {missing}"
+
+
+def test_every_make_target_is_documented() -> None:
+    """Each target of the Makefile's .PHONY line is named in the README (`make bench-month`, or as
+    `bench-month` where `make bench` lists its parts) or in the docs of both languages."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    phony = next(line for line in makefile.splitlines() if line.startswith(".PHONY:"))
+    docs = {language: _docs(language) for language in LANGUAGES}
+    missing = [
+        target
+        for target in phony.split(":", 1)[1].split()
+        if f"make {target}" not in README
+        and f"`{target}`" not in README
+        and not all(f"make {target}" in text for text in docs.values())
+    ]
+    assert not missing, f"make targets named neither in README.md nor in docs/en and docs/zh: {missing}"

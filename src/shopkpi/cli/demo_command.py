@@ -12,7 +12,11 @@ from shopkpi.cli.home import current
 @click.option("--no-serve", is_flag=True, help="Only build the demo company; do not serve it.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
-    "--employees", default=28, show_default=True, type=click.IntRange(25, 500), help="People in the company."
+    "--employees",
+    default=28,
+    show_default=True,
+    type=click.IntRange(25, 10000),
+    help="People in the company (a demo of 1,000 builds in a few minutes).",
 )
 # hidden: fewer months make a quicker demo for the browser tests (the last month stays in progress)
 @click.option("--months", default=6, hidden=True, type=click.IntRange(2, 24))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from shopkpi.appraisal.demo.cycles import run_archived_month, run_current_month
+from shopkpi.appraisal.demo.cycles import UNWATCHED, Watch, run_archived_month, run_current_month
 from shopkpi.appraisal.demo.held_back import hold_back_inputs
 from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, add_logins
 from shopkpi.appraisal.imports import ImportRequest, run_import
@@ -41,14 +41,22 @@ def already_built(home: Path) -> DemoSummary | None:
 
 
 def build_demo(
-    home: Path, *, employees: int = 28, months: int = 6, seed: int = 20261022, say: Say = print
+    home: Path,
+    *,
+    employees: int = 28,
+    months: int = 6,
+    seed: int = 20261022,
+    say: Say = print,
+    watch: Watch = UNWATCHED,
 ) -> DemoSummary:
-    """Build the demo company into `home` (a migrated, empty application database)."""
+    """Build the demo company into `home` (a migrated, empty application database); `watch` sees the
+    imports and the archived months (bench/month.py)."""
     if Employee.objects.exists():
         raise ValueError(f"{home} already holds a company; the demo is built into a new home")
     started = time.monotonic()
     say(f"generating {employees} employees' platform exports for {months} months …")
-    manifest = generate(home, employees, months, seed, events_per_day=200)
+    with watch.part("generate"):
+        manifest = generate(home, employees, months, seed, events_per_day=200)
     held_back = hold_back_inputs(manifest, manifest.months[-1])
     datasets = sorted(
         {f.dataset for f in manifest.files},
@@ -57,7 +65,8 @@ def build_demo(
     for dataset in datasets:
         paths = [home / f.path for f in manifest.files if f.dataset == dataset]
         request = ImportRequest(files=tuple(paths), user="hr", dataset=dataset, accept_warnings=True)
-        report = run_import(home, request)
+        with watch.part("import"):
+            report = run_import(home, request)
         if report.changes:
             say(f"imported {dataset}: {sum(not c.is_flag for c in report.changes)} organisation changes")
             continue
@@ -67,11 +76,11 @@ def build_demo(
             + accepted
         )
     say(f"exports generated and imported in {time.monotonic() - started:.0f} s")
-    with transaction.atomic():
+    with transaction.atomic(), watch.part("logins"):
         people = add_logins()
     periods = manifest.months
     for period in periods[:-1]:
-        run_archived_month(home, people, period, say)
+        run_archived_month(home, people, period, say, watch)
     run_current_month(home, people, periods[-1], say, at_hr=held_back)
     usernames = ("hr", "gm", *sorted(people.employees))
     summary = DemoSummary(home, len(people.employees), tuple(periods), usernames)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ class MonthDriver:
         self.cycle = cycle
         self.ratings = ratings_of(home, cycle.period)
         self.received = received_of(home, cycle.period)
+        self._known: dict[str, list[Decimal]] = {}
 
     def user_of(self, review: Review) -> User:
         return self.people.employees[review.employee.code]
@@ -137,15 +139,22 @@ class MonthDriver:
             received = self.received.get(review.employee.code)
             if received:
                 return received, f"京东客服报表无询单人数，按接待量 {received} 补录"
-        known = sorted(
-            Decimal(values[name])
-            for values in self.cycle.reviews.exclude(pk=review.pk).values_list("values", flat=True)
-            if values.get(name) not in (None, "", "0")
-        )
+        known = self.known(name)
         if known:
             median = known[len(known) // 2]
             return median, f"演示数据：本月无此项数据，人事按同期中位数 {median} 补录"
         return Decimal(1), "演示数据：本月无此项数据，人事补录为 1"
+
+    def known(self, name: str) -> list[Decimal]:
+        """The cycle's values of `name` that are there (read once per cycle and name: the month's values
+        are computed once; the one HR supplies is missing from it, so never among them)."""
+        if name not in self._known:
+            self._known[name] = sorted(
+                Decimal(values[name])
+                for values in self.cycle.reviews.values_list("values", flat=True)
+                if values.get(name) not in (None, "", "0")
+            )
+        return self._known[name]
 
 
 def missing_variables(review: Review) -> list[str]:
@@ -163,22 +172,50 @@ def missing_variables(review: Review) -> list[str]:
     return sorted(wanted - present)
 
 
-def run_archived_month(home: Path, people: DemoPeople, period: str, say: Say) -> Cycle:
+class Watch:
+    """What a benchmark sees of a month worked through (bench/month.py times it): `part` wraps each
+    part of the month, `at` is told when the month has reached a stage. The demo watches nothing."""
+
+    def part(self, name: str) -> AbstractContextManager[object]:
+        return nullcontext()
+
+    def at(self, stage: str, cycle: Cycle) -> None:
+        """Stages: opened, at_gm (every review waits for the GM), approved, archived."""
+
+
+UNWATCHED = Watch()
+
+
+def run_archived_month(
+    home: Path, people: DemoPeople, period: str, say: Say, watch: Watch = UNWATCHED
+) -> Cycle:
     active = [e for e in eligible_employees(period) if e.code != HR_CODE]
-    cycle = open_cycle(people.hr, period, participants=active)
+    with watch.part("open_month"):
+        cycle = open_cycle(people.hr, period, participants=active)
+    watch.at("opened", cycle)
     driver = MonthDriver(home, people, cycle)
     reviews = list(
         cycle.reviews.select_related("employee", "evaluator", "template_version").order_by("employee__code")
     )
     for n, review in enumerate(reviews):
-        driver.self_review(review, n)
-        driver.supervisor_step(review, n)
-        driver.hr_step(review)
-    workflow.approve_all(people.gm, cycle, reason="同意")
+        with watch.part("first_step"):
+            driver.self_review(review, n)
+        with watch.part("supervisor_steps"):
+            driver.supervisor_step(review, n)
+        with watch.part("hr_steps"):
+            driver.hr_step(review)
+    watch.at("at_gm", cycle)
+    with watch.part("approve_all"):
+        workflow.approve_all(people.gm, cycle, reason="同意")
+    watch.at("approved", cycle)
     for review in reviews:
-        driver.act(driver.user_of(review), review, "acknowledge")
+        with watch.part("acknowledge"):
+            driver.act(driver.user_of(review), review, "acknowledge")
     say(f"{period}: {len(reviews)} reviews approved and acknowledged")
-    return archive_cycle(people.hr, cycle)
+    with watch.part("archive"):
+        archived = archive_cycle(people.hr, cycle)
+    watch.at("archived", archived)
+    return archived
 
 
 def run_current_month(
