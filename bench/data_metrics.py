@@ -164,9 +164,9 @@ def import_floor(csv_path: Path, target: Path) -> int:
     writes them); no checking, no catalogue, no commit."""
     import duckdb
 
-    from shopkpi.data import rollups
-    from shopkpi.data.attribution import quoted
     from shopkpi.data.datasets import DATASETS
+    from shopkpi.data.metrics.attribution import quoted
+    from shopkpi.data.warehouse import rollups
 
     dataset = DATASETS["traffic_events"]
     typed = ", ".join(
