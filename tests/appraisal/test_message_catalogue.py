@@ -22,7 +22,7 @@ SOURCES = [
     *sorted((SRC / "appraisal").glob("*.py")),
     *sorted((SRC / "appraisal" / "notifications").glob("*.py")),
     *sorted((SRC / "appraisal" / "organisation").glob("*.py")),
-    SRC / "web" / "pages" / "hr_imports.py",
+    SRC / "web" / "pages" / "hr" / "imports.py",
 ]
 CATALOGUE = LOCALE_DIR / "appraisal" / "en" / "LC_MESSAGES" / "django.po"
 _CALLS = {"_": 0, "gettext": 0, "gettext_lazy": 0, "pgettext": 1, "pgettext_lazy": 1}

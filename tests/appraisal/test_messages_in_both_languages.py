@@ -149,10 +149,11 @@ def test_an_incomplete_review_names_the_item_and_the_missing_value(co: Company) 
     review = advance(co, "E01", S.PENDING_HR)
     error = refusal_in("zh-hans", lambda: perform(co.user("hr"), review, "submit_hr"))
     assert error.code == "review_incomplete"
-    assert str(error).startswith("考核不完整（「销售完成率」：")
-    assert str(error).endswith("请先以修正数值（写明原因）补上缺失的数值，再提交总经理（缺失的数值：gmv）。")
+    assert str(error) == (
+        "考核不完整（缺：「销售完成率」）；请先以修正数值（写明原因）补上缺失的数值，再提交总经理（缺失的数值：gmv）。"
+    )
     english = str(refusal_in("en", lambda: perform(co.user("hr"), review, "submit_hr")))
-    assert english.startswith("The review is incomplete (「销售完成率」: ")
+    assert english.startswith("The review is incomplete (missing: 「销售完成率」); ")
     assert english.endswith("before it goes to the GM (missing values: gmv).")
 
 

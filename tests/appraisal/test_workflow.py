@@ -185,7 +185,7 @@ def test_an_incomplete_review_stays_with_hr_until_hr_overrides_the_missing_value
     hr = co.user("hr")
     assert review.missing == ["attainment"]
     assert review.result["missing_values"] == ["gmv"]
-    with pytest.raises(WorkflowError, match=r"考核不完整（「销售完成率」.*缺失的数值：gmv"):
+    with pytest.raises(WorkflowError, match=r"考核不完整（缺：「销售完成率」）.*缺失的数值：gmv"):
         perform(hr, review, "submit_hr")
     with pytest.raises(WorkflowError, match="需要写明原因"):
         perform(hr, review, "override", name="gmv", value="90000", reason="")

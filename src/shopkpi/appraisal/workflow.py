@@ -301,20 +301,14 @@ def _override(user: Any, review: Review, name: str, value: Any, reason: str) -> 
 def _submit_hr(user: Any, review: Review) -> _Change:
     recompute(review, save=False)
     if review.missing:
-        reasons = review.result.get("missing", {})
         template = review.template_version.compiled()
-        missing = pgettext("item reason", "缺失")
-        items = listed(
-            _("%(item)s：%(reason)s") % {"item": _item(template, key), "reason": reasons.get(key) or missing}
-            for key in review.missing
-        )
         values = listed(review.result.get("missing_values", [])) or "—"
         raise WorkflowError(
             _(
-                "考核不完整（%(items)s）；请先以修正数值（写明原因）补上缺失的数值，再提交总经理"
+                "考核不完整（缺：%(items)s）；请先以修正数值（写明原因）补上缺失的数值，再提交总经理"
                 "（缺失的数值：%(values)s）。"
             )
-            % {"items": items, "values": values},
+            % {"items": _items(template, review.missing), "values": values},
             code="review_incomplete",
         )
     review.values_frozen_at = timezone.now()
@@ -596,7 +590,10 @@ def _text(value: Decimal | None) -> str | None:
 
 
 def _item(template: Template, key: str) -> str:
-    """An item as the messages name it: 「销售完成率」, or the key of an item the template lacks."""
+    """An item as the messages name it: 「销售完成率」, 「绩效工资」 for the pay, or the key of an item the
+    template lacks."""
+    if key == "pay":
+        return f"「{pgettext('review part', '绩效工资')}」"
     try:
         return f"「{template.item(key).name}」"
     except KeyError:
