@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from shopkpi.appraisal.models import Account
 from shopkpi.cli.main import cli
@@ -102,3 +104,69 @@ def test_a_hand_over_recorded_in_the_application_changes_attribution_without_an_
     # E1 keeps the 1st only (pv 100, uv 40), E2 has the 2nd and the 20th (60 + 0 pv, 10 + 0 uv)
     assert (records["E1"]["pv"], records["E1"]["uv"]) == ("100", "40")
     assert (records["E2"]["pv"], records["E2"]["uv"]) == ("60", "10")
+
+
+def test_rows_behind_a_value_name_their_file_row_and_owner(home: Path) -> None:
+    out, err = run(home, "--period", "2026-10", "--employee", "E1", "--rows", "gmv")
+    records = json.loads(out)
+    # E1's S1 rows are the file's rows 2 and 3 (row 1 is the header); the 20th (row 4) is E2's
+    assert [(r["source"]["file"], r["source"]["row"], r["part"]) for r in records] == [
+        ("shop_daily.csv", 2, "200.00"),
+        ("shop_daily.csv", 3, "50.00"),
+    ]
+    first = records[0]
+    assert first["values"] == {"shop": "S1", "date": "2026-10-01", "gmv": "200.00", "item": None}
+    assert first["credited_by"] == {
+        "rule": "owner",
+        "employee": "E1",
+        "kind": "shop",
+        "account": "S1",
+        "valid_from": None,
+        "valid_to": "2026-10-15",
+    }
+    assert "gmv E1 2026-10: 250.00 from 2 rows (2 counted)" in err  # 200.00 + 50.00
+
+
+def test_rows_of_a_ratio_are_its_base_metrics_rows_in_csv_and_xlsx(home: Path) -> None:
+    out, err = run(
+        home, "--period", "2026-10", "--employee", "E1", "--rows", "conversion_rate", "--format", "csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["metric"], r["row"], r["part"]) for r in rows] == [
+        ("uv", "2", "40"),
+        ("uv", "3", "10"),
+        ("buyers", "2", "2"),
+        ("buyers", "3", "1"),
+    ]
+    assert "conversion_rate E1 2026-10: 0.060000" in err  # 3 / 50
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--home",
+            str(home),
+            "metrics",
+            "--period",
+            "2026-10",
+            "--employee",
+            "E1",
+            "--rows",
+            "gmv",
+            "--format",
+            "xlsx",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(io.BytesIO(result.stdout_bytes)).active
+    assert sheet is not None
+    table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert table[0][:6] == ["metric", "period", "employee", "dataset", "date", "part"]
+    assert [r[9] for r in table[1:]] == [2, 3] and [Decimal(str(r[5])) for r in table[1:]] == [200, 50]
+
+
+def test_rows_need_one_employee_and_a_known_metric(home: Path) -> None:
+    result = CliRunner().invoke(cli, ["--home", str(home), "metrics", "--period", "2026-10", "--rows", "gmv"])
+    assert result.exit_code == 2 and "exactly one --employee" in result.output
+    result = CliRunner().invoke(
+        cli, ["--home", str(home), "metrics", "--period", "2026-10", "--employee", "E1", "--rows", "nope"]
+    )
+    assert result.exit_code == 2 and "no metric 'nope'" in result.output

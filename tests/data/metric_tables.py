@@ -2,7 +2,7 @@
 organisation snapshot the application would hand to the metric step.
 
 Every warehouse dataset is a table named as the dataset, with its canonical columns typed as the
-registry says plus `_batch`; columns a row does not give are NULL. The organisation's rows
+registry says plus `_batch` and `_row` (the row of its file); columns a row does not give are NULL. The organisation's rows
 (`employees`, `accounts`) become an `OrganisationSnapshot` (`organisation_of`), as the application's
 organisation service gives it. Metric tests build small data with these and compare against hand
 arithmetic or plain DuckDB queries.
@@ -24,8 +24,8 @@ def connection_with(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> duckdb.D
     for dataset in DATASETS.values():
         if dataset.organisation:
             continue
-        columns = [*(c.name for c in dataset.columns), "_batch"]
-        types = [*(c.duckdb_type for c in dataset.columns), "VARCHAR"]
+        columns = [*(c.name for c in dataset.columns), "_batch", "_row"]
+        types = [*(c.duckdb_type for c in dataset.columns), "VARCHAR", "BIGINT"]
         definition = ", ".join(f'"{name}" {type_}' for name, type_ in zip(columns, types, strict=True))
         con.execute(f'CREATE TABLE "{dataset.name}" ({definition})')
         given = rows.get(dataset.name, ())

@@ -7,6 +7,7 @@ import hashlib
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 from export_builders import write_csv
 
@@ -49,7 +50,11 @@ def test_an_empty_warehouse_has_every_view_with_its_columns(tmp_path: Path) -> N
             ).fetchone()[0]  # type: ignore[index]
             continue
         assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == (0,)
-        assert [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()] == [*ds.column_names, "_batch"]
+        assert [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()] == [
+            *ds.column_names,
+            "_batch",
+            "_row",
+        ]
     assert con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
     assert not (tmp_path / "warehouse").exists()
 
@@ -62,7 +67,7 @@ def test_a_batch_records_its_provenance(tmp_path: Path) -> None:
     [outcome] = import_files(tmp_path / "home", "shop_daily", [path], period="2026-10", user="hr-wang")
     [batch] = catalogue(tmp_path / "home")
     names = ["seq", "id", "dataset", "file_name", "sha256", "profile", "row_count", "imported_by", "imported_at",
-             "replaced_by", "period", "path", "scope_from", "scope_to", "state"]  # fmt: skip
+             "replaced_by", "period", "path", "scope_from", "scope_to", "state", "sheet"]  # fmt: skip
     record = dict(zip(names, batch, strict=True))
     assert record["id"] == outcome.batch
     assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -73,7 +78,7 @@ def test_a_batch_records_its_provenance(tmp_path: Path) -> None:
     )
     assert (record["row_count"], record["imported_by"], record["period"]) == (2, "hr-wang", "2026-10")
     assert before <= record["imported_at"] <= dt.datetime.now()
-    assert record["replaced_by"] is None and record["state"] == "current"
+    assert record["replaced_by"] is None and record["state"] == "current" and record["sheet"] is None  # a CSV
     assert (tmp_path / "home" / "warehouse" / str(record["path"])).is_file()
     assert current(tmp_path / "home", "SELECT DISTINCT _batch FROM shop_daily") == [(outcome.batch,)]
 
@@ -211,3 +216,41 @@ def test_two_files_of_one_command_for_the_same_accounts_and_days_are_refused(tmp
     assert [o.status for o in import_files(tmp_path / "home", "shop_daily", [morning, other_day])] == [
         "imported"
     ] * 2
+
+
+def test_rows_keep_the_row_of_their_file_and_older_batches_show_none(tmp_path: Path) -> None:
+    """The drill-down names each row's row in its file (`_row`, 1 = the header here); a batch written
+    before imports kept it reads as NULL instead of failing the view."""
+    path = tmp_path / "daily.csv"
+    write_csv(path, [["shop", "date", "uv"], ["S1", "2026-10-01", "5"], ["S1", "2026-10-02", "7"]])
+    import_files(tmp_path, "shop_daily", [path])
+    con = Warehouse(tmp_path).connect()
+    assert con.execute("SELECT date, _row FROM shop_daily ORDER BY date").fetchall() == [
+        (dt.date(2026, 10, 1), 2),
+        (dt.date(2026, 10, 2), 3),
+    ]
+    stored = next((tmp_path / "warehouse" / "shop_daily").glob("*.parquet"))
+    duckdb.execute(
+        f"COPY (SELECT * EXCLUDE (_row) FROM read_parquet('{stored}')) TO '{stored}.old' (FORMAT parquet)"
+    )
+    stored.with_suffix(".parquet.old").replace(stored)
+    assert Warehouse(tmp_path).connect().execute("SELECT _row FROM shop_daily").fetchall() == [
+        (None,),
+        (None,),
+    ]
+
+
+def test_a_workbook_batch_names_its_sheet(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "六月日报"
+    for row in (["shop", "date", "uv"], ["S1", "2026-06-01", 5]):
+        sheet.append(row)
+    book.save(tmp_path / "daily.xlsx")
+    import_files(tmp_path, "shop_daily", [tmp_path / "daily.xlsx"])
+    con = Warehouse(tmp_path).connect()
+    assert con.execute("SELECT file_name, sheet FROM batches").fetchall() == [("daily.xlsx", "六月日报")]
+    assert con.execute("SELECT _row FROM shop_daily").fetchall() == [(2,)]

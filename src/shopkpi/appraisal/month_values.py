@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 SELF_RATERS = frozenset({"self", "自评", "本人"})  # a `ratings` row's rater naming the employee
 
@@ -55,6 +55,7 @@ def metric_values(
     wanted = None if names is None else set(names)
     metric_names = None if wanted is None else sorted(n for n in wanted if n in catalogue.metrics)
     found: dict[str, dict[str, Metric]] = {code: {} for code in employee_codes}
+    excluded: dict[str, str] = {}
     connection = warehouse.connect()
     try:
         if metric_names is None or metric_names:
@@ -76,7 +77,8 @@ def metric_values(
                     batches = tuple(sorted({b for s in metric.provenance for b in s.batches}))
                     found.setdefault(code, {})[name] = Metric(
                         metric.value,
-                        f"店铺数据 {sources or '(无数据行)'}; 组织快照 {results.organisation[:12]}",
+                        f"店铺数据 {sources or '(无数据行)'}; 组织快照 {results.organisation[:12]}"
+                        + excluded.setdefault(name, _excluded(catalogue.exclusions(name))),
                         batches,
                     )
         codes = set(employee_codes)
@@ -89,6 +91,20 @@ def metric_values(
     finally:
         connection.close()
     return {code: values for code, values in found.items() if values}
+
+
+def _excluded(spans: Sequence[Any]) -> str:
+    """`; 除外 大促 2026-11-11（双11）`: the exclusion calendars' entries a value leaves out."""
+    if not spans:
+        return ""
+    parts = []
+    for s in spans:
+        if s.hours is not None:
+            days = f"{s.start}{f'–{s.end}' if s.end else ' 起'} 每日 {s.hours}"
+        else:
+            days = f"{s.start}{f'–{s.end}' if s.end not in (None, s.start) else ''}"
+        parts.append(f"{s.label_zh} {days}（{s.reason}）")
+    return "; 除外 " + "、".join(parts)
 
 
 def imported_ratings(

@@ -125,6 +125,16 @@ def review_for(user: Any, review_id: object) -> Review:
     return review
 
 
+def rows_review(user: Any, review_id: object) -> Review:
+    """The review whose data rows (数据明细: the source rows behind its values) the user asks for.
+
+    The rows are as confidential as the review: whoever may see the review (the employee, the
+    evaluator, HR, the GM) sees the rows credited to its employee in its period, and nothing else;
+    anyone else gets ReviewNotFound. An employee therefore sees their own rows only, never a
+    colleague's, even of a shop they shared."""
+    return review_for(user, review_id)
+
+
 def is_subject(user: Any, review: Review) -> bool:
     employee = employee_of(user)
     return employee is not None and review.employee_id == employee.pk

@@ -1,13 +1,17 @@
-"""`shopkpi metrics --period 2026-10 [--format json|csv|table] [--employee ID]`.
+"""`shopkpi metrics --period 2026-10 [--format json|csv|table] [--employee ID]`, and the rows behind
+one value: `shopkpi metrics --period 2026-10 --employee ID --rows METRIC [--format json|csv|xlsx]`.
 
 Thin: the catalogue, attribution and computation live in shopkpi.data; who owns what is the
 application database's organisation, handed over as a snapshot. Values go to standard
 output (json: one array, an object per employee, numbers as decimal strings, a metric with no
 data null); rows no one owned and ranges across a hand-over are reported on standard error.
+With `--rows`, one record per source row (`shopkpi.appraisal.metric_rows_table`); the value the
+rows add up to goes to standard error; xlsx is written to standard output (redirect it to a file).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from decimal import Decimal
@@ -17,10 +21,12 @@ from rich.console import Console
 from rich.table import Table
 
 from shopkpi.appraisal import export_cells
+from shopkpi.appraisal import metric_rows_table as rows_table
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.data.metrics.catalogue import MetricCatalogueError, load_catalogue
 from shopkpi.data.metrics.computation import MetricResults, compute_metrics
+from shopkpi.data.metrics.rows import RowDrill
 from shopkpi.data.metrics.sql_guard import SqlRefused
 from shopkpi.data.periods import Period, PeriodError
 from shopkpi.data.warehouse.catalogue import Warehouse
@@ -34,12 +40,29 @@ def decimal_text(value: Decimal | None) -> str | None:
 @click.command("metrics")
 @click.option("--period", "period_text", required=True, help="Period: 2026-10 (also 2026-Q4, 2026).")
 @click.option(
-    "--format", "output", type=click.Choice(["json", "csv", "table"]), default="json", show_default=True
+    "--format",
+    "output",
+    type=click.Choice(["json", "csv", "table", "xlsx"]),
+    default="json",
+    show_default=True,
+    help="xlsx only with --rows.",
 )
 @click.option("--employee", "employee_ids", multiple=True, help="Only this employee (repeatable).")
+@click.option(
+    "--rows", "rows_of", metavar="METRIC", help="The source rows behind this metric of one --employee."
+)
 @click.pass_context
-def metrics_command(ctx: click.Context, period_text: str, output: str, employee_ids: tuple[str, ...]) -> None:
-    """Every employee's metric values for a period (指标计算)."""
+def metrics_command(
+    ctx: click.Context, period_text: str, output: str, employee_ids: tuple[str, ...], rows_of: str | None
+) -> None:
+    """Every employee's metric values for a period (指标计算), or the rows behind one (--rows)."""
+    if rows_of is not None:
+        if len(employee_ids) != 1:
+            raise click.BadParameter("--rows needs exactly one --employee", param_hint="--employee")
+        if output == "table":
+            raise click.BadParameter("--rows prints json, csv or xlsx", param_hint="--format")
+    elif output == "xlsx":
+        raise click.BadParameter("xlsx is for --rows", param_hint="--format")
     home = prepare_home(current(ctx).home)
     from shopkpi.appraisal.organisation.snapshot import take_snapshot  # needs Django set up
 
@@ -52,6 +75,24 @@ def metrics_command(ctx: click.Context, period_text: str, output: str, employee_
     except MetricCatalogueError as error:
         raise click.ClickException(str(error)) from None
     connection = Warehouse(home).connect(read_only=True)
+    if rows_of is not None:
+        try:
+            _print_rows(
+                RowDrill(
+                    connection,
+                    catalogue,
+                    rows_of,
+                    period,
+                    organisation=take_snapshot(),
+                    employee=employee_ids[0],
+                ),
+                output,
+            )
+        except KeyError:
+            raise click.BadParameter(f"no metric {rows_of!r}", param_hint="--rows") from None
+        finally:
+            connection.close()
+        return
     try:
         results = compute_metrics(
             connection, period, catalogue, organisation=take_snapshot(), employees=employee_ids or None
@@ -69,6 +110,27 @@ def metrics_command(ctx: click.Context, period_text: str, output: str, employee_
         _print_table(
             results, catalogue_labels={n: catalogue.metrics[n].definition.label_zh for n in results.metrics}
         )
+
+
+def _print_rows(drill: RowDrill, output: str) -> None:
+    rows = list(drill.rows())
+    if output == "json":
+        click.echo(json.dumps([rows_table.record(r) for r in rows], ensure_ascii=False, indent=2))
+    elif output == "csv":
+        rows_table.write_csv(rows, sys.stdout)
+    else:
+        stream = sys.stdout.buffer
+        if stream.isatty():
+            raise click.UsageError("xlsx is binary: redirect it to a file (> rows.xlsx)")
+        buffer = io.BytesIO()
+        rows_table.write_xlsx(rows, buffer)
+        stream.write(buffer.getvalue())
+    counted = sum(1 for r in rows if r.counted is not None)
+    value = decimal_text(drill.value()) if drill.additive() else "(not a sum of rows)"
+    click.echo(
+        f"{drill.metric} {drill.employee} {drill.period}: {value} from {len(rows)} rows ({counted} counted)",
+        err=True,
+    )
 
 
 def _records(results: MetricResults) -> list[dict[str, object]]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import python_calamine
 
@@ -45,6 +45,8 @@ class FileRows:
     rows: Iterator[Row]
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None
+    """A workbook's sheet read (the first visible one)."""
 
 
 def open_rows(
@@ -57,10 +59,10 @@ def open_rows(
         raise UnreadableFile("the file is empty")
     if head.startswith(b"PK\x03\x04"):
         check_xlsx(path, max_cells)
-        return FileRows("xlsx", _excel_rows(path, "xlsx"))
+        return _excel_rows(path, "xlsx")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         check_xls(path)
-        return FileRows("xls", _excel_rows(path, "xls"))
+        return _excel_rows(path, "xls")
     encoding = detect_encoding(path, head)
     text_head = head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n").lower()
     if text_head.startswith("<") and "<table" in text_head:
@@ -201,7 +203,7 @@ def excel_cell_text(value: object) -> Cell:
     return str(value)
 
 
-def _excel_rows(path: Path, kind: str) -> Iterator[Row]:
+def _excel_rows(path: Path, kind: str) -> FileRows:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheets = [m for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")]
@@ -210,6 +212,10 @@ def _excel_rows(path: Path, kind: str) -> Iterator[Row]:
     except BaseException as error:  # calamine raises several types (and panics) on broken files
         _reraise_fatal(error)
         raise UnreadableFile(f"not a readable {kind.upper()} workbook: {_short(error)}") from None
+    return FileRows(kind, _excel_cells(rows, kind), sheet=str(sheet.name))
+
+
+def _excel_cells(rows: Iterator[Any], kind: str) -> Iterator[Row]:
     index = 0
     while True:
         try:

@@ -323,7 +323,7 @@ def _prepare(
             if typed is not None and not file_problems:
                 columns = ", ".join(f'"{c.name}"' for c in target.columns)
                 con.execute(
-                    f"COPY (SELECT {columns}, {quote(batch_id)} AS _batch FROM read_parquet({quote(str(typed.parquet))})) "
+                    f"COPY (SELECT {columns}, {quote(batch_id)} AS _batch, _row FROM read_parquet({quote(str(typed.parquet))})) "
                     f"TO {quote(str(final))} (FORMAT parquet, COMPRESSION zstd)"
                 )
                 fsync_file(final)
@@ -355,6 +355,7 @@ def _prepare(
         accounts=typed.accounts,
         scope_from=typed.scope_from,
         scope_to=typed.scope_to,
+        sheet=raw.sheet,
     )
     return _Prepared(staged=staged, format=raw.format, skipped=raw.skipped)
 

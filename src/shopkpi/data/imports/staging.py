@@ -38,6 +38,7 @@ class RawFile:
     format: str
     rows: int  # data rows written
     skipped: int  # summary rows left out
+    sheet: str | None = None  # a workbook's sheet read
 
 
 def check_column(i: int) -> str:
@@ -91,6 +92,7 @@ def stage_raw(
         format=staged["format"],
         rows=staged["rows"],
         skipped=staged["skipped"],
+        sheet=staged["sheet"],
     )
 
 
@@ -113,8 +115,8 @@ def _stage_in_child(
         "head": None,
     }
     if staged is not None:
-        head, format, rows, skipped = staged
-        answer.update(head=head, format=format, rows=rows, skipped=skipped)
+        head, format, rows, skipped, sheet = staged
+        answer.update(head=head, format=format, rows=rows, skipped=skipped, sheet=sheet)
     return answer
 
 
@@ -127,7 +129,7 @@ def stage_in_this_process(
     problems: ProblemList,
     on_progress: ProgressCallback | None,
     max_cells: int,
-) -> tuple[list[Row], str, int, int] | None:
+) -> tuple[list[Row], str, int, int, str | None] | None:
     """What the reading process runs (`stage_raw` is the way in; only tests call this directly):
     (the rows searched for the header, format, rows written, rows skipped), or None if refused."""
     name = path.name
@@ -170,7 +172,7 @@ def stage_in_this_process(
         except UnreadableFile as error:
             problems.add(name, error.row, None, error.reason)
             return None
-    return head, opened.format, written, skipped
+    return head, opened.format, written, skipped, opened.sheet
 
 
 def warm_up() -> None:

@@ -8,6 +8,7 @@ definitions are fixed: a user file may add metrics but not redefine one of them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -21,6 +22,14 @@ from pydantic import TypeAdapter, ValidationError
 from sqlglot import exp
 
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.metrics.calendars import (
+    Calendar,
+    CalendarError,
+    Span,
+    excluded_condition,
+    load_calendars,
+    spans,
+)
 from shopkpi.data.metrics.definitions import (
     DEFAULT_DERIVED_DECIMALS,
     AggregateMetric,
@@ -80,6 +89,8 @@ class ResolvedSource:
     account_column: str
     expression: exp.Expr
     filter: exp.Expr | None
+    excluded: tuple[Span, ...] = ()
+    """The exclusion calendars' entries that apply (`calendars`); `filter` leaves their rows out."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,15 @@ class MetricCatalogue:
     def public(self) -> tuple[str, ...]:
         return tuple(n for n in self.metrics if not self.metrics[n].definition.internal)
 
+    def exclusions(self, name: str) -> tuple[Span, ...]:
+        """The exclusion calendar entries that leave rows out of `name` or the base metrics it reads."""
+        current, previous = self.needed([name])
+        return tuple(
+            dict.fromkeys(
+                x for n in (*current, *previous) for s in self.metrics[n].sources for x in s.excluded
+            )
+        )
+
     def needed(self, names: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
         """The metrics to compute for `names`: (for the period, for the previous period)."""
         current: set[str] = set()
@@ -144,7 +164,74 @@ def load_catalogue(home: Path | None = None) -> MetricCatalogue:
         for path in sorted((home / "metrics").iterdir()):
             if path.suffix in (".yaml", ".yml") and path.is_file():
                 texts.append((str(path), path.read_text("utf-8")))
-    return catalogue_from_texts(texts)
+    catalogue = catalogue_from_texts(texts)
+    try:
+        calendars = load_calendars(home)
+    except CalendarError as error:
+        raise MetricCatalogueError([MetricProblem("calendars", "", p) for p in error.problems]) from None
+    return with_calendars(catalogue, calendars)
+
+
+def with_calendars(catalogue: MetricCatalogue, calendars: Mapping[str, Calendar]) -> MetricCatalogue:
+    """The catalogue with each exclusion calendar's days and hours left out of the base metrics it
+    names (`metrics:`) and of those that name it (`exclude:`)."""
+    named: dict[str, list[str]] = {}
+    problems: list[MetricProblem] = []
+    for name, calendar in calendars.items():
+        for metric_name in calendar.metrics:
+            named.setdefault(metric_name, []).append(name)
+    for metric in catalogue.metrics.values():
+        definition = metric.definition
+        if isinstance(definition, AggregateMetric) and definition.exclude:
+            named.setdefault(metric.name, []).extend(
+                c for c in definition.exclude if c not in named.get(metric.name, [])
+            )
+    metrics = dict(catalogue.metrics)
+    for metric_name, names in named.items():
+        found = metrics.get(metric_name)
+        if found is None or not found.sources:
+            problems.append(
+                MetricProblem(
+                    "calendars",
+                    metric_name,
+                    "a calendar applies to base metrics of the catalogue (aggregates)",
+                )
+            )
+            continue
+        unknown = [n for n in names if n not in calendars]
+        if unknown:
+            problems.append(
+                MetricProblem(found.origin, metric_name, f"no exclusion calendar {', '.join(unknown)}")
+            )
+            continue
+        sources = tuple(_excluding(s, [(n, calendars[n]) for n in names]) for s in found.sources)
+        unused = [n for n in names if not any(x.calendar == n for s in sources for x in s.excluded)]
+        if unused:
+            datasets = ", ".join(s.dataset for s in found.sources)
+            problems.append(
+                MetricProblem(
+                    "calendars",
+                    metric_name,
+                    f"calendar {', '.join(unused)}: hours need rows with a time; {datasets} has dates only",
+                )
+            )
+            continue
+        metrics[metric_name] = dataclasses.replace(found, sources=sources)
+    if problems:
+        raise MetricCatalogueError(problems)
+    if not named:
+        return catalogue
+    return MetricCatalogue(metrics=MappingProxyType(metrics), order=catalogue.order)
+
+
+def _excluding(source: ResolvedSource, calendars: Sequence[tuple[str, Calendar]]) -> ResolvedSource:
+    found = tuple(s for name, calendar in calendars for s in spans(name, calendar, source.dataset))
+    excluded = excluded_condition(found)
+    if excluded is None:
+        return source
+    keep = exp.Not(this=exp.Paren(this=excluded))
+    condition = keep if source.filter is None else exp.and_(exp.Paren(this=source.filter.copy()), keep)
+    return dataclasses.replace(source, filter=condition, excluded=source.excluded + found)
 
 
 def shipped_json_text() -> str:

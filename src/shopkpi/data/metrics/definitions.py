@@ -76,6 +76,10 @@ class AggregateMetric(_MetricBase):
     )
     sources: tuple[AggregateSource, ...] = Field(default=(), description="One per dataset; values are added.")
     scope: Scope = "employee"
+    exclude: tuple[str, ...] = Field(
+        default=(),
+        description="Exclusion calendars (<home>/calendars) whose days or hours the metric leaves out.",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> AggregateMetric:

@@ -22,8 +22,8 @@ with `on_undecided`, decides it by whether its record exists, the next time the 
 committed to, recovered or read in that application.
 
 `connect()` returns an in-memory DuckDB connection with a VIEW per dataset (canonical columns,
-`_batch`), showing current rows only: a batch whose rows were all replaced by later batches is left
-out, a batch partly replaced is filtered by the later batches' accounts and dates. A dataset with a
+`_batch`, `_row`: the row of the imported file, for the drill-down to a value's rows), showing
+current rows only: a batch whose rows were all replaced by later batches is left out, a batch partly replaced is filtered by the later batches' accounts and dates. A dataset with a
 roll-up also has the internal view `_rollup_<dataset>` of its current batches' roll-ups, filtered
 the same way (a batch without its roll-up file is grouped from its rows instead).
 """
@@ -91,7 +91,8 @@ CREATE TABLE IF NOT EXISTS batches (
     path VARCHAR NOT NULL,
     scope_from DATE,
     scope_to DATE,
-    state VARCHAR NOT NULL DEFAULT 'current'
+    state VARCHAR NOT NULL DEFAULT 'current',
+    sheet VARCHAR
 );
 CREATE TABLE IF NOT EXISTS batch_accounts (batch VARCHAR NOT NULL, account VARCHAR);
 """
@@ -111,9 +112,14 @@ _BATCH_COLUMNS = (
     "scope_from",
     "scope_to",
     "state",
+    "sheet",
 )
 # a catalogue written before batches had a state: every batch in it is current
-_UPGRADE = "ALTER TABLE batches ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'"
+# and one written before batches named their workbook's sheet: NULL, as for a CSV
+_UPGRADE = (
+    "ALTER TABLE batches ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'; "
+    "ALTER TABLE batches ADD COLUMN IF NOT EXISTS sheet VARCHAR"
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,8 @@ class StagedBatch:
     accounts: tuple[str | None, ...]
     scope_from: dt.date | None
     scope_to: dt.date | None
+    sheet: str | None = None
+    """The workbook's sheet the rows were read from (None for a CSV)."""
 
 
 @dataclass(frozen=True)
@@ -226,18 +234,20 @@ class Warehouse:
         return live
 
     def _view_sql(self, ds: Dataset, live: Sequence[tuple[int, str, bool]]) -> str:
-        columns = ", ".join(f'"{c.name}"' for c in ds.columns) + ", _batch"
+        columns = ", ".join(f'"{c.name}"' for c in ds.columns) + ", _batch, _row"
         if not live:
             nulls = ", ".join(f'CAST(NULL AS {c.duckdb_type}) AS "{c.name}"' for c in ds.columns)
-            return f"SELECT {nulls}, CAST(NULL AS VARCHAR) AS _batch WHERE false"
+            return (
+                f"SELECT {nulls}, CAST(NULL AS VARCHAR) AS _batch, CAST(NULL AS BIGINT) AS _row WHERE false"
+            )
         parts: list[str] = []
         whole = [self.root / path for _, path, partly in live if not partly]
         if whole:
-            parts.append(f"SELECT {columns} FROM {_parquet(whole)}")
+            parts.append(f"SELECT {columns} FROM {_numbered(whole)}")
         for seq, path, partly in live:
             if partly:
                 parts.append(
-                    f"SELECT {columns} FROM {_parquet([self.root / path])} r "
+                    f"SELECT {columns} FROM {_numbered([self.root / path])} r "
                     f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
                 )
         return " UNION ALL ".join(parts)
@@ -492,6 +502,7 @@ class Warehouse:
             batch.scope_from,
             batch.scope_to,
             CURRENT,
+            batch.sheet,
         ]
         con.execute(
             f"INSERT INTO batches ({', '.join(_BATCH_COLUMNS)}) VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})",
@@ -637,6 +648,14 @@ def covered_sql(ds: Dataset, alias: str, seq: int, batches: str, accounts: str) 
 def _parquet(paths: Sequence[Path]) -> str:
     files = "[" + ", ".join(quote(str(p)) for p in paths) + "]"
     return f"read_parquet({files}, union_by_name = true)"
+
+
+def _numbered(paths: Sequence[Path]) -> str:
+    """The batches' rows with `_row`, the row of the imported file (NULL in a batch written before
+    imports kept it, or loaded without a file); DuckDB still pushes filters and projections down."""
+    return (
+        f"(SELECT * FROM {_parquet(paths)} UNION ALL BY NAME SELECT CAST(NULL AS BIGINT) AS _row WHERE false)"
+    )
 
 
 def _write_rollup(ds: Dataset, parquet: Path) -> Path:

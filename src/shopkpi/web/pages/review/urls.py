@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from shopkpi.web.pages.review import rows as review_rows
 from shopkpi.web.pages.review import views as review_views
 from shopkpi.web.pages.team.board import board as team_board
 
@@ -12,5 +13,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/<int:review_id>/", review_views.review_page, name="review"),
     path("reviews/<int:review_id>/actions/", review_views.review_actions, name="review_actions"),
     path("reviews/<int:review_id>/act/", review_views.review_act, name="review_act"),
+    path("reviews/<int:review_id>/rows/<str:metric>/", review_rows.review_rows, name="review_rows"),
+    path(
+        "reviews/<int:review_id>/rows/<str:metric>/xlsx/",
+        review_rows.review_rows_xlsx,
+        name="review_rows_xlsx",
+    ),
     path("team/", team_board, name="team_board"),
 ]

@@ -1,0 +1,194 @@
+"""The data rows behind a review's value (数据明细): /reviews/<id>/rows/<metric>/ (a page of 50 rows)
+and /reviews/<id>/rows/<metric>/xlsx/ (all of them as a workbook, written to the audit log).
+
+Thin: the policy and the rows come from `shopkpi.appraisal.review_rows`; here each row is put in the
+page's words (the dataset's column names, ¥ and dates, the owner's name, why a row is not counted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from shopkpi.appraisal.import_jobs import home
+from shopkpi.appraisal.models import Employee
+from shopkpi.appraisal.organisation.kinds import KINDS
+from shopkpi.appraisal.review_rows import RowsPage, UnknownMetric, rows_page, rows_workbook
+from shopkpi.data.datasets import DATASETS
+from shopkpi.data.metrics.rows import ENTERED_RULE
+from shopkpi.web.number_format import number, quantity
+from shopkpi.web.pages.common.errors import domain_errors
+from shopkpi.web.pages.common.variable_names import variable
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE = "shopkpi/review/rows.html"
+# why a row takes no part in the value (shopkpi.data.metrics.row_sql.EXCLUDED)
+EXCLUDED = {
+    "filter": gettext_lazy("不计入：不符合指标的条件（如非计入订单）"),
+    "condition": gettext_lazy("不计入：不符合该数的计数条件"),
+    "no_value": gettext_lazy("不计入：该列没有数值"),
+    "repeat": gettext_lazy("不重复计：同一账号已计过该用户"),
+    "not_picked": gettext_lazy("不计入：取的是另一行（如期末最后一天）"),
+    "replaced": gettext_lazy("不计入：已由手工录入的同名数值取代"),
+}
+
+
+@login_required
+@require_GET
+@domain_errors
+def review_rows(request: HttpRequest, review_id: int, metric: str) -> HttpResponse:
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    try:
+        found = rows_page(request.user, review_id, metric, home(), page=page)
+    except UnknownMetric:
+        raise Http404("no such metric") from None
+    response = render(request, TEMPLATE, _context(found))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+@domain_errors
+def review_rows_xlsx(request: HttpRequest, review_id: int, metric: str) -> HttpResponse:
+    headers = [
+        _("指标"),
+        _("期间"),
+        _("员工"),
+        _("数据集"),
+        _("日期"),
+        _("计入数值"),
+        _("不计入原因"),
+        _("文件"),
+        _("工作表"),
+        _("行号"),
+        _("导入批次"),
+        _("计给（规则）"),
+    ]
+    try:
+        review, body = rows_workbook(request.user, review_id, metric, home(), headers)
+    except UnknownMetric:
+        raise Http404("no such metric") from None
+    response = HttpResponse(body, content_type=XLSX)
+    name = f"{review.employee.code}-{review.cycle.period}-{metric}-数据明细.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _context(found: RowsPage) -> dict[str, Any]:
+    from shopkpi.data.metrics.catalogue import load_catalogue
+
+    units: dict[str, str] = {n: m.definition.unit for n, m in load_catalogue(home()).metrics.items()}
+    codes = {r.credited_by.employee for r in found.rows}
+    names = dict(Employee.objects.filter(code__in=codes).values_list("code", "name"))
+    review = found.review
+    return {
+        "review": review,
+        "employee": review.employee,
+        "metric": found.metric,
+        "label": variable(found.metric),
+        "value": quantity(found.value, units[found.metric]),
+        "recorded": None
+        if found.recorded is None
+        else quantity(Decimal(found.recorded), units[found.metric]),
+        "differs": found.recorded is not None
+        and found.value is not None
+        and Decimal(found.recorded) != found.value,
+        "additive": found.additive,
+        "derived": found.derived,
+        "formula": _formula(found, units),
+        "rows": [_row(r, units, names) for r in found.rows],
+        "count": found.count,
+        "page": found.page,
+        "pages": found.pages,
+    }
+
+
+def _row(row: Any, units: dict[str, str], names: dict[str, str]) -> dict[str, Any]:
+    dataset = DATASETS.get(row.dataset)
+    values = [
+        (dataset.column(name).label_zh if dataset else name, _shown(value))
+        for name, value in row.values.items()
+    ]
+    source = row.source
+    return {
+        "metric": variable(row.metric),
+        "period": row.period,
+        "day": row.day,
+        "dataset": dataset.label_zh if dataset else row.dataset,
+        "values": values,
+        "file": source.file or source.batch or "—",
+        "sheet": source.sheet,
+        "line": source.row,
+        "credit": _credit(row.credited_by, names),
+        "part": None if row.counted is None else quantity(row.counted, units.get(row.metric)),
+        "excluded": _excluded(row),
+    }
+
+
+def _formula(found: RowsPage, units: dict[str, str]) -> str:
+    """A derived metric's expression in words: `buyers / uv` is 支付买家数 8,944 人 ÷ 访客数 226,850 人;
+    `prev(orders)` is the previous period's."""
+    if found.derived is None:
+        return ""
+    values = {(b.name, b.period != found.review.cycle.period): b for b in found.bases}
+
+    def named(match: re.Match[str]) -> str:
+        previous, name = match.group(1) is not None, match.group(2)
+        base = values.get((name, previous))
+        shown = variable(name) + (str(_("（上期）")) if previous else "")
+        return shown if base is None else f"{shown} {quantity(base.value, units[name])}"
+
+    text = re.sub(r"(prev\()?\b([a-z][a-z0-9_]*)\b\)?", named, found.derived)
+    return text.replace("/", "÷").replace("*", "×")
+
+
+def _excluded(row: Any) -> str | None:
+    if row.calendar is not None:
+        return _("不计入：%(calendar)s（%(reason)s）") % {
+            "calendar": row.calendar.label_zh,
+            "reason": row.calendar.reason,
+        }
+    return None if row.excluded is None else str(EXCLUDED.get(row.excluded, row.excluded))
+
+
+def _credit(credit: Any, names: dict[str, str]) -> str:
+    """The rule that gave the row to the employee, in words."""
+    if credit.rule == ENTERED_RULE:
+        return _("录入时填写的工号 %(code)s（%(owner)s）") % {
+            "code": credit.employee,
+            "owner": names.get(credit.employee, ""),
+        }
+    return _("%(kind)s %(account)s 的负责人 %(owner)s（%(start)s 至 %(end)s）") % {
+        "kind": KINDS.get(credit.kind, credit.kind),
+        "account": credit.account,
+        "owner": names.get(credit.employee, credit.employee),
+        "start": credit.valid_from.isoformat() if credit.valid_from else "…",
+        "end": credit.valid_to.isoformat() if credit.valid_to else "…",
+    }
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return number(value)
+    return str(value)
