@@ -115,13 +115,13 @@ def import_prepared(hr: Visitor, prepared: Path) -> None:
 
 
 def open_the_month(hr: Visitor) -> None:
-    """人事 → 开启考核期 with the page's defaults: everyone it lists takes part."""
+    """人事 → 开启考核期 with the page's defaults: every department, nobody left out."""
     hr.goto("/hr/", "console")
     hr.page.get_by_role("navigation", name="人事控制台").get_by_role("link", name="开启考核期").click()
     hr.page.wait_for_url("**/hr/cycles/new/")
     hr.page.get_by_label("考核期间").fill(company.PERIOD)
     hr.page.get_by_label("考核期间").dispatch_event("change")
-    expect(hr.page.locator("input[name=participants]:checked")).to_have_count(len(company.ROSTER))
+    expect(hr.page.get_by_text(f"将开启 {len(company.ROSTER)} 份考核。")).to_be_visible()
     hr.shot("open-form")
     hr.submit(hr.page.get_by_role("button", name="开启考核期"), "month-opened")
     assert f"考核期 {company.PERIOD} 已开启" in hr.message(), hr.message()
@@ -204,6 +204,10 @@ def test_a_company_of_twelve_starts_from_an_empty_home(
         employee_signs(
             employee, pk, pay="整月工资"
         )  # 客服专员（s002）: the template gives the month's whole pay
+        overrides = employee.page.locator(
+            "section", has=employee.page.get_by_role("heading", name="人事修正记录")
+        )
+        expect(overrides).to_contain_text("询单最终付款金额")  # HR's override, by the value's name
         signed = api.review(pk)
         assert signed["status"] == "acknowledged"
         assert signed["pay"] is not None
