@@ -311,6 +311,25 @@ def _submit_hr(user: Any, review: Review) -> _Change:
             % {"items": _items(template, review.missing), "values": values},
             code="review_incomplete",
         )
+    from shopkpi.appraisal.reconciliation import unacknowledged
+
+    pending = unacknowledged(review.cycle)
+    if pending:
+        first = pending[0]
+        raise WorkflowError(
+            _(
+                "本月数据核对有 %(n)s 处差异未确认（%(label)s：%(key)s %(left)s 对 %(right)s）；"
+                "请人事在“数据核对”页确认后再提交总经理。"
+            )
+            % {
+                "n": len(pending),
+                "label": first.label,
+                "key": first.key,
+                "left": first.left,
+                "right": first.right,
+            },
+            code="reconciliation_unacknowledged",
+        )
     review.values_frozen_at = timezone.now()
     review.status = S.PENDING_GM
     return _Change(after={"values_frozen_at": _when(review.values_frozen_at)})

@@ -94,6 +94,7 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "data.withdraw": _("撤回导入批次"),
     "scorecard.export": _("导出考核表"),
     "rows.export": _("导出数据明细"),
+    "reconciliation.acknowledge": _("确认数据核对差异"),
     "summary.export": _("导出部门汇总表"),
     "paysheet.export": _("导出工资表"),
     "login.lock": _("登录锁定"),

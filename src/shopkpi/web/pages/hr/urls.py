@@ -7,6 +7,7 @@ from django.urls import URLPattern, path
 from shopkpi.web.pages.gm import approvals as gm_approvals
 from shopkpi.web.pages.hr import actions as hr_actions
 from shopkpi.web.pages.hr import audit as hr_audit
+from shopkpi.web.pages.hr import checks as hr_checks
 from shopkpi.web.pages.hr import cycles as hr_cycles
 from shopkpi.web.pages.hr import imports as hr_imports
 from shopkpi.web.pages.hr import prepare as hr_prepare
@@ -25,6 +26,8 @@ urlpatterns: list[URLPattern] = [
     path(CYCLE + "reopen/", hr_cycles.request_reopen, name="hr-cycle-reopen"),
     path(CYCLE + "prepare/", hr_prepare.prepare_page, name="hr-prepare"),
     path(CYCLE + "prepare.xlsx", hr_prepare.prepare_xlsx, name="hr-prepare-xlsx"),
+    path(CYCLE + "checks/", hr_checks.checks, name="hr-checks"),
+    path(CYCLE + "checks/acknowledge/", hr_checks.acknowledge, name="hr-checks-acknowledge"),
     path(CYCLE + "reviews/", hr_reviews.review_list, name="hr-reviews"),
     path(CYCLE + "appeals/", hr_reviews.appeals, name="hr-appeals"),
     path(CYCLE + "overdue/", hr_reports.overdue, name="hr-overdue"),

@@ -1,0 +1,122 @@
+"""A month's reconciliation gate (数据核对): the warehouse's figures that must agree, checked before the
+month's reviews go to the GM.
+
+The checks are the data layer's (`shopkpi.data.warehouse.reconciliation`: shipped, and the company's
+own in `<home>/checks`), run on the warehouse as it is now for the cycle's period. Each difference
+names the check, the key (the shop) and both figures. HR acknowledges a difference with a note
+(written to the audit log as `reconciliation.acknowledge`, with the figures); an acknowledgement
+holds for those figures only, so a corrected or another import that changes them asks again. While a
+difference is not acknowledged, no review of the month is sent to the GM (`workflow`, 人事核准).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from shopkpi.appraisal import audit
+from shopkpi.appraisal.models import AuditEntry, Cycle
+from shopkpi.appraisal.policy import ActionRefused, require_company_role
+from shopkpi.appraisal.review_steps import actor_name
+
+ACKNOWLEDGE = "reconciliation.acknowledge"
+
+
+@dataclass(frozen=True)
+class Failure:
+    check: str
+    label: str
+    key: str
+    left: Decimal
+    right: Decimal
+    left_dataset: str
+    right_dataset: str
+    compare: str
+    tolerance: str
+    acknowledged: AuditEntry | None
+
+    @property
+    def figures(self) -> dict[str, str]:
+        """What an acknowledgement records, and must match to hold."""
+        return {"check": self.check, "key": self.key, "left": str(self.left), "right": str(self.right)}
+
+
+def month_failures(cycle: Cycle, home: Path | None = None) -> list[Failure]:
+    """Every difference of the cycle's period, each with its acknowledgement if it has one."""
+    from shopkpi.data.periods import Period
+    from shopkpi.data.warehouse.catalogue import Warehouse
+    from shopkpi.data.warehouse.reconciliation import differences, load_checks
+
+    home = home or Path(settings.HOME)
+    warehouse = Warehouse(home)
+    if not warehouse.catalogue.exists():
+        return []
+    checks = load_checks(home)
+    connection = warehouse.connect()
+    try:
+        found = differences(connection, Period.parse(cycle.period), checks)
+    finally:
+        connection.close()
+    acknowledged = {
+        tuple(sorted((entry.after or {}).items())): entry
+        for entry in AuditEntry.objects.filter(
+            action=ACKNOWLEDGE, object_type="cycle", object_id=str(cycle.pk)
+        )
+    }
+    failures = []
+    for difference in found:
+        check = checks[difference.check]
+        failure = Failure(
+            difference.check,
+            check.label_zh,
+            difference.key,
+            difference.left,
+            difference.right,
+            check.left.dataset,
+            check.right.dataset,
+            check.compare,
+            check.tolerance,
+            None,
+        )
+        entry = acknowledged.get(tuple(sorted(failure.figures.items())))
+        failures.append(failure if entry is None else _with(failure, entry))
+    return failures
+
+
+def _with(failure: Failure, entry: AuditEntry) -> Failure:
+    from dataclasses import replace
+
+    return replace(failure, acknowledged=entry)
+
+
+def unacknowledged(cycle: Cycle, home: Path | None = None) -> list[Failure]:
+    return [f for f in month_failures(cycle, home) if f.acknowledged is None]
+
+
+def acknowledge(
+    user: Any, cycle: Cycle, check: str, key: str, note: str, home: Path | None = None
+) -> Failure:
+    """HR acknowledges the current difference of `check` at `key`, with a note (required)."""
+    require_company_role(user, {"hr"})
+    if not note.strip():
+        raise ActionRefused(_("请写明确认差异的说明。"), code="note_required")
+    current = [f for f in month_failures(cycle, home) if (f.check, f.key) == (check, key)]
+    if not current:
+        raise ActionRefused(_("该差异已不存在（数据可能已更正）。"), code="no_such_difference")
+    failure = current[0]
+    if failure.acknowledged is not None:
+        return failure
+    entry = audit.record(
+        actor_name(user),
+        ACKNOWLEDGE,
+        object_type="cycle",
+        object_id=cycle.pk,
+        after=failure.figures,
+        reason=note.strip(),
+    )
+    return _with(failure, entry)

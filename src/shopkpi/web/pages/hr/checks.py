@@ -1,0 +1,51 @@
+"""HR console: a month's reconciliation (数据核对, /hr/cycles/<period>/checks/): each difference with
+both figures, the exports they come from and the rows (shops) that differ, acknowledged with a note.
+The rules are `shopkpi.appraisal.reconciliation`'s; a month with an unacknowledged difference is not
+sent to the GM."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shopkpi.appraisal import reconciliation
+from shopkpi.appraisal.models import Cycle
+from shopkpi.data.datasets import DATASETS
+from shopkpi.web.number_format import number
+from shopkpi.web.pages.hr.access import hr_page
+
+COMPARE = {"=": "=", "<=": "≤", ">=": "≥"}
+
+
+@hr_page()
+def checks(request: HttpRequest, period: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    failures = reconciliation.month_failures(cycle)
+    rows = [
+        {
+            "failure": f,
+            "left": number(f.left),
+            "right": number(f.right),
+            "left_dataset": DATASETS[f.left_dataset].label_zh,
+            "right_dataset": DATASETS[f.right_dataset].label_zh,
+            "compare": COMPARE[f.compare],
+        }
+        for f in failures
+    ]
+    pending = sum(1 for f in failures if f.acknowledged is None)
+    return render(request, "shopkpi/hr/checks.html", {"cycle": cycle, "rows": rows, "pending": pending})
+
+
+@hr_page()
+@require_POST
+def acknowledge(request: HttpRequest, period: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    post = request.POST
+    reconciliation.acknowledge(
+        request.user, cycle, str(post.get("check", "")), str(post.get("key", "")), str(post.get("note", ""))
+    )
+    messages.success(request, _("差异已确认。"))
+    return redirect("hr-checks", period=period)
