@@ -13,7 +13,8 @@ out of every employee's values and reported (`UnownedRows`: how many, which acco
 
 `scope: team` metrics use the reporting lines of `employees.supervisor`: a manager's team is
 everyone who reports to them directly or not (the manager's own accounts are not included; add the
-employee metric for that). Cycles in the supervisor column end the walk instead of looping.
+employee metric for that). The organisation snapshot registers them as the table `_reports`
+(`OrganisationSnapshot.reporting_lines`: no recursive SQL, which not every engine runs alike).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shopkpi.data.datasets import Dataset
 
 OWNERS = "_owners"
 REPORTS = "_reports"
+"""(_manager, _member): every (manager, direct or indirect report) pair, registered with the organisation."""
 RANGE_START_COLUMN = "date_from"
 
 
@@ -71,22 +73,17 @@ def date_literal(day: date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2299, 12, 31)
+"""An open window's ends: the widest range every engine's date type holds (ClickHouse's Date32)."""
+
+
 def owners_cte() -> str:
     """`_owners`: accounts with closed windows (`_o_from`..`_o_to`, both days included)."""
     return (
         f"{OWNERS} AS (SELECT employee AS _o_employee, kind AS _o_kind, account AS _o_account, "
-        "coalesce(valid_from, DATE '0001-01-01') AS _o_from, coalesce(valid_to, DATE '9999-12-31') AS _o_to "
-        "FROM accounts)"
-    )
-
-
-def reports_cte() -> str:
-    """`_reports(_manager, _member)`: every (manager, direct or indirect report) pair. Needs WITH RECURSIVE."""
-    return (
-        f"{REPORTS} AS (SELECT supervisor AS _manager, employee AS _member FROM employees "
-        "WHERE supervisor IS NOT NULL AND supervisor <> employee "
-        f"UNION SELECT r._manager, e.employee FROM {REPORTS} AS r JOIN employees AS e ON e.supervisor = r._member "
-        "WHERE e.employee <> r._manager)"
+        f"coalesce(valid_from, {date_literal(FIRST_DAY)}) AS _o_from, "
+        f"coalesce(valid_to, {date_literal(LAST_DAY)}) AS _o_to FROM accounts)"
     )
 
 

@@ -8,10 +8,15 @@ A block is one dataset read with one account kind (or one query metric) for one 
     _v<i>  the block's values per employee, or per (employee, account) when a value is not a plain
            sum over accounts or comes from `_p` (the accounts' values are then added in _w<i>);
            owned rows only
-    _s<i>  per (employee, account): rows, batches and rows covering a range across a hand-over,
+    _s<i>  per (employee, account, batch): rows, and rows covering a range across a hand-over,
            from the rows grouped by (account, day, batch) first: a few groups, cheap to attribute
-    _e<i>  per employee: the above, columns prefixed b<i>_
-    _t<i>  per manager: the employees' values added over everyone reporting to them, prefixed t<i>_
+    _e<i>  per employee: the above (batches and accounts as arrays), columns prefixed b<i>_
+    _t<i>  per manager: the employees' values added over everyone reporting to them, and the
+           batches of their rows, prefixed t<i>_
+
+The shape is portable: plain GROUP BY with positions, FILTER, array_agg, no `GROUP BY ALL`, no
+`* EXCLUDE`, no nested lists, no recursion (`_reports` is a table the organisation registers);
+`engine_sql` writes it in each engine's dialect.
 
 A dataset block whose source has a roll-up view (`rollups`) reads it for `_s<i>` (rows are
 `sum(_n)`), and for `_p`/`_v` too when every value can be computed from it (`rollup_reading`);
@@ -77,24 +82,38 @@ def block_ctes(source: BlockSource, values: Sequence[tuple[exp.Expr, str]], wind
     names = [column for _, column in values]
     per_employee = "".join(f", v.{c} AS b{i}_{c}" for c in names)
     accounts = (
-        f"SELECT _employee, sum(_rows) AS _rows, list_distinct(flatten(list(_batches))) AS _batches, "
-        f"list(_account) AS _accounts, sum(_crossing) AS _crossing_rows, "
-        f"list(_account) FILTER (WHERE _crossing > 0) AS _crossing_accounts FROM _s{i} GROUP BY 1"
+        f"SELECT _employee, sum(_rows) AS _rows, {batches_sql('_b')} AS _batches, "
+        f"array_agg(DISTINCT _account) AS _accounts, sum(_crossing) AS _crossing_rows, "
+        f"array_agg(DISTINCT _account) FILTER (WHERE _crossing > 0) AS _crossing_accounts FROM _s{i} GROUP BY 1"
     )
     fixed = ", ".join(f"s._{c} AS b{i}_{c}" for c in ACCOUNT_COLUMNS)
     yield (
         f"_e{i} AS (SELECT s._employee AS _employee, {source.offset} AS _offset, {fixed}{per_employee} "
-        f"FROM ({accounts}) AS s LEFT JOIN _w{i} AS v ON s._employee IS NOT DISTINCT FROM v._employee)"
+        f"FROM ({accounts}) AS s LEFT JOIN _w{i} AS v ON v._employee = s._employee)"
     )
 
 
+def batches_sql(column: str) -> str:
+    """The distinct batches of `column` (NULL left out) as an array: provenance."""
+    return f"array_agg(DISTINCT {column}) FILTER (WHERE {column} IS NOT NULL)"
+
+
 def team_cte(index: int, columns: Sequence[str]) -> str:
-    """`_t<i>`: for each manager, the values of `_e<i>` added over everyone reporting to them."""
+    """`_t<i>`: for each manager, the values of `_e<i>` added over everyone reporting to them, and the
+    batches of their rows (from `_s<i>`)."""
     values = "".join(f", sum(e.b{index}_{c}) AS t{index}_{c}" for c in columns)
+    chosen = "".join(f", v.t{index}_{c}" for c in ("rows", *columns))
+    added = (
+        f"SELECT r._manager AS _employee, e._offset AS _offset, sum(e.b{index}_rows) AS t{index}_rows{values} "
+        f"FROM _e{index} AS e JOIN {attr.REPORTS} AS r ON r._member = e._employee GROUP BY 1, 2"
+    )
+    batches = (
+        f"SELECT r._manager AS _employee, {batches_sql('s._b')} AS _batches "
+        f"FROM _s{index} AS s JOIN {attr.REPORTS} AS r ON r._member = s._employee GROUP BY 1"
+    )
     return (
-        f"_t{index} AS (SELECT r._manager AS _employee, e._offset AS _offset, sum(e.b{index}_rows) AS t{index}_rows, "
-        f"list_distinct(flatten(list(e.b{index}_batches))) AS t{index}_batches{values} "
-        f"FROM _e{index} AS e JOIN {attr.REPORTS} AS r ON r._member = e._employee GROUP BY 1, 2)"
+        f"_t{index} AS (SELECT v._employee AS _employee, v._offset AS _offset{chosen}, b._batches AS t{index}_batches "
+        f"FROM ({added}) AS v LEFT JOIN ({batches}) AS b ON b._employee = v._employee)"
     )
 
 
@@ -121,13 +140,14 @@ def _dataset_values(
     if steps.mode == "distinct":
         by_account = True
         partials = "".join(f", {sql} AS {name}" for sql, name in steps.partials)
+        kept = "".join(f", a.{column}" for _, column in values)
         owned = attr.owner_join(source.kind, account, day, keep_unowned=False, owners=OWNER_PAIRS)
         yield (
             f"_p{i} AS (SELECT o._o_pair AS _pair, {steps.distinct_column} AS _u{partials} "
             f"FROM {table} AS {ROW_ALIAS} {owned} WHERE {in_window} GROUP BY 1, 2)"
         )
         yield (
-            f"_v{i} AS (SELECT k._o_employee AS _employee, k._o_account AS _account, a.* EXCLUDE (_pair) "
+            f"_v{i} AS (SELECT k._o_employee AS _employee, k._o_account AS _account{kept} "
             f"FROM (SELECT _pair{computed} FROM _p{i} GROUP BY 1) AS a JOIN {PAIRS} AS k ON k._o_pair = a._pair)"
         )
     else:
@@ -159,7 +179,7 @@ def _dataset_accounts(source: BlockSource, window: Period) -> str:
         in_window = attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)
     days = (
         f"SELECT {account} AS _account, {attr.row_date(dataset, ROW_ALIAS)} AS _day, {ROW_ALIAS}._batch AS _b{first}, "
-        f"{rows} AS _n FROM {table} AS {ROW_ALIAS} WHERE {in_window} GROUP BY ALL"
+        f"{rows} AS _n FROM {table} AS {ROW_ALIAS} WHERE {in_window} GROUP BY {'1, 2, 3, 4' if ranged else '1, 2, 3'}"
     )
     return _accounts_cte(source, days, ranged)
 
@@ -185,7 +205,7 @@ def _query_accounts(source: BlockSource, window: Period) -> str:
     batch = 'CAST(q."batch" AS VARCHAR)' if source.query_has_batch else "CAST(NULL AS VARCHAR)"
     days = (
         f"SELECT {_QUERY_ACCOUNT} AS _account, {_QUERY_DAY} AS _day, {batch} AS _b, count(*) AS _n "
-        f"FROM _q{source.index} AS q WHERE {_in_window(window)} GROUP BY ALL"
+        f"FROM _q{source.index} AS q WHERE {_in_window(window)} GROUP BY 1, 2, 3"
     )
     return _accounts_cte(source, days, ranged=False)
 
@@ -201,7 +221,7 @@ def _in_window(window: Period) -> str:
 def _accounts_cte(source: BlockSource, days: str, ranged: bool) -> str:
     crossing = "coalesce(sum(x._n) FILTER (WHERE x._first < o._o_from), 0)" if ranged else "0"
     return (
-        f"_s{source.index} AS (SELECT o._o_employee AS _employee, x._account AS _account, sum(x._n) AS _rows, "
-        f"list(DISTINCT x._b) FILTER (WHERE x._b IS NOT NULL) AS _batches, {crossing} AS _crossing "
-        f"FROM ({days}) AS x {attr.owner_join(source.kind, 'x._account', 'x._day')} GROUP BY 1, 2)"
+        f"_s{source.index} AS (SELECT o._o_employee AS _employee, x._account AS _account, x._b AS _b, "
+        f"sum(x._n) AS _rows, {crossing} AS _crossing "
+        f"FROM ({days}) AS x {attr.owner_join(source.kind, 'x._account', 'x._day')} GROUP BY 1, 2, 3)"
     )

@@ -131,8 +131,7 @@ def compile_period(
                 found.append(_source_column(block, _aggregate(source), team))
             sources[(name, offset)] = tuple(found)
     ordered = sorted(blocks.items(), key=lambda item: item[1].index)
-    has_team = any(block.team_columns for block in blocks.values())
-    ctes = [attr.owners_cte(), *pairs_ctes(), *([attr.reports_cte()] if has_team else [])]
+    ctes = [attr.owners_cte(), *pairs_ctes()]
     columns: list[str] = []
     for key, block in ordered:
         window = period if block.offset == 0 else period.previous()
@@ -171,7 +170,7 @@ def compile_period(
     select = ", ".join(["_employee", "_offset", *columns])
     if joins:
         body = " FULL JOIN ".join([joins[0], *(f"{j} USING (_employee, _offset)" for j in joins[1:])])
-        sql = f"WITH RECURSIVE {', '.join(ctes)} SELECT {select} FROM {body}"
+        sql = f"WITH {', '.join(ctes)} SELECT {select} FROM {body}"
     else:
         sql = "SELECT CAST(NULL AS VARCHAR) AS _employee, 0 AS _offset WHERE false"
     return CompiledPeriod(sql, period, tuple(b for _, b in ordered), sources, tuple(columns))

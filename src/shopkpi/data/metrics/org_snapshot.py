@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from shopkpi.data.attribution import REPORTS
 from shopkpi.data.datasets import DATASETS
 
 
@@ -116,10 +117,43 @@ class OrganisationSnapshot:
             and (row.left_on is None or row.left_on >= first)
         ]
 
+    def reporting_lines(self, day: dt.date) -> list[tuple[str, str]]:
+        """Every (manager, member) pair of the supervisors on `day`: members report to the manager
+        directly or not; a manager is never their own member (a cycle ends the walk), by manager then member."""
+        reports: dict[str, list[str]] = {}
+        for row in self.employees_on(day):
+            if row.supervisor is not None and row.supervisor != row.employee:
+                reports.setdefault(row.supervisor, []).append(row.employee)
+        pairs: list[tuple[str, str]] = []
+        for manager in sorted(reports):
+            seen: set[str] = set()
+            waiting = list(reports[manager])
+            while waiting:
+                member = waiting.pop()
+                if member == manager or member in seen:
+                    continue
+                seen.add(member)
+                waiting.extend(reports.get(member, ()))
+            pairs.extend((manager, member) for member in sorted(seen))
+        return pairs
+
     def register(self, connection: duckdb.DuckDBPyConnection, day: dt.date) -> None:
-        """The `employees` (terms in effect on `day`) and `accounts` tables attribution reads."""
+        """The `employees` (terms in effect on `day`), `accounts` and `_reports` (`reporting_lines`)
+        tables attribution reads."""
         _table(connection, "employees", [_employee_row(r) for r in self.employees_on(day)])
         _table(connection, "accounts", [asdict(a) for a in self.accounts])
+        lines = self.reporting_lines(day)
+        arrow = pa.table(
+            {
+                "_manager": pa.array([m for m, _ in lines], pa.string()),
+                "_member": pa.array([e for _, e in lines], pa.string()),
+            }
+        )
+        connection.register("_org_reports", arrow)
+        try:
+            connection.execute(f'CREATE OR REPLACE TEMP TABLE "{REPORTS}" AS SELECT * FROM _org_reports')
+        finally:
+            connection.unregister("_org_reports")
 
 
 def _employee_row(row: TermsRow) -> dict[str, Any]:
