@@ -19,14 +19,15 @@ from typing import Any
 
 import duckdb
 
-from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics.attribution import RangeCrossing, UnownedRows
+from shopkpi.data.metrics.derived_expressions import Evaluator
+from shopkpi.data.engines.dialect_sql import engine_sql
+from shopkpi.data.engines.base import EngineError, MetricEngine
+from shopkpi.data.engines.duckdb_engine import DuckDBEngine
 from shopkpi.data.metrics.catalogue import MetricCatalogue
 from shopkpi.data.metrics.compiler import Block, CompiledPeriod, compile_period
-from shopkpi.data.metrics.derived_expressions import Evaluator
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
 from shopkpi.data.periods import Period
-from shopkpi.data.warehouse import rollups
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
 
@@ -75,7 +76,7 @@ class MetricResults:
 
 
 def compute_metrics(
-    connection: duckdb.DuckDBPyConnection,
+    connection: duckdb.DuckDBPyConnection | MetricEngine,
     period: Period | str,
     catalogue: MetricCatalogue,
     *,
@@ -86,23 +87,26 @@ def compute_metrics(
 ) -> MetricResults:
     """The metrics `names` (default: every public one) for every employee in `period`.
 
-    `connection` shows each dataset as a view of its name (`Warehouse.connect()`); `organisation` is
-    registered in it as `employees` (the terms on the period's last day) and `accounts`. The employees
+    `connection` is the engine that runs the statement (`engines`), or a DuckDB connection showing each
+    dataset as a view of its name (`Warehouse.connect()`); `organisation` is put there as `employees`
+    (the terms on the period's last day), `accounts` and `_reports`. The employees
     reported are those employed during the period (hired_on/left_on) and anyone with values;
     `employees` narrows that to the given ids. The statement reads the roll-ups the
     connection has (`Warehouse.connect()` has each one) unless `read_rollups` is false; the values
     are the same either way.
     """
     period = Period.parse(period) if isinstance(period, str) else period
-    organisation.register(connection, period.end)
+    engine = DuckDBEngine(connection) if isinstance(connection, duckdb.DuckDBPyConnection) else connection
+    for name, table in organisation.tables(period.end).items():
+        engine.put(name, table)
     reported = tuple(names) if names is not None else catalogue.public
-    available = _rollups_in(connection) if read_rollups else frozenset()
+    available = engine.rollups() if read_rollups else frozenset()
     compiled = compile_period(catalogue, reported, period, rollups_read=available)
+    sql = engine_sql(compiled.sql, engine.dialect, engine.tables)
     try:
-        rows = connection.execute(compiled.sql).fetchall()
-    except duckdb.Error as error:  # a type only known at run time (arg_max over a text column …)
-        first = str(error).splitlines()[0]
-        raise MetricValueError(f"metrics for {period} could not be computed: {first}") from error
+        rows = engine.rows(sql)
+    except EngineError as error:  # a type only known at run time (arg_max over a text column …)
+        raise MetricValueError(f"metrics for {period} could not be computed: {error}") from error
     index = {name: i for i, name in enumerate(["_employee", "_offset", *compiled.columns])}
     by_employee: dict[str, dict[int, tuple[Any, ...]]] = {}
     unowned: list[UnownedRows] = []
@@ -128,21 +132,9 @@ def compute_metrics(
         employees=results,
         unowned=tuple(sorted(set(unowned), key=lambda u: (u.dataset, u.kind))),
         range_crossings=tuple(sorted(set(crossings), key=lambda c: (c.dataset, c.kind, c.employee))),
-        sql=compiled.sql,
+        sql=sql,
         organisation=organisation.digest,
     )
-
-
-def _rollups_in(connection: duckdb.DuckDBPyConnection) -> frozenset[str]:
-    """The datasets whose roll-up view the connection has."""
-    views = {rollups.view_name(d): d.name for d in DATASETS.values() if rollups.has_rollup(d)}
-    if not views:
-        return frozenset()
-    marks = ", ".join("?" for _ in views)
-    found = connection.execute(
-        f"SELECT table_name FROM information_schema.tables WHERE table_name IN ({marks})", list(views)
-    ).fetchall()
-    return frozenset(views[str(name)] for (name,) in found)
 
 
 @dataclass(frozen=True)

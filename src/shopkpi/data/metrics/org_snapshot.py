@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from shopkpi.data.attribution import REPORTS
+from shopkpi.data.metrics.attribution import REPORTS
 from shopkpi.data.datasets import DATASETS
 
 
@@ -137,43 +137,42 @@ class OrganisationSnapshot:
             pairs.extend((manager, member) for member in sorted(seen))
         return pairs
 
-    def register(self, connection: duckdb.DuckDBPyConnection, day: dt.date) -> None:
-        """The `employees` (terms in effect on `day`), `accounts` and `_reports` (`reporting_lines`)
-        tables attribution reads."""
-        _table(connection, "employees", [_employee_row(r) for r in self.employees_on(day)])
-        _table(connection, "accounts", [asdict(a) for a in self.accounts])
+    def tables(self, day: dt.date) -> dict[str, pa.Table]:
+        """The tables attribution reads: `employees` (terms in effect on `day`), `accounts` and
+        `_reports` (`reporting_lines`)."""
         lines = self.reporting_lines(day)
-        arrow = pa.table(
-            {
-                "_manager": pa.array([m for m, _ in lines], pa.string()),
-                "_member": pa.array([e for _, e in lines], pa.string()),
-            }
-        )
-        connection.register("_org_reports", arrow)
-        try:
-            connection.execute(f'CREATE OR REPLACE TEMP TABLE "{REPORTS}" AS SELECT * FROM _org_reports')
-        finally:
-            connection.unregister("_org_reports")
+        return {
+            "employees": _table("employees", [_employee_row(r) for r in self.employees_on(day)]),
+            "accounts": _table("accounts", [asdict(a) for a in self.accounts]),
+            REPORTS: pa.table(
+                {
+                    "_manager": pa.array([m for m, _ in lines], pa.string()),
+                    "_member": pa.array([e for _, e in lines], pa.string()),
+                }
+            ),
+        }
+
+    def register(self, connection: duckdb.DuckDBPyConnection, day: dt.date) -> None:
+        """`tables` as temporary tables of a DuckDB connection."""
+        from shopkpi.data.engines.duckdb_engine import DuckDBEngine
+
+        engine = DuckDBEngine(connection)
+        for name, table in self.tables(day).items():
+            engine.put(name, table)
 
 
 def _employee_row(row: TermsRow) -> dict[str, Any]:
     return {k: v for k, v in asdict(row).items() if k not in ("valid_from", "valid_to")}
 
 
-def _table(connection: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, Any]]) -> None:
+def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """A dataset's rows (its columns and an empty `_batch`) as Arrow."""
     columns = DATASETS[name].columns
-    arrow = pa.table(
-        {c.name: pa.array([row.get(c.name) for row in rows], _arrow_type(c.duckdb_type)) for c in columns}
-    )
-    staged = f"_org_{name}"
-    connection.register(staged, arrow)
-    try:
-        names = ", ".join(f'"{c.name}"' for c in columns)
-        connection.execute(
-            f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT {names}, CAST(NULL AS VARCHAR) AS _batch FROM {staged}'
-        )
-    finally:
-        connection.unregister(staged)
+    arrays = {
+        c.name: pa.array([row.get(c.name) for row in rows], _arrow_type(c.duckdb_type)) for c in columns
+    }
+    arrays["_batch"] = pa.nulls(len(rows), pa.string())
+    return pa.table(arrays)
 
 
 def _arrow_type(duckdb_type: str) -> Any:

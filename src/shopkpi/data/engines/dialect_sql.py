@@ -1,0 +1,117 @@
+"""The compiled metric statement in an engine's SQL dialect.
+
+The compiler writes one portable query shape in DuckDB's dialect (`metric_compiler`); sqlglot writes
+it for the engine, after the rules below rewrite what sqlglot renders wrongly or what the engine runs
+differently (each found by running it, not by reading sqlglot's output):
+
+- PostgreSQL has no `arg_max`/`arg_min`: the first element of the values ordered by the key, with
+  the rows where either is NULL left out, as DuckDB does; `hour(ts)`, `minute(ts)`, `second(ts)` are
+  `EXTRACT(...)` (sqlglot keeps `HOUR(ts)`, which PostgreSQL lacks).
+- ClickHouse has no `bool_or`/`bool_and`: `max`/`min` of the condition; a DATE is a `Date32` (a
+  `Date` starts in 1970 and silently clamps earlier days), a TIMESTAMP a `DateTime64(6)`.
+
+`tables` maps the names the statement reads (datasets, `employees`, `accounts`, `_reports`) to where
+the engine holds them. DuckDB's statement is returned as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import sqlglot
+from sqlglot import exp
+
+from shopkpi.data.metrics.sql_guard import DIALECT
+
+Rule = Callable[[exp.Expr], exp.Expr]
+
+
+def engine_sql(sql: str, dialect: str, tables: Mapping[str, str] | None = None) -> str:
+    """`sql` (DuckDB's dialect) for an engine of `dialect`, its tables renamed by `tables`."""
+    if dialect == DIALECT and not tables:
+        return sql
+    tree = sqlglot.parse_one(sql, read=DIALECT)
+    tree = rewritten(tree, dialect)
+    if tables:
+        tree = _renamed(tree, tables)
+    return tree.sql(dialect=dialect)
+
+
+def rewritten(tree: exp.Expr, dialect: str) -> exp.Expr:
+    """`tree` with the rules of `dialect` applied (the tree is changed)."""
+    rules = _RULES.get(dialect, ())
+    for rule in rules:
+        tree = tree.transform(rule, copy=False)
+    return tree
+
+
+def _renamed(tree: exp.Expr, tables: Mapping[str, str]) -> exp.Expr:
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    for table in list(tree.find_all(exp.Table)):
+        target = tables.get(table.name)
+        if target is None or table.name in ctes or table.args.get("db"):
+            continue
+        replacement = exp.to_table(target)
+        replacement.set(
+            "alias", table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name))
+        )
+        table.replace(replacement)
+    return tree
+
+
+def _postgres_arg_max(node: exp.Expr) -> exp.Expr:
+    """`arg_max(x, y) [FILTER (WHERE c)]` → `(array_agg(x ORDER BY y DESC) FILTER (WHERE x IS NOT
+    NULL AND y IS NOT NULL [AND c]))[1]`; `arg_min` ascending."""
+    unit = node
+    condition: exp.Expr | None = None
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.ArgMax | exp.ArgMin):
+        unit = node.this
+        where = node.expression
+        condition = where.this if isinstance(where, exp.Where) else None
+    if not isinstance(unit, exp.ArgMax | exp.ArgMin) or (
+        unit is node and isinstance(node.parent, exp.Filter)
+    ):
+        return node
+    value, key = unit.this, unit.expression
+    present = exp.and_(
+        exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())),
+        exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null())),
+        *([condition.copy()] if condition is not None else []),
+    )
+    ordered = exp.Order(expressions=[exp.Ordered(this=key.copy(), desc=isinstance(unit, exp.ArgMax))])
+    collected = exp.ArrayAgg(this=exp.Order(this=value.copy(), expressions=ordered.expressions))
+    filtered = exp.Filter(this=collected, expression=exp.Where(this=present))
+    return exp.Bracket(this=exp.Paren(this=filtered), expressions=[exp.Literal.number(1)], offset=1)
+
+
+_EXTRACTED: dict[type[exp.Expr], str] = {exp.Hour: "HOUR", exp.Minute: "MINUTE", exp.Second: "SECOND"}
+
+
+def _postgres_extract(node: exp.Expr) -> exp.Expr:
+    part = _EXTRACTED.get(type(node))
+    if part is None:
+        return node
+    return exp.Extract(this=exp.var(part), expression=node.this.copy())
+
+
+def _clickhouse_logical(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.LogicalOr):
+        return exp.Max(this=node.this.copy())
+    if isinstance(node, exp.LogicalAnd):
+        return exp.Min(this=node.this.copy())
+    return node
+
+
+def _clickhouse_types(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.DataType):
+        if node.is_type(exp.DataType.Type.DATE):
+            return exp.DataType.build("Nullable(Date32)", dialect="clickhouse")
+        if node.is_type(exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ):
+            return exp.DataType.build("Nullable(DateTime64(6))", dialect="clickhouse")
+    return node
+
+
+_RULES: Mapping[str, tuple[Rule, ...]] = {
+    "postgres": (_postgres_arg_max, _postgres_extract),
+    "clickhouse": (_clickhouse_logical, _clickhouse_types),
+}
