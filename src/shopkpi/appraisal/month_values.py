@@ -1,7 +1,8 @@
 """A month's values from the shop-data layer: the one place the appraisal reads the warehouse.
 
-`metric_values` gives the metric values of the period (`shopkpi.data.compute_metrics`, attributed
-by a snapshot of the organisation in the application database, named in each value's source), then the
+`metric_values` gives the metric values of the period (`shopkpi.data.compute_metrics` on the engine
+`SHOPKPI_METRICS_ENGINE` names, DuckDB over the warehouse by default; attributed by a snapshot of the
+organisation in the application database, named in each value's source), then the
 period's imported `targets` and `inputs` (an input of the same name wins over a target), each with
 its provenance; `imported_ratings` gives the period's imported `ratings` rows. With no warehouse
 yet (nothing imported) both return nothing. Both read for many employees at once: a month is read
@@ -47,6 +48,8 @@ def metric_values(
     if not warehouse.catalogue.exists() or not employee_codes:
         return {}
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
+    from shopkpi.data.engines import configured_url, open_engine
+    from shopkpi.data.engines.duckdb_engine import DuckDBEngine
     from shopkpi.data.metrics.catalogue import load_catalogue
     from shopkpi.data.metrics.computation import compute_metrics
     from shopkpi.data.metrics.entered_values import entered_values
@@ -59,14 +62,20 @@ def metric_values(
     connection = warehouse.connect()
     try:
         if metric_names is None or metric_names:
-            results = compute_metrics(
-                connection,
-                period,
-                catalogue,
-                organisation=take_snapshot(),
-                names=metric_names,
-                employees=employee_codes,
-            )
+            url = configured_url()  # the engine the company named; DuckDB over this warehouse by default
+            engine = DuckDBEngine(connection) if url is None else open_engine(url, home)
+            try:
+                results = compute_metrics(
+                    engine,
+                    period,
+                    catalogue,
+                    organisation=take_snapshot(),
+                    names=metric_names,
+                    employees=employee_codes,
+                )
+            finally:
+                if url is not None:
+                    engine.close()
             for code, metrics in results.employees.items():
                 for name, metric in metrics.values.items():
                     sources = "; ".join(

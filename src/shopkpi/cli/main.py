@@ -23,6 +23,7 @@ from shopkpi.cli.scorecard_commands import check_command, score_command
 from shopkpi.cli.serve_command import serve_command
 from shopkpi.cli.synth_command import synth_command
 from shopkpi.cli.users_command import users_group
+from shopkpi.cli.warehouse_command import warehouse_group
 from shopkpi.cli.worker_command import worker_command
 
 
@@ -64,3 +65,6 @@ cli.add_command(worker_command)
 
 def main() -> None:
     cli(prog_name="shopkpi")
+
+
+cli.add_command(warehouse_group)

@@ -2,7 +2,8 @@
 one value: `shopkpi metrics --period 2026-10 --employee ID --rows METRIC [--format json|csv|xlsx]`.
 
 Thin: the catalogue, attribution and computation live in shopkpi.data; who owns what is the
-application database's organisation, handed over as a snapshot. Values go to standard
+application database's organisation, handed over as a snapshot; the engine is the one
+SHOPKPI_METRICS_ENGINE names (DuckDB over the home's warehouse by default). Values go to standard
 output (json: one array, an object per employee, numbers as decimal strings, a metric with no
 data null); rows no one owned and ranges across a hand-over are reported on standard error.
 With `--rows`, one record per source row (`shopkpi.appraisal.metric_rows_table`); the value the
@@ -24,8 +25,9 @@ from shopkpi.appraisal import export_cells
 from shopkpi.appraisal import metric_rows_table as rows_table
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
+from shopkpi.data.engines import EngineError, configured_url, open_engine
 from shopkpi.data.metrics.catalogue import MetricCatalogueError, load_catalogue
-from shopkpi.data.metrics.computation import MetricResults, compute_metrics
+from shopkpi.data.metrics.computation import MetricResults, MetricValueError, compute_metrics
 from shopkpi.data.metrics.rows import RowDrill
 from shopkpi.data.metrics.sql_guard import SqlRefused
 from shopkpi.data.periods import Period, PeriodError
@@ -74,8 +76,8 @@ def metrics_command(
         catalogue = load_catalogue(home)
     except MetricCatalogueError as error:
         raise click.ClickException(str(error)) from None
-    connection = Warehouse(home).connect(read_only=True)
-    if rows_of is not None:
+    if rows_of is not None:  # the rows are read from the local warehouse
+        connection = Warehouse(home).connect(read_only=True)
         try:
             _print_rows(
                 RowDrill(
@@ -94,13 +96,17 @@ def metrics_command(
             connection.close()
         return
     try:
+        engine = open_engine(configured_url(), home)
+    except EngineError as error:
+        raise click.ClickException(str(error)) from None
+    try:
         results = compute_metrics(
-            connection, period, catalogue, organisation=take_snapshot(), employees=employee_ids or None
+            engine, period, catalogue, organisation=take_snapshot(), employees=employee_ids or None
         )
-    except SqlRefused as error:
+    except (SqlRefused, MetricValueError) as error:
         raise click.ClickException(str(error)) from None
     finally:
-        connection.close()
+        engine.close()
     _warn(results)
     if output == "json":
         click.echo(json.dumps(_records(results), ensure_ascii=False, indent=2))

@@ -8,9 +8,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from shopkpi.data.warehouse import rollups
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.engines.base import EngineError, quoted
+from shopkpi.data.warehouse import rollups
 
 
 class DuckDBEngine:

@@ -19,13 +19,13 @@ from typing import Any
 
 import duckdb
 
-from shopkpi.data.metrics.attribution import RangeCrossing, UnownedRows
-from shopkpi.data.metrics.derived_expressions import Evaluator
-from shopkpi.data.engines.dialect_sql import engine_sql
 from shopkpi.data.engines.base import EngineError, MetricEngine
+from shopkpi.data.engines.dialect_sql import engine_sql
 from shopkpi.data.engines.duckdb_engine import DuckDBEngine
+from shopkpi.data.metrics.attribution import RangeCrossing, UnownedRows
 from shopkpi.data.metrics.catalogue import MetricCatalogue
 from shopkpi.data.metrics.compiler import Block, CompiledPeriod, compile_period
+from shopkpi.data.metrics.derived_expressions import Evaluator
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
 from shopkpi.data.periods import Period
 

@@ -26,8 +26,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from shopkpi.data.metrics.attribution import REPORTS
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.metrics.attribution import REPORTS
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,34 @@
+"""`shopkpi warehouse publish --to URL`: the warehouse's current rows into a metric engine's tables."""
+
+from __future__ import annotations
+
+import click
+
+from shopkpi.cli.home import current
+from shopkpi.data.engines import EngineError
+
+
+@click.group("warehouse")
+def warehouse_group() -> None:
+    """The shop-data warehouse (店铺数据仓库)."""
+
+
+@warehouse_group.command("publish")
+@click.option(
+    "--to",
+    "url",
+    required=True,
+    help="The engine: postgresql://user@host:port/db, spark-local, spark://host:port, clickhouse:///path.",
+)
+@click.pass_context
+def publish_command(ctx: click.Context, url: str) -> None:
+    """Copy each dataset's current rows, with their batch, into the engine's tables of the same names
+    (replacing what they held), for SHOPKPI_METRICS_ENGINE to compute there."""
+    from shopkpi.data.engines.publish import publish
+
+    try:
+        published = publish(current(ctx).home, url)
+    except EngineError as error:
+        raise click.ClickException(str(error)) from None
+    for item in published:
+        click.echo(f"{item.dataset}: {item.rows} rows, {item.batches} batches")
