@@ -57,9 +57,12 @@ def sql_type(duckdb_type: str, kind: str) -> str:
             duckdb_type, duckdb_type.replace("DECIMAL", "numeric")
         )
     if kind == "clickhouse":
-        inner = {"VARCHAR": "String", "BIGINT": "Int64", "DATE": "Date32", "TIMESTAMP": "DateTime64(6)"}.get(
-            duckdb_type, duckdb_type.replace("DECIMAL", "Decimal")
-        )
+        inner = {
+            "VARCHAR": "String",
+            "BIGINT": "Int64",
+            "DATE": "Date32",
+            "TIMESTAMP": "DateTime64(6, 'UTC')",
+        }.get(duckdb_type, duckdb_type.replace("DECIMAL", "Decimal"))
         return f"Nullable({inner})"
     raise ValueError(f"no DDL types for {kind}")
 

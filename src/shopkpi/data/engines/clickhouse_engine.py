@@ -91,7 +91,7 @@ class ClickHouseEngine:
         with tempfile.TemporaryDirectory(prefix="shopkpi-chdb-") as folder:
             staged = Path(folder) / "rows.parquet"
             pq.write_table(table, staged)
-            self._run(f"INSERT INTO {target} SELECT * FROM file('{staged}', Parquet)")
+            self._run(f"INSERT INTO {target} SELECT * FROM file('{staged}', Parquet) SETTINGS {SETTINGS}")
 
     def rollups(self) -> frozenset[str]:
         return frozenset()

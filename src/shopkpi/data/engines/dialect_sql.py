@@ -5,10 +5,17 @@ it for the engine, after the rules below rewrite what sqlglot renders wrongly or
 differently (each found by running it, not by reading sqlglot's output):
 
 - PostgreSQL has no `arg_max`/`arg_min`: the first element of the values ordered by the key, with
-  the rows where either is NULL left out, as DuckDB does; `hour(ts)`, `minute(ts)`, `second(ts)` are
-  `EXTRACT(...)` (sqlglot keeps `HOUR(ts)`, which PostgreSQL lacks).
-- ClickHouse has no `bool_or`/`bool_and`: `max`/`min` of the condition; a DATE is a `Date32` (a
-  `Date` starts in 1970 and silently clamps earlier days), a TIMESTAMP a `DateTime64(6)`.
+  the rows where either is NULL left out, as DuckDB does; `hour(ts)`, `quarter(ts)`, `week(ts)`,
+  `dayofweek(ts)` … are `EXTRACT(...)` (sqlglot keeps `HOUR(ts)`, `DAY_OF_WEEK(ts)`, which
+  PostgreSQL lacks), `second(ts)` without its fraction; `strlen` is `length`.
+- ClickHouse has no `bool_or`/`bool_and`: `max`/`min` of the condition; DuckDB's `log(x)` is base
+  10 (ClickHouse's is natural); a DATE is a `Date32` (a `Date` starts in 1970 and silently clamps
+  earlier days), a TIMESTAMP a `DateTime64(6, 'UTC')`
+  (a wall-clock time, whatever the server's time zone); `strlen` is `length`.
+
+Each value column is cast to the type DuckDB gives it (`value_types`), so that every engine prints
+the same number: PostgreSQL's numeric keeps each value's own scale (`sum(CASE … ELSE 0 END)` is 0,
+not 0.00), its `avg` is exact where DuckDB's is a double, ClickHouse's `round(x, 1)` keeps x's scale.
 
 `tables` maps the names the statement reads (datasets, `employees`, `accounts`, `_reports`) to where
 the engine holds them. DuckDB's statement is returned as written.
@@ -16,25 +23,65 @@ the engine holds them. DuckDB's statement is returned as written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
+import duckdb
 import sqlglot
 from sqlglot import exp
 
+from shopkpi.data.datasets import DATASETS
+from shopkpi.data.metrics.attribution import REPORTS
 from shopkpi.data.metrics.sql_guard import DIALECT
 
 Rule = Callable[[exp.Expr], exp.Expr]
 
 
-def engine_sql(sql: str, dialect: str, tables: Mapping[str, str] | None = None) -> str:
-    """`sql` (DuckDB's dialect) for an engine of `dialect`, its tables renamed by `tables`."""
+def engine_sql(
+    sql: str, dialect: str, tables: Mapping[str, str] | None = None, types: Mapping[str, str] | None = None
+) -> str:
+    """`sql` (DuckDB's dialect) for an engine of `dialect`, its tables renamed by `tables`, the result
+    columns named in `types` cast to those DuckDB types."""
     if dialect == DIALECT and not tables:
         return sql
     tree = sqlglot.parse_one(sql, read=DIALECT)
+    if types:
+        _cast(tree, types)
     tree = rewritten(tree, dialect)
     if tables:
         tree = _renamed(tree, tables)
     return tree.sql(dialect=dialect)
+
+
+def value_types(sql: str, columns: Iterable[str]) -> dict[str, str]:
+    """The DuckDB type of each of `columns` in the result of `sql` (over empty tables of every dataset)."""
+    connection = duckdb.connect(":memory:")
+    try:
+        for dataset in DATASETS.values():
+            typed = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in (*dataset.columns,))
+            connection.execute(f'CREATE TABLE "{dataset.name}" ({typed}, _batch VARCHAR)')
+        connection.execute(f'CREATE TABLE "{REPORTS}" (_manager VARCHAR, _member VARCHAR)')
+        described = {str(row[0]): str(row[1]) for row in connection.execute(f"DESCRIBE {sql}").fetchall()}
+    finally:
+        connection.close()
+    return {column: _portable_type(described[column]) for column in columns}
+
+
+def _portable_type(duckdb_type: str) -> str:
+    """A DuckDB type every engine has: HUGEINT (a sum of BIGINTs) as DECIMAL(38,0)."""
+    return "DECIMAL(38,0)" if duckdb_type in ("HUGEINT", "UHUGEINT", "UBIGINT") else duckdb_type
+
+
+def _cast(tree: exp.Expr, types: Mapping[str, str]) -> None:
+    """The outermost SELECT's columns named in `types` cast to them (keeping their names)."""
+    assert isinstance(tree, exp.Select)
+    projections = []
+    for projection in tree.expressions:
+        kind = types.get(projection.alias_or_name)
+        if kind is not None:
+            cast = exp.Cast(this=projection.copy(), to=exp.DataType.build(kind, dialect=DIALECT))
+            projection = exp.alias_(cast, projection.alias_or_name)
+        projections.append(projection)
+    tree.set("expressions", projections)
 
 
 def rewritten(tree: exp.Expr, dialect: str) -> exp.Expr:
@@ -84,10 +131,23 @@ def _postgres_arg_max(node: exp.Expr) -> exp.Expr:
     return exp.Bracket(this=exp.Paren(this=filtered), expressions=[exp.Literal.number(1)], offset=1)
 
 
-_EXTRACTED: dict[type[exp.Expr], str] = {exp.Hour: "HOUR", exp.Minute: "MINUTE", exp.Second: "SECOND"}
+_EXTRACTED: dict[type[exp.Expr], str] = {
+    exp.Hour: "HOUR",
+    exp.Minute: "MINUTE",
+    exp.Quarter: "QUARTER",
+    exp.Week: "WEEK",  # ISO weeks, as DuckDB's week()
+    exp.DayOfWeek: "DOW",  # Sunday 0 .. Saturday 6, as DuckDB's dayofweek()
+    exp.DayOfMonth: "DAY",
+    exp.DayOfYear: "DOY",
+}
 
 
 def _postgres_extract(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.Second):  # EXTRACT(SECOND …) has the fraction; DuckDB's second() has not
+        extracted = exp.Extract(this=exp.var("SECOND"), expression=node.this.copy())
+        return exp.Floor(this=extracted)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "strlen":
+        return exp.Length(this=node.expressions[0].copy())
     part = _EXTRACTED.get(type(node))
     if part is None:
         return node
@@ -95,6 +155,10 @@ def _postgres_extract(node: exp.Expr) -> exp.Expr:
 
 
 def _clickhouse_logical(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.Log) and node.args.get("expression") is None:  # DuckDB's log(x) is base 10
+        return exp.Anonymous(this="log10", expressions=[node.this.copy()])
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "strlen":
+        return exp.Length(this=node.expressions[0].copy())
     if isinstance(node, exp.LogicalOr):
         return exp.Max(this=node.this.copy())
     if isinstance(node, exp.LogicalAnd):
@@ -107,7 +171,7 @@ def _clickhouse_types(node: exp.Expr) -> exp.Expr:
         if node.is_type(exp.DataType.Type.DATE):
             return exp.DataType.build("Nullable(Date32)", dialect="clickhouse")
         if node.is_type(exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ):
-            return exp.DataType.build("Nullable(DateTime64(6))", dialect="clickhouse")
+            return exp.DataType.build("Nullable(DateTime64(6, 'UTC'))", dialect="clickhouse")
     return node
 
 

@@ -54,6 +54,7 @@ class SparkEngine:
                 .config("spark.sql.shuffle.partitions", "2" if self.master.startswith("local") else "200")
                 .getOrCreate()
             )
+            self._session.sparkContext.setLogLevel("FATAL")  # a refused statement is an EngineError here
         return self._session
 
     @property

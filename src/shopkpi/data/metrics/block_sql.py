@@ -16,7 +16,7 @@ A block is one dataset read with one account kind (or one query metric) for one 
 
 The shape is portable: plain GROUP BY with positions, FILTER, array_agg, no `GROUP BY ALL`, no
 `* EXCLUDE`, no nested lists, no recursion (`_reports` is a table the organisation registers);
-`engine_sql` writes it in each engine's dialect.
+`engines.dialect_sql` writes it in each engine's dialect.
 
 A dataset block whose source has a roll-up view (`rollups`) reads it for `_s<i>` (rows are
 `sum(_n)`), and for `_p`/`_v` too when every value can be computed from it (`rollup_reading`);

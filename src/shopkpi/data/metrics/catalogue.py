@@ -22,6 +22,8 @@ from pydantic import TypeAdapter, ValidationError
 from sqlglot import exp
 
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.engines.functions import refusals
+from shopkpi.data.engines.registry import configured_url, engine_kind
 from shopkpi.data.metrics.calendars import (
     Calendar,
     CalendarError,
@@ -157,14 +159,20 @@ def dataset_schema() -> dict[str, dict[str, str]]:
     }
 
 
-def load_catalogue(home: Path | None = None) -> MetricCatalogue:
-    """The shipped catalogue plus `home/metrics/*.yaml`; MetricCatalogueError lists every problem."""
+def load_catalogue(home: Path | None = None, *, engine: str | None = None) -> MetricCatalogue:
+    """The shipped catalogue plus `home/metrics/*.yaml`; MetricCatalogueError lists every problem.
+
+    User metrics are checked for the metric engine `engine` (`duckdb`, `postgresql`, `spark`,
+    `clickhouse`; by default the one `SHOPKPI_METRICS_ENGINE` names): a function it cannot run as
+    DuckDB does is refused (`engines.functions`)."""
+    if engine is None:
+        engine = engine_kind(configured_url())
     texts = [(SHIPPED, resources.files("shopkpi.data").joinpath(SHIPPED_JSON).read_text("utf-8"))]
     if home is not None and (home / "metrics").is_dir():
         for path in sorted((home / "metrics").iterdir()):
             if path.suffix in (".yaml", ".yml") and path.is_file():
                 texts.append((str(path), path.read_text("utf-8")))
-    catalogue = catalogue_from_texts(texts)
+    catalogue = catalogue_from_texts(texts, engine=engine)
     try:
         calendars = load_calendars(home)
     except CalendarError as error:
@@ -244,7 +252,9 @@ def shipped_json_text() -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def catalogue_from_texts(texts: Sequence[tuple[str, str]], *, check_shipped: bool = False) -> MetricCatalogue:
+def catalogue_from_texts(
+    texts: Sequence[tuple[str, str]], *, check_shipped: bool = False, engine: str = "duckdb"
+) -> MetricCatalogue:
     """A catalogue from (file name, YAML text) pairs, the first being the shipped one.
 
     The SQL of every user definition is checked (`sql_guard`). The shipped definitions (named
@@ -252,11 +262,13 @@ def catalogue_from_texts(texts: Sequence[tuple[str, str]], *, check_shipped: boo
     time they are only parsed. Either way the compiler checks each fragment's structure again on its
     parsed tree (`metric_compiler`). The same texts give the same catalogue, built once per process (a catalogue is not
     changed after it is built, so it is shared)."""
-    return _checked_catalogue(tuple(texts), check_shipped)
+    return _checked_catalogue(tuple(texts), check_shipped, engine)
 
 
 @functools.lru_cache(maxsize=8)
-def _checked_catalogue(texts: tuple[tuple[str, str], ...], check_shipped: bool) -> MetricCatalogue:
+def _checked_catalogue(
+    texts: tuple[tuple[str, str], ...], check_shipped: bool, engine: str
+) -> MetricCatalogue:
     problems: list[MetricProblem] = []
     definitions: dict[str, tuple[MetricDefinition, str]] = {}
     for origin, text in texts:
@@ -276,10 +288,27 @@ def _checked_catalogue(texts: tuple[tuple[str, str], ...], check_shipped: bool) 
         name: _resolve(name, d, origin, schema, problems, trusted=origin == SHIPPED and not check_shipped)
         for name, (d, origin) in definitions.items()
     }
+    for name, metric in metrics.items():
+        if metric.origin != SHIPPED:
+            reasons = refusals(_trees(metric), engine)
+            if reasons:
+                problems.append(
+                    MetricProblem(metric.origin, name, str(SqlRefused(f"metric {name}", reasons)))
+                )
     order = _order(metrics, problems)
     if problems:
         raise MetricCatalogueError(problems)
     return MetricCatalogue(metrics=MappingProxyType(metrics), order=order)
+
+
+def _trees(metric: Metric) -> list[exp.Expr]:
+    """The metric's SQL, parsed: its query, or its sources' expressions and filters."""
+    trees: list[exp.Expr] = [] if metric.query is None else [metric.query]
+    for source in metric.sources:
+        trees.append(source.expression)
+        if source.filter is not None:
+            trees.append(source.filter)
+    return trees
 
 
 def _parse_file(origin: str, text: str, problems: list[MetricProblem]) -> dict[str, MetricDefinition]:

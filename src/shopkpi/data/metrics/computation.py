@@ -12,6 +12,7 @@ name it (`organisation`: its digest).
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +21,7 @@ from typing import Any
 import duckdb
 
 from shopkpi.data.engines.base import EngineError, MetricEngine
-from shopkpi.data.engines.dialect_sql import engine_sql
+from shopkpi.data.engines.dialect_sql import engine_sql, value_types
 from shopkpi.data.engines.duckdb_engine import DuckDBEngine
 from shopkpi.data.metrics.attribution import RangeCrossing, UnownedRows
 from shopkpi.data.metrics.catalogue import MetricCatalogue
@@ -30,6 +31,8 @@ from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
 from shopkpi.data.periods import Period
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
+_VALUE_COLUMN = re.compile(r"[bt]\d+_v\d+")
+"""A block's value column in the result (`b3_v0`, `t3_v1`); the others are rows, batches, accounts."""
 
 
 @dataclass(frozen=True, order=True)
@@ -102,7 +105,10 @@ def compute_metrics(
     reported = tuple(names) if names is not None else catalogue.public
     available = engine.rollups() if read_rollups else frozenset()
     compiled = compile_period(catalogue, reported, period, rollups_read=available)
-    sql = engine_sql(compiled.sql, engine.dialect, engine.tables)
+    types = None
+    if engine.dialect != "duckdb":  # each value as DuckDB types it, so that every engine prints it alike
+        types = value_types(compiled.sql, [c for c in compiled.columns if _VALUE_COLUMN.match(c)])
+    sql = engine_sql(compiled.sql, engine.dialect, engine.tables, types)
     try:
         rows = engine.rows(sql)
     except EngineError as error:  # a type only known at run time (arg_max over a text column …)
