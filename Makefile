@@ -32,9 +32,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# the whole suite on SQLite, then the database-backed tests again on PostgreSQL where one is configured
+# the whole suite on SQLite (the Spark group on its own), then the database-backed tests again on PostgreSQL where one is configured
 unit: setup
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 -m "not spark"
+	@echo "== the Spark conformance group (one JVM, on its own)"
+	$(BIN)/pytest -m spark tests/conformance
 	@if [ -n "$$SHOPKPI_TEST_DATABASE_URL" ]; then \
 		echo "== the application tests again on PostgreSQL"; \
 		SHOPKPI_DATABASE_URL="$$SHOPKPI_TEST_DATABASE_URL" $(BIN)/pytest -n 2 tests/appraisal $$(ls -d tests/web 2>/dev/null); \
