@@ -130,9 +130,10 @@ def _reading(tree: exp.Expr, condition: exp.Expr | None, zero: bool) -> Aggregat
     return Aggregate("other")
 
 
-def owners_ctes(team: bool) -> str:
-    """The WITH clause the row selects read: `_owners`, and `_reports` for a team metric."""
-    return f"WITH RECURSIVE {attr.owners_cte()}" + (f", {attr.reports_cte()}" if team else "")
+def owners_ctes() -> str:
+    """The WITH clause the row selects read: `_owners` (a team metric reads `_reports` too, the table
+    the organisation snapshot registers)."""
+    return f"WITH {attr.owners_cte()}"
 
 
 def dataset_rows(
@@ -160,7 +161,7 @@ def dataset_rows(
         f"FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} {owned}{_team_join(team)} "
         f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)}{_for_employee(employee, team)}"
     )
-    sql = f"{owners_ctes(team)} {_outer(inner, aggregate, read)}"
+    sql = f"{owners_ctes()} {_outer(inner, aggregate, read)}"
     return RowSelect(
         metric, offset, index, dataset.name, sql, read, aggregate, source.filter is not None, source.excluded
     )
@@ -185,7 +186,7 @@ def query_rows(
         f"FROM _query AS {QUERY_ALIAS} {attr.owner_join(by, account, day, keep_unowned=False)}{_team_join(team)} "
         f"WHERE {in_window}{_for_employee(employee, team)}"
     )
-    sql = f"{owners_ctes(team)}, _query AS ({query.sql(dialect=DIALECT)}) {_outer(inner, aggregate, ('account', 'value'))}"
+    sql = f"{owners_ctes()}, _query AS ({query.sql(dialect=DIALECT)}) {_outer(inner, aggregate, ('account', 'value'))}"
     return RowSelect(metric, offset, 0, f"query {metric}", sql, ("account", "value"), aggregate, False)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics import row_sql
 from shopkpi.data.metrics.calendars import Span
 from shopkpi.data.metrics.catalogue import MetricCatalogue
@@ -176,8 +177,8 @@ class RowDrill:
                 str(owner),
                 str(kind),
                 str(account),
-                None if valid_from == date.min else valid_from,
-                None if valid_to == date(9999, 12, 31) else valid_to,
+                None if valid_from == attr.FIRST_DAY else valid_from,
+                None if valid_to == attr.LAST_DAY else valid_to,
             ),
             counted=None
             if counted is None
