@@ -223,3 +223,23 @@ def advance(company: Company, code: str, to: str, period: str = PERIOD, rating: 
             raise AssertionError(f"no happy path from {review.status} to {to}")
         review = company.review(code, period)
     return review
+
+
+def three_kinds_of_pay(monkeypatch: Any, to: str = Review.Status.PUBLISHED) -> Company:
+    """E01 and E02 (运营部) performance pay, P01 (客服部) a whole wage, M01 (运营部) no pay; all at `to`.
+
+    Every score is 80 (95000 / 100000 -> [80%, 100%) -> 80 -> 48; 良 -> 32; 48 + 32 = 80):
+    E01 6000 × 10% × 80% = 480.00, E02 5000 × 10% × 80% = 400.00, P01 3000 × 80 / 100 = 2400.00 (wage).
+    HR's adjustments (奖惩): E01 −100.00, P01 +50.00, M01 +30.00."""
+    from shopkpi.appraisal.workflow import perform
+
+    company = build_company(monkeypatch)
+    use_template(company, "P01", "t-wage", "pay:\n  amount: 3000 * score / 100\n  kind: wage\n")
+    use_template(company, "M01", "t-nopay", "")
+    open_month(company)
+    hr = company.user("hr")
+    for code, amount in (("E01", "-100"), ("E02", None), ("P01", "50"), ("M01", "30")):
+        review = advance(company, code, to)
+        if amount:
+            perform(hr, review, "adjust_pay", amount=amount, reason="奖惩")
+    return company

@@ -140,8 +140,37 @@ def test_run_writes_xlsx(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     sheet = load_workbook(target)["2026-10 汇总"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("工号", "姓名", "部门")
-    assert rows[1][0] == "E1" and rows[1][6] == 90.5 and rows[1][8] == 814.5
+    assert rows[0][:3] == ("工号", "姓名", "部门") and rows[0][8:10] == ("绩效工资", "整月工资")
+    assert rows[1][0] == "E1" and rows[1][6] == 90.5 and rows[1][8:10] == (814.5, None)
+
+
+def test_run_labels_a_whole_wage_and_a_position_without_pay(tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    # E1's template pays a whole wage by design; E2's position has a template without pay
+    new_template_version(
+        None,
+        "t-ops",
+        TEMPLATE.replace("  amount: score / 100 * 900\n", "  amount: score / 100 * 900\n  kind: wage\n"),
+    )
+    new_template_version(None, "t-nopay", TEMPLATE.replace("id: t-ops", "id: t-nopay").split("pay:")[0])
+    Employee.objects.filter(code="E2").update(
+        position=Position.objects.create(name="客服", template_id="t-nopay")
+    )
+    records = {r["employee"]: r for r in _run(home)}
+    # 90.5 / 100 × 900 = 814.50, a whole wage
+    assert (records["E1"]["pay"], records["E1"]["pay_kind"]) == ("814.50", "wage")
+    assert (records["E2"]["pay"], records["E2"]["pay_kind"]) == (None, None)
+    target = tmp_path / "close.xlsx"
+    args = ["--home", str(home), "run", "--period", "2026-10", "--format", "xlsx", "--output", str(target)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    rows = {row[0]: row for row in load_workbook(target)["2026-10 汇总"].iter_rows(values_only=True)}
+    assert rows["E1"][8:10] == (None, 814.5)  # in the 整月工资 column, not under 绩效工资
+    assert rows["E2"][8:10] == ("本岗位不计绩效工资", None)
+    csv_result = CliRunner().invoke(
+        cli, ["--home", str(home), "run", "--period", "2026-10", "--format", "csv"]
+    )
+    lines = list(csv.reader(io.StringIO(csv_result.stdout)))
+    assert lines[0][8:10] == ["pay", "wage"] and lines[1][8:10] == ["", "814.50"]
 
 
 def test_names_that_look_like_formulas_are_written_as_quoted_text(tmp_path: Path) -> None:

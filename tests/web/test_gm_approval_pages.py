@@ -164,8 +164,8 @@ def test_filter_by_department_and_state(company: Company) -> None:
     service = company.departments["客服部"].pk
     page = get(gm, f"/gm/?department={service}")
     assert len(codes(page)) == 50 and all(c < "E0070" for c in codes(page))
-    # 70 × ¥300.00 + ¥200.00
-    assert "符合筛选条件的考核共 70 份，绩效工资（含奖惩）合计 ¥21,200.00。" in page
+    # 绩效工资 70 × ¥300.00 = ¥21,000.00, 奖惩 ¥200.00 (together 21,200.00)
+    assert "符合筛选条件的考核共 70 份，绩效工资合计 ¥21,000.00，奖惩合计 ¥200.00。" in page
     assert len(codes(get(gm, f"/gm/?department={service}&page=2"))) == 20
     published = get(gm, f"/gm/?department={service}&state=published")
     assert sorted(codes(published)) == [f"E{n:04d}" for n in range(119, 124)]
@@ -178,7 +178,7 @@ def test_approve_all_matching_approves_exactly_the_filtered_ones(company: Compan
     service = company.departments["客服部"].pk
     page = get(gm, f"/gm/?department={service}")
     # the confirmation states the number and the pay of every matching review, not only this page's
-    assert "我确认批准这 70 份考核（不只本页），绩效工资（含奖惩）合计 ¥21,200.00。" in page
+    assert "我确认批准这 70 份考核（不只本页），绩效工资合计 ¥21,000.00，奖惩合计 ¥200.00。" in page
     assert 'name="expected_count" value="70"' in page and 'name="expected_pay" value="21200.00"' in page
     url = f"/gm/approve-matching/?state=pending_gm&department={service}"
     form = {"expected_count": "70", "expected_pay": "21200.00", "reason": "本月客服部同意"}
@@ -203,14 +203,14 @@ def test_approve_all_matching_approves_exactly_the_filtered_ones(company: Compan
 def test_approve_all_leaves_the_gms_own_review_and_refuses_a_changed_list(company: Company) -> None:
     gm = company.client()
     page = get(gm, "/gm/")
-    # 120 listed, 119 the GM may approve (回避: not their own): 119 × ¥300.00 + ¥200.00
-    assert "其中你可以批准的待批考核 119 份，合计 ¥35,900.00。" in page
+    # 120 listed, 119 the GM may approve (回避: not their own): 119 × ¥300.00 = ¥35,700.00 and ¥200.00
+    assert "其中你可以批准的待批考核 119 份，绩效工资合计 ¥35,700.00，奖惩合计 ¥200.00。" in page
     # another GM approves one in between: the confirmed number no longer holds, nothing is approved
     Review.objects.filter(employee__code="E0100").update(status=S.PUBLISHED)
     form = {"expected_count": "119", "expected_pay": "35900.00", "confirm": "yes"}
     stale = gm.post("/gm/approve-matching/?state=pending_gm", form)
     assert stale.status_code == 409
-    assert "现在是 118 份，绩效工资合计 ¥35,600.00" in stale.content.decode()
+    assert "现在是 118 份，绩效工资合计 ¥35,400.00，奖惩合计 ¥200.00" in stale.content.decode()
     assert Review.objects.filter(status=S.PUBLISHED).count() == 6
     done = gm.post(
         "/gm/approve-matching/?state=pending_gm",

@@ -39,7 +39,7 @@ def test_the_list_shows_score_grade_and_pay(company) -> None:  # type: ignore[no
     page = client_for(company, "gm").get("/gm/").content.decode()
     # 80.0 合格; E01 6000 × 10% × 80% = 480, E02 5000 → 400, P01 4000 → 320, G01 20000 → 1600
     assert '<td class="num">80.0</td><td>合格</td><td class="num">¥480.00</td>' in page
-    assert "符合筛选条件的考核共 4 份，绩效工资（含奖惩）合计 ¥2,800.00。" in page
+    assert "符合筛选条件的考核共 4 份，绩效工资合计 ¥2,800.00，奖惩合计 ¥0.00。" in page
     # the GM's own review: 回避, no buttons
     own = company.review("G01")
     assert f'action="/gm/reviews/{own.pk}/approve/"' not in page and "回避" in page

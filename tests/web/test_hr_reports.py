@@ -87,10 +87,11 @@ def test_the_summary_export_is_audited_and_matches_the_page(company) -> None:  #
         "优秀",
         "合格",
         "绩效工资合计",
+        "整月工资合计（考核表按整月工资计算，不计入绩效工资）",
         "奖惩合计",
-        "应发合计",
+        "应发合计（绩效工资＋整月工资＋奖惩）",
     ]
-    assert rows[-1] == ["合计", 8, 8, 80.5, 1, 7, 5896, 200, 6096]
+    assert rows[-1] == ["合计", 8, 8, 80.5, 1, 7, 5896, 0, 200, 6096]
     detail = book[f"明细 {PERIOD}"]
     assert detail.max_row == 9  # a heading and 8 reviews
     entry = AuditEntry.objects.get(action="summary.export")

@@ -170,11 +170,11 @@ def test_a_page_of_the_pay_sheet_totals_every_line() -> None:
     client.force_login(User.objects.get(username="hr"))
     page = client.get(f"/hr/cycles/{PERIOD}/paysheet/", {"page": 4}).content.decode()
     assert "第 4 / 4 页" in page and len(set(re.findall(r">(E\d{4})<", page))) == 32
-    total = paysheet.totals(every).total
+    total = paysheet.totals(every).payable
     assert f"¥{total:,.2f}" in page
     # filtered by department: the lines and the 合计 of that department only
     department = Department.objects.get(name="部门3")
     page = client.get(f"/hr/cycles/{PERIOD}/paysheet/", {"department": department.pk}).content.decode()
     mine = [line for line in every if line.department == "部门3"]
     assert len(set(re.findall(r">(E\d{4})<", page))) == len(mine)
-    assert f"¥{paysheet.totals(mine).total:,.2f}" in page
+    assert f"¥{paysheet.totals(mine).payable:,.2f}" in page

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from shopkpi.appraisal import audit, export_cells
+from shopkpi.appraisal import audit, export_cells, pay_totals
 from shopkpi.appraisal.company import company_name
-from shopkpi.appraisal.models import Cycle, PayAdjustment, Review
+from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.pay_totals import PayTotals
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.review_steps import actor_name
 from shopkpi.appraisal.roles import is_gm, is_hr
@@ -158,46 +158,16 @@ def lines_of(reviews: Iterable[Review]) -> list[PayRow]:
     return lines
 
 
-@dataclass(frozen=True)
-class Totals:
-    pay: Decimal
-    wage: Decimal
-    adjustments: Decimal
-    total: Decimal
+def totals(lines: list[PayRow]) -> PayTotals:
+    """The 合计 of the pay sheet's payable columns (基本工资 and the 基数 are no payouts of this sheet),
+    by the rule of `pay_totals`: whole wages apart from 绩效工资."""
+    return pay_totals.added(pay_totals.one(line.pay_kind, line.pay, line.adjustments) for line in lines)
 
 
-def totals(lines: list[PayRow]) -> Totals:
-    """The 合计 of the pay sheet's payable columns (基本工资 and the 基数 are no payouts of this sheet)."""
-    zero = Decimal("0.00")
-    return Totals(
-        pay=sum((line.performance_pay or zero for line in lines), zero),
-        wage=sum((line.wage or zero for line in lines), zero),
-        adjustments=sum((line.adjustments for line in lines), zero),
-        total=sum((line.total for line in lines if line.total is not None), zero),
-    )
-
-
-def summed(reviews: QuerySet[Review]) -> Totals:
-    """`totals` of the pay lines of `reviews` without making them: the pay by kind and the adjustments
-    read in two narrow queries and added as exact Decimals (a pay sheet of thousands shown a page at a
-    time keeps its 合计 of every line)."""
-    zero = Decimal("0.00")
-    by_kind = {"performance": zero, "wage": zero}
-    for pay, kind in reviews.order_by().values_list("pay", KT("result__pay_kind")):
-        if pay is not None:
-            by_kind[kind or "performance"] += pay.quantize(CENT)
-    adjusted = sum(
-        PayAdjustment.objects.filter(review__in=reviews.order_by().values("pk")).values_list(
-            "amount", flat=True
-        ),
-        zero,
-    ).quantize(CENT)
-    return Totals(
-        pay=by_kind["performance"],
-        wage=by_kind["wage"],
-        adjustments=adjusted,
-        total=by_kind["performance"] + by_kind["wage"] + adjusted,
-    )
+def summed(reviews: QuerySet[Review]) -> PayTotals:
+    """`totals` of the pay lines of `reviews` without making them (a pay sheet of thousands shown a page
+    at a time keeps its 合计 of every line)."""
+    return pay_totals.of_reviews(reviews)
 
 
 def not_approved(cycle: Cycle) -> int:
@@ -265,7 +235,7 @@ def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any =
         sheet.append(line.cells())
     summed = totals(lines)
     total_row = [_("合计"), _("%(n)s 人") % {"n": len(lines)}, *[None] * 6]
-    sheet.append([*total_row, summed.pay, summed.wage, summed.adjustments, summed.total])
+    sheet.append([*total_row, summed.performance, summed.wage, summed.adjustments, summed.payable])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     last = sheet.max_row

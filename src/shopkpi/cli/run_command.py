@@ -31,7 +31,8 @@ SUMMARY_COLUMNS = [
     "状态 status",
     "得分 score",
     "等级 grade",
-    "绩效工资 pay",
+    "绩效工资 pay",  # performance pay only (pay.kind performance)
+    "整月工资 wage",  # a whole wage by the template's design (pay.kind wage), apart
     "后果 actions",
     "缺失 missing",
 ]
@@ -87,7 +88,21 @@ def run_command(ctx: click.Context, period: str, output_format: str, output: Pat
     )
 
 
-def _row(card: Card) -> list[Any]:
+NO_PAY = "本岗位不计绩效工资"
+MONEY_COLUMNS = (8, 9)
+
+
+def _pay_cells(card: Card, *, no_pay: str | None) -> tuple[str | None, str | None]:
+    """The 绩效工资 and 整月工资 cells: the pay in the column of its kind; a template without pay
+    says `no_pay` in the 绩效工资 column."""
+    kind = card.scored.outcome.pay_kind
+    if kind is None:
+        return (no_pay, None)
+    amount = None if card.scored.pay is None else format_decimal(card.scored.pay)
+    return (None, amount) if kind == "wage" else (amount, None)
+
+
+def _row(card: Card, *, no_pay: str | None = None) -> list[Any]:
     outcome = card.scored.outcome
     employee = card.employee
     return [
@@ -99,7 +114,7 @@ def _row(card: Card) -> list[Any]:
         outcome.status,
         None if outcome.score is None else format_decimal(outcome.score),
         outcome.grade,
-        None if card.scored.pay is None else format_decimal(card.scored.pay),
+        *_pay_cells(card, no_pay=no_pay),
         ";".join(outcome.actions),
         ";".join(outcome.missing),
     ]
@@ -112,6 +127,7 @@ def render_json(closed: MonthCards) -> str:
         record.update(
             {
                 "pay": None if card.scored.pay is None else format_decimal(card.scored.pay),
+                "pay_kind": card.scored.outcome.pay_kind,  # performance | wage | null: no pay
                 "engine_pay": card.scored.result["engine_pay"],
                 "proration": card.scored.result["proration"],
                 "period": closed.period,
@@ -144,10 +160,12 @@ def write_xlsx(closed: MonthCards, path: Path) -> None:
     sheet = book.add_worksheet(f"{closed.period} 汇总")
     sheet.write_row(0, 0, [column.split(" ")[0] for column in SUMMARY_COLUMNS], bold)
     for row, card in enumerate(closed.cards, start=1):
-        values = _row(card)
+        values = _row(card, no_pay=NO_PAY)
         for column, value in enumerate(values):
-            if column in (6, 8) and value is not None:
-                sheet.write_number(row, column, float(value), money if column == 8 else None)
+            if column == 6 and value is not None:
+                sheet.write_number(row, column, float(value))
+            elif column in MONEY_COLUMNS and value not in (None, NO_PAY):
+                sheet.write_number(row, column, float(value), money)
             else:
                 sheet.write(row, column, value)
     by_version: dict[str, list[Card]] = {}

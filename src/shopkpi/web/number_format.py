@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from shopkpi.appraisal.pay_totals import PayTotals
 
 WAN = Decimal(10000)
 YI = Decimal(100_000_000)
@@ -42,6 +46,18 @@ def pay(value: object, kind: str | None) -> str:
     if kind == "wage" and _decimal(value) is not None:
         return _("%(amount)s（整月工资）") % {"amount": amount}
     return amount
+
+
+def pay_words(totals: PayTotals) -> str:
+    """Totals of pay in words, each kind apart (the rule of `pay_totals`): "绩效工资合计 ¥880.00，奖惩合计
+    -¥49.50", and where there are whole wages "，整月工资合计 ¥2,400.00（不计入绩效工资）"."""
+    words = _("绩效工资合计 %(pay)s，奖惩合计 %(adjusted)s") % {
+        "pay": yuan(totals.performance),
+        "adjusted": yuan(totals.adjustments),
+    }
+    if totals.wage:
+        words += _("，整月工资合计 %(wage)s（不计入绩效工资）") % {"wage": yuan(totals.wage)}
+    return words
 
 
 def percent(value: object, places: int = 1) -> str:

@@ -32,6 +32,7 @@ from shopkpi.web.api.month_schemas import (
     ImportRefusedOut,
     PayLineOut,
     PaySheetOut,
+    PayTotalsOut,
 )
 from shopkpi.web.api.schemas import Page, Paged
 
@@ -148,6 +149,7 @@ def cycle_paysheet(request: HttpRequest, period: str) -> PaySheetOut:
     """The month's pay sheet (HR, GM): one line per approved review; the export is in the audit log."""
     cycle = get_object_or_404(Cycle, period=period)
     lines = paysheet.exported_rows(cycle, request.auth, format="json")  # type: ignore[attr-defined]
+    summed = paysheet.totals(lines)
     return PaySheetOut(
         period=cycle.period,
         lines=[
@@ -169,5 +171,11 @@ def cycle_paysheet(request: HttpRequest, period: str) -> PaySheetOut:
             )
             for line in lines
         ],
+        totals=PayTotalsOut(
+            performance=summed.performance,
+            wage=summed.wage,
+            adjustments=summed.adjustments,
+            payable=summed.payable,
+        ),
         not_approved=paysheet.not_approved(cycle),
     )

@@ -80,7 +80,21 @@ class PayLineOut(Schema):
     status: str = Field(description="The review's step, in words.")
 
 
+class PayTotalsOut(Schema):
+    performance: Decimal = Field(
+        description="Σ 绩效工资: the pay of the lines whose pay_kind is performance."
+    )
+    wage: Decimal = Field(
+        description="Σ 整月工资: the pay of the lines whose pay_kind is wage, never in `performance`."
+    )
+    adjustments: Decimal = Field(description="Σ 奖惩.")
+    payable: Decimal = Field(
+        description="应发合计: performance + wage + adjustments (Σ of the lines' total)."
+    )
+
+
 class PaySheetOut(Schema):
     period: str
     lines: list[PayLineOut] = Field(description="One line per approved review, by employee id.")
+    totals: PayTotalsOut = Field(description="The sheet's 合计, each kind of pay apart.")
     not_approved: int = Field(description="Reviews not approved yet, left out of the lines.")

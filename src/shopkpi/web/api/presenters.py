@@ -138,6 +138,7 @@ def detail(user: Any, review: Review) -> ReviewDetailOut:
         **summary(user, review).model_dump(),
         template=TemplateRef(id=version.template_id, version=version.version, name=version.name),
         pay=_text(review.pay) if supervisor_part else None,
+        pay_kind=review.pay_kind if supervisor_part else None,
         self_assessment=review.self_assessment if self_part else None,
         supervisor_comment=review.supervisor_comment if supervisor_part else None,
         values={str(k): _text(v) for k, v in review.values.items()},

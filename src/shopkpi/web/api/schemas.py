@@ -355,7 +355,14 @@ class AdjustmentOut(Schema):
 
 class ReviewDetailOut(ReviewOut):
     template: TemplateRef
-    pay: str | None
+    pay: str | None = Field(
+        description="The pay the review computed (pro-rated), decimal text; see pay_kind."
+    )
+    pay_kind: str | None = Field(
+        description="What `pay` is: performance (绩效工资, paid on top of the base wage), wage (a whole "
+        "wage by the template's design, 整月工资) or null (the position has no performance pay, or hidden "
+        "from the caller)."
+    )
     self_assessment: str | None = Field(description="Null while hidden from the caller.")
     supervisor_comment: str | None = Field(description="Null while hidden from the caller.")
     values: dict[str, str | None]

@@ -8,15 +8,15 @@ queries for ten reviews or a thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 
-from shopkpi.appraisal import policy
-from shopkpi.appraisal.models import Cycle, PayAdjustment, Review
+from shopkpi.appraisal import pay_totals, policy
+from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.pay_totals import PayTotals
 from shopkpi.appraisal.roles import employee_of
 
 S = Review.Status
@@ -80,17 +80,6 @@ def approvable(user: Any, reviews: QuerySet[Review]) -> QuerySet[Review]:
     return waiting if own is None else waiting.exclude(employee=own)
 
 
-@dataclass(frozen=True)
-class Totals:
-    count: int
-    pay: Decimal  # performance pay with HR's adjustments (奖惩)
-
-
-def totals(reviews: QuerySet[Review]) -> Totals:
-    """How many reviews, and their pay with adjustments (two aggregate queries)."""
-    summed = reviews.order_by().aggregate(pay=Sum("pay"), n=Count("pk"))
-    adjusted = PayAdjustment.objects.filter(review__in=reviews.order_by().values("pk")).aggregate(
-        total=Sum("amount")
-    )
-    pay = (summed["pay"] or Decimal(0)) + (adjusted["total"] or Decimal(0))
-    return Totals(summed["n"] or 0, pay.quantize(Decimal("0.01")))
+def totals(reviews: QuerySet[Review]) -> PayTotals:
+    """How many reviews, and their pay by the rule of `pay_totals` (two aggregate queries)."""
+    return pay_totals.of_reviews(reviews)

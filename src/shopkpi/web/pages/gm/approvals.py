@@ -15,12 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import policy, reopen_requests
+from shopkpi.appraisal import pay_totals, policy, reopen_requests
 from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.review_steps import WorkflowError
 from shopkpi.appraisal.workflow import approve_all, perform
 from shopkpi.web.api import presenters
-from shopkpi.web.number_format import yuan
+from shopkpi.web.number_format import pay_words
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.gm import approval_list as gm_approval_list
 from shopkpi.web.pages.gm.approval_list import ALL, ApprovalFilter
@@ -42,7 +42,7 @@ def _approvals_page(
         {
             "review": review,
             "refusal": policy.refusal(request.user, review, "approve"),
-            "total": (review.pay or Decimal(0)) + (getattr(review, "adjusted", None) or 0),
+            "pay": _pay(review),
             "status_label": labels.review_state(review.status),
         }
         for review in page
@@ -68,6 +68,7 @@ def _approvals_page(
             "departments": list(Department.objects.order_by("name").values_list("pk", "name")),
             "states": [(ALL, _("全部状态")), *((s.value, labels.review_state(s)) for s in S)],
             "shown": shown,
+            "wages": any(_pay(review).wage for review in page),
             "approvable": gm_approval_list.totals(gm_approval_list.approvable(request.user, reviews)),
             "reopen_requests": list(reopen_requests.pending_requests().values()),
             "error": error,
@@ -76,6 +77,11 @@ def _approvals_page(
         },
         status=status,
     )
+
+
+def _pay(review: Review) -> pay_totals.PayTotals:
+    """One row's pay by its kind, with its adjustments (annotated by the list's query)."""
+    return pay_totals.one(review.pay_kind, review.pay, getattr(review, "adjusted", None) or Decimal(0))
 
 
 def _reshow(request: HttpRequest, error: str, review_id: int | None = None, period: str = "") -> HttpResponse:
@@ -164,21 +170,18 @@ def approve_matching(request: HttpRequest) -> HttpResponse:
         locked = Review.objects.filter(pk__in=ids)
         now = gm_approval_list.totals(locked)
         shown = (request.POST.get("expected_count"), request.POST.get("expected_pay"))
-        if shown != (str(now.count), str(now.pay)):
+        if shown != (str(now.count), str(now.payable)):
             raise WorkflowError(
                 str(
-                    _(
-                        "符合筛选条件的待批考核已有变化：现在是 %(n)s 份，绩效工资合计 %(pay)s。请核对后重新确认。"
-                    )
-                    % {"n": now.count, "pay": yuan(now.pay)}
+                    _("符合筛选条件的待批考核已有变化：现在是 %(n)s 份，%(pay)s。请核对后重新确认。")
+                    % {"n": now.count, "pay": pay_words(now)}
                 )
             )
         for review in locked.select_related("employee", "cycle", "template_version").order_by("pk"):
             perform(request.user, review, "approve", reason=reason)
     messages.success(
         request,
-        _("已批准符合筛选条件的 %(n)s 份考核，绩效工资合计 %(pay)s。")
-        % {"n": now.count, "pay": yuan(now.pay)},
+        _("已批准符合筛选条件的 %(n)s 份考核，%(pay)s。") % {"n": now.count, "pay": pay_words(now)},
     )
     return redirect(_back(request))
 

@@ -1,8 +1,10 @@
 """The department summary of a cycle (汇总表): per department the number of reviews, the average score,
 the grade distribution and the pay, computed in the database; and its Excel export.
 
-Pay is the reviews' pay (the engine's, pro-rated for a partial month) plus HR's adjustments (奖惩);
-the summary covers every review of the cycle, approved or not, as HR summarises before approval.
+Pay is added up by the rule of `pay_totals`: 绩效工资 sums performance pay only, a whole wage by a
+template's design (整月工资) has a column of its own, HR's adjustments (奖惩) another, and 应发合计 is
+the three together. The summary covers every review of the cycle, approved or not, as HR summarises
+before approval.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from django.db.models import Count, Max, QuerySet, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from shopkpi.appraisal import audit, export_cells, policy
-from shopkpi.appraisal.models import Cycle, PayAdjustment, Review
+from shopkpi.appraisal import audit, export_cells, pay_totals, policy
+from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.pay_totals import PayTotals
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.review_steps import actor_name
 from shopkpi.appraisal.roles import is_gm, is_hr
 
 CENT = Decimal("0.01")
 NO_GRADE = "未评"  # reviews without a grade yet (the column heading in the sheet)
+NO_PAY = "本岗位不计绩效工资"
 
 
 @dataclass
@@ -32,8 +36,7 @@ class Line:
     scored: int = 0
     score_sum: Decimal = Decimal(0)
     grades: dict[str, int] = field(default_factory=dict)
-    pay: Decimal = Decimal(0)
-    adjustments: Decimal = Decimal(0)
+    pay: PayTotals = field(default_factory=PayTotals)
 
     @property
     def average(self) -> Decimal | None:
@@ -41,10 +44,6 @@ class Line:
         if not self.scored:
             return None
         return (self.score_sum / self.scored).quantize(CENT, rounding=ROUND_HALF_UP)
-
-    @property
-    def total(self) -> Decimal:
-        return (self.pay + self.adjustments).quantize(CENT)
 
     def grade_counts(self, grades: list[str]) -> list[int]:
         return [self.grades.get(g, 0) for g in grades]
@@ -66,7 +65,7 @@ def summarise(cycle: Cycle, reviews: QuerySet[Review]) -> Summary:
     total = Line(department="合计")
     best: dict[str, Decimal] = {}
     for row in reviews.values(dept, "grade").annotate(
-        n=Count("id"), scored=Count("score"), score_sum=Sum("score"), pay=Sum("pay"), top=Max("score")
+        n=Count("id"), scored=Count("score"), score_sum=Sum("score"), top=Max("score")
     ):
         line = lines.setdefault(row[dept], Line(department=row[dept]))
         grade = row["grade"] or NO_GRADE
@@ -74,19 +73,13 @@ def summarise(cycle: Cycle, reviews: QuerySet[Review]) -> Summary:
             target.count += row["n"]
             target.scored += row["scored"]
             target.score_sum += row["score_sum"] or 0
-            target.pay += row["pay"] or 0
             target.grades[grade] = target.grades.get(grade, 0) + row["n"]
         if row["top"] is not None and grade != NO_GRADE:
             best[grade] = max(best.get(grade, row["top"]), row["top"])
-    adjusted = (
-        PayAdjustment.objects.filter(review__in=reviews)
-        .values("review__employee__department__name")
-        .annotate(amount=Sum("amount"))
-    )
-    for row in adjusted:
-        name = row["review__employee__department__name"]
-        lines.setdefault(name, Line(department=name)).adjustments += row["amount"] or 0
-        total.adjustments += row["amount"] or 0
+    pays = pay_totals.by(reviews, dept)
+    for name, pay in pays.items():
+        lines[name].pay = pay
+    total.pay = pay_totals.added(pays.values())
     grades = sorted(best, key=lambda g: (-best[g], g))
     if NO_GRADE in total.grades:
         grades.append(NO_GRADE)
@@ -94,8 +87,13 @@ def summarise(cycle: Cycle, reviews: QuerySet[Review]) -> Summary:
 
 
 HEAD = ("部门", "人数", "已出分", "平均分")
-PAY_HEAD = ("绩效工资合计", "奖惩合计", "应发合计")
-DETAIL_HEAD = ("工号", "姓名", "部门", "岗位", "状态", "考核得分", "等级", "绩效工资")
+PAY_HEAD = (
+    "绩效工资合计",
+    "整月工资合计（考核表按整月工资计算，不计入绩效工资）",
+    "奖惩合计",
+    "应发合计（绩效工资＋整月工资＋奖惩）",
+)
+DETAIL_HEAD = ("工号", "姓名", "部门", "岗位", "状态", "考核得分", "等级", "绩效工资", "整月工资")
 
 
 def _cells(line: Line, grades: list[str]) -> list[Any]:
@@ -105,10 +103,19 @@ def _cells(line: Line, grades: list[str]) -> list[Any]:
         line.scored,
         line.average,
         *line.grade_counts(grades),
-        line.pay.quantize(CENT),
-        line.adjustments.quantize(CENT),
-        line.total,
+        line.pay.performance,
+        line.pay.wage,
+        line.pay.adjustments,
+        line.pay.payable,
     ]
+
+
+def _pay_cells(review: Review) -> tuple[Any, Any]:
+    """The detail's 绩效工资 and 整月工资 cells: each pay in the column of its kind."""
+    kind = review.pay_kind
+    if kind is None:
+        return (NO_PAY, None)
+    return (None, review.pay) if kind == pay_totals.WAGE else (review.pay, None)
 
 
 def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
@@ -129,7 +136,7 @@ def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
     first_pay = len(HEAD) + len(summary.grades) + 1
     for row in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
         row[0].number_format = "0.00"
-    for row in sheet.iter_rows(min_row=2, min_col=first_pay, max_col=first_pay + 2):
+    for row in sheet.iter_rows(min_row=2, min_col=first_pay, max_col=first_pay + len(PAY_HEAD) - 1):
         for cell in row:
             cell.number_format = "#,##0.00"
     sheet.freeze_panes = "B2"
@@ -153,7 +160,7 @@ def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
                 review.get_status_display(),
                 review.score,
                 review.grade,
-                review.pay,
+                *_pay_cells(review),
             ]
         )
     detail.freeze_panes = "A2"

@@ -8,8 +8,10 @@ grouped in SQL); Python only shapes the few grouped rows for the page.
 - department comparison: the average score per department in the period;
 - an employee's trend: their score per period, beside their department's average;
 - team × KPI heatmap: the average supervisor rating (0–100) per team (evaluator) and rated item;
-- pay cost against gross margin per month: pay cost = Σ pay of the approved reviews (published,
-  acknowledged, appealed; the pay sheet's lines) + Σ their pay adjustments; gross margin = Σ of the
+- pay cost against gross margin per month: pay cost = Σ performance pay (绩效工资) of the approved
+  reviews (published, acknowledged, appealed; the pay sheet's lines) + Σ their pay adjustments, by the
+  rule of `pay_totals`; whole wages by a template's design (整月工资) are a figure apart, never added
+  into the performance pay; gross margin = Σ of the
   `销售毛利` value stored on the month's reviews (the entered input of the s001 templates' pay cap;
   HR's overrides are not applied; reviews without it add nothing);
 - rating distribution per supervisor, over every period: how many of their ratings fall in each
@@ -28,8 +30,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import policy
-from shopkpi.appraisal.models import PayAdjustment, Rating, Review, TemplateVersion
+from shopkpi.appraisal import pay_totals, policy
+from shopkpi.appraisal.models import Rating, Review, TemplateVersion
 from shopkpi.appraisal.paysheet import APPROVED
 from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
 
@@ -284,31 +286,21 @@ def team_kpi_heatmap(reviews: QuerySet[Review], period: str) -> Heatmap:
 class MonthCost:
     period: str
     approved: int  # approved reviews (pay lines)
-    pay: Decimal | None  # Σ pay + Σ adjustments of the approved reviews; None before any approval
+    pay: Decimal | None  # Σ 绩效工资 + Σ 奖惩 of the approved reviews; None before any approval
+    wage: Decimal | None  # Σ 整月工资 of the approved reviews (apart from `pay`); None before any approval
     margin: Decimal | None  # Σ 销售毛利 stored on the month's reviews
     margin_reviews: int  # reviews that carry a 销售毛利 value
 
     @property
     def share(self) -> Decimal | None:
-        """Pay cost as a share of gross margin."""
+        """Pay cost (绩效工资 + 奖惩) as a share of gross margin."""
         if not self.margin or self.pay is None:
             return None
         return (self.pay / self.margin).quantize(Decimal("0.0001"))
 
 
 def pay_and_margin(reviews: QuerySet[Review]) -> list[MonthCost]:
-    approved = reviews.filter(status__in=APPROVED)
-    pay = {
-        row["cycle__period"]: (row["pay"] or Decimal(0), row["n"])
-        for row in approved.order_by().values("cycle__period").annotate(pay=Sum("pay"), n=Count("pk"))
-    }
-    adjusted = dict(
-        PayAdjustment.objects.filter(review__in=approved.order_by().values("pk"))
-        .order_by()
-        .values("review__cycle__period")
-        .annotate(total=Sum("amount"))
-        .values_list("review__cycle__period", "total")
-    )
+    pay = pay_totals.by(reviews.filter(status__in=APPROVED), "cycle__period")
     margin_value = Cast(KeyTextTransform(MARGIN, "values"), DecimalField(max_digits=24, decimal_places=6))
     margins = {
         row["cycle__period"]: (row["margin"], row["n"])
@@ -319,14 +311,14 @@ def pay_and_margin(reviews: QuerySet[Review]) -> list[MonthCost]:
     }
     months = []
     for period in sorted(set(pay) | set(margins)):
-        paid, count = pay.get(period, (Decimal(0), 0))
+        paid = pay.get(period)
         margin, carried = margins.get(period, (None, 0))
-        total = None if not count else Decimal(str(paid)) + Decimal(str(adjusted.get(period) or 0))
         months.append(
             MonthCost(
                 period=period,
-                approved=count,
-                pay=None if total is None else total.quantize(CENT),
+                approved=0 if paid is None else paid.count,
+                pay=None if paid is None else paid.performance_and_adjustments,
+                wage=None if paid is None else paid.wage,
                 margin=None if margin is None or not carried else Decimal(str(margin)).quantize(CENT),
                 margin_reviews=carried,
             )

@@ -1,7 +1,8 @@
 // Steps that cannot be undone ask first, saying what follows (issue 12, safe actions). No inline
 // handlers: a form, or the button that submits it, carries the question in data attributes.
 //   data-confirm="…"        always asked; {count} and {total} are the boxes ticked for the form
-//                           (input[form=<id>]:checked, each with data-pay) and their pay;
+//                           (input[form=<id>]:checked, each with data-pay) and their pay, {wage}
+//                           the whole wages among them (data-wage), summed apart;
 //                           {field:NAME} is the value of the form's field NAME
 //   data-confirm-empty="…"  asked only when every rating and text field of the form is empty
 (function () {
@@ -25,14 +26,18 @@
     });
   }
 
+  function summed(boxes, key) {
+    return boxes.reduce(function (sum, box) {
+      return sum + (parseFloat(box.dataset[key] || "0") || 0);
+    }, 0);
+  }
+
   function worded(text, form) {
     var boxes = ticked(form);
-    var total = boxes.reduce(function (sum, box) {
-      return sum + (parseFloat(box.dataset.pay || "0") || 0);
-    }, 0);
     return text
       .replace("{count}", String(boxes.length))
-      .replace("{total}", money(total))
+      .replace("{total}", money(summed(boxes, "pay")))
+      .replace("{wage}", money(summed(boxes, "wage")))
       .replace(/\{field:([\w-]+)\}/g, function (_, name) {
         var field = form.elements[name];
         return field ? field.value : "";
