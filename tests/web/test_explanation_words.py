@@ -98,3 +98,20 @@ def test_a_missing_value_is_a_reason_code_worded_by_the_page() -> None:
 
 def test_a_sentence_stored_by_an_older_version_is_shown_as_written() -> None:
     assert explanations.words("上级评分 80；20 × 80 / 100 = 16") == "上级评分 80；20 × 80 / 100 = 16"
+
+
+def _measured(key: str, ratings: dict[str, object] | None = None) -> explanations.Measured:
+    result = score(TEMPLATE, EmployeeInput("E1", "2026-10", VALUES, ratings or {"attitude": "良"}))
+    return explanations.measured(explain_item(result.item(key), VALUES).to_json())
+
+
+def test_what_an_item_measured_for_the_scorecards_columns() -> None:
+    # a ratio over a target: 实际值 gmv, 目标 销售目标, 完成率 372562.77 / 332000 = 1.12217…
+    sales = _measured("sales")
+    assert (sales.actual, sales.target, sales.unit) == (Decimal("372562.77"), Decimal("332000"), "yuan")
+    assert sales.texts() == ("¥372,562.77", "¥332,000.00", "112.2%")
+    # proportional: uv 152,000 of 152,900 = 99.4%
+    assert _measured("traffic").texts() == ("152,000 人", "152,900 人", "99.4%")
+    # a count: the value alone; a rating measured nothing
+    assert _measured("errors").texts() == ("3 次", "", "")
+    assert _measured("attitude") == explanations.Measured()

@@ -26,7 +26,10 @@ from shopkpi.appraisal.review_scoring import recompute
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["考核指标", "详细描述", "标准", "分值", "权重", "得分", "自评分", "考评分", "评语"]
+HEADERS = [
+    *("考核指标", "详细描述", "标准", "分值", "权重"),
+    *("实际值", "目标", "完成率", "得分", "自评分", "考评分", "评语"),
+]
 
 
 @pytest.fixture
@@ -75,8 +78,8 @@ def test_the_scorecard_workbook_in_the_kaohebiao_layout(org: api_org.Org) -> Non
     sheet = _sheet(response)
     assert "attachment" in response["Content-Disposition"]
     assert "filename*=utf-8''" in response["Content-Disposition"]  # the Chinese file name, RFC 5987
-    # the title row, merged over the nine columns: period and employee
-    assert "A1:I1" in [str(r) for r in sheet.merged_cells.ranges]
+    # the title row, merged over the twelve columns: period and employee
+    assert "A1:L1" in [str(r) for r in sheet.merged_cells.ranges]
     assert sheet["A1"].value == "2026年3月绩效考核表：艾运营（E012）"
     assert [sheet.cell(2, c).value for c in (1, 2, 3, 4, 5, 6, 7, 8)] == [
         "姓名",
@@ -89,25 +92,29 @@ def test_the_scorecard_workbook_in_the_kaohebiao_layout(org: api_org.Org) -> Non
         "运营专员",
     ]
     assert sheet["B3"].value == "2026-03" and sheet["D3"].value == "马经理"
-    assert [sheet.cell(4, c).value for c in range(1, 10)] == HEADERS
+    assert [sheet.cell(4, c).value for c in range(1, 13)] == HEADERS
     # 销售额达成: one row per band, the item's cells merged down its two rows
     assert (sheet["A5"].value, sheet["C5"].value, sheet["D5"].value) == ("销售额达成", ">= 100%", 100)
     assert (sheet["C6"].value, sheet["D6"].value) == ("< 100%", 50)
     assert "A5:A6" in [str(r) for r in sheet.merged_cells.ranges]
-    assert "F5:F6" in [str(r) for r in sheet.merged_cells.ranges]
+    assert {"F5:F6", "I5:I6"} <= {str(r) for r in sheet.merged_cells.ranges}
     assert sheet["C6"].fill.fgColor.rgb.endswith("FFF8C5")  # the band 95% fell in
     assert sheet["C5"].fill.fgColor.rgb in (None, "00000000")
     assert sheet["E5"].value == 0.6 and sheet["E5"].number_format == "0%"
-    assert sheet["F5"].value == 30  # 60 × 50 / 100
-    assert sheet["H5"].value == 50  # the band's rating
-    assert "95" in sheet["I5"].value  # the computation in words
-    # 工作态度: the supervisor's rating and comment, her own rating
+    # 实际值 销售额 95000, 目标 100000, 完成率 95000 / 100000 = 95%
+    assert (sheet["F5"].value, sheet["G5"].value, sheet["H5"].value) == (95000, 100000, 0.95)
+    assert (sheet["F5"].number_format, sheet["H5"].number_format) == ("#,##0", "0.0%")
+    assert sheet["I5"].value == 30  # 60 × 50 / 100
+    assert sheet["K5"].value == 50  # the band's rating
+    assert sheet["L5"].value is None  # 评语 holds comments only, never the computation
+    # 工作态度: the supervisor's rating and comment, her own rating; a rating measures no value
     assert (sheet["A7"].value, sheet["C7"].value) == ("工作态度", "上级评分（0–100）")
     assert sheet["E7"].value == 0.4
-    assert (sheet["F7"].value, sheet["G7"].value, sheet["H7"].value) == (32, 90, 80)  # 40 × 80 / 100 = 32
-    assert sheet["I7"].value == "积极主动"
-    assert (sheet["A8"].value, sheet["F8"].value) == ("合计", 62)  # 30 + 32
-    assert (sheet["A9"].value, sheet["F9"].value) == ("等级", "合格")
+    assert (sheet["F7"].value, sheet["G7"].value, sheet["H7"].value) == (None, None, None)
+    assert (sheet["I7"].value, sheet["J7"].value, sheet["K7"].value) == (32, 90, 80)  # 40 × 80 / 100 = 32
+    assert sheet["L7"].value == "积极主动"
+    assert (sheet["A8"].value, sheet["I8"].value) == ("合计", 62)  # 30 + 32
+    assert (sheet["A9"].value, sheet["I9"].value) == ("等级", "合格")
     texts = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(11, 14)}
     assert texts["自我评价"] == "本月完成了大促准备。" and texts["上级评语"] == "继续保持。"
     labels = [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
@@ -118,14 +125,14 @@ def test_the_scorecard_workbook_in_the_kaohebiao_layout(org: api_org.Org) -> Non
 def test_before_publication_the_employee_sees_no_rating_score_or_pay(org: api_org.Org) -> None:
     review = org.reviews["emp"]  # pending_self
     sheet = _sheet(_client(org, "emp").get(f"/reviews/{review.pk}/xlsx/"))
-    assert sheet["F5"].value == 30  # a computed item: shown
-    assert sheet["H7"].value is None and sheet["F7"].value is None  # the supervisor's rating: not yet
-    assert "积极主动" not in [sheet.cell(7, 9).value]
-    assert sheet["F8"].value is None  # no score
-    assert sheet["G7"].value == 90  # her own rating
+    assert (sheet["I5"].value, sheet["H5"].value) == (30, 0.95)  # a computed item: shown
+    assert sheet["K7"].value is None and sheet["I7"].value is None  # the supervisor's rating: not yet
+    assert "积极主动" not in [sheet.cell(7, 12).value]
+    assert sheet["I8"].value is None  # no score
+    assert sheet["J7"].value == 90  # her own rating
     # the evaluator sees it all (the self-review was submitted)
     sheet = _sheet(_client(org, "mgr").get(f"/reviews/{review.pk}/xlsx/"))
-    assert (sheet["F7"].value, sheet["G7"].value, sheet["H7"].value, sheet["F8"].value) == (32, 90, 80, 62)
+    assert (sheet["I7"].value, sheet["J7"].value, sheet["K7"].value, sheet["I8"].value) == (32, 90, 80, 62)
 
 
 @pytest.mark.parametrize("outsider", ["emp2", "mgr2", "dir", "cs", "admin", "nobody"])
@@ -175,6 +182,10 @@ def test_the_print_page(org: api_org.Org) -> None:
         assert f">{header}</th>" in content
     assert 'rowspan="2"' in content  # 销售额达成's two bands
     assert '<td class="matched">&lt; 100%' in content
+    # 实际值, 目标, 完成率 of 销售额达成; 评语 without the computation in words
+    assert '<td class="num" rowspan="2">95,000</td><td class="num" rowspan="2">100,000</td>' in content
+    assert '<td class="num" rowspan="2">95.0%</td>' in content
+    assert "落在" not in content
     assert "<strong>62.0</strong>" in content
     for line in ("本人签字：", "直接上司签字：", "总经理签字："):
         assert line in content

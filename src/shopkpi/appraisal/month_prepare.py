@@ -32,11 +32,11 @@ from typing import IO, Any
 from shopkpi.appraisal.month_close import MonthCards, close_month
 from shopkpi.data.problems import ImportProblem, ImportRefused
 from shopkpi.scorecard import Template
+from shopkpi.scorecard.explanation import names_a_target
 from shopkpi.scorecard.numbers import format_decimal, plain
 from shopkpi.scorecard.template import ProportionalRule, RatedRule
 
 GIVEN = frozenset({"base_salary", "days_worked", "days_in_period"})  # from the employee record
-TARGET_WORDS = ("目标", "计划", "target")
 DATASETS = ("targets", "inputs", "ratings")
 SHEETS = {"targets": "目标", "inputs": "手工录入", "ratings": "评分"}
 # each sheet's columns; the dataset's own (its Chinese labels) and three to read: 姓名, 岗位, 说明
@@ -115,7 +115,7 @@ def _variables(template: Template, metrics: frozenset[str]) -> tuple[dict[str, s
         for variable in sorted(expression.variables if expression is not None else ()):
             inputs.setdefault(variable, []).append(label)
     for variable in list(inputs):
-        if any(word in variable for word in TARGET_WORDS):  # 目标销售额 read as a ratio is a target too
+        if names_a_target(variable):  # 目标销售额 read as a ratio is a target too
             targets.setdefault(variable, inputs.pop(variable))
     skip = metrics | GIVEN | {"score", "grade"}
     return (

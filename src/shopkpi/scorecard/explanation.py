@@ -31,6 +31,14 @@ REASONS = (
 )
 
 
+# a variable whose name says it is a target (目标销售额, 计划销售额): a ratio over it is an attainment
+TARGET_WORDS = ("目标", "计划", "target")
+
+
+def names_a_target(variable: str) -> bool:
+    return any(word in variable for word in TARGET_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """Why an item has no points: a code of REASONS and its parameters."""

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext
 
-from shopkpi.scorecard.explanation import Explanation, Reason
+from shopkpi.scorecard.explanation import Explanation, Reason, names_a_target
 from shopkpi.scorecard.numbers import format_decimal, plain
 from shopkpi.web import number_format as fmt
 from shopkpi.web.pages.common import variable_names as labels
@@ -100,6 +101,47 @@ def reason(found: Reason | Mapping[str, Any] | str | None) -> str:
         return text % params if "%(" in text else text
     except KeyError:
         return text
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What a computed item measured, for the 考核表's 实际值, 目标 and 完成率 columns."""
+
+    actual: Decimal | None = None
+    target: Decimal | None = None
+    attainment: Decimal | None = None  # a fraction: 1.122 for 112.2%
+    unit: str | None = None  # of actual and target: the metric catalogue's unit (yuan, ratio, people …)
+
+    def texts(self) -> tuple[str, str, str]:
+        """实际值, 目标 and 完成率 as pages print them ('' where the item has none)."""
+        return (
+            "" if self.actual is None else fmt.quantity(self.actual, self.unit),
+            "" if self.target is None else fmt.quantity(self.target, self.unit),
+            "" if self.attainment is None else fmt.percent(self.attainment, 1),
+        )
+
+
+def measured(stored: object) -> Measured:
+    """The actual value, target and attainment an explanation holds: a proportional item's value,
+    target and attainment; a ratio over a target (gmv / 目标销售额) read as the same three; otherwise
+    the value alone, in its unit. A rated item, or one without points, measured nothing."""
+    explanation = as_explanation(stored)
+    if not isinstance(explanation, Explanation) or explanation.rule == "rated" or explanation.missing:
+        return Measured()
+    formula = explanation.formula or ""
+    single = _VARIABLE.match(formula)
+    unit = _unit(single.group(1)) if single else None
+    if explanation.rule == "proportional":
+        return Measured(explanation.value, explanation.target, explanation.attainment, unit)
+    division = _DIVISION.match(formula)
+    if division and names_a_target(division.group(2)):
+        top, bottom = division.groups()
+        actual, target = _input_value(explanation, top), _input_value(explanation, bottom)
+        if actual is not None and target is not None:
+            return Measured(actual, target, explanation.value, _unit(top))
+    if not single and _ratio_bands(explanation):
+        unit = "ratio"
+    return Measured(explanation.value, unit=unit)
 
 
 def technical(stored: object) -> list[tuple[str, str]]:

@@ -1,14 +1,15 @@
 """The 考核表 as an Excel workbook (openpyxl), laid out as HR's sheet today:
 
-    row 1   the title, merged across the nine columns: company, period, employee
+    row 1   the title, merged across the twelve columns: company, period, employee
     row 2-3 姓名 / 工号 / 部门 / 岗位, 考核期间 / 考评负责人 / 考核表模板 / 状态 (label, value pairs)
-    row 4   考核指标 详细描述 标准 分值 权重 得分 自评分 考评分 评语
+    row 4   考核指标 详细描述 标准 分值 权重 实际值 目标 完成率 得分 自评分 考评分 评语
     ...     one row per standard of each item; the item's other cells merged down its rows; the
             standard the value fell in is filled
     then    合计 (得分, 自评分), 等级, 绩效工资, the texts (自我评价, 上级评语, 面谈), and the signature
             lines 本人签字 / 直接上司签字 / 总经理签字 with their dates
 
-Numbers stay numbers (分值, 权重 as a percentage, 得分 ...), so the sheet can be summed.
+Numbers stay numbers (分值, 权重 and 完成率 as percentages, 实际值 and 目标 in their unit's format,
+得分 ...), so the sheet can be summed.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shopkpi.appraisal import export_cells
+from shopkpi.web.number_format import UNIT_SUFFIXES
 from shopkpi.web.pages.review.export import Scorecard, columns, pay_label, signatures
 
-WIDTHS = (16, 30, 18, 7, 7, 8, 8, 8, 40)
+WIDTHS = (16, 30, 18, 7, 7, 14, 14, 9, 8, 8, 8, 36)
 COLUMNS = len(WIDTHS)
 HEADER_ROW = 4
 THIN = Side(style="thin", color="000000")
@@ -36,6 +38,19 @@ BOLD = Font(bold=True)
 MATCHED = PatternFill("solid", fgColor="FFF8C5")
 HEADING = PatternFill("solid", fgColor="F0F3F6")
 POINTS_FORMAT = "0.0##"
+# the 实际值 and 目标 cells in their unit (the metric catalogue's); a unit of its own after the number
+UNIT_FORMATS = {"yuan": '"¥"#,##0.00', "ratio": "0.0%"}
+FIRST_SUMMARY, LAST_LABEL = 9, 8  # 得分 is column 9; the summary's labels span columns 1–8
+
+
+def _amount_format(value: Decimal | None, unit: str | None) -> str | None:
+    if value is None:
+        return None
+    if unit in UNIT_FORMATS:
+        return UNIT_FORMATS[unit]
+    shape = "#,##0" if value == value.to_integral_value() else "#,##0.00"
+    word = UNIT_SUFFIXES.get(unit or "")
+    return f'{shape}" {_(word)}"' if word else shape
 
 
 def _boxed(sheet: Worksheet, row: int, first: int = 1, last: int = COLUMNS) -> None:
@@ -72,8 +87,8 @@ def write(card: Scorecard) -> bytes:
             sheet.cell(row, column, label).font = BOLD
             sheet.cell(row, column + 1, value).alignment = WRAP
             column += 2
-        # the fourth pair's value takes the last column too
-        sheet.merge_cells(start_row=row, start_column=COLUMNS - 1, end_row=row, end_column=COLUMNS)
+        # the fourth pair's value takes the columns up to the last
+        sheet.merge_cells(start_row=row, start_column=8, end_row=row, end_column=COLUMNS)
         _boxed(sheet, row)
 
     for column, title in enumerate(columns(), start=1):
@@ -98,14 +113,18 @@ def write(card: Scorecard) -> bytes:
             _boxed(sheet, row)
             row += 1
         last = row - 1
+        measured = block.measured
         merged: tuple[tuple[int, str | Decimal | None, Alignment, str | None], ...] = (
             (1, block.name, WRAP, None),
             (2, block.description, WRAP, None),
             (5, block.weight, CENTER, "0%"),
-            (6, block.points, CENTER, POINTS_FORMAT),
-            (7, block.self_rating, CENTER, "0.##"),
-            (8, block.rating, CENTER, "0.##"),
-            (9, block.comment, WRAP, None),
+            (6, measured.actual, CENTER, _amount_format(measured.actual, measured.unit)),
+            (7, measured.target, CENTER, _amount_format(measured.target, measured.unit)),
+            (8, measured.attainment, CENTER, "0.0%"),
+            (9, block.points, CENTER, POINTS_FORMAT),
+            (10, block.self_rating, CENTER, "0.##"),
+            (11, block.rating, CENTER, "0.##"),
+            (12, block.comment, WRAP, None),
         )
         for column, content, alignment, number_format in merged:
             cell = sheet.cell(first, column, content)
@@ -120,12 +139,12 @@ def write(card: Scorecard) -> bytes:
             sheet.row_dimensions[each].height = height
 
     sheet.cell(row, 1, _("合计")).font = BOLD
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
-    total = sheet.cell(row, 6, card.score)
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=LAST_LABEL)
+    total = sheet.cell(row, FIRST_SUMMARY, card.score)
     total.font = BOLD
     total.number_format = POINTS_FORMAT
     total.alignment = CENTER
-    own = sheet.cell(row, 7, card.self_total)
+    own = sheet.cell(row, FIRST_SUMMARY + 1, card.self_total)
     own.number_format = POINTS_FORMAT
     own.alignment = CENTER
     _boxed(sheet, row)
@@ -140,12 +159,12 @@ def write(card: Scorecard) -> bytes:
     )
     for label, shown, number_format in summary:
         sheet.cell(row, 1, label).font = BOLD
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
-        cell = sheet.cell(row, 6, shown if shown is not None else "—")
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=LAST_LABEL)
+        cell = sheet.cell(row, FIRST_SUMMARY, shown if shown is not None else "—")
         cell.alignment = CENTER
         if number_format is not None and shown is not None:
             cell.number_format = number_format
-        sheet.merge_cells(start_row=row, start_column=6, end_row=row, end_column=COLUMNS)
+        sheet.merge_cells(start_row=row, start_column=FIRST_SUMMARY, end_row=row, end_column=COLUMNS)
         _boxed(sheet, row)
         row += 1
     for label, text in card.texts:
@@ -167,7 +186,7 @@ def write(card: Scorecard) -> bytes:
         row += 1
     if card.acknowledged_at:
         note = _("已于 %(when)s 在系统中签字确认") % {"when": card.acknowledged_at}
-        sheet.cell(first_signature, 9, note).alignment = WRAP
+        sheet.cell(first_signature, COLUMNS, note).alignment = WRAP
 
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"

@@ -1,11 +1,13 @@
 """The employee's scorecard in the familiar 考核表 layout, as the user may see it: one model for the
 XLSX download and the print page.
 
-Columns: 考核指标, 详细描述, 标准, 分值, 权重, 得分, 自评分, 考评分, 评语. An item spans one row per
-standard (a band, a rating level, or its rule in words), 分值 beside each standard; the standard the
-value fell in is marked. 得分 is the item's points, 自评分 the employee's own rating (0–100), 考评分 the
-rating the item earned (the supervisor's for a rated item, the band's for a computed one), 评语 the
-supervisor's comment on a rated item, the computation in words on a computed one.
+Columns: 考核指标, 详细描述, 标准, 分值, 权重, 实际值, 目标, 完成率, 得分, 自评分, 考评分, 评语. An item
+spans one row per standard (a band, a rating level, or its rule in words), 分值 beside each standard;
+the standard the value fell in is marked. 实际值, 目标 and 完成率 are what a computed item measured
+(explanations.measured: 支付金额 ¥372,562.77, 目标 ¥332,000.00, 112.2%); 得分 is the item's points,
+自评分 the employee's own rating (0–100), 考评分 the rating the item earned (the supervisor's for a rated
+item, the band's for a computed one), 评语 the comments on a rated item (the supervisor's, the
+employee's own), never the computation.
 
 What the user may see comes from the API presenter (which obeys the policy): before publication the
 employee sees no supervisor rating, score, grade or pay; the evaluator sees the self-review once it
@@ -37,6 +39,8 @@ from shopkpi.scorecard.template import (
 )
 from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ItemOut, ReviewDetailOut
+from shopkpi.web.pages.common import explanations
+from shopkpi.web.pages.common.explanations import Measured
 
 HUNDRED = Decimal(100)
 
@@ -48,6 +52,9 @@ def columns() -> list[str]:
         _("标准"),
         _("分值"),
         _("权重"),
+        _("实际值"),
+        _("目标"),
+        _("完成率"),
         _("得分"),
         _("自评分"),
         _("考评分"),
@@ -72,10 +79,11 @@ class ItemBlock:
     description: str
     standards: list[Standard]
     weight: Decimal | None  # a share: 0.2 for 20 points of 100; None for bonus and penalty items
+    measured: Measured  # 实际值, 目标, 完成率 of a computed item
     points: Decimal | None  # 得分
     self_rating: Decimal | None  # 自评分
     rating: Decimal | None  # 考评分
-    comment: str  # 评语
+    comment: str  # 评语: comments only
 
 
 @dataclass(frozen=True)
@@ -149,12 +157,6 @@ def _standards(item: Item, shown: ItemOut, level: str) -> list[Standard]:
     return [Standard(text, None)]
 
 
-def _comment(item: Item, shown: ItemOut, comments: dict[str, str]) -> str:
-    if item.is_rated:
-        return comments.get(item.key, "")
-    return shown.explanation or ""
-
-
 def build(user: Any, review: Review) -> Scorecard:
     """The 考核表 of a review the user may see (the caller got it from policy.review_for)."""
     detail: ReviewDetailOut = presenters.detail(user, review)
@@ -168,9 +170,11 @@ def build(user: Any, review: Review) -> Scorecard:
             comments[key] = (
                 (comments.get(key, "") + "；" if key in comments else "") + _("自评：") + r.comment
             )
+    stored = {str(e.get("key")): e for e in review.result.get("items", []) if isinstance(e, dict)}
     blocks = []
     for item in template.items:
         shown = shown_items[item.key]
+        computed = not item.is_rated  # always shown: hidden parts are the supervisor's ratings
         level = supervisor[item.key].level if item.key in supervisor else ""
         blocks.append(
             ItemBlock(
@@ -178,10 +182,15 @@ def build(user: Any, review: Review) -> Scorecard:
                 description=item.description or "",
                 standards=_standards(item, shown, level),
                 weight=None if item.weight is None else item.weight / HUNDRED,
+                measured=(
+                    explanations.measured(stored.get(item.key, {}).get("explanation"))
+                    if computed
+                    else Measured()
+                ),
                 points=_decimal(shown.points),
                 self_rating=_decimal(shown.self_rating),
                 rating=_decimal(shown.rating),
-                comment=_comment(item, shown, comments),
+                comment=comments.get(item.key, ""),
             )
         )
     employee = review.employee
