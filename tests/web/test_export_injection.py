@@ -118,7 +118,7 @@ def test_the_scorecard_workbook(org: api_org.Org) -> None:
         _quoted(texts, "strengths", "improvements", "plan", "employee_response")
     sheet = load_workbook(BytesIO(response.content)).active
     assert sheet is not None
-    assert sheet["F7"].value == 32 and sheet["F7"].data_type == "n"  # 40 × 80 / 100: a number
+    assert sheet["I7"].value == 32 and sheet["I7"].data_type == "n"  # 40 × 80 / 100: a number
 
 
 def test_the_summary_workbook(org: api_org.Org) -> None:
@@ -139,3 +139,16 @@ def test_the_pay_sheet(org: api_org.Org) -> None:
     line = next(row for row in sheet.iter_rows(min_row=4) if row[0].value == "E012")
     adjustment = line[next(n for n, text in enumerate(header) if text.startswith("奖惩"))]
     assert adjustment.value == -100 and adjustment.data_type == "n"
+
+
+def test_the_lists(org: api_org.Org) -> None:
+    hr = _client(org, "hr")
+    for path in (f"/hr/cycles/{api_org.PERIOD}/reviews.xlsx", "/hr/audit.xlsx"):
+        response = hr.post(path)
+        assert response.status_code == 200
+        texts = _assert_nothing_runs(response.content)
+        if "reviews" in path:
+            _quoted(texts, "name", "department", "position")
+    response = _client(org, "gm").post("/gm/approvals.xlsx?state=all")
+    assert response.status_code == 200
+    _quoted(_assert_nothing_runs(response.content), "name", "department", "position")

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from shopkpi.appraisal import audit, export_cells, pay_totals
+from shopkpi.appraisal import audit, export_cells, list_workbook, pay_totals
 from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.pay_totals import PayTotals
@@ -245,32 +245,10 @@ def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any =
         for cell in row:
             cell.number_format = MONEY
     sheet.append([])
-    signature = "＿＿＿＿＿＿＿＿"
-    sheet.append(
-        [
-            _("制表："),
-            signature,
-            None,
-            _("审核："),
-            signature,
-            None,
-            _("批准："),
-            signature,
-            None,
-            _("日期："),
-            signature,
-        ]
-    )
+    sheet.append(list_workbook.signature_row())
     for index, column_width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[chr(ord("A") + index - 1)].width = column_width
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    # printed on A4 landscape, one page wide, the column headers on every page
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    list_workbook.print_on_a4(sheet, HEADER_ROW)
     export_cells.save_workbook(book, path_or_stream)
     if user is not None:
         audit.record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -16,16 +17,19 @@ from shopkpi.web.pages.hr.access import hr_page
 STATES = (("open", _("待处理")), ("closed", _("已处理")), ("withdrawn", _("已撤回")), ("all", _("全部")))
 
 
+def listed_items(shown: str) -> QuerySet[ActionItem]:
+    """The action items in the state `shown` (open, closed, withdrawn or all), newest month first."""
+    items = ActionItem.objects.select_related(
+        "employee__department", "cycle", "review", "closed_by"
+    ).order_by("-cycle__period", "employee__code", "id")
+    return items.filter(status=shown) if shown in ("open", "closed", "withdrawn") else items
+
+
 def _page(
     request: HttpRequest, *, error: str = "", error_item: int | None = None, status: int = 200
 ) -> HttpResponse:
     shown = request.GET.get("status", "open")
-    items = ActionItem.objects.select_related(
-        "employee__department", "cycle", "review", "closed_by"
-    ).order_by("-cycle__period", "employee__code", "id")
-    if shown in ("open", "closed", "withdrawn"):
-        items = items.filter(status=shown)
-    page = Paginator(items, 100).get_page(request.GET.get("page"))
+    page = Paginator(listed_items(shown), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "shopkpi/hr/actions.html",

@@ -138,7 +138,7 @@ def described(value: Any, key: str = "", items: dict[str, str] | None = None) ->
     return str(value)
 
 
-def _item_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
+def item_names(entries: list[AuditEntry]) -> dict[str, dict[str, str]]:
     """The item names (key -> name) of the reviews the entries are about, by review id (one query)."""
     ids = {int(e.object_id) for e in entries if e.object_type == "review" and e.object_id.isdigit()}
     names: dict[str, dict[str, str]] = {}
@@ -158,7 +158,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     kept = request.GET.copy()
     kept.pop("page", None)
     entries = list(page)
-    items = _item_names(entries)
+    items = item_names(entries)
     rows = [
         {
             "entry": e,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -31,17 +32,10 @@ def overdue(request: HttpRequest, period: str) -> HttpResponse:
     page of them (PER_PAGE, by 工号), of one step or all."""
     cycle = get_object_or_404(Cycle, period=period)
     today = timezone.localdate()
-    late = policy.visible_reviews(request.user).filter(cycle=cycle).filter(deadlines.overdue_reviews(today))
+    late = late_reviews(request.user, cycle, today)
     counts = dict(late.order_by().values_list("status").annotate(n=Count("id")))
     step = request.GET.get("status", "")
-    shown = late.filter(status=step) if step in STEPS else late
-    page, links = page_of(
-        request,
-        shown.select_related("employee__department", "employee__position", "evaluator", "cycle")
-        .defer("values", "provenance", "result")
-        .order_by("employee__code"),
-        PER_PAGE,
-    )
+    page, links = page_of(request, listed_late(late, step), PER_PAGE)
     rows = []
     for review in page:
         due = deadlines.due_date(review)
@@ -61,6 +55,21 @@ def overdue(request: HttpRequest, period: str) -> HttpResponse:
             "rows": rows,
             **links,
         },
+    )
+
+
+def late_reviews(user: Any, cycle: Cycle, today: dt.date) -> QuerySet[Review]:
+    """The cycle's reviews the user sees that wait past their step's deadline."""
+    return policy.visible_reviews(user).filter(cycle=cycle).filter(deadlines.overdue_reviews(today))
+
+
+def listed_late(late: QuerySet[Review], step: str) -> QuerySet[Review]:
+    """Of `late`, those of one step (or all), as the list shows them: by 工号 (the page's and the export's)."""
+    shown = late.filter(status=step) if step in STEPS else late
+    return (
+        shown.select_related("employee__department", "employee__position", "evaluator", "cycle")
+        .defer("values", "provenance", "result")
+        .order_by("employee__code")
     )
 
 

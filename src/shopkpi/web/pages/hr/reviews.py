@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -39,9 +39,9 @@ DONE = {
 }
 
 
-@hr_page()
-def review_list(request: HttpRequest, period: str) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, period=period)
+def matching_reviews(request: HttpRequest, cycle: Cycle) -> QuerySet[Review]:
+    """The cycle's reviews the user sees that match the list's filter (status, department, 工号 or
+    name), by employee code: the page's rows and its export's."""
     reviews = (
         policy.visible_reviews(request.user)
         .filter(cycle=cycle)
@@ -59,6 +59,16 @@ def review_list(request: HttpRequest, period: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         reviews = reviews.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
+    return reviews
+
+
+@hr_page()
+def review_list(request: HttpRequest, period: str) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, period=period)
+    reviews = matching_reviews(request, cycle)
+    status = request.GET.get("status", "")
+    department = request.GET.get("department", "")
+    query = request.GET.get("q", "").strip()
     page, links = page_of(request, reviews, PAGE_SIZE)
     today = _today()
     rows = [

@@ -10,6 +10,7 @@ from shopkpi.web.pages.hr import audit as hr_audit
 from shopkpi.web.pages.hr import checks as hr_checks
 from shopkpi.web.pages.hr import cycles as hr_cycles
 from shopkpi.web.pages.hr import imports as hr_imports
+from shopkpi.web.pages.hr import list_exports
 from shopkpi.web.pages.hr import prepare as hr_prepare
 from shopkpi.web.pages.hr import reports as hr_reports
 from shopkpi.web.pages.hr import reviews as hr_reviews
@@ -29,8 +30,10 @@ urlpatterns: list[URLPattern] = [
     path(CYCLE + "checks/", hr_checks.checks, name="hr-checks"),
     path(CYCLE + "checks/acknowledge/", hr_checks.acknowledge, name="hr-checks-acknowledge"),
     path(CYCLE + "reviews/", hr_reviews.review_list, name="hr-reviews"),
+    path(CYCLE + "reviews.xlsx", list_exports.reviews_xlsx, name="hr-reviews-xlsx"),
     path(CYCLE + "appeals/", hr_reviews.appeals, name="hr-appeals"),
     path(CYCLE + "overdue/", hr_reports.overdue, name="hr-overdue"),
+    path(CYCLE + "overdue.xlsx", list_exports.overdue_xlsx, name="hr-overdue-xlsx"),
     path(CYCLE + "summary/", hr_reports.summary, name="hr-summary"),
     path(CYCLE + "summary.xlsx", hr_reports.summary_xlsx, name="hr-summary-xlsx"),
     path(CYCLE + "paysheet/", hr_reports.paysheet_page, name="hr-paysheet"),
@@ -42,12 +45,20 @@ urlpatterns: list[URLPattern] = [
     path("hr/imports/jobs/<str:job_id>/status/", hr_imports.import_job_status, name="hr-import-job-status"),
     path("hr/imports/jobs/<str:job_id>/confirm/", hr_imports.import_confirm, name="hr-import-confirm"),
     path("hr/imports/jobs/<str:job_id>/cancel/", hr_imports.import_cancel, name="hr-import-cancel"),
+    path(
+        "hr/imports/jobs/<str:job_id>/problems.xlsx",
+        list_exports.import_problems_xlsx,
+        name="hr-import-problems-xlsx",
+    ),
     path("hr/imports/batches/<str:batch>/withdraw/", hr_imports.withdraw, name="hr-import-withdraw"),
     path("hr/actions/", hr_actions.action_items, name="hr-actions"),
+    path("hr/actions.xlsx", list_exports.actions_xlsx, name="hr-actions-xlsx"),
     path("hr/actions/<int:item_id>/close/", hr_actions.close_item, name="hr-action-close"),
     path("hr/audit/", hr_audit.audit_log, name="hr-audit"),
+    path("hr/audit.xlsx", list_exports.audit_xlsx, name="hr-audit-xlsx"),
     path("hr/audit/verify/", hr_audit.audit_verify, name="hr-audit-verify"),
     path("gm/", gm_approvals.approvals, name="gm-approvals"),
+    path("gm/approvals.xlsx", list_exports.approvals_xlsx, name="gm-approvals-xlsx"),
     path("gm/approve/", gm_approvals.approve_selected, name="gm-approve-selected"),
     path("gm/approve-matching/", gm_approvals.approve_matching, name="gm-approve-matching"),
     path("gm/cycles/<str:period>/approve/", gm_approvals.approve_cycle, name="gm-approve-cycle"),

@@ -143,7 +143,7 @@ def _pay_chart(months: list[data.MonthCost]) -> dict[str, Any]:
     """Performance pay with adjustments beside gross margin; whole wages (整月工资) a series apart,
     where there are any."""
     wages = (
-        [{"name": _("整月工资（不计入绩效工资）"), "data": [_number(m.wage) for m in months]}]
+        [{"name": _("整月工资（另列）"), "data": [_number(m.wage) for m in months]}]
         if any(m.wage for m in months)
         else []
     )
@@ -152,7 +152,7 @@ def _pay_chart(months: list[data.MonthCost]) -> dict[str, Any]:
         "categories": [m.period for m in months],
         "axes": [{"name": _("元")}, {"name": _("占毛利 %")}],
         "series": [
-            {"name": _("人工成本（绩效工资＋奖惩）"), "data": [_number(m.pay) for m in months]},
+            {"name": _("绩效工资＋奖惩"), "data": [_number(m.pay) for m in months]},
             *wages,
             {"name": _("销售毛利"), "data": [_number(m.margin) for m in months]},
             {
