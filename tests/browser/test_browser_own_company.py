@@ -1,9 +1,10 @@
 """A company of 12 starts from an empty home, following the README's "Start your own company" as
 written: `shopkpi init`, the positions workbook, the roster (花名册) uploaded on 上传花名册 with its preview
 confirmed, the accounts workbook, the logins handed out from 用户与角色 (the workbook downloaded), the
-roles given, a first sign-in that must change its one-time password, HR opening the first month, and
-one review through every step (self-review, the supervisor's rating and interview, HR, the GM,
-published, signed). Then `shopkpi run` gives every employee the score and pay the web cycle holds.
+roles given, a first sign-in that must change its one-time password, what to prepare (`shopkpi
+prepare`) filled in and imported on 数据导入, HR opening the first month, and one review through every
+step (self-review, the supervisor's rating and interview, HR with an override, the GM, published,
+signed). Then `shopkpi run` gives every employee the score and pay the web cycle holds, to the cent.
 """
 
 from __future__ import annotations
