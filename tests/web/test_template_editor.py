@@ -5,14 +5,15 @@ may use it.
 The template (whatif-test v1): 销售额达成 weight 60%, bands >= 100% -> 100, [90%, 100%) -> 80, < 90% -> 50;
 工作态度 weight 40%, rated; pay = base_salary × 10% × score / 100.
 
-Last month (2026-02, the latest cycle):
+Last closed month (2026-02, the latest archived cycle):
     W01 base 10000, 销售额 95000 / 目标 100000 = 95% -> 80 -> 48; 工作态度 90 -> 36; score 84; pay 840.00
     W02 base  8000, 销售额 110000 / 目标 100000 = 110% -> 100 -> 60; 工作态度 70 -> 28; score 88; pay 704.00
 The new version pays 90 for [90%, 100%):
     W01 60 × 90 / 100 = 54 + 36 = 90 (优秀); pay 10000 × 10% × 90 / 100 = 900.00 (+60.00)
     W02 unchanged: 88, 704.00
     total pay 1544.00 -> 1604.00: +60.00
-The month before (2026-01) holds other values, which the preview must not use.
+The month before (2026-01) and the month still open (2026-03) hold other values, which the preview must
+not use: the open month's values are still moving.
 """
 
 from __future__ import annotations
@@ -95,9 +96,10 @@ def company() -> dict[str, Any]:
         for code, name, salary in (("W01", "王一", "10000"), ("W02", "王二", "8000"))
     }
     cycles = {}
-    for period in ("2026-01", "2026-02"):
+    for period in ("2026-01", "2026-02", "2026-03"):
         cycles[period] = Cycle.objects.create(
             period=period,
+            status=Cycle.Status.OPEN if period == "2026-03" else Cycle.Status.ARCHIVED,
             self_due=date(2026, 3, 3),
             supervisor_due=date(2026, 3, 7),
             hr_due=date(2026, 3, 10),
@@ -108,6 +110,8 @@ def company() -> dict[str, Any]:
         ("2026-01", "W02"): ("50000", 50),
         ("2026-02", "W01"): ("95000", 90),
         ("2026-02", "W02"): ("110000", 70),
+        ("2026-03", "W01"): ("120000", 100),
+        ("2026-03", "W02"): ("120000", 100),
     }
     for (period, code), (sales, attitude) in data.items():
         review = Review.objects.create(
@@ -139,7 +143,7 @@ def test_the_list_shows_built_in_and_saved_templates(company: dict[str, Any]) ->
     content = response.content.decode()
     assert response.status_code == 200
     assert "<code>whatif-test</code>" in content and "第 1 版" in content
-    assert "使用于 2026-02（进行中）、2026-01（进行中）" in content
+    assert "使用于 2026-03（进行中）、2026-02（已归档）、2026-01（已归档）" in content
     assert "<code>s001-operations</code>" in content  # a built-in template, never saved
     assert 'href="/templates/s001-operations/edit/"' in content
 
@@ -185,7 +189,7 @@ def test_a_yaml_syntax_error_and_a_changed_id_are_problems_at_their_line(company
 def test_the_what_if_preview_by_hand(company: dict[str, Any]) -> None:
     response = _check(_client("hr"), NEW)
     whatif = response.context["check"].whatif
-    assert whatif.period == "2026-02"  # last month, not 2026-01
+    assert whatif.period == "2026-02"  # the last closed month: not 2026-01, nor the open 2026-03
     rows = [
         (r.code, r.old.score, r.old.grade, r.old.pay, r.new.score, r.new.grade, r.new.pay, r.pay_change)
         for r in whatif.rows
@@ -218,6 +222,7 @@ def test_the_what_if_preview_by_hand(company: dict[str, Any]) -> None:
         Decimal("60.00"),
     )
     content = response.content.decode()
+    assert "如果采用新版本：按已结束的 2026-02 月数据试算" in content
     assert "<strong>+¥60.00</strong>" in content
     assert f'name="previewed" value="{digest(NEW)}"' in content
     # nothing was saved by the preview
@@ -236,7 +241,7 @@ def test_saving_creates_a_new_version_audited_and_open_cycles_keep_theirs(compan
     assert saved.text == NEW and saved.created_by.username == "hr"
     entry = AuditEntry.objects.filter(action="template.version").get()
     assert (entry.actor, entry.object_id, entry.after["version"]) == ("hr", "whatif-test v2", 2)
-    # the open cycles and their reviews keep version 1
+    # the cycles and their reviews keep version 1
     assert set(CycleTemplate.objects.values_list("template_version__version", flat=True)) == {1}
     assert set(Review.objects.values_list("template_version__version", flat=True)) == {1}
     # the list shows both versions; an HTMX save answers with a redirect header

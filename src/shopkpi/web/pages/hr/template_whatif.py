@@ -1,8 +1,9 @@
 """What-if: each employee's score and pay on last month's data under the old and the new version of a
 template, and the change in total pay cost — computed, never saved.
 
-"Last month's data" are the reviews of the latest cycle scored with this template (any of its
-versions), with what is stored on them: their values (metrics, targets, inputs, base salary),
+"Last month's data" are the reviews of the last closed (archived) cycle scored with this template
+(any of its versions), never the month still open, whose values are still moving; the page says which
+month it is. What is stored on them is used: their values (metrics, targets, inputs, base salary),
 HR's overrides, and the supervisor's and self ratings. Both versions score the same inputs through
 `review_scoring.recompute(save=False)` (the engine, pro-rating for a partial month, consequence
 rules), with no fresh look-up in the shop data, so the only difference is the template. Pay
@@ -18,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopkpi.appraisal import policy
-from shopkpi.appraisal.models import Review, TemplateVersion
+from shopkpi.appraisal.models import Cycle, Review, TemplateVersion
 from shopkpi.appraisal.review_scoring import recompute
 from shopkpi.scorecard import Template
 
@@ -98,7 +99,9 @@ def _score(review: Review, version: TemplateVersion) -> Outcome:
 def what_if(
     user: Any, template_id: str, old: Template, new: Template, base: TemplateVersion | None
 ) -> WhatIf:
-    scored = policy.visible_reviews(user).filter(template_version__template_id=template_id)
+    scored = policy.visible_reviews(user).filter(
+        template_version__template_id=template_id, cycle__status=Cycle.Status.ARCHIVED
+    )
     period = scored.order_by("-cycle__period").values_list("cycle__period", flat=True).first()
     if period is None:
         return WhatIf(None, [])
