@@ -116,3 +116,14 @@ def test_the_month_waits_for_hr_to_acknowledge_the_difference(
     )
     [again] = reconciliation.unacknowledged(org.cycle)
     assert (again.left, again.right) == (130, 100)
+
+
+def test_hr_sees_who_lacks_a_target(org: api_org.Org) -> None:
+    assert org.cycle is not None
+    Review.objects.filter(pk=org.reviews["emp2"].pk).update(values={"销售额": "95000"})  # no 目标
+    [missing] = reconciliation.missing_targets(org.cycle)
+    assert (missing.code, missing.target, missing.items) == ("E013", "目标", "销售额达成")
+    client = Client()
+    client.force_login(org.users["hr"])
+    html = client.get("/hr/cycles/2026-03/checks/").content.decode()
+    assert "1 项目标缺失" in html and "E013" in html

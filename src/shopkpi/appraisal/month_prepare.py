@@ -101,6 +101,11 @@ def month_needs(closed: MonthCards, metrics: frozenset[str]) -> list[Need]:
     return needs
 
 
+def target_variables(template: Template, metrics: frozenset[str]) -> dict[str, str]:
+    """The targets `template` needs: variable -> the items that read it."""
+    return _variables(template, metrics)[0]
+
+
 def _variables(template: Template, metrics: frozenset[str]) -> tuple[dict[str, str], dict[str, str]]:
     """(target variable -> the items that read it, input variable -> the items that read it)."""
     targets: dict[str, list[str]] = {}

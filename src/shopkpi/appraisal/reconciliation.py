@@ -3,7 +3,9 @@ month's reviews go to the GM.
 
 The checks are the data layer's (`shopkpi.data.warehouse.reconciliation`: shipped, and the company's
 own in `<home>/checks`), run on the warehouse as it is now for the cycle's period. Each difference
-names the check, the key (the shop) and both figures. HR acknowledges a difference with a note
+names the check, the key (the shop) and both figures; `missing_targets` lists the appraised people
+whose template reads a target the month lacks (such a review is incomplete and stops at 人事核准 on
+its own). HR acknowledges a difference with a note
 (written to the audit log as `reconciliation.acknowledge`, with the figures); an acknowledgement
 holds for those figures only, so a corrected or another import that changes them asks again. While a
 difference is not acknowledged, no review of the month is sent to the GM (`workflow`, 人事核准).
@@ -92,6 +94,35 @@ def _with(failure: Failure, entry: AuditEntry) -> Failure:
     from dataclasses import replace
 
     return replace(failure, acknowledged=entry)
+
+
+@dataclass(frozen=True)
+class MissingTarget:
+    """An appraised person whose template reads a target the month does not have."""
+
+    review: int
+    code: str
+    name: str
+    target: str
+    items: str
+
+
+def missing_targets(cycle: Cycle, home: Path | None = None) -> list[MissingTarget]:
+    """Every target a review of the cycle needs and lacks (as its values were last computed)."""
+    from shopkpi.appraisal.month_prepare import target_variables
+    from shopkpi.data.metrics.catalogue import load_catalogue
+
+    metrics = frozenset(load_catalogue(home or Path(settings.HOME)).metrics)
+    found = []
+    reviews = cycle.reviews.select_related("employee", "template_version").order_by("employee__code")
+    for review in reviews:
+        values = review.values or {}
+        for target, items in target_variables(review.template_version.compiled(), metrics).items():
+            if values.get(target) is None:
+                found.append(
+                    MissingTarget(review.pk, review.employee.code, review.employee.name, target, items)
+                )
+    return found
 
 
 def unacknowledged(cycle: Cycle, home: Path | None = None) -> list[Failure]:

@@ -1,5 +1,6 @@
 """HR console: a month's reconciliation (数据核对, /hr/cycles/<period>/checks/): each difference with
-both figures, the exports they come from and the rows (shops) that differ, acknowledged with a note.
+both figures, the exports they come from and the rows (shops) that differ, acknowledged with a note;
+then the appraised people whose targets are missing.
 The rules are `shopkpi.appraisal.reconciliation`'s; a month with an unacknowledged difference is not
 sent to the GM."""
 
@@ -36,7 +37,13 @@ def checks(request: HttpRequest, period: str) -> HttpResponse:
         for f in failures
     ]
     pending = sum(1 for f in failures if f.acknowledged is None)
-    return render(request, "shopkpi/hr/checks.html", {"cycle": cycle, "rows": rows, "pending": pending})
+    context = {
+        "cycle": cycle,
+        "rows": rows,
+        "pending": pending,
+        "targets": reconciliation.missing_targets(cycle),
+    }
+    return render(request, "shopkpi/hr/checks.html", context)
 
 
 @hr_page()
