@@ -20,9 +20,10 @@ import openpyxl
 import pytest
 import small_company as company
 from browser_support import DemoApi, Visitor
-from conftest import _command, _environment, served
 from playwright.sync_api import expect
 from test_browser_month import employee_signs, gm_approves, hr_submits, self_review, supervisor_rates
+
+from conftest import _command, _environment, served
 
 ADMIN = "zhoumin"  # the HR officer's first login, made by `shopkpi init`
 ADMIN_PASSWORD = "Xiaoyu-hr-2026!"

@@ -51,16 +51,22 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(home: Path, database_url: str | None = None, *, job_worker: bool = False) -> Iterator[str]:
+def served(
+    home: Path,
+    database_url: str | None = None,
+    *,
+    job_worker: bool = False,
+    extra: dict[str, str] | None = None,
+) -> Iterator[str]:
     """`shopkpi --home HOME serve --workers 1` on a free port of 127.0.0.1 (with its own job worker only
-    when asked); its base URL; stopped at the end."""
+    when asked; `extra` settings added); its base URL; stopped at the end."""
     port = _free_port()
     log_path = home.parent / f"serve-{home.name}-{port}.log"
     worker = "--job-worker" if job_worker else "--no-job-worker"
     with log_path.open("w") as log:
         server = subprocess.Popen(
             shopkpi("--home", str(home), "serve", "--port", str(port), "--workers", "1", worker),
-            env=environment(database_url),
+            env=environment(database_url) | (extra or {}),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

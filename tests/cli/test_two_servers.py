@@ -1,5 +1,5 @@
-"""Two `shopkpi serve` processes and one `shopkpi worker` on one PostgreSQL database and one shared home
-(issue 13): an import started through one server is watched to the end through the other, and a
+"""Two `shopkpi serve` processes and one `shopkpi worker` on one PostgreSQL database, one shared home and
+one object store for the batch files (a local S3 server, moto's) (issue 13): an import started through one server is watched to the end through the other, and a
 worker killed with SIGKILL mid-import leaves the import wholly out (killed before its audit entry) or
 wholly in (killed after it) — and the restarted worker finishes the job, which both servers show.
 
@@ -27,6 +27,7 @@ from served_home import Visitor, environment, served, shopkpi
 
 from shopkpi.appraisal import import_jobs, jobs
 from shopkpi.data.warehouse import batch_states
+from shopkpi.data.warehouse.batch_store import open_store
 from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse
 
 pytestmark = pytest.mark.slow
@@ -78,12 +79,13 @@ def shop_file(folder: Path, day: int) -> Path:
 class Company:
     """The shared home and database, its two servers' base URLs, and the one worker (restartable)."""
 
-    def __init__(self, home: Path, database_url: str, first: str, second: str) -> None:
-        self.home, self.database_url, self.first, self.second = home, database_url, first, second
+    def __init__(self, home: Path, env: dict[str, str], first: str, second: str) -> None:
+        self.home, self.env, self.first, self.second = home, env, first, second
+        self.database_url = env["SHOPKPI_DATABASE_URL"]
         self.worker: subprocess.Popen[str] | None = None
 
     def start_worker(self, pause: str | None = None) -> subprocess.Popen[str]:
-        env = environment(self.database_url) | ({PAUSE_ENV: pause} if pause else {})
+        env = self.env | ({PAUSE_ENV: pause} if pause else {})
         self.worker = subprocess.Popen(
             shopkpi("--home", str(self.home), "worker", "--processes", "1"),
             env=env,
@@ -113,16 +115,27 @@ class Company:
 
 
 @pytest.fixture
-def company(tmp_path: Path, database_url: str) -> Iterator[Company]:
+def company(
+    tmp_path: Path, database_url: str, s3_store: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Company]:
     home = tmp_path / "home"
-    env = environment(database_url) | {"SHOPKPI_ADMIN_PASSWORD": PASSWORD}
+    env = environment(database_url) | s3_store
+    for name, value in s3_store.items():  # this process reads the same store
+        monkeypatch.setenv(name, value)
     for command in (("migrate",), ("init", "--company", "两台服务器电商", "--admin", "hr")):
         done = subprocess.run(
-            shopkpi("--home", str(home), *command), env=env, capture_output=True, text=True, timeout=300
+            shopkpi("--home", str(home), *command),
+            env=env | {"SHOPKPI_ADMIN_PASSWORD": PASSWORD},
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert done.returncode == 0, done.stdout + done.stderr
-    with served(home, database_url) as first, served(home, database_url) as second:
-        shared = Company(home, database_url, first, second)
+    with (
+        served(home, database_url, extra=s3_store) as first,
+        served(home, database_url, extra=s3_store) as second,
+    ):
+        shared = Company(home, env, first, second)
         try:
             yield shared
         finally:
@@ -273,3 +286,5 @@ def test_an_import_is_followed_across_servers_and_survives_a_killed_worker(
     states, rows = warehouse(company.home)
     assert states == dict.fromkeys(names, "current")
     assert rows == dict.fromkeys(names, ROWS)
+    assert len(open_store(company.home).files()) == 3  # in the object store, none in the home
+    assert not list((company.home / "warehouse").glob("*/*.parquet"))

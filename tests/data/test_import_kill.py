@@ -12,6 +12,7 @@ from pathlib import Path
 
 from export_builders import write_csv
 
+from shopkpi.data.imports import importer
 from shopkpi.data.imports.importer import import_files
 from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse
 
@@ -83,9 +84,15 @@ def test_killed_between_parquet_and_catalogue_commit(tmp_path: Path) -> None:
     assert {k: v for k, v in warehouse_files(home).items() if k not in placed} == files
     Warehouse(home).recover()  # the next commit does this too
     assert warehouse_files(home) == files
-    # the warehouse works on: the same file imports now, and the killed run's staging is cleared
+    # the warehouse works on: the same file imports now; the killed run's staging is left while it is
+    # young (on a shared home it could be another machine's import at work), and cleared once a day old
+    [left] = list((home / ".import-staging").iterdir())
     [outcome] = import_files(home, "shop_daily", [fix])
     assert outcome.status == "imported"
+    assert list((home / ".import-staging").iterdir()) == [left]
+    day_old = time.time() - importer.STAGING_KEEP_SECONDS - 60
+    os.utime(left, (day_old, day_old))
+    import_files(home, "shop_daily", [fix])
     assert not (home / ".import-staging").exists()
     assert Warehouse(home).connect().execute("SELECT uv FROM shop_daily WHERE shop = 'A'").fetchall() == [
         (99,)

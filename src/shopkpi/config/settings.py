@@ -18,6 +18,7 @@ from csp.constants import NONE, SELF
 from shopkpi.config.home import home_dir, secret_key
 from shopkpi.config.upload_limits import upload_limits
 from shopkpi.data.imports.file_sandbox import limits_from_environment
+from shopkpi.data.warehouse.batch_store import open_store
 
 HOME = home_dir()
 SRC = Path(__file__).resolve().parent.parent
@@ -161,6 +162,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # how an uploaded file is read (its own process, memory/time/output limits): checked here at start
 IMPORT_LIMITS = limits_from_environment(os.environ)
+# where the warehouse keeps its batch files (SHOPKPI_STORE_URL, SHOPKPI_STORE_ENDPOINT): a folder, or
+# S3-compatible object storage; checked here at start (a wrong one stops it, named)
+open_store(HOME)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

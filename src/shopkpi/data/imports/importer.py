@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from shopkpi.data.warehouse.catalogue import CommitResult, StagedBatch, Warehous
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the company's time zone when none is given (SHOPKPI_TIME_ZONE)
 STAGING = ".import-staging"
+STAGING_KEEP_SECONDS = 24 * 3600  # no import runs for a day
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 Progress = Callable[[str, int, int], None]  # (file name, bytes read, file size)
@@ -182,7 +184,7 @@ def checked_import(
     warehouse = Warehouse(home)
     who = user or os_user()
     staging_root = home / STAGING
-    _remove_stale_staging(staging_root)
+    _remove_old_staging(staging_root)
     stage = staging_root / f"{os.getpid()}-{secrets.token_hex(4)}"
     stage.mkdir(parents=True)
     current = warehouse.connect()
@@ -411,24 +413,16 @@ def os_user() -> str:
         return f"uid {os.getuid()}"
 
 
-def _remove_stale_staging(root: Path) -> None:
-    """Staging folders of import processes that no longer run (killed imports)."""
+def _remove_old_staging(root: Path) -> None:
+    """Staging folders untouched for STAGING_KEEP_SECONDS (left by killed imports). By their age only:
+    on a home several servers share, a younger folder may be another machine's import at work."""
     if not root.is_dir():
         return
+    now = time.time()
     for folder in root.iterdir():
-        pid_text = folder.name.split("-", 1)[0]
-        if pid_text.isdigit() and not _alive(int(pid_text)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        with contextlib.suppress(OSError):
+            if now - folder.stat().st_mtime > STAGING_KEEP_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_if_empty(folder: Path) -> None:

@@ -1,16 +1,20 @@
-"""The warehouse: one Parquet file per imported batch plus a DuckDB catalogue, under `<home>/warehouse/`.
+"""The warehouse: one Parquet file per imported batch in a store, plus a DuckDB catalogue under
+`<home>/warehouse/`.
 
     warehouse/catalogue.duckdb        batches (provenance) and batch_accounts (what each batch speaks for)
-    warehouse/<dataset>/<batch>.parquet
-    warehouse/<dataset>.rollup/<batch>.parquet   the batch's roll-up, for datasets that declare one
     warehouse/.lock                   held while a commit runs
+    <store>/<dataset>/<batch>.parquet
+    <store>/<dataset>.rollup/<batch>.parquet   the batch's roll-up, for datasets that declare one
+
+The store (`batch_store`) is the home's `warehouse/` folder by default, or another folder or S3-compatible
+object storage (SHOPKPI_STORE_URL); the catalogue names each file by its path relative to the store.
 
 A commit is all-or-nothing: each batch's Parquet was written and fsynced in the staging folder,
-its roll-up (`rollups`) is written from it and fsynced there too, both are renamed into place
-(atomic on one file system), and then every batch of the command is recorded in one DuckDB
-transaction. A crash before that transaction commits leaves the catalogue as it was; a Parquet
-file that no batch names is invisible to readers and removed by the next commit (`recover`).
-Readers see only what the catalogue names.
+its roll-up (`rollups`) is written from it and fsynced there too, both are placed in the store
+(renamed into place in a folder, one upload in object storage), and then every batch of the command
+is recorded in one DuckDB transaction. A crash before that transaction commits leaves the catalogue as
+it was; a file that no batch names is invisible to readers and removed by the next commit (`recover`,
+by the catalogue's state, under the lock). Readers see only what the catalogue names.
 
 A batch has a state (`batch_states`). `current` batches are the data. An application that must record each import
 (its audit entry) commits with `confirm`: the batches are recorded `pending` (not seen), `confirm`
@@ -62,6 +66,7 @@ from shopkpi.data.warehouse.batch_states import (
     on_undecided,
     pause,
 )
+from shopkpi.data.warehouse.batch_store import BatchStore, open_store
 
 ROLLUP_MEMORY = "3GB"  # DuckDB's memory limit while a roll-up is written
 __all__ = [  # the batch states' names are the warehouse's too
@@ -154,10 +159,11 @@ class CommitResult:
 
 
 class Warehouse:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, store: BatchStore | None = None) -> None:
         self.home = home
         self.root = home / "warehouse"
         self.catalogue = self.root / "catalogue.duckdb"
+        self.store = store or open_store(home)
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -174,6 +180,7 @@ class Warehouse:
             con.close()
             self.decide_undecided()
             con = self._catalogue_copy()
+        self.store.attach(con)
         current = self._live(con)
         for ds in DATASETS.values():
             if ds.organisation:  # the application's; a computation registers its snapshot
@@ -241,13 +248,13 @@ class Warehouse:
                 f"SELECT {nulls}, CAST(NULL AS VARCHAR) AS _batch, CAST(NULL AS BIGINT) AS _row WHERE false"
             )
         parts: list[str] = []
-        whole = [self.root / path for _, path, partly in live if not partly]
+        whole = [self.store.uri(path) for _, path, partly in live if not partly]
         if whole:
             parts.append(f"SELECT {columns} FROM {_numbered(whole)}")
         for seq, path, partly in live:
             if partly:
                 parts.append(
-                    f"SELECT {columns} FROM {_numbered([self.root / path])} r "
+                    f"SELECT {columns} FROM {_numbered([self.store.uri(path)])} r "
                     f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
                 )
         return " UNION ALL ".join(parts)
@@ -255,22 +262,25 @@ class Warehouse:
     def _rollup_view_sql(self, ds: Dataset, live: Sequence[tuple[int, str, bool]]) -> str:
         """The current roll-up rows: each batch's companion file, or its rows grouped when it has none."""
         columns = ", ".join(f'"{c}"' for c in rollups.columns(ds))
-        stored: list[Path] = []
-        grouped: list[Path] = []
+        stored: list[str] = []
+        grouped: list[str] = []
         partial: list[str] = []
+        present = self.store.present(rollups.companion(path) for _, path, _ in live)
         for seq, path, partly in live:
-            companion = self.root / rollups.companion(path)
+            companion = rollups.companion(path)
             if not partly:
-                if companion.exists():
-                    stored.append(companion)
+                if companion in present:
+                    stored.append(self.store.uri(companion))
                 else:
-                    grouped.append(self.root / path)
+                    grouped.append(self.store.uri(path))
                 continue
             where = f"NOT {covered_sql(ds, 'r', seq, 'batches', 'batch_accounts')}"
-            if companion.exists():
-                partial.append(f"SELECT {columns} FROM {_parquet([companion])} r WHERE {where}")
+            if companion in present:
+                partial.append(
+                    f"SELECT {columns} FROM {_parquet([self.store.uri(companion)])} r WHERE {where}"
+                )
             else:
-                partial.append(rollups.grouped_sql(ds, f"{_parquet([self.root / path])} r", where))
+                partial.append(rollups.grouped_sql(ds, f"{_parquet([self.store.uri(path)])} r", where))
         parts = [f"SELECT {columns} FROM {_parquet(stored)}"] if stored else []
         parts += [rollups.grouped_sql(ds, _parquet(grouped))] if grouped else []
         parts += partial
@@ -304,6 +314,7 @@ class Warehouse:
         with self.held():
             self._recover_locked()
             con = duckdb.connect(str(self.catalogue))
+            self.store.attach(con)  # a replaced batch's rows are read from the store
             try:
                 results = self._commit_locked(con, staged, pending=confirm is not None)
             finally:
@@ -378,8 +389,8 @@ class Warehouse:
         finally:
             con.close()
         for relative in removed:
-            (self.root / relative).unlink(missing_ok=True)
-            (self.root / rollups.companion(relative)).unlink(missing_ok=True)
+            self.store.remove(relative)
+            self.store.remove(rollups.companion(relative))
 
     def decide_undecided(self) -> dict[str, str | None]:
         """Decide the batches a killed import or withdrawal left undecided, by asking the application
@@ -459,8 +470,8 @@ class Warehouse:
             ds = DATASETS[batch.dataset]
             if rollups.has_rollup(ds):
                 staged_rollup = _write_rollup(ds, batch.parquet)
-                _place(staged_rollup, self.root / rollups.companion(relative))
-            _place(batch.parquet, self.root / relative)
+                self.store.put(staged_rollup, rollups.companion(relative))
+            self.store.put(batch.parquet, relative)
             placed.append((i, batch, relative))
             seen[(batch.dataset, batch.sha256)] = batch.id
         if placed:
@@ -478,8 +489,8 @@ class Warehouse:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             for _, _, relative in placed:
-                (self.root / relative).unlink(missing_ok=True)
-                (self.root / rollups.companion(relative)).unlink(missing_ok=True)
+                self.store.remove(relative)
+                self.store.remove(rollups.companion(relative))
             raise
         return [outcome[i] for i in range(len(staged))]
 
@@ -543,7 +554,7 @@ class Warehouse:
         partly: list[str] = []
         for old_id, path, seq in overlapping:
             left = con.execute(
-                f"SELECT count(*) FROM {_parquet([self.root / path])} r "
+                f"SELECT count(*) FROM {_parquet([self.store.uri(path)])} r "
                 f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
             ).fetchone()
             if left is not None and left[0] == 0:
@@ -598,22 +609,23 @@ class Warehouse:
         finally:
             con.close()
         copied = [self.catalogue.name]
+        present = self.store.present(rollups.companion(path) for path in paths)
         for path in paths:
             companion = rollups.companion(path)  # a batch without its roll-up is grouped when read
-            for relative in (path, companion) if (self.root / companion).exists() else (path,):
+            for relative in (path, companion) if companion in present else (path,):
                 (target / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(self.root / relative, target / relative)
+                self.store.get(relative, target / relative)
                 copied.append(relative)
         return copied
 
-    def recover(self) -> list[Path]:
-        """Remove Parquet files no batch names (left by a crash between rename and commit)."""
+    def recover(self) -> list[str]:
+        """Remove batch files no batch names (left by a crash between placing and commit); their paths."""
         if not self.root.exists():
             return []
         with self.held():
             return self._recover_locked()
 
-    def _recover_locked(self) -> list[Path]:
+    def _recover_locked(self) -> list[str]:
         self._decide_locked()
         known: set[str] = set()
         if self.catalogue.exists():
@@ -626,12 +638,9 @@ class Warehouse:
                 known = set()
             finally:
                 con.close()
-        removed: list[Path] = []
-        for path in sorted(self.root.glob("*/*")):
-            relative = path.relative_to(self.root).as_posix()
-            if path.is_file() and relative not in known:
-                path.unlink()
-                removed.append(path)
+        removed = [relative for relative in self.store.files() if relative not in known]
+        for relative in removed:
+            self.store.remove(relative)
         return removed
 
 
@@ -645,12 +654,12 @@ def covered_sql(ds: Dataset, alias: str, seq: int, batches: str, accounts: str) 
     )
 
 
-def _parquet(paths: Sequence[Path]) -> str:
+def _parquet(paths: Sequence[str]) -> str:
     files = "[" + ", ".join(quote(str(p)) for p in paths) + "]"
     return f"read_parquet({files}, union_by_name = true)"
 
 
-def _numbered(paths: Sequence[Path]) -> str:
+def _numbered(paths: Sequence[str]) -> str:
     """The batches' rows with `_row`, the row of the imported file (NULL in a batch written before
     imports kept it, or loaded without a file); DuckDB still pushes filters and projections down."""
     return (
@@ -677,34 +686,9 @@ def _write_rollup(ds: Dataset, parquet: Path) -> Path:
     return out
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def fsync_file(path: Path) -> None:
     with path.open("rb") as f:
         os.fsync(f.fileno())
-
-
-def _place(staged: Path, final: Path) -> None:
-    """Move a fsynced staged file into the warehouse atomically (same file system)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(staged, final)
-    except OSError:  # another file system: copy next to the target, then rename
-        tmp = final.with_suffix(".parquet.tmp")
-        with staged.open("rb") as src, tmp.open("wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.replace(tmp, final)
-        staged.unlink()
-    _fsync_dir(final.parent)
 
 
 def _stored_columns(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
