@@ -237,3 +237,38 @@ def test_the_remind_command_sends_todays_reminders_once(co: Company, settings: A
     assert Notice.objects.filter(kind="overdue").count() == 8
     wrong = CliRunner().invoke(cli, ["--home", str(settings.HOME), "remind", "--daily-at", "25:00"])
     assert wrong.exit_code == 2 and "'25:00' is not a time of day like 08:00" in wrong.output
+
+
+def test_the_daily_reminders_are_a_job_a_worker_runs_once_a_day_at_the_chosen_time(
+    co: Company, settings: Any
+) -> None:
+    from django.utils import timezone
+    from django_q.brokers import get_broker
+    from django_q.models import OrmQ, Schedule
+    from django_q.scheduler import scheduler
+
+    from shopkpi.appraisal.notifications.daily import schedule_reminders, send_today
+
+    settings.SHOPKPI_EMAIL_URL = ""
+    Cycle.objects.update(self_due=timezone.localdate() - dt.timedelta(days=3))  # 8 self-reviews overdue
+    now = timezone.localtime()
+    eight = now.replace(hour=8, minute=0, second=0, microsecond=0)
+    assert schedule_reminders(dt.time(8, 0)) == (eight if eight > now else eight + dt.timedelta(days=1))
+    assert schedule_reminders(dt.time(9, 30)).strftime("%H:%M") == "09:30"  # changed, not added
+    [schedule] = Schedule.objects.all()
+    assert (schedule.func, schedule.schedule_type) == (
+        "shopkpi.appraisal.notifications.daily.send_today",
+        "D",
+    )
+    # its time has come: a worker's scheduler queues it once and moves it to the next day; another's does not
+    Schedule.objects.update(next_run=timezone.now() - dt.timedelta(minutes=1))
+    scheduler(broker=get_broker())
+    scheduler(broker=get_broker())
+    [queued] = OrmQ.objects.all()
+    assert queued.task["func"] == "shopkpi.appraisal.notifications.daily.send_today"
+    assert timezone.now() < Schedule.objects.get().next_run <= timezone.now() + dt.timedelta(days=1)
+    # what the worker that takes it runs: today's reminders, once however often it runs
+    send_today()
+    send_today()
+    assert Notice.objects.filter(kind="overdue").count() == 8
+    assert schedule_reminders(None) is None and not Schedule.objects.exists()

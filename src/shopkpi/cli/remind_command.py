@@ -2,7 +2,8 @@
 raise the action items of results whose appeal window has closed since (consequences.settle_due).
 
 Meant for cron once a day; running it again the same day sends nothing twice. `--daily-at HH:MM`
-keeps running and sends them every day at that time (what `shopkpi serve --remind-at` starts).
+keeps running and sends them every day at that time (`shopkpi worker --remind-at` schedules them as a job
+instead, for a company with several servers).
 """
 
 from __future__ import annotations

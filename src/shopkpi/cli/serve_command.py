@@ -9,6 +9,7 @@ import click
 from shopkpi.cli.django_home import JOB_WORKER, alongside, default_workers, prepare_home, serve_application
 from shopkpi.cli.home import current
 from shopkpi.cli.remind_command import time_of_day
+from shopkpi.cli.worker_command import say_reminders
 
 
 @click.command("serve")
@@ -27,7 +28,7 @@ from shopkpi.cli.remind_command import time_of_day
 @click.option(
     "--remind-at",
     callback=time_of_day,
-    help="Also send the reminders every day at this time (HH:MM), as `shopkpi remind --daily-at` does.",
+    help="Also send the reminders every day at this time (HH:MM), as `shopkpi worker --remind-at` does.",
 )
 @click.option(
     "--job-worker/--no-job-worker",
@@ -53,13 +54,9 @@ def serve_command(
         f"shopkpi: serving {home} at http://{host}:{port}/ with {workers} worker processes (Ctrl+C stops)",
         err=True,
     )
-    # each in its own process, so the web workers never wait for a mail server, a robot or an import
-    helpers: list[tuple[str, ...]] = []
-    if remind_at is not None:
-        when = remind_at.strftime("%H:%M")
-        helpers.append(("remind", "--daily-at", when))
-        click.echo(f"shopkpi: reminders are sent every day at {when}", err=True)
-    if job_worker:
-        helpers.append(JOB_WORKER)
+    if remind_at is not None:  # a job on the queue: whichever worker takes it sends them, once a day
+        say_reminders(remind_at)
+    # in its own process, so the web workers never wait for an import
+    helpers = [JOB_WORKER] if job_worker else []
     with alongside(home, *helpers):
         serve_application(host, port, workers=workers, threads=threads)
