@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= .shopkpi-demo
 
-.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-month bench-large bench-load schema clean
+.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-engines bench-month bench-large bench-load schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench-scoring: setup
 # shop data: import, the metric step and the close against hand SQL and pandas (bench/data_metrics.py)
 bench-small: setup
 	$(BIN)/python bench/data_metrics.py --employees 1000 --events 10000000
+
+# the metric step on PostgreSQL and Spark local against the same hand SQL there (bench/engine_metrics.py)
+bench-engines: setup
+	$(BIN)/python bench/engine_metrics.py --employees 1000 --events 10000000
 
 # a month of companies of 100 and 1,000 people built as the demo builds them (bench/month.py; --large adds 5,000)
 bench-month: setup

@@ -34,25 +34,28 @@ def _ratio(numerator: str, denominator: str) -> str:
     return f"CAST({numerator} AS DOUBLE) / nullif(CAST({denominator} AS DOUBLE), 0)"
 
 
-def _clicks_by_user(warehouse: Path, start: dt.date, end: dt.date, rollup: bool) -> str:
+def _clicks_by_user(
+    warehouse: Path | None, start: dt.date, end: dt.date, rollup: bool, events: str = "traffic_events"
+) -> str:
     """Per (employee, shop, user): page views and whether they bought, favourited, added to cart."""
     flags = "bool_or(e.behavior = 'buy') AS buy, bool_or(e.behavior = 'fav') AS fav, bool_or(e.behavior = 'cart') AS cart"
     if rollup:  # one row per (shop, day, user, behavior) with its count of events
+        assert warehouse is not None
         return f"""SELECT o.employee, e.shop, e."user", sum(e._n) FILTER (WHERE e.behavior = 'pv') AS pv, {flags}
        FROM read_parquet('{warehouse / "traffic_events.rollup"}/*.parquet') AS e
        JOIN own AS o ON o.kind = 'shop' AND o.account = e.shop AND e.ts BETWEEN o.f AND o.t
        WHERE e.ts BETWEEN DATE '{start}' AND DATE '{end}'
-       GROUP BY ALL"""
+       GROUP BY 1, 2, 3"""
     after = end + dt.timedelta(days=1)
     return f"""SELECT o.employee, e.shop, e."user", count(*) FILTER (WHERE e.behavior = 'pv') AS pv, {flags}
-       FROM read_parquet('{warehouse / "traffic_events"}/*.parquet') AS e
+       FROM {events} AS e
        JOIN own AS o ON o.kind = 'shop' AND o.account = e.shop AND CAST(e.ts AS DATE) BETWEEN o.f AND o.t
        WHERE e.ts >= TIMESTAMP '{start} 00:00:00' AND e.ts < TIMESTAMP '{after} 00:00:00'
-       GROUP BY ALL"""
+       GROUP BY 1, 2, 3"""
 
 
 def hand_sql(
-    warehouse: Path,
+    warehouse: Path | None,
     start: dt.date,
     end: dt.date,
     prev_start: dt.date,
@@ -60,7 +63,12 @@ def hand_sql(
     *,
     rollup: bool = True,
 ) -> str:
+    """The statement over the warehouse's Parquet files, or (`warehouse` None) over tables named as the
+    datasets: an engine's tables (`shopkpi warehouse publish`), the raw clickstream."""
+
     def files(dataset: str) -> str:
+        if warehouse is None:
+            return dataset
         # the organisation is the application's: its snapshot is kept beside the warehouse
         folder = warehouse.parent / "organisation" if dataset in ("employees", "accounts") else warehouse
         return f"read_parquet('{folder / dataset}/*.parquet')"
@@ -75,7 +83,7 @@ own AS (SELECT employee, kind, account, coalesce(valid_from, DATE '0001-01-01') 
 staff AS (SELECT employee FROM {files("employees")}
           WHERE (hired_on IS NULL OR hired_on <= DATE '{end}') AND (left_on IS NULL OR left_on >= DATE '{start}')),
 -- clickstream: one row per (employee, shop, user), then counted: distinct users per shop
-tu AS ({_clicks_by_user(warehouse, start, end, rollup)}),
+tu AS ({_clicks_by_user(warehouse, start, end, rollup, files("traffic_events"))}),
 te AS (SELECT employee, coalesce(sum(pv), 0) AS pv, count(*) AS uv, count(*) FILTER (WHERE buy) AS buyers,
               count(*) FILTER (WHERE fav) AS favorites, count(*) FILTER (WHERE cart) AS carts
        FROM tu GROUP BY employee),
@@ -108,7 +116,7 @@ odp AS (SELECT employee, sum(n) AS orders FROM (
           JOIN own AS o ON o.kind = 'shop' AND o.account = d.shop AND CAST(d.created_at AS DATE) BETWEEN o.f AND o.t
           WHERE d.created_at >= TIMESTAMP '{prev_start} 00:00:00' AND d.created_at < TIMESTAMP '{prev_after} 00:00:00'
             AND d.status IN {COUNTED}
-          GROUP BY 1, 2) GROUP BY 1),
+          GROUP BY 1, 2) AS x GROUP BY 1),
 cs AS (SELECT o.employee, sum(d.inquiries) AS inquiries, sum(d.paid_buyers) AS paid_buyers, sum(d.paid_amount) AS paid_amount,
               sum(CASE WHEN d.replied IS NOT NULL AND d.received IS NOT NULL THEN d.replied ELSE d.reply_rate * d.inquiries END) AS reply_w,
               sum(CASE WHEN d.replied IS NOT NULL AND d.received IS NOT NULL THEN d.received
@@ -135,7 +143,7 @@ sn AS (SELECT employee, sum(missed) AS missed, sum(planned) AS planned, sum(post
 snp AS (SELECT employee, sum(fans) AS fans FROM (
           SELECT o.employee, d.account, arg_max(d.fans, d.date) FILTER (WHERE d.fans IS NOT NULL) AS fans
           FROM {files("sns_posts")} AS d JOIN own AS o ON o.kind = 'sns' AND o.account = d.account AND d.date BETWEEN o.f AND o.t
-          WHERE d.date {previous} GROUP BY 1, 2) GROUP BY 1),
+          WHERE d.date {previous} GROUP BY 1, 2) AS x GROUP BY 1),
 tk AS (SELECT o.employee, count(*) FILTER (WHERE d.delivered_at <= d.due_at) AS on_time, count(*) AS due,
               count(*) FILTER (WHERE d.passed = 1) AS passed, count(d.passed) AS judged, sum(d.errors) AS errors
        FROM {files("tasks")} AS d

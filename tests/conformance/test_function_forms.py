@@ -115,3 +115,26 @@ def test_a_user_metric_calling_a_function_its_engine_lacks_is_refused_with_its_n
     with pytest.raises(MetricCatalogueError, match=f"f_{form}: .*not available on the metric engine"):
         catalogue([form], engine=kind)
     assert catalogue([form], engine="duckdb").metrics[f"f_{form}"]
+
+
+@pytest.mark.spark
+def test_on_spark_the_kept_forms_give_duckdbs_values_and_the_left_out_fail(
+    company: Company, spark_url: str, on_duckdb: dict[tuple[str, str], object]
+) -> None:
+    publish(company.home, spark_url)
+    engine = open_engine(spark_url, company.home)
+    try:
+        got = printed(company, engine, kept("spark"))
+        wrong = [
+            f"{key}: DuckDB {on_duckdb[key]}, Spark {value}"
+            for key, value in got.items()
+            if on_duckdb[key] != value
+        ]
+        assert not wrong, "\n".join(wrong)
+        for form in FORMS:
+            refused = functions(form) & left_out("spark")
+            if refused and not refused <= MAY_DIFFER:
+                with pytest.raises((MetricValueError, EngineError)):
+                    printed(company, engine, [form])
+    finally:
+        engine.close()

@@ -12,6 +12,7 @@ differently (each found by running it, not by reading sqlglot's output):
   10 (ClickHouse's is natural); a DATE is a `Date32` (a `Date` starts in 1970 and silently clamps
   earlier days), a TIMESTAMP a `DateTime64(6, 'UTC')`
   (a wall-clock time, whatever the server's time zone); `strlen` is `length`.
+- Spark: `log(x)` is base 10 there too, `week(ts)` is `weekofyear`, `dayofweek(ts)` counts from 0.
 
 Each value column is cast to the type DuckDB gives it (`value_types`), so that every engine prints
 the same number: PostgreSQL's numeric keeps each value's own scale (`sum(CASE … ELSE 0 END)` is 0,
@@ -154,11 +155,26 @@ def _postgres_extract(node: exp.Expr) -> exp.Expr:
     return exp.Extract(this=exp.var(part), expression=node.this.copy())
 
 
-def _clickhouse_logical(node: exp.Expr) -> exp.Expr:
-    if isinstance(node, exp.Log) and node.args.get("expression") is None:  # DuckDB's log(x) is base 10
+def _log10_strlen(node: exp.Expr) -> exp.Expr:
+    """DuckDB's `log(x)` is base 10 (ClickHouse's and Spark's are natural); `strlen` is `length`."""
+    if isinstance(node, exp.Log) and node.args.get("expression") is None:
         return exp.Anonymous(this="log10", expressions=[node.this.copy()])
     if isinstance(node, exp.Anonymous) and node.name.lower() == "strlen":
         return exp.Length(this=node.expressions[0].copy())
+    return node
+
+
+def _spark_weeks(node: exp.Expr) -> exp.Expr:
+    """`week(ts)`: `weekofyear` (ISO weeks); `dayofweek(ts)`: Spark counts Sunday as 1, DuckDB as 0."""
+    if isinstance(node, exp.Week):
+        return exp.Anonymous(this="weekofyear", expressions=[node.this.copy()])
+    if isinstance(node, exp.DayOfWeek):
+        day = exp.Anonymous(this="dayofweek", expressions=[node.this.copy()])
+        return exp.Paren(this=exp.Sub(this=day, expression=exp.Literal.number(1)))
+    return node
+
+
+def _clickhouse_logical(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.LogicalOr):
         return exp.Max(this=node.this.copy())
     if isinstance(node, exp.LogicalAnd):
@@ -177,5 +193,6 @@ def _clickhouse_types(node: exp.Expr) -> exp.Expr:
 
 _RULES: Mapping[str, tuple[Rule, ...]] = {
     "postgres": (_postgres_arg_max, _postgres_extract),
-    "clickhouse": (_clickhouse_logical, _clickhouse_types),
+    "clickhouse": (_clickhouse_logical, _log10_strlen, _clickhouse_types),
+    "spark": (_log10_strlen, _spark_weeks),
 }
