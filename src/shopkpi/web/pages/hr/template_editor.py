@@ -145,7 +145,7 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _base(template_id: str, asked: str | None) -> Base:
+def base_of(template_id: str, asked: str | None) -> Base:
     saved = TemplateVersion.objects.filter(template_id=template_id).order_by("-version")
     latest = saved.values_list("version", flat=True).first() or 0
     if asked:
@@ -226,7 +226,7 @@ def _render(
     return render(request, "shopkpi/editor/edit.html", context, status=status)
 
 
-def _checked(request: HttpRequest, base: Base, text: str) -> Check:
+def checked(request: HttpRequest, base: Base, text: str) -> Check:
     check = check_text(base.template_id, text)
     if check.template is not None:
         old = _compiled(base)
@@ -237,9 +237,9 @@ def _checked(request: HttpRequest, base: Base, text: str) -> Check:
 
 
 def _reshow(request: HttpRequest, template_id: str, *, error: str) -> HttpResponse:
-    base = _base(template_id, request.POST.get("base") or None)
+    base = base_of(template_id, request.POST.get("base") or None)
     text = _posted_text(request)
-    return _render(request, base, text, _checked(request, base, text), error=error, status=409)
+    return _render(request, base, text, checked(request, base, text), error=error, status=409)
 
 
 def _posted_text(request: HttpRequest) -> str:
@@ -252,12 +252,12 @@ def _posted_text(request: HttpRequest) -> str:
 def template_edit(request: HttpRequest, template_id: str) -> HttpResponse:
     require_editor(request.user)
     if request.method == "GET":
-        base = _base(template_id, request.GET.get("from") or None)
+        base = base_of(template_id, request.GET.get("from") or None)
         return _render(request, base, base.text, None)
-    base = _base(template_id, request.POST.get("base") or None)
+    base = base_of(template_id, request.POST.get("base") or None)
     text = _posted_text(request)
     if request.POST.get("action") != "save":
-        return _render(request, base, text, _checked(request, base, text))
+        return _render(request, base, text, checked(request, base, text))
     if request.POST.get("previewed") != digest(text):
         raise WorkflowError(_("文本在预览之后改动过：请先检查并预览，再保存。"))
     _save(request.user, base, text, request.POST.get("latest") or "0")
