@@ -170,3 +170,24 @@ def test_rows_need_one_employee_and_a_known_metric(home: Path) -> None:
         cli, ["--home", str(home), "metrics", "--period", "2026-10", "--employee", "E1", "--rows", "nope"]
     )
     assert result.exit_code == 2 and "no metric 'nope'" in result.output
+
+
+def test_the_configured_engine_is_named_when_wrong_and_its_functions_are_checked(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOPKPI_METRICS_ENGINE", "oracle://db")
+    result = CliRunner().invoke(cli, ["--home", str(home), "metrics", "--period", "2026-10"])
+    assert (
+        result.exit_code == 1 and "SHOPKPI_METRICS_ENGINE=oracle://db: not a metric engine" in result.output
+    )
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "regex.yaml").write_text(
+        "metrics:\n  code_digits:\n    type: aggregate\n    label_zh: 编码\n    label: Code\n"
+        "    definition: x\n    definition_zh: x\n    dataset: orders\n"
+        "    expression: count(distinct regexp_extract(buyer, '[0-9]+'))\n"
+    )
+    monkeypatch.setenv("SHOPKPI_METRICS_ENGINE", "postgresql://postgres@127.0.0.1:5432/nowhere")
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path), "metrics", "--period", "2026-10"])
+    assert result.exit_code == 1
+    assert "code_digits" in result.output
+    assert "function regexp_extract() is not available on the metric engine PostgreSQL" in result.output

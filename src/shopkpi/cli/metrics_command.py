@@ -73,8 +73,8 @@ def metrics_command(
     except PeriodError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
     try:
-        catalogue = load_catalogue(home)
-    except MetricCatalogueError as error:
+        catalogue = load_catalogue(home)  # checked for the configured engine's functions
+    except (MetricCatalogueError, EngineError) as error:
         raise click.ClickException(str(error)) from None
     if rows_of is not None:  # the rows are read from the local warehouse
         connection = Warehouse(home).connect(read_only=True)
