@@ -122,6 +122,16 @@ def test_the_scorecard_workbook_in_the_kaohebiao_layout(org: api_org.Org) -> Non
     assert int(sheet.page_setup.paperSize) == 9  # A4
 
 
+def test_an_imported_rating_leaves_no_batch_in_the_comments(org: api_org.Org) -> None:
+    review = org.reviews["emp"]
+    _publish(review)
+    Rating.objects.filter(review=review, rater="self").update(
+        rated_by=None, comment="导入的评分（批次 ratings-20261206T164453）"
+    )
+    sheet = _sheet(_client(org, "hr").get(f"/reviews/{review.pk}/xlsx/"))
+    assert sheet["L7"].value == "积极主动"  # the supervisor's words; the import's note is no comment
+
+
 def test_before_publication_the_employee_sees_no_rating_score_or_pay(org: api_org.Org) -> None:
     review = org.reviews["emp"]  # pending_self
     sheet = _sheet(_client(org, "emp").get(f"/reviews/{review.pk}/xlsx/"))

@@ -322,3 +322,13 @@ def test_an_admin_without_hr_sees_no_employee_in_the_preview(company: dict[str, 
     response = _check(_client("admin"), NEW)
     assert response.context["check"].whatif.rows == []
     assert "王一" not in response.content.decode()
+
+
+def test_the_what_if_names_a_total_of_whole_wages_so(company: dict[str, Any]) -> None:
+    wage = NEW.replace(
+        "  amount: base_salary * 10% * score / 100\n",
+        "  amount: base_salary * 10% * score / 100\n  kind: wage\n",
+    )
+    content = _check(_client("hr"), wage).content.decode()
+    assert "整月工资合计（不计入绩效工资）" in content
+    assert "绩效工资合计" not in content.replace("整月工资合计（不计入绩效工资）", "")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from shopkpi.appraisal import policy
+from shopkpi.appraisal import pay_totals, policy
 from shopkpi.appraisal.models import Cycle, Review, TemplateVersion
 from shopkpi.appraisal.review_scoring import recompute
 from shopkpi.scorecard import Template
@@ -67,6 +67,12 @@ class WhatIf:
     @property
     def new_total(self) -> Decimal:
         return sum((r.new.pay or Decimal(0) for r in self.rows), Decimal(0)).quantize(CENT)
+
+    @property
+    def wage(self) -> bool:
+        """Whether the pay summed is a whole wage (pay.kind wage) in either version: the totals say so,
+        as every total of pay does (pay_totals)."""
+        return any(pay_totals.WAGE in (r.old.pay_kind, r.new.pay_kind) for r in self.rows)
 
     @property
     def change(self) -> Decimal:

@@ -164,9 +164,10 @@ def build(user: Any, review: Review) -> Scorecard:
     shown_items = {i.key: i for i in detail.items}
     supervisor = {r.item_key: r for r in detail.ratings if r.rater == "supervisor"}
     own = {r.item_key: r for r in detail.ratings if r.rater == "self"}
-    comments = {key: r.comment for key, r in supervisor.items() if r.comment}
+    # a person's words only: an imported rating (no one rated it on a page) carries its batch, not a comment
+    comments = {key: r.comment for key, r in supervisor.items() if r.comment and r.rated_by}
     for key, r in own.items():
-        if r.comment:
+        if r.comment and r.rated_by:
             comments[key] = (
                 (comments.get(key, "") + "；" if key in comments else "") + _("自评：") + r.comment
             )
