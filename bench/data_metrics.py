@@ -84,8 +84,8 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
     from shopkpi.data.imports.importer import import_files
     from shopkpi.data.metrics.catalogue import load_catalogue
     from shopkpi.data.metrics.computation import compute_metrics
-    from shopkpi.data.periods import Period
     from shopkpi.data.warehouse.catalogue import Warehouse
+    from shopkpi.scorecard.periods import Period
 
     if kind == "pandas":
         from data_pandas import pandas_metrics
@@ -195,7 +195,7 @@ def keep_organisation(home: Path, snapshot: Any, period: str) -> None:
     the metric step is handed it, the hand SQL and pandas read it as they read the warehouse."""
     import duckdb
 
-    from shopkpi.data.periods import Period
+    from shopkpi.scorecard.periods import Period
 
     connection = duckdb.connect(":memory:")
     snapshot.register(connection, Period.parse(period).end)

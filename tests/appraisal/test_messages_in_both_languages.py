@@ -168,9 +168,14 @@ def test_numbers_name_the_field_and_the_limit(co: Company) -> None:
 def test_cycle_refusals(co: Company) -> None:
     zh, en = both(lambda: cycles.open_cycle(co.user("e01"), "2026-10"))
     assert (zh, en) == ("只有人事可以开启考核期。", "Only HR may open a cycle.")
-    zh, en = both(lambda: cycles.open_cycle(co.user("hr"), "2026-9"))
-    assert zh == "“2026-9”不是月度考核期（写作 YYYY-MM，如 2026-03）。"
-    assert en == "'2026-9' is not a month period (write YYYY-MM, e.g. 2026-03)."
+    zh, en = both(lambda: cycles.open_cycle(co.user("hr"), "2026-13"))
+    assert (
+        zh
+        == "“2026-13”不是考核期：月度写作 YYYY-MM（如 2026-03），季度写作 YYYY-Qn（如 2026-Q3），年度写作 YYYY（如 2026）。"
+    )
+    assert en == (
+        "'2026-13' is not a period: a month is written YYYY-MM (2026-03), a quarter YYYY-Qn (2026-Q3), a year YYYY (2026)."
+    )
     advance(co, "E01", S.PENDING_GM)
     cycle = co.review("E01").cycle
     error = refusal_in("zh-hans", lambda: cycles.archive_cycle(co.user("hr"), cycle))

@@ -64,7 +64,7 @@ def test_the_excel_pay_sheet_has_the_payroll_columns_and_numbers_with_two_decima
     assert sheet is not None
     everything = list(sheet.iter_rows(values_only=True))
     # the title, then what is left out: the fixture approves E01 and E02, 6 of the 8 reviews wait
-    assert everything[0][0] == "2026年09月绩效工资表"
+    assert everything[0][0] == "2026年9月绩效工资表"
     assert everything[1][0] == "6 份尚未批准，未列入"
     rows = everything[2:]
     assert rows[0] == (

@@ -83,7 +83,7 @@ def test_table_shows_chinese_labels(home: Path) -> None:
 
 def test_a_bad_period_and_a_bad_user_metric_are_clear_errors(home: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--home", str(home), "metrics", "--period", "2026-13"])
-    assert result.exit_code == 2 and "month 13" in result.output
+    assert result.exit_code == 2 and "2026-13" in result.output and "YYYY-MM" in result.output
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "bad.yaml").write_text(
         "metrics:\n  leak:\n    type: query\n    by: shop\n    label_zh: 泄露\n    label: Leak\n"

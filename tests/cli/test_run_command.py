@@ -204,7 +204,7 @@ def test_people_without_a_position_template_are_listed_and_nobody_is_scored(tmp_
     result = CliRunner().invoke(cli, ["--home", str(home), "run", "--period", "2026-10"])
     assert result.exit_code == 1
     assert result.stderr.startswith("template_missing: ")
-    assert "E1 张三（岗位 运营）：岗位没有指定考核表模板" in result.stderr
+    assert "E1 张三（岗位 运营）：岗位没有指定月度考核表模板" in result.stderr
     assert "E2 李四（岗位 运营）" in result.stderr
     assert result.stdout == ""
 

@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot, OwnershipRow
-from shopkpi.data.periods import Period
 from shopkpi.data.warehouse.catalogue import StagedBatch, Warehouse
+from shopkpi.scorecard.periods import Period
 from shopkpi.synth.warehouse_load import load_warehouse
 
 USER_METRICS = """

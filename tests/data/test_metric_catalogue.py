@@ -19,7 +19,7 @@ from shopkpi.data.metrics.catalogue import (
 )
 from shopkpi.data.metrics.compiler import compile_period
 from shopkpi.data.metrics.computation import MetricValueError, compute_metrics
-from shopkpi.data.periods import Period
+from shopkpi.scorecard.periods import Period
 
 LABELS = "label_zh: 测试\n    label: Test\n    definition: test\n    definition_zh: 测试"
 

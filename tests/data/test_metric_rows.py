@@ -18,8 +18,8 @@ from shopkpi.data.metrics.catalogue import MetricCatalogue, load_catalogue
 from shopkpi.data.metrics.computation import compute_metrics
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
 from shopkpi.data.metrics.rows import RowDrill, entered_rows
-from shopkpi.data.periods import Period
 from shopkpi.data.warehouse.catalogue import Warehouse
+from shopkpi.scorecard.periods import Period
 from shopkpi.synth import generate
 
 D = Decimal

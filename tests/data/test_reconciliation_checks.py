@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from metric_tables import connection_with
 
-from shopkpi.data.periods import Period
 from shopkpi.data.warehouse.reconciliation import CheckError, differences, load_checks
+from shopkpi.scorecard.periods import Period
 
 ROWS = {
     "shop_daily": [

@@ -16,8 +16,8 @@ from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics.catalogue import MetricCatalogue, catalogue_from_texts, load_catalogue
 from shopkpi.data.metrics.compiler import compile_period
 from shopkpi.data.metrics.computation import compute_metrics
-from shopkpi.data.periods import Period
 from shopkpi.data.warehouse.rollup_reading import readable, rewritten
+from shopkpi.scorecard.periods import Period
 
 TRAFFIC = DATASETS["traffic_events"]
 

@@ -57,7 +57,7 @@ def test_everyone_without_a_template_is_listed_and_nothing_opens(org: api_org.Or
     assert answer.status_code == 409
     body = answer.json()
     assert body["code"] == "template_missing"
-    assert "E020 陈客服（岗位 客服专员（新））：岗位没有指定考核表模板" in body["detail"]
+    assert "E020 陈客服（岗位 客服专员（新））：岗位没有指定月度考核表模板" in body["detail"]
     assert "E013 包运营（岗位 客服专员（新））" in body["detail"]
     assert not Cycle.objects.filter(period="2026-05").exists()
 

@@ -334,5 +334,5 @@ def test_someone_whose_position_has_no_template_is_flagged_and_the_month_refused
         },
     )
     assert answer.status_code >= 400
-    assert "L01 林直播（岗位 直播运营）：岗位没有指定考核表模板" in answer.content.decode()
+    assert "L01 林直播（岗位 直播运营）：岗位没有指定月度考核表模板" in answer.content.decode()
     assert not Cycle.objects.filter(period="2026-10").exists()

@@ -165,10 +165,34 @@ def test_a_position_is_bound_to_a_template_on_the_chart(company: Client) -> None
     chart = company.get("/org/").content.decode()
     assert "3 个岗位还没有考核表模板" in chart and "马经理" in chart
     bound = company.post(
-        f"/org/positions/{position.pk}/template/", {f"p{position.pk}-template": "s001-operations"}
+        f"/org/positions/{position.pk}/template/", {f"month{position.pk}-template": "s001-operations"}
     )
     assert bound.status_code == 302
     assert Position.objects.get(pk=position.pk).template_id == "s001-operations"
+
+
+def test_a_position_is_bound_to_its_quarterly_and_annual_templates_on_the_chart(company: Client) -> None:
+    position = Position.objects.get(name="运营专员")
+    chart = company.get("/org/").content.decode()
+    # each select offers the templates of its own period only
+    quarter_select = chart[chart.index(f'name="quarter{position.pk}-template"') :].split("</select>")[0]
+    assert "quarter-card" in quarter_select and "year-card" not in quarter_select
+    assert "s001-operations" not in quarter_select
+    bound = company.post(
+        f"/org/positions/{position.pk}/template/quarter/", {f"quarter{position.pk}-template": "quarter-card"}
+    )
+    assert bound.status_code == 302
+    refused = company.post(
+        f"/org/positions/{position.pk}/template/year/", {f"year{position.pk}-template": "s001-operations"}
+    )
+    assert refused.status_code == 400  # a monthly template is not among the annual ones
+    position.refresh_from_db()
+    assert (position.quarter_template_id, position.year_template_id) == ("quarter-card", "")
+    cleared = company.post(
+        f"/org/positions/{position.pk}/template/quarter/", {f"quarter{position.pk}-template": ""}
+    )
+    assert cleared.status_code == 302
+    assert Position.objects.get(pk=position.pk).quarter_template_id == ""
 
 
 @pytest.mark.parametrize("role", ["gm", ""])

@@ -1,4 +1,4 @@
-"""A monthly cycle: opening it (participants, evaluators, frozen template versions, deadlines),
+"""A cycle (a month, a quarter or a year): opening it (participants, evaluators, frozen template versions, deadlines),
 archiving it, and reopening it (HR and GM together, keeping every changed review's earlier version).
 
 Each of these runs in one transaction: a failure midway leaves the previous state.
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit, consequences
 from shopkpi.appraisal.deadlines import Deadlines, default_deadlines
 from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, MonthComputation, Review, TemplateVersion
-from shopkpi.appraisal.month_close import refresh_cycle
+from shopkpi.appraisal.month_close import checked_period, refresh_cycle
 from shopkpi.appraisal.participants import DEFAULT_CUTOFF_DAY, eligible_employees, position_versions
 from shopkpi.appraisal.policy import ActionRefused, status_name
 from shopkpi.appraisal.review_steps import (
@@ -32,8 +32,7 @@ from shopkpi.appraisal.review_steps import (
     take_snapshot,
 )
 from shopkpi.appraisal.roles import GM, HR, is_gm, is_hr
-from shopkpi.scorecard import PeriodError, TemplateError, load_template_text
-from shopkpi.scorecard.periods import check_period
+from shopkpi.scorecard import PeriodKind, TemplateError, load_template_text
 
 S = Review.Status
 DEFAULT_APPEAL_DAYS = 7
@@ -50,19 +49,16 @@ def open_cycle(
     appeal_days: int = DEFAULT_APPEAL_DAYS,
     home: Path | None = None,
 ) -> Cycle:
-    """HR opens the month `period` (YYYY-MM): one review per participant (default: `eligible_employees`),
-    each with its evaluator and its position's template version frozen, and the steps' deadlines
-    (default: `deadlines.default_deadlines`); the month's values are computed once for everyone from
-    the warehouse of `home` (default: the application's)."""
+    """HR opens the period `period` (a month YYYY-MM, a quarter YYYY-Qn or a year YYYY): one review per
+    participant (default: `eligible_employees`), each with its evaluator and its position's template
+    version of the period's kind frozen, and the steps' deadlines (default:
+    `deadlines.default_deadlines`); the period's values are computed once for everyone from the
+    warehouse of `home` (default: the application's), a quarter's or a year's aggregates from the
+    published results of the months (or quarters) inside it."""
     if not is_hr(user):
         raise ActionRefused(_("只有人事可以开启考核期。"), code="wrong_party")
-    try:
-        check_period(period, "month")
-    except PeriodError:
-        raise WorkflowError(
-            _("“%(period)s”不是月度考核期（写作 YYYY-MM，如 2026-03）。") % {"period": period},
-            code="bad_period",
-        ) from None
+    span = checked_period(period)
+    period = span.text
     if not 1 <= cutoff_day <= 31:
         raise WorkflowError(
             _("截止日 %(day)s 不是一个月中的某一天（1–31）。") % {"day": cutoff_day}, code="bad_cutoff_day"
@@ -77,7 +73,7 @@ def open_cycle(
         people = list(participants) if participants is not None else eligible_employees(period, cutoff_day)
         if not people:
             raise WorkflowError(
-                _("考核期 %(period)s 没有参加考核的人：这个月没有在职员工。") % {"period": period},
+                _("考核期 %(period)s 没有参加考核的人：这一期没有在职员工。") % {"period": period},
                 code="no_participants",
             )
         cycle = Cycle.objects.create(
@@ -89,7 +85,7 @@ def open_cycle(
             appeal_days=appeal_days,
             opened_by=user,
         )
-        frozen = _frozen_versions(user, people)
+        frozen = _frozen_versions(user, people, span.kind)
         CycleTemplate.objects.bulk_create(
             CycleTemplate(cycle=cycle, position_id=position_id, template_version=version)
             for position_id, version in frozen.items()
@@ -171,10 +167,10 @@ def _evaluators(people: Sequence[Employee]) -> dict[int, Employee]:
     return found
 
 
-def _frozen_versions(user: Any, people: Sequence[Employee]) -> dict[int, TemplateVersion]:
-    """Position id -> the template version frozen for the cycle; a template used for the first time
-    gets its version 1 saved from the built-in file."""
-    versions = position_versions(people)
+def _frozen_versions(user: Any, people: Sequence[Employee], kind: PeriodKind) -> dict[int, TemplateVersion]:
+    """Position id -> the template version of the period's kind frozen for the cycle; a template used
+    for the first time gets its version 1 saved from the built-in file."""
+    versions = position_versions(people, kind)
     saved: dict[str, TemplateVersion] = {}
     for position_id, version in versions.items():
         if version.pk is None:

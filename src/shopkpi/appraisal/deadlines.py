@@ -16,8 +16,9 @@ import chinese_calendar
 from django.db.models import Q
 
 from shopkpi.appraisal.models import Review
+from shopkpi.scorecard import Period
 
-# default day of the month after the period by which each step is due (the seeds' "每月10日前" for HR)
+# default day of the month after the period (a month, a quarter or a year) by which each step is due (the seeds' "每月10日前" for HR)
 SELF_DAY = 3
 SUPERVISOR_DAY = 7
 HR_DAY = 10
@@ -54,16 +55,11 @@ def next_working_day(day: dt.date) -> dt.date:
     return day
 
 
-def month_after(period: str) -> tuple[int, int]:
-    """(year, month) of the month after a `YYYY-MM` period."""
-    year, month = (int(part) for part in period.split("-"))
-    return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
 def default_deadlines(period: str) -> Deadlines:
-    """Self-review by the 3rd, supervisor by the 7th, HR by the 10th of the following month, each moved
-    to the next working day."""
-    year, month = month_after(period)
+    """Self-review by the 3rd, supervisor by the 7th, HR by the 10th of the month after the period (a
+    month, a quarter or a year), each moved to the next working day."""
+    after = Period.parse(period).end + dt.timedelta(days=1)
+    year, month = after.year, after.month
     return Deadlines(
         self_due=next_working_day(dt.date(year, month, SELF_DAY)),
         supervisor_due=next_working_day(dt.date(year, month, SUPERVISOR_DAY)),

@@ -46,7 +46,7 @@ from shopkpi.appraisal.review_scoring import (
 )
 from shopkpi.appraisal.review_steps import WorkflowError, actor_name
 from shopkpi.scorecard import RatingError, Template, rating_value
-from shopkpi.scorecard.periods import PeriodError, check_period
+from shopkpi.scorecard.periods import Period, PeriodError
 
 CENT = Decimal("0.01")
 
@@ -142,7 +142,15 @@ def compute_month(
         rows: tuple[tuple[str, str, Decimal, str, str], ...] = ()
         if candidate.live:
             metrics = fetched.get(candidate.employee.code, {})
-            values, provenance = fresh_values(template, candidate.employee, values, provenance, metrics)
+            values, provenance = fresh_values(
+                template,
+                candidate.employee,
+                values,
+                provenance,
+                metrics,
+                period,
+                earlier.get(candidate.employee.pk, []),
+            )
             batches.update(b for metric in metrics.values() for b in metric.batches)
             given = {(r.item_key, r.rater) for r in entered if r.rated_by_id is not None}
             entered = [r for r in entered if r.rated_by_id is not None]
@@ -295,18 +303,28 @@ def refresh_open_cycles(
     ]
 
 
+def checked_period(period: str) -> Period:
+    """The period `period` names (a month, a quarter or a year), or a WorkflowError `bad_period`."""
+    try:
+        return Period.parse(period)
+    except PeriodError:
+        raise WorkflowError(
+            _(
+                "“%(period)s”不是考核期：月度写作 YYYY-MM（如 2026-03），季度写作 YYYY-Qn（如 2026-Q3），年度写作 YYYY（如 2026）。"
+            )
+            % {"period": period},
+            code="bad_period",
+        ) from None
+
+
 # ---- shopkpi run -------------------------------------------------------------------------------
 
 
 def close_month(home: Path, period: str) -> MonthCards:
-    """The month's close for `shopkpi run` (see the module docstring); read-only."""
-    try:
-        check_period(period, "month")
-    except PeriodError:
-        raise WorkflowError(
-            _("“%(period)s”不是月度考核期（写作 YYYY-MM，如 2026-03）。") % {"period": period},
-            code="bad_period",
-        ) from None
+    """The period's close for `shopkpi run` (see the module docstring); read-only. A quarter or a year
+    closes the same way, with its positions' templates of that kind."""
+    span = checked_period(period)
+    period = span.text
     cycle = Cycle.objects.filter(period=period).first()
     if cycle is not None:
         reviews = (
@@ -320,10 +338,10 @@ def close_month(home: Path, period: str) -> MonthCards:
     people = eligible_employees(period)
     if not people:
         raise WorkflowError(
-            _("考核期 %(period)s 没有参加考核的人：这个月没有在职员工。") % {"period": period},
+            _("考核期 %(period)s 没有参加考核的人：这一期没有在职员工。") % {"period": period},
             code="no_participants",
         )
-    versions = position_versions(people)
+    versions = position_versions(people, span.kind)
     return compute_month(
         home, period, [Candidate(e, versions[e.position_id]) for e in people], source="preview"
     )

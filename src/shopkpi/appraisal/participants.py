@@ -1,5 +1,6 @@
-"""Who a month appraises and with which template: the rule a cycle opens with, and `shopkpi run` reads
-when no cycle is open for the month."""
+"""Who a period appraises and with which template: the rule a cycle opens with, and `shopkpi run` reads
+when no cycle is open for the period. A month, a quarter and a year follow the same rule; a position
+is bound to one template per kind of period."""
 
 from __future__ import annotations
 
@@ -9,28 +10,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shopkpi.appraisal.models import Employee, Position, TemplateVersion
 from shopkpi.appraisal.organisation.records import apply_month_terms
 from shopkpi.appraisal.review_steps import WorkflowError, listed
-from shopkpi.scorecard import TemplateError, builtin_template_dir
+from shopkpi.scorecard import Period, PeriodKind, TemplateError, builtin_template_dir
 
 DEFAULT_CUTOFF_DAY = 15
+KIND_NAMES: dict[PeriodKind, Promise] = {
+    "month": gettext_lazy("月度"),
+    "quarter": gettext_lazy("季度"),
+    "year": gettext_lazy("年度"),
+}
 
 
 def eligible_employees(period: str, cutoff_day: int = DEFAULT_CUTOFF_DAY) -> list[Employee]:
-    """Employees active in the month: hired by its last day (one hired after the cut-off day joins from
-    the next cycle) and not gone before its first day (one who left during the month is appraised)."""
-    year, month = (int(part) for part in period.split("-"))
-    first = dt.date(year, month, 1)
-    last = (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(days=1)
-    cutoff = dt.date(year, month, min(cutoff_day, last.day))
+    """Employees active in the period: hired by the cut-off day of its last month (one hired after it
+    joins from the next cycle) and not gone before its first day (one who left during the period is
+    appraised)."""
+    span = Period.parse(period)
+    last = span.end
+    cutoff = dt.date(last.year, last.month, min(cutoff_day, last.day))
     active = Employee.objects.filter(Q(hired_on__isnull=True) | Q(hired_on__lte=cutoff)).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=first)
+        Q(left_on__isnull=True) | Q(left_on__gte=span.start)
     )
     people = list(active.select_related("position", "department", "supervisor").order_by("code"))
-    apply_month_terms(people, period)  # the month's position, supervisor and salary (effective-dated)
+    apply_month_terms(people, period)  # the period's position, supervisor and salary (effective-dated)
     return people
 
 
@@ -69,26 +77,31 @@ def codes_in(text: str) -> frozenset[str]:
     return frozenset(part for part in re.split(r"[\s,，、;；]+", text) if part)
 
 
-def current_version(position: Position) -> TemplateVersion | None:
-    """The newest saved version of the position's template; before its first use, an unsaved version 1
-    holding the built-in template file; None when there is neither."""
-    if not position.template_id:
+def current_version(position: Position, kind: PeriodKind = "month") -> TemplateVersion | None:
+    """The newest saved version of the position's template for periods of `kind`; before its first
+    use, an unsaved version 1 holding the built-in template file; None when there is neither."""
+    return template_version(position.template_for(kind))
+
+
+def template_version(template_id: str) -> TemplateVersion | None:
+    """The newest saved version of a template, else an unsaved version 1 of the built-in file, else None."""
+    if not template_id:
         return None
-    latest = TemplateVersion.objects.filter(template_id=position.template_id).order_by("-version").first()
+    latest = TemplateVersion.objects.filter(template_id=template_id).order_by("-version").first()
     if latest is not None:
         return latest
-    path = builtin_template_dir() / f"{position.template_id}.yaml"
+    path = builtin_template_dir() / f"{template_id}.yaml"
     if not path.is_file():
         return None
-    return TemplateVersion(template_id=position.template_id, version=1, text=path.read_text("utf-8"))
+    return TemplateVersion(template_id=template_id, version=1, text=path.read_text("utf-8"))
 
 
-def position_versions(people: Sequence[Employee]) -> dict[int, TemplateVersion]:
-    """Position id -> the template version its people are scored with this month (some maybe unsaved,
-    see current_version). Every employee whose position has no monthly template is listed in one
-    WorkflowError (code template_missing), nobody skipped."""
-    versions = _versions(people)
-    unusable = _unusable(people, versions)
+def position_versions(people: Sequence[Employee], kind: PeriodKind = "month") -> dict[int, TemplateVersion]:
+    """Position id -> the template version its people are scored with in a period of `kind` (some maybe
+    unsaved, see current_version). Every employee whose position has no template of that kind is
+    listed in one WorkflowError (code template_missing), nobody skipped."""
+    versions = _versions(people, kind)
+    unusable = _unusable(people, versions, kind)
     if unusable:
         problems = [
             _("%(code)s %(name)s（岗位 %(position)s）：%(reason)s")
@@ -97,46 +110,48 @@ def position_versions(people: Sequence[Employee]) -> dict[int, TemplateVersion]:
             if e.code in unusable
         ]
         raise WorkflowError(
-            _("这些员工的岗位没有可用的月度考核表模板，请先为岗位指定模板：%(people)s")
-            % {"people": listed(problems)},
+            _("这些员工的岗位没有可用的%(kind)s考核表模板，请先为岗位指定模板：%(people)s")
+            % {"kind": KIND_NAMES[kind], "people": listed(problems)},
             code="template_missing",
         )
     return {position: version for position, version in versions.items() if version is not None}
 
 
-def without_template(people: Sequence[Employee]) -> dict[str, str]:
-    """Employee code -> why their position has no usable monthly template, for those whose has none
-    (what opening the month would refuse them for)."""
-    return _unusable(people, _versions(people))
+def without_template(people: Sequence[Employee], kind: PeriodKind = "month") -> dict[str, str]:
+    """Employee code -> why their position has no usable template of `kind`, for those whose has none
+    (what opening the period would refuse them for)."""
+    return _unusable(people, _versions(people, kind), kind)
 
 
-def _versions(people: Sequence[Employee]) -> dict[int, TemplateVersion | None]:
+def _versions(people: Sequence[Employee], kind: PeriodKind) -> dict[int, TemplateVersion | None]:
     versions: dict[int, TemplateVersion | None] = {}
     for employee in people:
         if employee.position_id not in versions:
-            versions[employee.position_id] = current_version(employee.position)
+            versions[employee.position_id] = current_version(employee.position, kind)
     return versions
 
 
-def _unusable(people: Sequence[Employee], versions: dict[int, TemplateVersion | None]) -> dict[str, str]:
-    found = {e.code: _why_unusable(e.position, versions[e.position_id]) for e in people}
+def _unusable(
+    people: Sequence[Employee], versions: dict[int, TemplateVersion | None], kind: PeriodKind
+) -> dict[str, str]:
+    found = {e.code: _why_unusable(e.position, versions[e.position_id], kind) for e in people}
     return {code: reason for code, reason in found.items() if reason}
 
 
-def _why_unusable(position: Position, version: TemplateVersion | None) -> str:
-    if not position.template_id:
-        return _("岗位没有指定考核表模板")
+def _why_unusable(position: Position, version: TemplateVersion | None, kind: PeriodKind) -> str:
+    template_id = position.template_for(kind)
+    if not template_id:
+        return _("岗位没有指定%(kind)s考核表模板") % {"kind": KIND_NAMES[kind]}
     if version is None:
-        return _("模板“%(template)s”既没有保存过的版本，也没有内置的模板文件") % {
-            "template": position.template_id
-        }
+        return _("模板“%(template)s”既没有保存过的版本，也没有内置的模板文件") % {"template": template_id}
     try:
         template = version.compiled()
     except TemplateError as exc:
-        return _("模板“%(template)s”有误：%(problems)s") % {"template": position.template_id, "problems": exc}
-    if template.period != "month":
-        return _("模板“%(template)s”按“%(period)s”考核，月度考核期需要月度模板") % {
-            "template": position.template_id,
-            "period": template.period,
+        return _("模板“%(template)s”有误：%(problems)s") % {"template": template_id, "problems": exc}
+    if template.period != kind:
+        return _("模板“%(template)s”是%(period)s模板，%(kind)s考核期需要%(kind)s模板") % {
+            "template": template_id,
+            "period": KIND_NAMES[template.period],
+            "kind": KIND_NAMES[kind],
         }
     return ""

@@ -27,6 +27,7 @@ from shopkpi.appraisal import audit, export_cells, list_workbook, pay_totals
 from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.pay_totals import PayTotals
+from shopkpi.appraisal.period_names import period_label
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.review_steps import actor_name
 from shopkpi.appraisal.roles import is_gm, is_hr
@@ -177,8 +178,7 @@ def not_approved(cycle: Cycle) -> int:
 
 def title(cycle: Cycle) -> str:
     """ "<company> 2026年10月绩效工资表"."""
-    year, _dash, month = cycle.period.partition("-")
-    period = _("%(year)s年%(month)s月") % {"year": year, "month": month} if month.isdigit() else cycle.period
+    period = period_label(cycle.period)
     return " ".join(part for part in (company_name(), _("%(period)s绩效工资表") % {"period": period}) if part)
 
 

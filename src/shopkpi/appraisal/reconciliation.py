@@ -50,9 +50,9 @@ class Failure:
 
 def month_failures(cycle: Cycle, home: Path | None = None) -> list[Failure]:
     """Every difference of the cycle's period, each with its acknowledgement if it has one."""
-    from shopkpi.data.periods import Period
     from shopkpi.data.warehouse.catalogue import Warehouse
     from shopkpi.data.warehouse.reconciliation import differences, load_checks
+    from shopkpi.scorecard.periods import Period
 
     home = home or Path(settings.HOME)
     warehouse = Warehouse(home)

@@ -88,8 +88,8 @@ def _read(review: Review, metric: str, home: Path, *, page: int, size: int | Non
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
     from shopkpi.data.metrics.catalogue import load_catalogue
     from shopkpi.data.metrics.rows import RowDrill, entered_rows
-    from shopkpi.data.periods import Period
     from shopkpi.data.warehouse.catalogue import Warehouse
+    from shopkpi.scorecard.periods import Period
 
     catalogue = load_catalogue(home)
     if metric not in catalogue.metrics:

@@ -17,7 +17,6 @@ is pro-rated by calendar days worked, unless the template's pay formula reads `d
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,15 +30,18 @@ from shopkpi.appraisal.month_values import Metric
 from shopkpi.scorecard import (
     EmployeeInput,
     ItemResult,
+    Period,
     PeriodResult,
     ScoreResult,
     Template,
+    aggregate_values,
     explain_item,
     score,
 )
 from shopkpi.scorecard.numbers import format_decimal, plain, round_half_up
 
 SALARY_SOURCE = "员工档案：基本工资 (employee.base_salary)"
+AGGREGATE_SOURCE = "期内各期已发布的考核结果"
 WORK_DAYS = ("days_worked", "days_in_period")
 
 
@@ -107,12 +109,19 @@ def fresh_values(
     stored: Mapping[str, str | None],
     provenance: Mapping[str, str],
     metrics: Mapping[str, Metric],
+    period: str,
+    history: Sequence[PeriodResult] = (),
 ) -> tuple[dict[str, str | None], dict[str, str]]:
-    """The stored values with the month's values from the warehouse laid over them: the names the
+    """The stored values with the period's values from the warehouse laid over them: the names the
     template reads (an item's key or name stands for the one variable its value reads), then the
-    employee's base salary."""
+    employee's base salary, then a quarter's or a year's aggregates of the shorter periods' results
+    (each with the results it was made from as its source)."""
     values = dict(stored)
     sources = dict(provenance)
+    for name, aggregated in aggregate_values(template, period, history).items():
+        values[name] = None if aggregated.value is None else _text(aggregated.value)
+        read = "，".join(f"{part} {value if value is not None else '—'}" for part, value in aggregated.parts)
+        sources[name] = f"{AGGREGATE_SOURCE}：{read}"
     for name, metric in metrics.items():
         variable = variable_named(template, name)
         if variable is not None:
@@ -182,23 +191,21 @@ def history_of(review: Review) -> list[PeriodResult]:
 
 
 def histories(period: str, employee_ids: Sequence[int]) -> dict[int, list[PeriodResult]]:
-    """Each employee's earlier published results (for consecutive-period consequence rules), in one query."""
+    """Each employee's published results of the other periods that end by this one's end, in one query:
+    the earlier ones of its kind for the consecutive-period consequence rules, the months (or quarters)
+    inside a quarter or a year for its aggregates."""
+    span = Period.parse(period)
     found: dict[int, list[PeriodResult]] = {}
-    earlier = (
-        Review.objects.filter(
-            employee_id__in=employee_ids,
-            cycle__period__lt=period,
-            published_at__isnull=False,
-            score__isnull=False,
-        )
-        .order_by("cycle__period")
-        .values_list("employee_id", "cycle__period", "score", "grade")
+    published = (
+        Review.objects.filter(employee_id__in=employee_ids, published_at__isnull=False, score__isnull=False)
+        .exclude(cycle__period=span.text)
+        .values_list("employee_id", "cycle__period", "score", "grade", "pay")
     )
-    for employee_id, earlier_period, earlier_score, grade in earlier:
-        if earlier_score is not None:
-            found.setdefault(employee_id, []).append(
-                PeriodResult(earlier_period, earlier_score, grade or None)
-            )
+    for employee_id, other, other_score, grade, pay in published:
+        if other_score is not None and Period.parse(other).end <= span.end:
+            found.setdefault(employee_id, []).append(PeriodResult(other, other_score, grade or None, pay))
+    for results in found.values():
+        results.sort(key=lambda result: Period.parse(result.period))
     return found
 
 
@@ -224,14 +231,11 @@ def effective_value(review: Review, name: str) -> str | None:
 
 
 def days_worked(employee: Employee, period: str) -> tuple[int, int]:
-    """(calendar days employed in the month, days in the month)."""
-    year, month = (int(part) for part in period.split("-"))
-    first = dt.date(year, month, 1)
-    last = (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(days=1)
-    start = max(first, employee.hired_on) if employee.hired_on else first
-    end = min(last, employee.left_on) if employee.left_on else last
-    total = (last - first).days + 1
-    return max(0, (end - start).days + 1), total
+    """(calendar days employed in the period, days in the period)."""
+    span = Period.parse(period)
+    start = max(span.start, employee.hired_on) if employee.hired_on else span.start
+    end = min(span.end, employee.left_on) if employee.left_on else span.end
+    return max(0, (end - start).days + 1), span.days
 
 
 def _prorated(

@@ -30,8 +30,8 @@ from shopkpi.data.metrics.catalogue import MetricCatalogueError, load_catalogue
 from shopkpi.data.metrics.computation import MetricResults, MetricValueError, compute_metrics
 from shopkpi.data.metrics.rows import RowDrill
 from shopkpi.data.metrics.sql_guard import SqlRefused
-from shopkpi.data.periods import Period, PeriodError
 from shopkpi.data.warehouse.catalogue import Warehouse
+from shopkpi.scorecard.periods import Period, PeriodError
 
 
 def decimal_text(value: Decimal | None) -> str | None:

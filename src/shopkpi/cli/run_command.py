@@ -39,7 +39,9 @@ SUMMARY_COLUMNS = [
 
 
 @click.command("run")
-@click.option("--period", required=True, help="The month closed: 2026-10.")
+@click.option(
+    "--period", required=True, help="The period closed: a month 2026-10, a quarter 2026-Q3 or a year 2026."
+)
 @click.option(
     "--format", "output_format", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True
 )

@@ -11,7 +11,7 @@ from rich.console import Console
 from shopkpi.cli.score_output import print_table, render_csv, render_json
 from shopkpi.cli.values_csv import CsvError, read_history, read_values
 from shopkpi.scorecard import PeriodError, Template, TemplateError, load_template_file, score_all
-from shopkpi.scorecard.periods import check_period
+from shopkpi.scorecard.periods import Period
 
 
 def _summary(template: Template, path: str) -> str:
@@ -68,7 +68,7 @@ def score_command(
             click.echo(line, err=True)
         sys.exit(1)
     try:
-        check_period(period, template.period)
+        Period.of_kind(period, template.period)
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from None
     try:

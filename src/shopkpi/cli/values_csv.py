@@ -10,7 +10,7 @@ from pathlib import Path
 
 from shopkpi.scorecard import EmployeeInput, PeriodError, PeriodResult, RatingError, Template, rating_value
 from shopkpi.scorecard.numbers import NumberError, parse_number
-from shopkpi.scorecard.periods import check_period
+from shopkpi.scorecard.periods import EXAMPLES, Period
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ def read_history(path: Path, template: Template) -> dict[str, list[PeriodResult]
         raise CsvError([CsvProblem(name, 1, None, f"has no {', '.join(map(repr, missing))} column")])
     problems: list[CsvProblem] = []
     history: dict[str, list[PeriodResult]] = {}
+    kinds = {template.period} | {aggregate.over for aggregate in template.aggregates}
     for line, cells in rows:
         if len(cells) != len(header):
             problems.append(
@@ -145,17 +146,29 @@ def read_history(path: Path, template: Template) -> dict[str, list[PeriodResult]
             continue
         row = {column: cell.strip() for column, cell in zip(header, cells, strict=True)}
         try:
-            check_period(row["period"], template.period)
+            period = Period.parse(row["period"])
         except PeriodError as exc:
             problems.append(CsvProblem(name, line, "period", str(exc)))
             continue
-        try:
-            value: Decimal = parse_number(row["score"])
-        except NumberError as exc:
-            problems.append(CsvProblem(name, line, "score", str(exc)))
+        if period.kind not in kinds:
+            written = " or ".join(EXAMPLES[kind] for kind in sorted(kinds))
+            problems.append(
+                CsvProblem(name, line, "period", f"{period.text!r}: this template reads {written}")
+            )
+            continue
+        numbers: dict[str, Decimal | None] = {}
+        for column in ("score", "pay"):
+            try:
+                numbers[column] = parse_number(row[column]) if row.get(column) else None
+            except NumberError as exc:
+                problems.append(CsvProblem(name, line, column, str(exc)))
+        value, pay = numbers.get("score"), numbers.get("pay")
+        if value is None:
+            if "score" in numbers:
+                problems.append(CsvProblem(name, line, "score", "is empty"))
             continue
         grade = row.get("grade") or None
-        history.setdefault(row["employee"], []).append(PeriodResult(row["period"], value, grade))
+        history.setdefault(row["employee"], []).append(PeriodResult(period.text, value, grade, pay))
     if problems:
         raise CsvError(problems)
     return history

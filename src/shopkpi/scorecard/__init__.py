@@ -3,10 +3,10 @@
 Pure: no Django, no DuckDB, no files other than the template loader's.
 """
 
+from shopkpi.scorecard.aggregation import Aggregated, PeriodResult, aggregate_values
 from shopkpi.scorecard.engine import (
     EmployeeInput,
     ItemResult,
-    PeriodResult,
     RatingError,
     ScoreResult,
     explain_item,
@@ -23,18 +23,21 @@ from shopkpi.scorecard.loader import (
     load_template_file,
     load_template_text,
 )
-from shopkpi.scorecard.periods import PeriodError
+from shopkpi.scorecard.periods import Period, PeriodError, PeriodKind
 from shopkpi.scorecard.problems import Problem, TemplateError
 from shopkpi.scorecard.template import Template
 
 __all__ = [
+    "Aggregated",
     "EmployeeInput",
     "EvaluationError",
     "Explanation",
     "ExpressionError",
     "Input",
     "ItemResult",
+    "Period",
     "PeriodError",
+    "PeriodKind",
     "PeriodResult",
     "Problem",
     "RatingError",
@@ -42,6 +45,7 @@ __all__ = [
     "ScoreResult",
     "Template",
     "TemplateError",
+    "aggregate_values",
     "builtin_template_dir",
     "builtin_template_paths",
     "compile_expression",

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
+from shopkpi.scorecard.aggregation import PeriodResult, aggregate_values
 from shopkpi.scorecard.explanation import Explanation, Input, Reason
 from shopkpi.scorecard.expressions import EvaluationError, Expression
 from shopkpi.scorecard.numbers import NumberError, parse_number, round_half_up
-from shopkpi.scorecard.periods import check_period, periods_of_year, previous_period
+from shopkpi.scorecard.periods import Period
 from shopkpi.scorecard.template import (
     Band,
     BandsRule,
@@ -58,15 +59,6 @@ class EmployeeInput:
     values: Mapping[str, object] = field(default_factory=dict)  # absent or None = no value
     ratings: Mapping[str, Rating] = field(default_factory=dict)  # the supervisor's, by item key
     self_ratings: Mapping[str, Rating] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodResult:
-    """An earlier period's result, as history for consequence rules."""
-
-    period: str
-    score: Decimal
-    grade: str | None = None
 
 
 class ItemResult(NamedTuple):
@@ -204,8 +196,10 @@ def rating_value(item: Item, raw: Rating) -> Decimal:
 
 
 def score(template: Template, employee: EmployeeInput, history: Sequence[PeriodResult] = ()) -> ScoreResult:
-    """Score one employee for one period."""
-    check_period(employee.period, template.period)
+    """Score one employee for one period; `history` holds their results of other periods (earlier
+    ones of the template's kind for the consequence rules, the shorter ones inside the period for
+    its aggregates)."""
+    Period.of_kind(employee.period, template.period)
     with decimal.localcontext(SPEC_CONTEXT):
         return _score(template, employee, history)
 
@@ -217,7 +211,7 @@ def score_all(
     with decimal.localcontext(SPEC_CONTEXT), _collector_paused():
         results = []
         for employee in employees:
-            check_period(employee.period, template.period)
+            Period.of_kind(employee.period, template.period)
             results.append(_score(template, employee, history.get(employee.employee, ())))
         return results
 
@@ -241,6 +235,9 @@ def _collector_paused() -> Iterator[None]:
 def _score(template: Template, employee: EmployeeInput, history: Sequence[PeriodResult]) -> ScoreResult:
     # absent, None and empty text are all "no value"
     values = {name: v for name, v in employee.values.items() if v is not None and (type(v) is not str or v)}
+    for name, aggregated in aggregate_values(template, employee.period, history).items():
+        if name not in values and aggregated.value is not None:  # a value given (an override) wins
+            values[name] = aggregated.value
     use_self = template.self_weight != ZERO
     items: list[ItemResult] = []
     reasons: dict[str, str] = {}
@@ -413,7 +410,7 @@ def rule_actions(
 ) -> tuple[str, ...]:
     """The consequence actions that fire in `period` for a final (rounded) score and grade, with the
     employee's results of other periods as history: what `score` puts in `ScoreResult.actions`."""
-    check_period(period, template.period)
+    Period.of_kind(period, template.period)
     with decimal.localcontext(SPEC_CONTEXT):
         return _actions(template, period, final, grade, history)
 
@@ -431,10 +428,11 @@ def _actions(
     """
     if not template.rules:
         return ()
-    results = {entry.period: (entry.score, entry.grade) for entry in history}
-    results[period] = (final, grade)
+    results = {Period.parse(entry.period): (entry.score, entry.grade) for entry in history}
+    this = Period.of_kind(period, template.period)
+    results[this] = (final, grade)
 
-    def holds(rule: ConsequenceRule, at: str) -> bool:
+    def holds(rule: ConsequenceRule, at: Period) -> bool:
         found = results.get(at)
         if found is None:
             return False
@@ -444,15 +442,15 @@ def _actions(
     fired: list[ConsequenceRule] = []
     for rule in template.rules:
         if rule.at == "year_end":
-            year = periods_of_year(period, template.period)
-            if period == year[-1] and _longest_run(rule, year, holds) >= rule.consecutive:
+            year = this.of_year()
+            if this == year[-1] and _longest_run(rule, year, holds) >= rule.consecutive:
                 fired.append(rule)
             continue
         run = 0
-        current = period
+        current = this
         while run <= rule.consecutive and holds(rule, current):  # one past N tells a longer run
             run += 1
-            current = previous_period(current, template.period)
+            current = current.previous()
         if run == rule.consecutive:
             fired.append(rule)
     longest: dict[tuple[str, str | None], int] = {}
@@ -463,7 +461,7 @@ def _actions(
 
 
 def _longest_run(
-    rule: ConsequenceRule, periods: Sequence[str], holds: Callable[[ConsequenceRule, str], bool]
+    rule: ConsequenceRule, periods: Sequence[Period], holds: Callable[[ConsequenceRule, Period], bool]
 ) -> int:
     longest = run = 0
     for at in periods:

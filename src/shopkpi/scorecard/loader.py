@@ -18,6 +18,7 @@ from shopkpi.scorecard.expressions import Expression, ExpressionError, compile_e
 from shopkpi.scorecard.intervals import Interval, IntervalError, find_gaps, find_overlaps, parse_interval
 from shopkpi.scorecard.model import (
     RULE_KEYS,
+    AggregateDoc,
     BonusDoc,
     GradeDoc,
     ItemDoc,
@@ -27,8 +28,10 @@ from shopkpi.scorecard.model import (
     TemplateDoc,
 )
 from shopkpi.scorecard.numbers import NumberError, number_from_yaml, plain
+from shopkpi.scorecard.periods import MONTHS
 from shopkpi.scorecard.problems import Problem, TemplateError
 from shopkpi.scorecard.template import (
+    Aggregate,
     Band,
     BandsRule,
     BonusRule,
@@ -133,6 +136,7 @@ class _Compiler:
         grades = self._grades(cap)
         pay, pay_kind, pay_base = self._pay(cap)
         rules = self._rules()
+        aggregates = self._aggregates()
         if self.problems:
             raise TemplateError(self.source, self.problems)
         return Template(
@@ -150,6 +154,7 @@ class _Compiler:
             text=self.text,
             pay_kind=pay_kind,
             pay_base=pay_base,
+            aggregates=aggregates,
         )
 
     def _report_shape(self) -> None:
@@ -407,6 +412,64 @@ class _Compiler:
         if doc.base is not None:
             base = self._expression(doc.base, ["pay", "base"], score_range=(Decimal(0), cap))
         return amount, doc.kind, base
+
+    def _aggregates(self) -> tuple[Aggregate, ...]:
+        raw = self.document.get("aggregate")
+        if not isinstance(raw, dict) or not raw:
+            return ()
+        period = self.document.get("period", "month")
+        if period not in ("quarter", "year"):
+            self.problem(
+                ["aggregate"], "only a quarter or year template aggregates the results of shorter periods"
+            )
+            return ()
+        found: list[Aggregate] = []
+        for name, entry in raw.items():
+            path: list[PathPart] = ["aggregate", name]
+            doc = self.shape(AggregateDoc, entry, path)
+            if doc is None:
+                continue
+            aggregate = self._aggregate(str(name), doc, period, path)
+            if aggregate is not None:
+                found.append(aggregate)
+        return tuple(found)
+
+    def _aggregate(self, name: str, doc: AggregateDoc, period: str, path: list[PathPart]) -> Aggregate | None:
+        problems_before = len(self.problems)
+        try:
+            named = compile_expression(name).variables
+        except ExpressionError:
+            named = frozenset()
+        if named != {name} or name in ("score", "grade"):
+            self.problem(path, f"{name!r} cannot be a variable's name (a word, not score or grade)")
+        if MONTHS[doc.over] >= MONTHS[period]:  # type: ignore[index]
+            self.problem([*path, "over"], f"a {period} template aggregates shorter periods, not {doc.over}s")
+        counted = doc.how in ("count", "longest_run")
+        if (doc.of == "grade") != (counted and doc.grades is not None):
+            self.problem(
+                path,
+                "grades are counted (how: count or longest_run, with grades: [...]), never averaged or summed",
+            )
+        elif doc.grades is not None and not counted:
+            self.problem([*path, "grades"], "grades go with how: count or longest_run")
+        elif doc.how == "longest_run" and doc.grades is None:
+            self.problem(path, "longest_run counts a run of grades: give of: grade and grades: [...]")
+        weights: tuple[Decimal, ...] = ()
+        if (doc.how == "weighted") != (doc.weights is not None):
+            self.problem(path, "how: weighted needs weights, and weights need how: weighted")
+        elif doc.weights is not None:
+            parts = MONTHS[period] // MONTHS[doc.over]  # type: ignore[index]
+            numbers = [self.number(w, [*path, "weights", i]) for i, w in enumerate(doc.weights)]
+            weights = tuple(n for n in numbers if n is not None)
+            if len(doc.weights) != parts:
+                self.problem(
+                    [*path, "weights"], f"needs {parts} weights, one per {doc.over}, not {len(doc.weights)}"
+                )
+            elif any(w < 0 for w in weights) or sum(weights) <= 0:
+                self.problem([*path, "weights"], "weights are not negative and add up to more than 0")
+        if len(self.problems) > problems_before:
+            return None
+        return Aggregate(name, doc.of, doc.how, doc.over, weights, tuple(doc.grades or ()))
 
     def _rules(self) -> tuple[ConsequenceRule, ...]:
         raw_rules = self.document.get("rules")

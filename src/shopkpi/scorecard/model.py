@@ -105,6 +105,27 @@ class RuleDoc(_Strict):
     )
 
 
+class AggregateDoc(_Strict):
+    of: Literal["score", "pay", "grade"] = Field(
+        description="Which result of the shorter periods: the final score, the pay, or the grade (count only)."
+    )
+    how: Literal["average", "weighted", "last", "sum", "min", "max", "count", "longest_run"] = Field(
+        description="average, weighted (average with `weights`), last (the latest period with a result), "
+        "sum, min, max, count (the periods with a result, or with one of `grades`), or longest_run (the "
+        "most consecutive periods with one of `grades`: 连续三个月优秀)."
+    )
+    over: Literal["month", "quarter"] = Field(
+        default="month", description="The shorter periods aggregated: month (default) or quarter (in a year)."
+    )
+    weights: list[Number] | None = Field(
+        default=None, description="weighted: one weight per shorter period, in order (3 months of a quarter)."
+    )
+    grades: list[StrictStr] | None = Field(
+        default=None,
+        description="count and longest_run: only the periods whose grade is one of these (优秀) count.",
+    )
+
+
 class TemplateDoc(_Strict):
     """A scorecard template (考核表模板)."""
 
@@ -126,6 +147,11 @@ class TemplateDoc(_Strict):
         default_factory=list, description="Grades by rounded score; no overlap, no gap."
     )
     items: list[ItemDoc] = Field(min_length=1, description="The KPI items.")
+    aggregate: dict[StrictStr, AggregateDoc] = Field(
+        default_factory=dict,
+        description="Quarter and year templates: variables made from the employee's results of the "
+        "months (or quarters) inside the period, e.g. 月均得分: {of: score, how: average}.",
+    )
     pay: PayDoc | None = Field(default=None, description="How performance pay follows from the score.")
     rules: list[RuleDoc] = Field(default_factory=list, description="Consequences of a run of periods.")
 

@@ -10,8 +10,8 @@ from typing import Literal
 
 from shopkpi.scorecard.expressions import Expression
 from shopkpi.scorecard.intervals import Interval
+from shopkpi.scorecard.periods import PeriodKind
 
-Period = Literal["month", "quarter", "year"]
 PayKind = Literal["performance", "wage"]
 
 
@@ -107,12 +107,25 @@ class ConsequenceRule:
     at: Literal["year_end"] | None = None  # year_end: decided once a year, in its last period
 
 
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """A variable made from the employee's results of the shorter periods inside the template's
+    period (the months of a quarter): `how` over `of` (score, pay or grade)."""
+
+    name: str
+    of: Literal["score", "pay", "grade"]
+    how: Literal["average", "weighted", "last", "sum", "min", "max", "count", "longest_run"]
+    over: PeriodKind
+    weights: tuple[Decimal, ...] = ()
+    grades: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Template:
     id: str
     name: str
     description: str | None
-    period: Period
+    period: PeriodKind
     self_weight: Decimal
     rounding: int
     cap: Decimal | None
@@ -123,6 +136,7 @@ class Template:
     text: str  # the YAML it was loaded from
     pay_kind: PayKind = "performance"  # what `pay` is: performance pay, or a whole wage by design
     pay_base: Expression | None = None  # the performance pay base (绩效工资基数), for the pay sheet
+    aggregates: tuple[Aggregate, ...] = ()  # variables from the shorter periods' results
 
     def item(self, key: str) -> Item:
         for item in self.items:
@@ -138,7 +152,8 @@ class Template:
 
     @property
     def variables(self) -> frozenset[str]:
-        """The variables an employee's values must provide (score and grade are the engine's own)."""
+        """The variables an employee's values must provide (score and grade are the engine's own, the
+        aggregates come from the earlier results)."""
         names: set[str] = set()
         for item in self.items:
             if item.value is not None:
@@ -149,4 +164,4 @@ class Template:
             names |= self.pay.variables
         if self.pay_base is not None:
             names |= self.pay_base.variables
-        return frozenset(names - {"score", "grade"})
+        return frozenset(names - {"score", "grade"} - {a.name for a in self.aggregates})

@@ -98,7 +98,7 @@ def test_a_zero_target_is_missing_not_zero(template: Template) -> None:
 
 def test_check_accepts_every_seed_000_and_002_template() -> None:
     paths = sorted(str(p) for p in builtin_template_dir().glob("s00[02]-*.yaml"))
-    assert len(paths) == 7
+    assert len(paths) == 8  # s000 方案1–4 (with 库房), s002
     shopkpi = Path(sys.executable).parent / "shopkpi"
     run = subprocess.run([str(shopkpi), "check", *paths], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr

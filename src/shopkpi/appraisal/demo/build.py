@@ -13,7 +13,7 @@ from django.db import transaction
 
 from shopkpi.appraisal.demo.cycles import UNWATCHED, Watch, run_archived_month, run_current_month
 from shopkpi.appraisal.demo.held_back import hold_back_inputs
-from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, add_logins
+from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, add_logins, bind_period_templates
 from shopkpi.appraisal.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee
 from shopkpi.synth.generate import generate
@@ -78,6 +78,7 @@ def build_demo(
     say(f"exports generated and imported in {time.monotonic() - started:.0f} s")
     with transaction.atomic(), watch.part("logins"):
         people = add_logins()
+        bind_period_templates(people.hr)
     periods = manifest.months
     for period in periods[:-1]:
         run_archived_month(home, people, period, say, watch)

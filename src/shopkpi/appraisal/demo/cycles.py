@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
@@ -16,8 +15,8 @@ from shopkpi.appraisal.cycles import archive_cycle, eligible_employees, open_cyc
 from shopkpi.appraisal.demo.organisation import HR_CODE, DemoPeople
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.organisation.snapshot import take_snapshot
-from shopkpi.data.periods import Period
 from shopkpi.data.warehouse.catalogue import Warehouse
+from shopkpi.scorecard.periods import Period
 
 S = Review.Status
 Say = Callable[[str], None]
@@ -102,7 +101,7 @@ class MonthDriver:
         ratings = {key: given.get(key, "80") for key in keys}
         evaluator = self.evaluator_of(review)
         self.act(evaluator, review, "rate", ratings=ratings, comment="整体表现稳定，继续保持。")
-        period_end = dt.date.fromisoformat(f"{self.cycle.period}-01")
+        period_end = Period.parse(self.cycle.period).end
         self.act(
             evaluator,
             review,

@@ -9,13 +9,17 @@ from functools import lru_cache
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 
-from shopkpi.appraisal.models import Employee
+from shopkpi.appraisal.models import Employee, Position
 from shopkpi.appraisal.organisation import service
+from shopkpi.appraisal.organisation.period_templates import bind_period_template
 from shopkpi.appraisal.roles import ADMIN, GM, HR
 
 DEMO_PASSWORD = "shopkpi-demo"  # demo mode only; printed by `shopkpi demo` and given in the README
 DEMO_MAIL_DOMAIN = "demo-shop.example"
 HR_CODE = "HR01"  # the HR officer: runs the cycles, not appraised in the demo
+QUARTER_TEMPLATE = "quarter-card"  # every position's quarter: its months aggregated
+YEAR_TEMPLATE = "year-card"
+SEED_001_YEAR = "s001-year-end-award"  # seed 001's positions: the 年终特别奖 of their own seed
 
 
 @dataclass(frozen=True)
@@ -60,3 +64,12 @@ def add_logins() -> DemoPeople:
         employee.user = logins[code]
         employee.save(update_fields=["user"])
     return DemoPeople(hr=hr, gm=gm, employees=logins)
+
+
+def bind_period_templates(hr: User) -> None:
+    """Every position's quarterly card, and its annual one: seed 001's year-end award for the positions
+    scored by seed 001's monthly cards, the year summary card for the others."""
+    for position in Position.objects.order_by("name"):
+        bind_period_template(hr, position, "quarter", QUARTER_TEMPLATE)
+        year = SEED_001_YEAR if position.template_id.startswith("s001-") else YEAR_TEMPLATE
+        bind_period_template(hr, position, "year", year)

@@ -37,12 +37,35 @@ class Position(models.Model):
         default="",
         help_text="the id of the template this position is scored with; empty: not bound yet",
     )
+    quarter_template_id = models.CharField(
+        "季度考核表模板",
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="the template of the position's quarterly cycles; empty: no quarterly appraisal",
+    )
+    year_template_id = models.CharField(
+        "年度考核表模板",
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="the template of the position's annual cycles; empty: no annual appraisal",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def template_for(self, kind: str) -> str:
+        """The id of the template the position is scored with in a cycle of `kind` (month, quarter,
+        year); empty when it is not bound for that kind."""
+        return {
+            "month": self.template_id,
+            "quarter": self.quarter_template_id,
+            "year": self.year_template_id,
+        }[kind]
 
 
 class Employee(models.Model):

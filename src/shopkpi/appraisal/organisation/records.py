@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from shopkpi.appraisal.models import Account, Employee, EmployeeTerms
 from shopkpi.appraisal.roles import ADMIN, GM, HR, group_roles
-from shopkpi.data.periods import Period
+from shopkpi.scorecard.periods import Period
 
 READERS = frozenset({HR, GM, ADMIN})  # who sees the organisation: people, salaries, ownership
 WRITERS = frozenset({HR, ADMIN})  # who changes it

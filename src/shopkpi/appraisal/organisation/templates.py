@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from shopkpi.appraisal.models import TemplateVersion
-from shopkpi.scorecard import TemplateError, builtin_template_dir, load_template_file
+from shopkpi.scorecard import PeriodKind, TemplateError, builtin_template_dir, load_template_file
 
 
 def template_exists(text: str) -> str | None:
@@ -21,20 +21,30 @@ def template_exists(text: str) -> str | None:
     return by_name[0] if len(by_name) == 1 else None
 
 
-def template_choices() -> list[tuple[str, str]]:
-    """(id, name) of every template a position can use, by id."""
-    saved = dict(
-        TemplateVersion.objects.order_by("template_id", "version").values_list("template_id", "name")
-    )
-    return sorted({**_builtin_names(), **saved}.items())
+def template_choices(kind: PeriodKind | None = None) -> list[tuple[str, str]]:
+    """(id, name) of every template a position can use, by id; with `kind`, only the templates of that
+    period (month, quarter, year), as the newest version of each says."""
+    latest = {v.template_id: v for v in TemplateVersion.objects.order_by("template_id", "version")}
+    known: dict[str, tuple[str, PeriodKind | None]] = dict(_builtin())
+    for template_id, version in latest.items():
+        try:
+            known[template_id] = (version.name, version.compiled().period)
+        except TemplateError:
+            known[template_id] = (version.name, None)
+    return sorted((t, name) for t, (name, period) in known.items() if kind is None or period == kind)
+
+
+def _builtin_names() -> dict[str, str]:
+    return {template_id: name for template_id, (name, _period) in _builtin().items()}
 
 
 @lru_cache(maxsize=1)
-def _builtin_names() -> dict[str, str]:
-    names: dict[str, str] = {}
+def _builtin() -> dict[str, tuple[str, PeriodKind]]:
+    found: dict[str, tuple[str, PeriodKind]] = {}
     for path in sorted(builtin_template_dir().glob("*.yaml")):
         try:
-            names[path.stem] = load_template_file(path).name
+            template = load_template_file(path)
         except TemplateError:  # a broken built-in template is caught by its own tests
             continue
-    return names
+        found[path.stem] = (template.name, template.period)
+    return found

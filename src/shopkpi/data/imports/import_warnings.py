@@ -29,6 +29,7 @@ from shopkpi.data.imports.value_sql import quote
 from shopkpi.data.metrics.org_snapshot import OwnershipRow
 from shopkpi.data.problems import DataWarning
 from shopkpi.data.warehouse import scope
+from shopkpi.scorecard.periods import Period
 
 OWNERS_TABLE = "_import_owners"
 SHOWN_ACCOUNTS = 10
@@ -53,10 +54,8 @@ def _ident(name: str) -> str:
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    year, month = (int(x) for x in period.split("-"))
-    first = dt.date(year, month, 1)
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first, nxt - dt.timedelta(days=1)
+    span = Period.parse(period)
+    return span.start, span.end
 
 
 def load_owners(con: duckdb.DuckDBPyConnection, owners: Iterable[AccountOwner] | None) -> None:

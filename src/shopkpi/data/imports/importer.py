@@ -17,7 +17,6 @@ import datetime as dt
 import getpass
 import hashlib
 import os
-import re
 import secrets
 import shutil
 import time
@@ -36,11 +35,11 @@ from shopkpi.data.imports.validation import TypedFile, column_labels, validate
 from shopkpi.data.imports.value_sql import quote
 from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused, ProblemList
 from shopkpi.data.warehouse.catalogue import CommitResult, StagedBatch, Warehouse, fsync_file
+from shopkpi.scorecard.periods import Period, PeriodError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the company's time zone when none is given (SHOPKPI_TIME_ZONE)
 STAGING = ".import-staging"
 STAGING_KEEP_SECONDS = 24 * 3600  # no import runs for a day
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 Progress = Callable[[str, int, int], None]  # (file name, bytes read, file size)
 
@@ -257,7 +256,7 @@ def _check_arguments(
             f"import it with `shopkpi import {dataset}` (the organisation service), not into the warehouse",
         )
         return None
-    if period is not None and not PERIOD_RE.match(period):
+    if period is not None and not _is_month(period):
         problems.add("--period", None, None, f"not a period: {period!r} (write 2026-10)")
     try:
         zoneinfo.ZoneInfo(timezone)
@@ -440,3 +439,11 @@ __all__ = [
     "checked_import",
     "import_files",
 ]
+
+
+def _is_month(period: str) -> bool:
+    """Whether `period` is a month `2026-10`: the imported datasets are kept by month."""
+    try:
+        return Period.of_kind(period, "month").text == period
+    except PeriodError:
+        return False

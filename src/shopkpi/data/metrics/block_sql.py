@@ -34,9 +34,9 @@ from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics.aggregation_plan import plan
 from shopkpi.data.metrics.sql_guard import DIALECT
-from shopkpi.data.periods import Period
 from shopkpi.data.warehouse.rollup_reading import rewritten
 from shopkpi.data.warehouse.rollups import COUNT_COLUMN
+from shopkpi.scorecard.periods import Period
 
 ROW_ALIAS = "d"
 ACCOUNT_COLUMNS = ("rows", "batches", "accounts", "crossing_rows", "crossing_accounts")

@@ -40,9 +40,9 @@ from shopkpi.data.metrics.block_sql import (
 from shopkpi.data.metrics.catalogue import Metric, MetricCatalogue, ResolvedSource, dataset_schema
 from shopkpi.data.metrics.definitions import QueryMetric
 from shopkpi.data.metrics.sql_guard import DIALECT, checked_tree
-from shopkpi.data.periods import Period
 from shopkpi.data.warehouse import rollups
 from shopkpi.data.warehouse.rollup_reading import readable
+from shopkpi.scorecard.periods import Period
 
 
 @dataclass

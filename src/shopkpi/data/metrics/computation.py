@@ -28,7 +28,7 @@ from shopkpi.data.metrics.catalogue import MetricCatalogue
 from shopkpi.data.metrics.compiler import Block, CompiledPeriod, compile_period
 from shopkpi.data.metrics.derived_expressions import Evaluator
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
-from shopkpi.data.periods import Period
+from shopkpi.scorecard.periods import Period
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
 _VALUE_COLUMN = re.compile(r"[bt]\d+_v\d+")

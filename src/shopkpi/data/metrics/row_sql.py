@@ -26,7 +26,7 @@ from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics.calendars import Span
 from shopkpi.data.metrics.catalogue import ResolvedSource
 from shopkpi.data.metrics.sql_guard import DIALECT
-from shopkpi.data.periods import Period
+from shopkpi.scorecard.periods import Period
 
 Part = Literal["sum", "count", "distinct", "pick", "other"]
 EXCLUDED = ("calendar", "filter", "condition", "no_value", "repeat", "not_picked", "replaced")

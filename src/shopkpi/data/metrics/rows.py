@@ -29,7 +29,7 @@ from shopkpi.data.metrics.calendars import Span
 from shopkpi.data.metrics.catalogue import MetricCatalogue
 from shopkpi.data.metrics.definitions import QueryMetric
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
-from shopkpi.data.periods import Period
+from shopkpi.scorecard.periods import Period
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
 OWNER_RULE = "owner"

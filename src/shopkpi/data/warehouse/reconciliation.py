@@ -34,7 +34,7 @@ from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics.catalogue import dataset_schema
 from shopkpi.data.metrics.sql_guard import DIALECT, SqlRefused, checked_select
-from shopkpi.data.periods import Period
+from shopkpi.scorecard.periods import Period
 
 SHIPPED = "reconciliation.yaml"
 

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -23,6 +23,7 @@ from shopkpi.appraisal import cycles, paysheet
 from shopkpi.appraisal.imports import ImportRequest, outcome_fields, run_import, warning_fields
 from shopkpi.appraisal.models import Cycle
 from shopkpi.appraisal.roles import ADMIN, GM, HR
+from shopkpi.scorecard import Period
 from shopkpi.web.api.auth import BearerToken
 from shopkpi.web.api.errors import documented
 from shopkpi.web.api.month_schemas import (
@@ -43,7 +44,7 @@ PAY = BearerToken(roles=(HR, GM))
 UPLOADS = ".api-uploads"
 
 
-def _cycles() -> object:
+def _cycles() -> QuerySet[Cycle]:
     return Cycle.objects.annotate(
         review_count=Count("reviews"),
         approved_count=Count("reviews", filter=Q(reviews__status__in=paysheet.APPROVED)),
@@ -53,6 +54,7 @@ def _cycles() -> object:
 def _cycle_out(cycle: Cycle) -> CycleOut:
     return CycleOut(
         period=cycle.period,
+        kind=Period.parse(cycle.period).kind,
         status=cycle.status,
         opened_at=cycle.opened_at,
         archived_at=cycle.archived_at,
@@ -71,10 +73,11 @@ def _cycle_out(cycle: Cycle) -> CycleOut:
     response={200: Paged[CycleOut], **documented(401, 403, 422)},
 )
 def list_cycles(request: HttpRequest, page: Query[Page]) -> Paged[CycleOut]:
-    """The months opened so far, newest first (HR, GM, admin)."""
-    rows = _cycles().order_by("-period")  # type: ignore[attr-defined]
+    """The periods opened so far (months, quarters, years), newest first: by their last day, a quarter
+    after its last month (HR, GM, admin)."""
+    rows = sorted(_cycles(), key=lambda c: Period.parse(c.period), reverse=True)
     return Paged[CycleOut](
-        items=[_cycle_out(c) for c in rows[page.offset : page.offset + page.limit]], count=rows.count()
+        items=[_cycle_out(c) for c in rows[page.offset : page.offset + page.limit]], count=len(rows)
     )
 
 
@@ -85,12 +88,13 @@ def list_cycles(request: HttpRequest, page: Query[Page]) -> Paged[CycleOut]:
     response={201: CycleOut, **documented(400, 401, 403, 409, 422)},
 )
 def open_month(request: HttpRequest, body: CycleIn) -> Status[CycleOut]:
-    """Open a month (HR) with the default participants (everyone active in it, hired by the 15th) and
-    deadlines, as the page does; its values are computed at once. Refusals (409): `cycle_exists`,
+    """Open a month, a quarter (`2026-Q3`) or a year (`2026`) (HR) with the default participants
+    (everyone active in it, hired by the 15th of its last month) and deadlines, as the page does; its
+    values are computed at once, a quarter's or a year's aggregates from its published months. Refusals (409): `cycle_exists`,
     `bad_period`, `no_participants`, `template_missing` and `no_evaluator` (each lists every employee
     concerned: nobody is skipped)."""
     cycle = cycles.open_cycle(request.auth, body.period, home=Path(settings.HOME))  # type: ignore[attr-defined]
-    return Status(201, _cycle_out(_cycles().get(pk=cycle.pk)))  # type: ignore[attr-defined]
+    return Status(201, _cycle_out(_cycles().get(pk=cycle.pk)))
 
 
 @router.post(

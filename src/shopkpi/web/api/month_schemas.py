@@ -11,21 +11,25 @@ from pydantic import ConfigDict, Field
 
 
 class CycleOut(Schema):
-    period: str = Field(description="The month, YYYY-MM.")
+    period: str = Field(description="The period: a month YYYY-MM, a quarter YYYY-Qn or a year YYYY.")
+    kind: str = Field(description="`month`, `quarter` or `year`.")
     status: str = Field(description="`open` or `archived`.")
     opened_at: datetime
     archived_at: datetime | None
     self_due: date
     supervisor_due: date
     hr_due: date
-    reviews: int = Field(description="How many people the month appraises.")
+    reviews: int = Field(description="How many people the period appraises.")
     approved: int = Field(description="How many of their reviews the GM has approved (published or after).")
 
 
 class CycleIn(Schema):
-    period: str = Field(pattern=r"^\d{4}-\d{2}$", description="The month to open, YYYY-MM.")
+    period: str = Field(
+        pattern=r"^\d{4}(-\d{2}|-Q[1-4])?$",
+        description="The period to open: a month YYYY-MM, a quarter YYYY-Qn or a year YYYY.",
+    )
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"period": "2026-11"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"period": "2026-11"}, {"period": "2026-Q3"}]})
 
 
 class ImportProblemOut(Schema):

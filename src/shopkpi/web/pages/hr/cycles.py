@@ -24,10 +24,11 @@ from shopkpi.appraisal.models import Cycle, Delivery, Department, Employee, Revi
 from shopkpi.appraisal.notifications import messages as notice_messages
 from shopkpi.appraisal.participants import ParticipantRule, codes_in, without_template
 from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.scorecard import Period, PeriodError
 from shopkpi.web import upload_limits
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.hr.access import hr_page
-from shopkpi.web.pages.hr.imports import PERIOD, job_context
+from shopkpi.web.pages.hr.imports import job_context
 
 S = Review.Status
 FAILED_SHOWN = 20  # the latest failed sends on the console; the count says how many in all
@@ -51,8 +52,9 @@ def overdue_count(cycle: Cycle, by_status: dict[str, int], today: dt.date) -> in
 
 @hr_page()
 def console(request: HttpRequest) -> HttpResponse:
-    """The cycles, newest first, with their reviews per step and how many are overdue."""
-    all_cycles = list(Cycle.objects.order_by("-period"))
+    """The cycles, newest first (a quarter after its last month), with their reviews per step and how
+    many are overdue."""
+    all_cycles = sorted(Cycle.objects.all(), key=lambda c: Period.parse(c.period), reverse=True)
     counts: dict[int, dict[str, int]] = {}
     for row in Review.objects.values("cycle_id", "status").annotate(n=Count("id")):
         counts.setdefault(row["cycle_id"], {})[row["status"]] = row["n"]
@@ -101,7 +103,13 @@ DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class OpenCycleForm(forms.Form):
-    period = forms.CharField(label=_("考核期间"), max_length=7, help_text=_("格式 YYYY-MM，如 2026-03。"))
+    period = forms.CharField(
+        label=_("考核期间"),
+        max_length=7,
+        help_text=_(
+            "月度写作 YYYY-MM（如 2026-03），季度写作 YYYY-Qn（如 2026-Q3），年度写作 YYYY（如 2026）。"
+        ),
+    )
     cutoff_day = forms.IntegerField(
         label=_("入职截止日"),
         min_value=1,
@@ -136,9 +144,14 @@ class OpenCycleForm(forms.Form):
         departments.choices = list(Department.objects.order_by("name").values_list("pk", "name"))
 
     def clean_period(self) -> str:
-        period = str(self.cleaned_data["period"]).strip()
-        if not PERIOD.match(period):
-            raise forms.ValidationError(_("期间的格式是 YYYY-MM，如 2026-03。"))
+        try:
+            period = Period.parse(str(self.cleaned_data["period"])).text
+        except PeriodError:
+            raise forms.ValidationError(
+                _(
+                    "期间写作 YYYY-MM（月度，如 2026-03）、YYYY-Qn（季度，如 2026-Q3）或 YYYY（年度，如 2026）。"
+                )
+            ) from None
         if Cycle.objects.filter(period=period).exists():
             raise forms.ValidationError(_("该期间的考核已经开启（或已归档）。"))
         return period
@@ -146,10 +159,10 @@ class OpenCycleForm(forms.Form):
 
 def default_period(today: dt.date) -> str:
     """The month after the newest cycle; without any, last month (appraised at the start of this one)."""
-    newest = Cycle.objects.order_by("-period").values_list("period", flat=True).first()
+    months = [Period.parse(p) for p in Cycle.objects.values_list("period", flat=True)]
+    newest = max((p for p in months if p.kind == "month"), default=None)
     if newest is not None:
-        year, month = deadlines.month_after(newest)
-        return f"{year:04d}-{month:02d}"
+        return newest.next().text
     last = today.replace(day=1) - dt.timedelta(days=1)
     return f"{last.year:04d}-{last.month:02d}"
 
@@ -163,8 +176,11 @@ def preview(period: str, cutoff_day: int, given: QueryDict | None = None) -> dic
     nobody can evaluate), how many the rule leaves, those whose position has no usable template
     (flagged: opening refuses them, listed), and the default deadlines. Its size follows the
     departments and the exceptions, never the head count."""
-    if not PERIOD.match(period):
+    try:
+        span = Period.parse(period)
+    except PeriodError:
         return {"valid_period": False}
+    period = span.text
     eligible = cycles.eligible_employees(period, cutoff_day)
     unassessable = _without_evaluator(eligible)
     if given is not None and given.get("rule_given"):
@@ -187,7 +203,9 @@ def preview(period: str, cutoff_day: int, given: QueryDict | None = None) -> dic
         "excluded_count": len(rule.excluded),
         "unassessable": [named[code] for code in sorted(unassessable)[:SHOWN]],
         "unassessable_count": len(unassessable),
-        "without_template": [(named[code], why) for code, why in sorted(without_template(eligible).items())],
+        "without_template": [
+            (named[code], why) for code, why in sorted(without_template(eligible, span.kind).items())
+        ],
         "shown": SHOWN,
     }
     try:

@@ -4,7 +4,6 @@ large file's progress, and the warehouse's batch history, where a batch can be w
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,10 +25,10 @@ from shopkpi.data.imports.profiles import CANONICAL, InvalidProfiles, all_profil
 from shopkpi.data.imports.recognition import recognise_dataset
 from shopkpi.data.problems import DataWarning, ImportRefused
 from shopkpi.data.warehouse.catalogue import Warehouse
+from shopkpi.scorecard.periods import Period, PeriodError
 from shopkpi.web import upload_limits
 from shopkpi.web.pages.hr.access import hr_page
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 HISTORY_LIMIT = 100
 CANONICAL_LABEL = _("标准格式（数据集的列名）")
 
@@ -90,8 +89,11 @@ class ImportForm(forms.Form):
 
     def clean_period(self) -> str:
         period = str(self.cleaned_data.get("period") or "").strip()
-        if period and not PERIOD.match(period):
-            raise forms.ValidationError(_("期间的格式是 YYYY-MM，如 2026-03。"))
+        if period:
+            try:
+                Period.of_kind(period, "month")
+            except PeriodError:
+                raise forms.ValidationError(_("期间的格式是 YYYY-MM，如 2026-03。")) from None
         return period
 
 

@@ -13,8 +13,11 @@ from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal.models import Department, Employee, Position
 from shopkpi.appraisal.organisation import records, service
+from shopkpi.appraisal.organisation.period_templates import bind_period_template
 from shopkpi.appraisal.organisation.problems import OrganisationRefused
-from shopkpi.appraisal.organisation.templates import template_choices
+from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.scorecard import PeriodKind
+from shopkpi.scorecard.periods import KINDS
 from shopkpi.web.pages.hr.access import org_page
 from shopkpi.web.pages.org.forms import NameForm, TemplateForm
 
@@ -43,21 +46,29 @@ def _page(
     *,
     department_form: NameForm | None = None,
     position_form: NameForm | None = None,
-    template_error: tuple[int, str] | None = None,
+    template_error: tuple[int, str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     people = list(records.employees(status="active"))
     by_department: dict[int, list[Employee]] = {}
     for e in people:
         by_department.setdefault(e.department_id, []).append(e)
-    names = dict(template_choices())
     positions = [
         {
             "position": p,
             "people": sum(1 for e in people if e.position_id == p.pk),
-            "template_name": names.get(p.template_id, ""),
-            "form": TemplateForm(initial={"template": p.template_id}, prefix=f"p{p.pk}"),
-            "error": template_error[1] if template_error and template_error[0] == p.pk else "",
+            "forms": [
+                {
+                    "kind": kind,
+                    "form": TemplateForm(
+                        initial={"template": p.template_for(kind)}, prefix=f"{kind}{p.pk}", kind=kind
+                    ),
+                    "error": template_error[2]
+                    if template_error and template_error[:2] == (p.pk, kind)
+                    else "",
+                }
+                for kind in KINDS
+            ],
         }
         for p in Position.objects.order_by("name")
     ]
@@ -90,13 +101,36 @@ def position_template(request: HttpRequest, position_id: int) -> HttpResponse:
     position = Position.objects.filter(pk=position_id).first()
     if position is None:
         raise Http404("no such position")
-    form = TemplateForm(request.POST, prefix=f"p{position.pk}")
+    form = TemplateForm(request.POST, prefix=f"month{position.pk}")
     if not form.is_valid():
-        return _page(request, template_error=(position.pk, str(_("请选择一个考核表模板。"))), status=400)
+        return _page(
+            request, template_error=(position.pk, "month", str(_("请选择一个考核表模板。"))), status=400
+        )
     try:
         service.put_position(request.user.get_username(), position.name, form.cleaned_data["template"])
     except OrganisationRefused as refusal:
-        return _page(request, template_error=(position.pk, refusal.problems[0].message), status=400)
+        return _page(request, template_error=(position.pk, "month", refusal.problems[0].message), status=400)
+    messages.success(request, _("岗位 %(name)s 已绑定考核表模板。") % {"name": position.name})
+    return redirect("org-chart")
+
+
+@org_page()
+@require_POST
+def position_period_template(request: HttpRequest, position_id: int, kind: str) -> HttpResponse:
+    """The position's quarterly or annual template (or none)."""
+    position = Position.objects.filter(pk=position_id).first()
+    if position is None or kind not in ("quarter", "year"):
+        raise Http404("no such position")
+    period_kind: PeriodKind = "quarter" if kind == "quarter" else "year"
+    form = TemplateForm(request.POST, prefix=f"{kind}{position.pk}", kind=period_kind)
+    if not form.is_valid():
+        return _page(
+            request, template_error=(position.pk, kind, str(_("请选择一个考核表模板。"))), status=400
+        )
+    try:
+        bind_period_template(request.user, position, period_kind, form.cleaned_data["template"])
+    except WorkflowError as refusal:
+        return _page(request, template_error=(position.pk, kind, str(refusal)), status=400)
     messages.success(request, _("岗位 %(name)s 已绑定考核表模板。") % {"name": position.name})
     return redirect("org-chart")
 

@@ -12,6 +12,7 @@ from shopkpi.appraisal.models import Department, Position
 from shopkpi.appraisal.organisation.kinds import KINDS
 from shopkpi.appraisal.organisation.problems import OrganisationRefused
 from shopkpi.appraisal.organisation.templates import template_choices
+from shopkpi.scorecard import PeriodKind
 
 
 class _Form(forms.Form):
@@ -113,12 +114,18 @@ class EndForm(_Form):
 
 
 class TemplateForm(_Form):
+    """A position's template for one kind of period: the monthly one must be chosen, a quarterly or
+    annual one may be left empty (no such appraisal)."""
+
     template = forms.ChoiceField(label=_("考核表模板"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: PeriodKind = "month", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(t, f"{name}（{t}）") for t, name in template_choices()]
-        cast(forms.ChoiceField, self.fields["template"]).choices = [("", _("（请选择）")), *choices]
+        choices = [(t, f"{name}（{t}）") for t, name in template_choices(kind)]
+        empty = _("（请选择）") if kind == "month" else _("（不考核）")
+        field = cast(forms.ChoiceField, self.fields["template"])
+        field.choices = [("", empty), *choices]
+        field.required = kind == "month"
 
 
 class NameForm(_Form):

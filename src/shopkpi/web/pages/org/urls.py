@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern] = [
     path(
         "org/positions/<int:position_id>/template/", org_chart.position_template, name="org-position-template"
     ),
+    path(
+        "org/positions/<int:position_id>/template/<str:kind>/",
+        org_chart.position_period_template,
+        name="org-position-period-template",
+    ),
     path("org/employees/", org_employees.employee_list, name="org-employees"),
     path("org/employees/new/", org_employees.employee_new, name="org-employee-new"),
     path("org/employees/<str:code>/", org_employees.employee_detail, name="org-employee"),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.period_names import period_label
 from shopkpi.appraisal.review_steps import actor_name
 from shopkpi.scorecard.numbers import format_decimal, plain
 from shopkpi.scorecard.template import (
@@ -195,12 +196,11 @@ def build(user: Any, review: Review) -> Scorecard:
             )
         )
     employee = review.employee
-    year, month = review.cycle.period.split("-")
-    period_label = _("%(year)s年%(month)s月") % {"year": year, "month": int(month)}
+    period = period_label(review.cycle.period)
     company = company_name()
     title = _("%(company)s%(period)s绩效考核表：%(name)s（%(code)s）") % {
         "company": f"{company} " if company else "",
-        "period": period_label,
+        "period": period,
         "name": employee.name,
         "code": employee.code,
     }
@@ -239,7 +239,7 @@ def build(user: Any, review: Review) -> Scorecard:
         title=title,
         company=company,
         period=review.cycle.period,
-        period_label=period_label,
+        period_label=period,
         info=info,
         items=blocks,
         score=_decimal(detail.score),
