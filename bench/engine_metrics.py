@@ -58,13 +58,13 @@ def main() -> None:
 
     import psycopg
     from data_hand_sql import hand_sql
-    from shopkpi.data.periods import Period
 
     from shopkpi.data.engines import open_engine
     from shopkpi.data.engines.dialect_sql import engine_sql
     from shopkpi.data.engines.publish import publish
     from shopkpi.data.metrics.catalogue import load_catalogue
     from shopkpi.data.metrics.computation import compute_metrics
+    from shopkpi.scorecard.periods import Period
     from shopkpi.synth.warehouse_load import load_warehouse
 
     load_before = os.getloadavg()[0]
