@@ -102,3 +102,16 @@ def test_every_built_in_template_opens_in_the_form_and_comes_back_as_it_was(path
     assert replace(load_template_text(written), text="") == replace(load_template_text(text), text="")
     comments = [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
     assert comments == [line.strip() for line in written.splitlines() if line.strip().startswith("#")]
+
+
+def test_a_value_no_band_covers_is_named_at_the_table(company: dict[str, Any]) -> None:  # noqa: F811
+    client = _client("hr")
+    fields = _fields(client.get("/templates/whatif-test/form/").content.decode())
+    fields["item-0-row-1-label"] = ""  # [90%, 100%) deleted: values from 90% to 100% fall in no band
+    fields["item-0-row-1-value"] = ""
+    answer = client.post("/templates/whatif-test/form/", fields)
+    assert answer.status_code == 422
+    assert "没有一档包含 [90%, 100%)：每个可能的数值都要落在某一档。" in html.unescape(
+        answer.content.decode()
+    )
+    assert TemplateVersion.objects.count() == 1

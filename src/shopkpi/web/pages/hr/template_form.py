@@ -28,7 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from shopkpi.scorecard.expressions import ExpressionError, compile_expression
-from shopkpi.scorecard.intervals import IntervalError, find_overlaps, parse_interval
+from shopkpi.scorecard.intervals import IntervalError, find_gaps, find_overlaps, parse_interval
 from shopkpi.scorecard.numbers import NumberError, number_from_yaml
 from shopkpi.scorecard.yaml_source import read_yaml
 from shopkpi.web.pages.common.errors import domain_errors
@@ -224,7 +224,11 @@ def validate(form: TemplateForm) -> bool:
         form.errors["weights"] = _("各考核项的权重合计为 %(sum)s，应为 100。") % {
             "sum": f"{total.normalize():f}"
         }
-    _check_intervals(form.grades, interval_of=lambda row: row.value, rating_of=None)
+    uncovered = _check_intervals(
+        form.grades, interval_of=lambda row: row.value, rating_of=None, low=Decimal(0)
+    )
+    if uncovered and form.grades:
+        form.errors["grades"] = uncovered
     for row in form.grades:
         if not row.label:
             row.error = row.error or _("请填写等级名称。")
@@ -242,7 +246,11 @@ def _check_item(item: ItemForm) -> None:
     if item.kind == "bands":
         if not item.rows:
             item.errors["rows"] = _("至少需要一档。")
-        _check_intervals(item.rows, interval_of=lambda row: row.label, rating_of=lambda row: row.value)
+        uncovered = _check_intervals(
+            item.rows, interval_of=lambda row: row.label, rating_of=lambda row: row.value
+        )
+        if uncovered and item.rows:
+            item.errors["rows"] = uncovered
     elif item.kind == "rated_by":
         for row in item.rows:
             if not row.label:
@@ -267,7 +275,8 @@ def _check_rating(row: Row, text: str) -> None:
         row.error = row.error or _("分值要在 0 到 100 之间。")
 
 
-def _check_intervals(rows: list[Row], *, interval_of: Any, rating_of: Any) -> None:
+def _check_intervals(rows: list[Row], *, interval_of: Any, rating_of: Any, low: Decimal | None = None) -> str:
+    """Each row's interval (and rating) at its row; the values no row covers, as the table's message."""
     parsed = []
     for row in rows:
         try:
@@ -287,6 +296,14 @@ def _check_intervals(rows: list[Row], *, interval_of: Any, rating_of: Any) -> No
                     "text": interval.text,
                     "other": earlier.text,
                 }
+    if len(parsed) < len(rows) or any(row.error for row in rows):
+        return ""  # the rows' own messages first
+    gaps = find_gaps([interval for _row, interval in parsed], low, None)
+    if not gaps:
+        return ""
+    return _("没有一档包含 %(gaps)s：每个可能的数值都要落在某一档。") % {
+        "gaps": "、".join(g.text for g in gaps)
+    }
 
 
 def _check_pay(form: TemplateForm) -> None:
