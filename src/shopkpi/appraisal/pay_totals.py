@@ -76,6 +76,14 @@ def of_reviews(reviews: QuerySet[Review]) -> PayTotals:
     return added(by(reviews, "cycle_id").values())
 
 
+def cells(kind: str | None, pay: Any, no_pay: Any = None) -> tuple[Any, Any]:
+    """A review's pay in the column of its kind, for a sheet or a page: (绩效工资, 整月工资); a template
+    without pay shows `no_pay` (本岗位不计绩效工资) under 绩效工资."""
+    if kind is None:
+        return (no_pay, None)
+    return (None, pay) if kind == WAGE else (pay, None)
+
+
 def one(kind: str | None, pay: Decimal | None, adjustments: Decimal = ZERO) -> PayTotals:
     """The totals of one review (its pay of `kind`, and the sum of its adjustments)."""
     amount = (pay or ZERO).quantize(CENT)

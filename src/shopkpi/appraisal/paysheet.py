@@ -82,11 +82,13 @@ class PayRow:
 
     @property
     def performance_pay(self) -> Decimal | None:
-        return self.pay if self.pay_kind == "performance" else None
+        performance: Decimal | None = pay_totals.cells(self.pay_kind, self.pay)[0]
+        return performance
 
     @property
     def wage(self) -> Decimal | None:
-        return self.pay if self.pay_kind == "wage" else None
+        wage: Decimal | None = pay_totals.cells(self.pay_kind, self.pay)[1]
+        return wage
 
     def cells(self) -> tuple[Any, ...]:
         return (

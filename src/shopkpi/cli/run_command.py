@@ -97,11 +97,11 @@ MONEY_COLUMNS = (8, 9)
 def _pay_cells(card: Card, *, no_pay: str | None) -> tuple[str | None, str | None]:
     """The 绩效工资 and 整月工资 cells: the pay in the column of its kind; a template without pay
     says `no_pay` in the 绩效工资 column."""
-    kind = card.scored.outcome.pay_kind
-    if kind is None:
-        return (no_pay, None)
+    from shopkpi.appraisal import pay_totals  # needs Django set up
+
     amount = None if card.scored.pay is None else format_decimal(card.scored.pay)
-    return (None, amount) if kind == "wage" else (amount, None)
+    performance, wage = pay_totals.cells(card.scored.outcome.pay_kind, amount, no_pay)
+    return performance, wage
 
 
 def _row(card: Card, *, no_pay: str | None = None) -> list[Any]:

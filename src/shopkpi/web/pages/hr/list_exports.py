@@ -56,14 +56,6 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
 
 
-def _pay_cells(review: Review) -> tuple[Any, Any]:
-    """绩效工资 and 整月工资: the review's pay in the column of its kind (see pay_totals)."""
-    kind = review.pay_kind
-    if kind is None:
-        return (_("本岗位不计绩效工资"), None)
-    return (None, review.pay) if kind == pay_totals.WAGE else (review.pay, None)
-
-
 def _words(pairs: list[tuple[str, str]]) -> str:
     return "；".join(f"{label}：{value or _('全部')}" for label, value in pairs)
 
@@ -122,7 +114,7 @@ def reviews_xlsx(request: HttpRequest, period: str) -> HttpResponse:
                 _("逾期") if deadlines.overdue(review, today) else None,
                 review.score,
                 review.grade,
-                *_pay_cells(review),
+                *pay_totals.cells(review.pay_kind, review.pay, _("本岗位不计绩效工资")),
                 _("缺数据") if review.missing else None,
             ]
         )
@@ -213,7 +205,7 @@ def approvals_xlsx(request: HttpRequest) -> HttpResponse:
                 labels.review_state(review.status),
                 review.score,
                 review.grade,
-                *_pay_cells(review),
+                *pay_totals.cells(review.pay_kind, review.pay, _("本岗位不计绩效工资")),
                 one.adjustments,
                 one.payable,
             ]

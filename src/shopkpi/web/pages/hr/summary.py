@@ -110,14 +110,6 @@ def _cells(line: Line, grades: list[str]) -> list[Any]:
     ]
 
 
-def _pay_cells(review: Review) -> tuple[Any, Any]:
-    """The detail's 绩效工资 and 整月工资 cells: each pay in the column of its kind."""
-    kind = review.pay_kind
-    if kind is None:
-        return (NO_PAY, None)
-    return (None, review.pay) if kind == pay_totals.WAGE else (review.pay, None)
-
-
 def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
     """The summary and each review's line as a workbook; HR or GM only, written to the audit log."""
     if not (is_hr(user) or is_gm(user)):
@@ -160,7 +152,7 @@ def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
                 review.get_status_display(),
                 review.score,
                 review.grade,
-                *_pay_cells(review),
+                *pay_totals.cells(review.pay_kind, review.pay, NO_PAY),
             ]
         )
     detail.freeze_panes = "A2"
