@@ -307,6 +307,7 @@ def test_canonical_csv_of_every_dataset(tmp_path: Path, name: str) -> None:
     assert described == {
         **{c.name: c.duckdb_type for c in ds.columns},
         "_batch": "VARCHAR",
+        "_row": "BIGINT",  # the row of the file
     }
     plain = duckdb.connect().execute(f"SELECT count(*) FROM read_csv('{path}', all_varchar=true)").fetchone()
     assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == plain

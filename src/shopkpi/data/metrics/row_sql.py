@@ -10,7 +10,7 @@ taken apart into each row's part of it, so that the parts add up to the value:
     count(distinct u)                1 for the first such row of each u per account (a repeat is 0)
     max/min(x), arg_max/arg_min(x, k) x of the one row per account the aggregate picks
 
-A row that takes no part says why (`EXCLUDED` codes). An aggregate of another shape (`avg`, a
+A row that takes no part says why (`_reason`: the place of its code in `EXCLUDED`). An aggregate of another shape (`avg`, a
 ratio of two sums written in one expression) lists its rows without parts (`additive` false).
 """
 
@@ -247,11 +247,12 @@ def _outer(inner: str, aggregate: Aggregate, read: tuple[str, ...]) -> str:
         if ranked
         else ", 1 AS _rank"
     )
-    later = "repeat" if aggregate.part == "distinct" else "not_picked"
+    later = _code("repeat" if aggregate.part == "distinct" else "not_picked")
     reason = (
-        "CASE WHEN _span IS NOT NULL THEN 'calendar' WHEN NOT _passes THEN 'filter' WHEN NOT _cond THEN 'condition' WHEN _value IS NULL THEN 'no_value' "
-        + ("WHEN _order IS NULL THEN 'no_value' " if aggregate.part == "pick" else "")
-        + (f"WHEN _rank > 1 THEN '{later}' " if ranked else "")
+        f"CASE WHEN _span IS NOT NULL THEN {_code('calendar')} WHEN NOT _passes THEN {_code('filter')} "
+        f"WHEN NOT _cond THEN {_code('condition')} WHEN _value IS NULL THEN {_code('no_value')} "
+        + (f"WHEN _order IS NULL THEN {_code('no_value')} " if aggregate.part == "pick" else "")
+        + (f"WHEN _rank > 1 THEN {later} " if ranked else "")
         + "END"
     )
     part = "1" if aggregate.part in ("count", "distinct") else "_value"
@@ -262,6 +263,11 @@ def _outer(inner: str, aggregate: Aggregate, read: tuple[str, ...]) -> str:
         f"SELECT _for, _employee, _kind, _account, _from, _to, _batch, _row, _day, {counted} AS _counted, "
         f"{shown} AS _reason, _passes, _span{columns} FROM (SELECT *{rank} FROM ({inner}))"
     )
+
+
+def _code(reason: str) -> int:
+    """A reason as the SQL gives it: its place in EXCLUDED (`_reason`)."""
+    return EXCLUDED.index(reason)
 
 
 def _sql(tree: exp.Expr) -> str:

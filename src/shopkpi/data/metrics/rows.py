@@ -185,7 +185,7 @@ class RowDrill:
             else Decimal(counted)
             if type(counted) is not Decimal
             else counted,
-            excluded=None if reason is None else str(reason),
+            excluded=None if reason is None else row_sql.EXCLUDED[int(reason)],
             calendar=None if span is None else select.excluded[int(span)],
         )
 
