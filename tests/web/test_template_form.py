@@ -115,3 +115,18 @@ def test_a_value_no_band_covers_is_named_at_the_table(company: dict[str, Any]) -
         answer.content.decode()
     )
     assert TemplateVersion.objects.count() == 1
+
+
+def test_the_english_form_speaks_english_around_the_templates_own_words(company: dict[str, Any]) -> None:  # noqa: F811
+    client = _client("hr")
+    client.cookies["django_language"] = "en"
+    fields = _fields(client.get("/templates/whatif-test/form/").content.decode())
+    fields["item-0-row-1-label"] = "[100%, 90%)"
+    page = html.unescape(client.post("/templates/whatif-test/form/", fields).content.decode())
+    assert "The interval “[100%, 90%)” cannot be used" in page and "Scored by bands" in page
+    # outside the template's own words (names, levels, grades) and the inputs, no Chinese
+    text = re.sub(r"<(input|textarea)[^>]*>.*?(</textarea>)?", "", page, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    for own in ("测试岗", "销售额达成", "工作态度", "优秀", "合格", "简体中文"):
+        text = text.replace(own, "")
+    assert not re.findall(r"[\u4e00-\u9fff]+", text)
