@@ -36,7 +36,6 @@ from shopkpi.web.pages.hr import template_editor as editor
 
 HUNDRED = Decimal(100)
 SCORE_PAY = re.compile(r"^\s*(?P<base>.+?)\s*\*\s*score\s*/\s*100\s*$")
-PAY_PATTERNS = ("none", "score", "formula")  # 不计绩效工资, 基数 × 得分 ÷ 100, 自定义公式
 KINDS = ("bands", "proportional", "deduct", "rated_by", "bonus", "penalty")
 
 
@@ -82,7 +81,7 @@ class TemplateForm:
     description: str
     items: list[ItemForm]
     grades: list[Row]
-    pay_pattern: str
+    pay_pattern: str  # none (不计绩效工资), score (基数 × 得分 ÷ 100) or formula (自定义公式)
     pay_base: str
     pay_amount: str
     pay_kind: str
@@ -397,7 +396,7 @@ def _write_pay(form: TemplateForm, doc: Any) -> None:
 def _render(
     request: HttpRequest, base: editor.Base, form: TemplateForm, check: Any = None, *, status: int = 200
 ) -> HttpResponse:
-    context = {"base": base, "form": form, "check": check, "patterns": PAY_PATTERNS}
+    context = {"base": base, "form": form, "check": check}
     return render(request, "shopkpi/editor/form.html", context, status=status)
 
 
