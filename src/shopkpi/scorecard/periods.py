@@ -93,13 +93,6 @@ class Period:
         """The periods of this kind in its year: 2026-01 … 2026-12, 2026-Q1 … 2026-Q4, or 2026."""
         return year_of(self.year).parts(self.kind)
 
-    def within(self, other: Period) -> bool:
-        """Whether this period lies inside `other` (a month inside its quarter or its year)."""
-        return other.start <= self.start and self.end <= other.end
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
