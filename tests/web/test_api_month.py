@@ -71,6 +71,24 @@ def test_only_hr_opens_a_month_and_a_bad_period_is_invalid(org: api_org.Org) -> 
     assert (month.status_code, month.json()["code"]) == (409, "bad_period")
 
 
+def test_hr_opens_a_quarter_with_each_positions_quarterly_card(org: api_org.Org) -> None:
+    Position.objects.update(quarter_template_id="quarter-card")
+    answer = _post(org, "hr", "/api/cycles", {"period": "2026-Q1"})
+    assert answer.status_code == 201, answer.content
+    opened = answer.json()
+    assert (opened["period"], opened["kind"], opened["reviews"]) == ("2026-Q1", "quarter", PEOPLE)
+    # due in the month after the quarter, as after March
+    assert opened["hr_due"] == str(Cycle.objects.get(period=api_org.PERIOD).hr_due)
+    templates = set(
+        Review.objects.filter(cycle__period="2026-Q1").values_list("template_version__template_id", flat=True)
+    )
+    assert templates == {"quarter-card"}
+    listed = Client().get("/api/cycles", **org.auth("hr")).json()["items"]
+    # newest first by the last day: March, then the quarter that ends with it
+    assert [(c["period"], c["kind"]) for c in listed] == [(api_org.PERIOD, "month"), ("2026-Q1", "quarter")]
+    assert _post(org, "hr", "/api/cycles", {"period": "2026-Q5"}).status_code == 422
+
+
 def _upload(org: api_org.Org, who: str, name: str, text: str, **fields: str) -> Any:
     data: dict[str, Any] = {"file": SimpleUploadedFile(name, text.encode("utf-8")), **fields}
     return Client().post("/api/imports", data, **org.auth(who))
