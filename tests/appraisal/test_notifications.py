@@ -239,6 +239,7 @@ def test_the_remind_command_sends_todays_reminders_once(co: Company, settings: A
     assert wrong.exit_code == 2 and "'25:00' is not a time of day like 08:00" in wrong.output
 
 
+@pytest.mark.django_db(transaction=True)  # django-q's scheduler closes old connections, as in a worker
 def test_the_daily_reminders_are_a_job_a_worker_runs_once_a_day_at_the_chosen_time(
     co: Company, settings: Any
 ) -> None:
