@@ -156,17 +156,18 @@ def test_two_gms_approving_a_cycle_at_once_one_approves_the_other_is_refused(co:
 
 
 def _fail_on_call(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
-    """Make the `number`th audit.record from now on raise, as a crash midway would."""
-    real = audit.record
+    """Make the `number`th write to the audit log from now on raise, as a crash midway would (one
+    entry, or the entries of one step taken on many reviews at once: `audit.record_many`)."""
+    real = audit.record_many
     calls = {"n": 0}
 
-    def record(*args: Any, **kwargs: Any) -> Any:
+    def record_many(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == number:
             raise RuntimeError("simulated crash midway")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(audit, "record", record)
+    monkeypatch.setattr(audit, "record_many", record_many)
 
 
 def _state() -> tuple[Any, ...]:
@@ -203,7 +204,7 @@ def test_a_crash_midway_through_archiving_leaves_the_cycle_open(
     for code in ALL:
         advance(co, code, S.ACKNOWLEDGED)
     before = _state()
-    _fail_on_call(monkeypatch, 3)
+    _fail_on_call(monkeypatch, 2)  # the reviews' archive steps written, then the cycle's own entry crashes
     with pytest.raises(RuntimeError, match="simulated crash"):
         archive_cycle(co.user("hr"), Cycle.objects.get())
     assert _state() == before
@@ -228,7 +229,7 @@ def test_a_crash_midway_through_reopening_leaves_the_cycle_archived(
 @pytest.mark.django_db
 def test_a_crash_midway_through_opening_leaves_no_cycle(co: Company, monkeypatch: pytest.MonkeyPatch) -> None:
     before = _state()
-    _fail_on_call(monkeypatch, 3)
+    _fail_on_call(monkeypatch, 2)  # the reviews' opening steps written, then the cycle's own entry crashes
     with pytest.raises(RuntimeError, match="simulated crash"):
         open_cycle(co.user("hr"), "2026-10")
     assert _state() == before

@@ -16,7 +16,7 @@ from shopkpi.cli.home import current
     default=28,
     show_default=True,
     type=click.IntRange(25, 10000),
-    help="People in the company (a demo of 1,000 builds in a few minutes).",
+    help="People in the company.",
 )
 # hidden: fewer months make a quicker demo for the browser tests (the last month stays in progress)
 @click.option("--months", default=6, hidden=True, type=click.IntRange(2, 24))
