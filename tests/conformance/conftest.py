@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from company import Company, build
+from conformance_company import Company, build
 
 
 def unavailable(reason: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from company import Company
+from conformance_company import Company
 
 from shopkpi.data.engines import MetricEngine, open_engine
 from shopkpi.data.engines.publish import publish

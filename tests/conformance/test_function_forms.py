@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from importlib import resources
 
 import pytest
-from company import Company
+from conformance_company import Company
 from function_forms import FORMS, forms_file
 
 from shopkpi.data.engines import EngineError, MetricEngine, open_engine
