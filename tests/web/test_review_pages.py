@@ -520,5 +520,7 @@ def test_hr_and_the_gm_are_pointed_to_their_consoles(org: api_org.Org) -> None:
         plan="c",
     )
     review = workflow.perform(org.users["mgr"], review, "submit_supervisor")
-    assert "人事控制台或审批页面" in page(org, "hr", review)
+    # HR's step is named at the top of the page, with the way to HR's own page for this review
+    shown = page(org, "hr", review)
+    assert "轮到您：人事核准" in shown and f'href="/hr/reviews/{review.pk}/"' in shown
     assert "当前没有需要您处理的步骤。" in page(org, "emp", review)

@@ -44,7 +44,7 @@ def board(org: api_org.Org, key: str, query: str = "") -> str:
 
 
 def codes(html: str) -> set[str]:
-    return set(re.findall(r"<td>(E\d{3})</td>", html))
+    return set(re.findall(r"<td [^>]*>(E\d{3})</td>", html))
 
 
 def set_deadlines(org: api_org.Org, days_from_today: int) -> None:
@@ -105,7 +105,7 @@ def test_live_score_and_the_rating_panel_in_place(org: api_org.Org) -> None:
     review = workflow.perform(org.users["emp"], org.reviews["emp"], "submit_self")
     html = board(org, "mgr")
     # 30 points of the computed item so far, the rated item still open
-    row = html.split("<td>E012</td>", 1)[1].split("</tr>", 1)[0]
+    row = html.split('translate="no">E012</td>', 1)[1].split("</tr>", 1)[0]
     assert "30.0" in row and "（部分）" in row
     assert f'hx-get="/reviews/{review.pk}/actions/?next=/team/"' in html
     assert f"/reviews/{org.reviews['emp2'].pk}/actions/" not in html  # emp2 is not ready for the supervisor
@@ -150,7 +150,7 @@ def test_the_evaluator_step_from_the_board(org: api_org.Org) -> None:
     assert sent.status_code == 302 and sent["Location"] == "/team/"
     follow = mgr.get("/team/").content.decode()
     assert "已提交人事核准。" in follow  # the message after the redirect
-    row = follow.split("<td>E012</td>", 1)[1].split("</tr>", 1)[0]
+    row = follow.split('translate="no">E012</td>', 1)[1].split("</tr>", 1)[0]
     assert "待人事核准" in row and "66.0" in row  # 30 + 40% × 90 = 66
     assert Review.objects.get(pk=review.pk).status == "pending_hr"
 

@@ -11,6 +11,7 @@ catches.
     AUDIT_FIELDS    a key of before / after   appeal_deadline -> 申诉截止时间
     VARIABLES       built-in template values  base_salary     -> 基本工资
     ROLES           a role given to a login   gm              -> 总经理
+    TODO_STEPS      a step on a to-do list    check           -> 人事核准
 """
 
 from __future__ import annotations
@@ -51,6 +52,23 @@ REOPEN_STATES: dict[str, Promise] = {
     ReopenRequest.Status.PENDING: _("待总经理确认"),
     ReopenRequest.Status.CONFIRMED: _("已确认重新开启"),
     ReopenRequest.Status.DECLINED: _("已驳回"),
+}
+# a step waiting on someone's to-do list (appraisal.todo): what it is, and the button that opens it
+TODO_STEPS: dict[str, Promise] = {
+    "self": _("自评"),
+    "rate": _("评分与面谈"),
+    "check": _("人事核准"),
+    "appeal": _("处理申诉"),
+    "approve": _("总经理批准"),
+    "sign": _("签字或申诉"),
+}
+TODO_BUTTONS: dict[str, Promise] = {
+    "self": _("去自评"),
+    "rate": _("去评分"),
+    "check": _("去核准"),
+    "appeal": _("处理申诉"),
+    "approve": _("去审批"),
+    "sign": _("去签字"),
 }
 RATERS: dict[str, Promise] = {"self": _("本人自评"), "supervisor": _("上级")}
 LOCK_SCOPES: dict[str, Promise] = {"username": _("用户名"), "address": _("地址")}
@@ -271,6 +289,14 @@ def review_state(status: object) -> str:
 
 def cycle_state(status: object) -> str:
     return _label(CYCLE_STATES, status)
+
+
+def todo_step(kind: object) -> str:
+    return _label(TODO_STEPS, kind)
+
+
+def todo_button(kind: object) -> str:
+    return _label(TODO_BUTTONS, kind)
 
 
 def action(name: object) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from shopkpi.appraisal import todo
 from shopkpi.appraisal.models import Notice
 from shopkpi.appraisal.roles import ADMIN, EMPLOYEE, EVALUATOR, GM, HR, roles
 
@@ -25,10 +27,19 @@ LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [
 ]
 
 
+def todo_counts(request: HttpRequest) -> dict[str, int]:
+    """How many reviews wait for the signed-in user, by step (appraisal.todo), once per request."""
+    found: dict[str, int] | None = getattr(request, "_shopkpi_todo_counts", None)
+    if found is None:
+        found = todo.counts(request.user, timezone.localdate())
+        request._shopkpi_todo_counts = found  # type: ignore[attr-defined]
+    return found
+
+
 def nav_links(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_links": [], "unread_notices": 0}
+        return {"nav_links": [], "unread_notices": 0, "todo_total": 0}
     held = roles(user)
     links = []
     for path, label, needed in LINKS:
@@ -37,7 +48,7 @@ def nav_links(request: HttpRequest) -> dict[str, Any]:
         current = request.path == path or (path != "/" and request.path.startswith(path))
         links.append({"url": path, "label": str(label), "current": current})
     unread = Notice.objects.filter(recipient=user, read_at=None).count()
-    return {"nav_links": links, "unread_notices": unread}
+    return {"nav_links": links, "unread_notices": unread, "todo_total": todo_counts(request)["total"]}
 
 
-__all__ = ["ADMIN", "EVALUATOR", "GM", "HR", "LINKS", "nav_links"]
+__all__ = ["ADMIN", "EVALUATOR", "GM", "HR", "LINKS", "nav_links", "todo_counts"]

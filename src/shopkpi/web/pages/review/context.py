@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import deadlines, policy, roles
+from shopkpi.appraisal import deadlines, policy, roles, todo
 from shopkpi.appraisal.models import Review
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api import presenters
@@ -119,6 +119,38 @@ def _forms(
     return forms
 
 
+def next_step(review: Review, detail: ReviewDetailOut, today: Any) -> dict[str, Any] | None:
+    """The viewer's own step on this review (the top of the page), with its deadline and, when the
+    review was sent back to them, the reason; None when nothing waits for them. HR's and the GM's
+    steps are taken on their own pages, linked from here."""
+    allowed = set(detail.actions)
+    kind, link = None, ""
+    if "save_self" in allowed:
+        kind = todo.SELF
+    elif allowed & set(EVALUATOR_ACTIONS):
+        kind = todo.RATE
+    elif allowed & {"acknowledge", "appeal"}:
+        kind = todo.SIGN
+    elif allowed & {"submit_hr", "decide_appeal"}:
+        kind = todo.APPEAL if "decide_appeal" in allowed else todo.CHECK
+        link = reverse("hr-review", args=[review.pk])
+    elif "approve" in allowed:
+        kind, link = todo.APPROVE, reverse("gm-review", args=[review.pk])
+    if kind is None:
+        return None
+    last = detail.transitions[-1] if detail.transitions else None
+    return {
+        "kind": kind,
+        "step": labels.todo_step(kind),
+        "button": labels.todo_button(kind),
+        "link": link,
+        "due": deadlines.due_date(review),
+        "overdue": deadlines.overdue(review, today),
+        "appeal_deadline": review.appeal_deadline if kind == todo.SIGN else None,
+        "reason": last.reason if last is not None and last.action in todo.RETURNS else "",
+    }
+
+
 def live_score(review: Review) -> dict[str, Any]:
     """The score as it stands: the final one once complete, else the points of the items scored so far."""
     if review.score is not None:
@@ -216,6 +248,7 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
         "steps": [(t, labels.action(t.action)) for t in detail.transitions],
         "forms": _forms(request, review, template, detail, failure),
         "failure": failure,
+        "next_step": next_step(review, detail, today),
     }
 
 

@@ -149,5 +149,6 @@ def board(request: HttpRequest) -> HttpResponse:
             "overdue_total": in_cycle.filter(deadlines.overdue_reviews(today)).count(),
             "all_teams": is_hr(user) or is_gm(user),
             "next": request.get_full_path(),
+            "to_rate": [row for team in ordered for row in team["rows"] if row["may_rate"]],
         },
     )
