@@ -80,7 +80,7 @@ def test_an_upload_is_imported_with_its_profile_and_shows_in_the_history(company
     assert [w["code"] for w in entry.after["accepted_warnings"]] == ["unowned_account"]
     history = hr.get("/hr/imports/").content.decode()
     assert (
-        '<td>店铺/商品日报</td><td>shop.csv</td><td>标准格式（数据集的列名）</td><td class="num">3</td>'
+        '<td>店铺/商品日报</td><td translate="no">shop.csv</td><td translate="no">标准格式（数据集的列名）</td><td class="num">3</td>'
         "<td>2026-09</td><td>hr</td>" in history
     )
     # the same file again changes nothing

@@ -12,6 +12,7 @@ catches.
     VARIABLES       built-in template values  base_salary     -> 基本工资
     ROLES           a role given to a login   gm              -> 总经理
     TODO_STEPS      a step on a to-do list    check           -> 人事核准
+    DATASETS        an imported dataset       cs_daily        -> 客服绩效日报
 """
 
 from __future__ import annotations
@@ -52,6 +53,22 @@ REOPEN_STATES: dict[str, Promise] = {
     ReopenRequest.Status.PENDING: _("待总经理确认"),
     ReopenRequest.Status.CONFIRMED: _("已确认重新开启"),
     ReopenRequest.Status.DECLINED: _("已驳回"),
+}
+# a dataset of shopkpi.data.datasets, as the pages name it (the data layer knows its Chinese name only)
+DATASETS: dict[str, Promise] = {
+    "employees": _("员工"),
+    "accounts": _("账号归属"),
+    "positions": _("岗位"),
+    "targets": _("目标"),
+    "inputs": _("手工录入数据"),
+    "ratings": _("评分"),
+    "shop_daily": _("店铺/商品日报"),
+    "traffic_events": _("流量行为明细"),
+    "orders": _("订单"),
+    "cs_daily": _("客服绩效日报"),
+    "campaigns": _("推广计划日报"),
+    "sns_posts": _("新媒体发布日报"),
+    "tasks": _("设计/文案任务"),
 }
 # a step waiting on someone's to-do list (appraisal.todo): what it is, and the button that opens it
 TODO_STEPS: dict[str, Promise] = {
@@ -289,6 +306,10 @@ def review_state(status: object) -> str:
 
 def cycle_state(status: object) -> str:
     return _label(CYCLE_STATES, status)
+
+
+def dataset(name: object) -> str:
+    return _label(DATASETS, name)
 
 
 def todo_step(kind: object) -> str:

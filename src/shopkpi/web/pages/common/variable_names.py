@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 
 from django.conf import settings
@@ -32,6 +33,25 @@ def variable(name: object) -> str:
     if text in VARIABLES:
         return str(VARIABLES[text]) if settings.configured else VARIABLES_AS_WRITTEN[text]
     return metric_label(text) or text
+
+
+# a lower-case word that may be a variable's code, alone or in brackets (half or full width)
+_CODE = re.compile(r"\s?[（(]\s*([a-z][a-z0-9_]*)\s*[）)]|(?<![A-Za-z0-9_])([a-z][a-z0-9_]*)(?![A-Za-z0-9_])")
+
+
+def without_codes(text: str) -> str:
+    """Prose written around variable codes (a template item's description: 退款率（refund_rate）…, 取 …
+    avg_stay_seconds) as people read it: a known code in brackets is left out, one in the sentence is
+    named (平均停留时长). Other words stay as written."""
+
+    def named(found: re.Match[str]) -> str:
+        bracketed, bare = found.group(1), found.group(2)
+        code = bracketed or bare
+        if code not in VARIABLES and code not in _metrics():
+            return found.group(0)
+        return "" if bracketed else VARIABLES_AS_WRITTEN.get(code) or _metrics()[code][0]
+
+    return _CODE.sub(named, text)
 
 
 def metric_label(key: str) -> str:

@@ -25,6 +25,7 @@ from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.gm import approval_list as gm_approval_list
 from shopkpi.web.pages.gm.approval_list import ALL, ApprovalFilter
 from shopkpi.web.pages.hr.access import gm_page, safe_next
+from shopkpi.web.pages.review import record as review_record
 
 S = Review.Status
 
@@ -200,12 +201,16 @@ def approve_cycle(request: HttpRequest, period: str) -> HttpResponse:
 
 def _detail_page(request: HttpRequest, review_id: int, *, error: str = "", status: int = 200) -> HttpResponse:
     review = policy.review_for(request.user, review_id)
+    detail = presenters.detail(request.user, review)
+    template = review.template_version.compiled()
     return render(
         request,
         "shopkpi/gm/review.html",
         {
             "review": review,
-            "detail": presenters.detail(request.user, review),
+            "detail": detail,
+            "item_rows": review_record.item_rows(template, detail),
+            "appeal_records": review_record.appeal_records(review, template),
             "status_label": labels.review_state(review.status),
             "refusal": policy.refusal(request.user, review, "approve"),
             "error": error,

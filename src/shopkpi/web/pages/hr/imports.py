@@ -27,6 +27,7 @@ from shopkpi.data.problems import DataWarning, ImportRefused
 from shopkpi.data.warehouse.catalogue import Warehouse
 from shopkpi.scorecard.periods import Period, PeriodError
 from shopkpi.web import upload_limits
+from shopkpi.web.pages.common.labels import dataset as dataset_name
 from shopkpi.web.pages.hr.access import hr_page
 
 HISTORY_LIMIT = 100
@@ -34,13 +35,13 @@ CANONICAL_LABEL = _("标准格式（数据集的列名）")
 
 
 def dataset_choices() -> list[tuple[str, str]]:
-    """Each dataset by its Chinese name."""
-    return [(d.name, d.label_zh) for d in DATASETS.values()]
+    """Each dataset by its name in the page's language."""
+    return [(d.name, dataset_name(d.name)) for d in DATASETS.values()]
 
 
 def dataset_label(name: str) -> str:
-    """A dataset's Chinese name; several (a prepared workbook's, joined by "+") joined by 、."""
-    return "、".join(DATASETS[part].label_zh if part in DATASETS else part for part in name.split("+"))
+    """A dataset's name; several (a prepared workbook's, joined by "+") joined by 、."""
+    return listed(dataset_name(part) for part in name.split("+"))
 
 
 def profile_labels() -> tuple[dict[str, str], str]:

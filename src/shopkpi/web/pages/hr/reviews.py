@@ -22,9 +22,11 @@ from shopkpi.appraisal import deadlines, policy
 from shopkpi.appraisal.models import Appeal, Cycle, Department, Review
 from shopkpi.appraisal.workflow import perform
 from shopkpi.web.api import presenters
+from shopkpi.web.number_format import quantity
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import hr_page, safe_next
+from shopkpi.web.pages.review import record as review_record
 
 S = Review.Status
 PAGE_SIZE = 100
@@ -114,11 +116,11 @@ def _review_page(
             "name": name,
             "label": labels.variable(name),
             "value": detail.values.get(name),
+            "text": quantity(detail.values.get(name), labels.metric_unit(name)),
             "source": provenance.get(name, ""),
         }
         for name in sorted(set(detail.values) | set(template.variables))
     ]
-    item_names = {item.key: item.name for item in template.items}
     refusals = {a: policy.refusal(request.user, review, a) for a in HR_ACTIONS}
     return render(
         request,
@@ -127,16 +129,14 @@ def _review_page(
             "review": review,
             "detail": detail,
             "status_label": labels.review_state(review.status),
+            "item_rows": review_record.item_rows(template, detail),
+            "appeal_records": review_record.appeal_records(review, template),
             "values": values,
             "variables": sorted(template.variables),
             "items": template.items,
             "allowed": {a for a, why in refusals.items() if why is None},
             "recusal": next((why for why in refusals.values() if why and why.startswith("回避")), ""),
             "open_appeals": [a for a in detail.appeals if a.status == Appeal.Status.OPEN],
-            "appeals": [
-                (a, item_names.get(a.item_key, a.item_key) if a.item_key else _("整体结果"))
-                for a in detail.appeals
-            ],
             "error_action": action,
             "error": error,
             "posted": posted,

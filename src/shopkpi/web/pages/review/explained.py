@@ -27,6 +27,7 @@ from shopkpi.scorecard.template import (
 from shopkpi.web.api.schemas import ItemOut, RatingOut, ReviewDetailOut
 from shopkpi.web.number_format import number, percent, quantity
 from shopkpi.web.pages.common import explanations, labels
+from shopkpi.web.pages.common.variable_names import without_codes
 
 
 @dataclass
@@ -218,7 +219,7 @@ def explain(
             ExplainedItem(
                 key=item.key,
                 name=item.name,
-                description=item.description or "",
+                description=without_codes(item.description or ""),
                 weight=None if item.weight is None else _plain(item.weight),
                 kind=_kind(item),
                 formula=None if item.value is None else item.value.source,

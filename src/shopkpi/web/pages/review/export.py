@@ -42,6 +42,7 @@ from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ItemOut, ReviewDetailOut
 from shopkpi.web.pages.common import explanations
 from shopkpi.web.pages.common.explanations import Measured
+from shopkpi.web.pages.common.variable_names import without_codes
 
 HUNDRED = Decimal(100)
 
@@ -181,7 +182,7 @@ def build(user: Any, review: Review) -> Scorecard:
         blocks.append(
             ItemBlock(
                 name=item.name,
-                description=item.description or "",
+                description=without_codes(item.description or ""),
                 standards=_standards(item, shown, level),
                 weight=None if item.weight is None else item.weight / HUNDRED,
                 measured=(

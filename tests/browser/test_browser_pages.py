@@ -1,0 +1,139 @@
+"""Every role's pages on a phone (390×844) and a desktop (1366×900), in Chinese and in English: none wider
+than the screen, the person's own step in the first screen where one waits for them, no variable code or
+raw decimal, and the page's language outside names and data (page_checks). Read-only visits: each page
+is opened, screenshotted and checked; nothing is changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from browser_support import HR_CODE, Demo, Visitor
+from page_checks import VIEWPORTS, demo_data, problems
+
+
+@dataclass(frozen=True)
+class Visit:
+    path: str
+    step: bool = False  # a step of the visitor's waits on this page: it must be in the first screen
+
+
+def first(demo: Demo, **filters: str) -> dict[str, Any]:
+    found = demo.api.reviews(period=demo.period, **filters)
+    assert found, f"the demo's {demo.period} has no review with {filters}"
+    return found[0]
+
+
+def employee_pages(demo: Demo) -> tuple[str, list[Visit]]:
+    review = first(demo, status="pending_self")
+    return review["employee"], [
+        Visit("/", step=True),
+        Visit(f"/reviews/{review['id']}/", step=True),
+        Visit(f"/reviews/{review['id']}/print/"),
+        Visit("/notices/"),
+        Visit("/password/"),
+        Visit("/tokens/"),
+    ]
+
+
+def signing_pages(demo: Demo) -> tuple[str, list[Visit]]:
+    review = first(demo, status="published")
+    return review["employee"], [Visit("/", step=True), Visit(f"/reviews/{review['id']}/", step=True)]
+
+
+def supervisor_pages(demo: Demo) -> tuple[str, list[Visit]]:
+    waiting = [r for r in demo.api.reviews(period=demo.period, status="pending_supervisor") if r["evaluator"]]
+    review = next(r for r in waiting if r["evaluator"] != HR_CODE)
+    return review["evaluator"], [
+        Visit("/", step=True),
+        Visit(f"/team/?period={demo.period}", step=True),
+        Visit(f"/reviews/{review['id']}/", step=True),
+        Visit("/dashboards/"),
+    ]
+
+
+def hr_pages(demo: Demo) -> tuple[str, list[Visit]]:
+    cycle = f"/hr/cycles/{demo.period}/"
+    checked = first(demo, status="pending_hr")
+    return "hr", [
+        Visit("/", step=True),
+        Visit("/hr/"),
+        Visit(cycle),
+        Visit(cycle + "reviews/"),
+        Visit(cycle + "appeals/"),
+        Visit(cycle + "overdue/"),
+        Visit(cycle + "summary/"),
+        Visit(cycle + "paysheet/"),
+        Visit(cycle + "prepare/"),
+        Visit(f"/hr/reviews/{checked['id']}/"),
+        Visit(f"/reviews/{checked['id']}/", step=True),
+        Visit("/hr/cycles/new/"),
+        Visit("/hr/imports/"),
+        Visit("/hr/actions/"),
+        Visit("/hr/audit/"),
+        Visit(f"/team/?period={demo.period}"),
+    ]
+
+
+def gm_pages(demo: Demo) -> tuple[str, list[Visit]]:
+    waiting = first(demo, status="pending_gm")
+    return "gm", [
+        Visit("/", step=True),
+        Visit("/gm/"),
+        Visit(f"/gm/reviews/{waiting['id']}/"),
+        Visit(f"/reviews/{waiting['id']}/", step=True),
+        Visit("/dashboards/"),
+    ]
+
+
+def admin_pages(demo: Demo) -> tuple[str, list[Visit]]:
+    """The demo's administrator is its HR officer (roles hr and admin)."""
+    return "hr", [
+        Visit("/org/"),
+        Visit("/org/employees/"),
+        Visit(f"/org/employees/{HR_CODE}/"),
+        Visit("/org/accounts/"),
+        Visit("/org/upload/"),
+        Visit("/users/"),
+        Visit("/templates/"),
+        Visit("/templates/s001-operations/edit/"),
+    ]
+
+
+ROLES = {
+    "employee": employee_pages,
+    "signing": signing_pages,
+    "supervisor": supervisor_pages,
+    "hr": hr_pages,
+    "gm": gm_pages,
+    "admin": admin_pages,
+}
+
+
+def in_english(person: Visitor) -> None:
+    person.context.add_cookies([{"name": "django_language", "value": "en", "url": person.base_url}])
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_of_a_role_fits_the_screen_and_speaks_its_language(
+    demo: Demo, visitor: Any, role: str
+) -> None:
+    username, visits = ROLES[role](demo)
+    data = demo_data(demo.home)
+    person = visitor(username)
+    found: list[str] = []
+    for language in ("zh", "en"):
+        if language == "en":
+            in_english(person)
+        for size, (width, height) in VIEWPORTS.items():
+            person.page.set_viewport_size({"width": width, "height": height})
+            for visit in visits:
+                person.goto(
+                    visit.path, f"{language}-{size}-{visit.path.strip('/').replace('/', '-') or 'home'}"
+                )
+                found += [
+                    f"{visit.path} ({language}, {width}×{height}): {problem}"
+                    for problem in problems(person.page, language, data, step=visit.step)
+                ]
+    assert not found, f"{role} ({username}):\n  " + "\n  ".join(found)
