@@ -97,7 +97,6 @@ def admin_pages(demo: Demo) -> tuple[str, list[Visit]]:
         Visit("/org/upload/"),
         Visit("/users/"),
         Visit("/templates/"),
-        Visit("/templates/s001-operations/edit/"),
     ]
 
 

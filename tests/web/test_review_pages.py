@@ -398,7 +398,10 @@ def test_an_action_of_another_party_is_refused_with_the_reason(org: api_org.Org)
         f"/reviews/{review.pk}/act/", {"action": "save_self", "expected_version": review.version}
     )
     assert answer.status_code == 403
-    assert "只有本人可以" in answer.content.decode()
+    html = answer.content.decode()
+    # the person stays on the review page they came from, the reason at its forms
+    assert "只有本人可以" in html and "艾运营 的 2026-03 月度考核" in html
+    assert html.index("只有本人可以") > html.index('id="review-title"')
 
 
 def test_an_unknown_action_is_a_bad_request(org: api_org.Org) -> None:

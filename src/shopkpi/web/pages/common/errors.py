@@ -1,7 +1,9 @@
 """Domain errors -> page responses, in this one place. Views never build error responses themselves.
 
     ReviewNotFound          404 (the review does not exist for this user)
-    ActionRefused           403, a page with the reason (recusal, wrong role, archived cycle ...)
+    ActionRefused           403: a posted form refused is re-shown with the reason when the view names a
+                            `reshow` (the person stays on the page they came from), else a page with
+                            the reason (recusal, wrong role, archived cycle ...)
     WorkflowError           409 (StaleReview among them): the form re-shown with the message when the
                             view names a `reshow`, else a page with the message and a way back
 
@@ -47,20 +49,29 @@ def _wrap(view: View, reshow: Reshow | None) -> View:
         except ReviewNotFound:
             raise Http404("review not found") from None
         except ActionRefused as exc:
-            return refused(request, str(exc))
+            if reshow is None or request.method != "POST":
+                return refused(request, str(exc))
+            return _again(request, args, kwargs, reshow, str(exc), 403)
         except WorkflowError as exc:
             if reshow is None:
                 return conflict(request, str(exc))
-            try:
-                response = reshow(request, *args, error=str(exc), **kwargs)
-            except ReviewNotFound:
-                raise Http404("review not found") from None
-            except ActionRefused as again:
-                return refused(request, str(again))
-            response.status_code = 409
-            return response
+            return _again(request, args, kwargs, reshow, str(exc), 409)
 
     return wrapped  # type: ignore[return-value]
+
+
+def _again(
+    request: HttpRequest, args: Any, kwargs: Any, reshow: Reshow, message: str, status: int
+) -> HttpResponse:
+    """The page the refused form came from, with the message at the form."""
+    try:
+        response = reshow(request, *args, error=message, **kwargs)
+    except ReviewNotFound:
+        raise Http404("review not found") from None
+    except ActionRefused as again:
+        return refused(request, str(again))
+    response.status_code = status
+    return response
 
 
 @overload
