@@ -125,12 +125,9 @@ def _steps(user: Any) -> list[tuple[Q | Exists, str]]:
     return steps
 
 
-def _mine(user: Any, today: dt.date) -> QuerySet[Review] | None:
-    """The reviews waiting for the user, annotated with `todo_kind`, `todo_due` and `todo_overdue`;
-    None for a user who takes no step at all (no employee, no HR or GM role)."""
-    steps = _steps(user)
-    if not steps:
-        return None
+def _mine(user: Any, today: dt.date, steps: list[tuple[Q | Exists, str]]) -> QuerySet[Review]:
+    """The reviews waiting for the user at these steps, annotated with `todo_kind`, `todo_due` and
+    `todo_overdue`."""
     return (
         Review.objects.filter(cycle__status=Cycle.Status.OPEN)
         .annotate(
@@ -158,9 +155,10 @@ def _mine(user: Any, today: dt.date) -> QuerySet[Review] | None:
 def waiting(user: Any, today: dt.date, filters: Filters = Filters()) -> QuerySet[Review]:
     """The reviews waiting for the user, returned ones first, then by deadline; each annotated with
     `todo_kind`, `todo_due`, `todo_overdue`, and `last_action` and `last_reason` (its latest step)."""
-    mine = _mine(user, today)
-    if mine is None:
+    steps = _steps(user)
+    if not steps or (filters.kind and filters.kind not in {kind for _, kind in steps}):
         return Review.objects.none()
+    mine = _mine(user, today, steps)
     last = Transition.objects.filter(review=OuterRef("pk")).order_by("-at", "-id")
     reviews = mine.annotate(
         last_action=Subquery(last.values("action")[:1]),
@@ -186,11 +184,12 @@ def counts(user: Any, today: dt.date) -> dict[str, int]:
     """How many reviews wait for the user at each step, with `total` and `overdue`."""
     found = {kind: 0 for kind in KINDS}
     overdue = 0
-    mine = _mine(user, today)
-    if mine is None:
+    steps = _steps(user)
+    if not steps:  # no employee, no HR or GM role: nothing can wait for them
         return {**found, "total": 0, "overdue": 0}
     rows = (
-        mine.order_by()
+        _mine(user, today, steps)
+        .order_by()
         .values(*["todo_kind"])  # an annotation of _mine, which the type checker no longer sees
         .annotate(n=Count("id"), late=Count("id", filter=Q(todo_overdue=True)))
     )

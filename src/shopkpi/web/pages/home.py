@@ -23,7 +23,7 @@ from shopkpi.web.pages.common.navigation import todo_counts
 from shopkpi.web.pages.insight.dashboard_views import home_dashboards
 
 TODO_PER_PAGE = 20
-REVIEWS_PER_PAGE = 30
+REVIEWS_PER_PAGE = 50
 
 
 def todo_link(review: Review, kind: str) -> str:

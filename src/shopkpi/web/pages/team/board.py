@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from shopkpi.appraisal import deadlines, policy
+from shopkpi.appraisal import deadlines, policy, todo
 from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
 from shopkpi.web.pages.common.list_pages import page_of
@@ -149,6 +149,9 @@ def board(request: HttpRequest) -> HttpResponse:
             "overdue_total": in_cycle.filter(deadlines.overdue_reviews(today)).count(),
             "all_teams": is_hr(user) or is_gm(user),
             "next": request.get_full_path(),
-            "to_rate": [row for team in ordered for row in team["rows"] if row["may_rate"]],
+            # the ratings waiting for this evaluator in the period, on every page of the board
+            "to_rate": list(
+                map(todo.entry, todo.waiting(user, today, todo.Filters(kind=todo.RATE, period=period or "")))
+            ),
         },
     )
