@@ -72,10 +72,6 @@ def dataset_columns(dataset: Dataset) -> list[tuple[str, str]]:
     return [*((c.name, c.duckdb_type) for c in dataset.columns), ("_batch", "VARCHAR")]
 
 
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def arrow_columns(table: pa.Table) -> list[tuple[str, str]]:
     """(name, DuckDB type) of an Arrow table's columns (the types the organisation's tables use)."""
     return [(field.name, _duckdb_type(field.type)) for field in table.schema]

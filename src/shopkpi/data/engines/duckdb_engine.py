@@ -9,7 +9,8 @@ import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from shopkpi.data.datasets import DATASETS, Dataset
-from shopkpi.data.engines.base import EngineError, quoted
+from shopkpi.data.engines.base import EngineError
+from shopkpi.data.metrics.attribution import quoted
 from shopkpi.data.warehouse import rollups
 
 

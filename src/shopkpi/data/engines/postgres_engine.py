@@ -10,7 +10,8 @@ import psycopg
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from shopkpi.data.datasets import Dataset
-from shopkpi.data.engines.base import EngineError, arrow_columns, dataset_columns, quoted, sql_type
+from shopkpi.data.engines.base import EngineError, arrow_columns, dataset_columns, sql_type
+from shopkpi.data.metrics.attribution import quoted
 
 
 class PostgresEngine:

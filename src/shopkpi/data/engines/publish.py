@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.engines.base import dataset_columns, quoted
+from shopkpi.data.engines.base import dataset_columns
 from shopkpi.data.engines.registry import open_engine
+from shopkpi.data.metrics.attribution import quoted
 from shopkpi.data.warehouse.catalogue import Warehouse
 
 
