@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from appraisal.workflow_company import Company, advance, build_company, open_month
 from shopkpi.appraisal.models import Appeal, AuditEntry, Cycle, Review, ReviewSnapshot, Transition
-from shopkpi.appraisal.policy import ActionRefused
+from shopkpi.appraisal.policy import ActionRefused, allowed_actions
 from shopkpi.appraisal.workflow import WorkflowError, approve_all, perform
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,7 @@ def test_no_appeal_after_the_window_but_the_review_can_still_be_acknowledged(co:
     review = advance(co, "E01", S.PUBLISHED)
     Review.objects.filter(pk=review.pk).update(appeal_deadline=timezone.now() - dt.timedelta(minutes=1))
     review.refresh_from_db()
+    assert "appeal" not in allowed_actions(co.user("e01"), review)
     with pytest.raises(WorkflowError, match="申诉期已于"):
         perform(co.user("e01"), review, "appeal", items=[{"item_key": "attainment", "reason": "x"}])
     assert perform(co.user("e01"), review, "acknowledge").status == S.ACKNOWLEDGED
@@ -123,6 +124,9 @@ def test_an_upheld_appeal_keeps_the_result_published_and_the_employee_may_then_a
     assert (review.score, review.appeal_deadline) == (score, deadline)
     appeal = Appeal.objects.get(review=review)
     assert (appeal.status, appeal.outcome, appeal.handled_by) == ("upheld", "面谈记录支持上级评分", hr)
+    # no appeal form is offered any more (it would be refused), only the signature
+    assert "appeal" not in allowed_actions(co.user("e01"), review)
+    assert "acknowledge" in allowed_actions(co.user("e01"), review)
     with pytest.raises(WorkflowError, match="已经申诉过"):
         perform(co.user("e01"), review, "appeal", items=[{"item_key": "attitude", "reason": "再次申诉"}])
     assert perform(co.user("e01"), review, "acknowledge").status == S.ACKNOWLEDGED

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -225,4 +226,30 @@ def require(user: Any, review: Review, action: str) -> None:
 
 
 def allowed_actions(user: Any, review: Review) -> list[str]:
-    return [action for action in ACTIONS if refusal(user, review, action) is None]
+    """The steps the user may take now; an appeal only while one can still be filed, so that no form
+    is offered that would be refused."""
+    return [
+        action
+        for action in ACTIONS
+        if refusal(user, review, action) is None and not (action == "appeal" and appeal_closed(review))
+    ]
+
+
+def appeal_closed(review: Review) -> tuple[str, str] | None:
+    """(code, message) when a published result can no longer be appealed: the appeal window has
+    closed, or this result was appealed already and HR decided; None while an appeal can be filed."""
+    if review.appeal_deadline is None or timezone.now() > review.appeal_deadline:
+        closed = (
+            "—"
+            if review.appeal_deadline is None
+            else timezone.localtime(review.appeal_deadline).strftime("%Y-%m-%d %H:%M")
+        )
+        return "appeal_window_closed", _("申诉期已于 %(closed)s 结束；现在只能签字确认。") % {
+            "closed": closed
+        }
+    if (
+        review.published_at is not None
+        and review.appeals.filter(created_at__gte=review.published_at).exists()
+    ):
+        return "already_appealed", _("这个结果已经申诉过，人事已作出处理；现在只能签字确认。")
+    return None

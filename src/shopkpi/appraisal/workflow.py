@@ -361,24 +361,9 @@ def _acknowledge(user: Any, review: Review) -> _Change:
 
 
 def _appeal(user: Any, review: Review, items: Sequence[Mapping[str, Any]]) -> _Change:
-    now = timezone.now()
-    if review.appeal_deadline is None or now > review.appeal_deadline:
-        closed = (
-            "—"
-            if review.appeal_deadline is None
-            else timezone.localtime(review.appeal_deadline).strftime("%Y-%m-%d %H:%M")
-        )
-        raise WorkflowError(
-            _("申诉期已于 %(closed)s 结束；现在只能签字确认。") % {"closed": closed},
-            code="appeal_window_closed",
-        )
-    if (
-        review.published_at is not None
-        and review.appeals.filter(created_at__gte=review.published_at).exists()
-    ):
-        raise WorkflowError(
-            _("这个结果已经申诉过，人事已作出处理；现在只能签字确认。"), code="already_appealed"
-        )
+    closed = policy.appeal_closed(review)
+    if closed is not None:
+        raise WorkflowError(closed[1], code=closed[0])
     if not items:
         raise WorkflowError(_("申诉至少要针对一个指标，并写明理由。"), code="appeal_empty")
     template = review.template_version.compiled()
