@@ -119,7 +119,7 @@ def test_recusal_names_the_step_another_user_must_take(co: Company) -> None:
     zh, en = both(lambda: perform(co.user("hr"), review, "submit_hr"))
     assert zh == "回避：本人的考核只能以员工身份操作；人事核准须由另一位人事或总经理完成。"
     assert en == (
-        "Recusal (回避): nobody acts on their own review in any role but the employee's; another HR or GM "
+        "Recusal: nobody acts on their own review in any role but the employee's; another HR or GM "
         "user must take the step “HR's check”."
     )
 
@@ -140,7 +140,7 @@ def test_the_interview_record_names_what_is_missing(co: Company) -> None:
     assert (zh, en) == ("面谈表还缺：待改进、改进计划。", "The interview record needs: improvements, plan.")
     zh, en = both(lambda: perform(co.user("m01"), review, "submit_supervisor"))
     assert zh == "请先记录考评面谈（面谈表）；没有面谈记录的考核不能提交人事。"
-    assert en == "Record the one-to-one interview (面谈表) first; a review cannot go to HR without it."
+    assert en == "Record the one-to-one interview first; a review cannot go to HR without it."
 
 
 def test_an_incomplete_review_names_the_item_and_the_missing_value(co: Company) -> None:

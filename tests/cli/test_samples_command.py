@@ -15,10 +15,16 @@ import pytest
 from click.testing import CliRunner
 
 from shopkpi.cli.main import cli
-from shopkpi.cli.samples_command import HISTORY_FILE, sample_path
+from shopkpi.cli.samples_command import HISTORY_FILE, monthly_builtin_paths, sample_path
 from shopkpi.scorecard import Template, builtin_template_paths, load_template_file
 
-BUILTIN = builtin_template_paths()
+BUILTIN = monthly_builtin_paths()
+
+
+def test_the_samples_cover_every_monthly_builtin_and_only_those() -> None:
+    periods = {path.stem: load_template_file(path).period for path in builtin_template_paths()}
+    assert sorted(p.stem for p in BUILTIN) == sorted(t for t, period in periods.items() if period == "month")
+    assert {"quarter-card", "year-card"} <= {t for t, period in periods.items() if period != "month"}
 
 
 def _sample_rows(template_id: str) -> tuple[list[str], list[dict[str, str]]]:

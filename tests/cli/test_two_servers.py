@@ -274,7 +274,7 @@ def test_an_import_is_followed_across_servers_and_survives_a_killed_worker(
     wait_for_pause(worker, "after_confirm")
     company.kill_worker()
     _, _, page = first.get("/hr/imports/")
-    assert f"<td>{killed_after.name}</td>" in page  # in the history, current: decided in by its audit entry
+    assert f">{killed_after.name}</td>" in page  # in the history, current: decided in by its audit entry
     company.start_worker()
     fragment, _ = watch(first, job_id, timeout=RECOVERY_SECONDS)
     assert f"<td>{killed_after.name}</td><td>未变化（同一文件已导入）</td>" in fragment

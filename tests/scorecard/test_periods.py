@@ -32,7 +32,21 @@ def test_periods(text: str, kind: str, start: date, end: date, previous: str, fo
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-13", "2026-00", "26-10", "2026-Q5", "October", "", "2026-Q", "2026-1", "2026-q4", "2026/10"],
+    [
+        "2026-13",
+        "2026-00",
+        "26-10",
+        "2026-Q5",
+        "October",
+        "",
+        "2026-Q",
+        "2026-1",
+        "2026-q4",
+        "2026/10",
+        "0000",
+        "0000-01",
+        "9999-Q4",
+    ],
 )
 def test_bad_periods(text: str) -> None:
     with pytest.raises(PeriodError) as raised:

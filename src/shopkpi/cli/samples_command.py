@@ -29,6 +29,11 @@ SAMPLES_DIR = builtin_template_dir().parent / "samples"
 HISTORY_FILE = SAMPLES_DIR / "history.csv"
 
 
+def monthly_builtin_paths() -> list[Path]:
+    """The built-in templates of a month, the ones `shopkpi samples` scores."""
+    return [path for path in builtin_template_paths() if load_template_file(path).period == "month"]
+
+
 def sample_path(template_id: str) -> Path:
     """The bundled VALUES.csv of a built-in template."""
     return SAMPLES_DIR / f"{template_id}.csv"
@@ -37,12 +42,14 @@ def sample_path(template_id: str) -> Path:
 @click.command("samples")
 @click.pass_context
 def samples_command(ctx: click.Context) -> None:
-    """Score every built-in template on its bundled sample values (period 2026-10).
+    """Score every monthly built-in template on its bundled sample values (period 2026-10).
 
     Prints one table per template and writes <home>/samples/<template id>.json. The sample
-    values and history are invented (4 employees per position, one of them incomplete).
+    values and history are invented (4 employees per position, one of them incomplete). The
+    quarterly and annual cards read the months' published results, which a sample row cannot
+    hold: they are scored by opening their period over archived months (`shopkpi run`, the web).
     """
-    paths = builtin_template_paths()
+    paths = monthly_builtin_paths()
     missing = [path.stem for path in paths if not sample_path(path.stem).is_file()]
     if missing:
         for template_id in missing:

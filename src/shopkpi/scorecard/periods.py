@@ -23,6 +23,9 @@ _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 _YEAR = re.compile(r"(\d{4})")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the years a period may name
+
+
 class PeriodError(ValueError):
     """A period that cannot be read, or is not of the kind asked for. `code` is `bad_period` (not
     YYYY-MM, YYYY-Qn or YYYY) or `wrong_kind`; `text` and `kind` are its parameters."""
@@ -49,8 +52,12 @@ class Period:
 
     @staticmethod
     def parse(text: str) -> Period:
-        """`2026-10`, `2026-Q4` or `2026` (the spec's forms), surrounding spaces ignored."""
+        """`2026-10`, `2026-Q4` or `2026` (the spec's forms), surrounding spaces ignored; a year
+        between 1900 and 2999."""
         value = str(text).strip()
+        year_text = value[:4]
+        if year_text.isdigit() and not FIRST_YEAR <= int(year_text) <= LAST_YEAR:
+            raise PeriodError(str(text))  # `0000`, `9999`: no appraisal year (nor a date's)
         if match := _MONTH.fullmatch(value):
             year, month = int(match.group(1)), int(match.group(2))
             if not 1 <= month <= 12:
