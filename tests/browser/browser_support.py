@@ -221,6 +221,14 @@ def _variable_named(label: str) -> str:
     return keys[0] if keys else label
 
 
+def variable_label(name: str) -> str:
+    """What the Chinese pages call the variable `name` (新访客占比 for new_uv_ratio)."""
+    from shopkpi.web.pages.common.variable_names import variable
+
+    with translation.override("zh-hans"):
+        return variable(name)
+
+
 def _metric_keys() -> list[str]:
     from shopkpi.web.pages.common.variable_names import _metrics
 

@@ -129,8 +129,12 @@ def test_hr_console_pages(demo: Demo, visitor: Any) -> None:
             hr.page.get_by_role("button", name="校验链条").click()
             expect(hr.page.locator("#verify-result")).to_contain_text("链条完整")
             hr.shot("audit-verified")
-    hr.page.get_by_role("link", name="编辑", exact=True).first.click()
-    hr.page.wait_for_url("**/templates/*/edit/")
+    hr.page.get_by_role("link", name="编辑", exact=True).first.click()  # the form, item by item
+    hr.page.wait_for_url("**/templates/*/form/")
+    hr.shot("template-form")
+    expect(hr.page.get_by_role("heading", level=1)).to_contain_text("编辑考核表")
+    hr.page.get_by_role("link", name="YAML 视图（专家）").click()  # the YAML for experts, one link away
+    hr.page.wait_for_url(re.compile(r"/templates/[^/]+/edit/(\?.*)?$"))
     hr.shot("template-editor")
     expect(hr.page.locator("textarea").first).to_be_visible()
 

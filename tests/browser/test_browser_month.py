@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from browser_support import HR_CODE, Demo, Visitor, missing_variables, unrated_only
+from browser_support import HR_CODE, Demo, Visitor, missing_variables, unrated_only, variable_label
 from playwright.sync_api import Locator, expect
 
 
@@ -38,13 +38,16 @@ def hr_submits(hr: Visitor, review_id: int, detail: dict[str, Any]) -> None:
         form = hr.page.locator("form", has=hr.page.get_by_role("button", name="保存修正"))
         form.get_by_label("名称").select_option(name)
         form.get_by_label("修正值").fill("1")
-        form.get_by_label("修正原因（必填）").fill(f"平台报表缺少 {name}，按人事核实的数据补录。")
+        # what HR writes names the value as the pages do (no variable code in the page's text)
+        form.get_by_label("修正原因（必填）").fill(
+            f"平台报表缺少{variable_label(name)}，按人事核实的数据补录。"
+        )
         hr.submit(form.get_by_role("button", name="保存修正"), f"override-{name}")
         assert "修正已保存" in hr.message(), hr.message()
     if lacking:
         overrides = hr.page.locator("table", has=hr.page.get_by_role("columnheader", name="修正值"))
         for name in lacking:
-            expect(overrides).to_contain_text(name)
+            expect(overrides).to_contain_text(variable_label(name))
         expect(overrides).to_contain_text("按人事核实的数据补录")
         expect(hr.page.get_by_text("缺少数据的项目")).to_have_count(0)
     hr.submit(hr.page.get_by_role("button", name="核准并提交总经理"), "hr-submitted")

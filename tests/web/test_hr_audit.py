@@ -116,3 +116,20 @@ def test_a_withdrawn_action_item_shows_why(company) -> None:  # type: ignore[no-
     assert "没有行动项。" in hr.get("/hr/actions/").content.decode()
     withdrawn = hr.get("/hr/actions/", {"status": "withdrawn"}).content.decode()
     assert "<strong>表扬</strong>" in withdrawn and "撤回：申诉处理：复核后改为合格" in withdrawn
+
+
+def test_the_audit_log_names_an_overridden_value_and_the_accepted_warnings(company) -> None:  # type: ignore[no-untyped-def]
+    review = advance(company, "E01", S.PENDING_HR)
+    audit.record("hr", "review.override", object_type="review", object_id=review.pk, after={"name": "pv"})
+    warning = {"code": "outside_period", "file": "a.csv", "row": 2, "column": None}
+    params = {"rows": 1, "period": PERIOD, "first": "2026-09-15"}
+    audit.record(
+        "hr",
+        "data.import",
+        object_type="batch",
+        object_id="b1",
+        after={"accepted_warnings": [{**warning, "params": params}]},
+    )
+    page = client_for(company, "hr").get("/hr/audit/").content.decode()
+    assert "名称：浏览量" in page
+    assert f"已确认的提醒：a.csv：1 行不在期间 {PERIOD} 之内（第一行的日期：2026-09-15）" in page

@@ -238,6 +238,7 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "level": _("连续锁定次数"),
     "roles": _("角色"),
     "active": _("启用"),
+    "accepted_warnings": _("已确认的提醒"),
     "must_change_password": _("须修改密码"),
     "failures": _("失败次数"),
     "token": _("令牌编号"),

@@ -19,7 +19,9 @@ from django.views.decorators.http import require_POST
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import AuditEntry, Review
 from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.common.variable_names import variable
 from shopkpi.web.pages.hr.access import hr_page
+from shopkpi.web.pages.hr.imports import shown_warnings
 
 PAGE_SIZE = 50
 
@@ -116,10 +118,14 @@ def _when(text: str) -> str | None:
 
 def described(value: Any, key: str = "", items: dict[str, str] | None = None) -> str:
     """An entry's before / after as a reader reads it: each field named, states and outcomes named,
-    times local, a review's item keys as the items' names (the raw JSON stays in the cell's title)."""
+    times local, a review's item keys and values (an override's name) by their names, an import's accepted
+    warnings as the import page words them (the raw JSON stays in the cell's title)."""
     items = items or {}
     if value is None:
         return "—"
+    if key == "accepted_warnings" and isinstance(value, list):
+        shown = shown_warnings(value)
+        return "；".join(f"{w['file']}：{w['text']}" for w in shown) or "—"
     if isinstance(value, dict):
         named = items if key == "ratings" else {}
         return "；".join(
@@ -131,6 +137,8 @@ def described(value: Any, key: str = "", items: dict[str, str] | None = None) ->
         return "、".join(f"（{p}）" if "：" in p else p for p in parts) or "—"
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
+    if key == "name" and items and isinstance(value, str):  # the value a review's override names
+        return variable(value)
     if key == "item_key" and isinstance(value, str):
         return items.get(value, value) if value else str(_("整体结果"))
     if isinstance(value, str):
