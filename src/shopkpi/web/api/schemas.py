@@ -100,6 +100,8 @@ class PasswordChangeIn(Schema):
 Text = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
 Code = Annotated[str, Field(min_length=1, max_length=50, pattern=NO_NUL)]
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
+# a department's or position's name is also the audit entry's object (60 characters at most)
+UnitName = Annotated[str, Field(min_length=1, max_length=60, pattern=NO_NUL)]
 Money = Annotated[str, Field(max_length=20, pattern=r"^-?\d{1,10}(\.\d{1,2})?$")]
 
 
@@ -131,8 +133,8 @@ class EmployeeRecordOut(Schema):
 class EmployeeIn(Schema):
     code: Code = Field(description="工号, unique.")
     name: Name
-    department: Name = Field(description="A new name creates the department.")
-    position: Name = Field(description="A new name creates the position (without a template).")
+    department: UnitName = Field(description="A new name creates the department.")
+    position: UnitName = Field(description="A new name creates the position (without a template).")
     supervisor: Code | None = None
     base_salary: Money | None = None
     hired_on: date | None = None
@@ -159,8 +161,8 @@ class EmployeeIn(Schema):
 
 class EmployeeChangeIn(Schema):
     name: Name | None = None
-    department: Name | None = None
-    position: Name | None = None
+    department: UnitName | None = None
+    position: UnitName | None = None
     supervisor: Code | None = None
     base_salary: Money | None = None
     hired_on: date | None = None
@@ -201,7 +203,7 @@ class DepartmentOut(Schema):
 
 
 class DepartmentIn(Schema):
-    name: Name
+    name: UnitName
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "直播部"}]})
 
@@ -213,7 +215,7 @@ class PositionOut(Schema):
 
 
 class PositionIn(Schema):
-    name: Name
+    name: UnitName
     template: Text | None = Field(None, description="A template's id or name.")
 
     model_config = ConfigDict(

@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -93,7 +93,9 @@ def board(request: HttpRequest) -> HttpResponse:
         _shown(request, in_cycle, today)
         .select_related("employee__department", "employee__position", "evaluator", "cycle")
         .defer("values", "provenance")
-        .order_by("evaluator__code", "employee__code")
+        .order_by(
+            F("evaluator__code").asc(nulls_first=True), "employee__code"
+        )  # no evaluator first, on every database
     )
     page, links = page_of(request, rows, PER_PAGE)
     on_page = {review.evaluator_id for review in page}
