@@ -93,8 +93,8 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
         from shopkpi.cli.django_home import prepare_home
 
         prepare_home(home, migrate=False)
-        from shopkpi.appraisal.month_close import close_month
         from shopkpi.appraisal.organisation.snapshot import take_snapshot
+        from shopkpi.appraisal.periods.month_close import close_month
 
     p = Period.parse(period)
     q = p.previous()
@@ -259,7 +259,7 @@ def organisation(home: Path, snapshot: Any, position_templates: dict[str, str]) 
     from shopkpi.cli.django_home import prepare_home
 
     prepare_home(home)
-    from shopkpi.appraisal.imports import ImportRequest, run_import
+    from shopkpi.appraisal.importing.imports import ImportRequest, run_import
 
     sheets = home / "organisation-sheets"
     sheets.mkdir(parents=True, exist_ok=True)

@@ -49,10 +49,10 @@ def child(people: int, home: Path) -> dict[str, Any]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from shopkpi.appraisal import month_close
     from shopkpi.appraisal.demo.build import build_demo
     from shopkpi.appraisal.demo.cycles import Watch
     from shopkpi.appraisal.models import Cycle
+    from shopkpi.appraisal.periods import month_close
 
     class Clock(Watch):
         def __init__(self) -> None:

@@ -69,9 +69,10 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from shopkpi.appraisal import cycles, workflow
-    from shopkpi.appraisal.imports import ImportRequest, run_import
+    from shopkpi.appraisal.importing.imports import ImportRequest, run_import
     from shopkpi.appraisal.models import Employee, Position, Review
+    from shopkpi.appraisal.periods import cycles
+    from shopkpi.appraisal.reviews import workflow
 
     codes = [f"E{i:04d}" for i in range(people)]
     hr = User.objects.create(username="hr", password="!")

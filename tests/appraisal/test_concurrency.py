@@ -12,7 +12,7 @@ from django.db import connection
 from appraisal.workflow_company import Company, advance, build_company, open_month
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import ActionItem, AuditEntry, Cycle, Review, ReviewSnapshot, Transition
-from shopkpi.appraisal.workflow import (
+from shopkpi.appraisal.reviews.workflow import (
     StaleReview,
     WorkflowError,
     approve_all,

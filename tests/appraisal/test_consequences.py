@@ -11,12 +11,12 @@ import pytest
 from django.utils import timezone
 
 from appraisal.workflow_company import TEMPLATE, Company, advance, build_company, set_target
-from shopkpi.appraisal import cycles
-from shopkpi.appraisal.consequences import close_action_item, settle_due
 from shopkpi.appraisal.models import ActionItem, AuditEntry, Cycle, Review
+from shopkpi.appraisal.periods import cycles
+from shopkpi.appraisal.periods.consequences import close_action_item, settle_due
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.review_steps import WorkflowError
-from shopkpi.appraisal.workflow import archive_cycle, open_cycle, perform, reopen_cycle
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
+from shopkpi.appraisal.reviews.workflow import archive_cycle, open_cycle, perform, reopen_cycle
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

@@ -18,7 +18,6 @@ from appraisal.workflow_company import (
     open_month,
     set_target,
 )
-from shopkpi.appraisal import cycles
 from shopkpi.appraisal.models import (
     AuditEntry,
     Cycle,
@@ -30,8 +29,9 @@ from shopkpi.appraisal.models import (
     TemplateVersion,
     Transition,
 )
+from shopkpi.appraisal.periods import cycles
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.workflow import WorkflowError, archive_cycle, open_cycle, perform, reopen_cycle
+from shopkpi.appraisal.reviews.workflow import WorkflowError, archive_cycle, open_cycle, perform, reopen_cycle
 from shopkpi.scorecard import builtin_template_dir
 
 pytestmark = pytest.mark.django_db

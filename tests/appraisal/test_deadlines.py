@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 
 from appraisal.workflow_company import Company, advance, build_company, open_month
-from shopkpi.appraisal.deadlines import (
+from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.reviews.deadlines import (
     default_deadlines,
     due_date,
     is_workday_known,
     next_working_day,
     overdue,
 )
-from shopkpi.appraisal.models import Cycle, Review
 
 D = dt.date
 S = Review.Status

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from shopkpi.appraisal import export_cells
+from shopkpi.appraisal.exports import export_cells
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,12 @@ from django.db import OperationalError
 from pytest_django.fixtures import Settings
 
 from appraisal.workflow_company import Company, advance, build_company
-from shopkpi.appraisal import audit, cycles, imports
-from shopkpi.appraisal.import_withdrawal import WithdrawRefused, withdraw_batch
-from shopkpi.appraisal.imports import ImportRequest, run_import
+from shopkpi.appraisal import audit
+from shopkpi.appraisal.importing import imports
+from shopkpi.appraisal.importing.import_withdrawal import WithdrawRefused, withdraw_batch
+from shopkpi.appraisal.importing.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import AuditEntry, Cycle, MonthComputation, Review, Transition
+from shopkpi.appraisal.periods import cycles
 from shopkpi.data.warehouse.catalogue import Warehouse
 
 pytestmark = pytest.mark.django_db

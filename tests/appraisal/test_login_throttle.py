@@ -11,8 +11,8 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from shopkpi.appraisal import login_throttle
-from shopkpi.appraisal.login_throttle import LoginLocked
+from shopkpi.appraisal.accounts import login_throttle
+from shopkpi.appraisal.accounts.login_throttle import LoginLocked
 from shopkpi.appraisal.models import AuditEntry, LoginAttempt
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """The appraisal app's messages and their English (locale/appraisal/en/LC_MESSAGES/django.po) stay in step.
 
 The msgids are read from the code itself (every `_()`/`gettext()`/`pgettext()` call with literal text in
-src/shopkpi/appraisal/*.py and the import page, through Python's own parser), so a message added without English, or an
+src/shopkpi/appraisal (but for the demo, backups, models and migrations) and the import page, through Python's own parser), so a message added without English, or an
 English entry left behind after its message changed, fails here.
 """
 
@@ -18,10 +18,13 @@ from shopkpi.web.translations import LOCALE_DIR
 SRC = Path(__file__).resolve().parents[2] / "src" / "shopkpi"
 # the appraisal app's modules (with notifications and the organisation service), and the import pages
 # (their few messages of their own are kept here too)
+_NOT_APP_MESSAGES = {"demo", "backups", "migrations", "models"}  # the demo's text, backup tooling, the schema
 SOURCES = [
-    *sorted((SRC / "appraisal").glob("*.py")),
-    *sorted((SRC / "appraisal" / "notifications").glob("*.py")),
-    *sorted((SRC / "appraisal" / "organisation").glob("*.py")),
+    *sorted(
+        path
+        for path in (SRC / "appraisal").rglob("*.py")
+        if not _NOT_APP_MESSAGES & set(path.relative_to(SRC / "appraisal").parts[:-1])
+    ),
     SRC / "web" / "pages" / "hr" / "imports.py",
 ]
 CATALOGUE = LOCALE_DIR / "appraisal" / "en" / "LC_MESSAGES" / "django.po"

@@ -14,11 +14,11 @@ import pytest
 from django.utils import timezone, translation
 
 from appraisal.workflow_company import Company, advance, build_company, open_month, recompute_month
-from shopkpi.appraisal import cycles
-from shopkpi.appraisal.consequences import close_action_item
 from shopkpi.appraisal.models import ActionItem, Review, Transition
+from shopkpi.appraisal.periods import cycles
+from shopkpi.appraisal.periods.consequences import close_action_item
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.workflow import StaleReview, WorkflowError, perform
+from shopkpi.appraisal.reviews.workflow import StaleReview, WorkflowError, perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

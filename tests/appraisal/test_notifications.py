@@ -18,8 +18,8 @@ from appraisal.notice_receivers import Posted, SmtpSink, smtp_sink, webhook_rece
 from appraisal.workflow_company import Company, advance, build_company, open_month
 from shopkpi.appraisal.models import Cycle, Delivery, Notice, Review
 from shopkpi.appraisal.notifications.reminders import remind
-from shopkpi.appraisal.reopen_requests import request_reopen
-from shopkpi.appraisal.workflow import archive_cycle, perform
+from shopkpi.appraisal.reviews.reopen_requests import request_reopen
+from shopkpi.appraisal.reviews.workflow import archive_cycle, perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

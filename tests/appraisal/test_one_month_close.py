@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from django.contrib.auth.models import Group, User
 from pytest_django.fixtures import Settings
 
-from shopkpi.appraisal.cycles import new_template_version, open_cycle
-from shopkpi.appraisal.imports import ImportRequest, run_import
+from shopkpi.appraisal.importing.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Department, Employee, MonthComputation, Position, Rating, Review
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.periods.cycles import new_template_version, open_cycle
+from shopkpi.appraisal.reviews.workflow import perform
 from shopkpi.cli.main import cli
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from shopkpi.appraisal.imports import ImportRequest, OrganisationChange, run_import
+from shopkpi.appraisal.importing.imports import ImportRequest, OrganisationChange, run_import
 from shopkpi.appraisal.models import Account, AuditEntry, Employee, EmployeeTerms, Position
 from shopkpi.data.problems import ImportRefused
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
-from shopkpi.appraisal.cycles import open_cycle
 from shopkpi.appraisal.models import Employee, MonthComputation, Review
 from shopkpi.appraisal.organisation import records, service
-from shopkpi.appraisal.participants import eligible_employees
+from shopkpi.appraisal.periods.cycles import open_cycle
+from shopkpi.appraisal.periods.participants import eligible_employees
 
 pytestmark = pytest.mark.django_db
 
@@ -89,9 +89,9 @@ def test_the_metric_step_attributes_from_a_snapshot_named_in_each_values_source(
 ) -> None:
     """Attribution reads the application database's ownership windows (no copy in the warehouse), and
     each value names the snapshot it was attributed by: another organisation, another snapshot."""
-    from shopkpi.appraisal.imports import ImportRequest, run_import
-    from shopkpi.appraisal.month_values import metric_values
+    from shopkpi.appraisal.importing.imports import ImportRequest, run_import
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
+    from shopkpi.appraisal.periods.month_values import metric_values
     from shopkpi.data.warehouse.catalogue import Warehouse
 
     shops = tmp_path / "shops.csv"

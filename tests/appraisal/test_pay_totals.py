@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from appraisal.workflow_company import three_kinds_of_pay
-from shopkpi.appraisal import pay_totals, paysheet
 from shopkpi.appraisal.models import Cycle, Review
-from shopkpi.appraisal.pay_totals import PayTotals
+from shopkpi.appraisal.pay import pay_totals, paysheet
+from shopkpi.appraisal.pay.pay_totals import PayTotals
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

@@ -10,10 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from appraisal.workflow_company import Company, advance, build_company, open_month, use_template, with_pay
-from shopkpi.appraisal import cycles, paysheet
 from shopkpi.appraisal.models import AuditEntry, Cycle, Review
+from shopkpi.appraisal.pay import paysheet
+from shopkpi.appraisal.periods import cycles
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.reviews.workflow import perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from appraisal.workflow_company import Company, advance, build_company, set_target
-from shopkpi.appraisal import cycles
-from shopkpi.appraisal.deadlines import default_deadlines
 from shopkpi.appraisal.models import AuditEntry, Employee, Position, Review
 from shopkpi.appraisal.organisation.period_templates import bind_period_template
-from shopkpi.appraisal.review_steps import WorkflowError
-from shopkpi.appraisal.workflow import archive_cycle, open_cycle
+from shopkpi.appraisal.periods import cycles
+from shopkpi.appraisal.reviews.deadlines import default_deadlines
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
+from shopkpi.appraisal.reviews.workflow import archive_cycle, open_cycle
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

@@ -1,4 +1,4 @@
-"""Reopen requests (appraisal/reopen_requests.py): HR asks with a reason, another person holding the GM
+"""Reopen requests (appraisal/reviews/reopen_requests.py): HR asks with a reason, another person holding the GM
 role confirms or declines with a reason; one request waits per cycle; every step is in the audit log."""
 
 from __future__ import annotations
@@ -8,17 +8,17 @@ from django.contrib.auth.models import Group
 
 from appraisal.workflow_company import PERIOD, Company, advance, build_company, open_month
 from shopkpi.appraisal import audit
-from shopkpi.appraisal.cycles import archive_cycle
 from shopkpi.appraisal.models import AuditEntry, Cycle, ReopenRequest, Review, ReviewSnapshot
+from shopkpi.appraisal.periods.cycles import archive_cycle
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.reopen_requests import (
+from shopkpi.appraisal.reviews.reopen_requests import (
     confirm_reopen,
     decline_reopen,
     pending_request,
     pending_requests,
     request_reopen,
 )
-from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from appraisal.workflow_company import Company, advance, build_company, open_month
-from shopkpi.appraisal import policy, todo
+from shopkpi.appraisal import policy
 from shopkpi.appraisal.models import Review
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.reviews import todo
+from shopkpi.appraisal.reviews.workflow import perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from shopkpi.appraisal import tokens
+from shopkpi.appraisal.accounts import tokens
 from shopkpi.appraisal.models import ApiToken
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from appraisal.workflow_company import Company, build_company, open_month
 from shopkpi.appraisal.models import AuditEntry, Review
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.reviews.workflow import perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

@@ -11,7 +11,7 @@ from appraisal.workflow_company import Company, advance, build_company, open_mon
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import AuditEntry, Interview, Override, Rating, Review, Transition
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.workflow import StaleReview, WorkflowError, perform
+from shopkpi.appraisal.reviews.workflow import StaleReview, WorkflowError, perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

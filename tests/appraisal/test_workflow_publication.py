@@ -11,7 +11,7 @@ from django.utils import timezone
 from appraisal.workflow_company import Company, advance, build_company, open_month
 from shopkpi.appraisal.models import Appeal, AuditEntry, Cycle, Review, ReviewSnapshot, Transition
 from shopkpi.appraisal.policy import ActionRefused, allowed_actions
-from shopkpi.appraisal.workflow import WorkflowError, approve_all, perform
+from shopkpi.appraisal.reviews.workflow import WorkflowError, approve_all, perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

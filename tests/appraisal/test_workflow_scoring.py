@@ -9,10 +9,11 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from appraisal.workflow_company import advance, build_company, open_month, set_target
-from shopkpi.appraisal import cycles, month_values, review_scoring
-from shopkpi.appraisal.imports import ImportRequest, run_import
+from shopkpi.appraisal.importing.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee, Position, Review
-from shopkpi.appraisal.workflow import WorkflowError, open_cycle, perform
+from shopkpi.appraisal.periods import cycles, month_values
+from shopkpi.appraisal.reviews import review_scoring
+from shopkpi.appraisal.reviews.workflow import WorkflowError, open_cycle, perform
 from shopkpi.data.imports.importer import import_files
 
 pytestmark = pytest.mark.django_db

@@ -24,8 +24,9 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 
-from shopkpi.appraisal import cycles, month_close, month_values, review_scoring
 from shopkpi.appraisal.models import Cycle, Department, Employee, MonthComputation, Position, Review
+from shopkpi.appraisal.periods import cycles, month_close, month_values
+from shopkpi.appraisal.reviews import review_scoring
 
 PERIOD = "2026-09"  # deadlines land around the National Day holiday (10-01..10-08 in 2026)
 
@@ -193,7 +194,7 @@ def gm_for(review: Review) -> str:
 
 def advance(company: Company, code: str, to: str, period: str = PERIOD, rating: str = "良") -> Review:
     """Move a review along the happy path until it reaches `to`, each step by the party that takes it."""
-    from shopkpi.appraisal.workflow import perform
+    from shopkpi.appraisal.reviews.workflow import perform
 
     review = company.review(code, period)
     while review.status != to:
@@ -231,7 +232,7 @@ def three_kinds_of_pay(monkeypatch: Any, to: str = Review.Status.PUBLISHED) -> C
     Every score is 80 (95000 / 100000 -> [80%, 100%) -> 80 -> 48; 良 -> 32; 48 + 32 = 80):
     E01 6000 × 10% × 80% = 480.00, E02 5000 × 10% × 80% = 400.00, P01 3000 × 80 / 100 = 2400.00 (wage).
     HR's adjustments (奖惩): E01 −100.00, P01 +50.00, M01 +30.00."""
-    from shopkpi.appraisal.workflow import perform
+    from shopkpi.appraisal.reviews.workflow import perform
 
     company = build_company(monkeypatch)
     use_template(company, "P01", "t-wage", "pay:\n  amount: 3000 * score / 100\n  kind: wage\n")

@@ -69,7 +69,8 @@ STEP_TOP = """() => {
 
 def workbook_columns() -> set[str]:
     """The Chinese column names of the files shopkpi reads and writes (a contract: the pages quote them)."""
-    from shopkpi.appraisal import login_workbook, month_prepare
+    from shopkpi.appraisal.accounts import login_workbook
+    from shopkpi.appraisal.periods import month_prepare
     from shopkpi.data.datasets import DATASETS
 
     found = {column.label_zh for dataset in DATASETS.values() for column in dataset.columns}

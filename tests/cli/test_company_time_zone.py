@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from django.utils import timezone
 
-from shopkpi.appraisal.review_steps import _when
+from shopkpi.appraisal.reviews.review_steps import _when
 from shopkpi.cli.main import cli
 from shopkpi.data.warehouse.catalogue import Warehouse
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from shopkpi.appraisal.cycles import new_template_version
-from shopkpi.appraisal.imports import ImportRequest, run_import
+from shopkpi.appraisal.importing.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import AuditEntry, Department, Employee, Position
+from shopkpi.appraisal.periods.cycles import new_template_version
 from shopkpi.cli.main import cli
 from shopkpi.data.problems import ImportRefused
 from shopkpi.data.warehouse.catalogue import Warehouse

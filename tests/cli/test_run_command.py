@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from shopkpi.appraisal.cycles import new_template_version
 from shopkpi.appraisal.models import Cycle, Department, Employee, Position, Review
+from shopkpi.appraisal.periods.cycles import new_template_version
 from shopkpi.cli.main import cli
 from shopkpi.data.imports.importer import import_files
 

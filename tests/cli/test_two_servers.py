@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 from served_home import Visitor, environment, served, shopkpi
 
-from shopkpi.appraisal import import_jobs, jobs
+from shopkpi.appraisal.background import jobs
+from shopkpi.appraisal.importing import import_jobs
 from shopkpi.data.warehouse import batch_states
 from shopkpi.data.warehouse.batch_store import open_store
 from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from shopkpi.appraisal import tokens
+from shopkpi.appraisal.accounts import tokens
 from shopkpi.appraisal.models import ApiToken, AuditEntry, Department, Employee, LoginProfile, Position
 from shopkpi.cli.main import cli
 

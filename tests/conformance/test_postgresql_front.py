@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from shopkpi.appraisal.month_values import metric_values
+from shopkpi.appraisal.periods.month_values import metric_values
 from shopkpi.cli.main import cli
 
 pytestmark = pytest.mark.django_db

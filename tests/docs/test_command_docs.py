@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from shopkpi.appraisal import login_workbook, month_prepare
+from shopkpi.appraisal.accounts import login_workbook
+from shopkpi.appraisal.periods import month_prepare
 from shopkpi.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.utils import translation
 
-from shopkpi.appraisal import paysheet
+from shopkpi.appraisal.pay import paysheet
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 
-from shopkpi.appraisal import tokens
+from shopkpi.appraisal.accounts import tokens
 from shopkpi.appraisal.models import (
     Cycle,
     CycleTemplate,

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from shopkpi.appraisal import logins
+from shopkpi.appraisal.accounts import logins
 from shopkpi.appraisal.models import AuditEntry, Employee
 
 pytestmark = pytest.mark.django_db

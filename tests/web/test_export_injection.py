@@ -20,7 +20,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shopkpi.appraisal.models import Department, Interview, PayAdjustment, Position, Rating, Review
-from shopkpi.appraisal.review_scoring import recompute
+from shopkpi.appraisal.reviews.review_scoring import recompute
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shopkpi.appraisal.models import AuditEntry, Rating, Review
-from shopkpi.appraisal.review_scoring import recompute
+from shopkpi.appraisal.reviews.review_scoring import recompute
 
 pytestmark = pytest.mark.django_db
 

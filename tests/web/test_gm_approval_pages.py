@@ -31,7 +31,7 @@ from shopkpi.appraisal.models import (
     Review,
     TemplateVersion,
 )
-from shopkpi.appraisal.review_scoring import recompute
+from shopkpi.appraisal.reviews.review_scoring import recompute
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

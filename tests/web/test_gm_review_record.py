@@ -11,7 +11,7 @@ from django.test import Client
 from test_hr_company import Company, advance, build_company, open_month
 
 from shopkpi.appraisal.models import Review
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.reviews.workflow import perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status

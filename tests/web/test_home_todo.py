@@ -9,9 +9,9 @@ import api_org
 import pytest
 from django.test import Client
 
-from shopkpi.appraisal import workflow
 from shopkpi.appraisal.models import Cycle, Review
-from shopkpi.appraisal.review_scoring import recompute
+from shopkpi.appraisal.reviews import workflow
+from shopkpi.appraisal.reviews.review_scoring import recompute
 from shopkpi.web.pages import home
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ from django.utils import timezone
 from test_hr_company import PERIOD, S, advance, build_company, client_for, open_month
 
 from appraisal.workflow_company import recompute_month
-from shopkpi.appraisal import audit, consequences
+from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import ActionItem, AuditEntry, Review
+from shopkpi.appraisal.periods import consequences
 
 pytestmark = pytest.mark.django_db
 

@@ -169,7 +169,7 @@ def test_targets_with_a_bad_row_open_nothing(company, tmp_path) -> None:  # type
 def test_targets_imported_then_the_cycle_opens_with_them(company, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from shopkpi.appraisal import month_values
+    from shopkpi.appraisal.periods import month_values
 
     monkeypatch.undo()  # the real shop-data adapter: the targets come from the warehouse
     targets = SimpleUploadedFile(

@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from test_hr_company import build_company, client_for
 
-from shopkpi.appraisal import import_jobs
+from shopkpi.appraisal.importing import import_jobs
 
 ORDERS = (
     "order_id,shop,buyer,created_at,status,amount\n"

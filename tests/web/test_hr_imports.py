@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from test_hr_company import build_company, client_for
 
-from shopkpi.appraisal import import_jobs, jobs
+from shopkpi.appraisal.background import jobs
+from shopkpi.appraisal.importing import import_jobs
 from shopkpi.appraisal.models import AuditEntry, Job
 from shopkpi.data.warehouse.catalogue import Warehouse
 
@@ -265,7 +266,7 @@ def test_the_page_tells_the_truth_when_the_audit_entry_cannot_be_written(
     and it did (nothing in the warehouse); the same file then imports (not "unchanged")."""
     from django.db import OperationalError
 
-    from shopkpi.appraisal import imports
+    from shopkpi.appraisal.importing import imports
 
     hr = client_for(company, "hr")
 

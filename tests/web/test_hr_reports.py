@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from test_hr_company import PERIOD, S, advance, build_company, client_for, open_month
 
 from shopkpi.appraisal.models import AuditEntry, Cycle
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.reviews.workflow import perform
 
 pytestmark = pytest.mark.django_db
 CODES = ("G01", "G02", "H01", "H02", "M01", "E01", "E02", "P01")

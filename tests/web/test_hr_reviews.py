@@ -10,7 +10,7 @@ from test_hr_company import PERIOD, S, advance, build_company, client_for, open_
 
 from appraisal.workflow_company import use_template
 from shopkpi.appraisal.models import Appeal, AuditEntry, PayAdjustment
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.reviews.workflow import perform
 
 pytestmark = pytest.mark.django_db
 

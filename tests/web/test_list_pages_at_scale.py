@@ -17,7 +17,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from shopkpi.appraisal import paysheet
 from shopkpi.appraisal.models import (
     Appeal,
     Cycle,
@@ -28,6 +27,7 @@ from shopkpi.appraisal.models import (
     Review,
     TemplateVersion,
 )
+from shopkpi.appraisal.pay import paysheet
 
 pytestmark = pytest.mark.django_db
 PERIOD = "2026-03"

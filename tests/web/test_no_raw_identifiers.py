@@ -19,9 +19,10 @@ import pytest
 from django.test import Client
 from test_hr_company import PERIOD, S, advance, build_company, client_for, open_month
 
-from shopkpi.appraisal import cycles, reopen_requests
 from shopkpi.appraisal.models import ActionItem, Cycle, Review
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.periods import cycles
+from shopkpi.appraisal.reviews import reopen_requests
+from shopkpi.appraisal.reviews.workflow import perform
 from shopkpi.scorecard import builtin_template_paths
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shopkpi.appraisal.models import Cycle, Department, Employee, Position, Review, TemplateVersion
-from shopkpi.appraisal.review_scoring import recompute
+from shopkpi.appraisal.reviews.review_scoring import recompute
 
 pytestmark = pytest.mark.django_db
 

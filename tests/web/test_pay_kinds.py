@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from test_hr_company import PERIOD, S, client_for
 
 from appraisal.workflow_company import three_kinds_of_pay
-from shopkpi.appraisal import tokens
+from shopkpi.appraisal.accounts import tokens
 from shopkpi.appraisal.models import Review
 from shopkpi.web.pages.insight import dashboard_data
 

@@ -11,9 +11,10 @@ import api_org
 import pytest
 from django.test import Client
 
-from shopkpi.appraisal import reconciliation, workflow
 from shopkpi.appraisal.models import AuditEntry, Review
-from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.appraisal.periods import reconciliation
+from shopkpi.appraisal.reviews import workflow
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
 from shopkpi.data.imports.importer import import_files
 
 pytestmark = pytest.mark.django_db

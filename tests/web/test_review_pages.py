@@ -15,9 +15,9 @@ import api_org
 import pytest
 from django.test import Client
 
-from shopkpi.appraisal import workflow
 from shopkpi.appraisal.models import Interview, Rating, Review, TemplateVersion
-from shopkpi.appraisal.review_scoring import recompute
+from shopkpi.appraisal.reviews import workflow
+from shopkpi.appraisal.reviews.review_scoring import recompute
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from shopkpi.appraisal import workflow
 from shopkpi.appraisal.models import Cycle, Review
-from shopkpi.appraisal.review_scoring import recompute
+from shopkpi.appraisal.reviews import workflow
+from shopkpi.appraisal.reviews.review_scoring import recompute
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "web" / "t
 PAGES = Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "web" / "pages"
 # appraisal code whose messages are translated in the hr area (the rest: locale/appraisal): reopening
 APPRAISAL_IN_HR_AREA = [
-    Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "cycles.py",
-    Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "reopen_requests.py",
+    Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "periods" / "cycles.py",
+    Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "reviews" / "reopen_requests.py",
     Path(__file__).resolve().parents[2] / "src" / "shopkpi" / "appraisal" / "models" / "reopen.py",
 ]
 _TAG = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1""")

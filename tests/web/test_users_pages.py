@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from shopkpi.appraisal import logins
+from shopkpi.appraisal.accounts import logins
 from shopkpi.appraisal.models import AuditEntry, Department, Employee, LoginAttempt, Position
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ class AppraisalConfig(AppConfig):
 
     def ready(self) -> None:
         # a killed import or withdrawal is decided by whether its audit entry exists
-        from shopkpi.appraisal.imports import recorded_batches
+        from shopkpi.appraisal.importing.imports import recorded_batches
         from shopkpi.data.warehouse.catalogue import on_undecided
 
         on_undecided(recorded_batches)

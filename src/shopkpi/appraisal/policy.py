@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from shopkpi.appraisal.accounts.roles import employee_of, group_roles, is_gm, is_hr
 from shopkpi.appraisal.models import Interview, Review
-from shopkpi.appraisal.review_steps import step_name
-from shopkpi.appraisal.roles import employee_of, group_roles, is_gm, is_hr
+from shopkpi.appraisal.reviews.review_steps import step_name
 
 S = Review.Status
 

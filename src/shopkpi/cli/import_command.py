@@ -1,10 +1,10 @@
 """`shopkpi import DATASET FILE [FILE ...]`: platform exports into the warehouse, the roster, account
 ownership and positions into the organisation; all or nothing.
 
-Thin: the one import service is shopkpi.appraisal.imports. Results (and with --dry-run, what would
+Thin: the one import service is shopkpi.appraisal.importing.imports. Results (and with --dry-run, what would
 change) go to standard output, progress and problems to standard error; a refused import exits with
 status 1, one stopped by warnings not accepted with status 3. `shopkpi import --withdraw BATCH`
-withdraws a batch (shopkpi.appraisal.import_withdrawal).
+withdraws a batch (shopkpi.appraisal.importing.import_withdrawal).
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ def import_command(
         raise click.UsageError("give a DATASET and at least one FILE (or --withdraw BATCH)")
     request_sets = _parse_sets(sets)
     home = prepare_home(current(ctx).home)
-    from shopkpi.appraisal.imports import (  # needs Django set up
+    from shopkpi.appraisal.importing.imports import (  # needs Django set up
         ORGANISATION_DATASETS,
         ImportRequest,
         run_import,
@@ -246,7 +246,10 @@ def import_command(
 
 def _withdraw(ctx: click.Context, batch: str, reason: str, user: str) -> None:
     home = prepare_home(current(ctx).home)
-    from shopkpi.appraisal.import_withdrawal import WithdrawRefused, withdraw_batch  # needs Django set up
+    from shopkpi.appraisal.importing.import_withdrawal import (  # needs Django set up
+        WithdrawRefused,
+        withdraw_batch,
+    )
 
     try:
         report = withdraw_batch(home, batch, user=user, reason=reason)

@@ -26,7 +26,7 @@ def init_command(ctx: click.Context, company: str, admin: str) -> None:
     home = prepare_home(current(ctx).home)
     from django.contrib.auth.models import User
 
-    from shopkpi.appraisal import logins
+    from shopkpi.appraisal.accounts import logins
 
     if User.objects.exists():
         click.echo(

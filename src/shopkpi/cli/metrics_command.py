@@ -6,7 +6,7 @@ application database's organisation, handed over as a snapshot; the engine is th
 SHOPKPI_METRICS_ENGINE names (DuckDB over the home's warehouse by default). Values go to standard
 output (json: one array, an object per employee, numbers as decimal strings, a metric with no
 data null); rows no one owned and ranges across a hand-over are reported on standard error.
-With `--rows`, one record per source row (`shopkpi.appraisal.metric_rows_table`); the value the
+With `--rows`, one record per source row (`shopkpi.appraisal.exports.metric_rows_table`); the value the
 rows add up to goes to standard error; xlsx is written to standard output (redirect it to a file).
 """
 
@@ -21,8 +21,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from shopkpi.appraisal import export_cells
-from shopkpi.appraisal import metric_rows_table as rows_table
+from shopkpi.appraisal.exports import export_cells
+from shopkpi.appraisal.exports import metric_rows_table as rows_table
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.data.engines import EngineError, configured_url, open_engine

@@ -1,5 +1,5 @@
 """`shopkpi prepare --period 2026-10 --output FILE.xlsx`: what to prepare for the month, as a workbook
-that imports back as it is filled in (`shopkpi.appraisal.month_prepare`)."""
+that imports back as it is filled in (`shopkpi.appraisal.periods.month_prepare`)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ def prepare_command(ctx: click.Context, period: str, output: Path) -> None:
             f"{output} exists; nothing was written (name a new file)", param_hint="--output"
         )
     home = prepare_home(current(ctx).home)
-    from shopkpi.appraisal.month_prepare import prepare_month, write_workbook
-    from shopkpi.appraisal.review_steps import WorkflowError
+    from shopkpi.appraisal.periods.month_prepare import prepare_month, write_workbook
+    from shopkpi.appraisal.reviews.review_steps import WorkflowError
 
     try:
         needs, closed = prepare_month(home, period)

@@ -27,8 +27,8 @@ def time_of_day(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 
 def _run_once(today: dt.date, days: int | None) -> None:
-    from shopkpi.appraisal.consequences import settle_due
     from shopkpi.appraisal.notifications.reminders import remind
+    from shopkpi.appraisal.periods.consequences import settle_due
 
     sent = remind(today, days)
     click.echo(

@@ -1,5 +1,5 @@
 """`shopkpi run --period 2026-10`: the month's close, through the same application service as the web
-cycle (`shopkpi.appraisal.month_close`), printed as JSON, CSV or a workbook."""
+cycle (`shopkpi.appraisal.periods.month_close`), printed as JSON, CSV or a workbook."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from shopkpi.appraisal import export_cells
+from shopkpi.appraisal.exports import export_cells
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.cli.score_output import result_json
@@ -20,7 +20,7 @@ from shopkpi.data.metrics.computation import MetricValueError
 from shopkpi.scorecard.numbers import format_decimal
 
 if TYPE_CHECKING:
-    from shopkpi.appraisal.month_close import Card, MonthCards
+    from shopkpi.appraisal.periods.month_close import Card, MonthCards
 
 SUMMARY_COLUMNS = [
     "工号 employee",
@@ -58,8 +58,8 @@ def run_command(ctx: click.Context, period: str, output_format: str, output: Pat
     if output_format == "xlsx" and output is None:
         raise click.BadParameter("xlsx needs --output FILE.xlsx", param_hint="--output")
     home = prepare_home(current(ctx).home)
-    from shopkpi.appraisal.month_close import close_month  # needs Django set up
-    from shopkpi.appraisal.review_steps import WorkflowError
+    from shopkpi.appraisal.periods.month_close import close_month  # needs Django set up
+    from shopkpi.appraisal.reviews.review_steps import WorkflowError
 
     try:
         closed = close_month(home, period)
@@ -97,7 +97,7 @@ MONEY_COLUMNS = (8, 9)
 def _pay_cells(card: Card, *, no_pay: str | None) -> tuple[str | None, str | None]:
     """The 绩效工资 and 整月工资 cells: the pay in the column of its kind; a template without pay
     says `no_pay` in the 绩效工资 column."""
-    from shopkpi.appraisal import pay_totals  # needs Django set up
+    from shopkpi.appraisal.pay import pay_totals  # needs Django set up
 
     amount = None if card.scored.pay is None else format_decimal(card.scored.pay)
     performance, wage = pay_totals.cells(card.scored.outcome.pay_kind, amount, no_pay)

@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from shopkpi.appraisal import export_cells
+from shopkpi.appraisal.exports import export_cells
 from shopkpi.scorecard import ScoreResult, Template
 from shopkpi.scorecard.numbers import format_decimal, plain
 from shopkpi.web.pages.common import explanations

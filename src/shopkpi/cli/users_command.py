@@ -32,14 +32,14 @@ def _fail(message: object) -> NoReturn:
 
 def _operator(ctx: click.Context) -> Any:
     prepare_home(current(ctx).home)
-    from shopkpi.appraisal.logins import Operator
+    from shopkpi.appraisal.accounts.logins import Operator
 
     return Operator(os_user())
 
 
 def _hand_out(output: Path, hand_out: Callable[[], list[Any]]) -> list[Any]:
-    from shopkpi.appraisal.login_workbook import OutputExists, save_new
-    from shopkpi.appraisal.logins import LoginRefused
+    from shopkpi.appraisal.accounts.login_workbook import OutputExists, save_new
+    from shopkpi.appraisal.accounts.logins import LoginRefused
 
     if not output.parent.is_dir():
         _fail(f"no folder {output.parent} for {output}")
@@ -62,7 +62,7 @@ def users_group() -> None:
 def issue_command(ctx: click.Context, output: Path) -> None:
     """A login for every active employee without one (username: the 工号), with a one-time password."""
     operator = _operator(ctx)  # Django set up on the home before its models are imported
-    from shopkpi.appraisal import logins
+    from shopkpi.appraisal.accounts import logins
 
     handed = _hand_out(output, lambda: logins.issue(operator))
     if not handed:
@@ -81,7 +81,7 @@ def issue_command(ctx: click.Context, output: Path) -> None:
 def reset_command(ctx: click.Context, username: str, output: Path) -> None:
     """A new one-time password for USERNAME, written into the workbook."""
     operator = _operator(ctx)  # Django set up on the home before its models are imported
-    from shopkpi.appraisal import logins
+    from shopkpi.appraisal.accounts import logins
 
     _hand_out(output, lambda: [logins.reset(operator, username)])
     click.echo(f"new one-time password for {username} is in {output} only; they change it at sign-in")
@@ -99,7 +99,7 @@ def role_command(ctx: click.Context, username: str, add: tuple[str, ...], remove
     if set(add) & set(remove):
         raise click.UsageError(f"a role both added and removed: {', '.join(sorted(set(add) & set(remove)))}")
     operator = _operator(ctx)  # Django set up on the home before its models are imported
-    from shopkpi.appraisal import logins
+    from shopkpi.appraisal.accounts import logins
 
     try:
         held = logins.change_roles(operator, username, add=add, remove=remove)
@@ -114,7 +114,7 @@ def role_command(ctx: click.Context, username: str, add: tuple[str, ...], remove
 def deactivate_command(ctx: click.Context, username: str) -> None:
     """USERNAME can no longer sign in (a leaver); sessions and API tokens stop working at once."""
     operator = _operator(ctx)  # Django set up on the home before its models are imported
-    from shopkpi.appraisal import logins
+    from shopkpi.appraisal.accounts import logins
 
     try:
         logins.deactivate(operator, username)

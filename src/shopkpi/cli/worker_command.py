@@ -35,7 +35,7 @@ def worker_command(ctx: click.Context, processes: int, remind_at: dt.time | str 
     """Run the queued jobs (large imports, the daily reminders) until stopped; any number of workers may
     share a database."""
     home = prepare_home(current(ctx).home)
-    from shopkpi.appraisal.job_worker import run_worker
+    from shopkpi.appraisal.background.job_worker import run_worker
 
     if remind_at is not None:
         say_reminders(remind_at if isinstance(remind_at, dt.time) else None)

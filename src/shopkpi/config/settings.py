@@ -121,11 +121,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "shopkpi.appraisal.password_rules.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "shopkpi.appraisal.accounts.password_rules.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 # the password checked as Django does; deactivated logins and leavers refused with a reason, their sessions ended
-AUTHENTICATION_BACKENDS = ["shopkpi.appraisal.login_backend.LoginBackend"]
+AUTHENTICATION_BACKENDS = ["shopkpi.appraisal.accounts.login_backend.LoginBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from shopkpi.appraisal.pay_totals import PayTotals
+    from shopkpi.appraisal.pay.pay_totals import PayTotals
 
 WAN = Decimal(10000)
 YI = Decimal(100_000_000)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from shopkpi.appraisal.logins import must_change_password
+from shopkpi.appraisal.accounts.logins import must_change_password
 
 CHANGE_PASSWORD = "/password/"
 OPEN = (CHANGE_PASSWORD, "/logout/", "/login/", "/i18n/", "/static/", "/api/")

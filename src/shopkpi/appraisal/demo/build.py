@@ -14,7 +14,7 @@ from django.db import transaction
 from shopkpi.appraisal.demo.cycles import UNWATCHED, Watch, run_archived_month, run_current_month
 from shopkpi.appraisal.demo.held_back import hold_back_inputs
 from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, add_logins, bind_period_templates
-from shopkpi.appraisal.imports import ImportRequest, run_import
+from shopkpi.appraisal.importing.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee
 from shopkpi.synth.generate import generate
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from shopkpi.appraisal import workflow
-from shopkpi.appraisal.cycles import archive_cycle, eligible_employees, open_cycle
 from shopkpi.appraisal.demo.organisation import HR_CODE, DemoPeople
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.organisation.snapshot import take_snapshot
+from shopkpi.appraisal.periods.cycles import archive_cycle, eligible_employees, open_cycle
+from shopkpi.appraisal.reviews import workflow
 from shopkpi.data.warehouse.catalogue import Warehouse
 from shopkpi.scorecard.periods import Period
 

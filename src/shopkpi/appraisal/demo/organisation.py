@@ -9,10 +9,10 @@ from functools import lru_cache
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 
+from shopkpi.appraisal.accounts.roles import ADMIN, GM, HR
 from shopkpi.appraisal.models import Employee, Position
 from shopkpi.appraisal.organisation import service
 from shopkpi.appraisal.organisation.period_templates import bind_period_template
-from shopkpi.appraisal.roles import ADMIN, GM, HR
 
 DEMO_PASSWORD = "shopkpi-demo"  # demo mode only; printed by `shopkpi demo` and given in the README
 DEMO_MAIL_DOMAIN = "demo-shop.example"

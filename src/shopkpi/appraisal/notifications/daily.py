@@ -8,8 +8,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from shopkpi.appraisal.consequences import settle_due
 from shopkpi.appraisal.notifications.reminders import remind
+from shopkpi.appraisal.periods.consequences import settle_due
 
 SCHEDULE = "shopkpi daily reminders"
 

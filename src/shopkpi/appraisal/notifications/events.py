@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from shopkpi.appraisal.accounts.roles import GM, HR
 from shopkpi.appraisal.models import Cycle, Notice, Review
 from shopkpi.appraisal.notifications.service import after_commit, notify, users_in_group
-from shopkpi.appraisal.roles import GM, HR
 
 K = Notice.Kind
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.models import Notice, Review
-from shopkpi.appraisal.review_steps import step_name
+from shopkpi.appraisal.reviews.review_steps import step_name
 
 K = Notice.Kind
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.conf import settings
 
-from shopkpi.appraisal.deadlines import due_date
+from shopkpi.appraisal.accounts.roles import HR
 from shopkpi.appraisal.models import Cycle, Notice, Review
 from shopkpi.appraisal.notifications.service import notify, retry_failed, users_in_group
-from shopkpi.appraisal.roles import HR
+from shopkpi.appraisal.reviews.deadlines import due_date
 
 S = Review.Status
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import Position
 from shopkpi.appraisal.organisation.templates import template_exists
-from shopkpi.appraisal.participants import KIND_NAMES, template_version
-from shopkpi.appraisal.review_steps import WorkflowError, actor_name
+from shopkpi.appraisal.periods.participants import KIND_NAMES, template_version
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, actor_name
 from shopkpi.scorecard import PeriodKind, TemplateError
 
 FIELDS: dict[PeriodKind, str] = {"quarter": "quarter_template_id", "year": "year_template_id"}

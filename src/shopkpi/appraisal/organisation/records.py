@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from shopkpi.appraisal.accounts.roles import ADMIN, GM, HR, group_roles
 from shopkpi.appraisal.models import Account, Employee, EmployeeTerms
-from shopkpi.appraisal.roles import ADMIN, GM, HR, group_roles
 from shopkpi.scorecard.periods import Period
 
 READERS = frozenset({HR, GM, ADMIN})  # who sees the organisation: people, salaries, ownership

@@ -39,7 +39,7 @@ def _finish(draft: Draft, actor: str, dry_run: bool) -> Changes:
     changes = draft.commit(actor)
     if any(change.kind in MONTH_CHANGES for change in changes):
         from shopkpi.appraisal.models import MonthComputation
-        from shopkpi.appraisal.month_close import refresh_open_cycles
+        from shopkpi.appraisal.periods.month_close import refresh_open_cycles
 
         refresh_open_cycles(Path(settings.HOME), actor, MonthComputation.Reason.ORGANISATION)
     return changes

@@ -16,7 +16,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
-from shopkpi.appraisal import policy, workflow
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.reviews import workflow
 from shopkpi.web.api import presenters
 from shopkpi.web.api.errors import documented
 from shopkpi.web.api.reviews import ReviewId

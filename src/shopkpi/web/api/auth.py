@@ -11,7 +11,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from shopkpi.appraisal import logins, policy, tokens
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.accounts import logins, tokens
 
 
 class BearerToken(HttpBearer):

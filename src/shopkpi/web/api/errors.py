@@ -18,11 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from shopkpi.appraisal.login_throttle import LoginLocked
-from shopkpi.appraisal.logins import PasswordRefused
+from shopkpi.appraisal.accounts.login_throttle import LoginLocked
+from shopkpi.appraisal.accounts.logins import PasswordRefused
 from shopkpi.appraisal.organisation.problems import OrganisationRefused
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
-from shopkpi.appraisal.workflow import WorkflowError
+from shopkpi.appraisal.reviews.workflow import WorkflowError
 from shopkpi.data.problems import ImportRefused
 from shopkpi.web.api.schemas import ErrorOut, LockedOut, ValidationErrorOut
 

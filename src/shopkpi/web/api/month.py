@@ -19,10 +19,11 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from shopkpi.appraisal import cycles, paysheet
-from shopkpi.appraisal.imports import ImportRequest, outcome_fields, run_import, warning_fields
+from shopkpi.appraisal.accounts.roles import ADMIN, GM, HR
+from shopkpi.appraisal.importing.imports import ImportRequest, outcome_fields, run_import, warning_fields
 from shopkpi.appraisal.models import Cycle
-from shopkpi.appraisal.roles import ADMIN, GM, HR
+from shopkpi.appraisal.pay import paysheet
+from shopkpi.appraisal.periods import cycles
 from shopkpi.scorecard import Period
 from shopkpi.web.api.auth import BearerToken
 from shopkpi.web.api.errors import documented

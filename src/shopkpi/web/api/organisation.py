@@ -18,12 +18,12 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from shopkpi.appraisal.accounts.roles import employee_of
 from shopkpi.appraisal.models import Account, Department, Employee, Position
 from shopkpi.appraisal.organisation import records, service
 from shopkpi.appraisal.organisation.changes import OrganisationChange
 from shopkpi.appraisal.organisation.kinds import KINDS
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.roles import employee_of
 from shopkpi.web.api.errors import documented
 from shopkpi.web.api.schemas import (
     AccountChangeIn,

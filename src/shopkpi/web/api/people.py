@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from shopkpi.appraisal import logins
-from shopkpi.appraisal.roles import employee_of, roles
+from shopkpi.appraisal.accounts import logins
+from shopkpi.appraisal.accounts.roles import employee_of, roles
 from shopkpi.web.api.auth import BEFORE_PASSWORD_CHANGE
 from shopkpi.web.api.errors import documented
 from shopkpi.web.api.schemas import MeOut, PasswordChangeIn

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import AuthenticationError
 
-from shopkpi.appraisal import login_throttle, logins, tokens
+from shopkpi.appraisal.accounts import login_throttle, logins, tokens
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.web.api.errors import documented
 from shopkpi.web.api.schemas import TokenIn, TokenOut

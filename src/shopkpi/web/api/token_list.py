@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.errors import HttpError
 
-from shopkpi.appraisal import tokens
+from shopkpi.appraisal.accounts import tokens
 from shopkpi.web.api.errors import documented
 from shopkpi.web.api.schemas import TokenInfoOut
 

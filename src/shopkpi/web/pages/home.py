@@ -15,9 +15,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from shopkpi.appraisal import policy, todo
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.accounts.roles import GM, HR, roles
 from shopkpi.appraisal.models import Cycle, Review
-from shopkpi.appraisal.roles import GM, HR, roles
+from shopkpi.appraisal.reviews import todo
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.navigation import todo_counts
 from shopkpi.web.pages.insight.dashboard_views import home_dashboards

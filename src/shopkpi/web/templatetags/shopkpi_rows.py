@@ -28,7 +28,7 @@ def _metrics(context: template.Context) -> frozenset[str]:
     """The catalogue's metric names, read once per page."""
     metrics = context.render_context.get(_METRICS)
     if metrics is None:
-        from shopkpi.appraisal.import_jobs import home
+        from shopkpi.appraisal.importing.import_jobs import home
         from shopkpi.data.metrics.catalogue import load_catalogue
 
         metrics = frozenset(load_catalogue(home()).metrics)

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from shopkpi.appraisal import login_throttle, logins
+from shopkpi.appraisal.accounts import login_throttle, logins
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

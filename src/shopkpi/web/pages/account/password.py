@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from shopkpi.appraisal import logins
+from shopkpi.appraisal.accounts import logins
 from shopkpi.web.pages.hr.access import safe_next
 
 # the field a refusal of the service belongs to

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import tokens
+from shopkpi.appraisal.accounts import tokens
 
 
 @login_required

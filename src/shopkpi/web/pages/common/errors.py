@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
-from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 Reshow = Callable[..., HttpResponse]

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from shopkpi.appraisal import export_cells
+from shopkpi.appraisal.exports import export_cells
 from shopkpi.web.number_format import UNIT_SUFFIXES
 from shopkpi.web.pages.review.export import Scorecard, columns, pay_label, signatures
 

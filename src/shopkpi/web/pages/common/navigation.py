@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from shopkpi.appraisal import todo
+from shopkpi.appraisal.accounts.roles import ADMIN, EMPLOYEE, EVALUATOR, GM, HR, roles
 from shopkpi.appraisal.models import Notice
-from shopkpi.appraisal.roles import ADMIN, EMPLOYEE, EVALUATOR, GM, HR, roles
+from shopkpi.appraisal.reviews import todo
 
 # (path, label, roles that see it; empty = everyone signed in)
 LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [

@@ -14,10 +14,11 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 
-from shopkpi.appraisal import pay_totals, policy
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.accounts.roles import employee_of
 from shopkpi.appraisal.models import Cycle, Review
-from shopkpi.appraisal.pay_totals import PayTotals
-from shopkpi.appraisal.roles import employee_of
+from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.pay.pay_totals import PayTotals
 
 S = Review.Status
 PER_PAGE = 50

@@ -15,10 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import pay_totals, policy, reopen_requests
+from shopkpi.appraisal import policy
 from shopkpi.appraisal.models import Cycle, Department, Review
-from shopkpi.appraisal.review_steps import WorkflowError
-from shopkpi.appraisal.workflow import approve_all, perform
+from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.reviews import reopen_requests
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
+from shopkpi.appraisal.reviews.workflow import approve_all, perform
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import pay_words
 from shopkpi.web.pages.common import labels

@@ -16,10 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from shopkpi.appraisal.logins import may_manage
+from shopkpi.appraisal.accounts.logins import may_manage
+from shopkpi.appraisal.accounts.roles import is_gm, is_hr
 from shopkpi.appraisal.organisation import records
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.roles import is_gm, is_hr
 from shopkpi.web.pages.common.errors import Reshow, domain_errors
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])

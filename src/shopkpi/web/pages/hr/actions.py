@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal.consequences import close_action_item, settle_due
 from shopkpi.appraisal.models import ActionItem
+from shopkpi.appraisal.periods.consequences import close_action_item, settle_due
 from shopkpi.web.pages.hr.access import hr_page
 
 STATES = (("open", _("待处理")), ("closed", _("已处理")), ("withdrawn", _("已撤回")), ("all", _("全部")))

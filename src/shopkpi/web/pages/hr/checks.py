@@ -1,7 +1,7 @@
 """HR console: a month's reconciliation (数据核对, /hr/cycles/<period>/checks/): each difference with
 both figures, the exports they come from and the rows (shops) that differ, acknowledged with a note;
 then the appraised people whose targets are missing.
-The rules are `shopkpi.appraisal.reconciliation`'s; a month with an unacknowledged difference is not
+The rules are `shopkpi.appraisal.periods.reconciliation`'s; a month with an unacknowledged difference is not
 sent to the GM."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import reconciliation
 from shopkpi.appraisal.models import Cycle
+from shopkpi.appraisal.periods import reconciliation
 from shopkpi.data.datasets import DATASETS
 from shopkpi.web.number_format import number
 from shopkpi.web.pages.hr.access import hr_page

@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import cycles, deadlines, month_close, reopen_requests
-from shopkpi.appraisal import import_jobs as jobs
+from shopkpi.appraisal.importing import import_jobs as jobs
 from shopkpi.appraisal.models import Cycle, Delivery, Department, Employee, Review
 from shopkpi.appraisal.notifications import messages as notice_messages
-from shopkpi.appraisal.participants import ParticipantRule, codes_in, without_template
-from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.appraisal.periods import cycles, month_close
+from shopkpi.appraisal.periods.participants import ParticipantRule, codes_in, without_template
+from shopkpi.appraisal.reviews import deadlines, reopen_requests
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
 from shopkpi.scorecard import Period, PeriodError
 from shopkpi.web import upload_limits
 from shopkpi.web.pages.common import labels

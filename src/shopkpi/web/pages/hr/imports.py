@@ -15,10 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from shopkpi.appraisal import import_jobs as jobs
-from shopkpi.appraisal.import_withdrawal import withdraw_batch
-from shopkpi.appraisal.imports import ORGANISATION_DATASETS
-from shopkpi.appraisal.review_steps import listed
+from shopkpi.appraisal.importing import import_jobs as jobs
+from shopkpi.appraisal.importing.import_withdrawal import withdraw_batch
+from shopkpi.appraisal.importing.imports import ORGANISATION_DATASETS
+from shopkpi.appraisal.reviews.review_steps import listed
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.imports.problem_text_zh import column_zh, file_zh, reason_zh, warning_text_zh
 from shopkpi.data.imports.profiles import CANONICAL, InvalidProfiles, all_profiles

@@ -20,13 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import deadlines, list_workbook, pay_totals
-from shopkpi.appraisal import import_jobs as jobs
 from shopkpi.appraisal.company import company_name
-from shopkpi.appraisal.list_workbook import Column, ListSheet
+from shopkpi.appraisal.exports import list_workbook
+from shopkpi.appraisal.exports.list_workbook import Column, ListSheet
+from shopkpi.appraisal.importing import import_jobs as jobs
 from shopkpi.appraisal.models import Cycle, Department, Review
-from shopkpi.appraisal.pay_totals import PayTotals
-from shopkpi.appraisal.review_steps import actor_name
+from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.pay.pay_totals import PayTotals
+from shopkpi.appraisal.reviews import deadlines
+from shopkpi.appraisal.reviews.review_steps import actor_name
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.gm import approval_list as gm_approval_list
 from shopkpi.web.pages.gm.approval_list import ApprovalFilter

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal.models import Cycle
-from shopkpi.appraisal.month_prepare import Need, prepare_month, write_workbook
+from shopkpi.appraisal.periods.month_prepare import Need, prepare_month, write_workbook
 from shopkpi.web.pages.hr.access import hr_page
 from shopkpi.web.pages.hr.reports import xlsx_response
 

@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import deadlines, paysheet, policy
+from shopkpi.appraisal import policy
 from shopkpi.appraisal.models import Cycle, Department, Review
+from shopkpi.appraisal.pay import paysheet
+from shopkpi.appraisal.reviews import deadlines
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr import summary as hr_summary

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import deadlines, policy
+from shopkpi.appraisal import policy
 from shopkpi.appraisal.models import Appeal, Cycle, Department, Review
-from shopkpi.appraisal.workflow import perform
+from shopkpi.appraisal.reviews import deadlines
+from shopkpi.appraisal.reviews.workflow import perform
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import quantity
 from shopkpi.web.pages.common import labels

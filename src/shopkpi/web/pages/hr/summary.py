@@ -17,12 +17,14 @@ from django.db.models import Count, Max, QuerySet, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from shopkpi.appraisal import audit, export_cells, pay_totals, policy
+from shopkpi.appraisal import audit, policy
+from shopkpi.appraisal.accounts.roles import is_gm, is_hr
+from shopkpi.appraisal.exports import export_cells
 from shopkpi.appraisal.models import Cycle, Review
-from shopkpi.appraisal.pay_totals import PayTotals
+from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.pay.pay_totals import PayTotals
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.review_steps import actor_name
-from shopkpi.appraisal.roles import is_gm, is_hr
+from shopkpi.appraisal.reviews.review_steps import actor_name
 
 CENT = Decimal("0.01")
 NO_GRADE = "未评"  # reviews without a grade yet (the column heading in the sheet)

@@ -28,11 +28,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from shopkpi.appraisal.cycles import new_template_version
+from shopkpi.appraisal.accounts.roles import ADMIN, HR, roles
 from shopkpi.appraisal.models import CycleTemplate, TemplateVersion
+from shopkpi.appraisal.periods.cycles import new_template_version
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.review_steps import WorkflowError
-from shopkpi.appraisal.roles import ADMIN, HR, roles
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
 from shopkpi.scorecard import Problem, Template, TemplateError, builtin_template_paths, load_template_text
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.errors import domain_errors

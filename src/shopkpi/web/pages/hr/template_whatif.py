@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from shopkpi.appraisal import pay_totals, policy
+from shopkpi.appraisal import policy
 from shopkpi.appraisal.models import Cycle, Review, TemplateVersion
-from shopkpi.appraisal.review_scoring import recompute
+from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.reviews.review_scoring import recompute
 from shopkpi.scorecard import Template
 
 CENT = Decimal("0.01")

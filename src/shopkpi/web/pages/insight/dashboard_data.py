@@ -30,10 +30,11 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import pay_totals, policy
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.accounts.roles import employee_of, is_gm, is_hr
 from shopkpi.appraisal.models import Rating, Review, TemplateVersion
-from shopkpi.appraisal.paysheet import APPROVED
-from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
+from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.pay.paysheet import APPROVED
 
 MARGIN = "销售毛利"
 # score bins (final scores can pass 100 with bonus items) and rating bins (0..100)

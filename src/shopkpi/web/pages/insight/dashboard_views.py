@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shopkpi.appraisal.accounts.roles import EVALUATOR, GM, HR, roles
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.roles import EVALUATOR, GM, HR, roles
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.insight import dashboard_data as data
 

@@ -15,7 +15,7 @@ from shopkpi.appraisal.models import Department, Employee, Position
 from shopkpi.appraisal.organisation import records, service
 from shopkpi.appraisal.organisation.period_templates import bind_period_template
 from shopkpi.appraisal.organisation.problems import OrganisationRefused
-from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
 from shopkpi.scorecard import PeriodKind
 from shopkpi.scorecard.periods import KINDS
 from shopkpi.web.pages.hr.access import org_page

@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shopkpi.appraisal.imports import ImportRequest, run_import
+from shopkpi.appraisal.importing.imports import ImportRequest, run_import
 from shopkpi.data.problems import ImportRefused
 from shopkpi.web.pages.hr.access import org_page
 from shopkpi.web.pages.hr.imports import shown_problems

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import deadlines, policy, roles, todo
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.accounts import roles
 from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.reviews import deadlines, todo
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ReviewDetailOut

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.models import Review
-from shopkpi.appraisal.period_names import period_label
-from shopkpi.appraisal.review_steps import actor_name
+from shopkpi.appraisal.periods.period_names import period_label
+from shopkpi.appraisal.reviews.review_steps import actor_name
 from shopkpi.scorecard.numbers import format_decimal, plain
 from shopkpi.scorecard.template import (
     BandsRule,

@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from shopkpi.appraisal.review_steps import WorkflowError
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
 from shopkpi.scorecard.template import RatedRule, Template
 
 # the steps the review page and the team board offer (HR's and the GM's are in their consoles)

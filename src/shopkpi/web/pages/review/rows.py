@@ -1,7 +1,7 @@
 """The data rows behind a review's value (数据明细): /reviews/<id>/rows/<metric>/ (a page of 50 rows)
 and /reviews/<id>/rows/<metric>/xlsx/ (all of them as a workbook, written to the audit log).
 
-Thin: the policy and the rows come from `shopkpi.appraisal.review_rows`; here each row is put in the
+Thin: the policy and the rows come from `shopkpi.appraisal.reviews.review_rows`; here each row is put in the
 page's words (the dataset's column names, ¥ and dates, the owner's name, why a row is not counted).
 """
 
@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from shopkpi.appraisal.import_jobs import home
+from shopkpi.appraisal.importing.import_jobs import home
 from shopkpi.appraisal.models import Employee
 from shopkpi.appraisal.organisation.kinds import KINDS
-from shopkpi.appraisal.review_rows import RowsPage, UnknownMetric, rows_page, rows_workbook
+from shopkpi.appraisal.reviews.review_rows import RowsPage, UnknownMetric, rows_page, rows_workbook
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics.rows import ENTERED_RULE
 from shopkpi.web.number_format import number, quantity

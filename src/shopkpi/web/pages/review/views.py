@@ -15,9 +15,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from shopkpi.appraisal import policy, workflow
-from shopkpi.appraisal.review_steps import StaleReview
-from shopkpi.appraisal.roles import employee_of
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.accounts.roles import employee_of
+from shopkpi.appraisal.reviews import workflow
+from shopkpi.appraisal.reviews.review_steps import StaleReview
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.review import context as review_context
 from shopkpi.web.pages.review.context import Failure

@@ -19,9 +19,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from shopkpi.appraisal import deadlines, policy, todo
+from shopkpi.appraisal import policy
+from shopkpi.appraisal.accounts.roles import employee_of, is_gm, is_hr
 from shopkpi.appraisal.models import Cycle, Department, Review
-from shopkpi.appraisal.roles import employee_of, is_gm, is_hr
+from shopkpi.appraisal.reviews import deadlines, todo
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.review.context import live_score
 

@@ -19,10 +19,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import logins
-from shopkpi.appraisal.login_workbook import workbook
+from shopkpi.appraisal.accounts import logins
+from shopkpi.appraisal.accounts.login_workbook import workbook
+from shopkpi.appraisal.accounts.roles import ADMIN, GM, GROUP_ROLES, HR, employee_of, group_roles
 from shopkpi.appraisal.models import Employee
-from shopkpi.appraisal.roles import ADMIN, GM, GROUP_ROLES, HR, employee_of, group_roles
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.hr.access import users_page
 

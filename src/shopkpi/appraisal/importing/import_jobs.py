@@ -1,4 +1,4 @@
-"""An import asked for on a page, as a job (`shopkpi.appraisal.jobs`): all or nothing, like every import.
+"""An import asked for on a page, as a job (`shopkpi.appraisal.background.jobs`): all or nothing, like every import.
 
 A small file is imported within the request; a large one is queued and run by `shopkpi worker`. Either
 way the job's state — bytes read, then the outcome or every problem — is its `Job` row, which the page
@@ -27,10 +27,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from shopkpi.appraisal import jobs
-from shopkpi.appraisal.imports import ImportRequest, outcome_fields, run_import, warning_fields
+from shopkpi.appraisal.background import jobs
+from shopkpi.appraisal.importing.imports import ImportRequest, outcome_fields, run_import, warning_fields
 from shopkpi.appraisal.models import Job
-from shopkpi.appraisal.month_close import refresh_open_cycles
+from shopkpi.appraisal.periods.month_close import refresh_open_cycles
 from shopkpi.data.problems import ImportRefused
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.backends import AllowAllUsersModelBackend
 from django.contrib.auth.models import User
 
-from shopkpi.appraisal import logins
+from shopkpi.appraisal.accounts import logins
 
 
 class LoginBackend(AllowAllUsersModelBackend):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from shopkpi.appraisal.models import Employee, Position, TemplateVersion
 from shopkpi.appraisal.organisation.records import apply_month_terms
-from shopkpi.appraisal.review_steps import WorkflowError, listed
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, listed
 from shopkpi.scorecard import Period, PeriodKind, TemplateError, builtin_template_dir
 
 DEFAULT_CUTOFF_DAY = 15

@@ -37,7 +37,7 @@ STALE_SECONDS = 30.0
 MAX_ATTEMPTS = 3
 STOPPED = "stopped"  # the error of a job that never ended (its worker died every time)
 # what runs each kind of job: a function of the claimed Job
-RUNNERS = {"import": "shopkpi.appraisal.import_jobs.run_job"}
+RUNNERS = {"import": "shopkpi.appraisal.importing.import_jobs.run_job"}
 
 
 def new_id() -> str:
@@ -48,7 +48,9 @@ def enqueue(job: Job) -> None:
     """Put the (queued) job on the queue for `shopkpi worker`."""
     from django_q.tasks import async_task
 
-    async_task("shopkpi.appraisal.jobs.work", job.id, task_name=f"{job.kind}-{job.id}", group=job.kind)
+    async_task(
+        "shopkpi.appraisal.background.jobs.work", job.id, task_name=f"{job.kind}-{job.id}", group=job.kind
+    )
 
 
 def run_here(job: Job) -> Job:

@@ -25,11 +25,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import audit, login_throttle
+from shopkpi.appraisal import audit
+from shopkpi.appraisal.accounts import login_throttle
+from shopkpi.appraisal.accounts.roles import ADMIN, GROUP_ROLES, HR, employee_of, group_roles
 from shopkpi.appraisal.company import set_company_name
 from shopkpi.appraisal.models import ApiToken, Employee, LoginProfile
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.roles import ADMIN, GROUP_ROLES, HR, employee_of, group_roles
 
 # no 0/O, 1/l/I: the password is typed from a printed or forwarded workbook
 ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"

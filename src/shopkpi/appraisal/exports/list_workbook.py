@@ -25,7 +25,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from shopkpi.appraisal import audit, export_cells
+from shopkpi.appraisal import audit
+from shopkpi.appraisal.exports import export_cells
 
 FORMATS = {
     "text": None,

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import audit, logins
+from shopkpi.appraisal import audit
+from shopkpi.appraisal.accounts import logins
+from shopkpi.appraisal.accounts.roles import ADMIN, group_roles
 from shopkpi.appraisal.models import ApiToken
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.roles import ADMIN, group_roles
 
 LIFETIME = timedelta(hours=12)  # a working day; the client asks for a new token after that
 

@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from shopkpi.appraisal.month_close import MonthCards, close_month
+from shopkpi.appraisal.periods.month_close import MonthCards, close_month
 from shopkpi.data.problems import ImportProblem, ImportRefused
 from shopkpi.scorecard import Template
 from shopkpi.scorecard.explanation import names_a_target
@@ -150,7 +150,7 @@ def write_workbook(needs: Sequence[Need], destination: Path | IO[bytes]) -> None
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from shopkpi.appraisal.export_cells import save_workbook
+    from shopkpi.appraisal.exports.export_cells import save_workbook
 
     book = Workbook()
     book.remove(book.active)

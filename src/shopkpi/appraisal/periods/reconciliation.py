@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import AuditEntry, Cycle
 from shopkpi.appraisal.policy import ActionRefused, require_company_role
-from shopkpi.appraisal.review_steps import actor_name
+from shopkpi.appraisal.reviews.review_steps import actor_name
 
 ACKNOWLEDGE = "reconciliation.acknowledge"
 
@@ -109,7 +109,7 @@ class MissingTarget:
 
 def missing_targets(cycle: Cycle, home: Path | None = None) -> list[MissingTarget]:
     """Every target a review of the cycle needs and lacks (as its values were last computed)."""
-    from shopkpi.appraisal.month_prepare import target_variables
+    from shopkpi.appraisal.periods.month_prepare import target_variables
     from shopkpi.data.metrics.catalogue import load_catalogue
 
     metrics = frozenset(load_catalogue(home or Path(settings.HOME)).metrics)

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
-from shopkpi.appraisal.cycles import reopen_cycle
+from shopkpi.appraisal.accounts.roles import is_gm, is_hr
 from shopkpi.appraisal.models import Cycle, ReopenRequest
 from shopkpi.appraisal.notifications import events as notification_events
+from shopkpi.appraisal.periods.cycles import reopen_cycle
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.review_steps import WorkflowError, actor_name
-from shopkpi.appraisal.roles import is_gm, is_hr
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, actor_name
 
 REQUEST = "cycle.reopen_request"
 DECLINE = "cycle.reopen_decline"

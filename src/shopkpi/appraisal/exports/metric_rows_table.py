@@ -18,7 +18,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from shopkpi.appraisal import export_cells
+from shopkpi.appraisal.exports import export_cells
 from shopkpi.data.metrics.calendars import Span
 from shopkpi.data.metrics.rows import Credit, MetricRow
 

@@ -36,8 +36,8 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
+from shopkpi.appraisal.accounts.roles import GM, HR, employee_of, is_gm, is_hr
 from shopkpi.appraisal.models import Cycle, Review, Transition
-from shopkpi.appraisal.roles import GM, HR, employee_of, is_gm, is_hr
 
 S = Review.Status
 

@@ -29,12 +29,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import audit, month_values
+from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import Cycle, Employee, MonthComputation, Rating, Review, TemplateVersion
-from shopkpi.appraisal.month_values import ImportedRating
 from shopkpi.appraisal.organisation.records import apply_month_terms
-from shopkpi.appraisal.participants import eligible_employees, position_versions
-from shopkpi.appraisal.review_scoring import (
+from shopkpi.appraisal.periods import month_values
+from shopkpi.appraisal.periods.month_values import ImportedRating
+from shopkpi.appraisal.periods.participants import eligible_employees, position_versions
+from shopkpi.appraisal.reviews.review_scoring import (
     STORED_FIELDS,
     PersonMonth,
     Scored,
@@ -44,7 +45,7 @@ from shopkpi.appraisal.review_scoring import (
     score_month,
     store,
 )
-from shopkpi.appraisal.review_steps import WorkflowError, actor_name
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, actor_name
 from shopkpi.scorecard import RatingError, Template, rating_value
 from shopkpi.scorecard.periods import Period, PeriodError
 

@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
+from shopkpi.appraisal.accounts.roles import employee_of, is_hr
 from shopkpi.appraisal.models import ActionItem, Cycle, Review
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.review_scoring import history_of
-from shopkpi.appraisal.review_steps import WorkflowError, actor_name
-from shopkpi.appraisal.roles import employee_of, is_hr
+from shopkpi.appraisal.reviews.review_scoring import history_of
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, actor_name
 from shopkpi.scorecard import rule_actions
 
 S = Review.Status

@@ -35,10 +35,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import audit, month_prepare
+from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import AuditEntry
-from shopkpi.appraisal.month_close import refresh_open_cycles
 from shopkpi.appraisal.organisation.changes import OrganisationChange
+from shopkpi.appraisal.periods import month_prepare
+from shopkpi.appraisal.periods.month_close import refresh_open_cycles
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.imports.importer import FileOutcome, checked_import
 from shopkpi.data.imports.recognition import recognise_dataset

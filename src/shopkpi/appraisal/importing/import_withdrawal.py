@@ -22,10 +22,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
-from shopkpi.appraisal.imports import BATCH, WITHDRAW_ACTION
+from shopkpi.appraisal.importing.imports import BATCH, WITHDRAW_ACTION
 from shopkpi.appraisal.models import Cycle, MonthComputation, Review
-from shopkpi.appraisal.month_close import refresh_cycle
-from shopkpi.appraisal.review_steps import WorkflowError, listed, record_step
+from shopkpi.appraisal.periods.month_close import refresh_cycle
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, listed, record_step
 from shopkpi.data.warehouse.catalogue import BatchInfo, BatchNotWithdrawable, Warehouse
 
 STEP = "data_withdrawn"  # the step each review concerned records

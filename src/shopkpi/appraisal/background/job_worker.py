@@ -12,7 +12,7 @@ import logging
 
 from django.db import connections
 
-from shopkpi.appraisal import jobs
+from shopkpi.appraisal.background import jobs
 
 log = logging.getLogger(__name__)
 

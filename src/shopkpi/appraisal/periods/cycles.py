@@ -16,13 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal import audit, consequences
-from shopkpi.appraisal.deadlines import Deadlines, default_deadlines
+from shopkpi.appraisal import audit
+from shopkpi.appraisal.accounts.roles import GM, HR, is_gm, is_hr
 from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, MonthComputation, Review, TemplateVersion
-from shopkpi.appraisal.month_close import checked_period, refresh_cycle
-from shopkpi.appraisal.participants import DEFAULT_CUTOFF_DAY, eligible_employees, position_versions
+from shopkpi.appraisal.periods import consequences
+from shopkpi.appraisal.periods.month_close import checked_period, refresh_cycle
+from shopkpi.appraisal.periods.participants import DEFAULT_CUTOFF_DAY, eligible_employees, position_versions
 from shopkpi.appraisal.policy import ActionRefused, status_name
-from shopkpi.appraisal.review_steps import (
+from shopkpi.appraisal.reviews.deadlines import Deadlines, default_deadlines
+from shopkpi.appraisal.reviews.review_steps import (
     Step,
     WorkflowError,
     actor_name,
@@ -31,7 +33,6 @@ from shopkpi.appraisal.review_steps import (
     record_steps,
     take_snapshot,
 )
-from shopkpi.appraisal.roles import GM, HR, is_gm, is_hr
 from shopkpi.scorecard import PeriodKind, TemplateError, load_template_text
 
 S = Review.Status

@@ -23,14 +23,16 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from shopkpi.appraisal import audit, export_cells, list_workbook, pay_totals
+from shopkpi.appraisal import audit
+from shopkpi.appraisal.accounts.roles import is_gm, is_hr
 from shopkpi.appraisal.company import company_name
+from shopkpi.appraisal.exports import export_cells, list_workbook
 from shopkpi.appraisal.models import Cycle, Review
-from shopkpi.appraisal.pay_totals import PayTotals
-from shopkpi.appraisal.period_names import period_label
+from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.pay.pay_totals import PayTotals
+from shopkpi.appraisal.periods.period_names import period_label
 from shopkpi.appraisal.policy import ActionRefused
-from shopkpi.appraisal.review_steps import actor_name
-from shopkpi.appraisal.roles import is_gm, is_hr
+from shopkpi.appraisal.reviews.review_steps import actor_name
 
 APPROVED = (Review.Status.PUBLISHED, Review.Status.ACKNOWLEDGED, Review.Status.APPEALED)
 CENT = Decimal("0.01")

@@ -27,11 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shopkpi.appraisal import audit, consequences, policy
+from shopkpi.appraisal import audit, policy
+from shopkpi.appraisal.accounts.roles import is_gm
 from shopkpi.appraisal.models import Appeal, Cycle, Interview, Override, PayAdjustment, Rating, Review
 from shopkpi.appraisal.notifications import events as notification_events
-from shopkpi.appraisal.review_scoring import effective_value, recompute
-from shopkpi.appraisal.review_steps import (
+from shopkpi.appraisal.periods import consequences
+from shopkpi.appraisal.reviews.review_scoring import effective_value, recompute
+from shopkpi.appraisal.reviews.review_steps import (
     StaleReview,
     WorkflowError,
     actor_name,
@@ -41,7 +43,6 @@ from shopkpi.appraisal.review_steps import (
     step_name,
     take_snapshot,
 )
-from shopkpi.appraisal.roles import is_gm
 from shopkpi.scorecard import RatingError, Template, rating_value
 from shopkpi.scorecard.numbers import NumberError, parse_number
 
@@ -311,7 +312,7 @@ def _submit_hr(user: Any, review: Review) -> _Change:
             % {"items": _items(template, review.missing), "values": values},
             code="review_incomplete",
         )
-    from shopkpi.appraisal.reconciliation import unacknowledged
+    from shopkpi.appraisal.periods.reconciliation import unacknowledged
 
     pending = unacknowledged(review.cycle)
     if pending:
@@ -641,4 +642,4 @@ def _rating_refusal(template: Template, key: str, raw: Any) -> str:
     return _("指标%(item)s的评分 %(value)s 超出 0–100。") % {"item": _item(template, key), "value": number}
 
 
-from shopkpi.appraisal.cycles import archive_cycle, open_cycle, reopen_cycle  # noqa: E402  (cycles uses no workflow name)
+from shopkpi.appraisal.periods.cycles import archive_cycle, open_cycle, reopen_cycle  # noqa: E402  (cycles uses no workflow name)

@@ -26,7 +26,7 @@ from typing import Any
 from django.utils import timezone
 
 from shopkpi.appraisal.models import Employee, Override, Review
-from shopkpi.appraisal.month_values import Metric
+from shopkpi.appraisal.periods.month_values import Metric
 from shopkpi.scorecard import (
     EmployeeInput,
     ItemResult,

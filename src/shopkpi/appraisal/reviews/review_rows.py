@@ -17,7 +17,7 @@ from typing import Any
 
 from shopkpi.appraisal import audit, policy
 from shopkpi.appraisal.models import Review
-from shopkpi.appraisal.review_steps import actor_name
+from shopkpi.appraisal.reviews.review_steps import actor_name
 
 PAGE_SIZE = 50
 
@@ -62,7 +62,7 @@ def rows_workbook(
 ) -> tuple[Review, bytes]:
     """Every row as an XLSX workbook (`headers`: the columns in the page's language); the export is
     written to the audit log."""
-    from shopkpi.appraisal import metric_rows_table
+    from shopkpi.appraisal.exports import metric_rows_table
 
     review = policy.rows_review(user, review_id)
     found = _read(review, metric, home, page=1, size=None)

@@ -11,8 +11,8 @@ from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from shopkpi.appraisal import export_cells
-from shopkpi.appraisal.logins import HandedOut
+from shopkpi.appraisal.accounts.logins import HandedOut
+from shopkpi.appraisal.exports import export_cells
 
 COLUMNS = ("工号", "姓名", "用户名", "初始密码")
 WIDTHS = (14, 14, 18, 22)

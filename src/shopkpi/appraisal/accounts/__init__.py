@@ -1,0 +1,1 @@
+"""Logins, their passwords and throttling, API tokens and roles."""

@@ -1,0 +1,1 @@
+"""Jobs on the queue in the application database and the worker that runs them."""

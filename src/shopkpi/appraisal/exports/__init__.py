@@ -1,0 +1,1 @@
+"""What leaves as a file: safe spreadsheet cells, list workbooks and the rows behind a value."""

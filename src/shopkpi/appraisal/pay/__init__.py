@@ -1,0 +1,1 @@
+"""Performance pay: the totals every page adds and the pay sheet."""
