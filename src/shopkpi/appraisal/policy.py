@@ -253,3 +253,48 @@ def appeal_closed(review: Review) -> tuple[str, str] | None:
     ):
         return "already_appealed", _("这个结果已经申诉过，人事已作出处理；现在只能签字确认。")
     return None
+
+
+# ---- incident records (奖惩/扣分记录) ------------------------------------------------------------
+
+
+class IncidentNotFound(ReviewNotFound):
+    """The incident does not exist, or the user may not know it exists (answered 404 like a review)."""
+
+
+def sees_incidents(user: Any, employee: Any, day: Any) -> bool:
+    """Whether the user sees the employee's incidents of `day` and their evidence: whoever may see the
+    employee's review of a period holding that day (the employee, its evaluator, HR, the GM, and
+    whoever else `visible_reviews` admits), and, before such a review exists, the employee and their
+    supervisor."""
+    if is_hr(user) or is_gm(user):
+        return True
+    me = employee_of(user)
+    if me is None:
+        return False
+    if employee.pk == me.pk or employee.supervisor_id == me.pk:
+        return True
+    from shopkpi.scorecard.periods import Period
+
+    for period in visible_reviews(user).filter(employee=employee).values_list("cycle__period", flat=True):
+        span = Period.parse(period)
+        if span.start <= day <= span.end:
+            return True
+    return False
+
+
+def incident_refusal(user: Any, employee: Any) -> tuple[str, str] | None:
+    """(code, message) when the user may not record or change the employee's incidents: HR and the
+    employee's supervisor may; nobody records their own (回避)."""
+    me = employee_of(user)
+    if me is not None and employee.pk == me.pk:
+        return "recusal", _("回避：不能为自己记录或修改奖惩记录；请由上级或另一位人事记录。")
+    if is_hr(user) or (me is not None and employee.supervisor_id == me.pk):
+        return None
+    return "wrong_party", _("只有人事和员工的直接上级可以记录和修改奖惩记录。")
+
+
+def require_incident_recorder(user: Any, employee: Any) -> None:
+    found = incident_refusal(user, employee)
+    if found is not None:
+        raise ActionRefused(found[1], code=found[0])

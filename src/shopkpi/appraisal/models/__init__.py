@@ -2,6 +2,7 @@ from shopkpi.appraisal.models.access import ApiToken, LoginAttempt, LoginProfile
 from shopkpi.appraisal.models.audit import AuditEntry
 from shopkpi.appraisal.models.company import CompanySettings
 from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, MonthComputation, TemplateVersion
+from shopkpi.appraisal.models.incidents import Incident, IncidentEvidence
 from shopkpi.appraisal.models.jobs import Job
 from shopkpi.appraisal.models.notices import Delivery, Notice
 from shopkpi.appraisal.models.organisation import Account, Department, Employee, EmployeeTerms, Position
@@ -30,6 +31,8 @@ __all__ = [
     "Department",
     "Employee",
     "EmployeeTerms",
+    "Incident",
+    "IncidentEvidence",
     "Interview",
     "Job",
     "LoginAttempt",

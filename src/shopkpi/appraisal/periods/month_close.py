@@ -3,7 +3,8 @@
 `compute_month` is the close of a month for a list of people, each with their template version and,
 inside a cycle, their review. For everyone whose values are not frozen it reads the month from the
 warehouse once (`month_values`: metrics, targets, inputs, imported ratings), lays it over what the
-review stores, takes the ratings (entered on the review's page, else imported), and scores each
+review stores, lays the period's incident records over that (`incidents.feeding`: the sum of the
+incidents of a kind is the value of that variable), takes the ratings (entered on the review's page, else imported), and scores each
 person through `review_scoring.score_month` (the engine, HR's overrides, pro-rating, pay, the
 consequence rules over the earlier published months). Nothing is written.
 
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
+from shopkpi.appraisal.incidents import feeding
 from shopkpi.appraisal.models import Cycle, Employee, MonthComputation, Rating, Review, TemplateVersion
 from shopkpi.appraisal.organisation.records import apply_month_terms
 from shopkpi.appraisal.periods import month_values
@@ -130,6 +132,7 @@ def compute_month(
         names |= candidate.version.compiled().variables
     fetched = month_values.metric_values(home, period, codes, sorted(names)) if live else {}
     imported = month_values.imported_ratings(home, period, codes) if live else {}
+    incidents = feeding.period_incidents(period, [c.employee.pk for c in live]) if live else {}
     earlier = histories(period, [c.employee.pk for c in candidates])
     batches: set[str] = set()
     problems: list[RatingProblem] = []
@@ -151,6 +154,9 @@ def compute_month(
                 metrics,
                 period,
                 earlier.get(candidate.employee.pk, []),
+            )
+            values, provenance = feeding.lay_over(
+                template, values, provenance, incidents.get(candidate.employee.pk, [])
             )
             batches.update(b for metric in metrics.values() for b in metric.batches)
             given = {(r.item_key, r.rater) for r in entered if r.rated_by_id is not None}
