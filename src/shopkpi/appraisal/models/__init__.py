@@ -1,4 +1,5 @@
 from shopkpi.appraisal.models.access import ApiToken, LoginAttempt, LoginProfile
+from shopkpi.appraisal.models.appeals import AppealPoint, RowOverride
 from shopkpi.appraisal.models.audit import AuditEntry
 from shopkpi.appraisal.models.company import CompanySettings
 from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, MonthComputation, TemplateVersion
@@ -23,6 +24,7 @@ __all__ = [
     "ActionItem",
     "ApiToken",
     "Appeal",
+    "AppealPoint",
     "AuditEntry",
     "CompanySettings",
     "Cycle",
@@ -46,6 +48,7 @@ __all__ = [
     "ReopenRequest",
     "Review",
     "ReviewSnapshot",
+    "RowOverride",
     "TemplateVersion",
     "Transition",
 ]

@@ -2,7 +2,7 @@
 
 The review is asked of the policy (`policy.rows_review`: as confidential as the review); the rows
 are the warehouse's current rows of the review's employee in the review's period, credited by the
-organisation as it is now (`RowDrill`), or, for a value entered for the person (a target or input
+organisation as it is now and HR's decisions on single rows (`RowDrill`, `row_appeals`), or, for a value entered for the person (a target or input
 of the metric's name, which the month takes instead), that entered row (`entered_rows`). `value` is what they add up to; `recorded` is the value the
 review holds, which differs when data or ownership changed after the month was computed.
 """
@@ -86,12 +86,14 @@ def rows_workbook(
 
 def _read(review: Review, metric: str, home: Path, *, page: int, size: int | None) -> RowsPage:
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
+    from shopkpi.appraisal.reviews.row_appeals import row_overrides_of
     from shopkpi.data.metrics.catalogue import load_catalogue
+    from shopkpi.data.metrics.row_overrides import with_row_overrides
     from shopkpi.data.metrics.rows import RowDrill, entered_rows
     from shopkpi.data.warehouse.catalogue import Warehouse
     from shopkpi.scorecard.periods import Period
 
-    catalogue = load_catalogue(home)
+    catalogue = with_row_overrides(load_catalogue(home), row_overrides_of(review.cycle.period))
     if metric not in catalogue.metrics:
         raise UnknownMetric(metric)
     recorded = (review.values or {}).get(metric)

@@ -19,6 +19,7 @@ employee metric for that). The organisation snapshot registers them as the table
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -78,12 +79,18 @@ LAST_DAY = date(2299, 12, 31)
 """An open window's ends: the widest range every engine's date type holds (ClickHouse's Date32)."""
 
 
-def owners_cte() -> str:
-    """`_owners`: accounts with closed windows (`_o_from`..`_o_to`, both days included)."""
+def owners_cte(extra: Sequence[tuple[str, str, str]] = ()) -> str:
+    """`_owners`: accounts with closed windows (`_o_from`..`_o_to`, both days included), and the
+    `extra` (employee, kind, account) owned every day (a re-credited row's account, `row_overrides`)."""
+    added = "".join(
+        f" UNION ALL SELECT {literal(e)}, {literal(k)}, {literal(a)}, {date_literal(FIRST_DAY)}, "
+        f"{date_literal(LAST_DAY)}"
+        for e, k, a in extra
+    )
     return (
         f"{OWNERS} AS (SELECT employee AS _o_employee, kind AS _o_kind, account AS _o_account, "
         f"coalesce(valid_from, {date_literal(FIRST_DAY)}) AS _o_from, "
-        f"coalesce(valid_to, {date_literal(LAST_DAY)}) AS _o_to FROM accounts)"
+        f"coalesce(valid_to, {date_literal(LAST_DAY)}) AS _o_to FROM accounts{added})"
     )
 
 

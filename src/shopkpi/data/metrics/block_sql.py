@@ -33,6 +33,7 @@ from sqlglot import exp
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics.aggregation_plan import plan
+from shopkpi.data.metrics.row_overrides import RowOverride, account_sql
 from shopkpi.data.metrics.sql_guard import DIALECT
 from shopkpi.data.warehouse.rollup_reading import rewritten
 from shopkpi.data.warehouse.rollups import COUNT_COLUMN
@@ -67,6 +68,15 @@ class BlockSource:
     query_has_batch: bool = False
     rollup: str | None = None
     """The roll-up view the block may read instead of the dataset's rows, if any."""
+    overrides: tuple[RowOverride, ...] = ()
+    """HR's decisions on single rows of the dataset (`row_overrides`): a re-credited row is read
+    under its new owner's account (never from a roll-up)."""
+
+    def account_sql(self) -> str:
+        """The account a row is attributed by: its account column, or a re-credited row's account."""
+        assert self.account_column is not None
+        column = f"{ROW_ALIAS}.{attr.quoted(self.account_column)}"
+        return account_sql(column, self.overrides, ROW_ALIAS, DIALECT)
 
 
 def block_ctes(source: BlockSource, values: Sequence[tuple[exp.Expr, str]], window: Period) -> Iterator[str]:
@@ -123,7 +133,7 @@ def _dataset_values(
     assert source.dataset is not None and source.account_column is not None
     dataset = DATASETS[source.dataset]
     i = source.index
-    account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    account = source.account_sql()
     trees: Sequence[exp.Expr] = [tree for tree, _ in values]
     over_rollup = None if source.rollup is None else rewritten(dataset, trees, ROW_ALIAS)
     if over_rollup is not None and source.rollup is not None:
@@ -169,7 +179,7 @@ def _dataset_values(
 def _dataset_accounts(source: BlockSource, window: Period) -> str:
     assert source.dataset is not None and source.account_column is not None
     dataset = DATASETS[source.dataset]
-    account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    account = source.account_sql()
     ranged = attr.RANGE_START_COLUMN in dataset.column_names
     first = f", {ROW_ALIAS}.{attr.quoted(attr.RANGE_START_COLUMN)} AS _first" if ranged else ""
     if source.rollup is not None:  # a roll-up row counts _n rows; never ranged (`rollup_reading.readable`)

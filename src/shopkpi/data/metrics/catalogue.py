@@ -46,6 +46,7 @@ from shopkpi.data.metrics.derived_expressions import (
     DerivedExpressionError,
     compile_derived,
 )
+from shopkpi.data.metrics.row_overrides import RowOverride
 from shopkpi.data.metrics.sql_guard import (
     SqlRefused,
     checked_aggregate,
@@ -93,6 +94,8 @@ class ResolvedSource:
     filter: exp.Expr | None
     excluded: tuple[Span, ...] = ()
     """The exclusion calendars' entries that apply (`calendars`); `filter` leaves their rows out."""
+    overrides: tuple[RowOverride, ...] = ()
+    """HR's decisions on single rows (`row_overrides`), applied after every other rule."""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from shopkpi.data.metrics.block_sql import (
 )
 from shopkpi.data.metrics.catalogue import Metric, MetricCatalogue, ResolvedSource, dataset_schema
 from shopkpi.data.metrics.definitions import QueryMetric
+from shopkpi.data.metrics.row_overrides import RowOverride, owner_rows
 from shopkpi.data.metrics.sql_guard import DIALECT, checked_tree
 from shopkpi.data.warehouse import rollups
 from shopkpi.data.warehouse.rollup_reading import readable
@@ -131,7 +132,8 @@ def compile_period(
                 found.append(_source_column(block, _aggregate(source), team))
             sources[(name, offset)] = tuple(found)
     ordered = sorted(blocks.items(), key=lambda item: item[1].index)
-    ctes = [attr.owners_cte(), *pairs_ctes()]
+    overridden = _overrides(catalogue, current | previous)
+    ctes = [attr.owners_cte(owner_rows(o for found in overridden.values() for o in found)), *pairs_ctes()]
     columns: list[str] = []
     for key, block in ordered:
         window = period if block.offset == 0 else period.previous()
@@ -149,12 +151,15 @@ def compile_period(
             )
         else:
             dataset = DATASETS[key[0]]
+            overrides = overridden.get((key[0], key[1]), ())
             rollup = (
                 rollups.view_name(dataset)
-                if dataset.name in rollups_read and readable(dataset, key[2])
+                if dataset.name in rollups_read and readable(dataset, key[2]) and not overrides
                 else None
             )
-            reads = BlockSource(block.index, block.offset, block.kind, key[0], key[2], rollup=rollup)
+            reads = BlockSource(
+                block.index, block.offset, block.kind, key[0], key[2], rollup=rollup, overrides=overrides
+            )
         values = [(block.trees[sql], column) for sql, column in block.values.items()]
         ctes.extend(block_ctes(reads, values, window))
         columns.extend(f"{block.employee_prefix}{c}" for c in ACCOUNT_COLUMNS)
@@ -174,6 +179,19 @@ def compile_period(
     else:
         sql = "SELECT CAST(NULL AS VARCHAR) AS _employee, 0 AS _offset WHERE false"
     return CompiledPeriod(sql, period, tuple(b for _, b in ordered), sources, tuple(columns))
+
+
+def _overrides(
+    catalogue: MetricCatalogue, names: Iterable[str]
+) -> dict[tuple[str, str], tuple[RowOverride, ...]]:
+    """(dataset, kind) → the row overrides its sources carry (`row_overrides`: every source reading
+    the dataset by the kind carries the same)."""
+    found: dict[tuple[str, str], tuple[RowOverride, ...]] = {}
+    for name in names:
+        for source in catalogue.metrics[name].sources:
+            if source.overrides:
+                found[(source.dataset, source.kind)] = source.overrides
+    return found
 
 
 def _block(

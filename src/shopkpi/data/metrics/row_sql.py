@@ -25,16 +25,18 @@ from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics.calendars import Span
 from shopkpi.data.metrics.catalogue import ResolvedSource
+from shopkpi.data.metrics.row_overrides import RowOverride, account_sql, owner_rows, rows_condition
 from shopkpi.data.metrics.sql_guard import DIALECT
 from shopkpi.scorecard.periods import Period
 
 Part = Literal["sum", "count", "distinct", "pick", "other"]
-EXCLUDED = ("calendar", "filter", "condition", "no_value", "repeat", "not_picked", "replaced")
+EXCLUDED = ("calendar", "filter", "condition", "no_value", "repeat", "not_picked", "replaced", "override")
 """Why a row takes no part: its day or hour is excluded by a calendar (`calendars`,
 `_span` names the entry), it fails the metric's filter (not a counted order …), the aggregate's
 own condition (`filter (where returned = 1)`), has no value in the column summed, repeats a
 distinct value already counted for the account, or is not the row `max`/`arg_max` picks; an
-entered target replaced by an input of the same name (`rows.entered_rows`)."""
+entered target replaced by an input of the same name (`rows.entered_rows`); HR left the row out on an
+appeal (`row_overrides`)."""
 ROW_ALIAS = "d"
 QUERY_ALIAS = "q"
 # the fixed columns of every row select, in order; the columns the metric reads follow
@@ -88,6 +90,10 @@ class RowSelect:
     has_filter: bool
     excluded: tuple[Span, ...] = ()
     """The calendar entries `_span` numbers."""
+    overrides: tuple[RowOverride, ...] = ()
+    """HR's decisions on single rows of the source (`row_overrides`)."""
+    account_column: str = "account"
+    """The column of `columns` naming the row's account."""
 
 
 def aggregate_of(expression: exp.Expr) -> Aggregate:
@@ -130,10 +136,10 @@ def _reading(tree: exp.Expr, condition: exp.Expr | None, zero: bool) -> Aggregat
     return Aggregate("other")
 
 
-def owners_ctes() -> str:
-    """The WITH clause the row selects read: `_owners` (a team metric reads `_reports` too, the table
-    the organisation snapshot registers)."""
-    return f"WITH {attr.owners_cte()}"
+def owners_ctes(overrides: tuple[RowOverride, ...] = ()) -> str:
+    """The WITH clause the row selects read: `_owners` with the accounts of re-credited rows (a team
+    metric reads `_reports` too, the table the organisation snapshot registers)."""
+    return f"WITH {attr.owners_cte(owner_rows(overrides))}"
 
 
 def dataset_rows(
@@ -149,21 +155,35 @@ def dataset_rows(
     dataset = DATASETS[source.dataset]
     aggregate = aggregate_of(source.expression)
     read = _read_columns(source)
-    account = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    column = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    account = account_sql(column, source.overrides, ROW_ALIAS, DIALECT)
     owned = attr.owner_join(source.kind, account, attr.row_date(dataset, ROW_ALIAS), keep_unowned=False)
+    left_out = rows_condition((o for o in source.overrides if o.credit_to is None), ROW_ALIAS)
+    overridden = "false" if left_out is None else left_out.sql(dialect=DIALECT)
     passes = "true" if source.filter is None else f"coalesce({_sql(source.filter)}, false)"
     excluded = " ".join(f"WHEN {_sql(s.condition)} THEN {i}" for i, s in enumerate(source.excluded))
     span = f"CASE {excluded} END" if excluded else "CAST(NULL AS INTEGER)"
     columns = "".join(f", {ROW_ALIAS}.{attr.quoted(c)} AS {attr.quoted(c)}" for c in read)
     inner = (
         f"SELECT {_owner_columns(team)}, {ROW_ALIAS}._batch AS _batch, {ROW_ALIAS}._row AS _row, "
-        f"{attr.row_date(dataset, ROW_ALIAS)} AS _day{columns}, {passes} AS _passes, {span} AS _span, {_parts(aggregate)} "
+        f"{attr.row_date(dataset, ROW_ALIAS)} AS _day{columns}, {passes} AS _passes, {span} AS _span, "
+        f"{overridden} AS _overridden, {_parts(aggregate)} "
         f"FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} {owned}{_team_join(team)} "
         f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)}{_for_employee(employee, team)}"
     )
-    sql = f"{owners_ctes()} {_outer(inner, aggregate, read)}"
+    sql = f"{owners_ctes(source.overrides)} {_outer(inner, aggregate, read)}"
     return RowSelect(
-        metric, offset, index, dataset.name, sql, read, aggregate, source.filter is not None, source.excluded
+        metric,
+        offset,
+        index,
+        dataset.name,
+        sql,
+        read,
+        aggregate,
+        source.filter is not None,
+        source.excluded,
+        source.overrides,
+        source.account_column,
     )
 
 
@@ -182,7 +202,7 @@ def query_rows(
     inner = (
         f"SELECT {_owner_columns(team)}, {batch} AS _batch, CAST(NULL AS BIGINT) AS _row, {day} AS _day, "
         f'{account} AS "account", {QUERY_ALIAS}."value" AS "value", true AS _passes, CAST(NULL AS INTEGER) AS _span, '
-        f"{_parts(aggregate)} "
+        f"false AS _overridden, {_parts(aggregate)} "
         f"FROM _query AS {QUERY_ALIAS} {attr.owner_join(by, account, day, keep_unowned=False)}{_team_join(team)} "
         f"WHERE {in_window}{_for_employee(employee, team)}"
     )
@@ -249,7 +269,8 @@ def _outer(inner: str, aggregate: Aggregate, read: tuple[str, ...]) -> str:
     )
     later = _code("repeat" if aggregate.part == "distinct" else "not_picked")
     reason = (
-        f"CASE WHEN _span IS NOT NULL THEN {_code('calendar')} WHEN NOT _passes THEN {_code('filter')} "
+        f"CASE WHEN _overridden THEN {_code('override')} WHEN _span IS NOT NULL THEN {_code('calendar')} "
+        f"WHEN NOT _passes THEN {_code('filter')} "
         f"WHEN NOT _cond THEN {_code('condition')} WHEN _value IS NULL THEN {_code('no_value')} "
         + (f"WHEN _order IS NULL THEN {_code('no_value')} " if aggregate.part == "pick" else "")
         + (f"WHEN _rank > 1 THEN {later} " if ranked else "")

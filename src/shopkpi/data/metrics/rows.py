@@ -29,11 +29,14 @@ from shopkpi.data.metrics.calendars import Span
 from shopkpi.data.metrics.catalogue import MetricCatalogue
 from shopkpi.data.metrics.definitions import QueryMetric
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
+from shopkpi.data.metrics.row_overrides import CREDIT_PREFIX, RowOverride, by_row
 from shopkpi.scorecard.periods import Period
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
 OWNER_RULE = "owner"
 """The rule that credits a row to the owner of its account on its day (`attribution`)."""
+OVERRIDE_RULE = "override"
+"""HR's decision on the row, on an appeal (`row_overrides`): it comes after every other rule."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ class MetricRow:
     """Why it takes no part (`row_sql.EXCLUDED`), or None."""
     calendar: Span | None = None
     """The exclusion calendar's entry that leaves the row out (`excluded` is `calendar`)."""
+    override: RowOverride | None = None
+    """HR's decision on the row (`row_overrides`): it credits the row (`credited_by.rule` is
+    `override`) or leaves it out (`excluded` is `override`)."""
 
 
 @dataclass(frozen=True)
@@ -158,28 +164,48 @@ class RowDrill:
                 limit -= len(found)
             yield from (self._record(select, row) for row in found)
 
+    def find(self, batch: str, row: int) -> list[MetricRow]:
+        """The rows of file row `row` of batch `batch` (one per base metric reading it)."""
+        where = f" WHERE _batch = {attr.literal(batch)} AND _row = {int(row)}"
+        return [
+            self._record(select, found)
+            for select in self.selects
+            for found in self.connection.execute(f"SELECT * FROM ({select.sql}){where}").fetchall()
+        ]
+
     def _record(self, select: row_sql.RowSelect, row: tuple[Any, ...]) -> MetricRow:
         fixed = len(row_sql.FIXED)
         (for_, owner, kind, account, valid_from, valid_to, batch, number, day, counted, reason, _, span) = (
             row[:fixed]
         )
         file, sheet = self._files.get(batch, (None, None)) if batch is not None else (None, None)
-        return MetricRow(
-            metric=select.metric,
-            period=self.period_of(select.offset),
-            employee=str(for_),
-            dataset=select.dataset,
-            day=day,
-            values=dict(zip(select.columns, row[fixed:], strict=True)),
-            source=RowSource(batch, file, sheet, None if number is None else int(number)),
-            credited_by=Credit(
+        values = dict(zip(select.columns, row[fixed:], strict=True))
+        decided = None
+        if select.overrides and batch is not None and number is not None:
+            decided = by_row(select.overrides).get((str(batch), int(number)))
+        if str(account).startswith(CREDIT_PREFIX) and decided is not None:
+            shown = values.get(select.account_column)
+            credit = Credit(
+                OVERRIDE_RULE, str(owner), str(kind), "" if shown is None else str(shown), None, None
+            )
+        else:
+            credit = Credit(
                 OWNER_RULE,
                 str(owner),
                 str(kind),
                 str(account),
                 None if valid_from == attr.FIRST_DAY else valid_from,
                 None if valid_to == attr.LAST_DAY else valid_to,
-            ),
+            )
+        return MetricRow(
+            metric=select.metric,
+            period=self.period_of(select.offset),
+            employee=str(for_),
+            dataset=select.dataset,
+            day=day,
+            values=values,
+            source=RowSource(batch, file, sheet, None if number is None else int(number)),
+            credited_by=credit,
             counted=None
             if counted is None
             else Decimal(counted)
@@ -187,6 +213,7 @@ class RowDrill:
             else counted,
             excluded=None if reason is None else row_sql.EXCLUDED[int(reason)],
             calendar=None if span is None else select.excluded[int(span)],
+            override=decided,
         )
 
     # ---- the value rebuilt from the rows -----------------------------------------------------

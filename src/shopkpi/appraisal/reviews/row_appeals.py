@@ -1,0 +1,212 @@
+"""Appeals on a row (数据行申诉): the `row` kind of appeal point, and the row decisions of a month.
+
+From the rows page (数据明细) the employee names rows of a metric and claims, per row:
+
+- `exclude` (这天我休假 / 这行不该算): one of the rows credited to them should count for no one;
+- `credit` (这单是我接的): a row credited to someone else, or to no one, is theirs; named by its
+  order number (the dataset's first key column) when it is not on their page.
+
+The point's `ref` is checked when the appeal is filed and stored with what HR needs to decide:
+`metric`, `dataset`, `kind` (the account kind the metric reads the dataset by), `batch`, `row`,
+`day`, `key` (the dataset's key values), `owner` (whom the row is credited to now, or null).
+
+HR decides each point: `credit` (re-credit to the employee), `exclude` (leave it out, with a reason)
+or `refused`. An accepting decision becomes a `RowOverride` of the cycle; `row_overrides_of` hands the
+month's overrides to the data layer (`shopkpi.data.metrics.row_overrides`), which applies them after
+every other attribution rule, in the metric step and in the drill-down alike, so the rows page and
+the value agree. The appellant's values are then read again from the warehouse (frozen or not) and
+the review scored again (`workflow._decide_appeal`), the version before kept as a snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shopkpi.appraisal.reviews.appeal_points import PointKind
+from shopkpi.appraisal.reviews.review_steps import WorkflowError
+
+CREDIT = "credit"
+EXCLUDE = "exclude"
+
+
+def row_overrides_of(period: str) -> tuple[Any, ...]:
+    """The row decisions of the cycles of `period` and of the period before (a `prev()` reads it),
+    as the data layer takes them (`row_overrides.RowOverride`), oldest first."""
+    from shopkpi.appraisal.models import RowOverride
+    from shopkpi.data.metrics import row_overrides
+    from shopkpi.scorecard.periods import Period
+
+    span = Period.parse(period)
+    periods = [span.text, span.previous().text]
+    found = (
+        RowOverride.objects.filter(cycle__period__in=periods)
+        .select_related("credit_to")
+        .order_by("created_at", "id")
+    )
+    return tuple(
+        row_overrides.RowOverride(
+            o.dataset, o.kind, o.batch, o.row, None if o.credit_to is None else o.credit_to.code, o.reason
+        )
+        for o in found
+    )
+
+
+def _checked_ref(review: Any, ref: Mapping[str, Any], claim: str) -> dict[str, Any]:
+    from shopkpi.appraisal.importing.import_jobs import home
+    from shopkpi.appraisal.organisation.snapshot import take_snapshot
+    from shopkpi.data.metrics.catalogue import load_catalogue
+    from shopkpi.data.metrics.row_overrides import with_row_overrides
+    from shopkpi.data.metrics.rows import RowDrill
+    from shopkpi.data.warehouse.catalogue import Warehouse
+    from shopkpi.scorecard.periods import Period
+
+    metric = str(ref.get("metric") or "")
+    catalogue = with_row_overrides(load_catalogue(home()), row_overrides_of(review.cycle.period))
+    if metric not in catalogue.metrics:
+        raise WorkflowError(_("没有名为“%(metric)s”的指标。") % {"metric": metric}, code="unknown_metric")
+    period = Period.parse(review.cycle.period)
+    code = review.employee.code
+    connection = Warehouse(home()).connect()
+    try:
+        drill = RowDrill(connection, catalogue, metric, period, organisation=take_snapshot())
+        named = _named(drill, connection, str(ref["order"]).strip(), period) if ref.get("order") else None
+        if named is not None:
+            batch, row = named.batch, named.row
+        else:
+            try:
+                batch, row = str(ref["batch"]), int(ref["row"])
+            except (KeyError, TypeError, ValueError):
+                raise WorkflowError(_("申诉的数据行不完整（缺少批次或行号）。"), code="bad_row") from None
+        found = [r for r in drill.find(batch, row) if r.period == period.text]
+    finally:
+        connection.close()
+    mine = [r for r in found if r.credited_by.employee == code]
+    if claim == EXCLUDE and not mine:
+        raise WorkflowError(_("这一行没有计给您，不能申请不计入。"), code="not_your_row")
+    if claim == CREDIT and mine:
+        raise WorkflowError(_("这一行已经计给您了。"), code="already_yours")
+    if found:
+        first = (mine or found)[0]
+        dataset, day = first.dataset, first.day
+        key = {c: _plain(first.values.get(c)) for c in _key_columns(dataset)}
+        owner: str | None = found[0].credited_by.employee
+    elif named is not None:  # a row no one is credited with (静默, an account no one owns)
+        dataset, day, owner = named.dataset, named.day, None
+        key = {c: _plain(v) for c, v in named.key.items()}
+    else:
+        raise WorkflowError(
+            _("本期“%(metric)s”的数据里没有批次 %(batch)s 第 %(row)s 行。")
+            % {"metric": metric, "batch": batch, "row": row},
+            code="unknown_row",
+        )
+    return {
+        "metric": metric,
+        "dataset": dataset,
+        "kind": _kind(catalogue, metric, dataset),
+        "batch": batch,
+        "row": row,
+        "day": day.isoformat(),
+        "key": key,
+        "owner": owner,
+    }
+
+
+def _kind(catalogue: Any, metric: str, dataset: str) -> str:
+    """The account kind the metric (or the base metrics it is derived from) reads `dataset` by."""
+    current, previous = catalogue.needed([metric])
+    for name in catalogue.order:
+        if name in current | previous:
+            for source in catalogue.metrics[name].sources:
+                if source.dataset == dataset:
+                    return str(source.kind)
+    raise WorkflowError(_("该指标不读这一行的数据。"), code="unknown_row")
+
+
+def _named(drill: Any, connection: Any, order: str, period: Any) -> Any:
+    """The row an order number names among the datasets the metric reads (`row_overrides.NamedRow`)."""
+    from shopkpi.data.metrics.row_overrides import rows_by_key
+
+    datasets = list(dict.fromkeys(s.dataset for s in drill.selects if not s.dataset.startswith("query ")))
+    rows = [r for dataset in datasets for r in rows_by_key(connection, dataset, order, period)]
+    if not rows:
+        raise WorkflowError(
+            _("本期数据里找不到编号为“%(order)s”的行（请核对订单编号）。") % {"order": order},
+            code="unknown_row",
+        )
+    if len({(r.batch, r.row) for r in rows}) > 1:
+        raise WorkflowError(
+            _("编号“%(order)s”对应多行数据，请在数据明细中直接选择那一行。") % {"order": order},
+            code="ambiguous_row",
+        )
+    return rows[0]
+
+
+def _key_columns(dataset: str) -> tuple[str, ...]:
+    from shopkpi.data.datasets import DATASETS
+
+    found = DATASETS.get(dataset)
+    return () if found is None else found.key
+
+
+def _plain(value: object) -> object:
+    from shopkpi.appraisal.exports.metric_rows_table import plain
+
+    return plain(value)
+
+
+def _decided(user: Any, review: Any, points: Sequence[Any]) -> None:
+    """The accepted points become the cycle's row overrides; the appellant's values are read again."""
+    from shopkpi.appraisal.models import RowOverride
+
+    for point in points:
+        ref = point.ref
+        RowOverride.objects.update_or_create(
+            cycle=review.cycle,
+            dataset=ref["dataset"],
+            kind=ref["kind"],
+            batch=ref["batch"],
+            row=int(ref["row"]),
+            defaults={
+                "credit_to": review.employee if point.decision == CREDIT else None,
+                "reason": point.reason,
+                "point": point,
+                "created_by": user,
+            },
+        )
+    refresh_values(review)
+
+
+def refresh_values(review: Any) -> None:
+    """The review's values read again from the warehouse with the month's row decisions (whether or
+    not HR's check froze them); the caller scores the review again."""
+    from shopkpi.appraisal.importing.import_jobs import home
+    from shopkpi.appraisal.periods import month_values
+    from shopkpi.appraisal.reviews.review_scoring import fresh_values, history_of
+
+    template = review.template_version.compiled()
+    code = review.employee.code
+    found = month_values.metric_values(home(), review.cycle.period, [code], sorted(template.variables))
+    values, provenance = fresh_values(
+        template,
+        review.employee,
+        review.values,
+        review.provenance,
+        found.get(code, {}),
+        review.cycle.period,
+        history_of(review),
+    )
+    review.values, review.provenance = values, provenance
+
+
+ROW = PointKind(
+    name="row",
+    label=gettext_lazy("数据行"),
+    claims={CREDIT: gettext_lazy("这单是我接的"), EXCLUDE: gettext_lazy("这天我休假 / 这行不该算")},
+    decisions={CREDIT: gettext_lazy("改计给本人"), EXCLUDE: gettext_lazy("不计入")},
+    checked_ref=_checked_ref,
+    decided=_decided,
+)
