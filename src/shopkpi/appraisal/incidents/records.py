@@ -25,6 +25,7 @@ from shopkpi.appraisal.incidents import evidence, feeding
 from shopkpi.appraisal.incidents.kinds import Kind, kinds_for
 from shopkpi.appraisal.models import Cycle, Employee, Incident, IncidentEvidence, Review
 from shopkpi.appraisal.reviews.review_steps import WorkflowError, actor_name
+from shopkpi.scorecard.numbers import format_decimal, plain
 from shopkpi.scorecard.periods import Period
 
 MAX_AMOUNT = Decimal("1000000000")
@@ -237,7 +238,7 @@ def described(incident: Incident) -> dict[str, Any]:
         "employee": incident.employee.code,
         "occurred_on": incident.occurred_on.isoformat(),
         "kind": incident.kind,
-        "amount": str(incident.amount),
+        "amount": format_decimal(plain(Decimal(incident.amount))),
         "note": incident.note,
         "evidence": [e.name for e in incident.evidence.all()],
     }

@@ -23,4 +23,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shopkpi.web.pages.insight.urls")),
     path("", include("shopkpi.web.pages.users.urls")),
     path("", include("shopkpi.web.pages.org.urls")),
+    path("", include("shopkpi.web.pages.incidents.urls")),
 ]

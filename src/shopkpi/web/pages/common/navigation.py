@@ -18,6 +18,7 @@ LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [
     ("/", _("首页"), frozenset()),
     ("/reviews/mine/", _("我的考核"), frozenset({EMPLOYEE})),
     ("/team/", _("团队"), frozenset({EVALUATOR, HR, GM})),
+    ("/incidents/", _("奖惩记录"), frozenset({EVALUATOR, HR})),
     ("/hr/", _("人事"), frozenset({HR})),
     ("/org/", _("组织架构"), frozenset({ADMIN, HR})),
     ("/gm/", _("审批"), frozenset({GM})),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts import roles
+from shopkpi.appraisal.incidents import lists
 from shopkpi.appraisal.models import Review
 from shopkpi.appraisal.reviews import deadlines, todo
 from shopkpi.scorecard.template import Template
@@ -209,6 +210,9 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
     history = _history(user, review)
     employee = review.employee
     items = explain(template, detail, review, supervisor_part)
+    counted = lists.for_review(review, sorted(template.variables))
+    for item in items:
+        item.incidents = [i for s in item.sources for i in counted.get(s.name, [])]
     return {
         "review": review,
         "detail": detail,

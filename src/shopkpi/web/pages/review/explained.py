@@ -67,6 +67,7 @@ class ExplainedItem:
     hidden: bool  # a rated item whose rating the user may not see yet
     overrides: list[dict[str, str]] = field(default_factory=list)
     technical: list[tuple[str, str]] = field(default_factory=list)  # HR's 技术细节 (codes, formulas)
+    incidents: list[Any] = field(default_factory=list)  # the incident records its value counts (奖惩记录)
 
 
 def _plain(number: Decimal | None) -> str:
