@@ -64,7 +64,7 @@ STREAMER = "电商直播主播"
 POSITIONS: dict[str, PositionSpec] = {
     p.name: p
     for p in (
-        PositionSpec(GM, "总经办", "s004-ecommerce-operations-manager", 0.0, ""),
+        PositionSpec(GM, "总经办", "s004-ecommerce-department-manager", 0.0, ""),
         PositionSpec(OPS_MANAGER, "运营部", "s002-operations-manager", 0.03, ""),
         PositionSpec(OPERATOR, "运营部", "s001-operations", 0.27, OPS_MANAGER),
         PositionSpec(PLANNER, "运营部", "s000-campaign-planner", 0.03, OPS_MANAGER),

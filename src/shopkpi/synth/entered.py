@@ -3,8 +3,8 @@
 Each person's position has a built-in template (`company.POSITIONS`); the template's variables
 that are not metrics (metric names are ASCII, entered names Chinese: 计划销售额, 违规用语次数 …)
 are generated here from a table of kinds, and its rated items get a supervisor's and a self
-rating. Sales targets are set around what the person's shops or agent account are expected to
-sell, other targets around the person's own figures (`entered_metrics.MonthFigures.basis`), so
+rating. Sales targets are set around what the person's shops or agent account (the 总经理's: the
+whole company's shops) are expected to sell, other targets around the person's own figures (`entered_metrics.MonthFigures.basis`), so
 attainment spreads over the bands instead of all landing on one; a target is never 0. Metrics a
 person's accounts cannot give are entered as inputs of the metric's name (`entered_metrics`). The
 person who joins on the 28th of the last month (`Company.new_hire`) has nothing entered yet.
@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 
 from shopkpi.synth.calendar import Month, SynthCalendar, conversion_factor, traffic_factor
-from shopkpi.synth.company import Company, Employee
+from shopkpi.synth.company import GM, Company, Employee
 from shopkpi.synth.entered_metrics import MonthFigures
 from shopkpi.synth.tables import CanonicalTable, Value
 
@@ -222,7 +222,11 @@ def entered_tables(
             if employee.template not in templates or employee.id == new_hire:
                 continue
             entered, rated = templates[employee.template]
-            sales = _sales(employee, company, month, shop_sales, agent_sales, average, rng)
+            sales = (  # the 总经理's sales plan is the whole company's
+                sum(shop_sales.values())
+                if employee.position == GM
+                else _sales(employee, company, month, shop_sales, agent_sales, average, rng)
+            )
             ordered = sum(agent_ordered.get((a, month.text), 0) for a in agents_of.get(employee.id, []))
             basis = figures.basis.get((employee.id, month.text), {})
             done: dict[str, Decimal] = {}

@@ -7,7 +7,7 @@ name), and so does the synthetic company, from the data it generated:
 
 - 推广专员 own 直通车 plans, not shops: `uv` and `orders` are their plans' 访客数 and 成交笔数 (推广
   report), `new_uv_ratio` the new visitors' share of that paid traffic (生意参谋 流量来源);
-- the 总经理 (scored on the 电商运营经理 card) owns no shop: `pv`, `uv`, `gmv` and `conversion_rate` of
+- the 总经理 (scored on the 电子商务部经理 card) owns no shop: `pv`, `uv`, `gmv` and `conversion_rate` of
   all the company's 生意参谋 reports;
 - an 活动策划专员 compares an activity with the `conversion_rate` of the shop it runs in;
 - a 售后客服 is scored on the `refund_rate` (生意参谋 成功退款金额 / 支付金额) and `bad_review_rate`
