@@ -32,6 +32,7 @@ from shopkpi.appraisal.accounts.roles import is_gm
 from shopkpi.appraisal.models import Appeal, Cycle, Interview, Override, PayAdjustment, Rating, Review
 from shopkpi.appraisal.notifications import events as notification_events
 from shopkpi.appraisal.periods import consequences
+from shopkpi.appraisal.reviews import appeal_points, result_versions
 from shopkpi.appraisal.reviews.review_scoring import effective_value, recompute
 from shopkpi.appraisal.reviews.review_steps import (
     StaleReview,
@@ -39,6 +40,7 @@ from shopkpi.appraisal.reviews.review_steps import (
     actor_name,
     listed,
     record_step,
+    review_state,
     stale_message,
     step_name,
     take_snapshot,
@@ -370,6 +372,7 @@ def _appeal(user: Any, review: Review, items: Sequence[Mapping[str, Any]]) -> _C
     template = review.template_version.compiled()
     keys = {item.key for item in template.items}
     cleaned: list[tuple[str, str]] = []
+    filed: list[list[appeal_points.Filed]] = []
     for entry in items:
         key = str(entry.get("item_key") or "")
         reason = str(entry.get("reason") or "").strip()
@@ -386,17 +389,28 @@ def _appeal(user: Any, review: Review, items: Sequence[Mapping[str, Any]]) -> _C
                 code="reason_missing",
             )
         cleaned.append((key, reason))
-    for key, reason in cleaned:
-        Appeal.objects.create(review=review, item_key=key, reason=reason)
+        filed.append(appeal_points.checked_points(review, entry.get("points") or ()))
+    for (key, reason), points in zip(cleaned, filed, strict=True):
+        appeal_points.record(Appeal.objects.create(review=review, item_key=key, reason=reason), points)
     review.status = S.APPEALED
     return _Change(
         reason="; ".join(f"{key or '整体'}: {reason}" for key, reason in cleaned),
-        after={"appeals": [{"item_key": k, "reason": r} for k, r in cleaned]},
+        after={
+            "appeals": [
+                {"item_key": k, "reason": r, **({"points": [vars(p) for p in f]} if f else {})}
+                for (k, r), f in zip(cleaned, filed, strict=True)
+            ]
+        },
     )
 
 
 def _decide_appeal(
-    user: Any, review: Review, outcome: str, note: str, overrides: Sequence[Mapping[str, Any]] = ()
+    user: Any,
+    review: Review,
+    outcome: str,
+    note: str,
+    overrides: Sequence[Mapping[str, Any]] = (),
+    points: Sequence[Mapping[str, Any]] = (),
 ) -> _Change:
     if outcome not in (Appeal.Status.UPHELD, Appeal.Status.AMENDED):
         raise WorkflowError(
@@ -414,8 +428,17 @@ def _decide_appeal(
     now = timezone.now()
     open_appeals = list(review.appeals.filter(status=Appeal.Status.OPEN))
     change = _Change(reason=note, after={"outcome": outcome, "appeals": [a.pk for a in open_appeals]})
+    kept = None
     if outcome == Appeal.Status.AMENDED:
-        take_snapshot(review, f"申诉修正前的版本：{note}")
+        kept = take_snapshot(review, f"申诉修正前的版本：{note}")
+    accepted = appeal_points.decide(user, review, open_appeals, points, note)
+    if accepted and outcome != Appeal.Status.AMENDED:
+        raise WorkflowError(
+            _("支持了申诉要点（改计或不计入数据行）就要选“修正”：结果会重算并提交总经理。"),
+            code="bad_outcome",
+        )
+    if accepted:
+        change.after["points"] = [{"id": p.pk, "decision": p.decision, "reason": p.reason} for p in accepted]
     for appeal in open_appeals:
         appeal.status = outcome
         appeal.outcome = note
@@ -433,6 +456,8 @@ def _decide_appeal(
         applied.append(sub.after)
     change.after["overrides"] = applied
     recompute(review, save=False)
+    if kept is not None:
+        change.after["difference"] = result_versions.difference(kept.data, review_state(review))
     review.status = S.PENDING_GM
     return change
 
