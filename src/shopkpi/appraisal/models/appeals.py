@@ -7,6 +7,9 @@ it points at and `ref` which one, as JSON the kind defines:
     kind "row"   ref {"metric", "dataset", "kind", "batch", "row", "key", "day", "owner"}: a source
                  row behind a metric value (the rows page, 数据明细); claims `credit` (这单是我接的)
                  and `exclude` (这天我休假/这行不该算); decisions `credit`, `exclude` or `refused`
+    kind "incident"  ref {"incident", "kind", "occurred_on", "amount", "claimed"}: an incident record
+                 (奖惩记录, `shopkpi.appraisal.incidents.appeals`); claims `remove` (这条不该记) and
+                 `amount` (次数/金额不对, with `claimed`); decisions `remove`, `change` or `refused`
 
 Adding a kind (an incident, a spot-check case …): register it in
 `shopkpi.appraisal.reviews.appeal_points.kinds()` (`PointKind`: its name, label, claims, decisions, how a

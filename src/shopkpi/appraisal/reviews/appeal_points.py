@@ -42,9 +42,10 @@ class PointKind:
 
 def kinds() -> dict[str, PointKind]:
     """Every kind by name (each kind's module is imported here: add yours)."""
+    from shopkpi.appraisal.incidents import appeals as incident_appeals
     from shopkpi.appraisal.reviews import row_appeals
 
-    found = [row_appeals.ROW]
+    found = [row_appeals.ROW, incident_appeals.INCIDENT]
     return {kind.name: kind for kind in found}
 
 

@@ -181,9 +181,11 @@ def _decided(user: Any, review: Any, points: Sequence[Any]) -> None:
 
 
 def refresh_values(review: Any) -> None:
-    """The review's values read again from the warehouse with the month's row decisions (whether or
-    not HR's check froze them); the caller scores the review again."""
+    """The review's values read again from the warehouse with the month's row decisions and the period's
+    incident records laid over them (`incidents.feeding`), whether or not HR's check froze them; the
+    caller scores the review again."""
     from shopkpi.appraisal.importing.import_jobs import home
+    from shopkpi.appraisal.incidents import feeding
     from shopkpi.appraisal.periods import month_values
     from shopkpi.appraisal.reviews.review_scoring import fresh_values, history_of
 
@@ -199,6 +201,8 @@ def refresh_values(review: Any) -> None:
         review.cycle.period,
         history_of(review),
     )
+    incidents = feeding.period_incidents(review.cycle.period, [review.employee_id])
+    values, provenance = feeding.lay_over(template, values, provenance, incidents.get(review.employee_id, []))
     review.values, review.provenance = values, provenance
 
 
