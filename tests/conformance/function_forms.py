@@ -90,6 +90,8 @@ FORMS: dict[str, str] = {
     "replace": "count(DISTINCT replace(buyer, '0', ''))",
     "starts_with": "count(*) FILTER (WHERE starts_with(status, 'pa'))",
     "strlen": "max(strlen(buyer))",
+    "ends_with": "count(*) FILTER (WHERE ends_with(status, 'id'))",
+    "contains": "count(*) FILTER (WHERE contains(buyer, '0'))",
 }
 
 

@@ -91,6 +91,11 @@ def test_aggregate_expressions_and_filters_that_pass() -> None:
         "status in ('paid', 'shipped')", subject="m", dataset="orders", schema=SCHEMA
     )
     assert condition.sql(dialect="duckdb") == "\"status\" IN ('paid', 'shipped')"
+    # text tests DuckDB has (the guard refused ends_with and contains before)
+    condition = checked_condition(
+        "ends_with(status, 'ed') OR contains(buyer, '0')", subject="m", dataset="orders", schema=SCHEMA
+    )
+    assert condition.sql(dialect="duckdb") == "ENDS_WITH(\"status\", 'ed') OR CONTAINS(\"buyer\", '0')"
 
 
 @pytest.mark.parametrize(

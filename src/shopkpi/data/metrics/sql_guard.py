@@ -48,7 +48,7 @@ _ALLOWED_FUNCTIONS = _classes(
     "TimeToUnix UnixToTime "
     # text
     "Lower Upper Length Substring Trim Concat ConcatWs StrPosition Left Right RegexpLike "
-    "RegexpExtract Replace StartsWith "
+    "RegexpExtract Replace StartsWith EndsWith Contains "
     # lists (provenance)
     "ArrayDistinct Flatten Grouping "
     # window helpers
@@ -63,8 +63,6 @@ _ALLOWED_ANONYMOUS = frozenset(
         "count_star",
         "bool_or",
         "bool_and",
-        "ends_with",
-        "contains",
         "strlen",
     ]
 )
