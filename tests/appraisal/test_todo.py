@@ -104,6 +104,7 @@ def test_counts_filters_and_no_list_for_an_archived_month(co: Company) -> None:
     assert todo.counts(co.user("m01"), AFTER) == {
         "self": 1,
         "rate": 1,
+        "review": 0,
         "check": 0,
         "appeal": 0,
         "approve": 0,

@@ -8,10 +8,14 @@ it is added) and looked up in the OpenAPI document for its methods and an exampl
 - GET /api/reviews lists exactly the reviews the user may see;
 - the endpoints that show no review data answer every signed-in user, and none answers without a token;
 - every action that is not the employee's own, taken by an HR or GM user on their own review in the
-  step where it could be taken, is refused (403, 回避).
+  step where it could be taken, is refused (403, 回避);
+- with a department's approval chain naming a reviewer (the 销售总经理 step), every endpoint that names
+  a review answers that reviewer as the spec says (the reviews of that department from their step on,
+  nothing else), the lists of every other role stay the same, and only they take their step.
 
 The expectations are the spec's words, written here by hand — never asked from the policy module:
-a review is visible to its employee, its evaluator in that cycle, HR and GM; to nobody else.
+a review is visible to its employee, its evaluator in that cycle, HR and GM, and the named reviewers of
+its approval chain once it has come to their step; to nobody else.
 """
 
 from __future__ import annotations
@@ -492,3 +496,94 @@ def test_the_evaluator_of_the_cycle_not_todays_supervisor(client: Client, org: a
     Review.objects.filter(pk=review.pk).update(evaluator=org.employees["mgr2"])
     assert client.get(f"/api/reviews/{review.pk}", **org.auth("mgr2")).status_code == 200
     assert client.get(f"/api/reviews/{review.pk}", **org.auth("mgr")).status_code == 404
+
+
+# ---- the approval chain: a named reviewer (the spec: "the people on a review's chain see it as the evaluator
+# does; no one else gains sight of it") -------------------------------------------------------------------------
+
+# 运营部's chain names 胡助理 (hra: no HR or GM role, evaluates nobody) as its 销售总经理 step, before HR and GM.
+# emp's review has come to that step; emp2's has not. By hand, from the org chart:
+CHAIN_REVIEWER = "hra"
+CHAIN_RELATIONS = {
+    "self": "hra",
+    "on_their_step": "emp",  # 运营部, at hra's step
+    "before_their_step": "emp2",  # 运营部, not yet at hra's step
+    "chain_department_manager": "mgr",  # 运营部, not yet at hra's step
+    "other_department": "cs",  # 客服部 follows the company's (default) chain
+    "own_supervisor": "gm",
+    "peer": "hr2",
+}
+CHAIN_VISIBLE = {"self", "on_their_step"}
+CHAIN_CASES = list(CHAIN_RELATIONS.items())
+
+
+@pytest.fixture
+def chain_set(org: api_org.Org) -> None:
+    """运营部's chain copied to this cycle's reviews (as opening the month would), emp's review at its first step."""
+    from django.utils import timezone
+
+    from shopkpi.appraisal.models import Department, ReviewStep
+    from shopkpi.appraisal.organisation import approval_chain
+    from shopkpi.appraisal.reviews import chain
+
+    approval_chain.replace(
+        "hr",
+        Department.objects.get(name="运营部"),
+        [
+            {"name": "销售总经理审核", "actor": "person", "person": api_org.PEOPLE[CHAIN_REVIEWER][0]},
+            {"name": "人事核准汇总", "actor": "hr"},
+            {"name": "总经理批准", "actor": "gm"},
+        ],
+    )
+    assert org.cycle is not None
+    chain.attach(org.cycle, list(Review.objects.select_related("employee")))
+    Review.objects.filter(pk=org.reviews["emp"].pk).update(status="pending_step", chain_step=0)
+    ReviewStep.objects.filter(review=org.reviews["emp"], order=0).update(reached_at=timezone.now())
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "operation"), REVIEW_OPERATIONS, ids=[f"{m} {r}" for m, r, _ in REVIEW_OPERATIONS]
+)
+@pytest.mark.parametrize(("relation", "target"), CHAIN_CASES, ids=[rel for rel, _ in CHAIN_CASES])
+def test_a_named_reviewer_sees_a_review_only_from_their_step_on(
+    client: Client,
+    org: api_org.Org,
+    chain_set: None,
+    method: str,
+    route: str,
+    operation: dict[str, Any],
+    relation: str,
+    target: str,
+) -> None:
+    answer = _call(client, org, CHAIN_REVIEWER, method, route, operation, org.reviews[target])
+    if relation not in CHAIN_VISIBLE:
+        assert answer.status_code == 404, answer.content
+    elif method == "GET":
+        assert answer.status_code == 200, answer.content
+    else:
+        assert answer.status_code in {200, 403, 409}, answer.content
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_a_chain_gives_nobody_else_sight_of_a_review(
+    client: Client, org: api_org.Org, chain_set: None, role: str
+) -> None:
+    answer = client.get("/api/reviews", {"limit": 500}, **org.auth(ACTORS[role]))
+    assert {row["id"] for row in answer.json()["items"]} == {org.reviews[key].pk for key in LISTED[role]}
+
+
+def test_only_the_named_reviewer_takes_their_step(client: Client, org: api_org.Org, chain_set: None) -> None:
+    review = org.reviews["emp"]
+    body = {"expected_version": 1, "reason": "同意"}
+    for who in ("emp", "mgr", "hr", "gm"):  # they see the review; the step is not theirs
+        refused = client.post(
+            f"/api/reviews/{review.pk}/pass_step", body, content_type="application/json", **org.auth(who)
+        )
+        assert refused.status_code == 403, (who, refused.content)
+    taken = client.post(
+        f"/api/reviews/{review.pk}/pass_step", body, content_type="application/json", **org.auth("hra")
+    )
+    assert taken.status_code == 200, taken.content
+    assert taken.json()["status"] == "pending_hr"
+    # after their step they still see it
+    assert client.get(f"/api/reviews/{review.pk}", **org.auth("hra")).status_code == 200

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shopkpi.appraisal.accounts.roles import employee_of, group_roles, is_gm, is_hr
-from shopkpi.appraisal.models import Interview, Review
+from shopkpi.appraisal.models import Interview, Review, ReviewStep
 from shopkpi.appraisal.reviews.review_steps import step_name
 
 S = Review.Status
@@ -52,10 +52,15 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "return_to_supervisor": (frozenset({S.PENDING_HR}), "hr"),
     "approve": (frozenset({S.PENDING_GM}), "gm"),
     "return_to_hr": (frozenset({S.PENDING_GM}), "gm"),
+    "pass_step": (frozenset({S.PENDING_STEP}), "reviewer"),
+    "return_step": (frozenset({S.PENDING_STEP}), "reviewer"),
     "acknowledge": (frozenset({S.PUBLISHED}), "employee"),
     "appeal": (frozenset({S.PUBLISHED}), "employee"),
     "decide_appeal": (frozenset({S.APPEALED}), "hr"),
-    "adjust_pay": (frozenset({S.PENDING_HR, S.PENDING_GM, S.PUBLISHED, S.ACKNOWLEDGED, S.APPEALED}), "hr"),
+    "adjust_pay": (
+        frozenset({S.PENDING_HR, S.PENDING_STEP, S.PENDING_GM, S.PUBLISHED, S.ACKNOWLEDGED, S.APPEALED}),
+        "hr",
+    ),
 }
 
 
@@ -65,6 +70,7 @@ def _party_name(party: str) -> str:
         "evaluator": pgettext("party", "考评负责人"),
         "hr": pgettext("party", "人事"),
         "gm": pgettext("party", "总经理"),
+        "reviewer": pgettext("party", "这一步的审核人"),
     }[party]
 
 
@@ -89,6 +95,7 @@ def status_name(status: str) -> str:
         S.PENDING_SUPERVISOR: pgettext("review status", "待上级评分"),
         S.PENDING_HR: pgettext("review status", "待人事核准"),
         S.PENDING_GM: pgettext("review status", "待总经理批准"),
+        S.PENDING_STEP: pgettext("review status", "待审核"),
         S.PUBLISHED: pgettext("review status", "已发布"),
         S.ACKNOWLEDGED: pgettext("review status", "已签字确认"),
         S.APPEALED: pgettext("review status", "申诉中"),
@@ -97,7 +104,8 @@ def status_name(status: str) -> str:
 
 
 def visible_reviews(user: Any) -> QuerySet[Review]:
-    """The reviews the user may see: their own, those they evaluate, or all for HR and GM."""
+    """The reviews the user may see: their own, those they evaluate, those whose approval chain names
+    them once the review has come to their step (and from then on), or all for HR and GM."""
     reviews = Review.objects.all()
     if not getattr(user, "is_authenticated", False):
         return reviews.none()
@@ -106,7 +114,10 @@ def visible_reviews(user: Any) -> QuerySet[Review]:
     employee = employee_of(user)
     if employee is None:
         return reviews.none()
-    return reviews.filter(Q(employee=employee) | Q(evaluator=employee))
+    on_their_step = Exists(
+        ReviewStep.objects.filter(review=OuterRef("pk"), person=employee, reached_at__isnull=False)
+    )
+    return reviews.filter(Q(employee=employee) | Q(evaluator=employee) | Q(on_their_step))
 
 
 def review_for(user: Any, review_id: object) -> Review:
@@ -144,6 +155,15 @@ def is_subject(user: Any, review: Review) -> bool:
 def is_evaluator(user: Any, review: Review) -> bool:
     employee = employee_of(user)
     return employee is not None and review.evaluator_id == employee.pk
+
+
+def is_step_reviewer(user: Any, review: Review) -> bool:
+    """The user is the named reviewer of the chain step the review waits at."""
+    from shopkpi.appraisal.reviews.chain import current_step
+
+    employee = employee_of(user)
+    step = current_step(review)
+    return employee is not None and step is not None and step.person_id == employee.pk
 
 
 def sees_supervisor_part(user: Any, review: Review) -> bool:
@@ -191,6 +211,8 @@ def _refusal(user: Any, review: Review, action: str) -> tuple[str, str] | None:
         }
     if party == "evaluator":
         return None if is_evaluator(user, review) else _only(party, action)
+    if party == "reviewer":
+        return None if is_step_reviewer(user, review) else _only(party, action)
     # 回避: when the evaluatee holds HR or GM, "another HR or GM user" does that step — so a GM may take
     # the HR step of the only HR officer's review, and HR the GM step of the only GM's
     subject_user = review.employee.user

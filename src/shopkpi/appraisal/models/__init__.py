@@ -1,6 +1,7 @@
 from shopkpi.appraisal.models.access import ApiToken, LoginAttempt, LoginProfile
 from shopkpi.appraisal.models.appeals import AppealPoint, RowOverride
 from shopkpi.appraisal.models.audit import AuditEntry
+from shopkpi.appraisal.models.chain import ApprovalStep, ReviewStep
 from shopkpi.appraisal.models.company import CompanySettings
 from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, MonthComputation, TemplateVersion
 from shopkpi.appraisal.models.incidents import Incident, IncidentEvidence
@@ -25,6 +26,7 @@ __all__ = [
     "ApiToken",
     "Appeal",
     "AppealPoint",
+    "ApprovalStep",
     "AuditEntry",
     "CompanySettings",
     "Cycle",
@@ -48,6 +50,7 @@ __all__ = [
     "ReopenRequest",
     "Review",
     "ReviewSnapshot",
+    "ReviewStep",
     "RowOverride",
     "TemplateVersion",
     "Transition",

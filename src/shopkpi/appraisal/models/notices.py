@@ -17,6 +17,7 @@ class Notice(models.Model):
         PUBLISHED = "published", "已发布"
         APPEAL_ANSWERED = "appeal_answered", "申诉已处理"
         REOPEN_REQUESTED = "reopen_requested", "申请重新开启"
+        STEP_WAITING = "step_waiting", "待你审核"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     recipient = models.ForeignKey(

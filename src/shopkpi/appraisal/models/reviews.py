@@ -15,6 +15,7 @@ class Review(models.Model):
         PENDING_SUPERVISOR = "pending_supervisor", _("待上级评分")
         PENDING_HR = "pending_hr", _("待人事核准")
         PENDING_GM = "pending_gm", _("待总经理批准")
+        PENDING_STEP = "pending_step", _("待审核")
         PUBLISHED = "published", _("已发布")
         ACKNOWLEDGED = "acknowledged", _("已签字确认")
         APPEALED = "appealed", _("申诉中")
@@ -46,6 +47,12 @@ class Review(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     appeal_deadline = models.DateTimeField(null=True, blank=True)
+    chain_step = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="the step of its approval chain the review waits at (0: the first)"
+    )
+    step_due = models.DateField(
+        null=True, blank=True, help_text="the deadline of that step when its chain sets one"
+    )
     final_at = models.DateTimeField(
         null=True, blank=True, help_text="when the result became final and its consequences were raised"
     )

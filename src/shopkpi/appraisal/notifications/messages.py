@@ -14,6 +14,9 @@ K = Notice.Kind
 
 
 def _status(params: dict[str, Any]) -> str:
+    """The step a reminder is about: the approval chain step's own name, else the status's."""
+    if params.get("step_name"):
+        return str(params["step_name"])
     try:
         return str(Review.Status(params.get("status", "")).label)
     except ValueError:
@@ -33,6 +36,8 @@ def subject(notice: Notice) -> str:
         return _("%(period)s 考核结果已发布") % p
     if kind == K.APPEAL_ANSWERED:
         return _("%(period)s 考核：你的申诉已处理") % p
+    if kind == K.STEP_WAITING:
+        return _("%(period)s 考核：%(name)s 的考核待你「%(step_name)s」") % p
     return _("考核期 %(period)s 申请重新开启") % p
 
 
@@ -61,6 +66,10 @@ def body(notice: Notice) -> str:
     if kind == K.APPEAL_ANSWERED:
         outcome = _("维持原结果") if p.get("outcome") == "upheld" else _("已修改，待总经理重新批准")
         return _("你的 %(period)s 考核申诉已处理：%(outcome)s。说明：%(note)s") % {**p, "outcome": outcome}
+    if kind == K.STEP_WAITING:
+        if p.get("due"):
+            return _("%(name)s 的考核（%(period)s）到了「%(step_name)s」这一步，请在 %(due)s 前审核。") % p
+        return _("%(name)s 的考核（%(period)s）到了「%(step_name)s」这一步，请登录审核。") % p
     return _("%(who)s 申请重新开启考核期 %(period)s，原因：%(reason)s。请在审批页确认或驳回。") % p
 
 
@@ -76,4 +85,6 @@ def robot_text(notice: Notice) -> str:
         return str(_("%(name)s 的考核（%(period)s）结果已发布，请登录 shopkpi 查看并签字确认。") % p)
     if kind == K.APPEAL_ANSWERED:
         return str(_("%(name)s 的考核申诉（%(period)s）已处理，请登录 shopkpi 查看。") % p)
+    if kind == K.STEP_WAITING:
+        return str(_("%(name)s 的考核（%(period)s）待「%(step_name)s」，请登录 shopkpi 审核。") % p)
     return _("考核期 %(period)s 申请重新开启，请总经理登录 shopkpi 处理。") % p

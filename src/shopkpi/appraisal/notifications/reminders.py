@@ -1,7 +1,8 @@
 """`shopkpi remind`: the reminders that are due today, and a retry of the sends that failed.
 
 A step due within SHOPKPI_REMIND_DAYS days (2 by default) is announced once to whoever must act
-(the employee, the evaluator, HR); a step past its deadline is announced once a day. Each reminder
+(the employee, the evaluator, HR, and the GM or the named reviewer of an approval chain step with a
+deadline); a step past its deadline is announced once a day. Each reminder
 has a key (review, step, deadline or day, recipient), so running the command again the same day
 sends nothing twice.
 """
@@ -14,9 +15,10 @@ from typing import Any
 
 from django.conf import settings
 
-from shopkpi.appraisal.accounts.roles import HR
 from shopkpi.appraisal.models import Cycle, Notice, Review
-from shopkpi.appraisal.notifications.service import notify, retry_failed, users_in_group
+from shopkpi.appraisal.notifications.events import acting
+from shopkpi.appraisal.notifications.service import notify, retry_failed
+from shopkpi.appraisal.reviews.chain import current_step
 from shopkpi.appraisal.reviews.deadlines import due_date
 
 S = Review.Status
@@ -30,11 +32,7 @@ class Reminded:
 
 
 def _who_acts(review: Review) -> list[Any]:
-    if review.status == S.PENDING_HR:
-        return users_in_group(HR)
-    acting = review.employee if review.status == S.PENDING_SELF else review.evaluator
-    user = getattr(acting, "user", None) if acting is not None else None
-    return [user] if user is not None and user.is_active else []
+    return [user for user in acting(review) if user is not None and user.is_active]
 
 
 def remind(today: dt.date, days: int | None = None) -> Reminded:
@@ -44,7 +42,8 @@ def remind(today: dt.date, days: int | None = None) -> Reminded:
     due_count = overdue_count = 0
     waiting = (
         Review.objects.filter(
-            cycle__status=Cycle.Status.OPEN, status__in=[S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR]
+            cycle__status=Cycle.Status.OPEN,
+            status__in=[S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR, S.PENDING_STEP, S.PENDING_GM],
         )
         .select_related("cycle", "employee__department", "employee__user", "evaluator__user")
         .order_by("cycle__period", "employee__code")
@@ -54,6 +53,9 @@ def remind(today: dt.date, days: int | None = None) -> Reminded:
         if due is None:
             continue
         params = {"period": review.cycle.period, "name": review.employee.name, "status": review.status}
+        step = current_step(review)
+        if step is not None and review.step_due is not None:  # a step of a chain HR set: named as set
+            params["step_name"] = step.name
         where: dict[str, Any] = {"review": review, "employee": review.employee}
         if today > due:
             late = (today - due).days

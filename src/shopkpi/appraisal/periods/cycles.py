@@ -23,6 +23,7 @@ from shopkpi.appraisal.periods import consequences
 from shopkpi.appraisal.periods.month_close import checked_period, refresh_cycle
 from shopkpi.appraisal.periods.participants import DEFAULT_CUTOFF_DAY, eligible_employees, position_versions
 from shopkpi.appraisal.policy import ActionRefused, status_name
+from shopkpi.appraisal.reviews import chain
 from shopkpi.appraisal.reviews.deadlines import Deadlines, default_deadlines
 from shopkpi.appraisal.reviews.review_steps import (
     Step,
@@ -104,6 +105,7 @@ def open_cycle(
             ],
             batch_size=500,
         )
+        chain.attach(cycle, reviews)  # each review keeps the approval chain in force today
         record_steps(user, [Step(r, after={"evaluator": r.evaluator_id}) for r in reviews], "open")
         refresh_cycle(
             cycle,
@@ -304,7 +306,7 @@ def reopen_cycle(
         for review in chosen:
             take_snapshot(review, f"重新开启前的版本：{reason}")
             from_status = review.status
-            review.status = S.PENDING_HR
+            chain.reopened(review)  # HR's step of its chain (pending_hr)
             review.acknowledged_at = None
             review.appeal_deadline = None
             review.version += 1

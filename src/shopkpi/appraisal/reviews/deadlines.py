@@ -16,6 +16,7 @@ import chinese_calendar
 from django.db.models import Q
 
 from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.reviews.chain import CHAIN_STATUSES
 from shopkpi.scorecard import Period
 
 # default day of the month after the period (a month, a quarter or a year) by which each step is due (the seeds' "每月10日前" for HR)
@@ -68,12 +69,15 @@ def default_deadlines(period: str) -> Deadlines:
 
 
 def due_date(review: Review) -> dt.date | None:
-    """The deadline of the step the review waits for, or None when that step has no deadline."""
+    """The deadline of the step the review waits for, or None when that step has no deadline: the
+    cycle's for the self-review and the supervisor; a step of the approval chain its own (HR's step
+    without one: the cycle's HR deadline)."""
     cycle = review.cycle
+    if review.status in CHAIN_STATUSES:
+        return review.step_due or (cycle.hr_due if review.status == Review.Status.PENDING_HR else None)
     return {
         Review.Status.PENDING_SELF: cycle.self_due,
         Review.Status.PENDING_SUPERVISOR: cycle.supervisor_due,
-        Review.Status.PENDING_HR: cycle.hr_due,
     }.get(Review.Status(review.status))
 
 
@@ -90,5 +94,6 @@ def overdue_reviews(today: dt.date) -> Q:
     return Q(cycle__status="open") & (
         Q(status=Review.Status.PENDING_SELF, cycle__self_due__lt=today)
         | Q(status=Review.Status.PENDING_SUPERVISOR, cycle__supervisor_due__lt=today)
-        | Q(status=Review.Status.PENDING_HR, cycle__hr_due__lt=today)
+        | Q(status=Review.Status.PENDING_HR, step_due__isnull=True, cycle__hr_due__lt=today)
+        | Q(status__in=CHAIN_STATUSES, step_due__lt=today)
     )

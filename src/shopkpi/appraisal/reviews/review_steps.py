@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import Review, ReviewSnapshot, Transition
+from shopkpi.scorecard import Template
 
 
 class WorkflowError(Exception):
@@ -71,6 +72,21 @@ def listed(parts: Iterable[str]) -> str:
     return pgettext("list separator", "、").join(parts)
 
 
+def item_name(template: Template, key: str) -> str:
+    """An item as the messages name it: 「销售完成率」, 「绩效工资」 for the pay, or the key of an item the
+    template lacks."""
+    if key == "pay":
+        return f"「{pgettext('review part', '绩效工资')}」"
+    try:
+        return f"「{template.item(key).name}」"
+    except KeyError:
+        return f"「{key}」"
+
+
+def item_names(template: Template, keys: Sequence[str]) -> str:
+    return listed(item_name(template, key) for key in keys)
+
+
 def step_name(action: str) -> str:
     """The name of a step of a review's life, as the messages say it (the action key if unknown)."""
     names = {
@@ -87,6 +103,9 @@ def step_name(action: str) -> str:
         "return_to_supervisor": pgettext("step", "退回上级"),
         "approve": pgettext("step", "总经理批准"),
         "return_to_hr": pgettext("step", "退回人事"),
+        "pass_step": pgettext("step", "审核通过"),
+        "return_step": pgettext("step", "审核退回"),
+        "skip_step": pgettext("step", "回避跳过"),
         "acknowledge": pgettext("step", "本人签字确认"),
         "appeal": pgettext("step", "申诉"),
         "decide_appeal": pgettext("step", "处理申诉"),

@@ -3,7 +3,8 @@
 A review is on a person's list when the policy lets them take its current step (the same parties as
 `policy.ACTIONS`, recusal included): their own self-review (自评) and their signature or appeal (签字或
 申诉); the rating and interview of those they evaluate (评分与面谈); HR's check (人事核准) and the
-appeals to decide (处理申诉); the GM's approval (总经理批准). Only open months count: an archived
+appeals to decide (处理申诉); the GM's approval (总经理批准); a named reviewer's step of the approval
+chain (审核, e.g. 销售总(副)经理审核). Only open months count: an archived
 month is read-only.
 
 Each entry carries the step's deadline (the appeal window for 签字或申诉) and the overdue flag; a
@@ -37,7 +38,8 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 
 from shopkpi.appraisal.accounts.roles import GM, HR, employee_of, is_gm, is_hr
-from shopkpi.appraisal.models import Cycle, Review, Transition
+from shopkpi.appraisal.models import Cycle, Review, ReviewStep, Transition
+from shopkpi.appraisal.reviews.chain import CHAIN_STATUSES
 
 S = Review.Status
 
@@ -46,9 +48,10 @@ RATE = "rate"
 CHECK = "check"
 APPEAL = "appeal"
 APPROVE = "approve"
+REVIEW = "review"
 SIGN = "sign"
-KINDS = (SELF, RATE, CHECK, APPEAL, APPROVE, SIGN)
-RETURNS = ("return_to_self", "return_to_supervisor", "return_to_hr")
+KINDS = (SELF, RATE, REVIEW, CHECK, APPEAL, APPROVE, SIGN)
+RETURNS = ("return_to_self", "return_to_supervisor", "return_to_hr", "return_step")
 
 
 @dataclass(frozen=True)
@@ -107,9 +110,14 @@ def _steps(user: Any) -> list[tuple[Q | Exists, str]]:
     not_mine = ~Q(employee=me) if me is not None else Q()
     steps: list[tuple[Q | Exists, str]] = []
     if me is not None:
+        # a named reviewer's step of the approval chain (审核), theirs while the review waits at it
+        theirs = Exists(
+            ReviewStep.objects.filter(review=OuterRef("pk"), person=me, order=OuterRef("chain_step"))
+        )
         steps += [
             (Q(status=S.PENDING_SELF, employee=me), SELF),
             (Q(status=S.PENDING_SUPERVISOR, evaluator=me), RATE),
+            (Q(status=S.PENDING_STEP) & not_mine & Q(theirs), REVIEW),
         ]
     hr, gm = is_hr(user), is_gm(user)
     if hr or gm:
@@ -135,6 +143,7 @@ def _mine(user: Any, today: dt.date, steps: list[tuple[Q | Exists, str]]) -> Que
             todo_due=Case(
                 When(status=S.PENDING_SELF, then=F("cycle__self_due")),
                 When(status=S.PENDING_SUPERVISOR, then=F("cycle__supervisor_due")),
+                When(status__in=CHAIN_STATUSES, step_due__isnull=False, then=F("step_due")),
                 When(status=S.PENDING_HR, then=F("cycle__hr_due")),
                 When(status=S.PUBLISHED, then=TruncDate("appeal_deadline")),
                 output_field=DateField(),

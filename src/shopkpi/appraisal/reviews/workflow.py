@@ -32,7 +32,7 @@ from shopkpi.appraisal.accounts.roles import is_gm
 from shopkpi.appraisal.models import Appeal, Cycle, Interview, Override, PayAdjustment, Rating, Review
 from shopkpi.appraisal.notifications import events as notification_events
 from shopkpi.appraisal.periods import consequences
-from shopkpi.appraisal.reviews import appeal_points, result_versions
+from shopkpi.appraisal.reviews import appeal_points, chain, result_versions
 from shopkpi.appraisal.reviews.review_scoring import effective_value, recompute
 from shopkpi.appraisal.reviews.review_steps import (
     StaleReview,
@@ -45,6 +45,8 @@ from shopkpi.appraisal.reviews.review_steps import (
     step_name,
     take_snapshot,
 )
+from shopkpi.appraisal.reviews.review_steps import item_name as _item
+from shopkpi.appraisal.reviews.review_steps import item_names as _items
 from shopkpi.scorecard import RatingError, Template, rating_value
 from shopkpi.scorecard.numbers import NumberError, parse_number
 
@@ -259,23 +261,39 @@ def _submit_supervisor(user: Any, review: Review) -> _Change:
             _("请先给每个评分指标打分；尚未评分：%(items)s") % {"items": _items(template, unrated)},
             code="ratings_incomplete",
         )
-    review.status = S.PENDING_HR
     recompute(review, save=False)
-    return _Change()
+    return _Change(after=chain.start(user, review))
 
 
-def _return(to: str) -> Callable[..., _Change]:
-    def step(user: Any, review: Review, reason: str) -> _Change:
-        if not str(reason).strip():
-            raise WorkflowError(_("退回考核需要填写原因。"), code="reason_missing")
-        review.status = to
-        if to == S.PENDING_SELF:
-            review.submitted_self_at = (
-                None  # the employee revises; the evaluator sees it again once resubmitted
-            )
-        return _Change(reason=str(reason).strip())
+def _return_to_self(user: Any, review: Review, reason: str) -> _Change:
+    review.status = S.PENDING_SELF
+    review.submitted_self_at = None  # the employee revises; the evaluator sees it again once resubmitted
+    return _Change(reason=_reason(reason))
 
-    return step
+
+def _return_step(user: Any, review: Review, reason: str) -> _Change:
+    """A chain step sends the review back (HR's 退回, the GM's, a named reviewer's): to the previous
+    step or to the supervisor, as the step is set up."""
+    reason = _reason(reason)
+    before = _chain_step(review)
+    return _Change(reason=reason, before=before, after=chain.send_back(review))
+
+
+def _pass_step(user: Any, review: Review, reason: str = "") -> _Change:
+    """A named reviewer's 审核通过: the next step, or publication after the last."""
+    before = _chain_step(review)
+    return _Change(reason=str(reason).strip(), before=before, after=chain.advance(user, review))
+
+
+def _reason(reason: str) -> str:
+    if not str(reason).strip():
+        raise WorkflowError(_("退回考核需要填写原因。"), code="reason_missing")
+    return str(reason).strip()
+
+
+def _chain_step(review: Review) -> dict[str, Any]:
+    step = chain.current_step(review)
+    return {} if step is None else {"chain_step": step.name}
 
 
 def _override(user: Any, review: Review, name: str, value: Any, reason: str) -> _Change:
@@ -334,27 +352,15 @@ def _submit_hr(user: Any, review: Review) -> _Change:
             code="reconciliation_unacknowledged",
         )
     review.values_frozen_at = timezone.now()
-    review.status = S.PENDING_GM
-    return _Change(after={"values_frozen_at": _when(review.values_frozen_at)})
+    before = _chain_step(review)
+    after = {"values_frozen_at": _when(review.values_frozen_at), **chain.advance(user, review)}
+    return _Change(before=before, after=after)
 
 
 def _approve(user: Any, review: Review, reason: str = "") -> _Change:
-    recompute(review, save=False)
-    if review.missing:
-        template = review.template_version.compiled()
-        raise WorkflowError(
-            _("考核不完整（缺：%(items)s）；请退回人事。") % {"items": _items(template, review.missing)},
-            code="review_incomplete",
-        )
-    now = timezone.now()
-    review.status = S.PUBLISHED
-    review.published_at = now
-    review.acknowledged_at = None
-    review.appeal_deadline = now + dt.timedelta(days=review.cycle.appeal_days)
-    return _Change(
-        reason=str(reason).strip(),
-        after={"published_at": _when(now), "appeal_deadline": _when(review.appeal_deadline)},
-    )
+    """The GM's 总经理批准: the next step of the chain, or (the default, the last step) publication."""
+    before = _chain_step(review)
+    return _Change(reason=str(reason).strip(), before=before, after=chain.advance(user, review))
 
 
 def _acknowledge(user: Any, review: Review) -> _Change:
@@ -458,7 +464,7 @@ def _decide_appeal(
     recompute(review, save=False)
     if kept is not None:
         change.after["difference"] = result_versions.difference(kept.data, review_state(review))
-    review.status = S.PENDING_GM
+    change.after.update(chain.last_step(review))
     return change
 
 
@@ -483,12 +489,14 @@ _HANDLERS: dict[str, Callable[..., _Change]] = {
     "rate": _rate,
     "record_interview": _record_interview,
     "submit_supervisor": _submit_supervisor,
-    "return_to_self": _return(S.PENDING_SELF),
+    "return_to_self": _return_to_self,
     "override": _override,
     "submit_hr": _submit_hr,
-    "return_to_supervisor": _return(S.PENDING_SUPERVISOR),
+    "return_to_supervisor": _return_step,
     "approve": _approve,
-    "return_to_hr": _return(S.PENDING_HR),
+    "return_to_hr": _return_step,
+    "pass_step": _pass_step,
+    "return_step": _return_step,
     "acknowledge": _acknowledge,
     "appeal": _appeal,
     "decide_appeal": _decide_appeal,
@@ -617,21 +625,6 @@ def _when(moment: dt.datetime) -> str:
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
-
-
-def _item(template: Template, key: str) -> str:
-    """An item as the messages name it: 「销售完成率」, 「绩效工资」 for the pay, or the key of an item the
-    template lacks."""
-    if key == "pay":
-        return f"「{pgettext('review part', '绩效工资')}」"
-    try:
-        return f"「{template.item(key).name}」"
-    except KeyError:
-        return f"「{key}」"
-
-
-def _items(template: Template, keys: Sequence[str]) -> str:
-    return listed(_item(template, key) for key in keys)
 
 
 def _interview_field(name: str) -> str:

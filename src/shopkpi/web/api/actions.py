@@ -141,6 +141,8 @@ BODIES: dict[str, type[ActionIn]] = {
     "return_to_supervisor": ReasonIn,
     "approve": ApproveIn,
     "return_to_hr": ReasonIn,
+    "pass_step": ApproveIn,
+    "return_step": ReasonIn,
     "acknowledge": ActionIn,
     "appeal": AppealIn,
     "decide_appeal": DecideAppealIn,

@@ -35,6 +35,7 @@ REVIEW_STATES: dict[str, Promise] = {
     S.PENDING_SUPERVISOR: _("待上级评分"),
     S.PENDING_HR: _("待人事核准"),
     S.PENDING_GM: _("待总经理批准"),
+    S.PENDING_STEP: _("待审核"),
     S.PUBLISHED: _("已发布"),
     S.ACKNOWLEDGED: _("已签字确认"),
     S.APPEALED: _("申诉中"),
@@ -74,6 +75,7 @@ DATASETS: dict[str, Promise] = {
 TODO_STEPS: dict[str, Promise] = {
     "self": _("自评"),
     "rate": _("评分与面谈"),
+    "review": _("审核"),
     "check": _("人事核准"),
     "appeal": _("处理申诉"),
     "approve": _("总经理批准"),
@@ -82,6 +84,7 @@ TODO_STEPS: dict[str, Promise] = {
 TODO_BUTTONS: dict[str, Promise] = {
     "self": _("去自评"),
     "rate": _("去评分"),
+    "review": _("去审核"),
     "check": _("去核准"),
     "appeal": _("处理申诉"),
     "approve": _("去审批"),
@@ -104,6 +107,9 @@ ACTIONS: dict[str, Promise] = {
     "return_to_supervisor": _("退回上级"),
     "approve": _("总经理批准"),
     "return_to_hr": _("退回人事"),
+    "pass_step": _("审核通过"),
+    "return_step": _("审核退回"),
+    "skip_step": _("回避跳过"),
     "acknowledge": _("本人签字确认"),
     "appeal": _("申诉"),
     "decide_appeal": _("处理申诉"),
@@ -156,6 +162,7 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "org.account.hand_over": _("账号交接"),
     "org.account.end": _("结束账号归属"),
     "org.account.remove": _("删除账号归属"),
+    "approval_chain.replace": _("设置审批流程"),
 }
 
 OBJECT_TYPES: dict[str, Promise] = {
@@ -265,6 +272,9 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "template": _("考核表模板"),
     "files": _("文件"),
     "changes": _("改动数"),
+    "chain_step": _("审批步骤"),
+    "returned_to": _("退回至"),
+    "steps": _("步骤"),
 }
 
 # what an organisation change is (the preview of an upload or a form, shopkpi.appraisal.organisation)

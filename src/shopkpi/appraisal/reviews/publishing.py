@@ -1,0 +1,43 @@
+"""The publishing point: a review leaves its approval chain's last step and the employee sees it.
+
+`publish` is the one place a review becomes published (the last chain step's pass, whatever the chain);
+what has to happen before every publication (calibration, say) hooks in here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.reviews.review_scoring import recompute
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, item_names
+
+
+def publish(user: Any, review: Review) -> dict[str, Any]:
+    """Publish the review now, with a new appeal window; refused (WorkflowError review_incomplete) while
+    a computed item has no value. What changed, for the step's audit entry."""
+    recompute(review, save=False)
+    if review.missing:
+        template = review.template_version.compiled()
+        raise WorkflowError(
+            _("考核不完整（缺：%(items)s）；请退回人事。") % {"items": item_names(template, review.missing)},
+            code="review_incomplete",
+        )
+    now = timezone.now()
+    if review.values_frozen_at is None:
+        review.values_frozen_at = now  # a chain without HR's step freezes the values on publication
+    review.status = Review.Status.PUBLISHED
+    review.chain_step = None
+    review.step_due = None
+    review.published_at = now
+    review.acknowledged_at = None
+    review.appeal_deadline = now + dt.timedelta(days=review.cycle.appeal_days)
+    return {"published_at": _when(now), "appeal_deadline": _when(review.appeal_deadline)}
+
+
+def _when(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).isoformat()
