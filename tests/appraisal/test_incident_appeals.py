@@ -107,3 +107,50 @@ def test_a_claim_is_checked_when_filed(company: Company) -> None:
     with pytest.raises(WorkflowError) as refused:  # a colleague's incident is not on this review
         appeals.INCIDENT.checked_ref(review, {"incident": other.pk}, appeals.REMOVE)
     assert refused.value.code == "unknown_incident"
+
+
+def test_through_the_workflow_the_employee_appeals_one_incident_and_hr_changes_its_count(
+    company: Company,
+) -> None:
+    from shopkpi.appraisal.reviews.workflow import perform
+
+    review = advance(company, "E01", S.PUBLISHED)
+    first = Incident.objects.order_by("occurred_on").first()
+    assert first is not None
+    review = perform(
+        company.user("e01"),
+        review,
+        "appeal",
+        items=[
+            {
+                "item_key": "work_records",
+                "reason": "9月3日的周报当天交了半份",
+                "points": [
+                    {
+                        "kind": "incident",
+                        "ref": {"incident": first.pk, "claimed": "0.5"},
+                        "claim": appeals.AMOUNT,
+                        "note": "交了半份",
+                    }
+                ],
+            }
+        ],
+    )
+    assert review.status == S.APPEALED
+    point = AppealPoint.objects.get()
+    review = perform(
+        company.user("hr"),
+        review,
+        "decide_appeal",
+        outcome="amended",
+        note="核实：交了半份",
+        points=[{"id": point.pk, "decision": appeals.CHANGE, "reason": "按半次计"}],
+    )
+    # 0.5 + 1 + 1 = 2.5 → 10 − 5 = 5 (was 4);  48 + 5 + 24 = 77 (was 76); to the GM again
+    assert review.status == S.PENDING_GM
+    assert (review.values[KIND], _points(review), review.score) == ("2.5", "5", Decimal("77.0"))
+    step = AuditEntry.objects.filter(action="review.decide_appeal").latest("id")
+    difference = step.after["difference"]
+    assert [Decimal(score) for score in difference["score"]] == [Decimal(76), Decimal(77)]
+    assert difference["values"][KIND] == ["3", "2.5"]
+    assert [(i["key"], i["points"]) for i in difference["items"]] == [("work_records", ["4", "5"])]

@@ -18,8 +18,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from appraisal.test_incidents_feeding import KIND, TEMPLATE
-from appraisal.workflow_company import Company, build_company, open_month
-from shopkpi.appraisal.models import AuditEntry, Incident, Position
+from appraisal.workflow_company import Company, advance, build_company, open_month
+from shopkpi.appraisal.models import AppealPoint, AuditEntry, Incident, Position
 from shopkpi.appraisal.periods import cycles
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +123,29 @@ def test_only_hr_and_the_supervisor_record_and_a_change_needs_a_reason(company: 
     assert answer.status_code == 302
     incident.refresh_from_db()
     assert incident.status == "removed" and incident.removed_reason == "已补交"
+
+
+def test_the_employee_appeals_one_incident_from_its_page_once_the_result_is_published(
+    company: Company,
+) -> None:
+    assert _post_new(client_for(company, "m01")).status_code == 302
+    incident = Incident.objects.get()
+    me = client_for(company, "e01")
+    assert "提交申诉" not in me.get(f"/incidents/{incident.pk}/").content.decode()  # not published yet
+    assert (
+        me.post(f"/incidents/{incident.pk}/appeal/", {"claim": "remove", "reason": "交了"}).status_code == 403
+    )
+    review = advance(company, "E01", "published")
+    assert "提交申诉" in me.get(f"/incidents/{incident.pk}/").content.decode()
+    answer = me.post(
+        f"/incidents/{incident.pk}/appeal/", {"claim": "amount", "claimed": "1", "reason": "少交"}
+    )
+    assert answer.status_code == 409 and "与记录的 1 不同" in text(answer)  # the same count: nothing claimed
+    answer = me.post(
+        f"/incidents/{incident.pk}/appeal/", {"claim": "remove", "claimed": "", "reason": "周报当天交了"}
+    )
+    assert answer.status_code == 302 and answer["Location"] == f"/reviews/{review.pk}/"
+    point = AppealPoint.objects.select_related("appeal").get()
+    assert (point.kind, point.claim, point.ref["incident"]) == ("incident", "remove", incident.pk)
+    assert (point.appeal.item_key, point.appeal.reason) == ("work_records", "周报当天交了")
+    assert company.review("E01").status == "appealed"

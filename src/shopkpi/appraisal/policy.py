@@ -305,6 +305,12 @@ def sees_incidents(user: Any, employee: Any, day: Any) -> bool:
     return False
 
 
+def is_own(user: Any, employee: Any) -> bool:
+    """Whether `employee` is the user's own employee record."""
+    me = employee_of(user)
+    return me is not None and employee.pk == me.pk
+
+
 def incident_refusal(user: Any, employee: Any) -> tuple[str, str] | None:
     """(code, message) when the user may not record or change the employee's incidents: HR and the
     employee's supervisor may; nobody records their own (回避)."""

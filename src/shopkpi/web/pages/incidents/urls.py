@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern] = [
     path("incidents/new/", views.incident_new, name="incident-new"),
     path("incidents/<int:incident_id>/", views.incident_page, name="incident"),
     path("incidents/<int:incident_id>/remove/", views.incident_remove, name="incident-remove"),
+    path("incidents/<int:incident_id>/appeal/", views.incident_appeal, name="incident-appeal"),
     path("incidents/evidence/<int:evidence_id>/", views.evidence_file, name="incident-evidence"),
 ]

@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts.roles import is_gm, is_hr
-from shopkpi.appraisal.incidents import evidence, lists, records
+from shopkpi.appraisal.incidents import appeals, evidence, lists, records
 from shopkpi.appraisal.incidents.kinds import kinds_for
 from shopkpi.appraisal.incidents.records import IncidentRefused
-from shopkpi.appraisal.models import Employee, Incident, IncidentEvidence
+from shopkpi.appraisal.models import Employee, Incident, IncidentEvidence, Review
+from shopkpi.appraisal.reviews import workflow
 from shopkpi.scorecard.periods import Period, PeriodError
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.incidents.forms import IncidentForm, uploads
@@ -178,9 +179,64 @@ def _page(
             "closed": closed,
             "error": error,
             "month": incident.occurred_on.strftime("%Y-%m"),
+            "appealable": _appealable(user, incident),
+            "claims": [(name, str(label)) for name, label in appeals.INCIDENT.claims.items()],
         },
         status=status,
     )
+
+
+def _appealable(user: Any, incident: Incident) -> Review | None:
+    """The employee's own published review of the incident's month, while it can be appealed."""
+    if incident.status != Incident.Status.ACTIVE or not policy.is_own(user, incident.employee):
+        return None
+    review = (
+        policy.visible_reviews(user)
+        .select_related("cycle", "employee", "template_version")
+        .filter(employee=incident.employee, cycle__period=incident.occurred_on.strftime("%Y-%m"))
+        .first()
+    )
+    if review is None or "appeal" not in policy.allowed_actions(user, review):
+        return None
+    return review
+
+
+def _item_key(review: Review, kind: str) -> str:
+    """The first item whose value reads the incident's kind (what the appeal is about)."""
+    template = review.template_version.compiled()
+    return next((i.key for i in template.items if i.value is not None and kind in i.value.variables), "")
+
+
+def _appeal_again(request: HttpRequest, incident_id: int, *, error: str) -> HttpResponse:
+    return _page(request, lists.incident_for(request.user, incident_id), error=error)
+
+
+@login_required
+@require_POST
+@domain_errors(reshow=_appeal_again)
+def incident_appeal(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """The employee appeals this one incident (an appeal of the item it counts, pointing at it)."""
+    incident = lists.incident_for(request.user, incident_id)
+    review = _appealable(request.user, incident)
+    if review is None:
+        raise policy.ActionRefused(
+            _("这条奖惩记录现在不能申诉：只有本人在考核结果发布后、申诉期内可以申诉。")
+        )
+    claim = str(request.POST.get("claim") or "")
+    point = {
+        "kind": "incident",
+        "ref": {"incident": incident.pk, "claimed": request.POST.get("claimed", "")},
+        "claim": claim,
+        "note": request.POST.get("reason", ""),
+    }
+    item = {
+        "item_key": _item_key(review, incident.kind),
+        "reason": request.POST.get("reason", ""),
+        "points": [point],
+    }
+    workflow.perform(request.user, review, "appeal", items=[item])
+    messages.success(request, _("申诉已提交，人事处理后会通知您。"))
+    return redirect("review", review_id=review.pk)
 
 
 def _remove_again(request: HttpRequest, incident_id: int, *, error: str) -> HttpResponse:
