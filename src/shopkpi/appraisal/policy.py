@@ -326,3 +326,44 @@ def require_incident_recorder(user: Any, employee: Any) -> None:
     found = incident_refusal(user, employee)
     if found is not None:
         raise ActionRefused(found[1], code=found[0])
+
+
+# ---- spot checks (质检抽查) -------------------------------------------------------------------
+
+SPOT_CHECK_STATUSES = frozenset({S.PENDING_SELF, S.PENDING_SUPERVISOR})
+
+
+def spot_check_review(user: Any, review_id: object) -> Review:
+    """The review whose spot-check pages the user may open: they are the supervisor's part of the
+    review, for its evaluator, HR and the GM; the employee sees the scored cases in the item's
+    explanation once the result is published, never the pages (ReviewNotFound, like anyone else)."""
+    review = review_for(user, review_id)
+    if not sees_spot_checks(user, review):
+        raise ReviewNotFound(review_id)
+    return review
+
+
+def sees_spot_checks(user: Any, review: Review) -> bool:
+    """The spot-check pages of a review it sees: its evaluator, HR and the GM, never its employee."""
+    return not is_subject(user, review) and (is_evaluator(user, review) or is_hr(user) or is_gm(user))
+
+
+def spot_check_refusal(user: Any, review: Review) -> tuple[str, str] | None:
+    """(code, message) when the user may not draw or score the review's spot checks now: only its
+    evaluator does (回避 included: never on their own review), until the supervisor's rating is
+    submitted, in an open cycle."""
+    if is_subject(user, review) or not is_evaluator(user, review):
+        return "wrong_party", _("只有考评负责人可以抽查和打分。")
+    if review.cycle.status != "open":
+        return "cycle_archived", _("考核期 %(period)s 已归档，只读。") % {"period": review.cycle.period}
+    if review.status not in SPOT_CHECK_STATUSES:
+        return "wrong_status", _("上级评分已提交（考核当前处于「%(status)s」），抽查不能再改。") % {
+            "status": status_name(review.status)
+        }
+    return None
+
+
+def require_spot_check(user: Any, review: Review) -> None:
+    found = spot_check_refusal(user, review)
+    if found is not None:
+        raise ActionRefused(found[1], code=found[0])

@@ -25,6 +25,7 @@ from shopkpi.scorecard.model import (
     PayDoc,
     PenaltyDoc,
     RuleDoc,
+    SpotCheckDoc,
     TemplateDoc,
 )
 from shopkpi.scorecard.numbers import NumberError, number_from_yaml, plain
@@ -44,6 +45,7 @@ from shopkpi.scorecard.template import (
     PenaltyRule,
     ProportionalRule,
     RatedRule,
+    SpotCheck,
     Template,
 )
 from shopkpi.scorecard.yaml_source import PathPart, YamlSyntaxError, line_of, read_yaml, yaml_path
@@ -137,6 +139,7 @@ class _Compiler:
         pay, pay_kind, pay_base = self._pay(cap)
         rules = self._rules()
         aggregates = self._aggregates()
+        spot_check = self._spot_check(items)
         if self.problems:
             raise TemplateError(self.source, self.problems)
         return Template(
@@ -155,6 +158,7 @@ class _Compiler:
             pay_kind=pay_kind,
             pay_base=pay_base,
             aggregates=aggregates,
+            spot_check=spot_check,
         )
 
     def _report_shape(self) -> None:
@@ -471,6 +475,40 @@ class _Compiler:
             return None
         return Aggregate(name, doc.of, doc.how, doc.over, weights, tuple(doc.grades or ()))
 
+    def _spot_check(self, items: tuple[Item, ...]) -> SpotCheck | None:
+        raw = self.document.get("spot_check")
+        doc = None if raw is None else self.shape(SpotCheckDoc, raw, ["spot_check"])
+        if doc is None:
+            return None
+        problems_before = len(self.problems)
+        if self.document.get("period", "month") != "month":
+            self.problem(["spot_check"], "spot checks are drawn by week and feed a month template's item")
+        keys = {item.key: item for item in items}
+        fed = keys.get(doc.feeds)
+        if fed is None and doc.feeds not in _raw_keys(self.document):
+            rated = [key for key, item in keys.items() if item.is_rated]
+            self.problem(
+                ["spot_check", "feeds"],
+                f"names no item of this template ({doc.feeds!r}); give the key of a rated_by: supervisor "
+                f"item ({', '.join(rated) or 'there is none'})",
+            )
+        elif fed is not None and not (isinstance(fed.rule, RatedRule) and fed.rule.rated_by == "supervisor"):
+            self.problem(
+                ["spot_check", "feeds"],
+                f"item {doc.feeds!r} is not rated by the supervisor; spot checks rate a rated_by: supervisor item",
+            )
+        seen: set[str] = set()
+        for index, point in enumerate(doc.checklist):
+            if not point.strip():
+                self.problem(["spot_check", "checklist", index], "a checklist point needs a name")
+            elif point.strip() in seen:
+                self.problem(["spot_check", "checklist", index], f"the point {point!r} is listed twice")
+            seen.add(point.strip())
+        if len(self.problems) > problems_before:
+            return None
+        checklist = tuple(point.strip() for point in doc.checklist)
+        return SpotCheck(doc.feeds, checklist, doc.per_week, doc.cases)
+
     def _rules(self) -> tuple[ConsequenceRule, ...]:
         raw_rules = self.document.get("rules")
         if not isinstance(raw_rules, list):
@@ -492,6 +530,14 @@ class _Compiler:
                 continue
             rules.append(ConsequenceRule(when, doc.consecutive, doc.action, doc.at))
         return tuple(rules)
+
+
+def _raw_keys(document: dict[str, Any]) -> set[str]:
+    """The item keys the document writes (an item with other problems is still named)."""
+    raw_items = document.get("items")
+    if not isinstance(raw_items, list):
+        return set()
+    return {raw["key"] for raw in raw_items if isinstance(raw, dict) and isinstance(raw.get("key"), str)}
 
 
 def _points(raw: Any, number: Decimal) -> Decimal:

@@ -126,6 +126,30 @@ class AggregateDoc(_Strict):
     )
 
 
+class SpotCheckDoc(_Strict):
+    feeds: StrictStr = Field(
+        description="The key of the supervisor-rated item whose rating is the month's average of the "
+        "scored spot-check cases (seed 002: 主管每个星期会随机抽取若干客户进行考察打分)."
+    )
+    checklist: list[StrictStr] = Field(
+        min_length=1,
+        description="What each sampled case is scored on, each point 0..100 (服务态度, 专业性, 响应, 规范用语); "
+        "a case's score is the average of its points.",
+    )
+    per_week: StrictInt = Field(
+        default=5,
+        ge=1,
+        le=50,
+        description="How many cases are drawn for an agent and a week (the supervisor may "
+        "draw another number).",
+    )
+    cases: Literal["customers", "orders"] = Field(
+        default="customers",
+        description="What is drawn from the orders the agent received (the order's 客服 is one of the agent's "
+        "accounts): customers (the buyers, each with their orders of the week) or orders.",
+    )
+
+
 class TemplateDoc(_Strict):
     """A scorecard template (考核表模板)."""
 
@@ -151,6 +175,11 @@ class TemplateDoc(_Strict):
         default_factory=dict,
         description="Quarter and year templates: variables made from the employee's results of the "
         "months (or quarters) inside the period, e.g. 月均得分: {of: score, how: average}.",
+    )
+    spot_check: SpotCheckDoc | None = Field(
+        default=None,
+        description="Weekly spot checks (质检抽查) of an agent's received customers or orders, whose month "
+        "average is the rating of a supervisor-rated item.",
     )
     pay: PayDoc | None = Field(default=None, description="How performance pay follows from the score.")
     rules: list[RuleDoc] = Field(default_factory=list, description="Consequences of a run of periods.")

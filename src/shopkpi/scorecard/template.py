@@ -120,6 +120,17 @@ class Aggregate:
     grades: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class SpotCheck:
+    """Weekly spot checks (质检抽查): `per_week` cases drawn per agent and week, each scored on the
+    checklist (0..100 a point); the month's average of the case scores rates the item `feeds`."""
+
+    feeds: str
+    checklist: tuple[str, ...]
+    per_week: int
+    cases: Literal["customers", "orders"]
+
+
 @dataclass(frozen=True)
 class Template:
     id: str
@@ -137,6 +148,7 @@ class Template:
     pay_kind: PayKind = "performance"  # what `pay` is: performance pay, or a whole wage by design
     pay_base: Expression | None = None  # the performance pay base (绩效工资基数), for the pay sheet
     aggregates: tuple[Aggregate, ...] = ()  # variables from the shorter periods' results
+    spot_check: SpotCheck | None = None  # weekly spot checks rating a supervisor-rated item
 
     def item(self, key: str) -> Item:
         for item in self.items:

@@ -19,6 +19,7 @@ from shopkpi.appraisal.models.reviews import (
     ReviewSnapshot,
     Transition,
 )
+from shopkpi.appraisal.models.spot_checks import SpotCheckCase, SpotCheckDraw
 
 __all__ = [
     "Account",
@@ -52,6 +53,8 @@ __all__ = [
     "ReviewSnapshot",
     "ReviewStep",
     "RowOverride",
+    "SpotCheckCase",
+    "SpotCheckDraw",
     "TemplateVersion",
     "Transition",
 ]

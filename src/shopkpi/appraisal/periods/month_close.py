@@ -37,6 +37,7 @@ from shopkpi.appraisal.organisation.records import apply_month_terms
 from shopkpi.appraisal.periods import month_values
 from shopkpi.appraisal.periods.month_values import ImportedRating
 from shopkpi.appraisal.periods.participants import eligible_employees, position_versions
+from shopkpi.appraisal.reviews.fed_ratings import fed_ratings
 from shopkpi.appraisal.reviews.review_scoring import (
     STORED_FIELDS,
     PersonMonth,
@@ -176,6 +177,7 @@ def compute_month(
             supervisor_ratings={k: v for (k, rater), v in ratings.items() if rater == "supervisor"},
             self_ratings={k: v for (k, rater), v in ratings.items() if rater == "self"},
             history=earlier.get(candidate.employee.pk, []),
+            fed=fed_ratings(review, template),
         )
         cards.append(Card(candidate, month, score_month(month), rows))
     return MonthCards(period, source, tuple(cards), tuple(problems), tuple(sorted(batches)))

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from shopkpi.appraisal.models import Employee, Override, Review
 from shopkpi.appraisal.periods.month_values import Metric
+from shopkpi.appraisal.reviews.fed_ratings import FedRating, fed_ratings
 from shopkpi.scorecard import (
     EmployeeInput,
     ItemResult,
@@ -58,6 +59,8 @@ class PersonMonth:
     supervisor_ratings: Mapping[str, Decimal] = field(default_factory=dict)
     self_ratings: Mapping[str, Decimal] = field(default_factory=dict)
     history: Sequence[PeriodResult] = ()
+    fed: Mapping[str, FedRating] = field(default_factory=dict)
+    """Supervisor's ratings made from records (the month's spot checks), over the typed ones."""
 
 
 @dataclass(frozen=True)
@@ -94,13 +97,17 @@ def score_month(month: PersonMonth) -> Scored:
             month.employee.code,
             month.period,
             effective,
-            dict(month.supervisor_ratings),
+            {**month.supervisor_ratings, **{key: fed.rating for key, fed in month.fed.items()}},
             dict(month.self_ratings),
         ),
         month.history,
     )
     pay, proration = _prorated(template, outcome.pay, worked, days)
-    return Scored(outcome, pay, _result_json(template, outcome, month.overrides, effective, pay, proration))
+    result = _result_json(template, outcome, month.overrides, effective, pay, proration)
+    for item in result["items"]:
+        if item["key"] in month.fed:
+            item["fed"] = dict(month.fed[item["key"]].detail)
+    return Scored(outcome, pay, result)
 
 
 def fresh_values(
@@ -149,16 +156,18 @@ def variable_named(template: Template, name: str) -> str | None:
 def review_month(review: Review, *, history: Sequence[PeriodResult] | None = None) -> PersonMonth:
     """The month a review stores: its values, overrides and ratings (prefetched ones are used)."""
     ratings = list(review.ratings.all())
+    template = review.template_version.compiled()
     return PersonMonth(
         employee=review.employee,
         period=review.cycle.period,
-        template=review.template_version.compiled(),
+        template=template,
         values=dict(review.values),
         provenance=dict(review.provenance),
         overrides=latest_overrides(review),
         supervisor_ratings={r.item_key: r.value for r in ratings if r.rater == "supervisor"},
         self_ratings={r.item_key: r.value for r in ratings if r.rater == "self"},
         history=history_of(review) if history is None else history,
+        fed=fed_ratings(review, template),
     )
 
 

@@ -33,6 +33,7 @@ from shopkpi.appraisal.models import Appeal, Cycle, Interview, Override, PayAdju
 from shopkpi.appraisal.notifications import events as notification_events
 from shopkpi.appraisal.periods import consequences
 from shopkpi.appraisal.reviews import appeal_points, chain, result_versions
+from shopkpi.appraisal.reviews.fed_ratings import fed_items
 from shopkpi.appraisal.reviews.review_scoring import effective_value, recompute
 from shopkpi.appraisal.reviews.review_steps import (
     StaleReview,
@@ -254,7 +255,7 @@ def _submit_supervisor(user: Any, review: Review) -> _Change:
             _("请先记录考评面谈（面谈表）；没有面谈记录的考核不能提交人事。"), code="interview_missing"
         )
     template = review.template_version.compiled()
-    rated = {r.item_key for r in review.ratings.filter(rater=Rating.Rater.SUPERVISOR)}
+    rated = {r.item_key for r in review.ratings.filter(rater=Rating.Rater.SUPERVISOR)} | fed_items(review)
     unrated = [item.key for item in template.items if item.is_rated and item.key not in rated]
     if unrated:
         raise WorkflowError(
@@ -523,6 +524,7 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
     before: dict[str, str | None] = {}
     after: dict[str, str | None] = {}
     existing = {r.item_key: r for r in review.ratings.filter(rater=rater)}
+    fed = fed_items(review) if rater == Rating.Rater.SUPERVISOR and ratings else set()
     for key, raw in ratings.items():
         try:
             item = template.item(key)
@@ -540,6 +542,14 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
             raise WorkflowError(
                 _("指标%(item)s由数据计算得出，不用评分。") % {"item": _item(template, key)},
                 code="item_not_rated",
+            )
+        if key in fed and (raw is None or str(raw).strip() == ""):
+            continue  # the form's empty field of a fed item: the spot checks decide
+        if key in fed:
+            raise WorkflowError(
+                _("指标%(item)s的上级评分是本月抽查样本得分的平均数，请在抽查页给样本打分。")
+                % {"item": _item(template, key)},
+                code="item_fed_by_spot_checks",
             )
         old = existing.get(key)
         before[key] = None if old is None else (old.level or str(old.value))

@@ -63,10 +63,16 @@ def _initial(failure: Failure | None, panel: str, name: str, default: str) -> st
 
 
 def _ratings_form(
-    template: Template, detail: ReviewDetailOut, rater: str, failure: Failure | None, panel: str
+    template: Template,
+    detail: ReviewDetailOut,
+    rater: str,
+    failure: Failure | None,
+    panel: str,
+    fed: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     fields = rating_inputs(template, detail.ratings, rater)
     for entry in fields:
+        entry["fed"] = (fed or {}).get(entry["key"])  # made from spot checks: shown, not typed
         entry["value"] = _initial(failure, panel, f"rating-{entry['key']}", entry["value"])
         entry["self_value"] = next(
             (i.self_rating for i in detail.items if i.key == entry["key"] and i.self_rating is not None), None
@@ -99,7 +105,7 @@ def _forms(
             "employee_response": interview.employee_response if interview else "",
         }
         forms["evaluator"] = {
-            "ratings": _ratings_form(template, detail, "supervisor", failure, "evaluator"),
+            "ratings": _ratings_form(template, detail, "supervisor", failure, "evaluator", _fed(review)),
             "comment": _initial(failure, "evaluator", "comment", detail.supervisor_comment or ""),
             "interview": {k: _initial(failure, "evaluator", k, v) for k, v in fields.items()},
             "interview_recorded": interview is not None,
@@ -120,6 +126,12 @@ def _forms(
             "appeal_deadline": review.appeal_deadline,
         }
     return forms
+
+
+def _fed(review: Review) -> dict[str, Any]:
+    """The items whose supervisor's rating the month's spot checks make, with their cases."""
+    entries = (review.result or {}).get("items", [])
+    return {str(e.get("key")): e["fed"] for e in entries if isinstance(e, dict) and e.get("fed")}
 
 
 def next_step(review: Review, detail: ReviewDetailOut, today: Any) -> dict[str, Any] | None:
@@ -255,7 +267,16 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
         "forms": _forms(request, review, template, detail, failure),
         "failure": failure,
         "next_step": next_step(review, detail, today),
+        "spot_check": _spot_check_link(user, review, template),
     }
+
+
+def _spot_check_link(user: Any, review: Review, template: Template) -> dict[str, str] | None:
+    """The fed item and the link to its weekly spot checks, for those who may open them."""
+    spot = template.spot_check
+    if spot is None or not policy.sees_spot_checks(user, review):
+        return None
+    return {"feeds": spot.feeds, "url": reverse("spot_checks", args=[review.pk, 1])}
 
 
 def load(user: Any, review_id: object) -> Review:

@@ -68,6 +68,7 @@ class ExplainedItem:
     overrides: list[dict[str, str]] = field(default_factory=list)
     technical: list[tuple[str, str]] = field(default_factory=list)  # HR's 技术细节 (codes, formulas)
     incidents: list[Any] = field(default_factory=list)  # the incident records its value counts (奖惩记录)
+    fed: dict[str, Any] | None = None  # the spot-check cases the rating was made from (review_scoring)
 
 
 def _plain(number: Decimal | None) -> str:
@@ -237,6 +238,7 @@ def explain(
                 technical=[]
                 if hidden
                 else explanations.technical(result_items.get(item.key, {}).get("explanation")),
+                fed=None if hidden else result_items.get(item.key, {}).get("fed"),
             )
         )
     return explained

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path
 
 from shopkpi.web.pages.review import rows as review_rows
+from shopkpi.web.pages.review import spot_checks
 from shopkpi.web.pages.review import views as review_views
 from shopkpi.web.pages.team.board import board as team_board
 
@@ -18,6 +19,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "reviews/<int:review_id>/rows/<str:metric>/xlsx/",
         review_rows.review_rows_xlsx,
         name="review_rows_xlsx",
+    ),
+    path("reviews/<int:review_id>/spot-checks/<int:week>/", spot_checks.spot_check_week, name="spot_checks"),
+    path(
+        "reviews/<int:review_id>/spot-checks/<int:week>/draw/",
+        spot_checks.spot_check_draw,
+        name="spot_check_draw",
+    ),
+    path(
+        "reviews/<int:review_id>/spot-checks/<int:week>/score/",
+        spot_checks.spot_check_score,
+        name="spot_check_score",
     ),
     path("team/", team_board, name="team_board"),
 ]
