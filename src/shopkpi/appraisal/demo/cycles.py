@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
+from shopkpi.appraisal.demo.incidents import record_demo_incidents
 from shopkpi.appraisal.demo.organisation import HR_CODE, DemoPeople
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.organisation.snapshot import take_snapshot
@@ -223,6 +224,8 @@ def run_current_month(
     """The month in progress: reviews at every step, one acknowledged and one appealed; the review of
     `at_hr` (whose inputs are not in yet, see `held_back`) waits at HR."""
     active = [e for e in eligible_employees(period) if e.code != HR_CODE]
+    noted = record_demo_incidents(home, period)
+    say(f"{period}: {noted} incidents recorded by the supervisors during the month")
     cycle = open_cycle(people.hr, period, participants=active)
     driver = MonthDriver(home, people, cycle)
     reviews = list(

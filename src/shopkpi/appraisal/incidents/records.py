@@ -276,16 +276,21 @@ def _day(value: object, problems: list[Problem]) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value or "").strip()
+    text = str(value or "").strip().replace("/", "-")
     try:
-        return dt.date.fromisoformat(text.replace("/", "-"))
+        return dt.date.fromisoformat(text)
     except ValueError:
-        problems.append(
-            Problem(
-                "occurred_on", _("“%(text)s”不是日期；请写作 YYYY-MM-DD（如 2026-09-03）。") % {"text": text}
-            )
-        )
-        return None
+        pass
+    try:  # an Excel date cell: midnight of the day
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is not None and moment.time() == dt.time(0):
+        return moment.date()
+    problems.append(
+        Problem("occurred_on", _("“%(text)s”不是日期；请写作 YYYY-MM-DD（如 2026-09-03）。") % {"text": text})
+    )
+    return None
 
 
 def _amount(value: object, problems: list[Problem]) -> Decimal | None:

@@ -9,6 +9,7 @@ from shopkpi.web.pages.incidents import views
 urlpatterns: list[URLPattern] = [
     path("incidents/", views.incident_list, name="incidents"),
     path("incidents/new/", views.incident_new, name="incident-new"),
+    path("incidents/import/", views.incident_import, name="incident-import"),
     path("incidents/<int:incident_id>/", views.incident_page, name="incident"),
     path("incidents/<int:incident_id>/remove/", views.incident_remove, name="incident-remove"),
     path("incidents/<int:incident_id>/appeal/", views.incident_appeal, name="incident-appeal"),

@@ -7,6 +7,8 @@ what is recorded the incident service's (`incidents.records`): a refusal is show
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,11 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts.roles import is_gm, is_hr
-from shopkpi.appraisal.incidents import appeals, evidence, lists, records
+from shopkpi.appraisal.incidents import appeals, evidence, files, lists, records
 from shopkpi.appraisal.incidents.kinds import kinds_for
 from shopkpi.appraisal.incidents.records import IncidentRefused
 from shopkpi.appraisal.models import Employee, Incident, IncidentEvidence, Review
 from shopkpi.appraisal.reviews import workflow
+from shopkpi.data.problems import ImportProblem, ImportRefused
 from shopkpi.scorecard.periods import Period, PeriodError
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.incidents.forms import IncidentForm, uploads
@@ -66,8 +69,54 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "people": list(people[:SELECT_AT_MOST]) if count <= SELECT_AT_MOST else None,
             "may_record": count > 0,
+            "may_import": is_hr(user),
+            "columns": [names[0] for names in files.COLUMNS.values()],
             "filters": urlencode({"month": month.text, "q": q}),
         },
+    )
+
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@login_required
+@require_POST
+@domain_errors
+def incident_import(request: HttpRequest) -> HttpResponse:
+    """HR imports a workbook of incidents (all or nothing); the problems, each with its row and column,
+    are shown on the page, or the incidents recorded."""
+    if not is_hr(request.user):
+        raise policy.ActionRefused(_("只有人事可以导入奖惩记录。"))
+    upload = request.FILES.get("workbook")
+    problems: list[ImportProblem] = []
+    recorded = 0
+    if upload is None:
+        problems = [ImportProblem("—", None, None, _("请选择要导入的文件。"))]
+    elif (upload.size or 0) > IMPORT_MAX_BYTES:
+        problems = [ImportProblem(str(upload.name), None, None, _("文件大于 10 MB；请拆成几个文件。"))]
+    else:
+        work = Path(settings.HOME) / ".import-staging"
+        work.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=work, suffix=".upload") as staged:
+            for chunk in upload.chunks():
+                staged.write(chunk)
+            staged.flush()
+            try:
+                done = files.import_incidents(
+                    request.user, Path(staged.name), home=settings.HOME, name=str(upload.name)
+                )
+            except ImportRefused as refused:
+                problems = list(refused.problems)
+            else:
+                recorded = len(done.incidents)
+    if not problems:
+        messages.success(request, _("已导入 %(n)s 条奖惩记录。") % {"n": recorded})
+        return redirect("incidents")
+    return render(
+        request,
+        "shopkpi/incidents/import_problems.html",
+        {"problems": problems, "columns": [names[0] for names in files.COLUMNS.values()]},
+        status=400,
     )
 
 
