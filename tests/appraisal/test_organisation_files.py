@@ -348,6 +348,33 @@ def test_positions_bind_templates_by_id_or_name_and_unknown_ones_are_refused(
     ]
 
 
+def test_positions_bind_quarter_and_year_cards_of_their_own_period(company: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "岗位.csv",
+        "岗位,考核表模板,季度考核表模板,年度考核表模板\n运营专员,s001-operations,quarter-card,year-card\n",
+    )
+    changes = imported(company, "positions", path)
+    assert [(c.kind, c.field, c.after) for c in changes] == [
+        ("position_template", "template", "s001-operations"),
+        ("position_template", "quarter_template", "quarter-card"),
+        ("position_template", "year_template", "year-card"),
+    ]
+    bound = Position.objects.get(name="运营专员")
+    assert (bound.quarter_template_id, bound.year_template_id) == ("quarter-card", "year-card")
+    assert AuditEntry.objects.filter(action="org.position.template", object_id="运营专员").count() == 3
+    # a month's card in the quarter's column is refused with its row and column; nothing changes
+    before = snapshot()
+    bad = write(tmp_path / "bad.csv", "岗位,季度考核表模板\n运营专员,s001-operations\n")
+    assert refusal(company, "positions", bad) == [
+        (2, "季度考核表模板", "模板“s001-operations”不是季度模板。")
+    ]
+    assert snapshot() == before
+    # an empty cell unbinds; a file without the column leaves the year's card as it is
+    imported(company, "positions", write(tmp_path / "clear.csv", "岗位,季度考核表模板\n运营专员,\n"))
+    bound.refresh_from_db()
+    assert (bound.quarter_template_id, bound.year_template_id) == ("", "year-card")
+
+
 def test_targets_inputs_and_ratings_of_unknown_employees_are_refused(company: Path, tmp_path: Path) -> None:
     targets = write(
         tmp_path / "目标.csv",

@@ -80,7 +80,9 @@ def describe_change(change: OrganisationChange) -> str:
             f"new position     {change.subject}" + (f" (template {change.after})" if change.after else "")
         ),
         "position_template": lambda: (
-            f"template         {change.subject}: {change.before or '—'} → {change.after or '—'}"
+            f"template         {change.subject}"
+            + ("" if change.field in ("", "template") else f" ({change.field})")
+            + f": {change.before or '—'} → {change.after or '—'}"
         ),
         "position_without_template": lambda: (
             f"no template      {change.subject}: bind one (shopkpi import positions)"

@@ -153,7 +153,12 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         name="positions",
         label_zh="岗位",
-        columns=(_r("position", "text", "岗位"), _c("template", "text", "考核表模板")),
+        columns=(
+            _r("position", "text", "岗位"),
+            _c("template", "text", "考核表模板"),
+            _c("quarter_template", "text", "季度考核表模板"),
+            _c("year_template", "text", "年度考核表模板"),
+        ),
         key=("position",),
         account_kind=None,
         account_column=None,

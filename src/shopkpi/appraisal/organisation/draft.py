@@ -26,6 +26,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shopkpi.appraisal.organisation import writing
 from shopkpi.appraisal.organisation.changes import CHANGE_KINDS, OrganisationChange
@@ -40,8 +41,14 @@ from shopkpi.appraisal.organisation.state import (
     Window,
     load,
 )
-from shopkpi.appraisal.organisation.templates import template_exists
+from shopkpi.appraisal.organisation.templates import template_choices, template_exists
+from shopkpi.scorecard import PeriodKind
 
+PERIOD_KINDS: tuple[PeriodKind, ...] = (
+    "quarter",
+    "year",
+)  # the kinds of period a position binds a card of its own for
+KIND_NAMES = {"quarter": gettext_lazy("季度"), "year": gettext_lazy("年度")}
 START = dt.date.min  # "from the start" when days are compared
 CENT = Decimal("0.01")
 
@@ -82,6 +89,32 @@ class Draft:
             )
             return
         self.after.positions[name] = found
+
+    def put_period_template(
+        self, name: str, kind: PeriodKind, template: str, origin: Origin | None = None
+    ) -> None:
+        """Bind position `name` to `template` (an id or a name; '' for none) in cycles of `kind` (quarter
+        or year); a template of another period is refused."""
+        found = template_exists(template) if template else ""
+        field = f"{kind}_template"
+        if found is None:
+            self.refuse(
+                "unknown_template",
+                field,
+                _("没有模板“%(template)s”（写模板的编号或名称，如 s001-customer-service）。")
+                % {"template": template},
+                origin,
+            )
+            return
+        if found and found not in dict(template_choices(kind)):
+            self.refuse(
+                "template_period",
+                field,
+                _("模板“%(template)s”不是%(kind)s模板。") % {"template": found, "kind": KIND_NAMES[kind]},
+                origin,
+            )
+            return
+        self.after.period_templates.setdefault(name, dict.fromkeys(PERIOD_KINDS, ""))[kind] = found
 
     def put_employee(
         self, values: Mapping[str, Any], *, effective: dt.date | None = None, origin: Origin | None = None
@@ -406,6 +439,13 @@ def _describe(
             )
         if not template and name in touched_positions:
             yield OrganisationChange("position_without_template", name)
+        for kind in PERIOD_KINDS:
+            was = before.period_templates.get(name, {}).get(kind, "")
+            now = after.period_templates.get(name, {}).get(kind, "")
+            if was != now:
+                yield OrganisationChange(
+                    "position_template", name, f"{kind}_template", was or None, now or None
+                )
     for code, person in sorted(after.people.items()):
         old = before.people.get(code)
         if old is None:

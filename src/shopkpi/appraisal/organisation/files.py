@@ -5,14 +5,15 @@ Columns (Chinese headers, or the canonical names):
 
     employees  工号, 姓名, 部门, 岗位, 上级工号, 基本工资, 入职日期, 离职日期, 邮箱, 手机, 生效日期
     accounts   工号, 账号类型, 账号, 生效日期, 失效日期
-    positions  岗位, 考核表模板
+    positions  岗位, 考核表模板, 季度考核表模板, 年度考核表模板
 
 A roster row is the person as they are: a column the file has sets that field (an empty cell clears
 an optional one), a column it lacks leaves the field as it is. Changed department, position, 上级工号
 or 基本工资 of someone already recorded apply from the row's 生效日期 (default: today). Departments and
 positions not yet known are created. An accounts row says who owns the account from 生效日期; when
 that day falls in another owner's open-ended window, the earlier window ends the day before (a
-hand-over). Every row is checked with the whole organisation before anything is written.
+hand-over). A positions file with 季度考核表模板 or 年度考核表模板 binds the quarter's or the year's card (an
+empty cell: none; a template of another period is refused). Every row is checked with the whole organisation before anything is written.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.organisation.changes import OrganisationChange
-from shopkpi.appraisal.organisation.draft import Draft
+from shopkpi.appraisal.organisation.draft import PERIOD_KINDS, Draft
 from shopkpi.appraisal.organisation.kinds import kind_of
 from shopkpi.appraisal.organisation.problems import OrganisationRefused
 from shopkpi.appraisal.organisation.state import Origin, Window
@@ -47,6 +48,8 @@ _COLUMNS = {
     **{name: column for column, name in ROSTER_FIELDS.items()},
     "employee": "employee",
     "template": "template",
+    "quarter_template": "quarter_template",
+    "year_template": "year_template",
     "kind": "kind",
     "account": "account",
     "valid_from": "valid_from",
@@ -119,4 +122,10 @@ def _accounts(draft: Draft, sheet: SheetRows) -> None:
 def _positions(draft: Draft, sheet: SheetRows) -> None:
     for row, cells in sheet.rows:
         template = cells.get("template")
-        draft.put_position(str(cells["position"]), str(template) if template else None, _origin(sheet, row))
+        origin = _origin(sheet, row)
+        draft.put_position(str(cells["position"]), str(template) if template else None, origin)
+        for kind in PERIOD_KINDS:
+            if sheet.has(f"{kind}_template"):  # a column the file has sets it; an empty cell: none
+                draft.put_period_template(
+                    str(cells["position"]), kind, str(cells.get(f"{kind}_template") or ""), origin
+                )

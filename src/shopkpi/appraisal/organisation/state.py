@@ -136,6 +136,8 @@ class Organisation:
     departments: set[str] = field(default_factory=set)
     positions: dict[str, str] = field(default_factory=dict)
     """Position name -> template id ('' until one is bound)."""
+    period_templates: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Position name -> {"quarter": template id, "year": template id} ('' for none)."""
     people: dict[str, Person] = field(default_factory=dict)
     windows: list[Window] = field(default_factory=list)
 
@@ -145,6 +147,12 @@ def load() -> Organisation:
     org = Organisation(
         departments=set(Department.objects.values_list("name", flat=True)),
         positions=dict(Position.objects.values_list("name", "template_id")),
+        period_templates={
+            name: {"quarter": quarter, "year": year}
+            for name, quarter, year in Position.objects.values_list(
+                "name", "quarter_template_id", "year_template_id"
+            )
+        },
     )
     codes = dict(Employee.objects.values_list("pk", "code"))
     departments = dict(Department.objects.values_list("pk", "name"))

@@ -35,6 +35,11 @@ def write(before: Organisation, after: Organisation, today: dt.date) -> None:
         elif positions[name].template_id != template:
             positions[name].template_id = template
             positions[name].save(update_fields=["template_id"])
+    for name, bound in sorted(after.period_templates.items()):
+        if bound != before.period_templates.get(name):
+            Position.objects.filter(name=name).update(
+                quarter_template_id=bound.get("quarter", ""), year_template_id=bound.get("year", "")
+            )
     employees = {e.code: e for e in Employee.objects.all()}
     changed: list[Person] = []
     for code, person in sorted(after.people.items()):

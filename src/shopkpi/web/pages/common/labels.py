@@ -270,6 +270,8 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "valid_from": _("生效日期"),
     "valid_to": _("失效日期"),
     "template": _("考核表模板"),
+    "quarter_template": _("季度考核表模板"),
+    "year_template": _("年度考核表模板"),
     "files": _("文件"),
     "changes": _("改动数"),
     "chain_step": _("审批步骤"),
