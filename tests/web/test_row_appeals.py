@@ -182,3 +182,42 @@ def org_home() -> str:
     from django.conf import settings
 
     return str(settings.HOME)
+
+
+def test_the_pages_file_an_appeal_on_a_row_and_decide_it(org: api_org.Org) -> None:
+    from django.test import Client
+
+    pk = org.reviews["emp"].pk
+    emp, hr = Client(), Client()
+    emp.force_login(org.users["emp"])
+    hr.force_login(org.users["hr"])
+    page = emp.get(f"/reviews/{pk}/rows/gmv/").content.decode()
+    assert 'id="row-appeal"' in page and "这天我休假 / 这行不该算" in page
+    assert 'id="row-appeal"' not in hr.get(f"/reviews/{pk}/rows/gmv/").content.decode()  # HR decides
+    version = _review(org).version
+    refused = emp.post(f"/reviews/{pk}/rows/gmv/appeal/", {"version": version, "note": "x"})
+    assert refused.status_code == 409 and "请至少选择一行" in refused.content.decode()
+    filed = emp.post(
+        f"/reviews/{pk}/rows/gmv/appeal/", {"version": version, "order": "o9", "note": "这单是我接的"}
+    )
+    assert filed.status_code == 302 and _review(org).status == Review.Status.APPEALED
+    point = AppealPoint.objects.get()
+    form = hr.get(f"/hr/reviews/{pk}/").content.decode()
+    assert f'name="point-{point.pk}"' in form and "订单编号 o9" in form and "申诉时计给 包运营" in form
+    decided = hr.post(
+        f"/hr/reviews/{pk}/decide_appeal/",
+        {
+            "version": _review(org).version,
+            "outcome": "amended",
+            "note": "已核实",
+            f"point-{point.pk}": "credit",
+            f"point-reason-{point.pk}": "聊天记录为艾运营接待",
+        },
+    )
+    assert decided.status_code == 302, decided.content.decode()[:500]
+    assert _review(org).score == Decimal("96.0")
+    workflow.perform(org.users["gm"], _review(org), "approve")  # the amended result, published again
+    mine = emp.get(f"/reviews/{pk}/").content.decode()
+    assert "结果版本" in mine and "总分 84.0 → 96.0" in mine and "改计给本人（聊天记录为艾运营接待）" in mine
+    rows = emp.get(f"/reviews/{pk}/rows/gmv/").content.decode()
+    assert "人事在申诉中裁定计给 艾运营" in rows and "以下 32 行合计：<strong>¥402.50</strong>" in rows

@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy
-from shopkpi.appraisal.models import Appeal, Cycle, Department, Review
+from shopkpi.appraisal.models import Appeal, AppealPoint, Cycle, Department, Review
 from shopkpi.appraisal.reviews import deadlines
 from shopkpi.appraisal.reviews.workflow import perform
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import quantity
 from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.common.appeal_points import point_rows
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import hr_page, safe_next
 from shopkpi.web.pages.review import record as review_record
@@ -138,6 +139,9 @@ def _review_page(
             "allowed": {a for a, why in refusals.items() if why is None},
             "recusal": next((why for why in refusals.values() if why and why.startswith("回避")), ""),
             "open_appeals": [a for a in detail.appeals if a.status == Appeal.Status.OPEN],
+            "points": point_rows(
+                AppealPoint.objects.filter(appeal__review=review, appeal__status=Appeal.Status.OPEN)
+            ),
             "error_action": action,
             "error": error,
             "posted": posted,
@@ -178,6 +182,15 @@ def _action_data(action: str, post: Any) -> dict[str, Any]:
         return {"amount": post.get("amount", ""), "reason": post.get("reason", "")}
     if action == "decide_appeal":
         data: dict[str, Any] = {"outcome": post.get("outcome", ""), "note": post.get("note", "")}
+        data["points"] = [
+            {
+                "id": name[len("point-") :],
+                "decision": post.get(name, ""),
+                "reason": post.get(f"point-reason-{name[6:]}", ""),
+            }
+            for name in post
+            if name.startswith("point-") and not name.startswith("point-reason-")
+        ]
         if post.get("name"):
             data["overrides"] = [
                 {"name": post.get("name"), "value": post.get("value", ""), "reason": post.get("reason", "")}
@@ -217,8 +230,10 @@ def appeals(request: HttpRequest, period: str) -> HttpResponse:
     page, links = page_of(request, reviews, APPEALS_PER_PAGE)
     open_appeals: dict[int, list[Appeal]] = {}
     on_page = [review.pk for review in page]
-    for appeal in Appeal.objects.filter(review__in=on_page, status=Appeal.Status.OPEN).order_by(
-        "created_at", "id"
+    for appeal in (
+        Appeal.objects.filter(review__in=on_page, status=Appeal.Status.OPEN)
+        .prefetch_related("points")
+        .order_by("created_at", "id")
     ):
         open_appeals.setdefault(appeal.review_id, []).append(appeal)
     decided = (
@@ -238,6 +253,7 @@ def appeals(request: HttpRequest, period: str) -> HttpResponse:
                     for a in open_appeals.get(review.pk, [])
                 ],
                 "variables": sorted(review.template_version.compiled().variables),
+                "points": point_rows(p for a in open_appeals.get(review.pk, []) for p in a.points.all()),
                 "refusal": policy.refusal(request.user, review, "decide_appeal"),
             }
         )

@@ -20,14 +20,16 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts import roles
 from shopkpi.appraisal.incidents import lists
-from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.models import Appeal, AppealPoint, Review
 from shopkpi.appraisal.reviews import deadlines, todo
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ReviewDetailOut
 from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.common.appeal_points import point_rows
 from shopkpi.web.pages.review.explained import explain, plain_text, rating_inputs
 from shopkpi.web.pages.review.forms import PANEL, WHOLE
+from shopkpi.web.pages.review.versions import version_rows
 
 EVALUATOR_ACTIONS = ("rate", "record_interview", "submit_supervisor", "return_to_self")
 
@@ -268,6 +270,13 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
         "failure": failure,
         "next_step": next_step(review, detail, today),
         "spot_check": _spot_check_link(user, review, template),
+        # no query for a review never appealed (the page's query budget); versions after an amendment
+        "appeal_points": point_rows(AppealPoint.objects.filter(appeal__review=review).order_by("id"))
+        if detail.appeals
+        else [],
+        "versions": version_rows(review)
+        if supervisor_part and any(a.status == Appeal.Status.AMENDED for a in detail.appeals)
+        else [],
     }
 
 

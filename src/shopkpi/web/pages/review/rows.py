@@ -25,10 +25,11 @@ from shopkpi.appraisal.models import Employee
 from shopkpi.appraisal.organisation.kinds import KINDS
 from shopkpi.appraisal.reviews.review_rows import RowsPage, UnknownMetric, rows_page, rows_workbook
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.metrics.rows import ENTERED_RULE
+from shopkpi.data.metrics.rows import ENTERED_RULE, OVERRIDE_RULE, OWNER_RULE
 from shopkpi.web.number_format import number, quantity
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.common.variable_names import variable
+from shopkpi.web.pages.review import row_appeal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE = "shopkpi/review/rows.html"
@@ -47,6 +48,11 @@ EXCLUDED = {
 @require_GET
 @domain_errors
 def review_rows(request: HttpRequest, review_id: int, metric: str) -> HttpResponse:
+    return show(request, review_id, metric)
+
+
+def show(request: HttpRequest, review_id: int, metric: str, *, error: str = "") -> HttpResponse:
+    """The page (after a refused appeal: with the reason at its form and what was typed)."""
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
@@ -55,7 +61,14 @@ def review_rows(request: HttpRequest, review_id: int, metric: str) -> HttpRespon
         found = rows_page(request.user, review_id, metric, home(), page=page)
     except UnknownMetric:
         raise Http404("no such metric") from None
-    response = render(request, TEMPLATE, _context(found))
+    context = _context(found)
+    review = found.review
+    context["appeal"] = {
+        "allowed": row_appeal.allowed(request.user, review),
+        "error": error,
+        "posted": request.POST if request.method == "POST" else {},
+    }
+    response = render(request, TEMPLATE, context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -126,6 +139,10 @@ def _row(row: Any, units: dict[str, str], names: dict[str, str]) -> dict[str, An
     ]
     source = row.source
     return {
+        "key": f"{source.batch}|{source.row}",
+        "appealable": row.counted is not None
+        and source.row is not None
+        and row.credited_by.rule == OWNER_RULE,
         "metric": variable(row.metric),
         "period": row.period,
         "day": row.day,
@@ -158,6 +175,8 @@ def _formula(found: RowsPage, units: dict[str, str]) -> str:
 
 
 def _excluded(row: Any) -> str | None:
+    if row.excluded == "override" and row.override is not None:
+        return _("不计入：人事在申诉中裁定（%(reason)s）") % {"reason": row.override.reason}
     if row.calendar is not None:
         return _("不计入：%(calendar)s（%(reason)s）") % {
             "calendar": row.calendar.label_zh,
@@ -168,6 +187,12 @@ def _excluded(row: Any) -> str | None:
 
 def _credit(credit: Any, names: dict[str, str]) -> str:
     """The rule that gave the row to the employee, in words."""
+    if credit.rule == OVERRIDE_RULE:
+        return _("人事在申诉中裁定计给 %(owner)s（原属%(kind)s %(account)s）") % {
+            "owner": names.get(credit.employee, credit.employee),
+            "kind": KINDS.get(credit.kind, credit.kind),
+            "account": credit.account,
+        }
     if credit.rule == ENTERED_RULE:
         return _("录入时填写的工号 %(code)s（%(owner)s）") % {
             "code": credit.employee,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from shopkpi.web.pages.review import row_appeal as review_row_appeal
 from shopkpi.web.pages.review import rows as review_rows
 from shopkpi.web.pages.review import spot_checks
 from shopkpi.web.pages.review import views as review_views
@@ -15,6 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/<int:review_id>/actions/", review_views.review_actions, name="review_actions"),
     path("reviews/<int:review_id>/act/", review_views.review_act, name="review_act"),
     path("reviews/<int:review_id>/rows/<str:metric>/", review_rows.review_rows, name="review_rows"),
+    path(
+        "reviews/<int:review_id>/rows/<str:metric>/appeal/",
+        review_row_appeal.file_appeal,
+        name="review_rows_appeal",
+    ),
     path(
         "reviews/<int:review_id>/rows/<str:metric>/xlsx/",
         review_rows.review_rows_xlsx,

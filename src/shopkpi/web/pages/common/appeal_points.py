@@ -1,0 +1,67 @@
+"""An appeal's points (申诉要点) as the pages show them: what each names in shop words, the claim,
+the employee's note, HR's decision and reason, and the decisions HR can choose from.
+
+A kind's `ref` is worded here for the kinds the pages know (`row`: the metric, the day, the row's
+key values, its file row and whom it was credited to when the appeal was filed); another kind shows its label until it
+says more (add a branch to `_what`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shopkpi.appraisal.models import AppealPoint, Employee
+from shopkpi.appraisal.reviews.appeal_points import REFUSED, kinds
+from shopkpi.data.datasets import DATASETS
+from shopkpi.web.pages.common.variable_names import variable
+
+
+def point_rows(points: Iterable[AppealPoint]) -> list[dict[str, Any]]:
+    found = list(points)
+    owners = {str(p.ref.get("owner")) for p in found if p.kind == "row" and p.ref.get("owner")}
+    names = dict(Employee.objects.filter(code__in=owners).values_list("code", "name"))
+    registry = kinds()
+    rows = []
+    for point in found:
+        kind = registry.get(point.kind)
+        decisions: dict[str, str] = {} if kind is None else {k: str(v) for k, v in kind.decisions.items()}
+        decisions[REFUSED] = _("不予支持")
+        rows.append(
+            {
+                "id": point.pk,
+                "appeal": point.appeal_id,
+                "kind": str(kind.label) if kind else point.kind,
+                "what": _what(point, names),
+                "claim": str(kind.claims.get(point.claim, point.claim)) if kind else point.claim,
+                "note": point.note,
+                "decision": decisions.get(point.decision, "") if point.decision else "",
+                "reason": point.reason,
+                "open": not point.decision,
+                "choices": list(decisions.items()),
+            }
+        )
+    return rows
+
+
+def _what(point: AppealPoint, names: Mapping[str, str]) -> str:
+    ref = point.ref
+    if point.kind != "row":
+        return ""
+    dataset = DATASETS.get(str(ref.get("dataset")))
+    key = "，".join(
+        f"{dataset.column(c).label_zh if dataset else c} {v}" for c, v in (ref.get("key") or {}).items() if v
+    )
+    owner = ref.get("owner")
+    parts = [
+        f"{variable(str(ref.get('metric', '')))} · {ref.get('day', '')}",
+        key,
+        _("%(dataset)s 第 %(row)s 行")
+        % {"dataset": dataset.label_zh if dataset else ref.get("dataset"), "row": ref.get("row")},
+        _("申诉时计给 %(owner)s") % {"owner": names.get(str(owner), str(owner))}
+        if owner
+        else _("申诉时未计给任何人"),
+    ]
+    return " · ".join(p for p in parts if p)
