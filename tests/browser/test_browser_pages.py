@@ -72,6 +72,8 @@ def hr_pages(demo: Demo) -> tuple[str, list[Visit]]:
         Visit("/hr/imports/"),
         Visit("/hr/actions/"),
         Visit("/hr/audit/"),
+        Visit(f"/calibration/{demo.period}/"),
+        Visit("/calibration/targets/"),
         Visit(f"/team/?period={demo.period}"),
     ]
 
@@ -81,6 +83,7 @@ def gm_pages(demo: Demo) -> tuple[str, list[Visit]]:
     return "gm", [
         Visit("/", step=True),
         Visit("/gm/"),
+        Visit(f"/calibration/{demo.period}/"),
         Visit(f"/gm/reviews/{waiting['id']}/"),
         Visit(f"/reviews/{waiting['id']}/", step=True),
         Visit("/dashboards/"),

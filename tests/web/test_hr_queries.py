@@ -100,9 +100,10 @@ def test_a_thousand_employees_in_a_fixed_number_of_queries(django_assert_max_num
     listing = _count(django_assert_max_num_queries, hr, f"/hr/cycles/{PERIOD}/reviews/", 9)
     assert "共 1000 份" in listing
     # the GM's list: a page of 50 of the 1,000, the filter's choices (periods, departments), the totals
-    # of the filter and of what this GM may approve (two queries each), the reopen requests, and the
-    # top bar's count of the GM's to-dos
-    approvals = _count(django_assert_max_num_queries, gm, "/gm/", 13)
+    # of the filter and of what this GM may approve (two queries each), the reopen requests, whether a
+    # calibration target is set (none here: no distribution is read), and the top bar's count of the
+    # GM's to-dos
+    approvals = _count(django_assert_max_num_queries, gm, "/gm/", 14)
     assert "符合筛选条件的考核共 1000 份" in approvals
     # the console (+1: the top bar's count of HR's to-dos)
     assert _count(django_assert_max_num_queries, hr, "/hr/", 10).count(PERIOD) >= 1

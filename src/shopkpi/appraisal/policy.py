@@ -367,3 +367,36 @@ def require_spot_check(user: Any, review: Review) -> None:
     found = spot_check_refusal(user, review)
     if found is not None:
         raise ActionRefused(found[1], code=found[0])
+
+
+# ---- calibration (校准): a grade adjusted before publication ---------------------------------------
+
+CALIBRATION_STATUSES = frozenset({S.PENDING_HR, S.PENDING_STEP, S.PENDING_GM})
+
+
+def calibration_refusal(user: Any, review: Review) -> str | None:
+    """Why the user may not adjust the review's grade in calibration now, or None: HR and the GM may,
+    once the supervisor is done and until the result is published, on an open cycle, never on their
+    own review (回避)."""
+    found = _calibration_refusal(user, review)
+    return None if found is None else found[1]
+
+
+def require_calibration(user: Any, review: Review) -> None:
+    found = _calibration_refusal(user, review)
+    if found is not None:
+        raise ActionRefused(found[1], code=found[0])
+
+
+def _calibration_refusal(user: Any, review: Review) -> tuple[str, str] | None:
+    if not (is_hr(user) or is_gm(user)):
+        return "wrong_party", _("只有人事和总经理可以校准等级。")
+    if review.status not in CALIBRATION_STATUSES:
+        return "wrong_status", _(
+            "考核当前处于「%(status)s」；上级评分之后、发布之前的考核才可以校准等级。"
+        ) % {"status": status_name(review.status)}
+    if review.cycle.status != "open":
+        return "cycle_archived", _("考核期 %(period)s 已归档，只读。") % {"period": review.cycle.period}
+    if is_subject(user, review):
+        return "recusal", _("回避：本人的等级须由另一位人事或总经理校准。")
+    return None

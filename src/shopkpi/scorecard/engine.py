@@ -59,6 +59,9 @@ class EmployeeInput:
     values: Mapping[str, object] = field(default_factory=dict)  # absent or None = no value
     ratings: Mapping[str, Rating] = field(default_factory=dict)  # the supervisor's, by item key
     self_ratings: Mapping[str, Rating] = field(default_factory=dict)
+    # a grade set in calibration (校准): the result's grade whatever the score earns; pay and the
+    # consequence rules read it, the score stays
+    grade: str | None = None
 
 
 class ItemResult(NamedTuple):
@@ -260,7 +263,7 @@ def _score(template: Template, employee: EmployeeInput, history: Sequence[Period
         raw = supervisor_total
     clamped = max(ZERO, raw if template.cap is None else min(raw, template.cap))
     final = round_half_up(clamped, template.rounding)
-    grade = template.grade_of(final)
+    grade = employee.grade if employee.grade is not None else template.grade_of(final)
     pay: Decimal | None = None
     pay_base: Decimal | None = None
     if template.pay is not None:

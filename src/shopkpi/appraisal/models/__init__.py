@@ -1,6 +1,7 @@
 from shopkpi.appraisal.models.access import ApiToken, LoginAttempt, LoginProfile
 from shopkpi.appraisal.models.appeals import AppealPoint, RowOverride
 from shopkpi.appraisal.models.audit import AuditEntry
+from shopkpi.appraisal.models.calibration import CalibrationTarget, DistributionConfirmation, GradeCalibration
 from shopkpi.appraisal.models.chain import ApprovalStep, ReviewStep
 from shopkpi.appraisal.models.company import CompanySettings
 from shopkpi.appraisal.models.cycles import Cycle, CycleTemplate, MonthComputation, TemplateVersion
@@ -29,13 +30,16 @@ __all__ = [
     "AppealPoint",
     "ApprovalStep",
     "AuditEntry",
+    "CalibrationTarget",
     "CompanySettings",
     "Cycle",
     "CycleTemplate",
     "Delivery",
     "Department",
+    "DistributionConfirmation",
     "Employee",
     "EmployeeTerms",
+    "GradeCalibration",
     "Incident",
     "IncidentEvidence",
     "Interview",

@@ -44,6 +44,7 @@ from shopkpi.appraisal.reviews.review_scoring import (
     Scored,
     fresh_values,
     histories,
+    latest_calibration,
     latest_overrides,
     score_month,
     store,
@@ -174,6 +175,7 @@ def compute_month(
             values=values,
             provenance=provenance,
             overrides=latest_overrides(review) if review is not None else {},
+            calibration=latest_calibration(review) if review is not None else None,
             supervisor_ratings={k: v for (k, rater), v in ratings.items() if rater == "supervisor"},
             self_ratings={k: v for (k, rater), v in ratings.items() if rater == "self"},
             history=earlier.get(candidate.employee.pk, []),
@@ -234,7 +236,7 @@ def refresh_cycle(cycle: Cycle, *, reason: str, actor: str, home: Path) -> Month
             Review.objects.select_for_update(of=("self",))
             .filter(cycle=cycle)
             .select_related("employee", "employee__position", "template_version", "cycle")
-            .prefetch_related("ratings", "overrides__created_by")
+            .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by")
             .order_by("employee__code")
         )
         computed = compute_month(
@@ -341,7 +343,7 @@ def close_month(home: Path, period: str) -> MonthCards:
             .select_related(
                 "employee", "employee__position", "employee__department", "template_version", "cycle"
             )
-            .prefetch_related("ratings", "overrides__created_by")
+            .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by")
         )
         return compute_month(home, period, [Candidate(r.employee, r.template_version, r) for r in reviews])
     people = eligible_employees(period)

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shopkpi.appraisal.calibration import publishing as calibration_publishing
 from shopkpi.appraisal.models import Review
 from shopkpi.appraisal.reviews.review_scoring import recompute
 from shopkpi.appraisal.reviews.review_steps import WorkflowError, item_names
@@ -27,6 +28,8 @@ def publish(user: Any, review: Review) -> dict[str, Any]:
             _("考核不完整（缺：%(items)s）；请退回人事。") % {"items": item_names(template, review.missing)},
             code="review_incomplete",
         )
+    # calibration (校准): outside the target distribution, the GM confirms the figures first
+    confirmed = calibration_publishing.check_before_publishing(review)
     now = timezone.now()
     if review.values_frozen_at is None:
         review.values_frozen_at = now  # a chain without HR's step freezes the values on publication
@@ -36,7 +39,7 @@ def publish(user: Any, review: Review) -> dict[str, Any]:
     review.published_at = now
     review.acknowledged_at = None
     review.appeal_deadline = now + dt.timedelta(days=review.cycle.appeal_days)
-    return {"published_at": _when(now), "appeal_deadline": _when(review.appeal_deadline)}
+    return {"published_at": _when(now), "appeal_deadline": _when(review.appeal_deadline), **confirmed}
 
 
 def _when(moment: dt.datetime) -> str:

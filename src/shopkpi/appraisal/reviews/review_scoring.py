@@ -8,7 +8,9 @@ A `PersonMonth` is everything a month is scored from:
    review; a workflow step reads them from there and never computes metrics;
 2. HR's overrides, each with its reason and author (the last one of a name wins);
 3. the supervisor's and the employee's own ratings (entered on the review's page, or imported);
-4. the employee's earlier published results (for the consecutive-period consequence rules).
+4. the employee's earlier published results (for the consecutive-period consequence rules);
+5. a grade set in calibration (校准, `shopkpi.appraisal.calibration`), the last one winning: the
+   result's grade whatever the score earns, read by pay and the consequence rules; the score stays.
 
 `score_month` runs the engine over them; pay for a partial month (hired or left during the period)
 is pro-rated by calendar days worked, unless the template's pay formula reads `days_worked` itself
@@ -25,7 +27,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from shopkpi.appraisal.models import Employee, Override, Review
+from shopkpi.appraisal.models import Employee, GradeCalibration, Override, Review
 from shopkpi.appraisal.periods.month_values import Metric
 from shopkpi.appraisal.reviews.fed_ratings import FedRating, fed_ratings
 from shopkpi.scorecard import (
@@ -61,6 +63,7 @@ class PersonMonth:
     history: Sequence[PeriodResult] = ()
     fed: Mapping[str, FedRating] = field(default_factory=dict)
     """Supervisor's ratings made from records (the month's spot checks), over the typed ones."""
+    calibration: GradeCalibration | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def score_month(month: PersonMonth) -> Scored:
             effective,
             {**month.supervisor_ratings, **{key: fed.rating for key, fed in month.fed.items()}},
             dict(month.self_ratings),
+            None if month.calibration is None else month.calibration.grade,
         ),
         month.history,
     )
@@ -107,6 +111,7 @@ def score_month(month: PersonMonth) -> Scored:
     for item in result["items"]:
         if item["key"] in month.fed:
             item["fed"] = dict(month.fed[item["key"]].detail)
+    result["calibration"] = _calibration_json(template, outcome, month.calibration)
     return Scored(outcome, pay, result)
 
 
@@ -168,6 +173,7 @@ def review_month(review: Review, *, history: Sequence[PeriodResult] | None = Non
         self_ratings={r.item_key: r.value for r in ratings if r.rater == "self"},
         history=history_of(review) if history is None else history,
         fed=fed_ratings(review, template),
+        calibration=latest_calibration(review),
     )
 
 
@@ -228,6 +234,17 @@ def latest_overrides(review: Review) -> dict[str, Override]:
     for override in sorted(given, key=lambda o: (o.created_at, o.pk)):
         found[override.name] = override
     return found
+
+
+def latest_calibration(review: Review) -> GradeCalibration | None:
+    """The grade set in calibration last, if any (prefetched ones are used)."""
+    prefetched = getattr(review, "_prefetched_objects_cache", {})
+    given = (
+        review.calibrations.all()
+        if "calibrations" in prefetched
+        else review.calibrations.select_related("created_by")
+    )
+    return max(given, key=lambda c: (c.created_at, c.pk), default=None)
 
 
 def effective_value(review: Review, name: str) -> str | None:
@@ -309,6 +326,25 @@ def _item_json(
         "missing": item.missing,  # in English, for developers; the reason as data is in the explanation
         "explanation": explanation.to_json(),  # shopkpi.scorecard.explanation, worded by the fronts
         "overrides": marks,
+    }
+
+
+def _calibration_json(
+    template: Template, outcome: ScoreResult, calibration: GradeCalibration | None
+) -> dict[str, str] | None:
+    """The calibration the employee sees (校准调整: the grade the score earns, the grade set, why), or
+    None when there is none or it set the grade the score earns."""
+    if calibration is None or outcome.score is None:
+        return None
+    earned = template.grade_of(outcome.score) or ""
+    if calibration.grade == earned:
+        return None
+    return {
+        "grade": calibration.grade,
+        "score_grade": earned,
+        "reason": calibration.reason,
+        "by": calibration.created_by.get_username(),
+        "at": timezone.localtime(calibration.created_at).strftime("%Y-%m-%d %H:%M:%S"),
     }
 
 

@@ -110,6 +110,7 @@ def step_name(action: str) -> str:
         "appeal": pgettext("step", "申诉"),
         "decide_appeal": pgettext("step", "处理申诉"),
         "adjust_pay": pgettext("step", "奖惩调整"),
+        "calibrate": pgettext("step", "校准调整"),
         "archive": pgettext("step", "归档"),
         "reopen": pgettext("step", "重新开启"),
         "data_withdrawn": pgettext("step", "数据批次撤回后重算"),

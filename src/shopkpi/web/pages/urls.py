@@ -24,4 +24,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shopkpi.web.pages.users.urls")),
     path("", include("shopkpi.web.pages.org.urls")),
     path("", include("shopkpi.web.pages.incidents.urls")),
+    path("", include("shopkpi.web.pages.calibration.urls")),
 ]

@@ -114,6 +114,7 @@ ACTIONS: dict[str, Promise] = {
     "appeal": _("申诉"),
     "decide_appeal": _("处理申诉"),
     "adjust_pay": _("奖惩调整"),
+    "calibrate": _("校准调整"),
     "archive": _("归档"),
     "reopen": _("重新开启"),
     "data_withdrawn": _("数据批次撤回后重算"),
@@ -142,6 +143,8 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "summary.export": _("导出部门汇总表"),
     "paysheet.export": _("导出工资表"),
     "list.export": _("导出列表"),
+    "calibration.targets": _("设置校准目标"),
+    "calibration.confirm": _("确认按超出目标的等级分布发布"),
     "login.lock": _("登录锁定"),
     "company.name": _("设置公司名称"),
     "user.create": _("创建用户"),
@@ -277,6 +280,11 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "chain_step": _("审批步骤"),
     "returned_to": _("退回至"),
     "steps": _("步骤"),
+    "pay": _("绩效工资"),
+    "distribution_confirmed": _("总经理确认的等级分布"),
+    "figures": _("超出目标的等级分布"),
+    "confirmation": _("确认编号"),
+    "targets": _("校准目标"),
 }
 
 # what an organisation change is (the preview of an upload or a form, shopkpi.appraisal.organisation)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy
+from shopkpi.appraisal.calibration import publishing
 from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.pay import pay_totals
 from shopkpi.appraisal.reviews import reopen_requests
@@ -74,6 +75,11 @@ def _approvals_page(
             "wages": any(_pay(review).wage for review in page),
             "approvable": gm_approval_list.totals(gm_approval_list.approvable(request.user, reviews)),
             "reopen_requests": list(reopen_requests.pending_requests().values()),
+            "calibration": publishing.warnings(
+                Cycle.objects.filter(
+                    status=Cycle.Status.OPEN, **({"period": chosen.period} if chosen.period else {})
+                )
+            ),
             "error": error,
             "error_review": error_review,
             "posted": request.POST if request.method == "POST" else {},

@@ -243,6 +243,8 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
             for o in detail.overrides
         ],
         "supervisor_part": supervisor_part,
+        # 校准调整: the grade set in calibration, the grade the score earns, why (with the result)
+        "calibration": (review.result or {}).get("calibration") if supervisor_part else None,
         "self_part": policy.sees_self_part(user, review),
         "is_hr": roles.is_hr(user),
         "totals": {
