@@ -40,7 +40,7 @@ def record_demo_incidents(home: Path, period: str) -> int:
     for employee in people:
         if noted >= PEOPLE or employee.supervisor is None:
             break
-        kinds = kinds_for(home, employee, span.start)
+        kinds = [k for k in kinds_for(home, employee, span.start) if k.name.endswith("次数")]  # counts
         if not kinds:
             continue
         days = (8, 15) if noted % 2 == 0 else (8,)
