@@ -123,6 +123,13 @@ def test_rows_behind_a_value_name_their_file_row_and_owner(home: Path) -> None:
         "account": "S1",
         "valid_from": None,
         "valid_to": "2026-10-15",
+        "credit_rule": None,
+        "window_days": None,
+        "chat_at": None,
+        "silent": False,
+        "shift": None,
+        "shift_hours": None,
+        "unsplit": False,
     }
     assert "gmv E1 2026-10: 250.00 from 2 rows (2 counted)" in err  # 200.00 + 50.00
 

@@ -22,6 +22,7 @@ from shopkpi.data.metrics.computation import MetricResults, compute_metrics
 from shopkpi.data.warehouse.catalogue import Warehouse
 
 Reading = dict[str, Any]
+_CREDITED = ("cs_credited_amount", "cs_credited_orders", "silent_amount", "silent_orders", "cs_chat_buyers")
 
 
 def reading(results: MetricResults) -> Reading:
@@ -78,6 +79,10 @@ def test_the_company_has_every_case(company: Company, duckdb_readings: dict[str,
     assert any(agent in c.accounts for c in last["crossings"]), "a 千牛 range across the hand-over"
     sources = [s for value, provenance in last["values"].values() for s in provenance]
     assert any(company.corrected_batch in s.batches for s in sources)
+    # credit rules and shifts: agents' credited sales, silent orders, a shared account split by shift
+    found = {name: [v for (_, n), (v, _) in last["values"].items() if n == name and v] for name in _CREDITED}
+    assert all(found.values()), found
+    assert len(found["cs_chat_buyers"]) == 3  # the other agent, and the shared account's two people
     assert any(s.team for s in sources), "team-scope values"
     assert any(s.source.startswith("query ") for s in sources)
     values = last["values"]

@@ -43,8 +43,9 @@ def test_every_dataset_and_column_of_the_spec_is_registered() -> None:
         "sns_posts",
         "tasks",
     }
-    # shopkpi's own extension: the positions workbook (岗位 → 考核表模板) of the organisation
-    assert set(DATASETS) - {"positions"} == set(table)
+    # shopkpi's own extensions: the positions workbook (岗位 → 考核表模板) of the organisation, and the
+    # chat-level exports the shops' credit rules read (询单明细, 订单归属)
+    assert set(DATASETS) - {"positions", "cs_chats", "order_credits"} == set(table)
     for name, (columns, required) in table.items():
         ds = DATASETS[name]
         assert columns <= set(ds.column_names), (name, columns - set(ds.column_names))

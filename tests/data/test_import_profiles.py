@@ -279,9 +279,64 @@ def test_taobao_orders_map_status_words(tmp_path: Path) -> None:
     ]
 
 
+def test_qianniu_chats_and_chitu_order_credits(tmp_path: Path) -> None:
+    chats = [
+        ["客服子账号", "买家昵称", "咨询时间", "消息数"],
+        ["旗舰店:小冰", "tb_a", "2026-10-05 10:02:00", "12"],
+        ["旗舰店:小焦", "tb_b", "2026/10/5 20:15", "3"],
+    ]
+    path = write_xlsx(tmp_path / "询单明细_20261005.xlsx", chats)
+    [outcome] = import_files(tmp_path / "home", "cs_chats", [path], sets={"shop": "旗舰店"})
+    assert outcome.profile == "qianniu-chats"
+    assert query(tmp_path / "home", "SELECT agent, buyer, ts, shop, messages FROM cs_chats ORDER BY ts") == [
+        ("旗舰店:小冰", "tb_a", dt.datetime(2026, 10, 5, 10, 2), "旗舰店", 12),
+        ("旗舰店:小焦", "tb_b", dt.datetime(2026, 10, 5, 20, 15), "旗舰店", 3),
+    ]
+    credits = [
+        ["订单编号", "买家昵称", "下单时间", "付款时间", "付款金额", "订单状态", "归属客服", "判定方式"],
+        [
+            "5001",
+            "tb_a",
+            "2026-10-05 10:10:00",
+            "2026-10-05 10:12:00",
+            "99.00",
+            "交易成功",
+            "旗舰店:小冰",
+            "下单判定",
+        ],
+        [
+            "5002",
+            "tb_c",
+            "2026-10-05 11:00:00",
+            "2026-10-05 11:01:00",
+            "35.50",
+            "买家已付款",
+            "静默",
+            "下单判定",
+        ],
+    ]
+    path = write_xlsx(tmp_path / "订单归属.xlsx", credits)
+    [outcome] = import_files(tmp_path / "home", "order_credits", [path], sets={"shop": "旗舰店"})
+    assert outcome.profile == "chitu-order-credits"
+    got = query(
+        tmp_path / "home", "SELECT order_id, agent, rule, status, amount FROM order_credits ORDER BY 1"
+    )
+    assert got == [  # 静默: no agent
+        ("5001", "旗舰店:小冰", "order", "delivered", Decimal("99.00")),
+        ("5002", None, "order", "paid", Decimal("35.50")),
+    ]
+
+
 _SAMPLE = {"text": "A1", "date": "2026-10-05", "timestamp": "2026-10-05 10:00:00", "integer": "3",
            "decimal": "12.50", "number": "3.25%", "rate": "0.5", "seconds": "12"}  # fmt: skip
-_SPECIAL = {"period": "2026-10", "status": "paid", "behavior": "pv", "rater": "self", "rating": "90"}
+_SPECIAL = {
+    "period": "2026-10",
+    "status": "paid",
+    "behavior": "pv",
+    "rater": "self",
+    "rating": "90",
+    "rule": "order",
+}
 
 
 def _sample(column: Column, row: int) -> str:

@@ -23,6 +23,8 @@ def test_shipped_profiles_spell_the_spec_headers_exactly() -> None:
         "ztc-campaign",
         "jd-cs",
         "taobao-orders",
+        "qianniu-chats",
+        "chitu-order-credits",
     }
     qianniu = profiles["qianniu-cs"]
     assert qianniu.columns["first_response_seconds"] == ("首次响应时长（秒)",)  # full-width （, ASCII )

@@ -105,3 +105,43 @@ def test_hr_opens_the_rows_from_the_values_of_its_review_page(org: api_org.Org) 
     html = client_for(org, "hr").get(f"/hr/reviews/{pk}/").content.decode()
     assert f'href="/reviews/{pk}/rows/gmv/"' in html  # gmv is a metric; 目标 (a target) has no link
     assert f'href="/reviews/{pk}/rows/目标/"' not in html
+
+
+def test_a_row_names_its_shift_and_the_credit_rule_or_silence_in_words() -> None:
+    import datetime as dt
+
+    from django.utils import translation
+
+    from shopkpi.data.metrics.rows import Credit
+    from shopkpi.web.pages.review.rows import _credit
+
+    day = dt.date(2026, 10, 5)
+    shift = Credit("shift", "E1", "agent", "旗舰店:客服1", day, day, shift="早班", shift_hours="09:30-16:30")
+    credited = Credit(
+        "owner",
+        "E2",
+        "agent",
+        "A",
+        None,
+        None,
+        credit_rule="order",
+        window_days=1,
+        chat_at=dt.datetime(2026, 10, 5, 9),
+    )
+    silent = Credit("owner", "E3", "shop", "S1", None, None, credit_rule="order", window_days=1, silent=True)
+    kept = Credit("owner", "E4", "agent", "旗舰店:客服1", None, None, unsplit=True)
+    names = {"E1": "小冰", "E2": "小焦"}
+    with translation.override("zh-hans"):
+        assert (
+            _credit(shift, names)
+            == "客服账号（旺旺子账号、京东客服） 旗舰店:客服1 的早班（09:30-16:30）当班 小冰（2026-10-05）"
+        )
+        assert "业绩判定：下单判定，询单有效时长 1 天；判定询单：2026-10-05 09:00:00" in _credit(
+            credited, names
+        )
+        assert "静默订单" in _credit(silent, names)
+        assert "无法按班次拆分，归账号负责人" in _credit(kept, names)
+    with translation.override("en"):
+        assert "早班 (09:30-16:30): 小冰 on shift (2026-10-05)" in _credit(shift, names)
+        assert "Credit rule: Judged by the order, inquiry window 1 days" in _credit(credited, names)
+        assert "Silent order" in _credit(silent, names)

@@ -14,6 +14,10 @@ keyed by a period (`targets`, `inputs`, `ratings`) have `date_column=None` and a
 Money is `decimal` (cents, as the platforms export it); a target or an input is a `number`, which
 holds a rate, a ratio or an amount exactly as written (`3.25%` is 0.0325) to ten decimals.
 
+`cs_chats` (the 千牛/赤兔 询单明细: one chat of a buyer with an agent) and `order_credits` (订单归属: the
+agent an order counts for, blank for 静默) carry the shops' own credit rules (`credit_rules`): an
+`order_credits` row is imported from the platform's export or computed from `orders` and `cs_chats`.
+
 `cs_daily` has one column beyond the spec's table, `date_from`: a row that covers a date range
 (a 千牛 export for a whole month) has its first day in `date_from` and its last day in `date`.
 
@@ -59,6 +63,8 @@ DUCKDB_TYPES: Mapping[ColumnType, str] = MappingProxyType(
 ORDER_STATUSES: tuple[str, ...] = ("created", "paid", "shipped", "delivered", "cancelled", "refunded")
 BEHAVIORS: tuple[str, ...] = ("pv", "cart", "fav", "buy")
 RATERS: tuple[str, ...] = ("supervisor", "self")
+CREDIT_JUDGES: tuple[str, ...] = ("order", "payment", "order_first")
+"""下单判定, 付款判定, 下单优先判定: how an order's agent is judged (`credit_rules`)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,11 @@ class Dataset:
     date_column: str | None
     rollup: tuple[str, ...] = ()
     """Columns a roll-up groups by besides the account column and the row's day; empty: no roll-up."""
+    blank_account: bool = False
+    """A row without an account belongs to no one by design (an order no agent received: 静默), rather
+    than to an account no one owned: it is not reported as unowned."""
+    replaces_by: str | None = None
+    """The column a corrected file replaces earlier rows by, when not the account column."""
     organisation: bool = False
     """The organisation itself (the roster, account ownership, positions): kept in the application
     database, not the warehouse; metrics read it from an `OrganisationSnapshot`."""
@@ -298,6 +309,44 @@ _ALL: tuple[Dataset, ...] = (
         account_kind="agent",
         account_column="agent",
         date_column="date",
+    ),
+    Dataset(
+        name="cs_chats",
+        label_zh="客服询单明细",
+        columns=(
+            _r("agent", "text", "客服子账号"),
+            _r("buyer", "text", "买家"),
+            _r("ts", "timestamp", "接待时间"),
+            _r("shop", "text", "店铺"),
+            _c("messages", "integer", "消息数"),
+        ),
+        key=("agent", "buyer", "ts"),
+        account_kind="agent",
+        account_column="agent",
+        date_column="ts",
+    ),
+    Dataset(
+        name="order_credits",
+        label_zh="客服订单归属",
+        columns=(
+            _r("order_id", "text", "订单编号"),
+            _r("shop", "text", "店铺"),
+            _r("created_at", "timestamp", "下单时间"),
+            _c("buyer", "text", "买家"),
+            _c("agent", "text", "归属客服"),
+            _c("paid_at", "timestamp", "付款时间"),
+            _c("amount", "decimal", "订单金额"),
+            _c("status", "text", "订单状态"),
+            _c("rule", "text", "判定方式"),
+            _c("window_days", "integer", "询单有效时长（天）"),
+            _c("chat_at", "timestamp", "判定询单时间"),
+        ),
+        key=("order_id", "shop"),
+        account_kind="agent",
+        account_column="agent",
+        date_column="created_at",
+        blank_account=True,
+        replaces_by="shop",
     ),
     Dataset(
         name="campaigns",

@@ -4,7 +4,7 @@ and the rows page write, one record per source row (`shopkpi.data.metrics.rows`)
 A record has the row's metric, period, employee, dataset and day; `part` (its part in the value, a
 decimal string) or `excluded` (why it takes none; `calendar` names the exclusion calendar's entry); `source` (file, sheet, row, batch); `credited_by`
 (the rule that gave the row to the employee: the owner of the account and the window they owned
-it); and `values`, the columns the metric reads. CSV and XLSX put the values in columns of their own
+it, or the person on shift; an order's credit rule or 静默); and `values`, the columns the metric reads. CSV and XLSX put the values in columns of their own
 after the fixed ones (`COLUMNS`).
 """
 
@@ -50,10 +50,24 @@ def plain(value: Any) -> Any:
 
 
 def credit_text(credit: Credit) -> str:
-    """`owner shop S1 → E1 (…–2026-10-15)`: the rule, the account, its owner and the window."""
+    """`owner shop S1 → E1 (…–2026-10-15)`: the rule, the account, its owner and the window; a shift
+    (`shift agent A · 早班 09:30-16:30 → E1 (…)`), the credit rule of an order (`; order 1d, chat
+    2026-10-10 09:00:00`, `; silent`) and a shared account's row no shift takes (`; not split by shift`)."""
     start = credit.valid_from.isoformat() if credit.valid_from else "…"
     end = credit.valid_to.isoformat() if credit.valid_to else "…"
-    return f"{credit.rule} {credit.kind} {credit.account} → {credit.employee} ({start}–{end})"
+    account = (
+        credit.account if credit.shift is None else f"{credit.account} · {credit.shift} {credit.shift_hours}"
+    )
+    text = f"{credit.rule} {credit.kind} {account} → {credit.employee} ({start}–{end})"
+    if credit.silent:
+        text += "; silent"
+    if credit.credit_rule is not None or credit.window_days is not None:
+        days = "" if credit.window_days is None else f" {credit.window_days}d"
+        chat = "" if credit.chat_at is None else f", chat {plain(credit.chat_at)}"
+        text += f"; {credit.credit_rule or 'platform'}{days}{chat}"
+    if credit.unsplit:
+        text += "; shared account, not split by shift"
+    return text
 
 
 def record(row: MetricRow) -> dict[str, Any]:
@@ -79,6 +93,13 @@ def record(row: MetricRow) -> dict[str, Any]:
             "account": credit.account,
             "valid_from": plain(credit.valid_from),
             "valid_to": plain(credit.valid_to),
+            "credit_rule": credit.credit_rule,
+            "window_days": credit.window_days,
+            "chat_at": plain(credit.chat_at),
+            "silent": credit.silent,
+            "shift": credit.shift,
+            "shift_hours": credit.shift_hours,
+            "unsplit": credit.unsplit,
         },
         "values": {name: plain(value) for name, value in row.values.items()},
         "calendar": None if row.calendar is None else calendar_record(row.calendar),

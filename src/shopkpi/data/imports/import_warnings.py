@@ -180,10 +180,11 @@ def _unowned(
     con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str, file: str, labels: Mapping[str, str]
 ) -> list[DataWarning]:
     assert dataset.account_kind is not None and dataset.account_column is not None
-    account = scope.account_sql(dataset, "r")
+    account = f'CAST(r."{dataset.account_column}" AS VARCHAR)'
     day = scope.day_sql(dataset, "r")
+    blank = f"{account} IS NOT NULL AND " if dataset.blank_account else ""  # 静默: no one's by design
     unowned = (
-        f"SELECT r._row, {account} AS account FROM {source} r WHERE NOT EXISTS (SELECT 1 FROM {OWNERS_TABLE} o "
+        f"SELECT r._row, {account} AS account FROM {source} r WHERE {blank}NOT EXISTS (SELECT 1 FROM {OWNERS_TABLE} o "
         f"WHERE o.kind = {quote(dataset.account_kind)} AND o.account = {account} AND {day} BETWEEN o.f AND o.t)"
     )
     rows, row = con.execute(f"SELECT count(*), min(_row) FROM ({unowned})").fetchone() or (0, None)

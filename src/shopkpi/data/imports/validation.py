@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from shopkpi.data.datasets import BEHAVIORS, ORDER_STATUSES, RATERS, Column, Dataset
+from shopkpi.data.datasets import BEHAVIORS, CREDIT_JUDGES, ORDER_STATUSES, RATERS, Column, Dataset
 from shopkpi.data.imports.profile_match import HeaderFit
 from shopkpi.data.imports.staging import RawFile, check_column
 from shopkpi.data.imports.value_sql import (
@@ -31,6 +31,8 @@ ENUMERATED: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("orders", "status"): ORDER_STATUSES,
     ("traffic_events", "behavior"): BEHAVIORS,
     ("ratings", "rater"): RATERS,
+    ("order_credits", "status"): ORDER_STATUSES,
+    ("order_credits", "rule"): CREDIT_JUDGES,
 }
 
 
@@ -85,7 +87,9 @@ class _Columns:
         if (self.dataset.name, column.name) in ENUMERATED:
             text = f"lower({text})"
         if words:
-            cases = " ".join(f"WHEN {quote(k.lower())} THEN {quote(v)}" for k, v in words.items())
+            cases = " ".join(
+                f"WHEN {quote(k.lower())} THEN {quote(v) if v else 'NULL'}" for k, v in words.items()
+            )
             text = f"(CASE lower({text}) {cases} ELSE {text} END)"
         return text
 

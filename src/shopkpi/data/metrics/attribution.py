@@ -79,19 +79,20 @@ LAST_DAY = date(2299, 12, 31)
 """An open window's ends: the widest range every engine's date type holds (ClickHouse's Date32)."""
 
 
-def owners_cte(extra: Sequence[tuple[str, str, str]] = ()) -> str:
-    """`_owners`: accounts with closed windows (`_o_from`..`_o_to`, both days included), and the
-    `extra` (employee, kind, account) owned every day (a re-credited row's account, `row_overrides`)."""
-    added = "".join(
-        f" UNION ALL SELECT {literal(e)}, {literal(k)}, {literal(a)}, {date_literal(FIRST_DAY)}, "
-        f"{date_literal(LAST_DAY)}"
-        for e, k, a in extra
-    )
-    return (
-        f"{OWNERS} AS (SELECT employee AS _o_employee, kind AS _o_kind, account AS _o_account, "
+def owners_cte(extra: Sequence[tuple[str, str, str]] = (), more: Sequence[str] = ()) -> str:
+    """`_owners`: accounts with closed windows (`_o_from`..`_o_to`, both days included), the `extra`
+    (employee, kind, account) owned every day (a re-credited row's account, `row_overrides`), and
+    `more` rows of those columns (SELECTs: the people on shift slots day by day, `shifts`)."""
+    accounts = (
+        f"SELECT employee AS _o_employee, kind AS _o_kind, account AS _o_account, "
         f"coalesce(valid_from, {date_literal(FIRST_DAY)}) AS _o_from, "
-        f"coalesce(valid_to, {date_literal(LAST_DAY)}) AS _o_to FROM accounts{added})"
+        f"coalesce(valid_to, {date_literal(LAST_DAY)}) AS _o_to FROM accounts"
     )
+    added = [
+        f"SELECT {literal(e)}, {literal(k)}, {literal(a)}, {date_literal(FIRST_DAY)}, {date_literal(LAST_DAY)}"
+        for e, k, a in extra
+    ]
+    return f"{OWNERS} AS ({' UNION ALL '.join([accounts, *added, *more])})"
 
 
 def row_date(dataset: Dataset, alias: str) -> str:

@@ -33,6 +33,7 @@ from sqlglot import exp
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics.aggregation_plan import plan
+from shopkpi.data.metrics.crediting import PLAIN, Crediting
 from shopkpi.data.metrics.row_overrides import RowOverride, account_sql
 from shopkpi.data.metrics.sql_guard import DIALECT
 from shopkpi.data.warehouse.rollup_reading import rewritten
@@ -71,11 +72,14 @@ class BlockSource:
     overrides: tuple[RowOverride, ...] = ()
     """HR's decisions on single rows of the dataset (`row_overrides`): a re-credited row is read
     under its new owner's account (never from a roll-up)."""
+    crediting: Crediting = PLAIN
+    """The credit rules and shifts the rows are read with (`crediting`); overrides come after them."""
 
     def account_sql(self) -> str:
-        """The account a row is attributed by: its account column, or a re-credited row's account."""
-        assert self.account_column is not None
-        column = f"{ROW_ALIAS}.{attr.quoted(self.account_column)}"
+        """The account a row is attributed by: its account column (a shared account's shift slot at
+        the row's time, `crediting`), or a re-credited row's account."""
+        assert self.dataset is not None and self.account_column is not None
+        column = self.crediting.account(DATASETS[self.dataset], self.kind, self.account_column, ROW_ALIAS)
         return account_sql(column, self.overrides, ROW_ALIAS, DIALECT)
 
 
@@ -133,6 +137,7 @@ def _dataset_values(
     assert source.dataset is not None and source.account_column is not None
     dataset = DATASETS[source.dataset]
     i = source.index
+    credit = source.crediting
     account = source.account_sql()
     trees: Sequence[exp.Expr] = [tree for tree, _ in values]
     over_rollup = None if source.rollup is None else rewritten(dataset, trees, ROW_ALIAS)
@@ -141,9 +146,10 @@ def _dataset_values(
         table, in_window = source.rollup, _days_in(dataset, window)
     else:
         table, in_window = (
-            attr.quoted(dataset.name),
+            credit.table(dataset),
             attr.in_dates(dataset, ROW_ALIAS, window.start, window.end),
         )
+    in_window += credit.kept(dataset, source.account_column, account)
     day = attr.row_date(dataset, ROW_ALIAS)
     steps = plan(trees)
     computed = "".join(f", {sql} AS {column}" for sql, (_, column) in zip(steps.finals, values, strict=True))
@@ -179,14 +185,16 @@ def _dataset_values(
 def _dataset_accounts(source: BlockSource, window: Period) -> str:
     assert source.dataset is not None and source.account_column is not None
     dataset = DATASETS[source.dataset]
+    credit = source.crediting
     account = source.account_sql()
     ranged = attr.RANGE_START_COLUMN in dataset.column_names
     first = f", {ROW_ALIAS}.{attr.quoted(attr.RANGE_START_COLUMN)} AS _first" if ranged else ""
     if source.rollup is not None:  # a roll-up row counts _n rows; never ranged (`rollup_reading.readable`)
         table, rows, in_window = source.rollup, f"sum({ROW_ALIAS}.{COUNT_COLUMN})", _days_in(dataset, window)
     else:
-        table, rows = attr.quoted(dataset.name), "count(*)"
+        table, rows = credit.table(dataset), "count(*)"
         in_window = attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)
+    in_window += credit.kept(dataset, source.account_column, account)
     days = (
         f"SELECT {account} AS _account, {attr.row_date(dataset, ROW_ALIAS)} AS _day, {ROW_ALIAS}._batch AS _b{first}, "
         f"{rows} AS _n FROM {table} AS {ROW_ALIAS} WHERE {in_window} GROUP BY {'1, 2, 3, 4' if ranged else '1, 2, 3'}"

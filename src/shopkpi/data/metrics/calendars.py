@@ -31,10 +31,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlglot import exp
 
 from shopkpi.data.datasets import DATASETS
+from shopkpi.data.metrics.rule_files import parsed_files
 
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
@@ -91,29 +92,12 @@ class CalendarError(ValueError):
 
 def load_calendars(home: Path | None) -> Mapping[str, Calendar]:
     """`<home>/calendars/*.yaml`; CalendarError lists every problem (file: what)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     found: dict[str, Calendar] = {}
     problems: list[str] = []
-    folder = None if home is None else home / "calendars"
-    if folder is None or not folder.is_dir():
-        return MappingProxyType(found)
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in (".yaml", ".yml") or not path.is_file():
-            continue
-        try:
-            data = YAML(typ="safe", pure=True).load(path.read_text("utf-8"))
-            parsed = CalendarFile.model_validate(data)
-        except YAMLError as error:
-            problems.append(f"{path.name}: not valid YAML: {error}")
-            continue
-        except ValidationError as error:
-            problems += [f"{path.name}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
-            continue
+    for file, parsed in parsed_files(None if home is None else home / "calendars", CalendarFile, problems):
         for name, calendar in parsed.calendars.items():
             if name in found:
-                problems.append(f"{path.name}: calendar {name} is defined twice")
+                problems.append(f"{file}: calendar {name} is defined twice")
             found[name] = calendar
     if problems:
         raise CalendarError(problems)

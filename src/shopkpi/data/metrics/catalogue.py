@@ -32,6 +32,8 @@ from shopkpi.data.metrics.calendars import (
     load_calendars,
     spans,
 )
+from shopkpi.data.metrics.credit_rules import NO_RULES, CreditRuleError, CreditRules, load_credit_rules
+from shopkpi.data.metrics.credit_sql import CHATS, reception_filter
 from shopkpi.data.metrics.definitions import (
     DEFAULT_DERIVED_DECIMALS,
     AggregateMetric,
@@ -47,6 +49,7 @@ from shopkpi.data.metrics.derived_expressions import (
     compile_derived,
 )
 from shopkpi.data.metrics.row_overrides import RowOverride
+from shopkpi.data.metrics.shifts import NO_SHIFTS, ShiftCalendar, ShiftError, load_shifts
 from shopkpi.data.metrics.sql_guard import (
     SqlRefused,
     checked_aggregate,
@@ -133,6 +136,10 @@ class MetricCatalogue:
     metrics: Mapping[str, Metric]
     order: tuple[str, ...]
     """Every metric, each after the metrics it reads."""
+    credit: CreditRules = NO_RULES
+    """The shops' order credit rules (`credit_rules`): `order_credits` is read with them (`credit_sql`)."""
+    shifts: ShiftCalendar = NO_SHIFTS
+    """Who is on shift on shared agent accounts (`shifts`): rows with a time are credited by the hour."""
 
     @property
     def public(self) -> tuple[str, ...]:
@@ -180,7 +187,36 @@ def load_catalogue(home: Path | None = None, *, engine: str | None = None) -> Me
         calendars = load_calendars(home)
     except CalendarError as error:
         raise MetricCatalogueError([MetricProblem("calendars", "", p) for p in error.problems]) from None
-    return with_calendars(catalogue, calendars)
+    try:
+        credit = load_credit_rules(home)
+    except CreditRuleError as error:
+        raise MetricCatalogueError([MetricProblem("credit_rules", "", p) for p in error.problems]) from None
+    try:
+        shifts = load_shifts(home)
+    except ShiftError as error:
+        raise MetricCatalogueError([MetricProblem("shifts", "", p) for p in error.problems]) from None
+    return dataclasses.replace(with_credit_rules(with_calendars(catalogue, calendars), credit), shifts=shifts)
+
+
+def with_credit_rules(catalogue: MetricCatalogue, rules: CreditRules) -> MetricCatalogue:
+    """The catalogue reading `order_credits` with the shops' credit rules, and the chats of the rules'
+    reception filters (接待过滤) left out of every metric over `cs_chats`, through its filter."""
+    if not rules:
+        return catalogue
+    filtered = reception_filter(rules, CHATS)
+    metrics = dict(catalogue.metrics)
+    if filtered is not None:
+        for name, metric in catalogue.metrics.items():
+            if any(s.dataset == CHATS for s in metric.sources):
+                sources = tuple(_keeping(s, filtered) if s.dataset == CHATS else s for s in metric.sources)
+                metrics[name] = dataclasses.replace(metric, sources=sources)
+    return dataclasses.replace(catalogue, metrics=MappingProxyType(metrics), credit=rules)
+
+
+def _keeping(source: ResolvedSource, left_out: exp.Expr) -> ResolvedSource:
+    keep = exp.Not(this=exp.Paren(this=left_out.copy()))
+    condition = keep if source.filter is None else exp.and_(exp.Paren(this=source.filter.copy()), keep)
+    return dataclasses.replace(source, filter=condition)
 
 
 def with_calendars(catalogue: MetricCatalogue, calendars: Mapping[str, Calendar]) -> MetricCatalogue:
@@ -232,7 +268,7 @@ def with_calendars(catalogue: MetricCatalogue, calendars: Mapping[str, Calendar]
         raise MetricCatalogueError(problems)
     if not named:
         return catalogue
-    return MetricCatalogue(metrics=MappingProxyType(metrics), order=catalogue.order)
+    return dataclasses.replace(catalogue, metrics=MappingProxyType(metrics))
 
 
 def _excluding(source: ResolvedSource, calendars: Sequence[tuple[str, Calendar]]) -> ResolvedSource:
@@ -240,9 +276,7 @@ def _excluding(source: ResolvedSource, calendars: Sequence[tuple[str, Calendar]]
     excluded = excluded_condition(found)
     if excluded is None:
         return source
-    keep = exp.Not(this=exp.Paren(this=excluded))
-    condition = keep if source.filter is None else exp.and_(exp.Paren(this=source.filter.copy()), keep)
-    return dataclasses.replace(source, filter=condition, excluded=source.excluded + found)
+    return dataclasses.replace(_keeping(source, excluded), excluded=source.excluded + found)
 
 
 def shipped_json_text() -> str:

@@ -29,6 +29,7 @@ from sqlglot import exp
 
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics import attribution as attr
+from shopkpi.data.metrics import credit_sql
 from shopkpi.data.metrics.block_sql import (
     ACCOUNT_COLUMNS,
     ROW_ALIAS,
@@ -38,6 +39,7 @@ from shopkpi.data.metrics.block_sql import (
     team_cte,
 )
 from shopkpi.data.metrics.catalogue import Metric, MetricCatalogue, ResolvedSource, dataset_schema
+from shopkpi.data.metrics.crediting import Crediting
 from shopkpi.data.metrics.definitions import QueryMetric
 from shopkpi.data.metrics.row_overrides import RowOverride, owner_rows
 from shopkpi.data.metrics.sql_guard import DIALECT, checked_tree
@@ -133,7 +135,13 @@ def compile_period(
             sources[(name, offset)] = tuple(found)
     ordered = sorted(blocks.items(), key=lambda item: item[1].index)
     overridden = _overrides(catalogue, current | previous)
-    ctes = [attr.owners_cte(owner_rows(o for found in overridden.values() for o in found)), *pairs_ctes()]
+    credit = Crediting(catalogue.credit, catalogue.shifts, period.previous().start, period.end)
+    ctes = [
+        attr.owners_cte(owner_rows(o for found in overridden.values() for o in found), credit.owner_rows()),
+        *pairs_ctes(),
+        # HR's decisions name rows by their file row: then the computed rows keep it too
+        *credit.ctes((k[0] for k in blocks), with_row=any(d == credit_sql.DATASET for d, _ in overridden)),
+    ]
     columns: list[str] = []
     for key, block in ordered:
         window = period if block.offset == 0 else period.previous()
@@ -154,11 +162,21 @@ def compile_period(
             overrides = overridden.get((key[0], key[1]), ())
             rollup = (
                 rollups.view_name(dataset)
-                if dataset.name in rollups_read and readable(dataset, key[2]) and not overrides
+                if dataset.name in rollups_read
+                and readable(dataset, key[2])
+                and not overrides
+                and not credit.by_shift(dataset, block.kind)  # a roll-up has no hours
                 else None
             )
             reads = BlockSource(
-                block.index, block.offset, block.kind, key[0], key[2], rollup=rollup, overrides=overrides
+                block.index,
+                block.offset,
+                block.kind,
+                key[0],
+                key[2],
+                rollup=rollup,
+                overrides=overrides,
+                crediting=credit,
             )
         values = [(block.trees[sql], column) for sql, column in block.values.items()]
         ctes.extend(block_ctes(reads, values, window))

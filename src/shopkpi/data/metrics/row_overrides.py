@@ -73,8 +73,6 @@ def credit_account(employee: str) -> str:
 def with_row_overrides(catalogue: MetricCatalogue, overrides: Iterable[RowOverride]) -> MetricCatalogue:
     """The catalogue with each override on the sources that read its dataset (the last override of a
     row wins)."""
-    from shopkpi.data.metrics.catalogue import MetricCatalogue
-
     by_dataset: dict[tuple[str, str], dict[tuple[str, int], RowOverride]] = {}
     for override in overrides:
         by_dataset.setdefault((override.dataset, override.kind), {})[override.key] = override
@@ -88,7 +86,7 @@ def with_row_overrides(catalogue: MetricCatalogue, overrides: Iterable[RowOverri
                 for s in metric.sources
             )
             metrics[name] = dataclasses.replace(metric, sources=sources)
-    return MetricCatalogue(metrics=MappingProxyType(metrics), order=catalogue.order)
+    return dataclasses.replace(catalogue, metrics=MappingProxyType(metrics))  # keeps the credit rules, shifts
 
 
 def _overridden(source: ResolvedSource, overrides: tuple[RowOverride, ...]) -> ResolvedSource:

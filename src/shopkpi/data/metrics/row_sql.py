@@ -25,6 +25,9 @@ from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics.calendars import Span
 from shopkpi.data.metrics.catalogue import ResolvedSource
+from shopkpi.data.metrics.credit_sql import DATASET as CREDITED
+from shopkpi.data.metrics.credit_sql import SHOWN
+from shopkpi.data.metrics.crediting import PLAIN, Crediting
 from shopkpi.data.metrics.row_overrides import RowOverride, account_sql, owner_rows, rows_condition
 from shopkpi.data.metrics.sql_guard import DIALECT
 from shopkpi.scorecard.periods import Period
@@ -136,10 +139,14 @@ def _reading(tree: exp.Expr, condition: exp.Expr | None, zero: bool) -> Aggregat
     return Aggregate("other")
 
 
-def owners_ctes(overrides: tuple[RowOverride, ...] = ()) -> str:
-    """The WITH clause the row selects read: `_owners` with the accounts of re-credited rows (a team
-    metric reads `_reports` too, the table the organisation snapshot registers)."""
-    return f"WITH {attr.owners_cte(owner_rows(overrides))}"
+def owners_ctes(
+    crediting: Crediting, datasets: tuple[str, ...] = (), overrides: tuple[RowOverride, ...] = ()
+) -> str:
+    """The WITH clause the row selects read: `_owners` with the accounts of re-credited rows and the
+    people on shift slots, and what the credit rules compute for `datasets` (a team metric reads
+    `_reports` too, the table the organisation snapshot registers)."""
+    owners = attr.owners_cte(owner_rows(overrides), crediting.owner_rows())
+    return f"WITH {', '.join([owners, *crediting.ctes(datasets, with_row=True)])}"
 
 
 def dataset_rows(
@@ -150,12 +157,14 @@ def dataset_rows(
     window: Period,
     employee: str | None,
     team: bool,
+    crediting: Crediting = PLAIN,
 ) -> RowSelect:
-    """The rows of one aggregate source in `window` attributed to `employee` (None: everyone)."""
+    """The rows of one aggregate source in `window` attributed to `employee` (None: everyone), read
+    with the credit rules and shifts of `crediting` as the metric step reads them."""
     dataset = DATASETS[source.dataset]
     aggregate = aggregate_of(source.expression)
     read = _read_columns(source)
-    column = f"{ROW_ALIAS}.{attr.quoted(source.account_column)}"
+    column = crediting.account(dataset, source.kind, source.account_column, ROW_ALIAS)
     account = account_sql(column, source.overrides, ROW_ALIAS, DIALECT)
     owned = attr.owner_join(source.kind, account, attr.row_date(dataset, ROW_ALIAS), keep_unowned=False)
     left_out = rows_condition((o for o in source.overrides if o.credit_to is None), ROW_ALIAS)
@@ -168,10 +177,11 @@ def dataset_rows(
         f"SELECT {_owner_columns(team)}, {ROW_ALIAS}._batch AS _batch, {ROW_ALIAS}._row AS _row, "
         f"{attr.row_date(dataset, ROW_ALIAS)} AS _day{columns}, {passes} AS _passes, {span} AS _span, "
         f"{overridden} AS _overridden, {_parts(aggregate)} "
-        f"FROM {attr.quoted(dataset.name)} AS {ROW_ALIAS} {owned}{_team_join(team)} "
-        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)}{_for_employee(employee, team)}"
+        f"FROM {crediting.table(dataset)} AS {ROW_ALIAS} {owned}{_team_join(team)} "
+        f"WHERE {attr.in_dates(dataset, ROW_ALIAS, window.start, window.end)}"
+        f"{crediting.kept(dataset, source.account_column, account)}{_for_employee(employee, team)}"
     )
-    sql = f"{owners_ctes(source.overrides)} {_outer(inner, aggregate, read)}"
+    sql = f"{owners_ctes(crediting, (dataset.name,), source.overrides)} {_outer(inner, aggregate, read)}"
     return RowSelect(
         metric,
         offset,
@@ -188,7 +198,14 @@ def dataset_rows(
 
 
 def query_rows(
-    metric: str, offset: int, query: exp.Query, by: str, window: Period, employee: str | None, team: bool
+    metric: str,
+    offset: int,
+    query: exp.Query,
+    by: str,
+    window: Period,
+    employee: str | None,
+    team: bool,
+    crediting: Crediting = PLAIN,
 ) -> RowSelect:
     """The rows a query metric's SELECT returns in `window` (account, date, value, batch when given)."""
     account, day = f'CAST({QUERY_ALIAS}."account" AS VARCHAR)', f'CAST({QUERY_ALIAS}."date" AS DATE)'
@@ -206,7 +223,7 @@ def query_rows(
         f"FROM _query AS {QUERY_ALIAS} {attr.owner_join(by, account, day, keep_unowned=False)}{_team_join(team)} "
         f"WHERE {in_window}{_for_employee(employee, team)}"
     )
-    sql = f"{owners_ctes()}, _query AS ({query.sql(dialect=DIALECT)}) {_outer(inner, aggregate, ('account', 'value'))}"
+    sql = f"{owners_ctes(crediting)}, _query AS ({query.sql(dialect=DIALECT)}) {_outer(inner, aggregate, ('account', 'value'))}"
     return RowSelect(metric, offset, 0, f"query {metric}", sql, ("account", "value"), aggregate, False)
 
 
@@ -215,6 +232,8 @@ def _read_columns(source: ResolvedSource) -> tuple[str, ...]:
     filters) and its key (the order number …), which names the row."""
     dataset = DATASETS[source.dataset]
     named = {source.account_column, dataset.date_column, attr.RANGE_START_COLUMN, *dataset.key}
+    if dataset.name == CREDITED:  # the agent, the rule and the chat that credited the order
+        named |= set(SHOWN)
     for tree in (source.expression, source.filter):
         if tree is not None:
             named |= {c.name for c in tree.find_all(exp.Column)}

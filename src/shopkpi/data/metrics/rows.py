@@ -17,7 +17,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,9 +27,12 @@ from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics import row_sql
 from shopkpi.data.metrics.calendars import Span
 from shopkpi.data.metrics.catalogue import MetricCatalogue
+from shopkpi.data.metrics.credit_sql import DATASET as CREDITED
+from shopkpi.data.metrics.crediting import Crediting
 from shopkpi.data.metrics.definitions import QueryMetric
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
 from shopkpi.data.metrics.row_overrides import CREDIT_PREFIX, RowOverride, by_row
+from shopkpi.data.metrics.shifts import KIND
 from shopkpi.scorecard.periods import Period
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
@@ -37,11 +40,20 @@ OWNER_RULE = "owner"
 """The rule that credits a row to the owner of its account on its day (`attribution`)."""
 OVERRIDE_RULE = "override"
 """HR's decision on the row, on an appeal (`row_overrides`): it comes after every other rule."""
+SHIFT_RULE = "shift"
+"""The rule that credits a row with a time of a shared account to the person on shift then (`shifts`)."""
 
 
 @dataclass(frozen=True)
 class Credit:
-    """Why a row counts for an employee: `rule` (`owner`), the owner and the window they owned it."""
+    """Why a row counts for an employee: `rule` (`owner`, or `shift`: the person on `shift` of the
+    account at the row's time), the owner and the window they owned it (a shift: that day).
+
+    An `order_credits` row also says how its order was credited to its agent: the credit rule
+    (`credit_rule`: order, payment, order_first; or the platform's own 订单归属), its window and the
+    chat that decided it, or `silent` (静默: no agent). `unsplit`: a row of a shared account that no
+    shift takes (a daily total has no hours; a time outside the scheduled shifts) stays with the
+    account's owner."""
 
     rule: str
     employee: str
@@ -49,6 +61,13 @@ class Credit:
     account: str
     valid_from: date | None
     valid_to: date | None
+    credit_rule: str | None = None
+    window_days: int | None = None
+    chat_at: datetime | None = None
+    silent: bool = False
+    shift: str | None = None
+    shift_hours: str | None = None
+    unsplit: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +138,9 @@ class RowDrill:
         self.period = Period.parse(period) if isinstance(period, str) else period
         self.employee = employee
         organisation.register(connection, self.period.end)
+        self.crediting = Crediting(
+            catalogue.credit, catalogue.shifts, self.period.previous().start, self.period.end
+        )
         current, previous = catalogue.needed([metric])
         wanted = [(n, 0) for n in catalogue.order if n in current]
         wanted += [(n, -1) for n in catalogue.order if n in previous]
@@ -134,9 +156,11 @@ class RowDrill:
         team = metric.scope == "team"
         if metric.query is not None and isinstance(metric.definition, QueryMetric):
             by = metric.definition.by
-            yield row_sql.query_rows(name, offset, metric.query, by, window, self.employee, team)
+            yield row_sql.query_rows(
+                name, offset, metric.query, by, window, self.employee, team, self.crediting
+            )
         for i, source in enumerate(metric.sources):
-            yield row_sql.dataset_rows(name, offset, i, source, window, self.employee, team)
+            yield row_sql.dataset_rows(name, offset, i, source, window, self.employee, team, self.crediting)
 
     def period_of(self, offset: int) -> str:
         return (self.period if offset == 0 else self.period.previous()).text
@@ -189,13 +213,17 @@ class RowDrill:
                 OVERRIDE_RULE, str(owner), str(kind), "" if shown is None else str(shown), None, None
             )
         else:
-            credit = Credit(
-                OWNER_RULE,
-                str(owner),
-                str(kind),
-                str(account),
-                None if valid_from == attr.FIRST_DAY else valid_from,
-                None if valid_to == attr.LAST_DAY else valid_to,
+            credit = self._credit(
+                select.dataset,
+                values,
+                Credit(
+                    OWNER_RULE,
+                    str(owner),
+                    str(kind),
+                    str(account),
+                    None if valid_from == attr.FIRST_DAY else valid_from,
+                    None if valid_to == attr.LAST_DAY else valid_to,
+                ),
             )
         return MetricRow(
             metric=select.metric,
@@ -215,6 +243,27 @@ class RowDrill:
             calendar=None if span is None else select.excluded[int(span)],
             override=decided,
         )
+
+    def _credit(self, dataset: str, values: Mapping[str, Any], owner: Credit) -> Credit:
+        """`owner` with the shift and the credit rule that gave the row to its person and agent."""
+        credit = owner
+        shift = self.crediting.shifts.shifts.get(owner.account)
+        if shift is not None:
+            credit = replace(
+                credit, rule=SHIFT_RULE, account=shift.account, shift=shift.name, shift_hours=shift.hours
+            )
+        elif owner.kind == KIND and owner.account in self.crediting.shifts.accounts:
+            credit = replace(credit, unsplit=True)
+        if dataset == CREDITED:
+            days = values.get("window_days")
+            credit = replace(
+                credit,
+                credit_rule=values.get("rule"),
+                window_days=None if days is None else int(days),
+                chat_at=values.get("chat_at"),
+                silent=values.get("agent") is None,
+            )
+        return credit
 
     # ---- the value rebuilt from the rows -----------------------------------------------------
 

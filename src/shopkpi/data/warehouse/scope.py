@@ -20,9 +20,10 @@ def account_sql(dataset: Dataset, alias: str = "") -> str:
     """The row's account for replacement (VARCHAR; may be NULL)."""
     if dataset.name == "accounts":
         return f"({_col(alias, 'kind')} || ':' || {_col(alias, 'account')})"
-    if dataset.account_column is None:  # pragma: no cover - every other dataset has one
+    column = dataset.replaces_by or dataset.account_column
+    if column is None:  # pragma: no cover - every other dataset has one
         return "NULL"
-    return f"CAST({_col(alias, dataset.account_column)} AS VARCHAR)"
+    return f"CAST({_col(alias, column)} AS VARCHAR)"
 
 
 def day_sql(dataset: Dataset, alias: str = "") -> str:

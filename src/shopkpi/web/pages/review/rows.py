@@ -25,7 +25,7 @@ from shopkpi.appraisal.models import Employee
 from shopkpi.appraisal.organisation.kinds import KINDS
 from shopkpi.appraisal.reviews.review_rows import RowsPage, UnknownMetric, rows_page, rows_workbook
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.metrics.rows import ENTERED_RULE, OVERRIDE_RULE, OWNER_RULE
+from shopkpi.data.metrics.rows import ENTERED_RULE, OVERRIDE_RULE, OWNER_RULE, SHIFT_RULE
 from shopkpi.web.number_format import number, quantity
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.common.variable_names import variable
@@ -33,6 +33,12 @@ from shopkpi.web.pages.review import row_appeal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE = "shopkpi/review/rows.html"
+# 业绩判定 (shopkpi.data.metrics.credit_rules)
+JUDGES = {
+    "order": gettext_lazy("下单判定"),
+    "payment": gettext_lazy("付款判定"),
+    "order_first": gettext_lazy("下单优先判定"),
+}
 # why a row takes no part in the value (shopkpi.data.metrics.row_sql.EXCLUDED)
 EXCLUDED = {
     "filter": gettext_lazy("不计入：不符合指标的条件（如非计入订单）"),
@@ -142,7 +148,7 @@ def _row(row: Any, units: dict[str, str], names: dict[str, str]) -> dict[str, An
         "key": f"{source.batch}|{source.row}",
         "appealable": row.counted is not None
         and source.row is not None
-        and row.credited_by.rule == OWNER_RULE,
+        and row.credited_by.rule in (OWNER_RULE, SHIFT_RULE),
         "metric": variable(row.metric),
         "period": row.period,
         "day": row.day,
@@ -198,13 +204,40 @@ def _credit(credit: Any, names: dict[str, str]) -> str:
             "code": credit.employee,
             "owner": names.get(credit.employee, ""),
         }
-    return _("%(kind)s %(account)s 的负责人 %(owner)s（%(start)s 至 %(end)s）") % {
+    who = {
         "kind": KINDS.get(credit.kind, credit.kind),
         "account": credit.account,
         "owner": names.get(credit.employee, credit.employee),
         "start": credit.valid_from.isoformat() if credit.valid_from else "…",
         "end": credit.valid_to.isoformat() if credit.valid_to else "…",
     }
+    if credit.shift is not None:
+        text = _("%(kind)s %(account)s 的%(shift)s（%(hours)s）当班 %(owner)s（%(start)s）") % {
+            **who,
+            "shift": credit.shift,
+            "hours": credit.shift_hours,
+        }
+    else:
+        text = _("%(kind)s %(account)s 的负责人 %(owner)s（%(start)s 至 %(end)s）") % who
+    return "；".join([text, *_credit_rule(credit)])
+
+
+def _credit_rule(credit: Any) -> list[str]:
+    """How an order was credited to its agent (the shop's credit rule), 静默, or a shared account's row
+    no shift takes."""
+    found = []
+    if credit.silent:
+        found.append(_("静默订单：询单有效时长内无客服接待，不归属任何客服"))
+    if credit.credit_rule in JUDGES and credit.window_days is not None:
+        found.append(
+            _("业绩判定：%(rule)s，询单有效时长 %(days)s 天")
+            % {"rule": JUDGES[credit.credit_rule], "days": credit.window_days}
+        )
+    if credit.chat_at is not None:
+        found.append(_("判定询单：%(time)s") % {"time": _shown(credit.chat_at)})
+    if credit.unsplit:
+        found.append(_("共用子账号：此行无法按班次拆分，归账号负责人"))
+    return found
 
 
 def _shown(value: object) -> str:
