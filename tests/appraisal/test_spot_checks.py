@@ -203,3 +203,70 @@ def test_a_scored_week_is_not_drawn_again_and_bad_scores_change_nothing(co: Comp
             service.draw_week(gm, review.pk, 2, HOME, size=size, seed=seed)
     with pytest.raises(ReviewNotFound):  # a week the month does not have
         service.week_page(gm, review.pk, 7)
+
+
+def test_an_appealed_case_hr_accepts_leaves_the_average(co: Company) -> None:
+    gm, p01 = co.user("gm"), co.user("p01")
+    perform(p01, co.review("P01"), "save_self", ratings={"spot_check": "80"})
+    perform(p01, co.review("P01"), "submit_self")
+    a, b = service.draw_week(gm, co.review("P01").pk, 2, HOME, seed=3, size=2).cases.all()
+    score(co, a, (60, 60, 60, 60))  # 60
+    score(co, b, (90, 90, 100, 100))  # 95
+    perform(
+        gm,
+        co.review("P01"),
+        "record_interview",
+        held_on="2026-10-05",
+        strengths="耐心",
+        improvements="话术",
+        plan="每周复盘",
+    )
+    perform(gm, co.review("P01"), "submit_supervisor")
+    perform(co.user("hr"), co.review("P01"), "submit_hr")
+    perform(co.user("vgm"), co.review("P01"), "approve")
+    review = co.review("P01")
+    # (60 + 95) / 2 = 77.5; 75% × 77.5 + 25% × 80 = 58.125 + 20 = 78.125 → 78.1
+    assert review.score == Decimal("78.1")
+    with pytest.raises(WorkflowError) as refused:  # a case that is not this review's
+        perform(
+            p01,
+            review,
+            "appeal",
+            items=[
+                {
+                    "item_key": "spot_check",
+                    "reason": "x",
+                    "points": [{"kind": "spot_check", "ref": {"case": 0}, "claim": "unfair"}],
+                }
+            ],
+        )
+    assert refused.value.code == "unknown_case"
+    perform(
+        p01,
+        co.review("P01"),
+        "appeal",
+        items=[
+            {
+                "item_key": "spot_check",
+                "reason": "该客户是售后转来的",
+                "points": [{"kind": "spot_check", "ref": {"case": a.pk}, "claim": "not_mine"}],
+            }
+        ],
+    )
+    point = co.review("P01").appeals.get().points.get()
+    assert point.ref == {"case": a.pk, "week": 2, "key": a.key, "score": "60"}
+    perform(
+        co.user("hr"),
+        co.review("P01"),
+        "decide_appeal",
+        outcome="amended",
+        note="核对聊天记录属实",
+        points=[{"id": point.pk, "decision": "drop", "reason": "售后转接，不计"}],
+    )
+    review = co.review("P01")
+    # only b counts now: 95; 75% × 95 + 25% × 80 = 71.25 + 20 = 91.25 → 91.3 (half-up)
+    assert review.score == Decimal("91.3")
+    fed = review.result["items"][0]["fed"]
+    assert [c["key"] for c in fed["cases"]] == [b.key]
+    assert fed["dropped"] == [{"week": 2, "key": a.key, "score": "60", "reason": "售后转接，不计"}]
+    assert AuditEntry.objects.filter(action="spot_check.drop").count() == 1

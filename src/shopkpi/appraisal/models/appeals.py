@@ -10,6 +10,9 @@ it points at and `ref` which one, as JSON the kind defines:
     kind "incident"  ref {"incident", "kind", "occurred_on", "amount", "claimed"}: an incident record
                  (奖惩记录, `shopkpi.appraisal.incidents.appeals`); claims `remove` (这条不该记) and
                  `amount` (次数/金额不对, with `claimed`); decisions `remove`, `change` or `refused`
+    kind "spot_check"  ref {"case", "week", "key", "score"}: a scored spot-check case (抽查样本,
+                 `shopkpi.appraisal.spot_checks.appeals`); claims `unfair` (这个样本打分不公) and
+                 `not_mine` (这个客户不是我接待的); decisions `drop` (不计这个样本) or `refused`
 
 Adding a kind (an incident, a spot-check case …): register it in
 `shopkpi.appraisal.reviews.appeal_points.kinds()` (`PointKind`: its name, label, claims, decisions, how a

@@ -42,6 +42,10 @@ class SpotCheckCase(models.Model):
     note = models.TextField(blank=True)
     scored_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     scored_at = models.DateTimeField(null=True, blank=True)
+    dropped_at = models.DateTimeField(
+        null=True, blank=True, help_text="when an appeal HR accepted left the case out of the month's average"
+    )
+    dropped_reason = models.TextField(blank=True, help_text="HR's reason for leaving the case out")
 
     class Meta:
         ordering = ["draw", "position"]

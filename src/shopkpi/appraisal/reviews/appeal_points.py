@@ -44,8 +44,9 @@ def kinds() -> dict[str, PointKind]:
     """Every kind by name (each kind's module is imported here: add yours)."""
     from shopkpi.appraisal.incidents import appeals as incident_appeals
     from shopkpi.appraisal.reviews import row_appeals
+    from shopkpi.appraisal.spot_checks import appeals as spot_check_appeals
 
-    found = [row_appeals.ROW, incident_appeals.INCIDENT]
+    found = [row_appeals.ROW, incident_appeals.INCIDENT, spot_check_appeals.SPOT_CHECK]
     return {kind.name: kind for kind in found}
 
 

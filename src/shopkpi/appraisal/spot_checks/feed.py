@@ -39,10 +39,21 @@ def spot_check_feed(review: Review, template: Template) -> FedRating | None:
         .order_by("draw__week", "position")
     )
     listed: list[dict[str, Any]] = []
+    dropped: list[dict[str, Any]] = []
     scored: list[Decimal] = []
     for case in cases:
         found = case_score(case.scores, spot.checklist)
-        if found is None:
+        if found is None:  # drawn, not scored: it does not count
+            continue
+        if case.dropped_at is not None:  # left out by an appeal HR accepted
+            dropped.append(
+                {
+                    "week": case.draw.week,
+                    "key": case.key,
+                    "score": _text(found),
+                    "reason": case.dropped_reason,
+                }
+            )
             continue
         scored.append(found)
         listed.append(
@@ -63,7 +74,13 @@ def spot_check_feed(review: Review, template: Template) -> FedRating | None:
         return None
     with decimal.localcontext(SPEC_CONTEXT):
         average = sum(scored, Decimal(0)) / len(scored)
-    detail = {"kind": "spot_check", "cases": listed, "count": len(scored), "average": _text(average)}
+    detail = {
+        "kind": "spot_check",
+        "cases": listed,
+        "count": len(scored),
+        "average": _text(average),
+        "dropped": dropped,
+    }
     return FedRating(spot.feeds, average, detail)
 
 
