@@ -32,7 +32,10 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from app_catalogue import warehouse_of
 from served_home import Visitor, environment, served, shopkpi
+
+from shopkpi.data.warehouse.batch_store import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -172,7 +175,8 @@ def test_the_manifest_lists_every_file_with_its_checksum(demo_home: Path, origin
     for path, item in listed.items():
         data = (backup / path).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (item["size"], item["sha256"]), path
-    assert {"shopkpi.sqlite3", "secret_key", "warehouse/catalogue.duckdb", "demo.json"} <= set(listed)
+    assert {"shopkpi.sqlite3", "secret_key", "demo.json"} <= set(listed)
+    assert "warehouse/catalogue.duckdb" not in listed  # the catalogue is in the application database
     assert (backup / "secret_key").read_text() == (demo_home / "secret_key").read_text()
     # the counts are the snapshot's: the audit log's entries as the original's database holds them
     assert manifest["counts"]["database"]["appraisal_auditentry"] == len(original.audit_log) > 100
@@ -376,9 +380,7 @@ def _corrected_sns_file(home: Path, folder: Path) -> Path:
 
 def _catalogued(home: Path) -> tuple[set[str], set[str]]:
     """(the batches the warehouse catalogue names, the Parquet files of its folder)."""
-    import duckdb
-
-    con = duckdb.connect(str(home / "warehouse" / "catalogue.duckdb"), read_only=True)
+    con = warehouse_of(home).connect()
     try:
         batches = {str(b) for (b,) in con.execute("SELECT id FROM batches").fetchall()}
         paths = {str(p) for (p,) in con.execute("SELECT path FROM batches").fetchall()}
@@ -456,3 +458,44 @@ def test_a_backup_while_an_import_commits_holds_it_wholly_or_not_at_all(
         assert visitor.get(f"/hr/cycles/{PERIODS[-1]}/")[0] == 200
         assert visitor.post(f"/hr/cycles/{PERIODS[-1]}/recompute/") == 302
     assert "audit log intact" in run("--home", str(restored), "audit", "verify").stdout
+
+
+# ---- object storage ------------------------------------------------------------------------------
+
+
+def test_a_home_on_object_storage_is_backed_up_and_restored_into_object_storage(
+    tmp_path: Path, s3_store: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch files in S3-compatible storage (a local S3 server): the backup holds them, and the restore
+    puts them into the store the restored home is configured with, not into its folder."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):  # this process reads too
+        monkeypatch.setenv(name, s3_store[name])
+    home, backup, restored = tmp_path / "home", tmp_path / "backup", tmp_path / "restored"
+    moved = s3_store | {"SHOPKPI_STORE_URL": s3_store["SHOPKPI_STORE_URL"] + "-restored"}
+
+    def shopkpi_with(store: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            shopkpi(*args), env=environment() | store, capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    shops = tmp_path / "店铺.csv"
+    shops.write_text("shop,date,uv,gmv\nS1,2026-09-01,10,100.50\nS2,2026-09-02,5,50\n", encoding="utf-8")
+    shopkpi_with(s3_store, "--home", str(home), "import", "shop_daily", str(shops), "--accept-warnings")
+    shopkpi_with(s3_store, "--home", str(home), "backup", "--output", str(backup))
+    listed = [f["path"] for f in json.loads((backup / "manifest.json").read_text(encoding="utf-8"))["files"]]
+    [batch_file] = [p for p in listed if p.startswith("warehouse/shop_daily/")]
+    done = shopkpi_with(moved, "--home", str(restored), "restore", str(backup))
+    assert "1 put, 0 already there" in done.stderr
+    assert not list((restored / "warehouse").rglob("*.parquet"))  # in the store, not the home
+
+    def rows(at: Path, store: dict[str, str]) -> list[tuple[object, ...]]:
+        con = warehouse_of(at, store=open_store(at, store)).connect()
+        try:
+            return con.execute("SELECT shop, date, uv, gmv, _batch FROM shop_daily ORDER BY shop").fetchall()
+        finally:
+            con.close()
+
+    assert rows(restored, moved) == rows(home, s3_store) != []
+    assert open_store(restored, moved).files() == [batch_file.removeprefix("warehouse/")]

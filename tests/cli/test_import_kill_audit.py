@@ -3,7 +3,7 @@ and its audit entry alike (issue 11: the data was in, the audit entry missing, t
 
 A real home in a subprocess (`shopkpi --home H import …`, its SQLite application database under H)
 pauses at a point (SHOPKPI_TEST_PAUSE_AT) and is killed there; the audit log is read from that
-database, the warehouse from its catalogue; then the next process that opens the home decides what
+database, the warehouse from its catalogue (in that database too); then the next process that opens the home decides what
 the killed one left (`Warehouse.recover`, as every import does first).
 """
 
@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app_catalogue import warehouse_of
 
 from shopkpi.data.warehouse import batch_states
-from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse
+from shopkpi.data.warehouse.catalogue import PAUSE_ENV
 
 RUN_CLI = "import sys; from shopkpi.cli.main import main; sys.argv[0] = 'shopkpi'; main()"
 RECOVER = (
@@ -79,7 +80,7 @@ def audit(home: Path) -> list[tuple[str, str]]:
 
 def seen(home: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """(each batch's file and state, the current shop rows)."""
-    con = Warehouse(home).connect()
+    con = warehouse_of(home).connect()
     try:
         return (
             con.execute("SELECT file_name, state FROM batches ORDER BY seq").fetchall(),

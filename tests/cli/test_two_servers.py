@@ -23,13 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app_catalogue import warehouse_of
 from served_home import Visitor, environment, served, shopkpi
 
 from shopkpi.appraisal.background import jobs
 from shopkpi.appraisal.importing import import_jobs
 from shopkpi.data.warehouse import batch_states
 from shopkpi.data.warehouse.batch_store import open_store
-from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse
+from shopkpi.data.warehouse.catalogue import PAUSE_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -201,9 +202,9 @@ def wait_for_pause(worker: subprocess.Popen[str], point: str) -> None:
     raise AssertionError(f"the worker did not pause at {point}")
 
 
-def warehouse(home: Path) -> tuple[dict[str, str], dict[str, int]]:
-    """(each batch's file and state, the current rows of each file)."""
-    con = Warehouse(home).connect()
+def warehouse(company: Company) -> tuple[dict[str, str], dict[str, int]]:
+    """(each batch's file and state, the current rows of each file): the catalogue in the database."""
+    con = warehouse_of(company.home, company.database_url).connect()
     try:
         states = dict(con.execute("SELECT file_name, state FROM batches ORDER BY seq").fetchall())
         rows = con.execute(
@@ -254,7 +255,7 @@ def test_an_import_is_followed_across_servers_and_survives_a_killed_worker(
     confirm(first, job_id)
     wait_for_pause(worker, "before_confirm")
     company.kill_worker()
-    states, rows = warehouse(company.home)
+    states, rows = warehouse(company)
     assert (
         states.get(killed_before.name) == "pending" and killed_before.name not in rows
     )  # nowhere a reader looks
@@ -284,7 +285,7 @@ def test_an_import_is_followed_across_servers_and_survives_a_killed_worker(
     # each file wholly in, once: one current batch, all its rows, one audit entry
     names = [first_file.name, killed_before.name, killed_after.name]
     assert audited(company.database_url) == names
-    states, rows = warehouse(company.home)
+    states, rows = warehouse(company)
     assert states == dict.fromkeys(names, "current")
     assert rows == dict.fromkeys(names, ROWS)
     assert len(open_store(company.home).files()) == 3  # in the object store, none in the home

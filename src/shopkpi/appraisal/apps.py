@@ -13,3 +13,8 @@ class AppraisalConfig(AppConfig):
         from shopkpi.data.warehouse.catalogue import on_undecided
 
         on_undecided(recorded_batches)
+        # the warehouse's batch catalogue of this application's home is in its database
+        from shopkpi.appraisal.importing.batch_catalogue import catalogue_of
+        from shopkpi.data.warehouse.batch_catalogue import use_catalogue
+
+        use_catalogue(catalogue_of)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 SETTINGS_MODULE = "shopkpi.config.settings"
+CATALOGUE_FILE = "catalogue.duckdb"  # the warehouse catalogue of a home of an older version
 
 
 def prepare_home(home: Path, *, migrate: bool = True) -> Path:
@@ -22,8 +23,9 @@ def prepare_home(home: Path, *, migrate: bool = True) -> Path:
 
     A home without an application database gets one: the directory, its secret key (made when the
     settings are read), the warehouse folder and the database with every migration applied. A database
-    of an older version is refused (`OlderDatabase`): `shopkpi migrate` upgrades it, once, while the
-    servers and workers that share it are stopped. `migrate=False`: neither (`shopkpi migrate` itself)."""
+    of an older version, or a home whose warehouse catalogue is still the file `warehouse/catalogue.duckdb`,
+    is refused (`OlderDatabase`): `shopkpi migrate` upgrades it, once, while the servers and workers
+    that share it are stopped. `migrate=False`: neither (`shopkpi migrate` itself)."""
     import django
     from django.conf import settings
 
@@ -39,9 +41,13 @@ def prepare_home(home: Path, *, migrate: bool = True) -> Path:
     (home / "warehouse").mkdir(parents=True, exist_ok=True)
     if migrate:
         unapplied, fresh = _unapplied_migrations()
-        if unapplied and not fresh:
+        # (a home other than the one Django is set up for, as in tests, keeps its file)
+        local_catalogue = (
+            Path(settings.HOME).resolve() == home and (home / "warehouse" / CATALOGUE_FILE).exists()
+        )
+        if (unapplied or local_catalogue) and not fresh:
             raise OlderDatabase(unapplied)
-        if unapplied:
+        if unapplied or local_catalogue:
             upgrade()
     return home
 
@@ -50,21 +56,29 @@ class OlderDatabase(click.ClickException):
     """The application database is of an older version than this shopkpi: `shopkpi migrate` first."""
 
     def __init__(self, unapplied: list[str]) -> None:
-        super().__init__(
+        older = (
             f"the application database is of an older version ({len(unapplied)} migrations to apply: "
-            f"{', '.join(unapplied[:3])}{' …' if len(unapplied) > 3 else ''}); stop the servers and "
-            "workers that use it, run `shopkpi migrate`, then start them again"
+            f"{', '.join(unapplied[:3])}{' …' if len(unapplied) > 3 else ''})"
+            if unapplied
+            else f"the warehouse catalogue is still the file warehouse/{CATALOGUE_FILE} of an older version"
+        )
+        super().__init__(
+            f"{older}; stop the servers and workers that use it, run `shopkpi migrate`, then start them again"
         )
 
 
-def upgrade() -> list[str]:
-    """Apply every migration the database lacks (`shopkpi migrate`); the ones applied."""
+def upgrade() -> tuple[list[str], int]:
+    """Apply every migration the database lacks, then move the home's older warehouse catalogue file
+    into it (`shopkpi migrate`); the migrations applied and the batches moved."""
+    from django.conf import settings
     from django.core.management import call_command
+
+    from shopkpi.appraisal.importing.batch_catalogue import adopt_local_catalogue
 
     unapplied, _fresh = _unapplied_migrations()
     if unapplied:
         call_command("migrate", interactive=False, verbosity=0)
-    return unapplied
+    return unapplied, adopt_local_catalogue(Path(settings.HOME))
 
 
 def _unapplied_migrations() -> tuple[list[str], bool]:

@@ -13,8 +13,10 @@ from shopkpi.cli.home import current
 def migrate_command(ctx: click.Context) -> None:
     """Create or upgrade the application database to this version (stop its servers and workers first)."""
     prepare_home(current(ctx).home, migrate=False)
-    applied = upgrade()
+    applied, moved = upgrade()
     if applied:
         click.echo(f"{len(applied)} migrations applied: {', '.join(applied)}")
     else:
         click.echo("the application database is up to date")
+    if moved:
+        click.echo(f"the warehouse catalogue moved into the application database ({moved} batches)")

@@ -1,5 +1,7 @@
 """`restore_backup`: a backup into a new, empty home; its database SQLite there, or PostgreSQL (a
-SQLite database copied row by row by `database_copy`, a PostgreSQL dump loaded by `postgres_dump`).
+SQLite database copied row by row by `database_copy`, a PostgreSQL dump loaded by `postgres_dump`);
+its batch files into the home's warehouse folder, or into the store SHOPKPI_STORE_URL names (another
+folder, or S3-compatible object storage), as the restored home's servers will read them.
 
 Refusals come first and change nothing: a damaged backup (every file's size and SHA-256 are checked
 against the manifest), a home that is not empty, a PostgreSQL database that already holds tables.
@@ -20,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shopkpi.appraisal.backups import postgres_dump
-from shopkpi.appraisal.backups.manifest import DATABASE, BackupError, Manifest, verify
+from shopkpi.appraisal.backups.manifest import DATABASE, WAREHOUSE, BackupError, Manifest, verify
+from shopkpi.data.warehouse.batch_store import BatchStore, LocalStore, open_store
 
 SETTINGS_MODULE = "shopkpi.config.settings"
 SOURCE_COPY = ".restore-source.sqlite3"  # the backup's database while it is copied into PostgreSQL
@@ -44,6 +47,7 @@ def restore_backup(backup: Path, home: Path, database_url: str | None, say: Say 
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = home.parent / f".{home.name}.restoring-{secrets.token_hex(4)}"
     staging.mkdir()
+    batch_files: BatchFiles | None = None
     try:
         if any(f.path == SECRET_KEY for f in manifest.files):  # before Django, which would make a new one
             _copy(backup, staging, SECRET_KEY)
@@ -51,12 +55,16 @@ def restore_backup(backup: Path, home: Path, database_url: str | None, say: Say 
         _set_up_django(staging, database_url)
         if database_url:
             _check_empty_database()
+        batch_files = BatchFiles(open_store(staging), staging)
         for item in manifest.files:
             if item.path in (SECRET_KEY, postgres_dump.DUMP):  # a dump is loaded from the backup itself
                 continue
+            if batch_files.elsewhere and batch_files.is_batch(item.path):
+                batch_files.put(backup / item.path, item.path)
+                continue
             moved = database_url and item.path == DATABASE  # copied from there into PostgreSQL
             _copy(backup, staging, item.path, SOURCE_COPY if moved else None)
-        say(f"files of the backup copied ({len(manifest.files)})")
+        say(f"files of the backup copied ({len(manifest.files)}{batch_files.said()})")
         engine = _restore_database(staging, backup, manifest, bool(database_url), say)
         entries = _verified_audit_log()
         from django.db import connections
@@ -66,8 +74,50 @@ def restore_backup(backup: Path, home: Path, database_url: str | None, say: Say 
         os.replace(staging, home)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if batch_files is not None:
+            batch_files.remove_put()
         raise
     return Restored(home, manifest, engine, entries)
+
+
+class BatchFiles:
+    """The backup's batch files (`warehouse/<dataset>/<batch>.parquet`) going into the store the
+    restored home uses: its own folder (copied with the home's other files), or another folder or
+    object storage (SHOPKPI_STORE_URL, as the servers of the restored home will have it: `elsewhere`).
+    A file the store already holds is left as it is (a batch's file never changes); those put are
+    removed again if the restore fails."""
+
+    def __init__(self, store: BatchStore, home: Path) -> None:
+        self.store = store
+        self.elsewhere = not (isinstance(store, LocalStore) and store.root == home / WAREHOUSE)
+        self.put_here: list[str] = []
+        self.kept = 0
+
+    def is_batch(self, path: str) -> bool:
+        folder, _, rest = path.partition("/")
+        return folder == WAREHOUSE and rest.count("/") == 1 and rest.endswith(".parquet")
+
+    def put(self, source: Path, path: str) -> None:
+        relative = path.partition("/")[2]
+        if self.store.present([relative]):
+            self.kept += 1
+            return
+        staged = source.parent / f".{source.name}.restoring-{secrets.token_hex(4)}"
+        shutil.copy2(source, staged)
+        try:
+            self.store.put(staged, relative)
+        finally:
+            staged.unlink(missing_ok=True)
+        self.put_here.append(relative)
+
+    def said(self) -> str:
+        if not self.elsewhere:
+            return ""
+        return f"; batch files into {self.store!r}: {len(self.put_here)} put, {self.kept} already there"
+
+    def remove_put(self) -> None:
+        for relative in self.put_here:
+            self.store.remove(relative)
 
 
 def _check_request(manifest: Manifest, home: Path, database_url: str | None) -> None:
@@ -144,6 +194,9 @@ def _restore_database(staging: Path, backup: Path, manifest: Manifest, to_postgr
         attach_source(staging / SOURCE_COPY)
         copy_database(say)
     call_command("migrate", interactive=False, verbosity=0)  # a backup of an older version: this one
+    from shopkpi.appraisal.importing.batch_catalogue import adopt_local_catalogue
+
+    adopt_local_catalogue(staging)  # a backup of a version whose catalogue was a file of the warehouse
     return str(connection.vendor)
 
 

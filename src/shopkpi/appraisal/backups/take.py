@@ -1,9 +1,10 @@
 """`take_backup`: a consistent snapshot of a running home into a new folder, with its manifest.
 
-With the warehouse lock held (an import committing finishes first, the next waits), the warehouse's
-catalogue and the files it names are copied and the application database is copied: SQLite with
-its online backup API, PostgreSQL with pg_dump (`postgres_dump`); so an import is either wholly in
-the backup or wholly out of it. The home's other files (the secret key, the company's import
+With the warehouse lock held (an import committing finishes first, the next waits), the batch files
+the warehouse's catalogue names are copied (from its store: the home's folder or object storage) and
+the application database, which holds the catalogue, is copied: SQLite with its online backup API,
+PostgreSQL with pg_dump (`postgres_dump`); so an import is either wholly in the backup or wholly out
+of it. The home's other files (the secret key, the company's import
 profiles and metrics …) are copied beside them. The folder mirrors the home; `manifest.json` lists every file with its size
 and SHA-256. The backup is written to a hidden folder next to the output and renamed to it when
 complete, so a half-written backup never looks like one.
@@ -51,6 +52,7 @@ def take_backup(home: Path, output: Path, say: Say = print) -> Manifest:
         warehouse = Warehouse(home)
         with warehouse.held(on_wait=lambda: say("waiting for an import that is committing …")):
             files += [f"{WAREHOUSE}/{p}" for p in warehouse.copy_locked(partial / WAREHOUSE)]
+            warehouse_counts = _warehouse_counts(warehouse)
             if connection.vendor == "sqlite":
                 _online_backup(Path(str(connection.settings_dict["NAME"])), partial / DATABASE)
                 database_file, database_counts = DATABASE, _table_counts(partial / DATABASE)
@@ -66,7 +68,7 @@ def take_backup(home: Path, output: Path, say: Say = print) -> Manifest:
             company=company_name(),
             database=str(connection.vendor),
             files=tuple(describe(partial, f) for f in sorted(files)),
-            counts={"database": database_counts, "warehouse": _warehouse_counts(partial)},
+            counts={"database": database_counts, "warehouse": warehouse_counts},
         )
         (partial / NAME).write_text(manifest.to_json(), encoding="utf-8")
         _fsync_tree(partial)
@@ -131,8 +133,9 @@ def _table_counts(database: Path) -> dict[str, int]:
         con.close()
 
 
-def _warehouse_counts(snapshot_home: Path) -> dict[str, int]:
-    con = Warehouse(snapshot_home).connect()
+def _warehouse_counts(warehouse: Warehouse) -> dict[str, int]:
+    """The catalogue's batches, current batches and current rows, the caller holding its lock."""
+    con = warehouse.connect()
     try:
         current = current_sql("b")
         row = con.execute(

@@ -21,6 +21,7 @@ from shopkpi.appraisal.models.reviews import (
     Transition,
 )
 from shopkpi.appraisal.models.spot_checks import SpotCheckCase, SpotCheckDraw
+from shopkpi.appraisal.models.warehouse import WarehouseBatch, WarehouseBatchAccount
 
 __all__ = [
     "Account",
@@ -61,4 +62,6 @@ __all__ = [
     "SpotCheckDraw",
     "TemplateVersion",
     "Transition",
+    "WarehouseBatch",
+    "WarehouseBatchAccount",
 ]

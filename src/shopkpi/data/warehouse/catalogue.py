@@ -1,20 +1,23 @@
-"""The warehouse: one Parquet file per imported batch in a store, plus a DuckDB catalogue under
-`<home>/warehouse/`.
+"""The warehouse: one Parquet file per imported batch in a store, and a catalogue of the batches.
 
-    warehouse/catalogue.duckdb        batches (provenance) and batch_accounts (what each batch speaks for)
-    warehouse/.lock                   held while a commit runs
+    catalogue                         batches (provenance, state) and batch_accounts (what each batch speaks for)
     <store>/<dataset>/<batch>.parquet
     <store>/<dataset>.rollup/<batch>.parquet   the batch's roll-up, for datasets that declare one
 
-The store (`batch_store`) is the home's `warehouse/` folder by default, or another folder or S3-compatible
-object storage (SHOPKPI_STORE_URL); the catalogue names each file by its path relative to the store.
+The catalogue (`batch_catalogue`) is the application database's when the application runs (several
+servers share it), else `<home>/warehouse/catalogue.duckdb` (`local_catalogue`: the data layer used
+alone). The store (`batch_store`) is the home's `warehouse/` folder by default, or another folder or
+S3-compatible object storage (SHOPKPI_STORE_URL); the catalogue names each file by its path relative
+to the store.
 
 A commit is all-or-nothing: each batch's Parquet was written and fsynced in the staging folder,
 its roll-up (`rollups`) is written from it and fsynced there too, both are placed in the store
 (renamed into place in a folder, one upload in object storage), and then every batch of the command
-is recorded in one DuckDB transaction. A crash before that transaction commits leaves the catalogue as
-it was; a file that no batch names is invisible to readers and removed by the next commit (`recover`,
-by the catalogue's state, under the lock). Readers see only what the catalogue names.
+is recorded in one transaction of the catalogue, under its lock (a PostgreSQL advisory lock when the
+application database holds it: two servers never record at once). A crash before that transaction
+commits leaves the catalogue as it was; a file that no batch names is invisible to readers and
+removed by the next commit (`recover`, by the catalogue's state, under the lock). Readers see only
+what the catalogue names.
 
 A batch has a state (`batch_states`). `current` batches are the data. An application that must record each import
 (its audit entry) commits with `confirm`: the batches are recorded `pending` (not seen), `confirm`
@@ -25,22 +28,22 @@ again. A process killed between leaves a batch `pending` or `withdrawing`: the a
 with `on_undecided`, decides it by whether its record exists, the next time the warehouse is
 committed to, recovered or read in that application.
 
-`connect()` returns an in-memory DuckDB connection with a VIEW per dataset (canonical columns,
-`_batch`, `_row`: the row of the imported file, for the drill-down to a value's rows), showing
-current rows only: a batch whose rows were all replaced by later batches is left out, a batch partly replaced is filtered by the later batches' accounts and dates. A dataset with a
-roll-up also has the internal view `_rollup_<dataset>` of its current batches' roll-ups, filtered
-the same way (a batch without its roll-up file is grouped from its rows instead).
+`connect()` returns an in-memory DuckDB connection with a copy of the catalogue and a VIEW per
+dataset (canonical columns, `_batch`, `_row`: the row of the imported file, for the drill-down to a
+value's rows), showing current rows only: a batch whose rows were all replaced by later batches is
+left out, a batch partly replaced is filtered by the later batches' accounts and dates. A dataset
+with a roll-up also has the internal view `_rollup_<dataset>` of its current batches' roll-ups,
+filtered the same way (a batch without its roll-up file is grouped from its rows instead).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
-import fcntl
 import os
 import shutil
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +52,13 @@ import duckdb
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.imports.value_sql import quote
 from shopkpi.data.warehouse import rollups, scope
+from shopkpi.data.warehouse.batch_catalogue import (
+    BatchCatalogue,
+    catalogue_for,
+    insert_rows,
+    records,
+    snapshot,
+)
 from shopkpi.data.warehouse.batch_states import (
     CURRENT,
     PAUSE_ENV,
@@ -80,51 +90,6 @@ __all__ = [  # the batch states' names are the warehouse's too
     "current_sql",
     "on_undecided",
 ]
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS batches (
-    seq BIGINT PRIMARY KEY,
-    id VARCHAR NOT NULL UNIQUE,
-    dataset VARCHAR NOT NULL,
-    file_name VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    profile VARCHAR NOT NULL,
-    row_count BIGINT NOT NULL,
-    imported_by VARCHAR NOT NULL,
-    imported_at TIMESTAMP NOT NULL,
-    replaced_by VARCHAR,
-    period VARCHAR,
-    path VARCHAR NOT NULL,
-    scope_from DATE,
-    scope_to DATE,
-    state VARCHAR NOT NULL DEFAULT 'current',
-    sheet VARCHAR
-);
-CREATE TABLE IF NOT EXISTS batch_accounts (batch VARCHAR NOT NULL, account VARCHAR);
-"""
-_BATCH_COLUMNS = (
-    "seq",
-    "id",
-    "dataset",
-    "file_name",
-    "sha256",
-    "profile",
-    "row_count",
-    "imported_by",
-    "imported_at",
-    "replaced_by",
-    "period",
-    "path",
-    "scope_from",
-    "scope_to",
-    "state",
-    "sheet",
-)
-# a catalogue written before batches had a state: every batch in it is current
-# and one written before batches named their workbook's sheet: NULL, as for a CSV
-_UPGRADE = (
-    "ALTER TABLE batches ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'current'; "
-    "ALTER TABLE batches ADD COLUMN IF NOT EXISTS sheet VARCHAR"
-)
 
 
 @dataclass(frozen=True)
@@ -159,10 +124,12 @@ class CommitResult:
 
 
 class Warehouse:
-    def __init__(self, home: Path, store: BatchStore | None = None) -> None:
+    def __init__(
+        self, home: Path, store: BatchStore | None = None, catalogue: BatchCatalogue | None = None
+    ) -> None:
         self.home = home
         self.root = home / "warehouse"
-        self.catalogue = self.root / "catalogue.duckdb"
+        self.catalogue = catalogue or catalogue_for(home)
         self.store = store or open_store(home)
 
     # ---- reading -------------------------------------------------------------------------------
@@ -171,15 +138,14 @@ class Warehouse:
         """An in-memory connection with `batches`, `batch_accounts` and one view per warehouse dataset
         (the organisation's — employees, accounts, positions — come from an `OrganisationSnapshot`).
 
-        The catalogue is read (read-only, briefly) and its tables copied, so the connection holds
-        no lock on the warehouse; it never writes the catalogue, whatever `read_only` says (imports
-        go through `commit`)."""
-        con = self._catalogue_copy()
+        The catalogue is copied into it, so the connection holds no lock on the warehouse; it never
+        writes the catalogue, whatever `read_only` says (imports go through `commit`)."""
+        con = snapshot(self.catalogue)
         if deciding() and has_undecided(con):
             # left by a killed import or withdrawal: decided now, unless a commit is under way
             con.close()
             self.decide_undecided()
-            con = self._catalogue_copy()
+            con = snapshot(self.catalogue)
         self.store.attach(con)
         current = self._live(con)
         for ds in DATASETS.values():
@@ -191,33 +157,6 @@ class Warehouse:
                 con.execute(f"CREATE VIEW {rollups.view_name(ds)} AS {self._rollup_view_sql(ds, live)}")
         del read_only
         return con
-
-    def _catalogue_copy(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory connection with a copy of the catalogue's tables (empty when there is none)."""
-        con = duckdb.connect(":memory:")
-        con.execute(_SCHEMA.replace("PRIMARY KEY", "").replace("NOT NULL UNIQUE", "NOT NULL"))
-        if self.catalogue.exists():
-            self._attach(con, read_only=True)
-            try:
-                columns = ", ".join(_stored_columns(con, "catalogue"))
-                con.execute(f"INSERT INTO batches ({columns}) SELECT {columns} FROM catalogue.batches")
-                con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
-            except duckdb.CatalogException:  # a catalogue file without tables: nothing was ever committed
-                pass
-            con.execute("DETACH catalogue")
-        return con
-
-    def _attach(self, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
-        mode = " (READ_ONLY)" if read_only else ""
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                con.execute(f"ATTACH {quote(str(self.catalogue))} AS catalogue{mode}")
-                return
-            except duckdb.IOException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
 
     def _live(self, con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[int, str, bool]]]:
         """Each dataset's current batches: (seq, path, partly replaced), in order."""
@@ -290,7 +229,7 @@ class Warehouse:
         """The current batch of `dataset` imported from a file with this checksum."""
         if not self.catalogue.exists():
             return None
-        con = self._catalogue_copy()
+        con = snapshot(self.catalogue)
         try:
             row = con.execute(
                 f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}",
@@ -305,15 +244,15 @@ class Warehouse:
     def commit(
         self, staged: Sequence[StagedBatch], *, confirm: Callable[[list[CommitResult]], None] | None = None
     ) -> list[CommitResult]:
-        """Record `staged` batches (in order) in one transaction; see the module docstring.
+        """Record `staged` batches (in order) in one transaction of the catalogue; see the module docstring.
 
         With `confirm`, the batches are recorded as pending, `confirm(results)` runs (the application
         writes its audit entry there, in its own transaction), and only then do they become current;
         if it raises, they are removed again. A process killed between is decided by
         `decide_undecided`, by whether `confirm`'s record exists."""
-        with self.held():
+        with self.catalogue.held():
             self._recover_locked()
-            con = duckdb.connect(str(self.catalogue))
+            con = snapshot(self.catalogue)
             self.store.attach(con)  # a replaced batch's rows are read from the store
             try:
                 results = self._commit_locked(con, staged, pending=confirm is not None)
@@ -337,24 +276,21 @@ class Warehouse:
         again), the catalogue keeps it as withdrawn. `confirm(info)` runs while the batch already reads
         as withdrawn (the application records the withdrawal and recomputes there); if it raises, the
         batch is current again. BatchNotWithdrawable for an unknown or not current batch."""
-        with self.held():
+        with self.catalogue.held():
             self._recover_locked()
-            if not self.catalogue.exists():
-                raise BatchNotWithdrawable(batch, None)
-            con = duckdb.connect(str(self.catalogue))
+            con = snapshot(self.catalogue)
             try:
-                con.execute(_UPGRADE)
                 row = con.execute(
                     "SELECT id, dataset, file_name, row_count, period, imported_by, state "
                     "FROM batches WHERE id = ?",
                     [batch],
                 ).fetchone()
-                if row is None or row[6] != CURRENT:
-                    raise BatchNotWithdrawable(batch, None if row is None else str(row[6]))
-                info = BatchInfo(str(row[0]), str(row[1]), str(row[2]), int(row[3]), row[4], str(row[5]))
-                con.execute("UPDATE batches SET state = ? WHERE id = ?", [WITHDRAWING, batch])
             finally:
                 con.close()
+            if row is None or row[6] != CURRENT:
+                raise BatchNotWithdrawable(batch, None if row is None else str(row[6]))
+            info = BatchInfo(str(row[0]), str(row[1]), str(row[2]), int(row[3]), row[4], str(row[5]))
+            self.catalogue.set_states({batch: WITHDRAWING})
             pause("before_confirm")
             try:
                 confirm(info)
@@ -369,26 +305,7 @@ class Warehouse:
         """Decide undecided batches, the caller holding the lock: a new state, or None to remove a
         pending batch (its rows, accounts and files). A batch withdrawn or removed no longer replaces
         the batches it replaced."""
-        if not states:
-            return
-        con = duckdb.connect(str(self.catalogue))
-        removed: list[str] = []
-        try:
-            con.execute("BEGIN TRANSACTION")
-            for batch, state in states.items():
-                if state in (None, WITHDRAWN):
-                    con.execute("UPDATE batches SET replaced_by = NULL WHERE replaced_by = ?", [batch])
-                if state is None:
-                    found = con.execute("SELECT path FROM batches WHERE id = ?", [batch]).fetchone()
-                    removed += [str(found[0])] if found else []
-                    con.execute("DELETE FROM batch_accounts WHERE batch = ?", [batch])
-                    con.execute("DELETE FROM batches WHERE id = ?", [batch])
-                else:
-                    con.execute("UPDATE batches SET state = ? WHERE id = ?", [state, batch])
-            con.execute("COMMIT")
-        finally:
-            con.close()
-        for relative in removed:
+        for relative in self.catalogue.set_states(states):
             self.store.remove(relative)
             self.store.remove(rollups.companion(relative))
 
@@ -399,7 +316,7 @@ class Warehouse:
         done while another process commits (it holds the lock) or when no one can answer."""
         if not deciding() or not self.catalogue.exists():
             return {}
-        with self._try_held() as held:
+        with self.catalogue.try_held() as held:
             if not held:
                 return {}
             return self._decide_locked()
@@ -407,7 +324,7 @@ class Warehouse:
     def _decide_locked(self) -> dict[str, str | None]:
         if not deciding() or not self.catalogue.exists():
             return {}
-        con = self._catalogue_copy()
+        con = snapshot(self.catalogue)
         try:
             states = ", ".join(f"'{s}'" for s in UNDECIDED)
             found = {
@@ -425,43 +342,22 @@ class Warehouse:
         self._set_states(decisions)
         return decisions
 
-    @contextlib.contextmanager
-    def _try_held(self) -> Iterator[bool]:
-        """The warehouse lock if no one holds it (True), else nothing (False)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
     def _commit_locked(
         self, con: duckdb.DuckDBPyConnection, staged: Sequence[StagedBatch], *, pending: bool
     ) -> list[CommitResult]:
-        has_schema = bool(
-            con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'batches'"
-            ).fetchone()
-            == (1,)
-        )
-        if has_schema:
-            con.execute(_UPGRADE)
+        """Place the new batches' files, work out on the catalogue's copy `con` what each replaces,
+        then record them in one transaction of the catalogue (the files are removed if that fails)."""
         outcome: dict[int, CommitResult] = {}
         placed: list[tuple[int, StagedBatch, str]] = []
         seen: dict[tuple[str, str], str] = {}
         for i, batch in enumerate(staged):
             existing = seen.get((batch.dataset, batch.sha256))
-            if existing is None and has_schema:
-                row = con.execute(
+            if existing is None:
+                found = con.execute(
                     f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}",
                     [batch.dataset, batch.sha256],
-                ).fetchone()
-                existing = None if row is None else str(row[0])
+                ).fetchall()
+                existing = str(found[0][0]) if found else None
             if existing is not None:
                 outcome[i] = CommitResult(existing, batch.file_name, "unchanged", 0, (), ())
                 batch.parquet.unlink(missing_ok=True)
@@ -477,26 +373,29 @@ class Warehouse:
         if placed:
             pause("before_catalogue")
         try:
-            con.execute("BEGIN TRANSACTION")
-            con.execute(_SCHEMA)
+            replaced: dict[str, str] = {}
             for i, batch, relative in placed:
-                outcome[i] = self._record(con, batch, relative)
-            if pending:  # recorded as current so that replacements count them, then held back
-                for _, batch, _ in placed:
-                    con.execute("UPDATE batches SET state = ? WHERE id = ?", [PENDING, batch.id])
-            con.execute("COMMIT")
+                outcome[i] = self._record(con, batch, relative, replaced)
+            new = {batch.id for _, batch, _ in placed}
+            ids = ", ".join(quote(b) for b in new) or "NULL"
+            added = [
+                dataclasses.replace(record, state=PENDING if pending else CURRENT)
+                for record in records(con, f"id IN ({ids})")
+            ]
+            self.catalogue.add(added, {old: by for old, by in replaced.items() if old not in new})
         except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
             for _, _, relative in placed:
                 self.store.remove(relative)
                 self.store.remove(rollups.companion(relative))
             raise
         return [outcome[i] for i in range(len(staged))]
 
-    def _record(self, con: duckdb.DuckDBPyConnection, batch: StagedBatch, relative: str) -> CommitResult:
-        seq_row = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM batches").fetchone()
-        seq = int(seq_row[0]) if seq_row else 1
+    def _record(
+        self, con: duckdb.DuckDBPyConnection, batch: StagedBatch, relative: str, replaced: dict[str, str]
+    ) -> CommitResult:
+        """Add the batch to the copy `con` (as current, so that later batches' replacements count it) and
+        mark there the batches it wholly replaces (also in `replaced`: {old: new})."""
+        ((seq,),) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM batches").fetchall()
         values = [
             seq,
             batch.id,
@@ -515,23 +414,10 @@ class Warehouse:
             CURRENT,
             batch.sheet,
         ]
-        con.execute(
-            f"INSERT INTO batches ({', '.join(_BATCH_COLUMNS)}) VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})",
-            values,
-        )
-        import pyarrow as pa  # type: ignore[import-untyped]  # only when writing: readers do without it
-
-        accounts = pa.table(
-            {
-                "batch": pa.array([batch.id] * len(batch.accounts), pa.string()),
-                "account": pa.array(list(batch.accounts), pa.string()),
-            }
-        )
-        con.register("new_accounts", accounts)
-        con.execute("INSERT INTO batch_accounts SELECT batch, account FROM new_accounts")
-        con.unregister("new_accounts")
-        replaced, partly = self._replace(con, DATASETS[batch.dataset], batch.id, seq)
-        return CommitResult(batch.id, batch.file_name, "imported", batch.row_count, replaced, partly)
+        insert_rows(con, [values], [(batch.id, account) for account in batch.accounts])
+        wholly, partly = self._replace(con, DATASETS[batch.dataset], batch.id, int(seq))
+        replaced.update(dict.fromkeys(wholly, batch.id))
+        return CommitResult(batch.id, batch.file_name, "imported", batch.row_count, wholly, partly)
 
     def _replace(
         self, con: duckdb.DuckDBPyConnection, ds: Dataset, new_id: str, new_seq: int
@@ -556,8 +442,8 @@ class Warehouse:
             left = con.execute(
                 f"SELECT count(*) FROM {_parquet([self.store.uri(path)])} r "
                 f"WHERE NOT {covered_sql(ds, 'r', int(seq), 'batches', 'batch_accounts')}"
-            ).fetchone()
-            if left is not None and left[0] == 0:
+            ).fetchall()
+            if left == [(0,)]:
                 con.execute("UPDATE batches SET replaced_by = ? WHERE id = ?", [new_id, old_id])
                 replaced.append(str(old_id))
             else:
@@ -566,49 +452,19 @@ class Warehouse:
 
     # ---- backups -------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def held(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-        """Hold the warehouse lock: no import commits until the block ends. A commit under way when it
+    def held(self, on_wait: Callable[[], None] | None = None) -> contextlib.AbstractContextManager[None]:
+        """Hold the catalogue's lock: no import commits until the block ends. A commit under way when it
         is asked for finishes first (`on_wait` is called then, before waiting)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if on_wait is not None:
-                    on_wait()
-                fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        return self.catalogue.held(on_wait)
 
     def copy_locked(self, target: Path) -> list[str]:
-        """Copy the catalogue and every file it names into the new folder `target`, the caller holding
-        the lock (`held`); the files' paths relative to `target`, the catalogue first.
-
-        The catalogue is copied row by row into a new DuckDB file of the same schema (one consistent
-        file, whatever the source's write-ahead log holds); a file no batch names (left by a crash
-        between rename and commit) is not copied."""
+        """Copy the catalogue's own files (none when the application database holds it) and every file
+        it names into the new folder `target`, the caller holding the lock (`held`); the files' paths
+        relative to `target`, the catalogue's first. A file no batch names (left by a crash between
+        placing and commit) is not copied."""
         target.mkdir(parents=True)
-        if not self.catalogue.exists():
-            return []
-        con = duckdb.connect(":memory:")
-        try:
-            self._attach(con, read_only=True)
-            con.execute(f"ATTACH {quote(str(target / self.catalogue.name))} AS snapshot")
-            con.execute("USE snapshot")
-            con.execute(_SCHEMA)
-            try:
-                columns = ", ".join(_stored_columns(con, "catalogue"))
-                con.execute(f"INSERT INTO batches ({columns}) SELECT {columns} FROM catalogue.batches")
-                con.execute("INSERT INTO batch_accounts SELECT * FROM catalogue.batch_accounts")
-            except duckdb.CatalogException:  # a catalogue file without tables: nothing was ever committed
-                pass
-            paths = [str(p) for (p,) in con.execute("SELECT path FROM batches ORDER BY seq").fetchall()]
-        finally:
-            con.close()
-        copied = [self.catalogue.name]
+        copied = self.catalogue.backup(target)
+        paths = self.catalogue.paths()
         present = self.store.present(rollups.companion(path) for path in paths)
         for path in paths:
             companion = rollups.companion(path)  # a batch without its roll-up is grouped when read
@@ -620,24 +476,13 @@ class Warehouse:
 
     def recover(self) -> list[str]:
         """Remove batch files no batch names (left by a crash between placing and commit); their paths."""
-        if not self.root.exists():
-            return []
         with self.held():
             return self._recover_locked()
 
     def _recover_locked(self) -> list[str]:
         self._decide_locked()
-        known: set[str] = set()
-        if self.catalogue.exists():
-            con = duckdb.connect(":memory:")
-            try:
-                self._attach(con, read_only=True)
-                paths = [str(p) for (p,) in con.execute("SELECT path FROM catalogue.batches").fetchall()]
-                known = {*paths, *(rollups.companion(p) for p in paths)}
-            except duckdb.CatalogException:
-                known = set()
-            finally:
-                con.close()
+        paths = self.catalogue.paths()
+        known = {*paths, *(rollups.companion(p) for p in paths)}
         removed = [relative for relative in self.store.files() if relative not in known]
         for relative in removed:
             self.store.remove(relative)
@@ -689,15 +534,3 @@ def _write_rollup(ds: Dataset, parquet: Path) -> Path:
 def fsync_file(path: Path) -> None:
     with path.open("rb") as f:
         os.fsync(f.fileno())
-
-
-def _stored_columns(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
-    """The batch columns of the attached catalogue `database` (an older one has no `state`)."""
-    found = {
-        str(name)
-        for (name,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = 'batches'",
-            [database],
-        ).fetchall()
-    }
-    return [c for c in _BATCH_COLUMNS if c in found] or list(_BATCH_COLUMNS)
