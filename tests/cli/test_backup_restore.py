@@ -468,7 +468,11 @@ def test_a_home_on_object_storage_is_backed_up_and_restored_into_object_storage(
 ) -> None:
     """Batch files in S3-compatible storage (a local S3 server): the backup holds them, and the restore
     puts them into the store the restored home is configured with, not into its folder."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):  # this process reads too
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_DEFAULT_REGION",
+    ):  # this process reads too
         monkeypatch.setenv(name, s3_store[name])
     home, backup, restored = tmp_path / "home", tmp_path / "backup", tmp_path / "restored"
     moved = s3_store | {"SHOPKPI_STORE_URL": s3_store["SHOPKPI_STORE_URL"] + "-restored"}

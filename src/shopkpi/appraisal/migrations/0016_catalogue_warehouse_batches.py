@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisal", "0013_position_period_templates"),
+        ("appraisal", "0015_rowappeal_appeal_points"),
     ]
 
     operations = [
