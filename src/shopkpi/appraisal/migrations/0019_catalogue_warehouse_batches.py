@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisal", "0015_rowappeal_appeal_points"),
+        ("appraisal", "0018_calibration_targets"),
     ]
 
     operations = [
