@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisal", "0018_calibration_targets"),
+        ("appraisal", "0019_spotcheck_case_appeals"),
     ]
 
     operations = [
