@@ -32,6 +32,7 @@ def employee_pages(demo: Demo) -> tuple[str, list[Visit]]:
         Visit(f"/reviews/{review['id']}/", step=True),
         Visit(f"/reviews/{review['id']}/print/"),
         Visit("/notices/"),
+        Visit("/pay-grades/mine/"),
         Visit("/password/"),
         Visit("/tokens/"),
     ]
@@ -74,6 +75,8 @@ def hr_pages(demo: Demo) -> tuple[str, list[Visit]]:
         Visit("/hr/audit/"),
         Visit(f"/calibration/{demo.period}/"),
         Visit("/calibration/targets/"),
+        Visit("/pay-grades/"),
+        Visit(f"/pay-grades/{demo.period[:4]}/"),
         Visit(f"/team/?period={demo.period}"),
     ]
 

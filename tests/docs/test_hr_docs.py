@@ -8,6 +8,7 @@ from pathlib import Path
 from django.utils import translation
 
 from shopkpi.appraisal.pay import paysheet
+from shopkpi.appraisal.pay_grades import workbook as pay_adjustments
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -28,3 +29,15 @@ def test_the_hr_guides_link_the_template_guides_sections() -> None:
     assert "templates.md#后果规则-rules" in (DOCS / "zh" / "hr.md").read_text(encoding="utf-8")
     assert "## Action items" in (DOCS / "en" / "hr.md").read_text(encoding="utf-8")
     assert "## 行动项" in (DOCS / "zh" / "hr.md").read_text(encoding="utf-8")
+
+
+def test_every_column_of_the_year_end_adjustment_workbook_is_documented_in_both_languages() -> None:
+    with translation.override("zh-hans"):
+        headers = [str(column.title) for column in pay_adjustments.columns()]
+    assert "新金额（元）" in headers
+    for language in ("en", "zh"):
+        text = (DOCS / language / "hr.md").read_text(encoding="utf-8")
+        missing = [h for h in headers if f"| `{h}` |" not in text]
+        assert not missing, (
+            f"docs/{language}/hr.md does not explain the adjustment workbook columns {missing}"
+        )

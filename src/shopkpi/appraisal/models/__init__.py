@@ -10,6 +10,7 @@ from shopkpi.appraisal.models.jobs import Job
 from shopkpi.appraisal.models.notices import Delivery, Notice
 from shopkpi.appraisal.models.organisation import Account, Department, Employee, EmployeeTerms, Position
 from shopkpi.appraisal.models.pay import ActionItem, PayAdjustment
+from shopkpi.appraisal.models.pay_grades import AdjustmentRule, EmployeePayGrade, PayProposal, PayStep
 from shopkpi.appraisal.models.reopen import ReopenRequest
 from shopkpi.appraisal.models.reviews import (
     Appeal,
@@ -26,6 +27,7 @@ from shopkpi.appraisal.models.warehouse import WarehouseBatch, WarehouseBatchAcc
 __all__ = [
     "Account",
     "ActionItem",
+    "AdjustmentRule",
     "ApiToken",
     "Appeal",
     "AppealPoint",
@@ -39,6 +41,7 @@ __all__ = [
     "Department",
     "DistributionConfirmation",
     "Employee",
+    "EmployeePayGrade",
     "EmployeeTerms",
     "GradeCalibration",
     "Incident",
@@ -51,6 +54,8 @@ __all__ = [
     "Notice",
     "Override",
     "PayAdjustment",
+    "PayProposal",
+    "PayStep",
     "Position",
     "Rating",
     "ReopenRequest",

@@ -25,4 +25,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shopkpi.web.pages.org.urls")),
     path("", include("shopkpi.web.pages.incidents.urls")),
     path("", include("shopkpi.web.pages.calibration.urls")),
+    path("", include("shopkpi.web.pages.pay_grades.urls")),
 ]

@@ -145,6 +145,12 @@ AUDIT_EVENTS: dict[str, Promise] = {
     "list.export": _("导出列表"),
     "calibration.targets": _("设置校准目标"),
     "calibration.confirm": _("确认按超出目标的等级分布发布"),
+    "pay_grades.table": _("保存薪等薪级表"),
+    "pay_grades.employees": _("登记员工薪等薪级"),
+    "pay_grades.rules": _("保存调薪对照表"),
+    "pay_grades.propose": _("生成调薪建议"),
+    "pay_grades.hr_approve": _("人事审核调薪建议"),
+    "pay_grades.gm_approve": _("总经理批准调薪建议"),
     "login.lock": _("登录锁定"),
     "company.name": _("设置公司名称"),
     "user.create": _("创建用户"),
@@ -285,6 +291,8 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "figures": _("超出目标的等级分布"),
     "confirmation": _("确认编号"),
     "targets": _("校准目标"),
+    "proposals": _("调薪建议数"),
+    "left_out": _("未生成建议的员工"),
 }
 
 # what an organisation change is (the preview of an upload or a form, shopkpi.appraisal.organisation)
