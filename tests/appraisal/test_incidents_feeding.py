@@ -101,7 +101,7 @@ def test_three_incidents_take_6_of_10_points_and_six_take_all_10_not_more(compan
     assert entry.reason == "周报已补交" and entry.before["occurred_on"] == "2026-09-28"
 
 
-def test_incidents_win_over_a_typed_number_and_without_incidents_the_typed_number_stands(
+def test_incidents_win_over_a_typed_number_which_stands_only_where_there_was_never_one(
     company: Company, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shop = company.shop
@@ -126,9 +126,11 @@ def test_incidents_win_over_a_typed_number_and_without_incidents_the_typed_numbe
     assert review.provenance[KIND] == (
         "奖惩记录 1 条，合计 2（不计入已录入的 1：手工录入 inputs 2026-09, 批次 inputs-1）"
     )
-    records.remove(company.user("hr"), incident, reason="录错了人", home=settings.HOME)
+    records.remove(company.user("hr"), incident, reason="周报补交了", home=settings.HOME)
     review = company.review("E01")
-    assert review.values[KIND] == "1" and _item(review, "work_records")["points"] == "8"
+    # the kind is kept by records now: the deleted one counts 0, the typed 1 still not: 10 − 0 = 10
+    assert review.values[KIND] == "0" and _item(review, "work_records")["points"] == "10"
+    assert review.provenance[KIND].startswith("奖惩记录 0 条，合计 0（另有 1 条已删除）")
     # E02 has neither: the value is missing, as before (never a silent 0)
     assert KIND in company.review("E02").result["missing_values"]
 

@@ -149,3 +149,32 @@ def test_the_employee_appeals_one_incident_from_its_page_once_the_result_is_publ
     assert (point.kind, point.claim, point.ref["incident"]) == ("incident", "remove", incident.pk)
     assert (point.appeal.item_key, point.appeal.reason) == ("work_records", "周报当天交了")
     assert company.review("E01").status == "appealed"
+
+
+def test_hr_sees_the_incident_point_and_removes_the_incident_on_the_review_page(company: Company) -> None:
+    assert _post_new(client_for(company, "m01")).status_code == 302
+    incident = Incident.objects.get()
+    review = advance(company, "E01", "published")
+    me = client_for(company, "e01")
+    me.post(f"/incidents/{incident.pk}/appeal/", {"claim": "amount", "claimed": "0.5", "reason": "只差半份"})
+    point = AppealPoint.objects.get()
+    hr = client_for(company, "hr")
+    page = text(hr.get(f"/hr/reviews/{review.pk}/"))
+    assert "2026-09-03 · 工作记录未完成次数 1 · 申诉应记 0.5" in page and "按申诉改次数/金额" in page
+    review = company.review("E01")
+    answer = hr.post(
+        f"/hr/reviews/{review.pk}/decide_appeal/",
+        {
+            "version": review.version,
+            "outcome": "amended",
+            "note": "核实后删除",
+            f"point-{point.pk}": "remove",
+        },
+    )
+    assert answer.status_code == 302, text(answer)
+    review = company.review("E01")
+    # the only incident deleted: its kind counts 0 (10 − 0 = 10), the review back to the GM
+    assert review.status == "pending_gm" and review.values[KIND] == "0"
+    assert next(i for i in review.result["items"] if i["key"] == "work_records")["points"] == "10"
+    incident.refresh_from_db()
+    assert incident.status == "removed"

@@ -1,11 +1,11 @@
 """The incidents of a period feed the items that count them.
 
 For every variable of a template that is the kind of at least one incident of the employee in the
-period, the value is the sum of those incidents (次数 or 金额): **incidents win**. A number HR typed or
-imported for that variable (an `inputs` row) is then not counted; the value's source names it, and the
-review page shows it beside the incidents. With no incident of a kind in the period, the typed number
-stands as before (or the value is missing, as before: nothing is counted as 0 silently). HR's override
-(人事修正, with a reason) still wins over both.
+period, the value is the sum of those incidents (次数 or 金额; a deleted incident counts 0 but still says
+that the kind is kept by records, so deleting the last one gives 0): **incidents win**. A number HR typed
+or imported for that variable (an `inputs` row) is then not counted; the value's source names it. With no
+incident of a kind in the period at all, the typed number stands as before (or the value is missing, as
+before: nothing is counted as 0 silently). HR's override (人事修正, with a reason) still wins over both.
 
 `lay_over` is run by the month close over a month's fresh values (`month_close.compute_month`), so
 every route that scores a month (the cycle, `shopkpi run`, the what-if) counts incidents the same way;
@@ -28,11 +28,11 @@ SOURCE = "奖惩记录"  # the start of the source of every value the incidents 
 
 
 def period_incidents(period: str, employee_ids: Iterable[int]) -> dict[int, list[Incident]]:
-    """The active incidents of `period` (a month, a quarter or a year) by employee id, in date order."""
+    """The incidents of `period` (a month, a quarter or a year) by employee id, in date order, deleted
+    ones included (they count for nothing, but say that the kind is kept by incident records)."""
     span = Period.parse(period)
     found: dict[int, list[Incident]] = {}
     for incident in Incident.objects.filter(
-        status=Incident.Status.ACTIVE,
         employee_id__in=list(employee_ids),
         occurred_on__gte=span.start,
         occurred_on__lte=span.end,
@@ -42,12 +42,13 @@ def period_incidents(period: str, employee_ids: Iterable[int]) -> dict[int, list
 
 
 def totals(template: Template, incidents: Sequence[Incident]) -> dict[str, tuple[Decimal, list[Incident]]]:
-    """Kind -> (the sum, the incidents) for the kinds the template reads."""
+    """Kind -> (the sum of the active incidents, every incident) for the kinds the template reads."""
     found: dict[str, tuple[Decimal, list[Incident]]] = {}
     for incident in incidents:
         if incident.kind in template.variables:
             total, listed = found.get(incident.kind, (Decimal(0), []))
-            found[incident.kind] = (total + incident.amount, [*listed, incident])
+            counted = incident.amount if incident.status == Incident.Status.ACTIVE else Decimal(0)
+            found[incident.kind] = (total + counted, [*listed, incident])
     return found
 
 
@@ -68,7 +69,10 @@ def lay_over(
         sources.pop(name)
     for name, (total, listed) in counted.items():
         typed = None if sources.get(name, "").startswith(SOURCE) else values.get(name)
-        source = f"{SOURCE} {len(listed)} 条，合计 {_text(total)}"
+        active = sum(1 for i in listed if i.status == Incident.Status.ACTIVE)
+        source = f"{SOURCE} {active} 条，合计 {_text(total)}"
+        if active < len(listed):
+            source += f"（另有 {len(listed) - active} 条已删除）"
         if typed is not None:
             source += f"（不计入已录入的 {typed}：{sources.get(name, '')}）"
         values[name] = _text(total)

@@ -2,8 +2,8 @@
 the employee's note, HR's decision and reason, and the decisions HR can choose from.
 
 A kind's `ref` is worded here for the kinds the pages know (`row`: the metric, the day, the row's
-key values, its file row and whom it was credited to when the appeal was filed); another kind shows its label until it
-says more (add a branch to `_what`).
+key values, its file row and whom it was credited to when the appeal was filed; `incident`: its day, kind
+and count, and the count claimed); another kind shows its label until it says more (add a branch to `_what`).
 """
 
 from __future__ import annotations
@@ -48,6 +48,13 @@ def point_rows(points: Iterable[AppealPoint]) -> list[dict[str, Any]]:
 
 def _what(point: AppealPoint, names: Mapping[str, str]) -> str:
     ref = point.ref
+    if point.kind == "incident":  # 2026-09-03 · 工作记录未完成次数 1 · 申诉应记 0.5
+        recorded = (
+            f"{ref.get('occurred_on', '')} · {variable(str(ref.get('kind', '')))} {ref.get('amount', '')}"
+        )
+        if ref.get("claimed") is None:
+            return recorded
+        return f"{recorded} · " + _("申诉应记 %(claimed)s") % {"claimed": ref["claimed"]}
     if point.kind != "row":
         return ""
     dataset = DATASETS.get(str(ref.get("dataset")))
