@@ -400,3 +400,57 @@ def _calibration_refusal(user: Any, review: Review) -> tuple[str, str] | None:
     if is_subject(user, review):
         return "recusal", _("回避：本人的等级须由另一位人事或总经理校准。")
     return None
+
+
+# ---- peer evaluation (互评) --------------------------------------------------------------------
+
+
+def peer_naming_refusal(user: Any, review: Review) -> tuple[str, str] | None:
+    """(code, message) when the user may not name the colleagues who rate a review's peers items:
+    its evaluator and HR may (never on their own review), until the supervisor's rating is submitted."""
+    if is_subject(user, review) or not (is_evaluator(user, review) or is_hr(user)):
+        return "wrong_party", _("只有考评负责人和人事可以指定互评人。")
+    if review.cycle.status != "open":
+        return "cycle_archived", _("考核期 %(period)s 已归档，只读。") % {"period": review.cycle.period}
+    if review.status not in SPOT_CHECK_STATUSES:
+        return "wrong_status", _("上级评分已提交（考核当前处于「%(status)s」），互评已截止。") % {
+            "status": status_name(review.status)
+        }
+    return None
+
+
+def sees_peer_raters(user: Any, review: Review) -> bool:
+    """Who rates a review's peers items, and what each gave: its evaluator, HR and the GM; the employee
+    sees only the ratings, without names, in the item's explanation once the result is published."""
+    return sees_spot_checks(user, review)
+
+
+def peer_task_for(user: Any, peer_id: object) -> Any:
+    """The peer rating asked of the user (互评): only the named colleague sees it, and through it only
+    the colleague's name, the month and the item — never the review (ReviewNotFound to anyone else)."""
+    from shopkpi.appraisal.models import PeerRater
+
+    me = employee_of(user)
+    try:
+        number = int(str(peer_id))
+    except ValueError:
+        number = 0
+    found = (
+        None
+        if me is None
+        else PeerRater.objects.select_related("review__employee", "review__cycle", "review__template_version")
+        .filter(pk=number, rater=me)
+        .first()
+    )
+    if found is None:
+        raise ReviewNotFound(peer_id)
+    return found
+
+
+def peer_rating_refusal(peer: Any) -> tuple[str, str] | None:
+    """(code, message) when the peer rating can no longer be given: ratings close when the supervisor
+    submits their rating (the item is then the average of those given)."""
+    review = peer.review
+    if review.cycle.status != "open" or review.status not in SPOT_CHECK_STATUSES:
+        return "peer_rating_closed", _("互评已截止：上级评分已提交，本项按已给出的互评计算。")
+    return None

@@ -322,8 +322,8 @@ def _score_item(
     item: Item, values: Mapping[str, object], employee: EmployeeInput, use_self: bool
 ) -> ItemResult:
     rule = item.rule
-    if isinstance(rule, RatedRule):
-        return _rated(item, employee, use_self)
+    if isinstance(rule, RatedRule):  # peers' ratings (互评) are not self-rated: the same in both totals
+        return _rated(item, employee, use_self and rule.rated_by != "peers")
     expression = item.value
     assert expression is not None
     try:
@@ -379,7 +379,7 @@ def _reason(error: EvaluationError) -> Reason:
 def _rated(item: Item, employee: EmployeeInput, use_self: bool) -> ItemResult:
     assert item.weight is not None
     raw = employee.ratings.get(item.key)
-    raw_self = employee.self_ratings.get(item.key)
+    raw_self = employee.self_ratings.get(item.key) if use_self or not item.rated_by_peers else None
     self_rating = None if raw_self is None or raw_self == "" else rating_value(item, raw_self)
     if raw is None or raw == "":
         return ItemResult(

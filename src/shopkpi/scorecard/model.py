@@ -65,7 +65,11 @@ class ItemDoc(_Strict):
         default=None, description="Points in proportion to a target."
     )
     deduct: Number | None = Field(default=None, description="Points lost per unit of value, never below 0.")
-    rated_by: Literal["supervisor"] | None = Field(default=None, description="A person enters the rating.")
+    rated_by: Literal["supervisor", "peers"] | None = Field(
+        default=None,
+        description="A person enters the rating: the supervisor, or peers (互评: colleagues named on each "
+        "review, whose ratings are averaged; the self-review does not rate it).",
+    )
     levels: dict[StrictStr, Number] | None = Field(
         default=None, description="Named rating levels of a rated item -> rating 0..100."
     )

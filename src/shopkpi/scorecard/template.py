@@ -92,6 +92,11 @@ class Item:
     def is_rated(self) -> bool:
         return isinstance(self.rule, RatedRule)
 
+    @property
+    def rated_by_peers(self) -> bool:
+        """互评: rated by colleagues named on each review (the application averages their ratings)."""
+        return isinstance(self.rule, RatedRule) and self.rule.rated_by == "peers"
+
 
 @dataclass(frozen=True, slots=True)
 class Grade:

@@ -11,6 +11,7 @@ from shopkpi.appraisal.models.notices import Delivery, Notice
 from shopkpi.appraisal.models.organisation import Account, Department, Employee, EmployeeTerms, Position
 from shopkpi.appraisal.models.pay import ActionItem, PayAdjustment
 from shopkpi.appraisal.models.pay_grades import AdjustmentRule, EmployeePayGrade, PayProposal, PayStep
+from shopkpi.appraisal.models.peer_ratings import PeerRater
 from shopkpi.appraisal.models.reopen import ReopenRequest
 from shopkpi.appraisal.models.reviews import (
     Appeal,
@@ -56,6 +57,7 @@ __all__ = [
     "PayAdjustment",
     "PayProposal",
     "PayStep",
+    "PeerRater",
     "Position",
     "Rating",
     "ReopenRequest",

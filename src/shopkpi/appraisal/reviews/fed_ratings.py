@@ -1,5 +1,6 @@
 """Ratings made from records rather than typed: a supervisor-rated item fed by the month's spot checks
-(`shopkpi.appraisal.spot_checks`). A fed rating stands in for the supervisor's rating of its item,
+(`shopkpi.appraisal.spot_checks`), and a `rated_by: peers` item by its colleagues' ratings
+(`shopkpi.appraisal.peer_ratings`). A fed rating stands in for the supervisor's rating of its item,
 and its records (`detail`) go into the item's explanation in the review's result."""
 
 from __future__ import annotations
@@ -23,15 +24,25 @@ class FedRating:
 
 
 def fed_ratings(review: Review | None, template: Template) -> dict[str, FedRating]:
-    """The fed ratings of a review by item key (none for a template without spot checks: no query)."""
-    if review is None or template.spot_check is None:
+    """The fed ratings of a review by item key (no query for a template without spot checks or peers)."""
+    if review is None:
         return {}
-    from shopkpi.appraisal.spot_checks.feed import spot_check_feed
+    found: dict[str, FedRating] = {}
+    if template.spot_check is not None:
+        from shopkpi.appraisal.spot_checks.feed import spot_check_feed
 
-    fed = spot_check_feed(review, template)
-    return {} if fed is None else {fed.item: fed}
+        fed = spot_check_feed(review, template)
+        if fed is not None:
+            found[fed.item] = fed
+    if any(item.rated_by_peers for item in template.items):
+        from shopkpi.appraisal.peer_ratings.feed import peer_feeds
+
+        found.update(peer_feeds(review, template))
+    return found
 
 
-def fed_items(review: Review) -> set[str]:
-    """The items of the review whose supervisor's rating is fed now (the supervisor does not type it)."""
-    return set(fed_ratings(review, review.template_version.compiled()))
+def fed_items(review: Review) -> dict[str, str]:
+    """The items of the review whose supervisor's rating is fed now (the supervisor does not type it),
+    with what feeds it (`spot_check` or `peers`)."""
+    fed = fed_ratings(review, review.template_version.compiled())
+    return {key: str(rating.detail.get("kind", "")) for key, rating in fed.items()}

@@ -183,7 +183,11 @@ def _submit_self(user: Any, review: Review) -> _Change:
     template = review.template_version.compiled()
     if template.self_weight != 0:
         rated = {r.item_key for r in review.ratings.filter(rater=Rating.Rater.SELF)}
-        unrated = [item.key for item in template.items if item.is_rated and item.key not in rated]
+        unrated = [
+            item.key
+            for item in template.items
+            if item.is_rated and not item.rated_by_peers and item.key not in rated
+        ]
         if unrated:
             raise WorkflowError(
                 _("本考核表的自评计入得分；请先给这些指标自评：%(items)s")
@@ -255,7 +259,9 @@ def _submit_supervisor(user: Any, review: Review) -> _Change:
             _("请先记录考评面谈（面谈表）；没有面谈记录的考核不能提交人事。"), code="interview_missing"
         )
     template = review.template_version.compiled()
-    rated = {r.item_key for r in review.ratings.filter(rater=Rating.Rater.SUPERVISOR)} | fed_items(review)
+    rated = {r.item_key for r in review.ratings.filter(rater=Rating.Rater.SUPERVISOR)} | set(
+        fed_items(review)
+    )
     unrated = [item.key for item in template.items if item.is_rated and item.key not in rated]
     if unrated:
         raise WorkflowError(
@@ -524,7 +530,7 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
     before: dict[str, str | None] = {}
     after: dict[str, str | None] = {}
     existing = {r.item_key: r for r in review.ratings.filter(rater=rater)}
-    fed = fed_items(review) if rater == Rating.Rater.SUPERVISOR and ratings else set()
+    fed = fed_items(review) if rater == Rating.Rater.SUPERVISOR and ratings else {}
     for key, raw in ratings.items():
         try:
             item = template.item(key)
@@ -543,8 +549,20 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
                 _("指标%(item)s由数据计算得出，不用评分。") % {"item": _item(template, key)},
                 code="item_not_rated",
             )
-        if key in fed and (raw is None or str(raw).strip() == ""):
-            continue  # the form's empty field of a fed item: the spot checks decide
+        blank = raw is None or str(raw).strip() == ""
+        if (key in fed or (rater == Rating.Rater.SELF and item.rated_by_peers)) and blank:
+            continue  # the form's empty field of an item others rate: their ratings decide
+        if rater == Rating.Rater.SELF and item.rated_by_peers:
+            raise WorkflowError(
+                _("指标%(item)s由同事互评，本人不自评。") % {"item": _item(template, key)},
+                code="item_rated_by_peers",
+            )
+        if fed.get(key) == "peers":
+            raise WorkflowError(
+                _("指标%(item)s的评分是同事互评的平均数；没有同事评分时才由上级评分。")
+                % {"item": _item(template, key)},
+                code="item_fed_by_peers",
+            )
         if key in fed:
             raise WorkflowError(
                 _("指标%(item)s的上级评分是本月抽查样本得分的平均数，请在抽查页给样本打分。")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts.roles import GM, HR, roles
 from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.peer_ratings import service as peer_ratings
 from shopkpi.appraisal.reviews import todo
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.navigation import todo_counts
@@ -63,6 +64,8 @@ def _todos(request: HttpRequest) -> dict[str, Any]:
         "todo_counts": counts,
         "todo_kinds": [(kind, labels.todo_step(kind), counts[kind]) for kind in todo.KINDS],
         "filtered": filters != todo.Filters(),
+        # 互评 asked of the person: a page of their own, not the colleague's review
+        "peer_todos": list(peer_ratings.waiting(request.user)[:TODO_PER_PAGE]),
     }
 
 

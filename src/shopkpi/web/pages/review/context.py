@@ -73,8 +73,10 @@ def _ratings_form(
     fed: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     fields = rating_inputs(template, detail.ratings, rater)
+    if rater == "self":  # a peers item (互评) is rated by colleagues, not self-rated
+        fields = [f for f in fields if not template.item(f["key"]).rated_by_peers]
     for entry in fields:
-        entry["fed"] = (fed or {}).get(entry["key"])  # made from spot checks: shown, not typed
+        entry["fed"] = (fed or {}).get(entry["key"])  # made from spot checks or peers: shown, not typed
         entry["value"] = _initial(failure, panel, f"rating-{entry['key']}", entry["value"])
         entry["self_value"] = next(
             (i.self_rating for i in detail.items if i.key == entry["key"] and i.self_rating is not None), None
@@ -224,6 +226,9 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
     history = _history(user, review)
     employee = review.employee
     items = explain(template, detail, review, supervisor_part)
+    peers = _peers(user, review, template)
+    for item in items:
+        item.peers = peers.get(item.key)
     counted = lists.for_review(review, sorted(template.variables))
     for item in items:
         item.incidents = [i for s in item.sources for i in counted.get(s.name, [])]
@@ -280,6 +285,25 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
         if supervisor_part and any(a.status == Appeal.Status.AMENDED for a in detail.appeals)
         else [],
     }
+
+
+def _peers(user: Any, review: Review, template: Template) -> dict[str, dict[str, Any]]:
+    """Each peers item's named colleagues and their ratings (互评), for those who may see them, with the
+    naming form where the user may name them."""
+    keys = [item.key for item in template.items if item.rated_by_peers]
+    if not keys or not policy.sees_peer_raters(user, review):
+        return {}
+    from shopkpi.appraisal.models import PeerRater
+
+    may_name = policy.peer_naming_refusal(user, review) is None
+    found: dict[str, dict[str, Any]] = {key: {"raters": [], "may_name": may_name} for key in keys}
+    for peer in (
+        PeerRater.objects.filter(review=review, item_key__in=keys).select_related("rater").order_by("id")
+    ):
+        found[peer.item_key]["raters"].append(peer)
+    for entry in found.values():
+        entry["codes"] = ", ".join(p.rater.code for p in entry["raters"])
+    return found
 
 
 def _spot_check_link(user: Any, review: Review, template: Template) -> dict[str, str] | None:

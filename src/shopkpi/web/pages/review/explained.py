@@ -68,7 +68,9 @@ class ExplainedItem:
     overrides: list[dict[str, str]] = field(default_factory=list)
     technical: list[tuple[str, str]] = field(default_factory=list)  # HR's 技术细节 (codes, formulas)
     incidents: list[Any] = field(default_factory=list)  # the incident records its value counts (奖惩记录)
-    fed: dict[str, Any] | None = None  # the spot-check cases the rating was made from (review_scoring)
+    fed: dict[str, Any] | None = None  # the spot-check cases or peers' ratings it was made from
+    rated_by_peers: bool = False  # 互评: rated by colleagues named on the review
+    peers: dict[str, Any] | None = None  # the named colleagues, for those who may see them (context._peers)
 
 
 def _plain(number: Decimal | None) -> str:
@@ -111,7 +113,12 @@ def rule_in_words(item: Item) -> str:
             text += _("最多扣 %(max)s 分。") % {"max": _plain(rule.max)}
         return text
     assert isinstance(rule, RatedRule)
-    text = _("由上级评分（0–100）；得分 = 权重 %(weight)s × 评分 / 100。") % {"weight": weight}
+    if rule.rated_by == "peers":
+        text = _("同事互评（0–100）：评分为被指定同事所评的平均分；得分 = 权重 %(weight)s × 评分 / 100。") % {
+            "weight": weight
+        }
+    else:
+        text = _("由上级评分（0–100）；得分 = 权重 %(weight)s × 评分 / 100。") % {"weight": weight}
     if rule.levels:
         levels = "、".join(f"{name} {_plain(value)}" for name, value in rule.levels.items())
         text += _("评分等级：%(levels)s。") % {"levels": levels}
@@ -239,6 +246,7 @@ def explain(
                 if hidden
                 else explanations.technical(result_items.get(item.key, {}).get("explanation")),
                 fed=None if hidden else result_items.get(item.key, {}).get("fed"),
+                rated_by_peers=item.rated_by_peers,
             )
         )
     return explained

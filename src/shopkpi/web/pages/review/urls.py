@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from shopkpi.web.pages.review import peer_ratings, spot_checks
 from shopkpi.web.pages.review import row_appeal as review_row_appeal
 from shopkpi.web.pages.review import rows as review_rows
-from shopkpi.web.pages.review import spot_checks
 from shopkpi.web.pages.review import views as review_views
 from shopkpi.web.pages.team.board import board as team_board
 
@@ -37,5 +37,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         spot_checks.spot_check_score,
         name="spot_check_score",
     ),
+    path("peer-ratings/<int:peer_id>/", peer_ratings.peer_rating_page, name="peer_rating"),
+    path("peer-ratings/<int:peer_id>/save/", peer_ratings.peer_rating_save, name="peer_rating_save"),
+    path("reviews/<int:review_id>/peer-raters/<str:item_key>/", peer_ratings.peer_raters, name="peer_raters"),
     path("team/", team_board, name="team_board"),
 ]
