@@ -278,6 +278,9 @@ def page(request: HttpRequest, review: Review, failure: Failure | None = None) -
         "next_step": next_step(review, detail, today),
         "spot_check": _spot_check_link(user, review, template),
         # no query for a review never appealed (the page's query budget); versions after an amendment
+        "appeal_items": [
+            (a, {i.key: i.name for i in template.items}.get(a.item_key, a.item_key)) for a in detail.appeals
+        ],
         "appeal_points": point_rows(AppealPoint.objects.filter(appeal__review=review).order_by("id"))
         if detail.appeals
         else [],
