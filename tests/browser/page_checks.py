@@ -25,7 +25,7 @@ import yaml
 VIEWPORTS = {"phone": (390, 844), "desktop": (1366, 900)}
 # abbreviations and product names Chinese shop staff write in Latin letters
 LATIN_WORDS = frozenset(
-    "shopkpi API Excel XLSX XLS CSV YAML GBK UTF YYYY YYYY-MM YYYY-MM-DD YYYY-Qn GMV UV PV ROI ROAS SNS KPI CTR CVR SKU HR GM QQ WiFi ID PDF".lower().split()
+    "shopkpi API Excel XLSX XLS CSV YAML GBK UTF YYYY YYYY-MM YYYY-MM-DD YYYY-Qn GMV UV PV ROI ROAS SNS KPI CTR CVR SKU HR GM QQ WiFi ID PDF PNG JPEG WebP MB".lower().split()
 )
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 RAW_DECIMAL = re.compile(r"\d\.\d{5,}")

@@ -5,6 +5,7 @@ is opened, screenshotted and checked; nothing is changed."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,28 @@ def supervisor_pages(demo: Demo) -> tuple[str, list[Visit]]:
     ]
 
 
+def first_incident(demo: Demo) -> tuple[int, str, str]:
+    """The demo's first incident record: its id, its employee's code and the supervisor who recorded it."""
+    with sqlite3.connect(demo.home / "shopkpi.sqlite3") as db:
+        found = db.execute(
+            "SELECT i.id, e.code, u.username FROM appraisal_incident i"
+            " JOIN appraisal_employee e ON e.id = i.employee_id JOIN auth_user u ON u.id = i.recorded_by_id"
+            " ORDER BY i.id LIMIT 1"
+        ).fetchone()
+    assert found, "the demo recorded no incident"
+    return int(found[0]), str(found[1]), str(found[2])
+
+
+def recorder_pages(demo: Demo) -> tuple[str, list[Visit]]:
+    """The supervisor who recorded the demo's first incident: the month's list, the incident, a new one."""
+    incident, employee, supervisor = first_incident(demo)
+    return supervisor, [
+        Visit(f"/incidents/?month={demo.period}"),
+        Visit(f"/incidents/{incident}/"),
+        Visit(f"/incidents/new/?employee={employee}"),
+    ]
+
+
 def hr_pages(demo: Demo) -> tuple[str, list[Visit]]:
     cycle = f"/hr/cycles/{demo.period}/"
     checked = first(demo, status="pending_hr")
@@ -73,6 +96,9 @@ def hr_pages(demo: Demo) -> tuple[str, list[Visit]]:
         Visit("/hr/imports/"),
         Visit("/hr/actions/"),
         Visit("/hr/audit/"),
+        Visit(f"/incidents/?month={demo.period}"),
+        Visit(f"/incidents/{first_incident(demo)[0]}/"),
+        Visit(f"/incidents/new/?employee={checked['employee']}"),
         Visit(f"/calibration/{demo.period}/"),
         Visit("/calibration/targets/"),
         Visit("/pay-grades/"),
@@ -110,6 +136,7 @@ ROLES = {
     "employee": employee_pages,
     "signing": signing_pages,
     "supervisor": supervisor_pages,
+    "recorder": recorder_pages,
     "hr": hr_pages,
     "gm": gm_pages,
     "admin": admin_pages,
