@@ -64,6 +64,8 @@ def credit_ctes(rules: CreditRules, first: dt.date, last: dt.date, *, with_row: 
     )
     filtered = reception_filter(rules, CHATS)
     keep = "" if filtered is None else f" AND NOT ({_qualified(filtered, 'c')})"
+    earliest = first - dt.timedelta(days=max(rule.window_days for _, rule in in_force))
+    keep += f" AND c.{_q('ts')} >= TIMESTAMP '{earliest.isoformat()} 00:00:00'"  # no older chat counts
     stages = " ".join(_stages(i, rule) for i, (_, rule) in enumerate(in_force))
     rule_of = " ".join(f"WHEN {i} THEN {attr.literal(rule.judge)}" for i, (_, rule) in enumerate(in_force))
     days_of = " ".join(f"WHEN {i} THEN {rule.window_days}" for i, (_, rule) in enumerate(in_force))
