@@ -145,3 +145,34 @@ def test_a_row_names_its_shift_and_the_credit_rule_or_silence_in_words() -> None
         assert "早班 (09:30-16:30): 小冰 on shift (2026-10-05)" in _credit(shift, names)
         assert "Credit rule: Judged by the order, inquiry window 1 days" in _credit(credited, names)
         assert "Silent order" in _credit(silent, names)
+
+
+def test_the_rows_page_shows_the_credit_rule_and_silent_orders(
+    org: api_org.Org, settings: Any, tmp_path: Path
+) -> None:
+    Account.objects.create(employee=org.employees["emp"], kind="agent", account="S1:阿美")
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,shop,buyer,created_at,paid_at,status,amount\n"
+        "o1,S1,b1,2026-03-05 10:00:00,2026-03-05 10:01:00,paid,30.00\n"  # 阿美 chatted at 09:00
+        "o2,S1,b2,2026-03-05 11:00:00,2026-03-05 11:01:00,paid,12.00\n",  # no chat: 静默
+        encoding="utf-8",
+    )
+    chats = tmp_path / "chats.csv"
+    chats.write_text("agent,buyer,ts,shop\nS1:阿美,b1,2026-03-05 09:00:00,S1\n", encoding="utf-8")
+    import_files(settings.HOME, "orders", [orders])
+    import_files(settings.HOME, "cs_chats", [chats])
+    (settings.HOME / "credit_rules").mkdir()
+    (settings.HOME / "credit_rules" / "s1.yaml").write_text(
+        "credit_rules:\n  s1:\n    shops: [S1]\n    from: 2026-01-01\n    judge: order\n    window_days: 1\n",
+        encoding="utf-8",
+    )
+    base = f"/reviews/{org.reviews['emp'].pk}/rows"
+    credited = client_for(org, "emp").get(f"{base}/cs_credited_amount/").content.decode()
+    assert "以下 1 行合计：<strong>¥30.00</strong>" in credited
+    assert "业绩判定：下单判定，询单有效时长 1 天；判定询单：2026-03-05 09:00:00" in credited
+    silent = client_for(org, "emp").get(f"{base}/silent_amount/").content.decode()  # E012 runs shop S1
+    # the shop's two orders: o1 is 阿美's (not counted here), o2 is 静默
+    assert (
+        "以下 2 行合计：<strong>¥12.00</strong>" in silent and "静默订单：询单有效时长内无客服接待" in silent
+    )

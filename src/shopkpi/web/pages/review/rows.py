@@ -140,8 +140,11 @@ def _context(found: RowsPage) -> dict[str, Any]:
 def _row(row: Any, units: dict[str, str], names: dict[str, str]) -> dict[str, Any]:
     dataset = DATASETS.get(row.dataset)
     values = [
-        (dataset.column(name).label_zh if dataset else name, _shown(value))
-        for name, value in row.values.items()
+        (
+            dataset.column(name).label_zh if dataset else name,
+            _shown(JUDGES.get(value, value) if name == "rule" else value),
+        )
+        for name, value in row.values.items()  # an order's 判定方式 in words
     ]
     source = row.source
     return {
