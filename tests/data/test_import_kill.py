@@ -109,7 +109,7 @@ def test_killed_while_reading_a_large_file(tmp_path: Path) -> None:
             f.write(f"S{i % 50},2026-10-{1 + i % 28:02d},item{i},{i % 97},{i % 301},{i % 1000}.50\n")
     process = start_import(home, big, {})
     deadline = time.monotonic() + 60
-    while not list((home / ".import-staging").glob("*/*/raw.parquet")):  # reading has begun
+    while not list((home / ".import-staging").glob("*/0")):  # the file's folder: reading begins
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.01)

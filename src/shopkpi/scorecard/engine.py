@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import gc
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -213,9 +214,10 @@ def score_all(
     """Score many employees of one template (history by employee id)."""
     with decimal.localcontext(SPEC_CONTEXT), _collector_paused():
         results = []
+        held: dict[tuple[int, Decimal, str | None], bool] = {}  # rule conditions already decided
         for employee in employees:
             Period.of_kind(employee.period, template.period)
-            results.append(_score(template, employee, history.get(employee.employee, ())))
+            results.append(_score(template, employee, history.get(employee.employee, ()), held))
         return results
 
 
@@ -235,7 +237,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _score(template: Template, employee: EmployeeInput, history: Sequence[PeriodResult]) -> ScoreResult:
+def _score(
+    template: Template,
+    employee: EmployeeInput,
+    history: Sequence[PeriodResult],
+    held: dict[tuple[int, Decimal, str | None], bool] | None = None,
+) -> ScoreResult:
     # absent, None and empty text are all "no value"
     values = {name: v for name, v in employee.values.items() if v is not None and (type(v) is not str or v)}
     for name, aggregated in aggregate_values(template, employee.period, history).items():
@@ -252,9 +259,11 @@ def _score(template: Template, employee: EmployeeInput, history: Sequence[Period
         if result.missing is not None:
             reasons[item.key] = result.missing
             continue
-        assert result.points is not None
-        supervisor_total += result.points
-        self_total += result.self_points if result.self_points is not None else result.points
+        points = result.points
+        assert points is not None
+        supervisor_total += points
+        if use_self:
+            self_total += result.self_points if result.self_points is not None else points
     if reasons:
         return _incomplete(template, employee, items, reasons)
     if use_self:
@@ -277,7 +286,7 @@ def _score(template: Template, employee: EmployeeInput, history: Sequence[Period
                 pay_base = round_half_up(template.pay_base.number(variables), CENT)
         except EvaluationError as exc:
             return _incomplete(template, employee, items, {"pay": str(exc)})
-    actions = _actions(template, employee.period, final, grade, history)
+    actions = _actions(template, employee.period, final, grade, history, held)
     return ScoreResult(
         employee.employee,
         employee.period,
@@ -322,8 +331,9 @@ def _score_item(
     item: Item, values: Mapping[str, object], employee: EmployeeInput, use_self: bool
 ) -> ItemResult:
     rule = item.rule
-    if isinstance(rule, RatedRule):  # peers' ratings (互评) are not self-rated: the same in both totals
-        return _rated(item, employee, use_self and rule.rated_by != "peers")
+    kind = type(rule)
+    if kind is RatedRule:  # peers' ratings (互评) are not self-rated: the same in both totals
+        return _rated(item, employee, use_self and rule.rated_by != "peers")  # type: ignore[union-attr]
     expression = item.value
     assert expression is not None
     try:
@@ -336,10 +346,11 @@ def _score_item(
         except EvaluationError as exc:
             return ItemResult(item, None, None, None, missing=str(exc), reason=_reason(exc))
     weight = item.weight
-    if isinstance(rule, BandsRule):
+    if kind is BandsRule:
         assert weight is not None
-        band = rule.band_of(value)
-        return ItemResult(item, value, band.rating, weight * band.rating / HUNDRED, band=band)
+        band = rule._sorted[bisect_right(rule._lows, (value, 0)) - 1]  # type: ignore[union-attr]  # band_of, inlined
+        rating = band.rating
+        return ItemResult(item, value, rating, weight * rating / HUNDRED, None, None, band)
     if isinstance(rule, ProportionalRule):
         assert weight is not None
         try:
@@ -356,8 +367,9 @@ def _score_item(
                 reason=Reason("target_zero", {"source": rule.target.source}),
                 target=target,
             )
-        ratio = min(ONE, max(ZERO, value / target))
-        return ItemResult(item, value, ratio * HUNDRED, weight * ratio, target=target)
+        ratio = value / target
+        ratio = ONE if ratio >= ONE else ZERO if ratio <= ZERO else ratio  # min(ONE, max(ZERO, ratio))
+        return ItemResult(item, value, ratio * HUNDRED, weight * ratio, None, None, None, None, None, target)
     if isinstance(rule, DeductRule):
         assert weight is not None
         return ItemResult(item, value, None, max(ZERO, weight - rule.per_unit * value))
@@ -419,7 +431,12 @@ def rule_actions(
 
 
 def _actions(
-    template: Template, period: str, final: Decimal, grade: str | None, history: Sequence[PeriodResult]
+    template: Template,
+    period: str,
+    final: Decimal,
+    grade: str | None,
+    history: Sequence[PeriodResult],
+    held: dict[tuple[int, Decimal, str | None], bool] | None = None,
 ) -> tuple[str, ...]:
     """The actions of the rules that fire in `period` (spec: Consequence rules).
 
@@ -440,7 +457,18 @@ def _actions(
         if found is None:
             return False
         score_value, known = found
-        return _holds(rule.when, score_value, known if known is not None else template.grade_of(score_value))
+        if held is None:
+            return _holds(
+                rule.when, score_value, known if known is not None else template.grade_of(score_value)
+            )
+        key = (id(rule.when), score_value, known)  # the same condition, score and grade: the same answer
+        answer = held.get(key)
+        if answer is None:
+            answer = _holds(
+                rule.when, score_value, known if known is not None else template.grade_of(score_value)
+            )
+            held[key] = answer
+        return answer
 
     fired: list[ConsequenceRule] = []
     for rule in template.rules:

@@ -72,7 +72,13 @@ def plain(value: Decimal) -> Decimal:
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
     """四舍五入 to `decimals` places: 2.45 → 2.5, -2.45 → -2.5 (away from zero on a tie)."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(decimals)
+    if quantum is None:
+        quantum = Decimal(1).scaleb(-decimals)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(11)}  # 1, 0.1 … 1E-10, made once
 
 
 def format_decimal(value: Decimal) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 PeriodKind = Literal["month", "quarter", "year"]
@@ -54,20 +55,24 @@ class Period:
     def parse(text: str) -> Period:
         """`2026-10`, `2026-Q4` or `2026` (the spec's forms), surrounding spaces ignored; a year
         between 1900 and 2999."""
-        value = str(text).strip()
+        return _parsed(str(text))
+
+    @staticmethod
+    def _parse(text: str) -> Period:
+        value = text.strip()
         year_text = value[:4]
         if year_text.isdigit() and not FIRST_YEAR <= int(year_text) <= LAST_YEAR:
-            raise PeriodError(str(text))  # `0000`, `9999`: no appraisal year (nor a date's)
+            raise PeriodError(text)  # `0000`, `9999`: no appraisal year (nor a date's)
         if match := _MONTH.fullmatch(value):
             year, month = int(match.group(1)), int(match.group(2))
             if not 1 <= month <= 12:
-                raise PeriodError(str(text))
+                raise PeriodError(text)
             return month_of(year, month)
         if match := _QUARTER.fullmatch(value):
             return quarter_of(int(match.group(1)), int(match.group(2)))
         if match := _YEAR.fullmatch(value):
             return year_of(int(match.group(1)))
-        raise PeriodError(str(text))
+        raise PeriodError(text)
 
     @staticmethod
     def of_kind(text: str, kind: PeriodKind) -> Period:
@@ -82,7 +87,7 @@ class Period:
         return self.start.year
 
     def previous(self) -> Period:
-        return _starting(_shift_month(self.start, -MONTHS[self.kind]), self.kind)
+        return _previous(self)
 
     def next(self) -> Period:
         return _starting(self.end + timedelta(days=1), self.kind)
@@ -106,6 +111,18 @@ class Period:
 
     def __str__(self) -> str:
         return self.text
+
+
+# Periods are immutable and few: the engine asks for the same ones for every employee (parsing them,
+# and stepping back through their history), so each is made once
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Period:
+    return Period._parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _previous(period: Period) -> Period:
+    return _starting(_shift_month(period.start, -MONTHS[period.kind]), period.kind)
 
 
 def month_of(year: int, month: int) -> Period:

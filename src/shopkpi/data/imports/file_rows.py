@@ -67,7 +67,7 @@ def open_rows(
     text_head = head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n").lower()
     if text_head.startswith("<") and "<table" in text_head:
         return FileRows(f"html ({encoding})", _html_rows(path, encoding, on_progress))
-    delimiter = _delimiter(head, encoding)
+    delimiter = guess_delimiter(head, encoding)
     return FileRows(
         f"csv ({encoding})", _csv_rows(path, encoding, delimiter, on_progress), encoding, delimiter
     )
@@ -151,7 +151,8 @@ def _text_stream(path: Path, encoding: str, on_progress: ProgressCallback | None
     )
 
 
-def _delimiter(head: bytes, encoding: str) -> str:
+def guess_delimiter(head: bytes, encoding: str) -> str:
+    """Tab or comma: whichever the first lines hold more of."""
     lines = head.decode(encoding, errors="replace").splitlines()[:30]
     tabs = sum(line.count("\t") for line in lines)
     commas = sum(line.count(",") for line in lines)

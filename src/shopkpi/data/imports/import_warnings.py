@@ -1,7 +1,7 @@
 """The check step of an import: what is suspicious in a valid file, as `DataWarning`s.
 
 A warning is not an error: the file is valid, but a person should look before it counts. Each is
-computed in DuckDB over the validated file (typed Parquet with `_row`) and the warehouse as it is
+computed in DuckDB over the validated file (its typed rows with `_row`) and the warehouse as it is
 now (an in-memory connection from `Warehouse.connect`, with its dataset views):
 
 - `outside_period`: rows whose date (or `period`) lies outside the period the import names;
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import duckdb
 
@@ -76,16 +75,16 @@ def load_owners(con: duckdb.DuckDBPyConnection, owners: Iterable[AccountOwner] |
 def file_warnings(
     con: duckdb.DuckDBPyConnection,
     dataset: Dataset,
-    typed: Path,
+    source: str,
     file: str,
     labels: Mapping[str, str],
     from_file: Sequence[str],
     period: str | None,
 ) -> list[DataWarning]:
-    """The warnings of one validated file. `con` has the warehouse's views and `_import_owners`
-    (`load_owners`); `labels` names each column as the file does; `from_file` are the columns
-    the file itself has (not filled from its name or a setting)."""
-    source = f"read_parquet({quote(str(typed))})"
+    """The warnings of one validated file, whose typed rows (with `_row`) are the FROM item `source`.
+    `con` has the warehouse's views and `_import_owners` (`load_owners`); `labels` names each column as
+    the file does; `from_file` are the columns the file itself has (not filled from its name or a
+    setting)."""
     found: list[DataWarning] = []
     if period is not None:
         found += _outside_period(con, dataset, source, file, labels, period)

@@ -6,8 +6,11 @@ step lists the warnings (`import_warnings`: rows outside the period, empty money
 commit writes all files in one catalogue transaction. A file already imported (same dataset, same
 checksum, still current) is reported as unchanged and changes nothing.
 
-Large files stream: cells go to a raw Parquet file in chunks, DuckDB parses and checks them from
-there, and the batch's Parquet is written by DuckDB; no whole file is held in Python objects.
+The data is written once: DuckDB parses and checks every cell into a temporary table (a plain UTF-8
+CSV read by DuckDB itself, any other file first streamed to a raw Parquet file by the reading
+process), the warnings are read from it, and the batch's Parquet and roll-up are written from it in
+the staging folder; no whole file is held in Python objects. All the files of one call share one
+process, one DuckDB connection and, at the commit, one catalogue transaction.
 """
 
 from __future__ import annotations
@@ -30,11 +33,12 @@ import duckdb
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.imports.import_warnings import AccountOwner, file_warnings, load_owners
 from shopkpi.data.imports.profiles import InvalidProfiles, Profile, profiles_for
-from shopkpi.data.imports.staging import stage_raw
-from shopkpi.data.imports.validation import TypedFile, column_labels, validate
+from shopkpi.data.imports.staging import RawFile
+from shopkpi.data.imports.validation import TypedFile, column_labels, drop, read_and_validate
 from shopkpi.data.imports.value_sql import quote
 from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused, ProblemList
-from shopkpi.data.warehouse.catalogue import CommitResult, StagedBatch, Warehouse, fsync_file
+from shopkpi.data.warehouse import rollups
+from shopkpi.data.warehouse.catalogue import CommitResult, StagedBatch, Warehouse, current_sql, fsync_file
 from shopkpi.scorecard.periods import Period, PeriodError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the company's time zone when none is given (SHOPKPI_TIME_ZONE)
@@ -186,10 +190,11 @@ def checked_import(
     _remove_old_staging(staging_root)
     stage = staging_root / f"{os.getpid()}-{secrets.token_hex(4)}"
     stage.mkdir(parents=True)
-    current = warehouse.connect()
-    staging = _staging_connection(stage)  # one for every file of the call: a connection costs 0.02-0.2 s
+    # one connection for every file of the call: the warehouse as it is now (for the warnings and the
+    # files already imported) and each file's rows, read, checked and written from it
+    con = _staging_connection(warehouse, stage)
     try:
-        load_owners(current, owners)
+        load_owners(con, owners)
         prepared: list[_Prepared | FileOutcome] = []
         warnings: list[DataWarning] = []
         for n, path in enumerate(files):
@@ -198,11 +203,9 @@ def checked_import(
                     path,
                     target,
                     stage / str(n),
-                    warehouse,
                     problems,
                     warnings,
-                    current,
-                    staging,
+                    con,
                     profile=profile,
                     period=period,
                     user=who,
@@ -212,7 +215,7 @@ def checked_import(
                     profiles=profiles,
                 )
             )
-        current.close()
+        con.close()
         _overlapping_files([p.staged for p in prepared if isinstance(p, _Prepared)], problems)
         problems.refuse_if_any()
         planned = tuple(
@@ -231,8 +234,7 @@ def checked_import(
         )
         yield CheckedImport(target.name, planned, tuple(warnings), warehouse, tuple(prepared))
     finally:
-        current.close()
-        staging.close()
+        con.close()
         shutil.rmtree(stage, ignore_errors=True)
         _remove_if_empty(staging_root)
 
@@ -275,10 +277,8 @@ def _prepare(
     path: Path,
     target: Dataset,
     stage: Path,
-    warehouse: Warehouse,
     problems: ProblemList,
     warnings: list[DataWarning],
-    current: duckdb.DuckDBPyConnection,
     con: duckdb.DuckDBPyConnection,
     *,
     profile: str | None,
@@ -296,7 +296,7 @@ def _prepare(
     except OSError as error:
         problems.add(name, None, None, f"cannot read the file: {error.strerror or error}")
         return FileOutcome(name, "refused", "", "", "", 0, 0)
-    existing = warehouse.current_batch(target.name, digest)
+    existing = _current_batch(con, target.name, digest)
     if existing is not None:
         return FileOutcome(name, "unchanged", existing, "", "", 0, 0)
     stage.mkdir(parents=True)
@@ -306,43 +306,37 @@ def _prepare(
             progress(name, done, size)
 
     file_problems = ProblemList(cap=problems.cap)
-    raw = stage_raw(
-        path,
-        profiles,
-        profile,
-        sets,
-        stage / "raw.parquet",
-        file_problems,
-        on_bytes,
-    )
-    typed: TypedFile | None = None
     now = company_now(timezone)
     batch_id = f"{target.name}-{now:%Y%m%dT%H%M%S}-{digest[:8]}-{secrets.token_hex(2)}"
-    final = stage / "final.parquet"
-    if raw is not None and raw.rows == 0:
-        file_problems.add(name, None, None, "the file has no data rows")
-    elif raw is not None:
-        try:
-            typed = validate(raw, target, con, stage / "typed.parquet", file_problems, timezone=timezone)
-            if typed is not None and not file_problems:
-                columns = ", ".join(f'"{c.name}"' for c in target.columns)
-                con.execute(
-                    f"COPY (SELECT {columns}, {quote(batch_id)} AS _batch, _row FROM read_parquet({quote(str(typed.parquet))})) "
-                    f"TO {quote(str(final))} (FORMAT parquet, COMPRESSION zstd)"
-                )
-                fsync_file(final)
-        except duckdb.Error as error:
-            file_problems.add(
-                name, None, None, f"cannot be read as a table: {str(error).splitlines()[0][:200]}"
-            )
-            typed = None
+    view = f"_typed_{stage.name}"
+    read: tuple[RawFile, TypedFile | None] | None = None
+    try:
+        read = read_and_validate(
+            path,
+            profiles,
+            profile,
+            sets,
+            stage,
+            target,
+            con,
+            view,
+            file_problems,
+            timezone=timezone,
+            on_progress=on_bytes,
+        )
+    except duckdb.Error as error:
+        file_problems.add(name, None, None, f"cannot be read as a table: {str(error).splitlines()[0][:200]}")
     problems.extend(file_problems.items)
     if file_problems.truncated:
         problems.truncated = True
-    if typed is None or file_problems or raw is None:
+    raw, typed = read if read is not None else (None, None)
+    if raw is None or typed is None or file_problems:
+        drop(con, view)
         return FileOutcome(name, "refused", "", "", "", 0, 0)
     labels = column_labels(target, raw.fit)
-    warnings += file_warnings(current, target, typed.parquet, name, labels, list(raw.fit.columns), period)
+    warnings += file_warnings(con, target, typed.view, name, labels, list(raw.fit.columns), period)
+    final, rollup = write_batch(con, target, typed, batch_id, stage)
+    drop(con, view)
     staged = StagedBatch(
         id=batch_id,
         dataset=target.name,
@@ -354,12 +348,13 @@ def _prepare(
         imported_at=now,
         period=period,
         parquet=final,
+        rollup=rollup,
         accounts=typed.accounts,
         scope_from=typed.scope_from,
         scope_to=typed.scope_to,
         sheet=raw.sheet,
     )
-    return _Prepared(staged=staged, format=raw.format, skipped=raw.skipped)
+    return _Prepared(staged=staged, format=raw.format, skipped=typed.skipped)
 
 
 def _overlapping_files(staged: Sequence[StagedBatch], problems: ProblemList) -> None:
@@ -386,16 +381,44 @@ def _overlapping_files(staged: Sequence[StagedBatch], problems: ProblemList) -> 
             )
 
 
-def _staging_connection(stage: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(
-        ":memory:",
-        config={
-            "memory_limit": "1GB",
-            "threads": 2,
-            "temp_directory": str(stage / "tmp"),
-            "preserve_insertion_order": False,
-        },
+def _staging_connection(warehouse: Warehouse, stage: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse's connection (its catalogue and views as they are now), bounded for reading files:
+    rows past the memory limit spill to the staging folder; insertion order is kept, for row numbers."""
+    con = warehouse.connect()
+    con.execute("SET memory_limit = '1GB'")
+    con.execute("SET threads = 2")
+    con.execute(f"SET temp_directory = {quote(str(stage / 'tmp'))}")
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def _current_batch(con: duckdb.DuckDBPyConnection, dataset: str, sha256: str) -> str | None:
+    """The current batch of `dataset` imported from a file with this checksum (from the catalogue's
+    copy in `con`)."""
+    row = con.execute(
+        f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}", [dataset, sha256]
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, typed: TypedFile, batch: str, folder: Path
+) -> tuple[Path, Path | None]:
+    """The batch's final Parquet and (for a dataset that declares one) its roll-up, both written from
+    the validated rows in `con` and fsynced in `folder`: (batch file, roll-up file or None)."""
+    final = folder / "final.parquet"
+    columns = ", ".join(f'"{c.name}"' for c in dataset.columns)
+    rows = f"(SELECT {columns}, {quote(batch)} AS _batch, _row FROM {typed.view})"
+    con.execute(f"COPY {rows} TO {quote(str(final))} (FORMAT parquet, COMPRESSION zstd)")
+    fsync_file(final)
+    if not rollups.has_rollup(dataset):
+        return final, None
+    rollup = folder / "rollup.parquet"
+    con.execute(
+        f"COPY ({rollups.grouped_sql(dataset, rows)}) TO {quote(str(rollup))} (FORMAT parquet, COMPRESSION zstd)"
     )
+    fsync_file(rollup)
+    return final, rollup
 
 
 def sha256_of(path: Path) -> str:

@@ -1,6 +1,6 @@
 """The rows of small company sheets (the roster, account ownership, positions) as typed Python values.
 
-The check step of an import without its commit: the file is read by the same readers (`stage_raw`),
+The check step of an import without its commit: the file is read by the same readers (`read_and_validate`),
 matched to a profile by its headers (Chinese labels or canonical names) and parsed and checked by the
 same validation as every import, so a date, a number or a missing required cell is refused the same
 way, with file, row and column. What comes back is every row as a mapping of canonical column to
@@ -22,9 +22,7 @@ import duckdb
 
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.imports.profiles import InvalidProfiles, profiles_for
-from shopkpi.data.imports.staging import stage_raw
-from shopkpi.data.imports.validation import validate
-from shopkpi.data.imports.value_sql import quote
+from shopkpi.data.imports.validation import read_and_validate
 from shopkpi.data.problems import ProblemList
 
 STAGING = ".import-staging"
@@ -69,22 +67,26 @@ def read_sheets(
         for n, path in enumerate(files):
             folder = stage / str(n)
             folder.mkdir()
-            raw = stage_raw(path, profiles, profile, sets or {}, folder / "raw.parquet", problems)
-            if raw is None:
-                continue
-            if raw.rows == 0:
-                problems.add(path.name, None, None, "the file has no data rows")
-                continue
             con = duckdb.connect(":memory:", config={"threads": 1, "temp_directory": str(folder / "tmp")})
             try:
-                typed = validate(raw, target, con, folder / "typed.parquet", problems, timezone=timezone)
-                if typed is None:
+                read = read_and_validate(
+                    path,
+                    profiles,
+                    profile,
+                    sets or {},
+                    folder,
+                    target,
+                    con,
+                    "sheet",
+                    problems,
+                    timezone=timezone,
+                )
+                raw, typed = read if read is not None else (None, None)
+                if raw is None or typed is None:
                     continue
                 names = [c.name for c in target.columns]
                 columns = ", ".join(f'"{name}"' for name in names)
-                result = con.execute(
-                    f"SELECT _row, {columns} FROM read_parquet({quote(str(typed.parquet))}) ORDER BY _row"
-                ).fetchall()
+                result = con.execute(f"SELECT _row, {columns} FROM {typed.view} ORDER BY _row").fetchall()
             finally:
                 con.close()
             rows = tuple((int(r[0]), dict(zip(names, r[1:], strict=True))) for r in result)

@@ -1,5 +1,6 @@
 """First stage of an import: find the profile and header, then stream the data rows' cell text
-into a raw Parquet file (one text column per recognised column, plus `_row`), in chunks.
+into a raw Parquet file (one text column per recognised column, plus `_row`), in chunks; or, for a
+plain UTF-8 CSV, nothing at all: DuckDB reads it directly in the validation (`csv_direct`).
 
 Blank rows and a profile's summary rows (千牛's 汇总值, 平均值 ...) are left out here; nothing is
 parsed yet (that happens in DuckDB, see `validation`). The reading happens in a process of its own
@@ -20,11 +21,12 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.imports import csv_fast_path
+from shopkpi.data.imports import csv_direct
 from shopkpi.data.imports.file_rows import ProgressCallback, Row, open_rows
 from shopkpi.data.imports.file_sandbox import limits_from_environment, read_in_sandbox
 from shopkpi.data.imports.profile_match import HeaderFit, choose_profile
 from shopkpi.data.imports.profiles import Profile, canonical_profile
+from shopkpi.data.imports.value_sql import quote
 from shopkpi.data.problems import ProblemList, UnreadableFile
 
 CHUNK_ROWS = 50_000
@@ -36,9 +38,17 @@ class RawFile:
     parquet: Path
     fit: HeaderFit
     format: str
-    rows: int  # data rows written
-    skipped: int  # summary rows left out
+    rows: int  # data rows written (-1 for a CSV read directly: counted when it is validated)
+    skipped: int  # summary rows left out (likewise)
     sheet: str | None = None  # a workbook's sheet read
+    direct: csv_direct.DirectCsv | None = None  # a CSV DuckDB reads directly, not staged
+
+    def relation(self) -> str:
+        """The rows as a FROM item: `_row` and the text of each source column, or, read directly,
+        the source columns with `_blank` and `_summary` in file order (`csv_direct.relation_sql`)."""
+        if self.direct is None:
+            return f"read_parquet({quote(str(self.parquet))})"
+        return csv_direct.relation_sql(self.direct, self.fit, _sources(self.fit))
 
 
 def check_column(i: int) -> str:
@@ -53,13 +63,22 @@ def stage_raw(
     out: Path,
     problems: ProblemList,
     on_progress: ProgressCallback | None = None,
+    *,
+    direct: bool = False,
 ) -> RawFile | None:
-    """Write `path`'s data rows to `out`; None (with `problems` filled) if the file is refused.
+    """Write `path`'s data rows to `out`; None (with `problems` filled) if the file is refused. With
+    `direct`, a plain UTF-8 CSV is not staged: the RawFile names it for DuckDB to read (`csv_direct`).
 
     The file is read in a process of its own with limits (`file_sandbox`): a hostile file is refused
     there and cannot take this process down. The child sends back the rows it found the header in;
     the header fit is worked out again from them here (the same rows give the same fit)."""
     name = path.name
+    if direct:
+        found = _direct(path, profiles, forced, preset, out, problems)
+        if found is not None:
+            if on_progress is not None:
+                on_progress(path.stat().st_size)
+            return found
     limits = limits_from_environment()
     try:
         staged = read_in_sandbox(
@@ -149,6 +168,39 @@ def stage_in_this_process(
         problems.extend(choice)
         return None
     fit = choice
+    _fit_problems(fit, preset, name, problems)
+    header_row = fit.header_row or 0
+    data = itertools.chain((r for r in head if r[0] > header_row), rows)
+    try:
+        written, skipped = _write(data, fit, out, problems, name)
+    except UnreadableFile as error:
+        problems.add(name, error.row, None, error.reason)
+        return None
+    return head, opened.format, written, skipped, opened.sheet
+
+
+def _direct(
+    path: Path,
+    profiles: Sequence[Profile],
+    forced: str | None,
+    preset: Mapping[str, str],
+    out: Path,
+    problems: ProblemList,
+) -> RawFile | None:
+    """The RawFile of a CSV DuckDB can read directly, or None (then it is staged the ordinary way,
+    which also reports a file no profile fits)."""
+    search = max((p.header_search_rows for p in profiles), default=30)
+    probed = csv_direct.probe(path, search)
+    if probed is None:
+        return None
+    fit = choose_profile(profiles, list(probed.head), path.name, preset, forced)
+    if isinstance(fit, list) or not fit.header_row or not csv_direct.applies(probed, fit.header_row):
+        return None
+    _fit_problems(fit, preset, path.name, problems)
+    return RawFile(path.name, out, fit, f"csv ({probed.encoding})", -1, -1, direct=probed)
+
+
+def _fit_problems(fit: HeaderFit, preset: Mapping[str, str], name: str, problems: ProblemList) -> None:
     for header in fit.duplicates:
         problems.add(name, fit.header_row, header, "this header appears twice")
     for column in preset:
@@ -156,23 +208,6 @@ def stage_in_this_process(
             problems.add(
                 name, None, fit.headers[column], f"the file has this column; do not also --set {column}"
             )
-    header_row = fit.header_row or 0
-    fast: tuple[int, int] | None = None
-    if opened.delimiter is not None and csv_fast_path.applies(path, opened.encoding, head, header_row):
-        fast = csv_fast_path.stage(path, opened.delimiter, fit, _sources(fit), out, on_progress)
-    if fast is not None:
-        written, skipped = fast
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()
-    else:
-        data = itertools.chain((r for r in head if r[0] > header_row), rows)
-        try:
-            written, skipped = _write(data, fit, out, problems, name)
-        except UnreadableFile as error:
-            problems.add(name, error.row, None, error.reason)
-            return None
-    return head, opened.format, written, skipped, opened.sheet
 
 
 def warm_up() -> None:

@@ -1,27 +1,32 @@
-"""Second stage of an import: parse and check every cell in DuckDB, in one pass over the raw
-Parquet, then check the rows against each other (duplicate keys, rates against counts; who owns an
-account when is the organisation service's to check). Every problem is collected with its row and column; a file with
+"""Second stage of an import: parse and check every cell in DuckDB, in one pass over the staged
+rows (or the CSV itself, read directly) into a temporary table, then check the rows against each
+other (duplicate keys, rates against counts; who owns an account when is the organisation
+service's to check). Every problem is collected with its row and column; a file with
 any problem is refused whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from shopkpi.data.datasets import BEHAVIORS, CREDIT_JUDGES, ORDER_STATUSES, RATERS, Column, Dataset
+from shopkpi.data.imports.csv_direct import DirectReadFailed
+from shopkpi.data.imports.file_rows import ProgressCallback
 from shopkpi.data.imports.profile_match import HeaderFit
-from shopkpi.data.imports.staging import RawFile, check_column
+from shopkpi.data.imports.profiles import Profile
+from shopkpi.data.imports.staging import RawFile, check_column, stage_raw
 from shopkpi.data.imports.value_sql import (
     clean_sql,
     parsed_sql,
     period_sql,
     problem_sql,
     quote,
+    special_sql,
     typed_sql,
 )
 from shopkpi.data.problems import ProblemList
@@ -38,10 +43,12 @@ ENUMERATED: Mapping[tuple[str, str], tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class TypedFile:
-    """A validated file: typed Parquet (canonical columns in registry order, plus `_row`)."""
+    """A validated file: a temporary view of its typed rows (canonical columns in registry order, plus
+    `_row`, the spreadsheet row) in the connection that validated it."""
 
-    parquet: Path
+    view: str  # quoted, ready for a FROM clause
     rows: int
+    skipped: int  # summary rows left out (千牛's 汇总值 …)
     accounts: tuple[str | None, ...]
     scope_from: dt.date | None
     scope_to: dt.date | None
@@ -81,8 +88,11 @@ class _Columns:
             return quote(fit.filled[column.name])
         return "CAST(NULL AS VARCHAR)"
 
+    def special(self, column: Column) -> str:
+        return special_sql(self.source(column))
+
     def cleaned(self, column: Column) -> str:
-        text = clean_sql(self.source(column))
+        text = clean_sql(self.source(column), self.special(column))
         words = self.raw.fit.profile.values.get(column.name, {})
         if (self.dataset.name, column.name) in ENUMERATED:
             text = f"lower({text})"
@@ -100,17 +110,17 @@ class _Columns:
         return parsed_sql(column.type, t, self.timezone)
 
     def problem(self, column: Column) -> str:
-        t, v = _ident("t_" + column.name), _ident("v_" + column.name)
+        t, v, s = (_ident(prefix + column.name) for prefix in ("t_", "v_", "s_"))
         reasons: list[str] = []
         if column.required:
             reasons.append(f"CASE WHEN {t} IS NULL THEN 'required value missing' END")
         if column.name == "period":
-            reasons.append(problem_sql("text", t, v))
+            reasons.append(problem_sql("text", t, v, s))
             reasons.append(
                 f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL THEN 'not a period (write 2026-10): ' || {t} END"
             )
         else:
-            reasons.append(problem_sql(column.type, t, v))
+            reasons.append(problem_sql(column.type, t, v, s))
         allowed = ENUMERATED.get((self.dataset.name, column.name))
         if allowed:
             listed = ", ".join(allowed)
@@ -170,23 +180,66 @@ def _rate_checks(raw: RawFile, timezone: str) -> list[tuple[str, str, str]]:
     return found
 
 
+def read_and_validate(
+    path: Path,
+    profiles: Sequence[Profile],
+    forced: str | None,
+    preset: Mapping[str, str],
+    folder: Path,
+    dataset: Dataset,
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    problems: ProblemList,
+    *,
+    timezone: str,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[RawFile, TypedFile | None] | None:
+    """Read `path` (a plain UTF-8 CSV directly, anything else staged in `folder` by the reading
+    process) and validate it into the view `name` of `con`: (the raw file, its TypedFile or None
+    when a row is invalid), or None when the file cannot be read; `problems` say why."""
+    attempt = ProblemList(cap=problems.cap)
+    raw = stage_raw(path, profiles, forced, preset, folder / "raw.parquet", attempt, on_progress, direct=True)
+    typed: TypedFile | None = None
+    if raw is not None and raw.direct is not None:
+        try:
+            typed = validate(raw, dataset, con, name, attempt, timezone=timezone)
+        except DirectReadFailed:  # a row DuckDB will not take as it is: the ordinary way says which
+            attempt = ProblemList(cap=problems.cap)
+            raw = stage_raw(path, profiles, forced, preset, folder / "raw.parquet", attempt, on_progress)
+    if raw is not None and raw.direct is None:
+        if raw.rows == 0:
+            attempt.add(path.name, None, None, "the file has no data rows")
+        else:
+            typed = validate(raw, dataset, con, name, attempt, timezone=timezone)
+    problems.extend(attempt.items)
+    problems.truncated = problems.truncated or attempt.truncated
+    return None if raw is None else (raw, typed)
+
+
 def validate(
     raw: RawFile,
     dataset: Dataset,
     con: duckdb.DuckDBPyConnection,
-    out: Path,
+    name: str,
     problems: ProblemList,
     *,
     timezone: str,
 ) -> TypedFile | None:
-    """Parse `raw` into `out` (typed Parquet); None (with `problems` filled) if any row is invalid."""
+    """Parse `raw` into the temporary view `name` of `con` (typed columns in registry order and
+    `_row`, over the table `<name>_cells`): every cell is parsed once; None (with `problems` filled,
+    nothing left in `con`) if any row is invalid. `drop(con, name)` removes it once written.
+
+    `DirectReadFailed` when DuckDB cannot read a CSV the direct way: stage it the ordinary way."""
     file = raw.source
     cols = _Columns(dataset, raw, timezone)
     checks = _rate_checks(raw, timezone)
     rules = _row_rules(dataset)
     present = [c for c in dataset.columns if c.name in raw.fit.columns or c.name in raw.fit.filled]
     absent = [c for c in dataset.columns if c not in present]
-    clean = ", ".join(f"{cols.cleaned(c)} AS {_ident('t_' + c.name)}" for c in present)
+    clean = ", ".join(
+        f"{cols.special(c)} AS {_ident('s_' + c.name)}, {cols.cleaned(c)} AS {_ident('t_' + c.name)}"
+        for c in present
+    )
     clean_checks = "".join(
         f", {clean_sql(_ident(check_column(i)))} AS {_ident('t_' + check_column(i))}"
         for i in range(len(checks))
@@ -201,20 +254,37 @@ def validate(
     problem_cols = ", ".join(f"{cols.problem(c)} AS {_ident('p_' + c.name)}" for c in present)
     check_cols = "".join(f", {sql} AS {_ident('p_' + column)}" for column, _, sql in checks)
     rule_cols = "".join(f", {sql} AS {_ident(f'p__row{i}')}" for i, sql in enumerate(rules))
-    source = quote(str(raw.parquet))
-    con.execute(
-        f"COPY (WITH c AS (SELECT _row, {clean}{clean_checks} FROM read_parquet({source})), "
-        f"p AS (SELECT *, {parse} FROM c) "
-        f"SELECT _row, {typed}, {problem_cols}{check_cols}{rule_cols} FROM p) "
-        f"TO {quote(str(out))} (FORMAT parquet, COMPRESSION zstd)"
-    )
+    kept = "_blank, _summary" if raw.direct is not None else "_row"
+    cells = _ident(name + "_cells")
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {cells} AS "
+            f"WITH c AS (SELECT {kept}, {clean}{clean_checks} FROM {raw.relation()}), "
+            f"p AS (SELECT *, {parse} FROM c) "
+            f"SELECT {kept}, {typed}, {problem_cols}{check_cols}{rule_cols} FROM p"
+        )
+    except duckdb.Error:
+        con.execute(f"DROP TABLE IF EXISTS {cells}")
+        if raw.direct is not None:
+            raise DirectReadFailed(file) from None
+        raise
+    view = _ident(name)
+    if raw.direct is not None:  # rows in file order: the row after the header is its number + 1
+        first = (raw.fit.header_row or 0) + 1
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + {first} AS _row, * EXCLUDE (_blank, _summary) "
+            f"FROM {cells} WHERE NOT (_blank OR _summary)"
+        )
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {cells}")
+    if raw.direct is not None and con.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,):
+        problems.add(file, None, None, "the file has no data rows")
     labelled: list[tuple[str, str | None]] = [(f"p_{c.name}", cols.labels[c.name]) for c in present]
     labelled += [(f"p_{column}", header) for column, header, _ in checks]
     labelled += [(f"p__row{i}", None) for i in range(len(rules))]
-    typed_file = quote(str(out))
     union = " UNION ALL ".join(
         f"SELECT _row, {quote(label) if label else 'NULL'} AS col, {_ident(p)} AS reason "
-        f"FROM read_parquet({typed_file}) WHERE {_ident(p)} IS NOT NULL"
+        f"FROM {view} WHERE {_ident(p)} IS NOT NULL"
         for p, label in labelled
     )
     found = con.execute(
@@ -223,14 +293,21 @@ def validate(
     for row, col, reason in found.fetchall():
         problems.add(file, row, col, reason)
     if not problems.full:
-        _duplicates(dataset, con, typed_file, file, problems)
+        _duplicates(dataset, con, view, file, problems)
     if problems:
+        drop(con, name)
         return None
-    return _summary(dataset, con, out)
+    return _summary(dataset, con, raw, name)
+
+
+def drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Remove what `validate` made in `con` for `name`."""
+    con.execute(f"DROP VIEW IF EXISTS {_ident(name)}")
+    con.execute(f"DROP TABLE IF EXISTS {_ident(name + '_cells')}")
 
 
 def _duplicates(
-    dataset: Dataset, con: duckdb.DuckDBPyConnection, typed_file: str, file: str, problems: ProblemList
+    dataset: Dataset, con: duckdb.DuckDBPyConnection, view: str, file: str, problems: ProblemList
 ) -> None:
     if not dataset.key:
         return
@@ -241,7 +318,7 @@ def _duplicates(
         f"'{k}=' || coalesce(CAST({_ident(k)} AS VARCHAR), '(empty)')" for k in dataset.key
     )
     found = con.execute(
-        f"SELECT {shown} AS k, list(_row ORDER BY _row) AS r FROM read_parquet({typed_file}) {where} "
+        f"SELECT {shown} AS k, list(_row ORDER BY _row) AS r FROM {view} {where} "
         f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY min(_row) LIMIT {problems.cap + 1}"
     )
     for key, rows in found.fetchall():
@@ -249,16 +326,16 @@ def _duplicates(
             problems.add(file, row, None, f"duplicate key {key} (first on row {rows[0]})")
 
 
-def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, out: Path) -> TypedFile:
-    source = quote(str(out))
+def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, raw: RawFile, name: str) -> TypedFile:
+    view = _ident(name)
     rows, first, last = con.execute(
-        f"SELECT count(*), min({scope.first_day_sql(dataset)}), max({scope.last_day_sql(dataset)}) "
-        f"FROM read_parquet({source})"
+        f"SELECT count(*), min({scope.first_day_sql(dataset)}), max({scope.last_day_sql(dataset)}) FROM {view}"
     ).fetchone() or (0, None, None)
     accounts = tuple(
-        a
-        for (a,) in con.execute(
-            f"SELECT DISTINCT {scope.account_sql(dataset)} FROM read_parquet({source})"
-        ).fetchall()
+        a for (a,) in con.execute(f"SELECT DISTINCT {scope.account_sql(dataset)} FROM {view}").fetchall()
     )
-    return TypedFile(parquet=out, rows=int(rows), accounts=accounts, scope_from=first, scope_to=last)
+    skipped = raw.skipped
+    if raw.direct is not None:
+        found = con.execute(f"SELECT count(*) FROM {_ident(name + '_cells')} WHERE _summary").fetchone()
+        skipped = int(found[0]) if found else 0
+    return TypedFile(view, int(rows), skipped, accounts, first, last)

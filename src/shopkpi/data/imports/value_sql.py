@@ -27,6 +27,11 @@ from shopkpi.data.datasets import DUCKDB_TYPES, NUMBER_DECIMALS, ColumnType
 
 BLANKS = ("", "-", "--", "—", "－", "——")
 _SPACES = " \t\r\n\u3000\u00a0\ufeff"
+_SPACE_CLASS = "[ \\t\\r\\n\\x{3000}\\x{a0}\\x{feff}]"
+_EDGE_RE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"  # a cell that starts or ends with one of _SPACES
+_BLANK_BYTES = max(len(b.encode()) for b in BLANKS)
+# a cell that may need more than its text as it is: space at an end, a blank, or a formula's first sign
+_SPECIAL_RE = "^$|^[ \\t\\r\\n\\x{3000}\\x{a0}\\x{feff}=+\\-@\\x{2014}\\x{ff0d}]|" + _SPACE_CLASS + "$"
 _NUMBER_RE = r"[+\-]?(\d+\.?\d*|\.\d+)([eE][+\-]?\d{1,3})?"
 _TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -58,10 +63,23 @@ def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def clean_sql(raw: str) -> str:
-    trimmed = f"trim({raw}, {quote(_SPACES)})"
-    blanks = ", ".join(quote(b) for b in BLANKS)
-    return f"(CASE WHEN {trimmed} IN ({blanks}) THEN NULL ELSE {trimmed} END)"
+def special_sql(raw: str) -> str:
+    """True for a cell that `clean_sql` may change or `problem_sql` may refuse as formula-like (it
+    starts or ends with a space, is empty, or starts with `-`, `—`, `－`, `=`, `+` or `@`); False for
+    every other cell, which is its own clean text: the many plain cells skip the rest."""
+    return f"regexp_matches({raw}, {quote(_SPECIAL_RE)})"
+
+
+def clean_sql(raw: str, special: str | None = None) -> str:
+    """`raw` without surrounding space, NULL for a blank; with `special` (`special_sql(raw)`), only
+    the special cells go through it."""
+    if special is not None:
+        return f"(CASE WHEN {special} THEN {clean_sql(raw)} ELSE {raw} END)"
+    # trim() with a set of characters is slow: only a cell that starts or ends with one is trimmed;
+    # the blanks are compared one by one (DuckDB turns an IN list into a join)
+    trimmed = f"(CASE WHEN regexp_matches({raw}, {quote(_EDGE_RE)}) THEN trim({raw}, {quote(_SPACES)}) ELSE {raw} END)"
+    blanks = " OR ".join(f"{trimmed} = {quote(b)}" for b in BLANKS)
+    return f"(CASE WHEN strlen({trimmed}) <= {_BLANK_BYTES} AND ({blanks}) THEN NULL ELSE {trimmed} END)"
 
 
 def _number_text(c: str) -> str:
@@ -199,8 +217,9 @@ def _timestamp(c: str, timezone: str) -> str:
     formats = "[" + ", ".join(quote(f) for f in _TIMESTAMP_FORMATS) + "]"
     tz = quote(timezone)
     serial = _excel_serial(c)
+    # the common `2026-10-01 09:30:00` first: no other branch takes a text this format reads
     return (
-        "(CASE"
+        f"coalesce(try_strptime({c}, {quote(_TIMESTAMP_FORMATS[0])}), CASE"
         f" WHEN regexp_full_match({c}, '\\d{{9,10}}(\\.\\d+)?')"
         f" THEN timezone({tz}, to_timestamp(CAST({c} AS DOUBLE)))"
         f" WHEN regexp_full_match({c}, '\\d{{13}}')"
@@ -237,10 +256,12 @@ def formula_sql(c: str) -> str:
     return f"({c}[1] = '=' OR ({c}[1] IN ('+', '-', '@') AND regexp_matches({c}, '[(|!=]')))"
 
 
-def problem_sql(type_: ColumnType, c: str, v: str) -> str:
-    """The reason cleaned text `c` (parsed as `v` by `parsed_sql`) is refused, or NULL."""
+def problem_sql(type_: ColumnType, c: str, v: str, special: str | None = None) -> str:
+    """The reason cleaned text `c` (parsed as `v` by `parsed_sql`) is refused, or NULL; `special` (a
+    boolean of the raw cell, `special_sql`) spares the formula check for the plain cells."""
     shown = f"left({c}, 40)"
-    checks = [f"WHEN {formula_sql(c)} THEN 'formula-like cell refused: ' || {shown}"]
+    formula = formula_sql(c) if special is None else f"{special} AND {formula_sql(c)}"
+    checks = [f"WHEN {formula} THEN 'formula-like cell refused: ' || {shown}"]
     if type_ == "number":
         checks.append(f"WHEN NOT {_exact_matches(c)} THEN 'not a number: ' || {shown}")
         checks.append(

@@ -111,6 +111,8 @@ class StagedBatch:
     scope_to: dt.date | None
     sheet: str | None = None
     """The workbook's sheet the rows were read from (None for a CSV)."""
+    rollup: Path | None = None
+    """The batch's roll-up, written and fsynced with it in staging (None: written from it at commit)."""
 
 
 @dataclass(frozen=True)
@@ -365,7 +367,7 @@ class Warehouse:
             relative = f"{batch.dataset}/{batch.id}.parquet"
             ds = DATASETS[batch.dataset]
             if rollups.has_rollup(ds):
-                staged_rollup = _write_rollup(ds, batch.parquet)
+                staged_rollup = batch.rollup or _write_rollup(ds, batch.parquet)
                 self.store.put(staged_rollup, rollups.companion(relative))
             self.store.put(batch.parquet, relative)
             placed.append((i, batch, relative))
