@@ -60,7 +60,7 @@ def _page(
         "shopkpi/calibration/distribution.html",
         {
             "cycle": cycle,
-            "scopes": [_scope(request, scope, reviews) for scope in found.scopes()],
+            "scopes": [_scope(request, scope, reviews, key) for key, scope in enumerate(found.scopes())],
             "has_targets": found.has_targets,
             "outside": publishing.words(figures) if figures else "",
             "confirmation": confirmation,
@@ -75,9 +75,11 @@ def _page(
 
 
 def _scope(
-    request: HttpRequest, scope: distribution.Distribution, reviews: dict[int, Review]
+    request: HttpRequest, scope: distribution.Distribution, reviews: dict[int, Review], key: int
 ) -> dict[str, Any]:
+    """One scope's bars; `key` keeps its forms' ids apart from another scope's (a review is in two)."""
     return {
+        "key": key,
         "scope": scope,
         "title": scope.name or _("全公司"),
         "bars": [
