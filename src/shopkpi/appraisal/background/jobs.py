@@ -37,7 +37,10 @@ STALE_SECONDS = 30.0
 MAX_ATTEMPTS = 3
 STOPPED = "stopped"  # the error of a job that never ended (its worker died every time)
 # what runs each kind of job: a function of the claimed Job
-RUNNERS = {"import": "shopkpi.appraisal.importing.import_jobs.run_job"}
+RUNNERS = {
+    "import": "shopkpi.appraisal.importing.import_jobs.run_job",
+    "recompute": "shopkpi.appraisal.periods.recompute_jobs.run_job",
+}
 
 
 def new_id() -> str:

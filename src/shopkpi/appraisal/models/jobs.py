@@ -1,4 +1,4 @@
-"""Jobs: work that takes longer than a request (a large import), run by `shopkpi worker` from the job queue.
+"""Jobs: work that takes longer than a request (a large import, a large month's recompute), run by `shopkpi worker` from the job queue.
 
 The row is the job's whole state — what was asked, how far it got, how it ended — in the application
 database, so every server shows the same job wherever it was started and whichever worker runs it.
@@ -21,6 +21,7 @@ class Job(models.Model):
         REFUSED = "refused", "未通过检查"
         FAILED = "failed", "失败"
         CANCELLED = "cancelled", "已取消"
+        DONE = "done", "已完成"
 
     id = models.CharField(primary_key=True, max_length=16)
     kind = models.CharField(max_length=20)

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal.importing import import_jobs as jobs
-from shopkpi.appraisal.models import Cycle, Delivery, Department, Employee, Review
+from shopkpi.appraisal.models import Cycle, Delivery, Department, Employee, Job, Review
 from shopkpi.appraisal.notifications import messages as notice_messages
-from shopkpi.appraisal.periods import cycles, month_close
+from shopkpi.appraisal.periods import cycles, month_close, recompute_jobs
 from shopkpi.appraisal.periods.participants import ParticipantRule, codes_in, without_template
 from shopkpi.appraisal.reviews import deadlines, reopen_requests
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
@@ -360,6 +358,7 @@ def _cycle_page(request: HttpRequest, period: str, *, error: str = "") -> HttpRe
             "total": sum(by_status.values()),
             "overdue": overdue_count(cycle, by_status, today),
             "reopen_request": reopen_requests.pending_request(cycle),
+            "recompute_job": recompute_jobs.shown(cycle),
             "error": error,
         },
         status=409 if error else 200,
@@ -378,9 +377,16 @@ def _reshow_cycle(request: HttpRequest, period: str, error: str) -> HttpResponse
 @hr_page(reshow=_reshow_cycle)
 @require_POST
 def recompute(request: HttpRequest, period: str) -> HttpResponse:
-    """Recompute every review of the cycle from the warehouse (values frozen after HR stay frozen)."""
+    """Recompute every review of the cycle from the warehouse (values frozen after HR stay frozen):
+    within the request for a small month, as a job for a large one (`recompute_jobs`)."""
     cycle = get_object_or_404(Cycle, period=period)
-    changed = month_close.recompute_cycle(request.user, cycle, home=Path(settings.HOME))
+    changed = recompute_jobs.recompute(request.user, cycle)
+    if isinstance(changed, Job):  # a large month: `shopkpi worker` does it, the page follows the job
+        messages.success(
+            request,
+            _("本期有 %(n)s 份考核，已交给后台重算；完成后本页显示结果。") % {"n": changed.total},
+        )
+        return redirect("hr-cycle", period=period)
     reviews = Review.objects.filter(cycle=cycle).count()
     messages.success(
         request,
@@ -388,6 +394,16 @@ def recompute(request: HttpRequest, period: str) -> HttpResponse:
         % {"n": reviews, "changed": len(changed)},
     )
     return redirect("hr-cycle", period=period)
+
+
+@hr_page()
+def recompute_status(request: HttpRequest, period: str) -> HttpResponse:
+    """The month's latest recompute job as a fragment; while it runs, the fragment polls itself again."""
+    cycle = get_object_or_404(Cycle, period=period)
+    job = recompute_jobs.latest(cycle)
+    if job is None:
+        raise Http404("no recompute of this month")
+    return render(request, "shopkpi/hr/_recompute_job.html", {"cycle": cycle, "recompute_job": job})
 
 
 @hr_page(reshow=_reshow_cycle)

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern] = [
     path("hr/cycles/new/preview/", hr_cycles.open_cycle_preview, name="hr-cycle-preview"),
     path(CYCLE, hr_cycles.cycle_page, name="hr-cycle"),
     path(CYCLE + "recompute/", hr_cycles.recompute, name="hr-cycle-recompute"),
+    path(CYCLE + "recompute/status/", hr_cycles.recompute_status, name="hr-cycle-recompute-status"),
     path(CYCLE + "archive/", hr_cycles.archive, name="hr-cycle-archive"),
     path(CYCLE + "reopen/", hr_cycles.request_reopen, name="hr-cycle-reopen"),
     path(CYCLE + "prepare/", hr_prepare.prepare_page, name="hr-prepare"),
