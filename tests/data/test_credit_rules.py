@@ -16,7 +16,7 @@ from shopkpi.data.metrics.catalogue import MetricCatalogueError, load_catalogue,
 from shopkpi.data.metrics.computation import compute_metrics
 from shopkpi.data.metrics.credit_rules import CreditRule, CreditRules
 from shopkpi.data.metrics.credit_sql import TABLE, credit_ctes
-from shopkpi.data.metrics.row_overrides import RowOverride, with_row_overrides
+from shopkpi.data.metrics.row_overrides import RowOverride, rows_by_key, with_row_overrides
 from shopkpi.data.metrics.rows import RowDrill
 
 D = Decimal
@@ -224,3 +224,25 @@ def test_an_appeal_decision_comes_after_the_credit_rule() -> None:
     )
     [row] = drill.rows()
     assert (row.values["order_id"], row.credited_by.rule, row.counted) == ("o4", "override", D("400.00"))
+
+
+def test_an_order_number_names_the_credited_row_a_rule_left_silent() -> None:
+    # "这单是我接的" by order number: o4 is a row of order_credits only as the rules compute it
+    rules = with_credit_rules(load_catalogue(), _rules(judge="order", window_days=1))
+    data = _data()
+    drill = RowDrill(
+        connection_with(data),
+        rules,
+        "cs_credited_amount",
+        "2026-10",
+        organisation=organisation_of(data),
+        employee="EB",
+    )
+    [row] = rows_by_key(drill.connection, "order_credits", "o4", drill.period, drill.crediting)
+    assert (row.batch, row.row, row.account, row.key) == (
+        "orders-1",
+        4,
+        None,
+        {"order_id": "o4", "shop": "S1"},
+    )
+    assert rows_by_key(drill.connection, "order_credits", "o4", drill.period) == []  # no 订单归属 imported

@@ -131,7 +131,9 @@ def _named(drill: Any, connection: Any, order: str, period: Any) -> Any:
     from shopkpi.data.metrics.row_overrides import rows_by_key
 
     datasets = list(dict.fromkeys(s.dataset for s in drill.selects if not s.dataset.startswith("query ")))
-    rows = [r for dataset in datasets for r in rows_by_key(connection, dataset, order, period)]
+    rows = [
+        r for dataset in datasets for r in rows_by_key(connection, dataset, order, period, drill.crediting)
+    ]
     if not rows:
         raise WorkflowError(
             _("本期数据里找不到编号为“%(order)s”的行（请核对订单编号）。") % {"order": order},

@@ -40,6 +40,7 @@ from sqlglot import exp
 
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics import attribution as attr
+from shopkpi.data.metrics.crediting import PLAIN, Crediting
 from shopkpi.scorecard.periods import Period
 
 if TYPE_CHECKING:
@@ -154,18 +155,25 @@ class NamedRow:
 
 
 def rows_by_key(
-    connection: duckdb.DuckDBPyConnection, dataset: str, value: str, window: Period
+    connection: duckdb.DuckDBPyConnection,
+    dataset: str,
+    value: str,
+    window: Period,
+    crediting: Crediting = PLAIN,
 ) -> list[NamedRow]:
-    """The rows of `dataset` dated in `window` whose first key column (订单编号 …) is `value`.
+    """The rows of `dataset` dated in `window` whose first key column (订单编号 …) is `value`, read as
+    `crediting` reads them (an order the credit rules left 静默 is a row of `order_credits` too).
 
     `connection` is shaped like `Warehouse.connect()`."""
     found = DATASETS[dataset]
     if not found.key or found.date_column is None or found.account_column is None:
         return []
     keys = ", ".join(f"d.{attr.quoted(c)}" for c in found.key)
+    computed = crediting.ctes([dataset], with_row=True)
     sql = (
-        f"SELECT d._batch, d._row, {attr.row_date(found, 'd')}, d.{attr.quoted(found.account_column)}, {keys} "
-        f"FROM {attr.quoted(found.name)} AS d WHERE d.{attr.quoted(found.key[0])} = ? "
+        ("WITH " + ", ".join(computed) + " " if computed else "")
+        + f"SELECT d._batch, d._row, {attr.row_date(found, 'd')}, d.{attr.quoted(found.account_column)}, {keys} "
+        f"FROM {crediting.table(found)} AS d WHERE d.{attr.quoted(found.key[0])} = ? "
         f"AND {attr.in_dates(found, 'd', window.start, window.end)} ORDER BY 1, 2"
     )
     return [
