@@ -216,6 +216,10 @@ def test_the_pages_file_an_appeal_on_a_row_and_decide_it(org: api_org.Org) -> No
     )
     assert decided.status_code == 302, decided.content.decode()[:500]
     assert _review(org).score == Decimal("96.0")
+    gm = Client()
+    gm.force_login(org.users["gm"])
+    approving = gm.get(f"/gm/reviews/{pk}/").content.decode()  # the GM sees each row's decision
+    assert "订单编号 o9" in approving and "改计给本人（聊天记录为艾运营接待）" in approving
     workflow.perform(org.users["gm"], _review(org), "approve")  # the amended result, published again
     mine = emp.get(f"/reviews/{pk}/").content.decode()
     assert "结果版本" in mine and "总分 84.0 → 96.0" in mine and "改计给本人（聊天记录为艾运营接待）" in mine

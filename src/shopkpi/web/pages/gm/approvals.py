@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.calibration import publishing
-from shopkpi.appraisal.models import Cycle, Department, Review
+from shopkpi.appraisal.models import AppealPoint, Cycle, Department, Review
 from shopkpi.appraisal.pay import pay_totals
 from shopkpi.appraisal.reviews import reopen_requests
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
@@ -25,6 +25,7 @@ from shopkpi.appraisal.reviews.workflow import approve_all, perform
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import pay_words
 from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.common.appeal_points import point_rows
 from shopkpi.web.pages.gm import approval_list as gm_approval_list
 from shopkpi.web.pages.gm.approval_list import ALL, ApprovalFilter
 from shopkpi.web.pages.hr.access import gm_page, safe_next
@@ -219,6 +220,9 @@ def _detail_page(request: HttpRequest, review_id: int, *, error: str = "", statu
             "detail": detail,
             "item_rows": review_record.item_rows(template, detail),
             "appeal_records": review_record.appeal_records(review, template),
+            "appeal_points": point_rows(AppealPoint.objects.filter(appeal__review=review).order_by("id"))
+            if detail.appeals
+            else [],
             "status_label": labels.review_state(review.status),
             "refusal": policy.refusal(request.user, review, "approve"),
             "error": error,

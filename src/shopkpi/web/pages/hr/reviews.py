@@ -124,6 +124,9 @@ def _review_page(
         for name in sorted(set(detail.values) | set(template.variables))
     ]
     refusals = {a: policy.refusal(request.user, review, a) for a in HR_ACTIONS}
+    points = (
+        point_rows(AppealPoint.objects.filter(appeal__review=review).order_by("id")) if detail.appeals else []
+    )
     return render(
         request,
         "shopkpi/hr/review.html",
@@ -139,9 +142,8 @@ def _review_page(
             "allowed": {a for a, why in refusals.items() if why is None},
             "recusal": next((why for why in refusals.values() if why and why.startswith("回避")), ""),
             "open_appeals": [a for a in detail.appeals if a.status == Appeal.Status.OPEN],
-            "points": point_rows(
-                AppealPoint.objects.filter(appeal__review=review, appeal__status=Appeal.Status.OPEN)
-            ),
+            "appeal_points": points,
+            "points": [p for p in points if p["open"]],
             "error_action": action,
             "error": error,
             "posted": posted,
