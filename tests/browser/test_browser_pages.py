@@ -1,17 +1,26 @@
 """Every role's pages on a phone (390×844) and a desktop (1366×900), in Chinese and in English: none wider
 than the screen, the person's own step in the first screen where one waits for them, no variable code or
 raw decimal, and the page's language outside names and data (page_checks). Read-only visits: each page
-is opened, screenshotted and checked; nothing is changed."""
+is opened, screenshotted and checked; nothing is changed. The spot-check and 互评 pages are visited over
+a copy of the demo that holds a drawn week and a named rater (spot_check_company.py)."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import HR_CODE, Demo, Visitor
 from page_checks import VIEWPORTS, demo_data, problems
+
+from conftest import _environment, served
 
 
 @dataclass(frozen=True)
@@ -169,3 +178,65 @@ def test_every_page_of_a_role_fits_the_screen_and_speaks_its_language(
                     for problem in problems(person.page, language, data, step=visit.step)
                 ]
     assert not found, f"{role} ({username}):\n  " + "\n  ".join(found)
+
+
+@pytest.fixture(scope="module")
+def spot_company(
+    demo_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path, dict[str, Any]]]:
+    """A copy of the demo company with spot checks and a peer rating in its month in progress
+    (spot_check_company.py), served: (base URL, home, what the visits need)."""
+    home = tmp_path_factory.mktemp("spot") / "home"
+    shutil.copytree(demo_build, home)
+    period = json.loads((home / "demo.json").read_text(encoding="utf-8"))["periods"][-1]
+    script = Path(__file__).with_name("spot_check_company.py")
+    done = subprocess.run(
+        [sys.executable, str(script), str(home), period],
+        env={
+            **_environment(),
+            "SHOPKPI_HOME": str(home),
+            "DJANGO_SETTINGS_MODULE": "shopkpi.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script.name} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    with served(home) as base_url:
+        yield base_url, home, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_spot_check_and_peer_rating_pages_fit_the_screen_and_speak_their_language(
+    spot_company: tuple[str, Path, dict[str, Any]], browse: Any
+) -> None:
+    base_url, home, made = spot_company
+    review, task = made["spot_review"], made["task"]
+    people = {
+        made["evaluator"]: [
+            Visit(f"/reviews/{review}/spot-checks/2/", step=True),  # drawn, two of four cases scored
+            Visit(f"/reviews/{review}/spot-checks/3/", step=True),  # not drawn yet
+            Visit(f"/reviews/{review}/"),  # the cases under the item, the rating fed by them
+        ],
+        "hr": [Visit(f"/reviews/{review}/spot-checks/2/"), Visit(f"/reviews/{made['peer_review']}/")],
+        made["rater"]: [Visit("/", step=True), Visit(f"/peer-ratings/{task}/", step=True)],
+    }
+    data = demo_data(home)
+    found: list[str] = []
+    for username, visits in people.items():
+        person = browse(base_url, username)
+        for language in ("zh", "en"):
+            if language == "en":
+                in_english(person)
+            for size, (width, height) in VIEWPORTS.items():
+                person.page.set_viewport_size({"width": width, "height": height})
+                for visit in visits:
+                    person.goto(
+                        visit.path,
+                        f"{username}-{language}-{size}-{visit.path.strip('/').replace('/', '-') or 'home'}",
+                    )
+                    found += [
+                        f"{username} {visit.path} ({language}, {width}×{height}): {problem}"
+                        for problem in problems(person.page, language, data, step=visit.step)
+                    ]
+    assert not found, "\n  ".join(found)

@@ -56,6 +56,8 @@ def _todos(request: HttpRequest) -> dict[str, Any]:
         }
         for found in map(todo.entry, page)
     ]
+    # 互评 asked of the person: a page of their own, not the colleague's review
+    peer_todos = list(peer_ratings.waiting(request.user)[:TODO_PER_PAGE])
     return {
         "todo_page": page,
         "todos": entries,
@@ -64,8 +66,8 @@ def _todos(request: HttpRequest) -> dict[str, Any]:
         "todo_counts": counts,
         "todo_kinds": [(kind, labels.todo_step(kind), counts[kind]) for kind in todo.KINDS],
         "filtered": filters != todo.Filters(),
-        # 互评 asked of the person: a page of their own, not the colleague's review
-        "peer_todos": list(peer_ratings.waiting(request.user)[:TODO_PER_PAGE]),
+        "peer_todos": peer_todos,
+        "todo_heading": counts["total"] + len(peer_todos),
     }
 
 

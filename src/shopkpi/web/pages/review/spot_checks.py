@@ -54,6 +54,7 @@ def _page(
         "review": found.review,
         "cases": cases,
         "draw_error": draw_error,
+        "scored": any(view.score is not None for view in found.cases),  # a scored week is not drawn again
         "size": str(posted.get("size", "")) if draw_error else "",
         "seed": str(posted.get("seed", "")) if draw_error else "",
     }
