@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count
+
 from shopkpi.appraisal.models import CalibrationTarget, Cycle, CycleTemplate, Review, TemplateVersion
 
 HUNDRED = Decimal(100)
@@ -105,18 +107,38 @@ def figure(scope: Distribution, share: Share) -> dict[str, object]:
     }
 
 
-def of_cycle(cycle: Cycle) -> CycleDistribution:
-    """The cycle's distribution (three queries: the reviews, the targets, the templates' grades)."""
-    rows = list(
-        Review.objects.filter(cycle=cycle)
-        .order_by("employee__department__name", "employee__code")
-        .values_list("pk", "employee__department_id", "employee__department__name", "grade")
+Row = tuple[
+    int | None, int | None, str | None, str, int
+]  # review (or None), department, its name, grade, count
+
+
+def of_cycle(cycle: Cycle, *, with_reviews: bool = True) -> CycleDistribution:
+    """The cycle's distribution (three queries: the reviews, the targets, the templates' grades).
+    Without the reviews behind each bar (what publishing checks), the reviews are counted by the
+    database, one row per department and grade, whatever their number."""
+    found = Review.objects.filter(cycle=cycle)
+    columns = ("employee__department_id", "employee__department__name", "grade")
+    rows: list[Row] = (
+        [
+            (pk, department, name, grade, 1)
+            for pk, department, name, grade in found.order_by(
+                "employee__department__name", "employee__code"
+            ).values_list("pk", *columns)
+        ]
+        if with_reviews
+        else [
+            (None, department, name, grade, count)
+            for department, name, grade, count in found.order_by()
+            .values_list(*columns)
+            .annotate(n=Count("pk"))
+            .order_by("employee__department__name", "grade")
+        ]
     )
     targets = targets_by_scope(CalibrationTarget.objects.all())
-    order = grade_order(cycle, targets, (grade for *_, grade in rows))
+    order = grade_order(cycle, targets, (row[3] for row in rows))
     company = _scope(None, "", rows, order, targets.get(None, {}), own=False)
     names: dict[int | None, str] = {}
-    for _pk, department, name, _grade in rows:
+    for _pk, department, name, _grade, _n in rows:
         names.setdefault(department, name or "")
     departments = tuple(
         _scope(
@@ -169,22 +191,22 @@ def grade_names() -> list[str]:
 def _scope(
     department: int | None,
     name: str,
-    rows: Sequence[tuple[int, int | None, str | None, str]],
+    rows: Sequence[Row],
     order: Sequence[str],
     bounds: Mapping[str, Bound],
     *,
     own: bool,
 ) -> Distribution:
-    graded = [row for row in rows if row[3]]
+    counts: dict[str, int] = {}
+    members: dict[str, list[int]] = {}
+    for pk, _department, _name, grade, n in rows:
+        counts[grade] = counts.get(grade, 0) + n
+        if pk is not None:
+            members.setdefault(grade, []).append(pk)
+    graded = sum(n for grade, n in counts.items() if grade)
     shares = tuple(
-        Share(
-            grade,
-            sum(1 for row in graded if row[3] == grade),
-            len(graded),
-            bounds.get(grade, Bound()),
-            tuple(row[0] for row in graded if row[3] == grade),
-        )
+        Share(grade, counts.get(grade, 0), graded, bounds.get(grade, Bound()), tuple(members.get(grade, ())))
         for grade in order
-        if grade in bounds or any(row[3] == grade for row in graded)
+        if grade in bounds or counts.get(grade)
     )
-    return Distribution(department, name, len(graded), len(rows) - len(graded), shares, own)
+    return Distribution(department, name, graded, counts.get("", 0), shares, own)

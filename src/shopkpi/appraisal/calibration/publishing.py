@@ -38,7 +38,7 @@ def check_before_publishing(review: Review) -> dict[str, Any]:
     published under the GM's confirmation of figures outside the target; else OutsideTarget."""
     if not CalibrationTarget.objects.exists():
         return {}  # no target: one query, and approvals cost what they did
-    found = distribution.of_cycle(review.cycle).figures_for(review.employee.department_id)
+    found = distribution.of_cycle(review.cycle, with_reviews=False).figures_for(review.employee.department_id)
     if not found:
         return {}
     confirmation = confirmed(review.cycle, found)
@@ -66,7 +66,7 @@ def confirm(user: Any, cycle: Cycle, reason: str = "") -> DistributionConfirmati
         raise policy.ActionRefused(_("只有总经理可以确认按超出目标的等级分布发布。"), code="wrong_party")
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        found = distribution.of_cycle(locked).figures_all()
+        found = distribution.of_cycle(locked, with_reviews=False).figures_all()
         if not found:
             raise WorkflowError(
                 _("考核期 %(period)s 的等级分布没有超出校准目标，不需要确认。") % {"period": locked.period},
@@ -124,7 +124,7 @@ def warnings(cycles: Iterable[Cycle]) -> list[PublishWarning]:
         return []
     found = []
     for cycle in cycles:
-        figures = distribution.of_cycle(cycle).figures_all()
+        figures = distribution.of_cycle(cycle, with_reviews=False).figures_all()
         if figures:
             found.append(PublishWarning(cycle, words(figures), confirmed(cycle, figures)))
     return found
