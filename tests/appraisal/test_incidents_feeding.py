@@ -15,7 +15,7 @@ from pytest_django.fixtures import Settings
 from appraisal.workflow_company import Company, advance, build_company, open_month
 from shopkpi.appraisal.incidents import records
 from shopkpi.appraisal.incidents.records import IncidentInput, IncidentRefused
-from shopkpi.appraisal.models import AuditEntry, Employee, Incident, Position, Review
+from shopkpi.appraisal.models import AuditEntry, Cycle, Employee, Incident, Position, Review
 from shopkpi.appraisal.periods import cycles, month_values
 from shopkpi.appraisal.policy import ActionRefused
 
@@ -171,3 +171,22 @@ def test_a_month_checked_by_hr_is_read_only(company: Company) -> None:
     # E02's month is still open for incidents
     _record(company, 4, code="E02")
     assert Employee.objects.get(code="E02").incidents.count() == 1
+
+
+def test_an_archived_month_is_read_only(company: Company) -> None:
+    open_month(company)
+    incident = _record(company, 3)
+    Cycle.objects.filter(period="2026-09").update(status=Cycle.Status.ARCHIVED)
+    with pytest.raises(IncidentRefused) as refused:
+        _record(company, 4, code="E02")
+    assert refused.value.problems[0].message == "考核期 2026-09 已归档，奖惩记录只读。"
+    with pytest.raises(IncidentRefused):
+        records.change(
+            company.user("hr"),
+            incident,
+            IncidentInput("E01", "2026-10-02", KIND, "1", "改到下个月"),  # nor moved out of it
+            reason="日期记错",
+            home=settings.HOME,
+        )
+    incident.refresh_from_db()
+    assert incident.occurred_on == dt.date(2026, 9, 3)
