@@ -80,6 +80,10 @@ def org(settings: Any, tmp_path: Path) -> api_org.Org:
     review.refresh_from_db()
     Rating.objects.create(review=review, item_key="attitude", rater="supervisor", value=Decimal(90))
     recompute(review)
+    # E013 (o9's owner) is still with the employee: values read afresh, not frozen
+    Review.objects.filter(pk=org.reviews["emp2"].pk).update(
+        template_version=version, values={"gmv": "77.00", "目标": "400"}
+    )
     return org
 
 
@@ -120,6 +124,8 @@ def test_a_re_credited_order_makes_a_new_version_that_differs_by_exactly_that_or
     # o9's ¥77.00 is E012's now: ¥325.50 + ¥77.00 = ¥402.50 → 100.625% → 100; 60 + 36 = 96.0
     assert after.values["gmv"] == "402.5" and after.score == Decimal("96.0")
     assert after.status == Review.Status.PENDING_GM  # the GM approves the amended result again
+    # E013's live review loses o9: ¥77.00 − ¥77.00, no row left: gmv null (as if it had no rows)
+    assert Review.objects.get(pk=org.reviews["emp2"].pk).values["gmv"] is None
     override = RowOverride.objects.get()
     assert (override.dataset, override.kind, override.credit_to) == ("orders", "shop", org.employees["emp"])
     kept = after.snapshots.get()

@@ -161,8 +161,11 @@ def _plain(value: object) -> object:
 
 
 def _decided(user: Any, review: Any, points: Sequence[Any]) -> None:
-    """The accepted points become the cycle's row overrides; the appellant's values are read again."""
-    from shopkpi.appraisal.models import RowOverride
+    """The accepted points become the cycle's row overrides; the appellant's values are read again,
+    and those of the colleagues a re-credited row counted for, where HR has not frozen them yet (a
+    frozen review keeps its values: its rows page shows the difference)."""
+    from shopkpi.appraisal.models import Review, RowOverride
+    from shopkpi.appraisal.reviews.review_scoring import STORED_FIELDS, recompute
 
     for point in points:
         ref = point.ref
@@ -180,6 +183,18 @@ def _decided(user: Any, review: Any, points: Sequence[Any]) -> None:
             },
         )
     refresh_values(review)
+    owners = {str(p.ref.get("owner")) for p in points if p.decision == CREDIT and p.ref.get("owner")}
+    owners.discard(review.employee.code)
+    others = (
+        Review.objects.select_for_update(of=("self",))
+        .filter(cycle=review.cycle, employee__code__in=owners, values_frozen_at__isnull=True)
+        .select_related("employee", "template_version", "cycle")
+    )
+    for other in others:
+        refresh_values(other)
+        recompute(other, save=False)
+        other.version += 1
+        other.save(update_fields=[*STORED_FIELDS, "version"])
 
 
 def refresh_values(review: Any) -> None:
