@@ -9,7 +9,8 @@ Chromium is Debian's /usr/bin/chromium, never a downloaded browser. With CI=true
 (or Playwright) fails the tests; elsewhere they are skipped with the reason.
 
 SHOPKPI_BROWSER_DEMO may name a home built earlier with the same command, for quicker local runs; it is
-copied, never changed.
+copied, never changed. The quarter's test has a demo of its own (`--start 2026-07 --months 4`: the third
+quarter archived month by month), built and shared the same way (SHOPKPI_BROWSER_QUARTER_DEMO).
 """
 
 from __future__ import annotations
@@ -82,10 +83,15 @@ def _shared_root(tmp_path_factory: pytest.TempPathFactory, config: pytest.Config
     return base.parent if hasattr(config, "workerinput") else base
 
 
-def _build(home: Path) -> None:
+DEMO_ARGS = ("--months", "2")
+# the quarter's demo: July to October 2026, the third quarter's three months archived, October in progress
+QUARTER_DEMO_ARGS = ("--start", "2026-07", "--months", "4", "--employees", "25")
+
+
+def _build(home: Path, args: tuple[str, ...] = DEMO_ARGS) -> None:
     started = time.monotonic()
     done = subprocess.run(
-        _command("--home", str(home), "demo", "--no-serve", "--months", "2"),
+        _command("--home", str(home), "demo", "--no-serve", *args),
         env=_environment(),
         capture_output=True,
         text=True,
@@ -100,27 +106,62 @@ def _build(home: Path) -> None:
     print(f"\nbrowser tests: demo company built in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
+def _built(
+    tmp_path_factory: pytest.TempPathFactory,
+    config: pytest.Config,
+    name: str,
+    variable: str,
+    args: tuple[str, ...],
+) -> Path:
+    """A demo home built once for the run under the name (shared by the xdist workers), or the one
+    the environment variable names (built earlier with the same arguments; copied, never changed)."""
+    given = os.environ.get(variable)
+    if given:
+        home = Path(given).resolve()
+        assert (home / "demo.json").is_file(), f"{variable}={given} holds no demo company"
+        return home
+    root = _shared_root(tmp_path_factory, config)
+    home = root / name
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (home / "demo.json").is_file():
+                shutil.rmtree(home, ignore_errors=True)
+                _build(home, args)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return home
+
+
 @pytest.fixture(scope="session")
 def demo_build(
     chromium_available: None, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Path:
     """The one demo company of this run (built once, shared by the xdist workers)."""
-    given = os.environ.get("SHOPKPI_BROWSER_DEMO")
-    if given:
-        home = Path(given).resolve()
-        assert (home / "demo.json").is_file(), f"SHOPKPI_BROWSER_DEMO={given} holds no demo company"
-        return home
-    root = _shared_root(tmp_path_factory, request.config)
-    home = root / "shopkpi-browser-demo"
-    with (root / "shopkpi-browser-demo.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not (home / "demo.json").is_file():
-                shutil.rmtree(home, ignore_errors=True)
-                _build(home)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return home
+    return _built(tmp_path_factory, request.config, "shopkpi-browser-demo", "SHOPKPI_BROWSER_DEMO", DEMO_ARGS)
+
+
+@pytest.fixture(scope="session")
+def quarter_demo(
+    chromium_available: None, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    """A demo company whose third quarter of 2026 is archived month by month (July to September; October
+    in progress), served on its own: the quarter's test opens 2026-Q3 over it
+    (SHOPKPI_BROWSER_QUARTER_DEMO may name a home built earlier with QUARTER_DEMO_ARGS)."""
+    from browser_support import Demo, DemoApi
+
+    built = _built(
+        tmp_path_factory,
+        request.config,
+        "shopkpi-browser-quarter-demo",
+        "SHOPKPI_BROWSER_QUARTER_DEMO",
+        QUARTER_DEMO_ARGS,
+    )
+    home = tmp_path_factory.mktemp("served-quarter") / "home"
+    shutil.copytree(built, home)
+    with served(home) as base_url:
+        periods = tuple(json.loads((home / "demo.json").read_text(encoding="utf-8"))["periods"])
+        yield Demo(base_url=base_url, home=home, period=periods[-1], periods=periods, api=DemoApi(base_url))
 
 
 def _free_port() -> int:

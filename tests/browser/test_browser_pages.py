@@ -135,6 +135,7 @@ def admin_pages(demo: Demo) -> tuple[str, list[Visit]]:
         Visit("/org/employees/"),
         Visit(f"/org/employees/{HR_CODE}/"),
         Visit("/org/accounts/"),
+        Visit("/org/approval-chain/"),
         Visit("/org/upload/"),
         Visit("/users/"),
         Visit("/templates/"),

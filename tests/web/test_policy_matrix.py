@@ -69,7 +69,13 @@ LIST_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) == ("GET", "/
 # no review data in these: the signed-in user themself
 OPEN_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) in {("GET", "/api/me")}]
 # the organisation (people, salaries, who owns which shop): HR, GM and admin; an employee their own record
-ORGANISATION_PREFIXES = ("/api/employees", "/api/departments", "/api/positions", "/api/accounts")
+ORGANISATION_PREFIXES = (
+    "/api/employees",
+    "/api/departments",
+    "/api/positions",
+    "/api/accounts",
+    "/api/approval-chain",
+)
 ORGANISATION_OPERATIONS = [
     (m, r, op) for m, r, op in OPERATIONS if r.startswith(ORGANISATION_PREFIXES) or r == "/api/me/employee"
 ]

@@ -20,8 +20,12 @@ from shopkpi.cli.home import current
 )
 # hidden: fewer months make a quicker demo for the browser tests (the last month stays in progress)
 @click.option("--months", default=6, hidden=True, type=click.IntRange(2, 24))
+# hidden: the first month (YYYY-MM); the quarter's browser test starts in July for a whole archived Q3
+@click.option("--start", default="2026-05", hidden=True)
 @click.pass_context
-def demo_command(ctx: click.Context, no_serve: bool, port: int, employees: int, months: int) -> None:
+def demo_command(
+    ctx: click.Context, no_serve: bool, port: int, employees: int, months: int, start: str
+) -> None:
     """Build a demo company under --home (synthetic platform exports of two shops and more, imported;
     six months; five archived cycles and one in progress), then serve it at http://127.0.0.1:PORT.
 
@@ -35,7 +39,11 @@ def demo_command(ctx: click.Context, no_serve: bool, port: int, employees: int, 
     summary = already_built(home)
     if summary is None:
         summary = build_demo(
-            home, employees=employees, months=months, say=lambda message: click.echo(message, err=True)
+            home,
+            employees=employees,
+            months=months,
+            start=start,
+            say=lambda message: click.echo(message, err=True),
         )
     click.echo(f"demo company in {home}: {summary.employees} employees, cycles {', '.join(summary.periods)}")
     click.echo(

@@ -16,7 +16,7 @@ from shopkpi.appraisal.demo.held_back import hold_back_inputs
 from shopkpi.appraisal.demo.organisation import DEMO_PASSWORD, add_logins, bind_period_templates
 from shopkpi.appraisal.importing.imports import ImportRequest, run_import
 from shopkpi.appraisal.models import Employee
-from shopkpi.synth.generate import generate
+from shopkpi.synth.generate import DEFAULT_START, generate
 
 Say = Callable[[str], None]
 MARKER = "demo.json"
@@ -45,6 +45,7 @@ def build_demo(
     *,
     employees: int = 28,
     months: int = 6,
+    start: str = DEFAULT_START,
     seed: int = 20261022,
     say: Say = print,
     watch: Watch = UNWATCHED,
@@ -56,7 +57,7 @@ def build_demo(
     started = time.monotonic()
     say(f"generating {employees} employees' platform exports for {months} months …")
     with watch.part("generate"):
-        manifest = generate(home, employees, months, seed, events_per_day=200)
+        manifest = generate(home, employees, months, seed, start=start, events_per_day=200)
     held_back = hold_back_inputs(manifest, manifest.months[-1])
     datasets = sorted(
         {f.dataset for f in manifest.files},

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from shopkpi.web.api import actions, errors, month, organisation, people, reviews, session, token_list
+from shopkpi.web.api import (
+    actions,
+    approval_chain,
+    errors,
+    month,
+    organisation,
+    people,
+    reviews,
+    session,
+    token_list,
+)
 from shopkpi.web.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -25,6 +35,7 @@ api.add_router("", session.router)
 api.add_router("", token_list.router)
 api.add_router("", people.router)
 api.add_router("", organisation.router)
+api.add_router("", approval_chain.router)
 api.add_router("", reviews.router)
 api.add_router("", actions.router)
 api.add_router("", month.router)

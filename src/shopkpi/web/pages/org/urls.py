@@ -1,10 +1,11 @@
-"""The organisation pages (/org/) for HR and admin: 组织架构, 员工, 账号归属, 上传花名册."""
+"""The organisation pages (/org/) for HR and admin: 组织架构, 员工, 账号归属, 审批流程, 上传花名册."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, path
 
 from shopkpi.web.pages.org import accounts as org_accounts
+from shopkpi.web.pages.org import approval_chain as org_approval_chain
 from shopkpi.web.pages.org import chart as org_chart
 from shopkpi.web.pages.org import employees as org_employees
 from shopkpi.web.pages.org import upload as org_upload
@@ -28,6 +29,7 @@ urlpatterns: list[URLPattern] = [
     path("org/employees/<str:code>/leave/", org_employees.employee_leave, name="org-employee-leave"),
     path("org/accounts/", org_accounts.accounts, name="org-accounts"),
     path("org/accounts/<int:account_id>/end/", org_accounts.account_end, name="org-account-end"),
+    path("org/approval-chain/", org_approval_chain.approval_chain_page, name="org-approval-chain"),
     path("org/upload/", org_upload.upload, name="org-upload"),
     path("org/upload/confirm/", org_upload.confirm, name="org-upload-confirm"),
 ]

@@ -21,7 +21,7 @@ from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts import roles
 from shopkpi.appraisal.incidents import lists
 from shopkpi.appraisal.models import Appeal, AppealPoint, Review
-from shopkpi.appraisal.reviews import deadlines, todo
+from shopkpi.appraisal.reviews import chain, deadlines, todo
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ReviewDetailOut
@@ -32,6 +32,7 @@ from shopkpi.web.pages.review.forms import PANEL, WHOLE
 from shopkpi.web.pages.review.versions import version_rows
 
 EVALUATOR_ACTIONS = ("rate", "record_interview", "submit_supervisor", "return_to_self")
+CHAIN_ACTIONS = ("pass_step", "return_step")
 
 
 @dataclass
@@ -116,6 +117,14 @@ def _forms(
             "reason": _initial(failure, "evaluator", "reason", ""),
             "live": live_score(review),
             "self_assessment": detail.self_assessment,
+            "next": _first_step(review),
+        }
+    if allowed & set(CHAIN_ACTIONS):
+        step = chain.current_step(review)
+        forms["chain"] = {
+            "step": step.name if step is not None else "",
+            "reason": _initial(failure, "chain", "reason", ""),
+            "live": live_score(review),
         }
     if allowed & {"acknowledge", "appeal"}:
         forms["published"] = {
@@ -148,6 +157,8 @@ def next_step(review: Review, detail: ReviewDetailOut, today: Any) -> dict[str, 
         kind = todo.SELF
     elif allowed & set(EVALUATOR_ACTIONS):
         kind = todo.RATE
+    elif allowed & set(CHAIN_ACTIONS):
+        kind = todo.REVIEW
     elif allowed & {"acknowledge", "appeal"}:
         kind = todo.SIGN
     elif allowed & {"submit_hr", "decide_appeal"}:
@@ -160,7 +171,7 @@ def next_step(review: Review, detail: ReviewDetailOut, today: Any) -> dict[str, 
     last = detail.transitions[-1] if detail.transitions else None
     return {
         "kind": kind,
-        "step": labels.todo_step(kind),
+        "step": _step_title(review, kind),
         "button": labels.todo_button(kind),
         "link": link,
         "due": deadlines.due_date(review),
@@ -168,6 +179,19 @@ def next_step(review: Review, detail: ReviewDetailOut, today: Any) -> dict[str, 
         "appeal_deadline": review.appeal_deadline if kind == todo.SIGN else None,
         "reason": last.reason if last is not None and last.action in todo.RETURNS else "",
     }
+
+
+def _first_step(review: Review) -> str:
+    """The name of the step after the supervisor's when the company or department set their own chain
+    (the submit button names it); empty for the default chain (人事核准)."""
+    first = chain.chain_of(review)[0]
+    return "" if first == chain.default_chain(review)[0] else first.name
+
+
+def _step_title(review: Review, kind: str) -> str:
+    """The viewer's step as the top of the page names it: a named reviewer's by its name in the chain."""
+    step = chain.current_step(review) if kind == todo.REVIEW else None
+    return step.name if step is not None else labels.todo_step(kind)
 
 
 def live_score(review: Review) -> dict[str, Any]:

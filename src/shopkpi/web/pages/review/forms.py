@@ -13,10 +13,13 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from shopkpi.appraisal.models import Review
+from shopkpi.appraisal.reviews import chain
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
 from shopkpi.scorecard.template import RatedRule, Template
 
-# the steps the review page and the team board offer (HR's and the GM's are in their consoles)
+# the steps the review page and the team board offer (HR's and the GM's are in their consoles; a named
+# reviewer's step of the approval chain is taken here)
 PAGE_ACTIONS = (
     "save_self",
     "submit_self",
@@ -25,6 +28,8 @@ PAGE_ACTIONS = (
     "record_interview",
     "submit_supervisor",
     "return_to_self",
+    "pass_step",
+    "return_step",
     "acknowledge",
     "appeal",
 )
@@ -37,6 +42,8 @@ PANEL = {
     "record_interview": "evaluator",
     "submit_supervisor": "evaluator",
     "return_to_self": "evaluator",
+    "pass_step": "chain",
+    "return_step": "chain",
     "acknowledge": "published",
     "appeal": "published",
 }
@@ -49,11 +56,25 @@ DONE = {
     "record_interview": _("面谈记录已保存。"),
     "submit_supervisor": _("已提交人事核准。"),
     "return_to_self": _("已退回员工重新自评。"),
+    "pass_step": _("已审核通过，考核转到下一步。"),
+    "return_step": _("已退回。"),
     "acknowledge": _("已签字确认。"),
     "appeal": _("申诉已提交，等待人事处理。"),
 }
 MAX_TEXT = 10_000
 WHOLE = "_whole"  # the appeal of the whole result (item_key "")
+
+
+def done(action: str, review: Review) -> str:
+    """What the page says after the step went through; a review passed on along a chain the company set
+    names the step it went to (or says it was published after the last)."""
+    if action in ("submit_supervisor", "pass_step"):
+        step = chain.current_step(review)
+        if step is not None and (action == "pass_step" or step != chain.default_chain(review)[0]):
+            return gettext("已提交：%(step)s。") % {"step": step.name}
+        if review.status == Review.Status.PUBLISHED:
+            return gettext("已审核通过，考核结果已发布。")
+    return str(DONE[action])
 
 
 def text(form: QueryDict, name: str) -> str:
@@ -100,7 +121,7 @@ def arguments(action: str, template: Template, form: QueryDict) -> dict[str, Any
             name: text(form, name)
             for name in ("held_on", "strengths", "improvements", "plan", "employee_response")
         }
-    if action == "return_to_self":
+    if action in ("return_to_self", "pass_step", "return_step"):
         return {"reason": text(form, "reason")}
     if action == "appeal":
         items = []

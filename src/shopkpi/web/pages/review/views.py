@@ -22,7 +22,7 @@ from shopkpi.appraisal.reviews.review_steps import StaleReview
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.review import context as review_context
 from shopkpi.web.pages.review.context import Failure
-from shopkpi.web.pages.review.forms import DONE, PAGE_ACTIONS, arguments, expected_version
+from shopkpi.web.pages.review.forms import PAGE_ACTIONS, arguments, done, expected_version
 
 STALE = "shopkpi_stale_review"
 PAGE = "shopkpi/review/page.html"
@@ -75,18 +75,18 @@ def review_act(request: HttpRequest, review_id: int) -> HttpResponse:
     try:
         if action == "submit_self":  # the form's values are saved first, then submitted
             saved = workflow.perform(user, review, "save_self", expected_version=version, **data)
-            workflow.perform(user, saved, "submit_self", expected_version=saved.version)
+            after = workflow.perform(user, saved, "submit_self", expected_version=saved.version)
         else:
-            workflow.perform(user, review, action, expected_version=version, **data)
+            after = workflow.perform(user, review, action, expected_version=version, **data)
     except StaleReview:
         setattr(request, STALE, True)  # for _show_again: someone saved since the form was rendered
         raise
     if _is_htmx(request):
         fresh = review_context.load(user, review_id)
         context = review_context.actions(request, fresh)
-        context["saved"] = str(DONE[action])
+        context["saved"] = done(action, after)
         return render(request, PANEL, context)
-    messages.success(request, str(DONE[action]))
+    messages.success(request, done(action, after))
     return redirect(review_context.safe_next(request, review))
 
 
