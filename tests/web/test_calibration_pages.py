@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 from test_hr_company import PERIOD, Company, S, advance, build_company, client_for, open_month
 
+from shopkpi.appraisal.accounts import tokens
 from shopkpi.appraisal.models import AuditEntry, Review
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +77,11 @@ def test_calibration_shown_to_the_employee_with_its_reason(co: Company) -> None:
     assert (
         "校准调整" in shown and "等级由 合格 调整为 优秀" in shown and "大促期间独立承担直播间运营" in shown
     )
+    token, _ = tokens.issue(co.user("e01"))
+    api = (
+        Client().get(f"/api/reviews/{review.pk}", HTTP_AUTHORIZATION=f"Bearer {token}").json()["calibration"]
+    )
+    assert (api["grade"], api["score_grade"], api["reason"]) == ("优秀", "合格", "大促期间独立承担直播间运营")
     missing = hr.post(f"/calibration/reviews/{review.pk}/", {"grade": "合格", "reason": "", "period": PERIOD})
     assert missing.status_code == 403  # published: no calibration any more
 

@@ -15,6 +15,7 @@ from shopkpi.appraisal.models import Interview, Rating, Review
 from shopkpi.web.api.schemas import (
     AdjustmentOut,
     AppealOut,
+    CalibrationOut,
     InterviewOut,
     ItemOut,
     OverrideOut,
@@ -192,9 +193,16 @@ def detail(user: Any, review: Review) -> ReviewDetailOut:
         ]
         if supervisor_part
         else [],
+        calibration=_calibration(review) if supervisor_part else None,
         submitted_self_at=review.submitted_self_at,
         published_at=review.published_at,
         acknowledged_at=review.acknowledged_at,
         appeal_deadline=review.appeal_deadline,
         actions=policy.allowed_actions(user, review),
     )
+
+
+def _calibration(review: Review) -> CalibrationOut | None:
+    """The calibration the review's result records (review_scoring), if any."""
+    found = (review.result or {}).get("calibration")
+    return None if not found else CalibrationOut(**found)

@@ -329,6 +329,16 @@ class OverrideOut(Schema):
     created_at: datetime
 
 
+class CalibrationOut(Schema):
+    """A grade adjusted in calibration (校准调整): the score stays."""
+
+    grade: str = Field(description="The grade set in calibration (the review's grade).")
+    score_grade: str = Field(description="The grade the score earns, before calibration.")
+    reason: str
+    by: str = Field(description="Who calibrated (username).")
+    at: str = Field(description="When, in the company's time zone (YYYY-MM-DD HH:MM:SS).")
+
+
 class TransitionOut(Schema):
     from_status: str
     to_status: str
@@ -380,6 +390,10 @@ class ReviewDetailOut(ReviewOut):
     transitions: list[TransitionOut]
     appeals: list[AppealOut]
     adjustments: list[AdjustmentOut]
+    calibration: CalibrationOut | None = Field(
+        None,
+        description="The grade's calibration (校准调整) with its reason; null without one, or while hidden.",
+    )
     submitted_self_at: datetime | None
     published_at: datetime | None
     acknowledged_at: datetime | None

@@ -190,6 +190,8 @@ OBJECT_TYPES: dict[str, Promise] = {
     "position": _("岗位"),
     "employee": _("员工"),
     "account": _("账号"),
+    "calibration": _("校准"),
+    "pay_grades": _("薪等薪级"),
 }
 ROLES: dict[str, Promise] = {"hr": _("人事"), "gm": _("总经理"), "admin": _("管理员")}
 
