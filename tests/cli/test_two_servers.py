@@ -1,5 +1,6 @@
-"""Two `shopkpi serve` processes and one `shopkpi worker` on one PostgreSQL database, one shared home and
-one object store for the batch files (a local S3 server, moto's) (issue 13): an import started through one server is watched to the end through the other, and a
+"""Two `shopkpi serve` processes and one `shopkpi worker`, each with a home folder of its own, on one
+PostgreSQL database (which holds the warehouse's batch catalogue and the jobs) and one object store
+for the batch files and the uploads waiting for their job (a local S3 server, moto's) (issue 13): an import started through one server is watched to the end through the other, and a
 worker killed with SIGKILL mid-import leaves the import wholly out (killed before its audit entry) or
 wholly in (killed after it) — and the restarted worker finishes the job, which both servers show.
 
@@ -79,10 +80,12 @@ def shop_file(folder: Path, day: int) -> Path:
 
 
 class Company:
-    """The shared home and database, its two servers' base URLs, and the one worker (restartable)."""
+    """The database and store, the two servers' base URLs, and the one worker (restartable); each has a
+    home of its own (`homes`: the servers', then the worker's)."""
 
-    def __init__(self, home: Path, env: dict[str, str], first: str, second: str) -> None:
-        self.home, self.env, self.first, self.second = home, env, first, second
+    def __init__(self, homes: list[Path], env: dict[str, str], first: str, second: str) -> None:
+        self.homes, self.env, self.first, self.second = homes, env, first, second
+        self.home = homes[-1]  # the worker's
         self.database_url = env["SHOPKPI_DATABASE_URL"]
         self.worker: subprocess.Popen[str] | None = None
 
@@ -120,13 +123,13 @@ class Company:
 def company(
     tmp_path: Path, database_url: str, s3_store: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Company]:
-    home = tmp_path / "home"
+    homes = [tmp_path / name for name in ("first", "second", "worker")]
     env = environment(database_url) | s3_store
     for name, value in s3_store.items():  # this process reads the same store
         monkeypatch.setenv(name, value)
     for command in (("migrate",), ("init", "--company", "两台服务器电商", "--admin", "hr")):
         done = subprocess.run(
-            shopkpi("--home", str(home), *command),
+            shopkpi("--home", str(homes[0]), *command),
             env=env | {"SHOPKPI_ADMIN_PASSWORD": PASSWORD},
             capture_output=True,
             text=True,
@@ -134,10 +137,10 @@ def company(
         )
         assert done.returncode == 0, done.stdout + done.stderr
     with (
-        served(home, database_url, extra=s3_store) as first,
-        served(home, database_url, extra=s3_store) as second,
+        served(homes[0], database_url, extra=s3_store) as first,
+        served(homes[1], database_url, extra=s3_store) as second,
     ):
-        shared = Company(home, env, first, second)
+        shared = Company(homes, env, first, second)
         try:
             yield shared
         finally:
@@ -288,5 +291,8 @@ def test_an_import_is_followed_across_servers_and_survives_a_killed_worker(
     states, rows = warehouse(company)
     assert states == dict.fromkeys(names, "current")
     assert rows == dict.fromkeys(names, ROWS)
-    assert len(open_store(company.home).files()) == 3  # in the object store, none in the home
-    assert not list((company.home / "warehouse").glob("*/*.parquet"))
+    assert len(open_store(company.home).files()) == 3  # in the object store, none in any home
+    for home in company.homes:
+        assert not list((home / "warehouse").glob("*/*.parquet"))
+    # the worker read every upload from the store (the servers' homes are not its own); none is left there
+    assert not open_store(company.home).aged("import-uploads")

@@ -116,3 +116,27 @@ def test_the_store_url_is_checked() -> None:
     assert isinstance(folder, LocalStore) and folder.uri("d/b.parquet") == "/mnt/batches/d/b.parquet"
     with pytest.raises(BadStore, match="SHOPKPI_STORE_URL: 'ftp://x/y' is not a store shopkpi knows"):
         open_store(home, {"SHOPKPI_STORE_URL": "ftp://x/y"})
+
+
+@pytest.mark.parametrize("kind", ["folder", "object storage"])
+def test_a_stores_files_under_a_folder_are_listed_with_their_age_and_the_clean_up_leaves_them(
+    tmp_path: Path, s3_store: dict[str, str], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the uploads waiting for a job are swept by (their age); the batch files' clean-up, which
+    removes files no batch names, never touches them (they are two folders deep)."""
+    import time
+
+    settings = s3_store if kind == "object storage" else {"SHOPKPI_STORE_URL": (tmp_path / "store").as_uri()}
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    store = open_store(tmp_path / "home")
+    upload = tmp_path / "店铺.csv"
+    upload.write_text("shop,date,uv,gmv\n", encoding="utf-8")
+    before = time.time() - 5
+    store.put(upload, "import-uploads/job1/店铺.csv")
+    [(relative, modified)] = store.aged("import-uploads")
+    assert relative == "import-uploads/job1/店铺.csv"
+    assert before <= modified <= time.time() + 5
+    assert store.files() == []  # not a batch file: `recover` leaves it
+    store.remove(relative)
+    assert store.aged("import-uploads") == []

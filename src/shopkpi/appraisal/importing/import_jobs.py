@@ -3,7 +3,8 @@
 A small file is imported within the request; a large one is queued and run by `shopkpi worker`. Either
 way the job's state — bytes read, then the outcome or every problem — is its `Job` row, which the page
 polls (HTMX) on whichever server it asks. The uploaded file is kept under `<home>/import-uploads/<job>/`
-while its import runs, and while its warnings wait for HR to confirm or cancel them (state
+(and in the batch store when that is not the home's folder, for a worker on another machine:
+`shared_uploads`) while its import runs, and while its warnings wait for HR to confirm or cancel them (state
 `needs_confirmation`: checked, nothing written). Each imported batch is written to the audit log
 (`data.import`); a refused import changes nothing, the warehouse and the log alike.
 
@@ -28,6 +29,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from shopkpi.appraisal.background import jobs
+from shopkpi.appraisal.importing import shared_uploads
 from shopkpi.appraisal.importing.imports import ImportRequest, outcome_fields, run_import, warning_fields
 from shopkpi.appraisal.models import Job
 from shopkpi.appraisal.periods.month_close import refresh_open_cycles
@@ -116,6 +118,7 @@ def save_upload(upload: UploadedFile) -> Path:
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
+    shared_uploads.share(home(), path)  # for a worker on another machine (a store every machine reads)
     return path
 
 
@@ -152,7 +155,7 @@ def run_job(row: Job) -> None:
     """The import of a claimed job (`jobs.work` calls it, in a worker or here): the outcome or every
     problem on the job's row."""
     path = upload_folder(row.id) / row.params["file"]
-    if not path.is_file():  # removed after a day, or by the job that ended it
+    if not shared_uploads.fetched(home(), path):  # removed after a day, or by the job that ended it
         jobs.finish(row, Job.State.FAILED, error=EXPIRED)
         return
     request = ImportRequest(
@@ -182,6 +185,7 @@ def run_job(row: Job) -> None:
     row.done = row.total
     if state != Job.State.NEEDS_CONFIRMATION:
         shutil.rmtree(path.parent, ignore_errors=True)
+        shared_uploads.remove(home(), row.id, path.name)
     jobs.finish(row, state)
 
 
@@ -196,7 +200,7 @@ def confirmed(job: ImportJob) -> ImportJob | None:
     if job.state != Job.State.NEEDS_CONFIRMATION:
         return None
     row = Job.objects.get(id=job.id)
-    if not (upload_folder(job.id) / job.file).is_file():
+    if not shared_uploads.present(home(), upload_folder(job.id) / job.file):
         jobs.finish(row, Job.State.FAILED, error=EXPIRED)
         return None
     row.params = {**row.params, "accept_warnings": True}
@@ -209,6 +213,7 @@ def cancel(job: ImportJob) -> None:
     """HR does not import a checked file: its upload is removed, nothing was written."""
     if job.state == Job.State.NEEDS_CONFIRMATION:
         shutil.rmtree(upload_folder(job.id), ignore_errors=True)
+        shared_uploads.remove(home(), job.id, job.file)
         jobs.finish(Job.objects.get(id=job.id), Job.State.CANCELLED)
 
 
@@ -217,10 +222,13 @@ def sweep() -> None:
     their job's state in the database (whichever server or worker left them)."""
     now = timezone.now()
     Job.objects.filter(kind=KIND, finished_at__lt=now - KEEP).exclude(state__in=WAITING).delete()
+    states = dict(Job.objects.filter(kind=KIND).values_list("id", "state"))
+    kept_for: dict[str | None, float] = {s: -1 for s in WAITING}  # never while a job waits for it
+    kept_for |= {Job.State.NEEDS_CONFIRMATION: CONFIRM.total_seconds(), None: LEFT.total_seconds()}
+    shared_uploads.sweep(home(), states, kept_for)
     uploads = home() / UPLOADS
     if not uploads.is_dir():
         return
-    states = dict(Job.objects.filter(kind=KIND).values_list("id", "state"))
     for folder in uploads.iterdir():
         state = states.get(folder.name)
         if state in WAITING:

@@ -79,6 +79,17 @@ class LocalStore:
     def get(self, relative: str, target: Path) -> None:
         shutil.copyfile(self.root / relative, target)
 
+    def aged(self, folder: str) -> list[tuple[str, float]]:
+        """Every file under `folder` (at any depth) with when it was last written (seconds since the epoch)."""
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        return [
+            (p.relative_to(self.root).as_posix(), p.stat().st_mtime)
+            for p in sorted(base.rglob("*"))
+            if p.is_file()
+        ]
+
 
 class ObjectStore:
     """Batch files in S3-compatible object storage, through fsspec's s3fs."""
@@ -134,6 +145,18 @@ class ObjectStore:
 
     def get(self, relative: str, target: Path) -> None:
         self.fs.get_file(self._key(relative), str(target))
+
+    def aged(self, folder: str) -> list[tuple[str, float]]:
+        root = self._key("")
+        try:
+            found = self.fs.find(self._key(folder), detail=True, refresh=True)
+        except FileNotFoundError:
+            return []
+        return sorted(
+            (str(name)[len(root) :].lstrip("/"), info["LastModified"].timestamp())
+            for name, info in found.items()
+            if info.get("LastModified") is not None
+        )
 
 
 BatchStore = LocalStore | ObjectStore
