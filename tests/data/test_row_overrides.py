@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from metric_tables import connection_with, employees, organisation_of, owns
 
+from shopkpi.appraisal.exports.metric_rows_table import record
 from shopkpi.data.metrics.catalogue import load_catalogue
 from shopkpi.data.metrics.computation import compute_metrics
 from shopkpi.data.metrics.row_overrides import RowOverride, rows_by_key, with_row_overrides
@@ -90,6 +91,10 @@ def test_the_rows_name_the_decision_and_add_up_to_the_value() -> None:
     assert rows["o3"].override == CREDIT_O3 and rows["o1"].credited_by.rule == "owner"
     assert drill.value() == D("45.50") == _values([CREDIT_O3, EXCLUDE_O2])["E1"]["gmv"]
     assert [r.values["order_id"] for r in drill.find("b-orders", 4)] == ["o3"]
+    # `shopkpi metrics --rows --format json` names the decision
+    assert record(rows["o2"])["override"] == {"credit_to": None, "reason": "E1 当天休假"}
+    assert record(rows["o3"])["override"] == {"credit_to": "E1", "reason": "E1 接的单"}
+    assert record(rows["o1"])["override"] is None
 
 
 def test_an_order_number_names_its_row() -> None:

@@ -103,6 +103,9 @@ def record(row: MetricRow) -> dict[str, Any]:
         },
         "values": {name: plain(value) for name, value in row.values.items()},
         "calendar": None if row.calendar is None else calendar_record(row.calendar),
+        "override": None
+        if row.override is None
+        else {"credit_to": row.override.credit_to, "reason": row.override.reason},
     }
 
 
