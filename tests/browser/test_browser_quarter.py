@@ -54,7 +54,7 @@ def hr_sets_the_chain(hr: Visitor) -> None:
     hr.submit(hr.page.get_by_role("button", name="保存流程"), "chain-saved")
     assert f"{DEPARTMENT} 的审批流程已保存" in hr.message(), hr.message()
     row = hr.page.locator("tr", has=hr.page.get_by_role("cell", name=DEPARTMENT, exact=True))
-    expect(row).to_contain_text(f"{STEP} （雷峰婉，2 天） → 人事核准汇总 （人事） → 总经理批准 （总经理）")
+    expect(row).to_contain_text(f"{STEP} 雷峰婉 · 2 天 → 人事核准汇总 人事 → 总经理批准 总经理")
     fits(hr, "chain-page")
 
 
