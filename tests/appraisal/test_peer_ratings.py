@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from appraisal.workflow_company import Company, build_company, open_month
+from appraisal.workflow_company import Company, build_company, open_month, recompute_month
 from shopkpi.appraisal.models import AuditEntry, Employee, Position
 from shopkpi.appraisal.peer_ratings import service
 from shopkpi.appraisal.periods import cycles
@@ -89,6 +89,8 @@ def test_the_item_is_the_average_of_the_ratings_given_by_the_deadline(co: Compan
         "named": 3,
         "average": "85",
     }
+    recompute_month()  # HR's recompute reads the raters prefetched for everyone: the same result
+    assert co.review("E01").result["items"][1]["fed"] == teamwork["fed"]
     with pytest.raises(ActionRefused) as late:  # after the deadline the rating is refused
         service.rate(co.user("hr2"), service.policy.peer_task_for(co.user("hr2"), named[2].pk).pk, "60")
     assert late.value.code == "peer_rating_closed"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from appraisal.workflow_company import Company, build_company, open_month
+from appraisal.workflow_company import Company, build_company, open_month, recompute_month
 from shopkpi.appraisal.models import AuditEntry, Position, Review, SpotCheckCase
 from shopkpi.appraisal.periods import cycles
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
@@ -127,6 +127,9 @@ def test_the_months_average_feeds_the_75_percent_item_through_the_engine(co: Com
     assert fed["cases"][1]["note"] == "主动推荐搭配" and fed["cases"][0]["seed"] == 11
     assert fed["cases"][0]["scores"] == {"服务态度": "90", "专业性": "80", "响应": "100", "规范用语": "70"}
     assert d.pk not in {x["case"] for x in fed["cases"]}
+    recompute_month()  # the month computed again for everyone reads the cases prefetched: the same result
+    again = co.review("P01")
+    assert again.score == Decimal("83.8") and again.result["items"][0]["fed"] == fed
 
 
 def test_a_fed_item_is_not_typed_and_counts_as_rated_on_submission(co: Company) -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopkpi.appraisal.models import PeerRater, Review
-from shopkpi.appraisal.reviews.fed_ratings import FedRating
+from shopkpi.appraisal.reviews.fed_ratings import FedRating, prefetched
 from shopkpi.scorecard import Template
 from shopkpi.scorecard.engine import SPEC_CONTEXT
 from shopkpi.scorecard.numbers import format_decimal, plain
@@ -21,8 +21,14 @@ def peer_feeds(review: Review, template: Template) -> dict[str, FedRating]:
     if not keys or review.pk is None:
         return {}
     named: dict[str, list[PeerRater]] = {}
-    for peer in PeerRater.objects.filter(review=review, item_key__in=keys).order_by("id"):
-        named.setdefault(peer.item_key, []).append(peer)
+    raters = (
+        sorted(review.peer_raters.all(), key=lambda peer: peer.pk)
+        if prefetched(review, "peer_raters")  # a month's computation read them for every review at once
+        else PeerRater.objects.filter(review=review, item_key__in=keys).order_by("id")
+    )
+    for peer in raters:
+        if peer.item_key in keys:
+            named.setdefault(peer.item_key, []).append(peer)
     found: dict[str, FedRating] = {}
     for key, peers in named.items():
         given = [p.rating for p in peers if p.rating is not None]

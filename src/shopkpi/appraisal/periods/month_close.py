@@ -37,7 +37,7 @@ from shopkpi.appraisal.organisation.records import apply_month_terms
 from shopkpi.appraisal.periods import month_values
 from shopkpi.appraisal.periods.month_values import ImportedRating
 from shopkpi.appraisal.periods.participants import eligible_employees, position_versions
-from shopkpi.appraisal.reviews.fed_ratings import fed_ratings
+from shopkpi.appraisal.reviews.fed_ratings import FED_PREFETCH, fed_ratings
 from shopkpi.appraisal.reviews.review_scoring import (
     STORED_FIELDS,
     PersonMonth,
@@ -236,7 +236,7 @@ def refresh_cycle(cycle: Cycle, *, reason: str, actor: str, home: Path) -> Month
             Review.objects.select_for_update(of=("self",))
             .filter(cycle=cycle)
             .select_related("employee", "employee__position", "template_version", "cycle")
-            .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by")
+            .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by", *FED_PREFETCH)
             .order_by("employee__code")
         )
         computed = compute_month(
@@ -343,7 +343,7 @@ def close_month(home: Path, period: str) -> MonthCards:
             .select_related(
                 "employee", "employee__position", "employee__department", "template_version", "cycle"
             )
-            .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by")
+            .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by", *FED_PREFETCH)
         )
         return compute_month(home, period, [Candidate(r.employee, r.template_version, r) for r in reviews])
     people = eligible_employees(period)

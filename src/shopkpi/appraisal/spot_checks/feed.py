@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopkpi.appraisal.models import Review, SpotCheckCase
-from shopkpi.appraisal.reviews.fed_ratings import FedRating
+from shopkpi.appraisal.reviews.fed_ratings import FedRating, prefetched
 from shopkpi.scorecard import Template
 from shopkpi.scorecard.engine import SPEC_CONTEXT
 from shopkpi.scorecard.numbers import format_decimal, plain
@@ -33,11 +33,15 @@ def spot_check_feed(review: Review, template: Template) -> FedRating | None:
     spot = template.spot_check
     if spot is None or review.pk is None:
         return None
-    cases = (
-        SpotCheckCase.objects.filter(draw__review=review)
-        .select_related("draw")
-        .order_by("draw__week", "position")
-    )
+    if prefetched(review, "spot_check_draws"):  # a month's computation read them for every review at once
+        cases = [case for draw in review.spot_check_draws.all() for case in draw.cases.all()]
+        cases.sort(key=lambda case: (case.draw.week, case.position))
+    else:
+        cases = list(
+            SpotCheckCase.objects.filter(draw__review=review)
+            .select_related("draw")
+            .order_by("draw__week", "position")
+        )
     listed: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
     scored: list[Decimal] = []
