@@ -116,6 +116,19 @@ def test_hr_then_the_gm_approve_and_the_new_steps_take_effect(co: Company) -> No
     assert [(p.period, p.step_from, p.step_to, p.status) for p in mine] == [("2026", 2, 3, P.APPROVED)]
 
 
+def test_nobody_approves_their_own_proposal_and_the_two_steps_take_two_people(co: Company) -> None:
+    proposals.propose(co.user("hr"), "2026")
+    PayProposal.objects.filter(employee__code="E02").update(employee=Employee.objects.get(code="H01"))
+    assert proposals.approve(co.user("hr"), "2026") == 3  # 回避: 何人事's own waits for another
+    # the GM: the GM's step of the three, and HR's step of the HR officer's own
+    assert proposals.approve(co.user("gm"), "2026") == 4
+    assert PayProposal.objects.get(employee__code="H01").status == P.HR_APPROVED
+    with pytest.raises(WorkflowError):
+        proposals.approve(co.user("gm"), "2026")  # took HR's step of it: another GM takes the GM's
+    assert proposals.approve(co.user("vgm"), "2026") == 1
+    assert set(PayProposal.objects.values_list("status", flat=True)) == {P.APPROVED}
+
+
 def test_the_payroll_workbook_lists_the_changes_with_totals(co: Company) -> None:
     proposals.propose(co.user("hr"), "2026")
     stream = io.BytesIO()

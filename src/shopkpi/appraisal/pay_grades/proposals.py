@@ -143,46 +143,64 @@ def _steps_by_band() -> dict[str, dict[int, Decimal]]:
 
 
 def approve(user: Any, period: str, reason: str = "") -> int:
-    """HR approves the proposals waiting for HR; the GM approves those HR approved, which then become
-    the employees' current 薪级. Each is one audited step; returns how many were approved."""
-    hr, gm = is_hr(user), is_gm(user)
-    waiting = P.PROPOSED if hr else P.HR_APPROVED
-    if not (hr or gm):
+    """Move every proposal of the year the user may approve one step: HR's (待人事审核 -> 待总经理批准),
+    then the GM's (-> 已批准, the new step takes effect). Recusal as on reviews: nobody approves their
+    own proposal (it waits for another), a GM may take HR's step of an HR officer's proposal and HR the
+    GM's step of a GM's, and the two steps of one proposal are taken by two people. Each step is audited;
+    returns how many proposals moved."""
+    if not (is_hr(user) or is_gm(user)):
         raise policy.ActionRefused(_("只有人事和总经理可以审批调薪建议。"), code="wrong_party")
-    if hr and gm and PayProposal.objects.filter(period=period, status=P.HR_APPROVED).exists():
-        waiting = P.HR_APPROVED  # one person with both roles: the step that waits comes first
     with transaction.atomic():
-        found = list(
-            PayProposal.objects.select_for_update()
-            .filter(period=period, status=waiting)
-            .select_related("employee")
-        )
+        found = [
+            p
+            for p in PayProposal.objects.select_for_update(of=("self",))
+            .filter(period=period, status__in=(P.PROPOSED, P.HR_APPROVED))
+            .select_related("employee__user")
+            .order_by("employee__code")
+            if may_approve(user, p)
+        ]
         if not found:
             raise WorkflowError(
-                _("%(period)s 年度没有等待您审批的调薪建议。") % {"period": period}, code="nothing_to_approve"
-            )
-        own = employee_of(user)
-        if own is not None and any(p.employee_id == own.pk for p in found):
-            raise policy.ActionRefused(
-                _("回避：调薪建议中有您本人，须由另一位人事或总经理审批。"), code="recusal"
+                _("%(period)s 年度没有等待您审批的调薪建议（您本人的建议须由另一位人事或总经理审批）。")
+                % {"period": period},
+                code="nothing_to_approve",
             )
         now = timezone.now()
+        moved: dict[str, list[str]] = {"pay_grades.hr_approve": [], "pay_grades.gm_approve": []}
         for proposal in found:
-            if waiting == P.PROPOSED:
+            words = f"{proposal.employee.code} {proposal.band} {proposal.step_from}→{proposal.step_to}"
+            if proposal.status == P.PROPOSED:
                 proposal.status, proposal.hr_by, proposal.hr_at = P.HR_APPROVED, user, now
+                moved["pay_grades.hr_approve"].append(words)
             else:
                 proposal.status, proposal.gm_by, proposal.gm_at = P.APPROVED, user, now
                 EmployeePayGrade.objects.filter(employee=proposal.employee).update(step=proposal.step_to)
+                moved["pay_grades.gm_approve"].append(words)
             proposal.save()
-        audit.record(
-            actor_name(user),
-            "pay_grades.hr_approve" if waiting == P.PROPOSED else "pay_grades.gm_approve",
-            object_type="cycle",
-            object_id=period,
-            after={"approved": [f"{p.employee.code} {p.band} {p.step_from}→{p.step_to}" for p in found]},
-            reason=str(reason).strip(),
-        )
+        for action, approved in moved.items():
+            if approved:
+                audit.record(
+                    actor_name(user),
+                    action,
+                    object_type="cycle",
+                    object_id=period,
+                    after={"approved": approved},
+                    reason=str(reason).strip(),
+                )
     return len(found)
+
+
+def may_approve(user: Any, proposal: PayProposal) -> bool:
+    """Whether the user may take the proposal's next step now (see `approve`)."""
+    own = employee_of(user)
+    if own is not None and proposal.employee_id == own.pk:
+        return False
+    subject = proposal.employee.user
+    if proposal.status == P.PROPOSED:
+        return is_hr(user) or (is_gm(user) and subject is not None and is_hr(subject))
+    if proposal.status == P.HR_APPROVED and proposal.hr_by_id != getattr(user, "pk", None):
+        return is_gm(user) or (is_hr(user) and subject is not None and is_gm(subject))
+    return False
 
 
 def of_employee(employee: Any) -> Sequence[PayProposal]:

@@ -100,11 +100,11 @@ def save(request: HttpRequest, form: str) -> HttpResponse:
 def _year(request: HttpRequest, period: str, *, error: str = "") -> HttpResponse:
     found = list(
         PayProposal.objects.filter(period=period)
-        .select_related("employee__department", "hr_by", "gm_by")
+        .select_related("employee__department", "employee__user", "hr_by", "gm_by")
         .order_by("employee__code")
     )
     waiting = {p.status for p in found}
-    hr, gm = is_hr(request.user), is_gm(request.user)
+    hr = is_hr(request.user)
     return render(
         request,
         "shopkpi/pay_grades/year.html",
@@ -113,8 +113,7 @@ def _year(request: HttpRequest, period: str, *, error: str = "") -> HttpResponse
             "proposals": found,
             "is_hr": hr,
             "may_propose": hr and not (waiting - {PayProposal.Status.PROPOSED}),
-            "may_approve": (hr and PayProposal.Status.PROPOSED in waiting)
-            or (gm and PayProposal.Status.HR_APPROVED in waiting),
+            "may_approve": any(proposals.may_approve(request.user, p) for p in found),
             "error": error,
             "left_out": request.session.pop(f"pay-left-out-{period}", []),
         },
