@@ -130,14 +130,14 @@ def _context(found: RowsPage) -> dict[str, Any]:
         "additive": found.additive,
         "derived": found.derived,
         "formula": _formula(found, units),
-        "rows": [_row(r, units, names) for r in found.rows],
+        "rows": [_row(r, units, names, review.cycle.period) for r in found.rows],
         "count": found.count,
         "page": found.page,
         "pages": found.pages,
     }
 
 
-def _row(row: Any, units: dict[str, str], names: dict[str, str]) -> dict[str, Any]:
+def _row(row: Any, units: dict[str, str], names: dict[str, str], period: str) -> dict[str, Any]:
     dataset = DATASETS.get(row.dataset)
     values = [
         (
@@ -149,8 +149,10 @@ def _row(row: Any, units: dict[str, str], names: dict[str, str]) -> dict[str, An
     source = row.source
     return {
         "key": f"{source.batch}|{source.row}",
+        # a row of this period credited by attribution (not entered, not decided by HR already)
         "appealable": row.counted is not None
         and source.row is not None
+        and row.period == period
         and row.credited_by.rule in (OWNER_RULE, SHIFT_RULE),
         "metric": variable(row.metric),
         "period": row.period,
