@@ -55,6 +55,12 @@ def _what(point: AppealPoint, names: Mapping[str, str]) -> str:
         if ref.get("claimed") is None:
             return recorded
         return f"{recorded} · " + _("申诉应记 %(claimed)s") % {"claimed": ref["claimed"]}
+    if point.kind == "spot_check":  # 第 2 周 · 顾客小雨05 · 样本得分 88.75
+        return _("第 %(week)s 周 · %(key)s · 样本得分 %(score)s") % {
+            "week": ref.get("week", ""),
+            "key": ref.get("key", ""),
+            "score": ref.get("score", ""),
+        }
     if point.kind != "row":
         return ""
     dataset = DATASETS.get(str(ref.get("dataset")))

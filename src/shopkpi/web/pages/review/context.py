@@ -333,12 +333,19 @@ def _peers(user: Any, review: Review, template: Template) -> dict[str, dict[str,
     return found
 
 
-def _spot_check_link(user: Any, review: Review, template: Template) -> dict[str, str] | None:
-    """The fed item and the link to its weekly spot checks, for those who may open them."""
+def _spot_check_link(user: Any, review: Review, template: Template) -> dict[str, Any] | None:
+    """The fed item and the link to its weekly spot checks, for those who may open them; for the employee
+    of a published review that can still be appealed, the claims a case can be appealed with."""
     spot = template.spot_check
-    if spot is None or not policy.sees_spot_checks(user, review):
+    if spot is None:
         return None
-    return {"feeds": spot.feeds, "url": reverse("spot_checks", args=[review.pk, 1])}
+    if policy.sees_spot_checks(user, review):
+        return {"feeds": spot.feeds, "url": reverse("spot_checks", args=[review.pk, 1])}
+    if policy.is_subject(user, review) and "appeal" in policy.allowed_actions(user, review):
+        from shopkpi.appraisal.spot_checks.appeals import SPOT_CHECK
+
+        return {"appeal": [(name, str(label)) for name, label in SPOT_CHECK.claims.items()]}
+    return None
 
 
 def load(user: Any, review_id: object) -> Review:

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shopkpi.appraisal import policy
 from shopkpi.appraisal.importing.import_jobs import home
+from shopkpi.appraisal.reviews import workflow
 from shopkpi.appraisal.spot_checks import service
 from shopkpi.web.pages.common.errors import domain_errors
 
@@ -95,3 +97,27 @@ def spot_check_score(request: HttpRequest, review_id: int, week: int) -> HttpRes
     )
     messages.success(request, _("样本得分已保存。"))
     return redirect(reverse("spot_checks", args=[review_id, week]) + "#cases")
+
+
+@login_required
+@require_POST
+@domain_errors
+def spot_check_appeal(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The employee appeals one scored case of their published review (an appeal of the item the spot
+    checks rate, pointing at the case); the workflow checks the window and the case."""
+    review = policy.review_for(request.user, review_id)
+    spot = review.template_version.compiled().spot_check
+    if spot is None:
+        raise policy.ReviewNotFound(review_id)
+    reason = str(request.POST.get("reason", ""))
+    point = {
+        "kind": "spot_check",
+        "ref": {"case": request.POST.get("case", "")},
+        "claim": str(request.POST.get("claim", "")),
+        "note": reason,
+    }
+    workflow.perform(
+        request.user, review, "appeal", items=[{"item_key": spot.feeds, "reason": reason, "points": [point]}]
+    )
+    messages.success(request, _("申诉已提交，人事处理后会通知您。"))
+    return redirect("review", review_id=review.pk)

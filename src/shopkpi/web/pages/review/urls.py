@@ -40,5 +40,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("peer-ratings/<int:peer_id>/", peer_ratings.peer_rating_page, name="peer_rating"),
     path("peer-ratings/<int:peer_id>/save/", peer_ratings.peer_rating_save, name="peer_rating_save"),
     path("reviews/<int:review_id>/peer-raters/<str:item_key>/", peer_ratings.peer_raters, name="peer_raters"),
+    path(
+        "reviews/<int:review_id>/spot-checks/appeal/", spot_checks.spot_check_appeal, name="spot_check_appeal"
+    ),
     path("team/", team_board, name="team_board"),
 ]
