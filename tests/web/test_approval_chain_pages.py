@@ -183,3 +183,29 @@ def test_the_chain_through_the_api(company: Company) -> None:
         == 403
     )
     assert client.get("/api/approval-chain", **_token(company, "e01")).status_code == 403
+
+
+def test_hrs_button_names_where_its_step_sends_the_review(company: Company) -> None:
+    ops = Department.objects.get(name="运营部")
+    approval_chain.replace(
+        "hr",
+        ops,
+        [
+            {"name": "人事核准汇总", "actor": "hr"},
+            {"name": "销售总(副)经理审核", "actor": "person", "person": "S01"},
+        ],
+    )
+    approval_chain.replace("hr", Department.objects.get(name="客服部"), [{"name": "人事终审", "actor": "hr"}])
+    open_month(company)
+    hr = client_for(company, "hr")
+    e01 = advance(company, "E01", S.PENDING_HR)
+    assert "核准并提交：销售总(副)经理审核" in hr.get(f"/hr/reviews/{e01.pk}/").content.decode()
+    answer = hr.post(f"/hr/reviews/{e01.pk}/submit_hr/", {"version": e01.version}, follow=True)
+    assert "已核准，提交：销售总(副)经理审核。" in answer.content.decode()
+    p01 = advance(company, "P01", S.PENDING_HR)  # 客服部: HR's is the only step
+    assert "核准并发布" in hr.get(f"/hr/reviews/{p01.pk}/").content.decode()
+    answer = hr.post(f"/hr/reviews/{p01.pk}/submit_hr/", {"version": p01.version}, follow=True)
+    assert "已核准，考核结果已发布。" in answer.content.decode()
+    # the default chain keeps its words
+    g02 = advance(company, "G02", S.PENDING_HR)  # 总经办 follows the company's (default) chain
+    assert "核准并提交总经理" in hr.get(f"/hr/reviews/{g02.pk}/").content.decode()

@@ -80,6 +80,14 @@ def current_step(review: Review) -> ChainStep | None:
     return next((step for step in chain if step.status == review.status), None)
 
 
+def following(review: Review) -> ChainStep | None:
+    """The step after the one the review waits at (None after the last: passing it publishes)."""
+    step = current_step(review)
+    chain = chain_of(review)
+    at = 0 if step is None else step.order + 1
+    return chain[at] if at < len(chain) else None
+
+
 def _recused(review: Review, step: ChainStep) -> bool:
     return step.actor == Actor.PERSON and step.person_id == review.employee_id
 

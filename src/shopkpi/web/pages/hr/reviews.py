@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.models import Appeal, AppealPoint, Cycle, Department, Review
-from shopkpi.appraisal.reviews import deadlines
+from shopkpi.appraisal.reviews import chain, deadlines
 from shopkpi.appraisal.reviews.workflow import perform
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import quantity
@@ -101,6 +101,26 @@ def review_list(request: HttpRequest, period: str) -> HttpResponse:
     )
 
 
+def _after_hr(review: Review) -> dict[str, Any]:
+    """Where HR's 核准 sends the review, for its button: the GM (the default chain), the next step of a
+    chain the company set (by its name), or publication when HR's is the last step."""
+    if review.status != S.PENDING_HR:
+        return {}
+    following = chain.following(review)
+    if following is None:
+        return {"publish": True}
+    return {} if following == chain.default_chain(review)[1] else {"name": following.name}
+
+
+def _done(action: str, review: Review) -> str:
+    if action == "submit_hr" and review.status == S.PUBLISHED:
+        return str(_("已核准，考核结果已发布。"))
+    step = chain.current_step(review)
+    if action == "submit_hr" and step is not None and step != chain.default_chain(review)[1]:
+        return str(_("已核准，提交：%(step)s。") % {"step": step.name})
+    return str(DONE[action])
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -157,6 +177,7 @@ def _review_page(
             ],
             "due": deadlines.due_date(review),
             "overdue": deadlines.overdue(review, _today()),
+            "after_hr": _after_hr(review),
         },
         status=status,
     )
@@ -208,14 +229,14 @@ def review_action(request: HttpRequest, review_id: int, action: str) -> HttpResp
         raise Http404("no such action")
     review = policy.review_for(request.user, review_id)
     version = request.POST.get("version", "")
-    perform(
+    after = perform(
         request.user,
         review,
         action,
         expected_version=int(version) if version.isdigit() else None,
         **_action_data(action, request.POST),
     )
-    messages.success(request, str(DONE[action]))
+    messages.success(request, _done(action, after))
     return redirect(safe_next(request, f"/hr/reviews/{review.pk}/"))
 
 
