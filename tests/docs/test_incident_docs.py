@@ -49,3 +49,13 @@ def test_the_evidence_rules_audit_events_and_claims_are_the_codes(language: str)
     with translation.override("zh-hans" if language == "zh" else "en"):
         for label in [*appeals.INCIDENT.claims.values()]:
             assert str(label) in text, f"docs/{language}/hr.md does not name the claim {label}"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_api_and_its_fields_are_named(language: str) -> None:
+    from shopkpi.web.api.incidents import IncidentIn, IncidentOut
+
+    text = section(language)
+    assert "`GET /api/incidents" in text and "`POST /api/incidents`" in text
+    for name in [*IncidentOut.model_fields, *IncidentIn.model_fields]:
+        assert f"`{name}`" in text, f"docs/{language}/hr.md does not name the API field {name}"

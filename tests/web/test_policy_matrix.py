@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import api_org
@@ -96,6 +97,8 @@ COMPANY_ROLES = {
     ("GET", "/api/cycles/<period>/paysheet"): {"hr", "gm"},
 }
 COMPANY_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if (m, r) in COMPANY_ROLES]
+# incident records (奖惩记录): whoever may see a person's review sees their incidents (tested below)
+INCIDENT_OPERATIONS = [(m, r, op) for m, r, op in OPERATIONS if r == "/api/incidents"]
 
 
 def test_every_endpoint_is_in_the_matrix() -> None:
@@ -109,6 +112,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
             OWN_OPERATIONS,
             ORGANISATION_OPERATIONS,
             COMPANY_OPERATIONS,
+            INCIDENT_OPERATIONS,
         )
         for *_, op in group
     }
@@ -405,6 +409,53 @@ def test_the_companys_months_answer_only_their_roles(
         assert answer.status_code == 403, answer.content
         assert answer.json()["code"] == "wrong_party"
         assert "score" not in answer.content.decode()
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_incidents_are_listed_as_the_reviews_are(client: Client, org: api_org.Org, role: str) -> None:
+    """One incident of every person in the period: each role lists those of the people whose reviews it
+    lists (the employee their own, a supervisor their reports' and their own, HR and the GM everyone's)."""
+    from shopkpi.appraisal.models import Employee, Incident
+
+    for key in api_org.PEOPLE:
+        Incident.objects.create(
+            employee=org.employees[key],
+            occurred_on=date(2026, 3, 5),
+            kind="差评次数",
+            amount=1,
+            note="顾客差评",
+            recorded_by=org.users["hr"],
+        )
+    answer = client.get("/api/incidents?period=2026-03&limit=500", **org.auth(ACTORS[role]))
+    assert answer.status_code == 200
+    codes = {item["employee"] for item in answer.json()["items"]}
+    keys = {
+        key
+        for key, employee in org.employees.items()
+        if isinstance(employee, Employee) and employee.code in codes
+    }
+    assert keys == LISTED[role]
+
+
+@pytest.mark.parametrize(("who", "status"), [("emp", 403), ("cs", 403), ("mgr", 409), ("hr", 409)])
+def test_only_hr_and_the_supervisor_record_an_incident(
+    client: Client, org: api_org.Org, who: str, status: int
+) -> None:
+    """emp for themself: 回避; cs (another department): not theirs; the supervisor and HR get as far as the
+    kind, which this company's scorecard does not count (409 with the problem)."""
+    body = {
+        "employee": org.employees["emp"].code,
+        "occurred_on": "2026-03-05",
+        "kind": "差评次数",
+        "amount": "1",
+        "note": "差评",
+    }
+    answer = client.post("/api/incidents", body, content_type="application/json", **org.auth(who))
+    assert answer.status_code == status, answer.content
+    assert (
+        answer.json()["code"]
+        == {403: "recusal" if who == "emp" else "wrong_party", 409: "incident_refused"}[status]
+    )
 
 
 SECURED = [(m, r, op) for m, r, op in OPERATIONS if op.get("security")]

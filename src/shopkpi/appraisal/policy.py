@@ -323,6 +323,13 @@ def incident_refusal(user: Any, employee: Any) -> tuple[str, str] | None:
 
 
 def require_incident_recorder(user: Any, employee: Any) -> None:
+    """ActionRefused unless the user may record the employee's incidents; for an employee not found
+    (None), unless the user records anybody's (HR, or a supervisor), so that nobody else learns who exists."""
+    if employee is None:
+        me = employee_of(user)
+        if is_hr(user) or (me is not None and type(me).objects.filter(supervisor=me).exists()):
+            return
+        raise ActionRefused(_("只有人事和员工的直接上级可以记录和修改奖惩记录。"), code="wrong_party")
     found = incident_refusal(user, employee)
     if found is not None:
         raise ActionRefused(found[1], code=found[0])

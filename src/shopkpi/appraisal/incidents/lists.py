@@ -42,6 +42,18 @@ def listed(user: Any, period: Period, q: str = "") -> QuerySet[Incident]:
     )
 
 
+def visible(user: Any, period: Period, code: str = "") -> QuerySet[Incident]:
+    """The incidents of `period` the user may see: everyone's for HR and the GM, else their reports' and
+    their own (a review's evaluator from elsewhere opens one by its page)."""
+    found = Incident.objects.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
+    if not (is_hr(user) or is_gm(user)):
+        me = employee_of(user)
+        found = found.none() if me is None else found.filter(Q(employee=me) | Q(employee__supervisor=me))
+    if code:
+        found = found.filter(employee__code=code)
+    return found.select_related("employee").prefetch_related("evidence").order_by("occurred_on", "id")
+
+
 def incident_for(user: Any, incident_id: object) -> Incident:
     """The incident if the user may see it; IncidentNotFound (404) otherwise."""
     try:

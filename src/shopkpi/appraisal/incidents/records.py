@@ -130,10 +130,12 @@ def closed_reason(employee: Employee, day: dt.date) -> tuple[str, str] | None:
 def record(
     user: Any, given: IncidentInput, *, home: Path, files: Iterable[evidence.Upload] = (), source: str = ""
 ) -> Incident:
-    """A new incident, with its evidence files; IncidentRefused (nothing written) on any problem."""
+    """A new incident, with its evidence files; ActionRefused before anything is checked when the user
+    may not record the employee's incidents; IncidentRefused (nothing written) on any problem."""
+    code = str(given.employee or "").strip()
+    policy.require_incident_recorder(user, Employee.objects.filter(code=code).first() if code else None)
     found, problems = check(given, home)
     if found is not None:
-        policy.require_incident_recorder(user, found.employee)
         problems += _closed_problems(found.employee, [found.occurred_on])
     if problems or found is None:
         raise IncidentRefused(problems)

@@ -12,6 +12,7 @@ from shopkpi.web.api import (
     actions,
     approval_chain,
     errors,
+    incidents,
     month,
     organisation,
     people,
@@ -39,3 +40,4 @@ api.add_router("", approval_chain.router)
 api.add_router("", reviews.router)
 api.add_router("", actions.router)
 api.add_router("", month.router)
+api.add_router("", incidents.router)
