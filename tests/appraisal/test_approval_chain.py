@@ -5,6 +5,7 @@ recusal (回避) and returns (退回), and the audit log naming each step."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -206,3 +207,28 @@ def test_a_chain_is_refused_whole_with_every_problem_named() -> None:
     ]
     assert "第 2 步" in refused.value.problems[1].message
     assert approval_chain.chain(None) == []  # nothing written
+
+
+def test_the_named_reviewer_is_told_and_reminded(
+    co: Company, django_capture_on_commit_callbacks: Any
+) -> None:
+    from shopkpi.appraisal.models import Notice
+    from shopkpi.appraisal.notifications import messages
+    from shopkpi.appraisal.notifications.reminders import remind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _to_chain(co, "E01")
+    s01 = co.user("s01")
+    told = Notice.objects.get(kind=Notice.Kind.STEP_WAITING, recipient=s01)
+    assert told.params["step_name"] == "销售总(副)经理审核" and told.params["due"] == "2026-10-10"
+    assert (
+        messages.body(told)
+        == "赵一 的考核（2026-09）到了「销售总(副)经理审核」这一步，请在 2026-10-10 前审核。"
+    )
+    # the step is due on 10-10: on 10-09 it is announced as due, on 10-12 as overdue, to s01 only
+    remind(dt.date(2026, 10, 9))
+    due = Notice.objects.filter(kind=Notice.Kind.DUE, review=co.review("E01"))
+    assert [(n.recipient, n.params["step_name"]) for n in due] == [(s01, "销售总(副)经理审核")]
+    remind(dt.date(2026, 10, 12))
+    late = Notice.objects.filter(kind=Notice.Kind.OVERDUE, review=co.review("E01"))
+    assert [(n.recipient, n.params["days"]) for n in late] == [(s01, 2)]
