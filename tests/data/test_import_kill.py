@@ -16,7 +16,12 @@ from shopkpi.data.imports import importer
 from shopkpi.data.imports.importer import import_files
 from shopkpi.data.warehouse.catalogue import PAUSE_ENV, Warehouse
 
-RUN_CLI = "import sys; from shopkpi.cli.main import main; sys.argv[0] = 'shopkpi'; main()"
+# the data layer alone, as the seeding below (the application's import, whose catalogue is in its
+# database, is killed the same way in tests/cli/test_import_kill_audit.py)
+RUN_IMPORT = (
+    "import sys; from pathlib import Path; from shopkpi.data.imports.importer import import_files; "
+    "import_files(Path(sys.argv[1]), sys.argv[2], [Path(sys.argv[3])])"
+)
 
 
 def warehouse_files(home: Path) -> dict[str, str]:
@@ -38,18 +43,7 @@ def visible(home: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ..
 
 def start_import(home: Path, path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        # shops A and B belong to no one here: that warning is accepted to reach the commit
-        [
-            sys.executable,
-            "-c",
-            RUN_CLI,
-            "--home",
-            str(home),
-            "import",
-            "shop_daily",
-            str(path),
-            "--accept-warnings",
-        ],
+        [sys.executable, "-c", RUN_IMPORT, str(home), "shop_daily", str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -70,6 +70,8 @@ DATASETS: dict[str, Promise] = {
     "campaigns": _("推广计划日报"),
     "sns_posts": _("新媒体发布日报"),
     "tasks": _("设计/文案任务"),
+    "cs_chats": _("客服询单明细"),
+    "order_credits": _("客服订单归属"),
 }
 # a step waiting on someone's to-do list (appraisal.todo): what it is, and the button that opens it
 TODO_STEPS: dict[str, Promise] = {
