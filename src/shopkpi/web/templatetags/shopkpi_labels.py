@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from shopkpi.scorecard import Period, PeriodError
 from shopkpi.web.pages.common import explanations, labels
 
 register = template.Library()
@@ -19,6 +20,15 @@ register.filter("variable_label", labels.variable)
 register.filter("missing_reason", explanations.reason)
 register.filter("explanation", explanations.words)
 register.filter("band_words", explanations.band_words)
+
+
+@register.filter
+def period_kind(text: object) -> str:
+    """month, quarter or year, of a period as written (2026-10, 2026-Q3, 2026); '' for another text."""
+    try:
+        return Period.parse(str(text)).kind
+    except PeriodError:
+        return ""
 
 
 @register.filter
