@@ -39,6 +39,7 @@ def test_hr_opens_a_month_with_the_default_participants(org: api_org.Org) -> Non
         PEOPLE,  # everyone is active in April
         0,
     )
+    assert opened["left_out"] == []  # everyone can be evaluated
     # the default deadlines (tests/appraisal/test_deadlines.py), and the month computed once
     assert opened["self_due"] == str(Cycle.objects.get(period="2026-04").self_due)
     assert MonthComputation.objects.filter(cycle__period="2026-04", reason="open").count() == 1
@@ -46,6 +47,19 @@ def test_hr_opens_a_month_with_the_default_participants(org: api_org.Org) -> Non
     assert [c["period"] for c in listed["items"]] == ["2026-04", api_org.PERIOD] and listed["count"] == 2
     again = _post(org, "hr", "/api/cycles", {"period": "2026-04"})
     assert (again.status_code, again.json()["code"]) == (409, "cycle_exists")
+
+
+def test_those_nobody_can_evaluate_are_left_out_and_named_as_the_page_does(org: api_org.Org) -> None:
+    # 高总 (E001) has no supervisor; with no other GM or HR linked to an employee, nobody can evaluate him
+    for key in ("gm2", "hr", "hr2"):
+        org.employees[key].user = None
+        org.employees[key].save(update_fields=["user"])
+    answer = _post(org, "hr", "/api/cycles", {"period": "2026-04"})
+    assert answer.status_code == 201, answer.content
+    opened = answer.json()
+    assert opened["reviews"] == PEOPLE - 1
+    assert opened["left_out"] == [{"employee": "E001", "name": "高总", "reason": "no_evaluator"}]
+    assert not Review.objects.filter(cycle__period="2026-04", employee__code="E001").exists()
 
 
 def test_everyone_without_a_template_is_listed_and_nothing_opens(org: api_org.Org) -> None:

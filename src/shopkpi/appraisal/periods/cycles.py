@@ -156,6 +156,31 @@ def evaluator_for(employee: Employee) -> Employee:
     )
 
 
+def without_evaluator(people: Sequence[Employee]) -> set[str]:
+    """The codes of those nobody can evaluate (no supervisor, and no other GM or HR with an employee
+    record): the exceptions a period opens with by default, since it could not open with them."""
+    found = set()
+    for employee in people:
+        if employee.supervisor_id is None:
+            try:
+                evaluator_for(employee)
+            except WorkflowError:
+                found.add(employee.code)
+    return found
+
+
+def open_by_default_rule(user: Any, period: str, *, home: Path | None = None) -> tuple[Cycle, list[Employee]]:
+    """Open `period` as the open-month page does by default: everyone eligible but those nobody can
+    evaluate, who are returned (left out, named to the caller). When nobody is left, the period is
+    refused as `open_cycle` refuses it (no_evaluator lists them all)."""
+    span = checked_period(period)
+    eligible = eligible_employees(span.text)
+    left = without_evaluator(eligible)
+    chosen = [e for e in eligible if e.code not in left]
+    cycle = open_cycle(user, span.text, participants=chosen or None, home=home)
+    return cycle, ([e for e in eligible if e.code in left] if chosen else [])
+
+
 def _evaluators(people: Sequence[Employee]) -> dict[int, Employee]:
     """Employee id -> evaluator; everyone who has none is listed in one refusal (code no_evaluator)."""
     found: dict[int, Employee] = {}

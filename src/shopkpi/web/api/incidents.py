@@ -102,7 +102,7 @@ def list_incidents(request: HttpRequest, query: Query[IncidentQuery]) -> Paged[I
 @router.post(
     "/incidents",
     operation_id="record_incident",
-    response={201: IncidentOut, **documented(401, 403, 409, 422)},
+    response={201: IncidentOut, **documented(400, 401, 403, 409, 422)},
 )
 def record_incident(request: HttpRequest, body: IncidentIn) -> Status[IncidentOut]:
     """Record an incident (HR, or the employee's supervisor), as the page does."""

@@ -29,9 +29,11 @@ from shopkpi.web.api.auth import BearerToken
 from shopkpi.web.api.errors import documented
 from shopkpi.web.api.month_schemas import (
     CycleIn,
+    CycleOpenedOut,
     CycleOut,
     ImportOut,
     ImportRefusedOut,
+    LeftOutOut,
     PayLineOut,
     PaySheetOut,
     PayTotalsOut,
@@ -86,16 +88,19 @@ def list_cycles(request: HttpRequest, page: Query[Page]) -> Paged[CycleOut]:
     "/cycles",
     auth=HR_ONLY,
     operation_id="open_cycle",
-    response={201: CycleOut, **documented(400, 401, 403, 409, 422)},
+    response={201: CycleOpenedOut, **documented(400, 401, 403, 409, 422)},
 )
-def open_month(request: HttpRequest, body: CycleIn) -> Status[CycleOut]:
+def open_month(request: HttpRequest, body: CycleIn) -> Status[CycleOpenedOut]:
     """Open a month, a quarter (`2026-Q3`) or a year (`2026`) (HR) with the default participants
-    (everyone active in it, hired by the 15th of its last month) and deadlines, as the page does; its
-    values are computed at once, a quarter's or a year's aggregates from its published months. Refusals (409): `cycle_exists`,
-    `bad_period`, `no_participants`, `template_missing` and `no_evaluator` (each lists every employee
-    concerned: nobody is skipped)."""
-    cycle = cycles.open_cycle(request.auth, body.period, home=Path(settings.HOME))  # type: ignore[attr-defined]
-    return Status(201, _cycle_out(_cycles().get(pk=cycle.pk)))
+    (everyone active in it, hired by the 15th of its last month, but those nobody can evaluate, who
+    are named in `left_out`) and deadlines, as the page does; its values are computed at once, a
+    quarter's or a year's aggregates from its published months. Refusals (409): `cycle_exists`,
+    `bad_period`, `no_participants`, `template_missing` and `no_evaluator` (when nobody could be
+    evaluated; each lists every employee concerned)."""
+    cycle, left = cycles.open_by_default_rule(request.auth, body.period, home=Path(settings.HOME))  # type: ignore[attr-defined]
+    opened = _cycle_out(_cycles().get(pk=cycle.pk))
+    left_out = [LeftOutOut(employee=e.code, name=e.name, reason="no_evaluator") for e in left]
+    return Status(201, CycleOpenedOut(**opened.model_dump(), left_out=left_out))
 
 
 @router.post(

@@ -23,6 +23,18 @@ class CycleOut(Schema):
     approved: int = Field(description="How many of their reviews the GM has approved (published or after).")
 
 
+class LeftOutOut(Schema):
+    employee: str = Field(description="The 工号.")
+    name: str
+    reason: str = Field(description="`no_evaluator`: no supervisor, and no other GM or HR can evaluate them.")
+
+
+class CycleOpenedOut(CycleOut):
+    left_out: list[LeftOutOut] = Field(
+        description="Eligible people the period opened without, as the open-month page leaves them out by default."
+    )
+
+
 class CycleIn(Schema):
     period: str = Field(
         pattern=r"^\d{4}(-\d{2}|-Q[1-4])?$",

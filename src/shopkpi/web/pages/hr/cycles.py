@@ -181,7 +181,7 @@ def preview(period: str, cutoff_day: int, given: QueryDict | None = None) -> dic
         return {"valid_period": False}
     period = span.text
     eligible = cycles.eligible_employees(period, cutoff_day)
-    unassessable = _without_evaluator(eligible)
+    unassessable = cycles.without_evaluator(eligible)
     if given is not None and given.get("rule_given"):
         text = str(given.get("excluded", ""))
         ticked = {int(d) for d in given.getlist("departments") if d.isdigit()}
@@ -218,19 +218,6 @@ def _participants(rule: ParticipantRule, eligible: list[Employee]) -> list[Emplo
     if eligible and not rule.departments:
         raise WorkflowError(str(_("请至少选择一个参加的部门。")), code="no_participants")
     return rule.choose(eligible)
-
-
-def _without_evaluator(people: list[Employee]) -> set[str]:
-    """The codes of those nobody can evaluate (no supervisor, and no other GM or HR with an employee
-    record): listed as exceptions by default, since the cycle could not open with them."""
-    found = set()
-    for employee in people:
-        if employee.supervisor_id is None:
-            try:
-                cycles.evaluator_for(employee)
-            except WorkflowError:
-                found.add(employee.code)
-    return found
 
 
 def _open_page(
@@ -284,7 +271,7 @@ def open_cycle(request: HttpRequest) -> HttpResponse:
     if not request.POST.get("rule_given"):  # the form without its preview: everyone eligible
         rule = ParticipantRule(frozenset(e.department_id for e in eligible), rule.excluded)
     participants = _participants(rule, eligible)
-    cannot = _without_evaluator(participants)
+    cannot = cycles.without_evaluator(participants)
     if cannot:
         raise WorkflowError(
             str(
