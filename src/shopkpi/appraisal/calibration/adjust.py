@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import policy
-from shopkpi.appraisal.models import Cycle, GradeCalibration, Review
+from shopkpi.appraisal.models import GradeCalibration, Review
 from shopkpi.appraisal.reviews.review_scoring import recompute
-from shopkpi.appraisal.reviews.review_steps import StaleReview, WorkflowError, record_step, stale_message
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, locked_current, record_step
 from shopkpi.scorecard.numbers import format_decimal, plain
 
 
@@ -32,14 +32,7 @@ def calibrate(
     grade = str(grade).strip()
     reason = str(reason).strip()
     with transaction.atomic():
-        fresh = (
-            Review.objects.select_for_update(of=("self",))
-            .select_related("employee", "evaluator", "template_version")
-            .get(pk=review.pk)
-        )
-        fresh.cycle = Cycle.objects.get(pk=fresh.cycle_id)
-        if fresh.version != expected:
-            raise StaleReview(stale_message(fresh, expected))
+        fresh = locked_current(review, expected)
         policy.require_calibration(user, fresh)
         names = [g.name for g in fresh.template_version.compiled().grades]
         if grade not in names:

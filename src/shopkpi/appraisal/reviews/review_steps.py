@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shopkpi.appraisal import audit
-from shopkpi.appraisal.models import Review, ReviewSnapshot, Transition
+from shopkpi.appraisal.models import Cycle, Review, ReviewSnapshot, Transition
 from shopkpi.scorecard import Template
 
 
@@ -46,6 +46,20 @@ class StaleReview(WorkflowError):
 
 def actor_name(user: Any) -> str:
     return str(getattr(user, "username", "") or "system")
+
+
+def locked_current(review: Review, expected: int) -> Review:
+    """The review locked for a step (inside a transaction), with its cycle read after the lock (an archive
+    may just have committed); StaleReview when it is no longer the version `expected`."""
+    fresh = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("employee", "evaluator", "template_version")
+        .get(pk=review.pk)
+    )
+    fresh.cycle = Cycle.objects.get(pk=fresh.cycle_id)
+    if fresh.version != expected:
+        raise StaleReview(stale_message(fresh, expected))
+    return fresh
 
 
 def stale_message(review: Review, expected: int) -> str:

@@ -40,9 +40,9 @@ from shopkpi.appraisal.reviews.review_steps import (
     WorkflowError,
     actor_name,
     listed,
+    locked_current,
     record_step,
     review_state,
-    stale_message,
     step_name,
     take_snapshot,
 )
@@ -86,15 +86,7 @@ def perform(
     handler = _HANDLERS[action]
     expected = review.version if expected_version is None else expected_version
     with transaction.atomic():
-        fresh = (
-            Review.objects.select_for_update(of=("self",))
-            .select_related("employee", "evaluator", "template_version")
-            .get(pk=review.pk)
-        )
-        # the cycle is read after the lock: an archive may just have committed
-        fresh.cycle = Cycle.objects.get(pk=fresh.cycle_id)
-        if fresh.version != expected:
-            raise StaleReview(stale_message(fresh, expected))
+        fresh = locked_current(review, expected)
         policy.require(user, fresh, action)
         try:
             inspect.signature(handler).bind(user, fresh, **data)
