@@ -46,9 +46,7 @@ def _page(request: HttpRequest, peer_id: int, *, error: str = "", **_kwargs: Any
         "error": error,
         "closed": None if refused is None else refused[1],
     }
-    response = render(request, TEMPLATE, context, status=409 if error else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, TEMPLATE, context, status=409 if error else 200)  # no-store: NoStoreMiddleware
 
 
 @login_required

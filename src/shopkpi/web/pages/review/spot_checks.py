@@ -60,9 +60,7 @@ def _page(
         "size": str(posted.get("size", "")) if draw_error else "",
         "seed": str(posted.get("seed", "")) if draw_error else "",
     }
-    response = render(request, TEMPLATE, context, status=409 if error else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, TEMPLATE, context, status=409 if error else 200)  # no-store: NoStoreMiddleware
 
 
 @login_required
