@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from decimal import Decimal
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import ROUND_DOWN, ROUND_FLOOR, Decimal
 
 from shopkpi.synth.calendar import Month, SynthCalendar, conversion_factor, money, traffic_factor
 from shopkpi.synth.company import SYCM_KINDS, Company
@@ -80,12 +82,23 @@ def _month_factor(month: Month) -> float:
     return sum(traffic_factor(day) for day in month.days())
 
 
-def qianniu_cs(company: Company, calendar: SynthCalendar, seed: int) -> CanonicalTable:
-    """千牛 客服绩效, one row per 旺旺 agent and month (date_from .. date)."""
+# At most this share of a 天猫 shop's month goes through its agents: the customers they receive
+# (of the shop's visitors) and their inquiries' paid amount (of the shop's 支付金额); the rest are
+# silent orders. The reconciliation checks (`reconciliation.yaml`) hold by construction.
+AGENT_SHARE = Decimal("0.6")
+_COUNTS = slice(3, 8)  # consultations, received, inquiries, ordered_buyers, paid_buyers
+_RECEIVED, _PAID, _AMOUNT, _REFUND = 4, 7, 8, 13
+
+
+def qianniu_cs(company: Company, calendar: SynthCalendar, seed: int, shops: CanonicalTable) -> CanonicalTable:
+    """千牛 客服绩效, one row per 旺旺 agent and month (date_from .. date), within the shop's month
+    in `shops` (`shop_daily`): a shop whose agents would outgrow it has their figures scaled down."""
     rng = _rng(seed, "qianniu_cs")
     rows: list[tuple[Value, ...]] = []
     price = {s.name: s.price for s in company.shops}
+    shop_months = _shop_months(shops)
     for month in calendar.months:
+        month_rows: list[tuple[Value, ...]] = []
         days = _month_factor(month)
         for agent in company.agents:
             if agent.platform != "qianniu":
@@ -98,7 +111,7 @@ def qianniu_cs(company: Company, calendar: SynthCalendar, seed: int) -> Canonica
             ordered = min(inquiries, paid_buyers + round(paid_buyers * rng.uniform(0.05, 0.2)))
             amount = money(paid_buyers * price[agent.shop] * _noise(rng, 0.1))
             first = min(60.0, max(10.0, rng.uniform(10, 60) / agent.skill))
-            rows.append(
+            month_rows.append(
                 (
                     agent.account,
                     month.last,
@@ -116,6 +129,9 @@ def qianniu_cs(company: Company, calendar: SynthCalendar, seed: int) -> Canonica
                     money(float(amount) * rng.uniform(0.01, 0.06)),
                 )
             )
+        rows += _within_shops(
+            month_rows, {a.account: (a.shop, month.text) for a in company.agents}, shop_months
+        )
     columns = ("agent", "date", "date_from", "consultations", "received", "inquiries", "ordered_buyers")
     return CanonicalTable(
         "cs_daily",
@@ -131,6 +147,55 @@ def qianniu_cs(company: Company, calendar: SynthCalendar, seed: int) -> Canonica
         ),
         rows,
     )
+
+
+def _shop_months(shops: CanonicalTable) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    """(shop, YYYY-MM) -> the month's visitors and 支付金额 in `shop_daily`."""
+    shop, day, uv, gmv = (shops.columns.index(c) for c in ("shop", "date", "uv", "gmv"))
+    totals: dict[tuple[str, str], tuple[int, Decimal]] = defaultdict(lambda: (0, Decimal(0)))
+    for row in shops.rows:
+        key = (str(row[shop]), str(row[day])[:7])
+        visitors, amount = totals[key]
+        totals[key] = (visitors + int(str(row[uv])), amount + Decimal(str(row[gmv])))
+    return totals
+
+
+def _within_shops(
+    rows: Sequence[tuple[Value, ...]],
+    shop_of: dict[str, tuple[str, str]],
+    shops: dict[tuple[str, str], tuple[int, Decimal]],
+) -> list[tuple[Value, ...]]:
+    """One month's agent rows (`shop_of`: agent -> (shop, month)), each shop's scaled down (counts floored, amounts rounded down) so
+    that its agents receive at most `AGENT_SHARE` of its visitors and sell at most that share of its
+    支付金额; a shop within both keeps its rows as drawn."""
+    received: dict[tuple[str, str], int] = defaultdict(int)
+    sold: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for row in rows:
+        shop = shop_of[str(row[0])]
+        received[shop] += int(str(row[_RECEIVED]))
+        sold[shop] += Decimal(str(row[_AMOUNT]))
+    factor = {
+        shop: min(
+            Decimal(1),
+            AGENT_SHARE * shops[shop][0] / max(1, received[shop]),
+            AGENT_SHARE * shops[shop][1] / max(Decimal("0.01"), sold[shop]),
+        )
+        for shop in received
+    }
+    scaled: list[tuple[Value, ...]] = []
+    for row in rows:
+        f = factor[shop_of[str(row[0])]]
+        if f == 1:
+            scaled.append(row)
+            continue
+        cells = list(row)
+        cells[_COUNTS] = [int((Decimal(str(n)) * f).to_integral_value(ROUND_FLOOR)) for n in row[_COUNTS]]
+        for i in (_AMOUNT, _REFUND):
+            cells[i] = (Decimal(str(row[i])) * f).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        if cells[_PAID] == 0:
+            cells[_AMOUNT] = cells[_REFUND] = Decimal("0.00")
+        scaled.append(tuple(cells))
+    return scaled
 
 
 def jd_cs(company: Company, calendar: SynthCalendar, seed: int) -> CanonicalTable:

@@ -58,9 +58,9 @@ class _Tables:
 
 def small_tables(company: Company, calendar: SynthCalendar, seed: int) -> _Tables:
     """Every dataset but the clickstream and the orders, for the whole calendar."""
-    qianniu = daily.qianniu_cs(company, calendar, seed)
-    jd = daily.jd_cs(company, calendar, seed)
     shop_daily = daily.shop_daily(company, calendar, seed)
+    qianniu = daily.qianniu_cs(company, calendar, seed, shop_daily)
+    jd = daily.jd_cs(company, calendar, seed)
     campaigns = daily.campaigns(company, calendar, seed)
     figures = month_figures(company, calendar, seed, shop_daily, qianniu, jd, campaigns)
     targets, inputs, ratings = entered_tables(company, calendar, seed, figures)
