@@ -11,16 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shopkpi.data.datasets import ColumnType
-from shopkpi.data.imports.value_sql import clean_sql, parsed_sql, problem_sql, typed_sql
+from shopkpi.data.imports.value_sql import Steps, clean_sql, parsed_sql, problem_sql, typed_sql
 
 CON = duckdb.connect()
 
 
 def parse(type_: ColumnType, text: str | None, timezone: str = "Asia/Shanghai") -> tuple[object, str | None]:
-    sql = (
-        f"WITH a AS (SELECT {clean_sql('$1')} AS c), b AS (SELECT c, {parsed_sql(type_, 'c', timezone)} AS v FROM a) "
-        f"SELECT {typed_sql(type_, 'v')}, {problem_sql(type_, 'c', 'v')} FROM b"
-    )
+    steps = Steps()
+    c = steps(clean_sql("raw", steps), "c")
+    v = steps(parsed_sql(type_, c, timezone, steps), "v")
+    sql = f"SELECT {typed_sql(type_, v)}, {problem_sql(type_, c, v, steps)} FROM {steps.from_sql('(SELECT $1 AS raw)')}"
     row = CON.execute(sql, [text]).fetchone()
     assert row is not None
     return row[0], row[1]

@@ -14,6 +14,7 @@ from export_builders import write_csv
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.imports.importer import import_files
 from shopkpi.data.problems import ImportRefused
+from shopkpi.data.warehouse.batch_catalogue import BATCH_COLUMNS, BATCH_TYPES, SNAPSHOT_SCHEMA, insert_rows
 from shopkpi.data.warehouse.catalogue import Warehouse
 
 HEADER = ["shop", "date", "uv", "gmv"]
@@ -256,3 +257,24 @@ def test_a_workbook_batch_names_its_sheet(tmp_path: Path) -> None:
     con = Warehouse(tmp_path).connect()
     assert con.execute("SELECT file_name, sheet FROM batches").fetchall() == [("daily.xlsx", "六月日报")]
     assert con.execute("SELECT _row FROM shop_daily").fetchall() == [(2,)]
+
+
+def test_a_snapshot_takes_rows_of_every_column_type_as_given() -> None:
+    con = duckdb.connect()
+    con.execute(SNAPSHOT_SCHEMA)
+    declared = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'batches' ORDER BY ordinal_position"
+    ).fetchall()
+    assert declared == list(zip(BATCH_COLUMNS, BATCH_TYPES, strict=True))
+    row = [7, "b1", "orders", "a.csv", "ff", "canonical", 3, "hr", dt.datetime(2026, 10, 1, 9, 30), None]
+    row += ["2026-10", "orders/b1.parquet", dt.date(2026, 10, 1), dt.date(2026, 10, 31), "current", None]
+    insert_rows(con, [row, [8, "b2", *row[2:]]], [("b1", "A"), ("b1", None), ("b2", "B")])
+    assert con.execute(f"SELECT {', '.join(BATCH_COLUMNS)} FROM batches ORDER BY seq").fetchall() == [
+        tuple(row),
+        (8, "b2", *row[2:]),
+    ]
+    assert con.execute("SELECT * FROM batch_accounts ORDER BY rowid").fetchall() == [
+        ("b1", "A"),
+        ("b1", None),
+        ("b2", "B"),
+    ]

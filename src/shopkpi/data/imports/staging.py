@@ -15,10 +15,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.imports import csv_direct
@@ -28,6 +25,9 @@ from shopkpi.data.imports.profile_match import HeaderFit, choose_profile
 from shopkpi.data.imports.profiles import Profile, canonical_profile
 from shopkpi.data.imports.value_sql import quote
 from shopkpi.data.problems import ProblemList, UnreadableFile
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 CHUNK_ROWS = 50_000
 
@@ -243,6 +243,10 @@ def _sources(fit: HeaderFit) -> list[tuple[str, int]]:
 def _write(
     data: Iterator[Row], fit: HeaderFit, out: Path, problems: ProblemList, name: str
 ) -> tuple[int, int]:
+    # imported here: a CSV DuckDB reads directly never needs them (the reading process has them)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     sources = _sources(fit)
     schema = pa.schema([("_row", pa.int64())] + [(column, pa.string()) for column, _ in sources])
     width = fit.width

@@ -21,7 +21,9 @@ from shopkpi.data.imports.profile_match import HeaderFit
 from shopkpi.data.imports.profiles import Profile
 from shopkpi.data.imports.staging import RawFile, check_column, stage_raw
 from shopkpi.data.imports.value_sql import (
+    Steps,
     clean_sql,
+    ident,
     parsed_sql,
     period_sql,
     problem_sql,
@@ -54,10 +56,6 @@ class TypedFile:
     scope_to: dt.date | None
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def column_labels(dataset: Dataset, fit: HeaderFit) -> dict[str, str]:
     """Each column as problems name it: the header as the file spells it, or where its value came from."""
     labels: dict[str, str] = {}
@@ -72,55 +70,58 @@ def column_labels(dataset: Dataset, fit: HeaderFit) -> dict[str, str]:
 
 
 class _Columns:
-    """The SQL of one file's columns: text, parsed value, typed value and problem."""
+    """The SQL of one file's columns: text (`t_`), parsed value (`v_`) and the special flag (`s_`),
+    each named in `steps`, then the typed value and the problem over those names."""
 
-    def __init__(self, dataset: Dataset, raw: RawFile, timezone: str) -> None:
+    def __init__(self, dataset: Dataset, raw: RawFile, timezone: str, steps: Steps) -> None:
         self.dataset = dataset
         self.raw = raw
         self.timezone = timezone
+        self.steps = steps
         self.labels = column_labels(dataset, raw.fit)
 
     def source(self, column: Column) -> str:
         fit = self.raw.fit
         if column.name in fit.columns:
-            return _ident(column.name)
+            return ident(column.name)
         if column.name in fit.filled:
             return quote(fit.filled[column.name])
         return "CAST(NULL AS VARCHAR)"
 
-    def special(self, column: Column) -> str:
-        return special_sql(self.source(column))
-
-    def cleaned(self, column: Column) -> str:
-        text = clean_sql(self.source(column), self.special(column))
+    def name(self, column: Column) -> None:
+        """Name the column's special flag, text and parsed value in `steps`."""
+        source = self.source(column)
+        special = self.steps(special_sql(source), "s_" + column.name)
+        text = clean_sql(source, self.steps, special)
         words = self.raw.fit.profile.values.get(column.name, {})
         if (self.dataset.name, column.name) in ENUMERATED:
             text = f"lower({text})"
         if words:
+            text = self.steps(text)
             cases = " ".join(
                 f"WHEN {quote(k.lower())} THEN {quote(v) if v else 'NULL'}" for k, v in words.items()
             )
             text = f"(CASE lower({text}) {cases} ELSE {text} END)"
-        return text
-
-    def parsed(self, column: Column) -> str:
-        t = _ident("t_" + column.name)
-        if column.name == "period":
-            return period_sql(t)
-        return parsed_sql(column.type, t, self.timezone)
+        t = self.steps(text, "t_" + column.name)
+        parsed = (
+            period_sql(t)
+            if column.name == "period"
+            else parsed_sql(column.type, t, self.timezone, self.steps)
+        )
+        self.steps(parsed, "v_" + column.name)
 
     def problem(self, column: Column) -> str:
-        t, v, s = (_ident(prefix + column.name) for prefix in ("t_", "v_", "s_"))
+        t, v, s = (ident(prefix + column.name) for prefix in ("t_", "v_", "s_"))
         reasons: list[str] = []
         if column.required:
             reasons.append(f"CASE WHEN {t} IS NULL THEN 'required value missing' END")
         if column.name == "period":
-            reasons.append(problem_sql("text", t, v, s))
+            reasons.append(problem_sql("text", t, v, self.steps, s))
             reasons.append(
                 f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL THEN 'not a period (write 2026-10): ' || {t} END"
             )
         else:
-            reasons.append(problem_sql(column.type, t, v, s))
+            reasons.append(problem_sql(column.type, t, v, self.steps, s))
         allowed = ENUMERATED.get((self.dataset.name, column.name))
         if allowed:
             listed = ", ".join(allowed)
@@ -130,7 +131,7 @@ class _Columns:
                 f"THEN 'unknown value ' || left({t}, 40) || ' (expected {listed})' END"
             )
         if self.dataset.name == "ratings" and column.name == "rating":
-            number = parsed_sql("decimal", t, self.timezone)
+            number = self.steps(parsed_sql("decimal", t, self.timezone, self.steps))
             reasons.append(
                 f"CASE WHEN {number} NOT BETWEEN 0 AND 100 THEN 'rating outside 0–100: ' || {t} END"
             )
@@ -154,13 +155,13 @@ def _row_rules(dataset: Dataset) -> list[str]:
     return rules
 
 
-def _rate_checks(raw: RawFile, timezone: str) -> list[tuple[str, str, str]]:
+def _rate_checks(raw: RawFile, timezone: str, steps: Steps) -> list[tuple[str, str, str]]:
     """(check column, header, problem SQL over parsed columns) for the profile's rate checks."""
     found = []
     for i, (check, _, header) in enumerate(raw.fit.checks):
-        t = _ident("t_" + check_column(i))
-        rate = parsed_sql("rate", t, timezone)
-        num, den = _ident("v_" + check.numerator), _ident("v_" + check.denominator)
+        t = steps(clean_sql(ident(check_column(i)), steps), "t_" + check_column(i))
+        rate = steps(parsed_sql("rate", t, timezone, steps))
+        num, den = ident("v_" + check.numerator), ident("v_" + check.denominator)
         num_label = raw.fit.headers.get(check.numerator, check.numerator)
         den_label = raw.fit.headers.get(check.denominator, check.denominator)
         decimals = (
@@ -169,7 +170,7 @@ def _rate_checks(raw: RawFile, timezone: str) -> list[tuple[str, str, str]]:
         tolerance = f"pow(10, -({decimals})) + 1e-9"
         shown = f"CAST(CAST({num} AS HUGEINT) AS VARCHAR) || '/' || CAST(CAST({den} AS HUGEINT) AS VARCHAR)"
         sql = (
-            f"coalesce({problem_sql('rate', t, f'({rate})')}, CASE"
+            f"coalesce({problem_sql('rate', t, rate, steps)}, CASE"
             f" WHEN {t} IS NULL OR {num} IS NULL OR {den} IS NULL THEN NULL"
             f" WHEN {den} = 0 AND {rate} <> 0 THEN {t} || {quote(f' but {den_label} is 0')}"
             f" WHEN {den} <> 0 AND abs(CAST({rate} AS DOUBLE) - CAST({num} AS DOUBLE) / CAST({den} AS DOUBLE))"
@@ -231,44 +232,35 @@ def validate(
 
     `DirectReadFailed` when DuckDB cannot read a CSV the direct way: stage it the ordinary way."""
     file = raw.source
-    cols = _Columns(dataset, raw, timezone)
-    checks = _rate_checks(raw, timezone)
-    rules = _row_rules(dataset)
+    steps = Steps()
+    cols = _Columns(dataset, raw, timezone, steps)
     present = [c for c in dataset.columns if c.name in raw.fit.columns or c.name in raw.fit.filled]
     absent = [c for c in dataset.columns if c not in present]
-    clean = ", ".join(
-        f"{cols.special(c)} AS {_ident('s_' + c.name)}, {cols.cleaned(c)} AS {_ident('t_' + c.name)}"
-        for c in present
-    )
-    clean_checks = "".join(
-        f", {clean_sql(_ident(check_column(i)))} AS {_ident('t_' + check_column(i))}"
-        for i in range(len(checks))
-    )
-    parse = ", ".join(
-        [f"{cols.parsed(c)} AS {_ident('v_' + c.name)}" for c in present]
-        + [f"CAST(NULL AS {c.duckdb_type}) AS {_ident('v_' + c.name)}" for c in absent]
-    )
+    for c in present:
+        cols.name(c)
+    for c in absent:
+        steps(f"CAST(NULL AS {c.duckdb_type})", "v_" + c.name)
+    checks = _rate_checks(raw, timezone, steps)
+    rules = _row_rules(dataset)
     typed = ", ".join(
-        f"{typed_sql(c.type, _ident('v_' + c.name))} AS {_ident(c.name)}" for c in dataset.columns
+        f"{typed_sql(c.type, ident('v_' + c.name))} AS {ident(c.name)}" for c in dataset.columns
     )
-    problem_cols = ", ".join(f"{cols.problem(c)} AS {_ident('p_' + c.name)}" for c in present)
-    check_cols = "".join(f", {sql} AS {_ident('p_' + column)}" for column, _, sql in checks)
-    rule_cols = "".join(f", {sql} AS {_ident(f'p__row{i}')}" for i, sql in enumerate(rules))
+    problem_cols = ", ".join(f"{cols.problem(c)} AS {ident('p_' + c.name)}" for c in present)
+    check_cols = "".join(f", {sql} AS {ident('p_' + column)}" for column, _, sql in checks)
+    rule_cols = "".join(f", {sql} AS {ident(f'p__row{i}')}" for i, sql in enumerate(rules))
     kept = "_blank, _summary" if raw.direct is not None else "_row"
-    cells = _ident(name + "_cells")
+    cells = ident(name + "_cells")
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {cells} AS "
-            f"WITH c AS (SELECT {kept}, {clean}{clean_checks} FROM {raw.relation()}), "
-            f"p AS (SELECT *, {parse} FROM c) "
-            f"SELECT {kept}, {typed}, {problem_cols}{check_cols}{rule_cols} FROM p"
+            f"SELECT {kept}, {typed}, {problem_cols}{check_cols}{rule_cols} FROM {steps.from_sql(raw.relation())}"
         )
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS {cells}")
         if raw.direct is not None:
             raise DirectReadFailed(file) from None
         raise
-    view = _ident(name)
+    view = ident(name)
     if raw.direct is not None:  # rows in file order: the row after the header is its number + 1
         first = (raw.fit.header_row or 0) + 1
         con.execute(
@@ -283,8 +275,8 @@ def validate(
     labelled += [(f"p_{column}", header) for column, header, _ in checks]
     labelled += [(f"p__row{i}", None) for i in range(len(rules))]
     union = " UNION ALL ".join(
-        f"SELECT _row, {quote(label) if label else 'NULL'} AS col, {_ident(p)} AS reason "
-        f"FROM {view} WHERE {_ident(p)} IS NOT NULL"
+        f"SELECT _row, {quote(label) if label else 'NULL'} AS col, {ident(p)} AS reason "
+        f"FROM {view} WHERE {ident(p)} IS NOT NULL"
         for p, label in labelled
     )
     found = con.execute(
@@ -302,8 +294,8 @@ def validate(
 
 def drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Remove what `validate` made in `con` for `name`."""
-    con.execute(f"DROP VIEW IF EXISTS {_ident(name)}")
-    con.execute(f"DROP TABLE IF EXISTS {_ident(name + '_cells')}")
+    con.execute(f"DROP VIEW IF EXISTS {ident(name)}")
+    con.execute(f"DROP TABLE IF EXISTS {ident(name + '_cells')}")
 
 
 def _duplicates(
@@ -311,11 +303,11 @@ def _duplicates(
 ) -> None:
     if not dataset.key:
         return
-    keys = ", ".join(_ident(k) for k in dataset.key)
-    required = " AND ".join(f"{_ident(k)} IS NOT NULL" for k in dataset.key if dataset.column(k).required)
+    keys = ", ".join(ident(k) for k in dataset.key)
+    required = " AND ".join(f"{ident(k)} IS NOT NULL" for k in dataset.key if dataset.column(k).required)
     where = f"WHERE {required}" if required else ""
     shown = " || ', ' || ".join(
-        f"'{k}=' || coalesce(CAST({_ident(k)} AS VARCHAR), '(empty)')" for k in dataset.key
+        f"'{k}=' || coalesce(CAST({ident(k)} AS VARCHAR), '(empty)')" for k in dataset.key
     )
     found = con.execute(
         f"SELECT {shown} AS k, list(_row ORDER BY _row) AS r FROM {view} {where} "
@@ -327,7 +319,7 @@ def _duplicates(
 
 
 def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, raw: RawFile, name: str) -> TypedFile:
-    view = _ident(name)
+    view = ident(name)
     rows, first, last = con.execute(
         f"SELECT count(*), min({scope.first_day_sql(dataset)}), max({scope.last_day_sql(dataset)}) FROM {view}"
     ).fetchone() or (0, None, None)
@@ -336,6 +328,6 @@ def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, raw: RawFile, nam
     )
     skipped = raw.skipped
     if raw.direct is not None:
-        found = con.execute(f"SELECT count(*) FROM {_ident(name + '_cells')} WHERE _summary").fetchone()
+        found = con.execute(f"SELECT count(*) FROM {ident(name + '_cells')} WHERE _summary").fetchone()
         skipped = int(found[0]) if found else 0
     return TypedFile(view, int(rows), skipped, accounts, first, last)

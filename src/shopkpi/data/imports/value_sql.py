@@ -3,10 +3,15 @@
 Parsing runs inside DuckDB so that a ten-million-row file is parsed at column speed and never
 held in Python objects. Each column goes through two layers:
 
-1. `clean_sql(raw)`: the cell without surrounding white space (also full-width and no-break
+1. `clean_sql(raw, steps)`: the cell without surrounding white space (also full-width and no-break
    spaces); empty, `-`, `--` and `—` mean "no value" and become NULL.
-2. `parse_sql(type, c)` gives the typed value (NULL when there is none or it cannot be parsed)
-   and `problem_sql(type, c, v)` the reason a non-empty cell is refused (NULL when it is fine).
+2. `parsed_sql(type, c, timezone, steps)` gives the typed value (NULL when there is none or it cannot
+   be parsed) and `problem_sql(type, c, v, steps)` the reason a non-empty cell is refused (NULL when
+   it is fine).
+
+A value used in several places (a number's text without separators, its parts …) is computed once
+as a named column of `Steps`, one SELECT level per stage, not repeated in every expression that
+reads it: a statement for a file of twenty number columns stays a few KB, which DuckDB plans at once.
 
 Rules (the spec's import rules): thousands separators, `¥`/`￥`/`元` are dropped; `38.00%` is
 0.38 and a rate without `%` is already a fraction; a value is never rounded: one with more decimals
@@ -63,6 +68,46 @@ def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Steps:
+    """The intermediate values of one statement, each computed once as a named column.
+
+    `steps(sql)` names `sql` (the same text twice gets the same name) and returns the name to use in
+    its place; a value reading a named one goes one SELECT level after it. `from_sql(rows)` is the
+    FROM item that adds every level to `rows`. Only what is computed for every row anyway is named:
+    a value inside a CASE branch stays there (a branch is evaluated only for its rows).
+    """
+
+    def __init__(self) -> None:
+        self._levels: dict[str, int] = {}  # quoted name -> level
+        self._names: dict[str, str] = {}  # sql -> quoted name
+        self.levels: list[list[tuple[str, str]]] = []
+
+    def __call__(self, sql: str, name: str | None = None) -> str:
+        if name is None and sql in self._names:
+            return self._names[sql]
+        quoted = ident(name if name is not None else f"_w{len(self._levels)}")
+        level = max((lv for n, lv in self._levels.items() if n in sql), default=-1) + 1
+        if level == len(self.levels):
+            self.levels.append([])
+        self.levels[level].append((quoted, sql))
+        self._levels[quoted] = level
+        self._names.setdefault(sql, quoted)
+        return quoted
+
+    def from_sql(self, rows: str) -> str:
+        """`rows` (a FROM item) with every named value added, level by level."""
+        sql = rows
+        for i, level in enumerate(self.levels):
+            named = ", ".join(f"{value} AS {name}" for name, value in level)
+            sql = f"(SELECT *, {named} FROM {sql} AS _l{i})"
+        return sql
+
+
 def special_sql(raw: str) -> str:
     """True for a cell that `clean_sql` may change or `problem_sql` may refuse as formula-like (it
     starts or ends with a space, is empty, or starts with `-`, `—`, `－`, `=`, `+` or `@`); False for
@@ -70,35 +115,41 @@ def special_sql(raw: str) -> str:
     return f"regexp_matches({raw}, {quote(_SPECIAL_RE)})"
 
 
-def clean_sql(raw: str, special: str | None = None) -> str:
-    """`raw` without surrounding space, NULL for a blank; with `special` (`special_sql(raw)`), only
-    the special cells go through it."""
-    if special is not None:
-        return f"(CASE WHEN {special} THEN {clean_sql(raw)} ELSE {raw} END)"
+def clean_sql(raw: str, steps: Steps, special: str | None = None) -> str:
+    """`raw` without surrounding space, NULL for a blank; with `special` (the name of
+    `special_sql(raw)`), only the special cells go through it."""
     # trim() with a set of characters is slow: only a cell that starts or ends with one is trimmed;
     # the blanks are compared one by one (DuckDB turns an IN list into a join)
     trimmed = f"(CASE WHEN regexp_matches({raw}, {quote(_EDGE_RE)}) THEN trim({raw}, {quote(_SPACES)}) ELSE {raw} END)"
+    if special is not None:
+        trimmed = steps(f"(CASE WHEN {special} THEN {trimmed} ELSE {raw} END)")
+        guard = f"{special} AND "
+    else:
+        trimmed = steps(trimmed)
+        guard = ""
     blanks = " OR ".join(f"{trimmed} = {quote(b)}" for b in BLANKS)
-    return f"(CASE WHEN strlen({trimmed}) <= {_BLANK_BYTES} AND ({blanks}) THEN NULL ELSE {trimmed} END)"
+    return (
+        f"(CASE WHEN {guard}strlen({trimmed}) <= {_BLANK_BYTES} AND ({blanks}) THEN NULL ELSE {trimmed} END)"
+    )
 
 
-def _number_text(c: str) -> str:
+def _number_text(c: str, steps: Steps) -> str:
     """A number's text without separators and currency signs, read as a spreadsheet shows it: a
     decimal of 16 or 17 significant digits whose fraction ends in a run of zeros or nines and a digit
     or two is a binary double's noise (`37.519999999999996`, the stored value of a cell that shows
     37.52) and is read at Excel's 15 significant digits; `100000000000000.25` is kept as written."""
-    text = f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')"
+    text = steps(f"regexp_replace({c}, '[,，\\s\\x{{3000}}¥￥元]', '', 'g')")
     digits = f"length(ltrim(regexp_replace({text}, '[^0-9]', '', 'g'), '0'))"
     shown = f"printf('%.15g', TRY_CAST({text} AS DOUBLE))"
-    return (
+    return steps(
         f"(CASE WHEN regexp_full_match({text}, '[+\\-]?\\d+\\.\\d*(0{{6,}}|9{{6,}})\\d{{1,2}}') AND {digits} BETWEEN 16 AND 17"
         f" AND NOT contains({shown}, 'e') THEN {shown} ELSE {text} END)"
     )
 
 
-def _number(c: str) -> str:
+def _number(c: str, steps: Steps) -> str:
     """DECIMAL(38,6) of a plain number with separators and currency signs, or NULL."""
-    text = _number_text(c)
+    text = _number_text(c, steps)
     return f"(CASE WHEN regexp_full_match({text}, '{_NUMBER_RE}') THEN TRY_CAST({text} AS DECIMAL(38,6)) END)"
 
 
@@ -107,43 +158,50 @@ _EXACT_RE = r"^([+\-]?)(\d*)\.?(\d*)(?:[eE]([+\-]?\d{1,3}))?([%万wWkK]?)$"
 _SUFFIX_EXPONENTS = {"%": -2, "万": 4, "w": 4, "W": 4, "k": 3, "K": 3}
 
 
-def _exact_matches(c: str) -> str:
-    text = _number_text(c)
-    return f"(regexp_full_match({text}, {quote(_EXACT_RE)}) AND regexp_matches({text}, '\\d'))"
+def _exact_matches(c: str, steps: Steps) -> str:
+    text = _number_text(c, steps)
+    return steps(f"(regexp_full_match({text}, {quote(_EXACT_RE)}) AND regexp_matches({text}, '\\d'))")
 
 
-def _exact_parts(c: str) -> tuple[str, str, str, str]:
+def _exact_parts(c: str, steps: Steps) -> tuple[str, str, str, str]:
     """(sign, digits before the point, digits after it, exponent including the suffix's) of a `number`."""
-    parts = f"regexp_extract({_number_text(c)}, {quote(_EXACT_RE)}, ['sign', 'whole', 'fraction', 'exp', 'suffix'])"
+    parts = steps(
+        f"regexp_extract({_number_text(c, steps)}, {quote(_EXACT_RE)}, ['sign', 'whole', 'fraction', 'exp', 'suffix'])"
+    )
+    sign, whole, fraction, exp, suffix = (
+        f"struct_extract({parts}, {quote(k)})" for k in ("sign", "whole", "fraction", "exp", "suffix")
+    )
     shift = " ".join(f"WHEN {quote(k)} THEN {v}" for k, v in _SUFFIX_EXPONENTS.items())
-    exponent = f"(coalesce(TRY_CAST(nullif({parts}.exp, '') AS INTEGER), 0) + CASE {parts}.suffix {shift} ELSE 0 END)"
-    return f"{parts}.sign", f"{parts}.whole", f"{parts}.fraction", exponent
+    exponent = steps(
+        f"(coalesce(TRY_CAST(nullif({exp}, '') AS INTEGER), 0) + CASE {suffix} {shift} ELSE 0 END)"
+    )
+    return sign, whole, fraction, exponent
 
 
-def _exact_decimals(c: str) -> str:
+def _exact_decimals(c: str, steps: Steps) -> str:
     """The decimals of a `number`'s value: 3.25% has 4, 1.50 has 1, 1.5万 none (or fewer than 0)."""
-    _, _, fraction, exponent = _exact_parts(c)
+    _, _, fraction, exponent = _exact_parts(c, steps)
     return f"(length(rtrim({fraction}, '0')) - {exponent})"
 
 
-def _exact(c: str) -> str:
+def _exact(c: str, steps: Steps) -> str:
     """The exact DECIMAL(38,10) of a `number` (the suffix moves the decimal point), or NULL."""
-    sign, whole, fraction, exponent = _exact_parts(c)
+    sign, whole, fraction, exponent = _exact_parts(c, steps)
     text = (
         f"{sign} || coalesce(nullif({whole}, ''), '0') || CASE WHEN {fraction} = '' THEN '' ELSE '.' || {fraction} END"
         f" || 'e' || CAST({exponent} AS VARCHAR)"
     )
-    return f"(CASE WHEN {_exact_matches(c)} THEN TRY_CAST({text} AS {DUCKDB_TYPES['number']}) END)"
+    return f"(CASE WHEN {_exact_matches(c, steps)} THEN TRY_CAST({text} AS {DUCKDB_TYPES['number']}) END)"
 
 
 # the decimals each type keeps (DUCKDB_TYPES); a value with more is refused, never rounded
 KEPT_DECIMALS: dict[ColumnType, int] = {"integer": 0, "decimal": 2, "rate": 6, "seconds": 3}
 
 
-def _plain_decimals(c: str, type_: ColumnType) -> str:
+def _plain_decimals(c: str, type_: ColumnType, steps: Steps) -> str:
     """The decimals of a plain number's value (trailing zeros do not count; `1.5e-3` has 4; a rate's
     `%` adds 2), for `integer`, `decimal`, `rate` and `seconds` cells (`1:05.5`, `1分5.25秒` too)."""
-    text = _number_text(c)
+    text = _number_text(c, steps)
     fraction = f"regexp_extract({text}, '\\.(\\d+)', 1)"
     exponent = (
         f"coalesce(TRY_CAST(nullif(regexp_extract({text}, '[eE]([+\\-]?\\d{{1,3}})$', 1), '') AS INTEGER), 0)"
@@ -157,11 +215,12 @@ def _looks_numeric(c: str) -> str:
     return f"regexp_full_match({text}, '{_NUMBER_RE}')"
 
 
-def _rate(c: str) -> str:
-    return f"(CASE WHEN suffix({c}, '%') THEN {_number(f'left({c}, -1)')} * 0.01 ELSE {_number(c)} END)"
+def _rate(c: str, steps: Steps) -> str:
+    percent = steps(f"(CASE WHEN suffix({c}, '%') THEN left({c}, -1) END)")  # the number before a `%`
+    return f"(CASE WHEN suffix({c}, '%') THEN {_number(percent, steps)} * 0.01 ELSE {_number(c, steps)} END)"
 
 
-def _seconds(c: str) -> str:
+def _seconds(c: str, steps: Steps) -> str:
     def part(expr: str) -> str:
         return f"coalesce(TRY_CAST(nullif({expr}, '') AS DECIMAL(38,6)), 0)"
 
@@ -176,13 +235,15 @@ def _seconds(c: str) -> str:
         f" + {part(f'regexp_extract({c}, {quote(zh_re)}, 4)')} * 60"
         f" + {part(f'regexp_extract({c}, {quote(zh_re)}, 6)')}"
     )
+    # the number before an `s`
+    unit = steps(f"(CASE WHEN regexp_full_match({c}, '{_NUMBER_RE}[sS]') THEN left({c}, -1) END)")
     return (
         "(CASE"
         f" WHEN regexp_full_match({c}, '\\d+:\\d{{1,2}}:\\d{{1,2}}(\\.\\d+)?') THEN {hms}"
         f" WHEN regexp_full_match({c}, '\\d+:\\d{{1,2}}(\\.\\d+)?') THEN {ms}"
         f" WHEN regexp_full_match({c}, {quote(zh_re)}) AND regexp_matches({c}, '\\d') THEN {zh}"
-        f" WHEN regexp_full_match({c}, '{_NUMBER_RE}[sS]') THEN {_number(f'left({c}, -1)')}"
-        f" ELSE {_number(c)} END)"
+        f" WHEN {unit} IS NOT NULL THEN {_number(unit, steps)}"
+        f" ELSE {_number(c, steps)} END)"
     )
 
 
@@ -232,18 +293,18 @@ def _timestamp(c: str, timezone: str) -> str:
     )
 
 
-def parsed_sql(type_: ColumnType, c: str, timezone: str) -> str:
+def parsed_sql(type_: ColumnType, c: str, timezone: str, steps: Steps) -> str:
     """The value of cleaned text `c` before the range checks (NULL when unparseable)."""
     if type_ == "text":
         return c
     if type_ in ("integer", "decimal"):
-        return _number(c)
+        return _number(c, steps)
     if type_ == "number":
-        return _exact(c)
+        return _exact(c, steps)
     if type_ == "rate":
-        return _rate(c)
+        return _rate(c, steps)
     if type_ == "seconds":
-        return _seconds(c)
+        return _seconds(c, steps)
     if type_ == "date":
         return _date(c)
     return _timestamp(c, timezone)
@@ -256,16 +317,16 @@ def formula_sql(c: str) -> str:
     return f"({c}[1] = '=' OR ({c}[1] IN ('+', '-', '@') AND regexp_matches({c}, '[(|!=]')))"
 
 
-def problem_sql(type_: ColumnType, c: str, v: str, special: str | None = None) -> str:
+def problem_sql(type_: ColumnType, c: str, v: str, steps: Steps, special: str | None = None) -> str:
     """The reason cleaned text `c` (parsed as `v` by `parsed_sql`) is refused, or NULL; `special` (a
     boolean of the raw cell, `special_sql`) spares the formula check for the plain cells."""
     shown = f"left({c}, 40)"
     formula = formula_sql(c) if special is None else f"{special} AND {formula_sql(c)}"
     checks = [f"WHEN {formula} THEN 'formula-like cell refused: ' || {shown}"]
     if type_ == "number":
-        checks.append(f"WHEN NOT {_exact_matches(c)} THEN 'not a number: ' || {shown}")
+        checks.append(f"WHEN NOT {_exact_matches(c, steps)} THEN 'not a number: ' || {shown}")
         checks.append(
-            f"WHEN {_exact_decimals(c)} > {NUMBER_DECIMALS} "
+            f"WHEN {_exact_decimals(c, steps)} > {NUMBER_DECIMALS} "
             f"THEN 'more than {NUMBER_DECIMALS} decimals (the most this column holds): ' || {shown}"
         )
         checks.append(f"WHEN {v} IS NULL THEN 'number too large: ' || {shown}")
@@ -276,7 +337,7 @@ def problem_sql(type_: ColumnType, c: str, v: str, special: str | None = None) -
         checks.append(f"WHEN {v} IS NULL THEN 'not {what[type_]}: ' || {shown}")
         checks.append(f"WHEN abs({v}) > {_LIMITS[type_]} THEN {too_large}")
         kept = KEPT_DECIMALS[type_]
-        decimals = _plain_decimals(c, type_)
+        decimals = _plain_decimals(c, type_, steps)
         if type_ == "integer":
             checks.append(f"WHEN {decimals} > 0 THEN 'not a whole number: ' || {shown}")
         else:

@@ -21,13 +21,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa  # type: ignore[import-untyped]
 
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics.attribution import REPORTS
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class OrganisationSnapshot:
     def tables(self, day: dt.date) -> dict[str, pa.Table]:
         """The tables attribution reads: `employees` (terms in effect on `day`), `accounts` and
         `_reports` (`reporting_lines`)."""
+        import pyarrow as pa  # only here: an import that never reads the organisation skips it
+
         lines = self.reporting_lines(day)
         return {
             "employees": _table("employees", [_employee_row(r) for r in self.employees_on(day)]),
@@ -167,6 +171,8 @@ def _employee_row(row: TermsRow) -> dict[str, Any]:
 
 def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     """A dataset's rows (its columns and an empty `_batch`) as Arrow."""
+    import pyarrow as pa
+
     columns = DATASETS[name].columns
     arrays = {
         c.name: pa.array([row.get(c.name) for row in rows], _arrow_type(c.duckdb_type)) for c in columns
@@ -176,6 +182,8 @@ def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
 
 
 def _arrow_type(duckdb_type: str) -> Any:
+    import pyarrow as pa
+
     if duckdb_type == "DATE":
         return pa.date32()
     if duckdb_type.startswith("DECIMAL"):

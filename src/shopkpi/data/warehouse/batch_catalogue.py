@@ -68,6 +68,19 @@ BATCH_COLUMNS = (
     "state",
     "sheet",
 )
+# the DuckDB type of each of BATCH_COLUMNS (SNAPSHOT_SCHEMA)
+BATCH_TYPES = (
+    "BIGINT",
+    *["VARCHAR"] * 5,
+    "BIGINT",
+    "VARCHAR",
+    "TIMESTAMP",
+    *["VARCHAR"] * 3,
+    "DATE",
+    "DATE",
+    "VARCHAR",
+    "VARCHAR",
+)
 
 
 @dataclass(frozen=True)
@@ -152,26 +165,17 @@ def insert_rows(
     batches: Sequence[Sequence[object]],
     accounts: Sequence[tuple[str, str | None]],
 ) -> None:
-    """Insert rows (BATCH_COLUMNS' values; (batch, account)) into `con`'s snapshot tables, column-wise."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-
+    """Insert rows (BATCH_COLUMNS' values; (batch, account)) into `con`'s snapshot tables, column-wise:
+    each column one list parameter (no Arrow table: registering one makes DuckDB import pandas)."""
     if batches:
-        columns = list(zip(*batches, strict=True))
-        table = pa.table({name: list(values) for name, values in zip(BATCH_COLUMNS, columns, strict=True)})
-        con.register("_new_batches", table)
-        names = ", ".join(BATCH_COLUMNS)
-        con.execute(f"INSERT INTO batches ({names}) SELECT {names} FROM _new_batches")
-        con.unregister("_new_batches")
+        columns = [list(values) for values in zip(*batches, strict=True)]
+        lists = ", ".join(f"unnest(${i + 1}::{t}[])" for i, t in enumerate(BATCH_TYPES))
+        con.execute(f"INSERT INTO batches ({', '.join(BATCH_COLUMNS)}) SELECT {lists}", columns)
     if accounts:
-        table = pa.table(
-            {
-                "batch": pa.array([b for b, _ in accounts], pa.string()),
-                "account": pa.array([a for _, a in accounts], pa.string()),
-            }
+        con.execute(
+            "INSERT INTO batch_accounts SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[])",
+            [[b for b, _ in accounts], [a for _, a in accounts]],
         )
-        con.register("_new_accounts", table)
-        con.execute("INSERT INTO batch_accounts SELECT batch, account FROM _new_accounts")
-        con.unregister("_new_accounts")
 
 
 def records(con: duckdb.DuckDBPyConnection, where: str = "true") -> Iterator[BatchRecord]:
