@@ -1,4 +1,5 @@
-"""`shopkpi warehouse publish --to URL`: the warehouse's current rows into a metric engine's tables."""
+"""`shopkpi warehouse publish --to URL`: the warehouse's current rows into a metric engine's tables, or
+into Apache Iceberg tables for other tools to read."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ def warehouse_group() -> None:
     "--to",
     "url",
     required=True,
-    help="The engine: postgresql://user@host:port/db, spark-local, spark://host:port, clickhouse:///path.",
+    help="The engine: postgresql://user@host:port/db, spark-local, spark://host:port, clickhouse:///path; "
+    "or Apache Iceberg: iceberg+postgresql://user@host:port/db?warehouse=file:///folder|s3://bucket/prefix.",
 )
 @click.pass_context
 def publish_command(ctx: click.Context, url: str) -> None:
     """Copy each dataset's current rows, with their batch, into the engine's tables of the same names
-    (replacing what they held), for SHOPKPI_METRICS_ENGINE to compute there."""
+    (replacing what they held), for SHOPKPI_METRICS_ENGINE to compute there; or into Apache Iceberg
+    tables (a catalogue in PostgreSQL) for Spark, Trino or ClickHouse to read."""
     from shopkpi.data.engines.publish import publish
 
     try:

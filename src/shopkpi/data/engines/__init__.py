@@ -2,7 +2,8 @@
 
 DuckDB over the local warehouse is the embedded default; `SHOPKPI_METRICS_ENGINE` names another
 (`open_engine`): `postgresql://…`, `spark-local` / `spark://…`, `clickhouse:///path` (ClickHouse
-in-process, chdb). `publish` copies the warehouse's current rows there.
+in-process, chdb). `publish` copies the warehouse's current rows there, or into Apache Iceberg
+tables for other tools to read (`iceberg+postgresql://…`, `iceberg_target`: a publish target, not an engine).
 """
 
 from shopkpi.data.engines.base import EngineError, MetricEngine

@@ -31,6 +31,12 @@ def engine_kind(url: str | None) -> str:
     for prefix, kind in _KINDS:
         if url.startswith(prefix):
             return kind
+    if url.startswith("iceberg+"):
+        raise EngineError(
+            f"{ENGINE_SETTING}={url}: Apache Iceberg is a place to publish to (shopkpi warehouse publish "
+            "--to iceberg+postgresql://…), not a metric engine; name postgresql://…, spark-local, "
+            "spark://… or clickhouse:///path, or leave it unset for DuckDB"
+        )
     raise EngineError(
         f"{ENGINE_SETTING}={url}: not a metric engine (postgresql://…, spark-local, spark://…, clickhouse:///path)"
     )
