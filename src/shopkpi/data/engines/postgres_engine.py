@@ -3,15 +3,20 @@ the same names (on its search path); the organisation goes into temporary tables
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
 from shopkpi.data.datasets import Dataset
 from shopkpi.data.engines.base import EngineError, arrow_columns, dataset_columns, sql_type
 from shopkpi.data.metrics.attribution import quoted
+
+_CHUNK_ROWS = 100_000
+"""Rows per CSV chunk sent to COPY: few chunks, each small enough to hold in memory."""
 
 
 class PostgresEngine:
@@ -70,12 +75,17 @@ def _ddl(columns: Sequence[tuple[str, str]]) -> str:
 def _copy(
     cursor: psycopg.Cursor[Any], name: str, columns: Sequence[tuple[str, str]], table: pa.Table
 ) -> None:
+    """The rows as CSV that Arrow writes a chunk at a time: it quotes every text value (`""` is the
+    empty text) and leaves NULL unquoted and empty, which is how PostgreSQL's CSV tells them apart;
+    inside quotes, commas, line breaks and backslashes are data."""
     names = [column for column, _ in columns]
     listed = ", ".join(quoted(n) for n in names)
-    with cursor.copy(f"COPY {quoted(name)} ({listed}) FROM STDIN") as copy:
-        for batch in table.select(names).to_batches(max_chunksize=50_000):
-            for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
-                copy.write_row(row)
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    with cursor.copy(f"COPY {quoted(name)} ({listed}) FROM STDIN (FORMAT csv)") as copy:
+        for batch in table.select(names).to_batches(max_chunksize=_CHUNK_ROWS):
+            chunk = io.BytesIO()
+            pacsv.write_csv(batch, chunk, options)
+            copy.write(chunk.getbuffer())
 
 
 def _shown(url: str) -> str:
