@@ -101,3 +101,49 @@ def test_an_order_number_names_its_row() -> None:
     found = rows_by_key(connection_with(DATA), "orders", "o3", Period.parse("2026-10"))
     assert [(r.batch, r.row, r.account, r.key["order_id"]) for r in found] == [("b-orders", 4, "S2", "o3")]
     assert rows_by_key(connection_with(DATA), "orders", "o3", Period.parse("2026-09")) == []
+
+
+def _events(batch: str) -> list[dict[str, object]]:
+    """A clickstream file of S1 with the same event twice (rows 2 and 3) and another (row 4)."""
+    same = {"user": "u1", "ts": "2026-10-05 09:00:00", "behavior": "buy", "shop": "S1", "_batch": batch}
+    return [{**same, "_row": 2}, {**same, "_row": 3}, {**same, "behavior": "cart", "_row": 4}]
+
+
+def test_an_override_finds_its_row_by_its_reference_in_whatever_batch_holds_it_now() -> None:
+    from datetime import date
+
+    from shopkpi.data.metrics.row_overrides import RowReference, locate
+
+    key = RowReference("key", (("order_id", "o3"), ("shop", "S2")))
+    # the second of two identical clicks: its whole content and which of the batch's identical rows it is
+    content = RowReference(
+        "content",
+        (
+            ("user", "u1"),
+            ("ts", "2026-10-05 09:00:00"),
+            ("behavior", "buy"),
+            ("item", None),
+            ("category", None),
+            ("shop", "S1"),
+        ),
+        nth=1,
+    )
+    gone = RowReference("key", (("order_id", "o9"), ("shop", "S2")))
+    overrides = [
+        RowOverride("orders", "shop", "b-withdrawn", 4, "E1", "E1 接的单", key),
+        RowOverride("traffic_events", "shop", "b-withdrawn", 3, None, "测试流量", content),
+        RowOverride("orders", "shop", "b-withdrawn", 9, None, "已删除的订单", gone),
+    ]
+    data = {**DATA, "traffic_events": _events("b-again")}  # imported again as batch b-again
+    found = locate(connection_with(data), load_catalogue(), overrides, date(2026, 10, 1), date(2026, 10, 31))
+    assert sorted((o.dataset, o.batch, o.row) for o in found.applied) == [
+        ("orders", "b-orders", 4),  # o3 is row 4 of b-orders
+        ("traffic_events", "b-again", 3),  # the second identical click, not the first (row 2)
+    ]
+    assert [(u.override.reason, u.matches) for u in found.unfound] == [("已删除的订单", 0)]
+    # the same click in two current batches: which one is meant is unclear, so it is not applied
+    twice = {**data, "traffic_events": _events("b-again") + _events("b-other")}
+    unclear = locate(
+        connection_with(twice), load_catalogue(), overrides[1:2], date(2026, 10, 1), date(2026, 10, 31)
+    )
+    assert not unclear.applied and [u.matches for u in unclear.unfound] == [4]

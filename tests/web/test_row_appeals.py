@@ -231,3 +231,129 @@ def test_the_pages_file_an_appeal_on_a_row_and_decide_it(org: api_org.Org) -> No
     assert "结果版本" in mine and "总分 84.0 → 96.0" in mine and "改计给本人（聊天记录为艾运营接待）" in mine
     rows = emp.get(f"/reviews/{pk}/rows/gmv/").content.decode()
     assert "人事在申诉中裁定计给 艾运营" in rows and "以下 32 行合计：<strong>¥402.50</strong>" in rows
+
+
+def _withdraw_and_import(org: api_org.Org, file: Path) -> None:
+    """HR withdraws the shop_daily batch and imports `file` in its place."""
+    from shopkpi.appraisal.importing.import_withdrawal import withdraw_batch
+    from shopkpi.data.warehouse.catalogue import Warehouse
+
+    connection = Warehouse(Path(org_home())).connect()
+    try:
+        (batch,) = connection.execute("SELECT DISTINCT _batch FROM shop_daily").fetchone() or ("",)
+    finally:
+        connection.close()
+    withdraw_batch(Path(org_home()), str(batch), user="hr", reason="文件有误，重新导入")
+    import_files(Path(org_home()), "shop_daily", [file])
+
+
+def _excluded_last_day(org: api_org.Org) -> Review:
+    from shopkpi.appraisal.reviews.review_rows import rows_page
+
+    page = rows_page(org.users["emp"], _review(org).pk, "gmv", Path(org_home()))
+    last = next(r for r in page.rows if r.day == dt.date(2026, 3, 31))
+    point = _appeal(
+        org,
+        claim="exclude",
+        note="31日休假",
+        ref={"metric": "gmv", "batch": last.source.batch, "row": last.source.row},
+    )
+    return _decide(org, point, "exclude")
+
+
+def test_an_excluded_row_stays_excluded_when_its_batch_is_withdrawn_and_the_same_file_imported_again(
+    org: api_org.Org, tmp_path: Path
+) -> None:
+    from shopkpi.appraisal.reviews.review_rows import rows_page
+    from shopkpi.appraisal.reviews.row_appeals import refresh_values, review_decisions
+
+    decided = _excluded_last_day(org)
+    assert Decimal(decided.values["gmv"]) == Decimal("315.00")
+    override = RowOverride.objects.get()
+    assert override.reference == {
+        "by": "key",
+        "values": {"shop": "S1", "date": "2026-03-31", "item": None},
+        "nth": 0,
+    }
+    _withdraw_and_import(org, tmp_path / "生意参谋日报.csv")  # the very same file, a new batch
+    review = _review(org)
+    refresh_values(review)
+    # 31 × ¥10.50 = ¥325.50, less the 31st's ¥10.50 HR left out = ¥315.00, as before the re-import
+    assert Decimal(review.values["gmv"]) == Decimal("315.00")
+    page = rows_page(org.users["emp"], review.pk, "gmv", Path(org_home()))
+    excluded = [r for r in page.rows if r.excluded == "override"]
+    assert [r.day for r in excluded] == [dt.date(2026, 3, 31)] and excluded[0].source.batch != override.batch
+    assert page.value == Decimal("315.00")
+    assert [d.found for d in review_decisions(review)] == [True]
+
+
+def test_a_decision_whose_row_is_gone_after_a_re_import_shows_as_not_found_and_hr_can_drop_it(
+    org: api_org.Org, tmp_path: Path
+) -> None:
+    from django.test import Client
+
+    from shopkpi.appraisal.reviews.row_appeals import refresh_values
+
+    _excluded_last_day(org)
+    corrected = tmp_path / "生意参谋日报（更正）.csv"  # the 31st is gone: 30 days of ¥10.50
+    corrected.write_text(
+        "shop,date,gmv\n" + "".join(f"S1,2026-03-{d:02d},10.50\n" for d in range(1, 31)), "utf-8"
+    )
+    _withdraw_and_import(org, corrected)
+    review = _review(org)
+    refresh_values(review)
+    assert Decimal(review.values["gmv"]) == Decimal("315.00")  # 30 × ¥10.50, the decision applies to nothing
+    hr = Client()
+    hr.force_login(org.users["hr"])
+    page = hr.get(f"/hr/reviews/{review.pk}/").content.decode()
+    override = RowOverride.objects.get()
+    assert (
+        f'id="row-decision-{override.pk}"' in page
+        and "未找到这行" in page
+        and "当前数据中已没有这一行" in page
+    )
+    assert "店铺 S1，统计日期 2026-03-31" in page and f"批次 {override.batch} 第 32 行" in page
+    dropped = hr.post(f"/hr/reviews/{review.pk}/row-decisions/{override.pk}/drop/")
+    assert dropped.status_code == 302 and not RowOverride.objects.exists()
+    entry = AuditEntry.objects.get(action="row_override.drop")
+    assert entry.before["batch"] == override.batch and entry.before["matches"] == 0
+
+
+def test_a_decision_that_still_finds_its_row_cannot_be_dropped(org: api_org.Org) -> None:
+    from django.test import Client
+
+    _excluded_last_day(org)
+    override = RowOverride.objects.get()
+    hr = Client()
+    hr.force_login(org.users["hr"])
+    page = hr.get(f"/hr/reviews/{org.reviews['emp'].pk}/").content.decode()
+    assert "生效中" in page and "未找到这行" not in page
+    refused = hr.post(f"/hr/reviews/{org.reviews['emp'].pk}/row-decisions/{override.pk}/drop/")
+    assert refused.status_code == 409 and RowOverride.objects.exists()
+
+
+def test_the_migration_names_existing_decisions_by_their_row_and_keeps_those_whose_batch_is_gone(
+    org: api_org.Org,
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("shopkpi.appraisal.migrations.0024_rowoverride_reference")
+    _excluded_last_day(org)
+    present = RowOverride.objects.get()
+    RowOverride.objects.filter(pk=present.pk).update(reference=None)  # as before the migration
+    gone = RowOverride.objects.create(
+        cycle=present.cycle,
+        dataset="shop_daily",
+        kind="shop",
+        batch="b-gone",
+        row=5,
+        reason="x",
+        created_by=present.created_by,
+    )
+    migration.references(apps, None)
+    present.refresh_from_db()
+    gone.refresh_from_db()
+    assert present.reference["values"] == {"shop": "S1", "date": "2026-03-31", "item": None}
+    assert gone.reference is None and (gone.batch, gone.row) == ("b-gone", 5)

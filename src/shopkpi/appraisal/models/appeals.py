@@ -56,13 +56,19 @@ class RowOverride(models.Model):
 
     The month's metric step applies them after every other attribution rule
     (`shopkpi.data.metrics.row_overrides`); one per row and account kind in a cycle (a later decision
-    replaces it)."""
+    replaces it). `batch` and `row` are where the row was when HR decided (what people are shown);
+    `reference` names it across re-imports (`row_overrides.RowReference`: the dataset's key values,
+    or the row's content), null when its batch was gone before references were kept: the override
+    then applies only while that batch and row are current."""
 
     cycle = models.ForeignKey("appraisal.Cycle", on_delete=models.PROTECT, related_name="row_overrides")
     dataset = models.CharField(max_length=60)
     kind = models.CharField(max_length=30, help_text="the account kind whose attribution it decides")
     batch = models.CharField(max_length=100)
     row = models.PositiveIntegerField()
+    reference = models.JSONField(
+        null=True, blank=True, help_text="what names the row across re-imports (`RowReference.as_json`)"
+    )
     credit_to = models.ForeignKey(
         "appraisal.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

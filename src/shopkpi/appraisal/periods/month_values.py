@@ -3,7 +3,7 @@
 `metric_values` gives the metric values of the period (`shopkpi.data.compute_metrics` on the engine
 `SHOPKPI_METRICS_ENGINE` names, DuckDB over the warehouse by default; attributed by a snapshot of the
 organisation in the application database, named in each value's source, and then by HR's decisions
-on single rows, `row_appeals.row_overrides_of`), then the
+on single rows found in the current data, `row_appeals.with_decisions`), then the
 period's imported `targets` and `inputs` (an input of the same name wins over a target), each with
 its provenance; `imported_ratings` gives the period's imported `ratings` rows. With no warehouse
 yet (nothing imported) both return nothing. Both read for many employees at once: a month is read
@@ -49,21 +49,20 @@ def metric_values(
     if not warehouse.catalogue.exists() or not employee_codes:
         return {}
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
-    from shopkpi.appraisal.reviews.row_appeals import row_overrides_of
+    from shopkpi.appraisal.reviews.row_appeals import with_decisions
     from shopkpi.data.engines import configured_url, open_engine
     from shopkpi.data.engines.duckdb_engine import DuckDBEngine
     from shopkpi.data.metrics.catalogue import load_catalogue
     from shopkpi.data.metrics.computation import compute_metrics
     from shopkpi.data.metrics.entered_values import entered_values
-    from shopkpi.data.metrics.row_overrides import with_row_overrides
 
-    catalogue = with_row_overrides(load_catalogue(home), row_overrides_of(period))
     wanted = None if names is None else set(names)
-    metric_names = None if wanted is None else sorted(n for n in wanted if n in catalogue.metrics)
     found: dict[str, dict[str, Metric]] = {code: {} for code in employee_codes}
     excluded: dict[str, str] = {}
     connection = warehouse.connect()
     try:
+        catalogue = with_decisions(connection, load_catalogue(home), period)
+        metric_names = None if wanted is None else sorted(n for n in wanted if n in catalogue.metrics)
         if metric_names is None or metric_names:
             url = configured_url()  # the engine the company named; DuckDB over this warehouse by default
             engine = DuckDBEngine(connection) if url is None else open_engine(url, home)

@@ -86,20 +86,20 @@ def rows_workbook(
 
 def _read(review: Review, metric: str, home: Path, *, page: int, size: int | None) -> RowsPage:
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
-    from shopkpi.appraisal.reviews.row_appeals import row_overrides_of
+    from shopkpi.appraisal.reviews.row_appeals import with_decisions
     from shopkpi.data.metrics.catalogue import load_catalogue
-    from shopkpi.data.metrics.row_overrides import with_row_overrides
     from shopkpi.data.metrics.rows import RowDrill, entered_rows
     from shopkpi.data.warehouse.catalogue import Warehouse
     from shopkpi.scorecard.periods import Period
 
-    catalogue = with_row_overrides(load_catalogue(home), row_overrides_of(review.cycle.period))
+    catalogue = load_catalogue(home)
     if metric not in catalogue.metrics:
         raise UnknownMetric(metric)
     recorded = (review.values or {}).get(metric)
     derived = catalogue.metrics[metric].derived
     connection = Warehouse(home).connect()
     try:
+        catalogue = with_decisions(connection, catalogue, review.cycle.period)
         entered = entered_rows(connection, Period.parse(review.cycle.period), review.employee.code, metric)
         if entered:  # the month takes an entered value over the metric (`month_values`)
             counted = [r.counted for r in entered if r.counted is not None]

@@ -11,23 +11,28 @@ The point's `ref` is checked when the appeal is filed and stored with what HR ne
 `day`, `key` (the dataset's key values), `owner` (whom the row is credited to now, or null).
 
 HR decides each point: `credit` (re-credit to the employee), `exclude` (leave it out, with a reason)
-or `refused`. An accepting decision becomes a `RowOverride` of the cycle; `row_overrides_of` hands the
-month's overrides to the data layer (`shopkpi.data.metrics.row_overrides`), which applies them after
-every other attribution rule, in the metric step and in the drill-down alike, so the rows page and
-the value agree. The appellant's values are then read again from the warehouse (frozen or not) and
-the review scored again (`workflow._decide_appeal`), the version before kept as a snapshot.
+or `refused`. An accepting decision becomes a `RowOverride` of the cycle, naming its row by what
+survives HR withdrawing the batch and importing the file again (`row_overrides.RowReference`);
+`located_overrides` finds the month's overrides in the current data and hands them to the data layer
+(`shopkpi.data.metrics.row_overrides`), which applies them after every other attribution rule, in
+the metric step and in the drill-down alike, so the rows page and the value agree. One whose row is
+gone (or named by several rows) is not applied: HR's review page shows it as 未找到这行 with what it
+was, and HR can drop it (`drop_override`). The appellant's values are then read again from the
+warehouse (frozen or not) and the review scored again (`workflow._decide_appeal`), the version
+before kept as a snapshot.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shopkpi.appraisal.reviews.appeal_points import PointKind
-from shopkpi.appraisal.reviews.review_steps import WorkflowError
+from shopkpi.appraisal.reviews.review_steps import WorkflowError, actor_name
 
 CREDIT = "credit"
 EXCLUDE = "exclude"
@@ -37,41 +42,172 @@ def row_overrides_of(period: str) -> tuple[Any, ...]:
     """The row decisions of the cycles of `period` and of the period before (a `prev()` reads it),
     as the data layer takes them (`row_overrides.RowOverride`), oldest first."""
     from shopkpi.appraisal.models import RowOverride
-    from shopkpi.data.metrics import row_overrides
     from shopkpi.scorecard.periods import Period
 
     span = Period.parse(period)
-    periods = [span.text, span.previous().text]
     found = (
-        RowOverride.objects.filter(cycle__period__in=periods)
+        RowOverride.objects.filter(cycle__period__in=[span.text, span.previous().text])
         .select_related("credit_to")
         .order_by("created_at", "id")
     )
-    return tuple(
-        row_overrides.RowOverride(
-            o.dataset, o.kind, o.batch, o.row, None if o.credit_to is None else o.credit_to.code, o.reason
-        )
-        for o in found
+    return tuple(_as_data(o) for o in found)
+
+
+def _as_data(override: Any) -> Any:
+    from shopkpi.data.metrics import row_overrides
+
+    return row_overrides.RowOverride(
+        override.dataset,
+        override.kind,
+        override.batch,
+        override.row,
+        None if override.credit_to is None else override.credit_to.code,
+        override.reason,
+        None if override.reference is None else row_overrides.RowReference.from_json(override.reference),
     )
+
+
+def located_overrides(connection: Any, catalogue: Any, period: str) -> Any:
+    """The month's row decisions (`row_overrides_of`) found in the current data (`row_overrides.Located`:
+    those to apply, each at its row's batch and row now, and those not found); `connection` is
+    `Warehouse.connect()`'s."""
+    from shopkpi.data.metrics.row_overrides import locate
+    from shopkpi.scorecard.periods import Period
+
+    span = Period.parse(period)
+    return locate(connection, catalogue, row_overrides_of(period), span.previous().start, span.end)
+
+
+def with_decisions(connection: Any, catalogue: Any, period: str) -> Any:
+    """`catalogue` with the month's row decisions found in the current data applied."""
+    from shopkpi.data.metrics.row_overrides import with_row_overrides
+
+    return with_row_overrides(catalogue, located_overrides(connection, catalogue, period).applied)
+
+
+def reference_of(dataset: str, batch: str, row: int) -> dict[str, Any] | None:
+    """The reference naming row `row` of `batch` across re-imports (`row_overrides.reference`), as
+    stored; None when the batch or its file is gone (or the warehouse cannot be read)."""
+    import duckdb
+
+    from shopkpi.appraisal.importing.import_jobs import home
+    from shopkpi.data.metrics.row_overrides import reference
+    from shopkpi.data.warehouse.catalogue import Warehouse
+
+    warehouse = Warehouse(home())
+    if not warehouse.catalogue.exists():
+        return None
+    try:
+        connection = warehouse.connect()
+        try:
+            found = reference(warehouse, connection, dataset, batch, row)
+        finally:
+            connection.close()
+    except (duckdb.Error, OSError):
+        return None
+    return None if found is None else found.as_json()
+
+
+@dataclass(frozen=True)
+class RowDecision:
+    """A row decision taken on a review's appeal, and whether it applies to the current data."""
+
+    override: Any
+    """The `RowOverride` (model)."""
+    found: bool
+    matches: int
+    """How many current rows its reference names (1 when found; 0: the row is gone)."""
+
+
+def review_decisions(review: Any) -> list[RowDecision]:
+    """The row decisions of the review's appeals, each found in the current data or not (未找到这行)."""
+    from shopkpi.appraisal.importing.import_jobs import home
+    from shopkpi.appraisal.models import RowOverride
+    from shopkpi.data.metrics.catalogue import load_catalogue
+    from shopkpi.data.metrics.row_overrides import locate
+    from shopkpi.data.warehouse.catalogue import Warehouse
+    from shopkpi.scorecard.periods import Period
+
+    mine = list(
+        RowOverride.objects.filter(cycle=review.cycle, point__appeal__review=review)
+        .select_related("credit_to")
+        .order_by("created_at", "id")
+    )
+    if not mine:
+        return []
+    warehouse = Warehouse(home())
+    span = Period.parse(review.cycle.period)
+    unfound: dict[Any, int] = {}
+    if warehouse.catalogue.exists():
+        connection = warehouse.connect()
+        try:
+            located = locate(
+                connection,
+                load_catalogue(home()),
+                [_as_data(o) for o in mine],
+                span.previous().start,
+                span.end,
+            )
+        finally:
+            connection.close()
+        unfound = {u.override: u.matches for u in located.unfound}
+    else:
+        unfound = {_as_data(o): 0 for o in mine}
+    return [RowDecision(o, _as_data(o) not in unfound, unfound.get(_as_data(o), 1)) for o in mine]
+
+
+def drop_override(user: Any, review: Any, override_id: int) -> None:
+    """Drop a row decision of the review's appeals that no longer finds its row (HR, audited); one
+    that still applies cannot be dropped here (it decides the review's values)."""
+    from django.db import transaction
+
+    from shopkpi.appraisal import audit
+
+    found = next((d for d in review_decisions(review) if d.override.pk == override_id), None)
+    if found is None:
+        raise WorkflowError(_("这条数据行决定不存在。"), code="no_such_decision")
+    if found.found:
+        raise WorkflowError(_("这条数据行决定仍然生效（找到了这一行），不能删除。"), code="decision_applies")
+    override = found.override
+    with transaction.atomic():
+        audit.record(
+            actor_name(user),
+            "row_override.drop",
+            object_type="row_override",
+            object_id=override.pk,
+            before={
+                "period": review.cycle.period,
+                "employee": review.employee.code,
+                "dataset": override.dataset,
+                "kind": override.kind,
+                "batch": override.batch,
+                "row": override.row,
+                "reference": override.reference,
+                "credit_to": None if override.credit_to is None else override.credit_to.code,
+                "reason": override.reason,
+                "matches": found.matches,
+            },
+        )
+        override.delete()
 
 
 def _checked_ref(review: Any, ref: Mapping[str, Any], claim: str) -> dict[str, Any]:
     from shopkpi.appraisal.importing.import_jobs import home
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
     from shopkpi.data.metrics.catalogue import load_catalogue
-    from shopkpi.data.metrics.row_overrides import with_row_overrides
     from shopkpi.data.metrics.rows import RowDrill
     from shopkpi.data.warehouse.catalogue import Warehouse
     from shopkpi.scorecard.periods import Period
 
     metric = str(ref.get("metric") or "")
-    catalogue = with_row_overrides(load_catalogue(home()), row_overrides_of(review.cycle.period))
+    catalogue = load_catalogue(home())
     if metric not in catalogue.metrics:
         raise WorkflowError(_("没有名为“%(metric)s”的指标。") % {"metric": metric}, code="unknown_metric")
     period = Period.parse(review.cycle.period)
     code = review.employee.code
     connection = Warehouse(home()).connect()
     try:
+        catalogue = with_decisions(connection, catalogue, review.cycle.period)
         drill = RowDrill(connection, catalogue, metric, period, organisation=take_snapshot())
         named = _named(drill, connection, str(ref["order"]).strip(), period) if ref.get("order") else None
         if named is not None:
@@ -176,6 +312,7 @@ def _decided(user: Any, review: Any, points: Sequence[Any]) -> None:
             batch=ref["batch"],
             row=int(ref["row"]),
             defaults={
+                "reference": reference_of(ref["dataset"], ref["batch"], int(ref["row"])),
                 "credit_to": review.employee if point.decision == CREDIT else None,
                 "reason": point.reason,
                 "point": point,

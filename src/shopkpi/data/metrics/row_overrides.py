@@ -6,6 +6,13 @@ decision on that one row of a dataset, named by its import batch and its row in 
     RowOverride("orders", "agent", "b-0912", 14, credit_to="E2", reason="…")   # counts for E2
     RowOverride("orders", "agent", "b-0912", 15, credit_to=None, reason="休假") # counts for no one
 
+The batch and row are what people are shown; what names the row is its `RowReference`, which survives
+HR withdrawing the batch and importing the same (or a corrected) file again: the dataset's key values
+(an order's 订单编号 and shop) or, for a dataset without a key, the row's whole content (its typed
+values). `reference` reads it from the row's batch (current or withdrawn), `locate` finds each
+override's row in the current data: an override whose row is gone, or whose reference names several
+rows, is not applied and is reported (`Located.unfound`), never dropped silently.
+
 An override applies where the row is attributed by its `kind` of account (an order re-credited
 between two agents stays the shop's order: a source reading orders by shop is not touched).
 
@@ -33,7 +40,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 from sqlglot import exp
@@ -45,6 +52,7 @@ from shopkpi.scorecard.periods import Period
 
 if TYPE_CHECKING:
     from shopkpi.data.metrics.catalogue import MetricCatalogue, ResolvedSource
+    from shopkpi.data.warehouse.catalogue import Warehouse
 
 CREDIT_PREFIX = "§credit:"
 """The account of a re-credited row: `§credit:E2`, owned by E2 alone (never an imported account)."""
@@ -61,10 +69,168 @@ class RowOverride:
     row: int
     credit_to: str | None
     reason: str
+    named: RowReference | None = None
+    """What names the row across re-imports (`locate` finds it); None: its batch and row alone."""
 
     @property
     def key(self) -> tuple[str, int]:
         return (self.batch, self.row)
+
+
+@dataclass(frozen=True)
+class RowReference:
+    """What names a row of a dataset whatever batch holds it: the dataset's key values (`by` "key"),
+    or, for a dataset without a key, every column's value (`by` "content") and which of the batch's
+    identical rows it is (`nth`, from 0 in file order). Values are as DuckDB writes the typed value as
+    text (NULL: None), so `2026-03-31` and `10.50` match whatever file they were imported from."""
+
+    by: Literal["key", "content"]
+    values: tuple[tuple[str, str | None], ...]
+    nth: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"by": self.by, "values": dict(self.values), "nth": self.nth}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RowReference:
+        by: Literal["key", "content"] = "key" if data.get("by") == "key" else "content"
+        values = data.get("values") or {}
+        return cls(
+            by,
+            tuple((str(c), None if v is None else str(v)) for c, v in values.items()),
+            int(data.get("nth") or 0),
+        )
+
+
+def reference_columns(dataset: str) -> tuple[tuple[str, ...], Literal["key", "content"]]:
+    """The columns naming a row of `dataset` across re-imports: its key, else all its columns."""
+    found = DATASETS[dataset]
+    return (found.key, "key") if found.key else (found.column_names, "content")
+
+
+def reference(
+    warehouse: Warehouse, connection: duckdb.DuckDBPyConnection, dataset: str, batch: str, row: int
+) -> RowReference | None:
+    """The reference of row `row` of `batch`, read from the batch's own file (current or withdrawn:
+    a row of a computed `order_credits` is its order's row, read by the same key); None when the
+    batch or its file is gone or has no such row. `connection` is `warehouse.connect()`'s."""
+    found = connection.execute("SELECT path FROM batches WHERE id = ?", [batch]).fetchone()
+    if found is None or not warehouse.store.present([str(found[0])]):
+        return None
+    columns, by = reference_columns(dataset)
+    source = f"read_parquet({attr.literal(warehouse.store.uri(str(found[0])))})"
+    read = [f"CAST({attr.quoted(c)} AS VARCHAR)" for c in columns]
+    try:
+        values = connection.execute(
+            f"SELECT {', '.join(read)} FROM {source} WHERE _row = ?", [row]
+        ).fetchone()
+    except duckdb.Error:  # the file lacks a column (another dataset's) or `_row` (an old batch)
+        return None
+    if values is None:
+        return None
+    nth = 0
+    if by == "content":  # which of the batch's identical rows, in file order
+        same = " AND ".join(f"{r} IS NOT DISTINCT FROM ?" for r in read)
+        before = connection.execute(
+            f"SELECT count(*) FROM {source} WHERE _row < ? AND {same}", [row, *values]
+        ).fetchone()
+        nth = int(before[0]) if before else 0
+    return RowReference(by, tuple(zip(columns, values, strict=True)), nth)
+
+
+@dataclass(frozen=True)
+class Unfound:
+    """An override `locate` found no single row for: `matches` rows (0: the row is gone)."""
+
+    override: RowOverride
+    matches: int
+
+
+@dataclass(frozen=True)
+class Located:
+    applied: tuple[RowOverride, ...]
+    """The overrides found, each at the batch and row holding its row now."""
+    unfound: tuple[Unfound, ...]
+
+
+def locate(
+    connection: duckdb.DuckDBPyConnection,
+    catalogue: MetricCatalogue,
+    overrides: Iterable[RowOverride],
+    first: dt.date,
+    last: dt.date,
+) -> Located:
+    """Each override's row among the current rows of its dataset dated `first`..`last`, read as the
+    metrics read them (the credit rules' `order_credits`): by its reference, or by its batch and row
+    when it has none. One query per dataset. `connection` is shaped like `Warehouse.connect()`."""
+    crediting = Crediting(catalogue.credit, catalogue.shifts, first, last)
+    by_dataset: dict[str, list[RowOverride]] = {}
+    for override in overrides:
+        by_dataset.setdefault(override.dataset, []).append(override)
+    applied: list[RowOverride] = []
+    unfound: list[Unfound] = []
+    for dataset, some in by_dataset.items():
+        rows = _candidates(connection, crediting, dataset, some, first, last)
+        for override in some:
+            places = _places(override, rows)
+            if len(places) == 1:
+                applied.append(dataclasses.replace(override, batch=places[0][0], row=places[0][1]))
+            else:
+                unfound.append(Unfound(override, len(places)))
+    return Located(tuple(applied), tuple(unfound))
+
+
+def _candidates(
+    connection: duckdb.DuckDBPyConnection,
+    crediting: Crediting,
+    dataset: str,
+    overrides: Sequence[RowOverride],
+    first: dt.date,
+    last: dt.date,
+) -> list[tuple[str, int, dict[str, str | None]]]:
+    """(batch, row, values of the reference columns) of the rows any of `overrides` may name."""
+    found = DATASETS[dataset]
+    columns, _ = reference_columns(dataset)
+    conditions: list[str] = []
+    parameters: list[object] = []
+    for override in overrides:
+        if override.named is None:
+            conditions.append("(d._batch = ? AND d._row = ?)")
+            parameters += [override.batch, override.row]
+            continue
+        parts = []
+        for column, value in override.named.values:
+            parts.append(f"CAST(d.{attr.quoted(column)} AS VARCHAR) IS NOT DISTINCT FROM ?")
+            parameters.append(value)
+        conditions.append("(" + " AND ".join(parts or ["false"]) + ")")
+    computed = crediting.ctes([dataset], with_row=True)
+    dated = f"{attr.in_dates(found, 'd', first, last)} AND " if found.date_column is not None else ""
+    read = ", ".join(f"CAST(d.{attr.quoted(c)} AS VARCHAR)" for c in columns)
+    sql = (
+        ("WITH " + ", ".join(computed) + " " if computed else "")
+        + f"SELECT d._batch, d._row, {read} FROM {crediting.table(found)} AS d "
+        f"WHERE {dated}({' OR '.join(conditions)}) ORDER BY 1, 2"
+    )
+    return [
+        (str(batch), int(row), dict(zip(columns, [None if v is None else str(v) for v in rest], strict=True)))
+        for batch, row, *rest in connection.execute(sql, parameters).fetchall()
+        if batch is not None and row is not None
+    ]
+
+
+def _places(
+    override: RowOverride, rows: Sequence[tuple[str, int, dict[str, str | None]]]
+) -> list[tuple[str, int]]:
+    """Where the override's row is now: one place, or none or several (not applied)."""
+    named = override.named
+    if named is None:
+        return [(b, r) for b, r, _ in rows if (b, r) == override.key]
+    wanted = dict(named.values)
+    matching = [(b, r) for b, r, values in rows if all(values.get(c) == v for c, v in wanted.items())]
+    batches = {b for b, _ in matching}
+    if named.by == "key" or len(batches) != 1:
+        return matching
+    return matching[named.nth : named.nth + 1]  # the same one of a batch's identical rows
 
 
 def credit_account(employee: str) -> str:

@@ -78,3 +78,50 @@ def _what(point: AppealPoint, names: Mapping[str, str]) -> str:
         else _("申诉时未计给任何人"),
     ]
     return " · ".join(p for p in parts if p)
+
+
+def decision_rows(review: Any) -> list[dict[str, Any]]:
+    """The row decisions of the review's appeals as HR's review page shows them: the row (its key
+    values or content, file row at the decision), the decision, and whether it still finds its row
+    in the current data (未找到这行: not applied, HR can drop it)."""
+    from shopkpi.appraisal.reviews.row_appeals import review_decisions
+
+    rows = []
+    for found in review_decisions(review):
+        override = found.override
+        dataset = DATASETS.get(override.dataset)
+        values = (override.reference or {}).get("values") or {}
+        order = list(dataset.column_names) if dataset else []  # a stored JSON object keeps no order
+        named = "，".join(
+            f"{dataset.column(c).label_zh if dataset and c in order else c} {values[c]}"
+            for c in sorted(values, key=lambda c: order.index(c) if c in order else len(order))
+            if values[c] is not None
+        )
+        decision = (
+            _("改计给 %(name)s") % {"name": override.credit_to.name}
+            if override.credit_to is not None
+            else _("不计入")
+        )
+        rows.append(
+            {
+                "id": override.pk,
+                "what": " · ".join(
+                    p
+                    for p in [
+                        named,
+                        _("%(dataset)s 批次 %(batch)s 第 %(row)s 行")
+                        % {
+                            "dataset": dataset.label_zh if dataset else override.dataset,
+                            "batch": override.batch,
+                            "row": override.row,
+                        },
+                    ]
+                    if p
+                ),
+                "decision": decision,
+                "reason": override.reason,
+                "found": found.found,
+                "several": found.matches if found.matches > 1 else 0,
+            }
+        )
+    return rows

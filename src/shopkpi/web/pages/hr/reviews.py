@@ -21,11 +21,12 @@ from django.views.decorators.http import require_POST
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.models import Appeal, AppealPoint, Cycle, Department, Review
 from shopkpi.appraisal.reviews import chain, deadlines
+from shopkpi.appraisal.reviews.row_appeals import drop_override
 from shopkpi.appraisal.reviews.workflow import perform
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import quantity
 from shopkpi.web.pages.common import labels
-from shopkpi.web.pages.common.appeal_points import point_rows
+from shopkpi.web.pages.common.appeal_points import decision_rows, point_rows
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import hr_page, safe_next
 from shopkpi.web.pages.review import record as review_record
@@ -163,6 +164,7 @@ def _review_page(
             "recusal": next((why for why in refusals.values() if why and why.startswith("回避")), ""),
             "open_appeals": [a for a in detail.appeals if a.status == Appeal.Status.OPEN],
             "appeal_points": points,
+            "row_decisions": decision_rows(review) if detail.appeals else [],
             "points": [p for p in points if p["open"]],
             "error_action": action,
             "error": error,
@@ -238,6 +240,15 @@ def review_action(request: HttpRequest, review_id: int, action: str) -> HttpResp
     )
     messages.success(request, _done(action, after))
     return redirect(safe_next(request, f"/hr/reviews/{review.pk}/"))
+
+
+@hr_page(review_level=True)
+@require_POST
+def drop_row_decision(request: HttpRequest, review_id: int, override_id: int) -> HttpResponse:
+    review = policy.review_for(request.user, review_id)
+    drop_override(request.user, review, override_id)
+    messages.success(request, _("已删除未找到数据行的决定。"))
+    return redirect(f"/hr/reviews/{review.pk}/#appeals")
 
 
 @hr_page()

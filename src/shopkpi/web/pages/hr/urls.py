@@ -40,6 +40,11 @@ urlpatterns: list[URLPattern] = [
     path(CYCLE + "paysheet/", hr_reports.paysheet_page, name="hr-paysheet"),
     path(CYCLE + "paysheet.xlsx", hr_reports.paysheet_xlsx, name="hr-paysheet-xlsx"),
     path("hr/reviews/<int:review_id>/", hr_reviews.review_page, name="hr-review"),
+    path(
+        "hr/reviews/<int:review_id>/row-decisions/<int:override_id>/drop/",
+        hr_reviews.drop_row_decision,
+        name="hr-drop-row-decision",
+    ),
     path("hr/reviews/<int:review_id>/<str:action>/", hr_reviews.review_action, name="hr-review-action"),
     path("hr/imports/", hr_imports.imports, name="hr-imports"),
     path("hr/imports/jobs/<str:job_id>/", hr_imports.import_job, name="hr-import-job"),
