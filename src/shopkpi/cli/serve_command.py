@@ -34,7 +34,7 @@ from shopkpi.cli.worker_command import say_reminders
     "--job-worker/--no-job-worker",
     default=True,
     show_default=True,
-    help="Also run the queued jobs (large imports), as `shopkpi worker --processes 1` does; with several "
+    help="Also run the queued jobs (large imports, recomputes, exports), as `shopkpi worker --processes 1` does; with several "
     "servers, run `shopkpi worker` on its own and give each server --no-job-worker.",
 )
 @click.pass_context

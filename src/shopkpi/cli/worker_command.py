@@ -1,5 +1,5 @@
-"""`shopkpi worker`: run the jobs the servers queue (large imports) and the daily reminders, from the
-application database."""
+"""`shopkpi worker`: run the jobs the servers queue (large imports, recomputes, exports) and the daily
+reminders, from the application database."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def time_of_day_or_off(ctx: click.Context, param: click.Parameter, value: str | 
 )
 @click.pass_context
 def worker_command(ctx: click.Context, processes: int, remind_at: dt.time | str | None) -> None:
-    """Run the queued jobs (large imports, the daily reminders) until stopped; any number of workers may
-    share a database."""
+    """Run the queued jobs (large imports, recomputes, exports, the daily reminders) until stopped; any
+    number of workers may share a database."""
     home = prepare_home(current(ctx).home)
     from shopkpi.appraisal.background.job_worker import run_worker
 

@@ -40,6 +40,7 @@ STOPPED = "stopped"  # the error of a job that never ended (its worker died ever
 RUNNERS = {
     "import": "shopkpi.appraisal.importing.import_jobs.run_job",
     "recompute": "shopkpi.appraisal.periods.recompute_jobs.run_job",
+    "export": "shopkpi.appraisal.exports.export_jobs.run_job",
 }
 
 

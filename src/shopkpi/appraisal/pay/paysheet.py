@@ -12,7 +12,7 @@ out until the GM approves them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -201,24 +201,41 @@ def _amount(text: Any) -> Decimal | None:
 def exported_rows(cycle: Cycle, user: Any, *, format: str) -> list[PayRow]:
     """The pay lines handed to another system (the API's JSON): HR or GM only, written to the audit log
     as an export of confidential data, as the Excel file is."""
+    check_export(user)
+    lines = rows(cycle)
+    record_export(user, cycle, len(lines), format)
+    return lines
+
+
+def check_export(user: Any) -> None:
+    """Only HR and the GM may take the pay sheet out (confidential): ActionRefused for anyone else."""
     if not (is_hr(user) or is_gm(user)):
         raise ActionRefused(_("只有人事或总经理可以导出绩效工资表。"), code="wrong_party")
-    lines = rows(cycle)
+
+
+def record_export(user: Any, cycle: Cycle, lines: int, format: str) -> None:
+    """The audit entry of the pay sheet taken out by `user` (`lines` pay lines, in `format`)."""
     audit.record(
         actor_name(user),
         "paysheet.export",
         object_type="cycle",
         object_id=cycle.period,
-        after={"rows": len(lines), "format": format},
+        after={"rows": lines, "format": format},
     )
-    return lines
 
 
-def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any = None) -> list[PayRow]:
+def to_xlsx(
+    cycle: Cycle,
+    path_or_stream: str | Path | IO[bytes],
+    *,
+    user: Any = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[PayRow]:
     """Write the pay sheet as an Excel workbook (amounts as numbers with 2 decimals). With `user`, the
-    export is checked (HR or GM only) and written to the audit log as an export of confidential data."""
-    if user is not None and not (is_hr(user) or is_gm(user)):
-        raise ActionRefused(_("只有人事或总经理可以导出绩效工资表。"), code="wrong_party")
+    export is checked (HR or GM only) and written to the audit log as an export of confidential data.
+    `progress` is told how many lines are written, as they are."""
+    if user is not None:
+        check_export(user)
     lines = rows(cycle)
     book = Workbook()
     sheet = book.active
@@ -235,8 +252,10 @@ def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any =
     for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for line in lines:
+    for written, line in enumerate(lines, start=1):
         sheet.append(line.cells())
+        if progress is not None:
+            progress(written)
     summed = totals(lines)
     total_row = [_("合计"), _("%(n)s 人") % {"n": len(lines)}, *[None] * 6]
     sheet.append([*total_row, summed.performance, summed.wage, summed.adjustments, summed.payable])
@@ -255,11 +274,5 @@ def to_xlsx(cycle: Cycle, path_or_stream: str | Path | IO[bytes], *, user: Any =
     list_workbook.print_on_a4(sheet, HEADER_ROW)
     export_cells.save_workbook(book, path_or_stream)
     if user is not None:
-        audit.record(
-            actor_name(user),
-            "paysheet.export",
-            object_type="cycle",
-            object_id=cycle.period,
-            after={"rows": len(lines), "format": "xlsx"},
-        )
+        record_export(user, cycle, len(lines), "xlsx")
     return lines

@@ -7,13 +7,16 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy
+from shopkpi.appraisal.exports import export_jobs
 from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.pay import paysheet
 from shopkpi.appraisal.reviews import deadlines
@@ -152,7 +155,13 @@ def paysheet_page(request: HttpRequest, period: str) -> HttpResponse:
 @hr_page()
 @require_POST
 def paysheet_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    """The pay sheet's Excel file: within the request, or as a job past `export_jobs.IN_REQUEST` lines."""
     cycle = get_object_or_404(Cycle, period=period)
+    name = f"paysheet-{cycle.period}.xlsx"
+    job = export_jobs.queue(request.user, "paysheet", {"period": cycle.period}, name)
+    if job is not None:  # `shopkpi worker` writes it; its page follows the job, then offers the file
+        messages.success(request, _("共 %(n)s 行，已交给后台生成；生成后在本页下载。") % {"n": job.total})
+        return redirect("hr-export-job", job_id=job.id)
     stream = io.BytesIO()
     paysheet.to_xlsx(cycle, stream, user=request.user)
-    return xlsx_response(stream.getvalue(), f"paysheet-{cycle.period}.xlsx")
+    return xlsx_response(stream.getvalue(), name)

@@ -9,8 +9,8 @@ from shopkpi.web.pages.hr import actions as hr_actions
 from shopkpi.web.pages.hr import audit as hr_audit
 from shopkpi.web.pages.hr import checks as hr_checks
 from shopkpi.web.pages.hr import cycles as hr_cycles
+from shopkpi.web.pages.hr import export_pages, list_exports
 from shopkpi.web.pages.hr import imports as hr_imports
-from shopkpi.web.pages.hr import list_exports
 from shopkpi.web.pages.hr import prepare as hr_prepare
 from shopkpi.web.pages.hr import reports as hr_reports
 from shopkpi.web.pages.hr import reviews as hr_reviews
@@ -58,6 +58,9 @@ urlpatterns: list[URLPattern] = [
     ),
     path("hr/imports/batches/<str:batch>/withdraw/", hr_imports.withdraw, name="hr-import-withdraw"),
     path("hr/actions/", hr_actions.action_items, name="hr-actions"),
+    path("hr/exports/<str:job_id>/", export_pages.export_job, name="hr-export-job"),
+    path("hr/exports/<str:job_id>/status/", export_pages.export_job_status, name="hr-export-job-status"),
+    path("hr/exports/<str:job_id>/download/", export_pages.export_download, name="hr-export-download"),
     path("hr/actions.xlsx", list_exports.actions_xlsx, name="hr-actions-xlsx"),
     path("hr/actions/<int:item_id>/close/", hr_actions.close_item, name="hr-action-close"),
     path("hr/audit/", hr_audit.audit_log, name="hr-audit"),

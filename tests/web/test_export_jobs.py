@@ -1,0 +1,232 @@
+"""A pay sheet larger than a request is written by `shopkpi worker` (issue 13): the export becomes a job,
+its page follows it, and the file — the same cells as the immediate export of the same month — is
+downloaded from the store only by the person who asked, never cached, written to the audit log. The
+store is the home's folder or object storage (a local S3 server). A small export stays immediate
+(tests/web/test_hr_reports.py).
+
+The company: 1,003 people (over `export_jobs.IN_REQUEST`), every review published, pay
+(600 + n % 40) × 10 each, a deduction of 50.00 on every tenth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from shopkpi.appraisal.background import jobs
+from shopkpi.appraisal.exports import export_jobs
+from shopkpi.appraisal.models import (
+    AuditEntry,
+    Cycle,
+    Department,
+    Employee,
+    Job,
+    PayAdjustment,
+    Position,
+    Review,
+    TemplateVersion,
+)
+from shopkpi.appraisal.pay import paysheet
+from shopkpi.data.warehouse.batch_store import open_store
+
+pytestmark = pytest.mark.django_db
+PERIOD = "2026-03"
+PEOPLE = export_jobs.IN_REQUEST + 3
+TEMPLATE = """\
+id: q-export
+name: 导出测试
+period: month
+items:
+  - {key: attitude, name: 工作态度, weight: 100%, rated_by: supervisor}
+pay:
+  amount: 1000 * score / 100
+"""
+
+
+def _pay(n: int) -> Decimal:
+    return Decimal(600 + n % 40) * 10
+
+
+@pytest.fixture
+def company(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.HOME = tmp_path / "home"
+    settings.HOME.mkdir()
+    for username, role in (("hr", "hr"), ("hr2", "hr"), ("gm", "gm"), ("clerk", None)):
+        user = User.objects.create_user(username)
+        if role:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+    department = Department.objects.create(name="运营部")
+    version = TemplateVersion.objects.create(
+        template_id="q-export", version=1, name="导出测试", text=TEMPLATE
+    )
+    position = Position.objects.create(name="专员", template_id="q-export")
+    cycle = Cycle.objects.create(
+        period=PERIOD,
+        self_due=dt.date(2026, 4, 3),
+        supervisor_due=dt.date(2026, 4, 7),
+        hr_due=dt.date(2026, 4, 10),
+    )
+    made = Employee.objects.bulk_create(
+        Employee(code=f"E{n:05d}", name=f"员工{n}", department=department, position=position)
+        for n in range(PEOPLE)
+    )
+    reviews = Review.objects.bulk_create(
+        Review(
+            cycle=cycle,
+            employee=employee,
+            template_version=version,
+            status=Review.Status.PUBLISHED,
+            score=Decimal(60 + n % 40),
+            grade="合格",
+            pay=_pay(n),
+            result={"pay_kind": "performance"},
+        )
+        for n, employee in enumerate(made)
+    )
+    hr = User.objects.get(username="hr")
+    PayAdjustment.objects.bulk_create(
+        PayAdjustment(review=r, amount=Decimal("-50.00"), reason="迟到", created_by=hr) for r in reviews[::10]
+    )
+
+
+def client_for(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def cells(content: bytes) -> list[list[Any]]:
+    """Every cell of the workbook's sheet: money and scores as Decimal strings, with its number format."""
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    return [[(_text(c.value, c.number_format), c.number_format) for c in row] for row in sheet.iter_rows()]
+
+
+def _text(value: Any, number_format: str) -> Any:
+    if not isinstance(value, int | float):
+        return value
+    amount = Decimal(str(value))
+    return f"{amount:.2f}" if number_format == paysheet.MONEY else str(amount)
+
+
+@pytest.fixture(params=["folder", "s3"])
+def store(request, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """The store the files go to: the home's folder (no SHOPKPI_STORE_URL), or object storage."""
+    monkeypatch.delenv("SHOPKPI_STORE_URL", raising=False)
+    if request.param == "s3":
+        for name, value in request.getfixturevalue("s3_store").items():
+            monkeypatch.setenv(name, value)
+    return str(request.param)
+
+
+def test_a_large_pay_sheet_is_written_by_the_worker_and_downloaded_only_by_who_asked(
+    company, store, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    hr = client_for("hr")
+    answer = hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
+    job = Job.objects.get(kind="export")
+    assert answer.status_code == 302 and answer["Location"] == f"/hr/exports/{job.id}/"
+    assert (job.state, job.total, job.user) == ("queued", PEOPLE, "hr")
+    assert job.params == {"what": "paysheet", "file": f"paysheet-{PERIOD}.xlsx", "period": PERIOD}
+    page = hr.get(answer["Location"]).content.decode()
+    assert (
+        f"共 {PEOPLE} 行，已交给后台生成" in page and "排队中，等待后台处理程序（shopkpi worker）生成" in page
+    )
+    assert f'hx-get="/hr/exports/{job.id}/status/"' in page  # the page follows the job
+    assert not AuditEntry.objects.filter(action="paysheet.export").exists()  # nothing taken out yet
+
+    jobs.work(job.id)  # what a worker runs, on whichever machine
+    job.refresh_from_db()
+    assert (job.state, job.done, job.result) == ("done", PEOPLE, {"lines": PEOPLE})
+    assert open_store(settings_home()).present([f"exports/{job.id}/paysheet-{PERIOD}.xlsx"])
+    fragment = hr.get(f"/hr/exports/{job.id}/status/").content.decode()
+    assert f"已生成，共 {PEOPLE} 行" in fragment and "hx-get" not in fragment
+    assert f'action="/hr/exports/{job.id}/download/"' in fragment
+
+    for other, status in (("hr2", 404), ("gm", 403), ("clerk", 403)):  # another HR: as if there were none
+        client = client_for(other)
+        assert client.get(f"/hr/exports/{job.id}/").status_code == status
+        assert client.post(f"/hr/exports/{job.id}/download/").status_code == status
+    assert not AuditEntry.objects.filter(action="paysheet.export").exists()
+    assert hr.get(f"/hr/exports/{job.id}/download/").status_code == 405  # a POST, never a link to follow
+
+    download = hr.post(f"/hr/exports/{job.id}/download/")
+    assert download.status_code == 200
+    assert "no-store" in download["Cache-Control"].split(", ")
+    assert download["Content-Disposition"] == f"attachment; filename*=UTF-8''paysheet-{PERIOD}.xlsx"
+    entry = AuditEntry.objects.get(action="paysheet.export")
+    assert (entry.actor, entry.object_id, entry.after) == ("hr", PERIOD, {"rows": PEOPLE, "format": "xlsx"})
+
+    monkeypatch.setattr(export_jobs, "IN_REQUEST", PEOPLE)  # the same month, exported within the request
+    immediate = hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
+    assert immediate.status_code == 200 and Job.objects.filter(kind="export").count() == 1
+    from_job, from_request = cells(download.content), cells(immediate.content)
+    assert (
+        len(from_job) == len(from_request) == 3 + PEOPLE + 3
+    )  # title, note, header; 合计, a gap, signatures
+    for row_of_job, row_of_request in zip(from_job, from_request, strict=True):
+        assert row_of_job == row_of_request
+    # the 合计 row by hand: 绩效工资 Σ (600 + n % 40) × 10; 奖惩 −50 on every tenth; payable their sum
+    performance = sum(_pay(n) for n in range(PEOPLE))
+    adjustments = Decimal("-50.00") * len(range(0, PEOPLE, 10))
+    total_row = from_job[3 + PEOPLE]
+    assert total_row[0][0] == "合计" and total_row[1][0] == f"{PEOPLE} 人"
+    assert [value for value, _format in total_row[8:12]] == [
+        f"{performance:.2f}",
+        "0.00",  # no whole wages
+        f"{adjustments:.2f}",
+        f"{performance + adjustments:.2f}",
+    ]
+    assert total_row[8][1] == "#,##0.00"
+
+
+def test_a_newer_export_and_the_retention_remove_the_file(company, store) -> None:  # type: ignore[no-untyped-def]
+    hr = client_for("hr")
+    hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
+    first = Job.objects.get(kind="export")
+    jobs.work(first.id)
+    hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
+    second = Job.objects.filter(kind="export").exclude(id=first.id).get()
+    jobs.work(second.id)
+    first.refresh_from_db()
+    assert first.result == {"lines": PEOPLE, "removed": True}
+    store_of = open_store(settings_home())
+    assert not store_of.present([export_jobs.key(first)]) and store_of.present([export_jobs.key(second)])
+    assert "这个文件已删除" in hr.get(f"/hr/exports/{first.id}/").content.decode()
+    assert hr.post(f"/hr/exports/{first.id}/download/").status_code == 302  # back to its page, which says so
+    assert not AuditEntry.objects.filter(action="paysheet.export").exists()
+
+    export_jobs.sweep()  # within the day: kept
+    assert store_of.present([export_jobs.key(second)])
+    Job.objects.filter(id=second.id).update(
+        finished_at=timezone.now() - export_jobs.KEEP - dt.timedelta(minutes=1)
+    )
+    export_jobs.sweep()
+    assert not store_of.present([export_jobs.key(second)])
+    assert not Job.objects.filter(id=second.id).exists()  # ended more than a day ago: gone with its file
+
+
+def test_who_may_no_longer_have_the_pay_sheet_gets_no_file(company) -> None:  # type: ignore[no-untyped-def]
+    hr = client_for("hr")
+    hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
+    job = Job.objects.get(kind="export")
+    User.objects.get(username="hr").groups.clear()  # no longer HR before the worker got to it
+    jobs.work(job.id)
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("failed", "wrong_party")
+    assert not open_store(settings_home()).present([export_jobs.key(job)])
+    assert hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx").status_code == 403
+    assert Job.objects.count() == 1 and not AuditEntry.objects.filter(action="paysheet.export").exists()
+
+
+def settings_home() -> Any:
+    from django.conf import settings
+
+    return settings.HOME
