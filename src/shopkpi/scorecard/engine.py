@@ -215,10 +215,29 @@ def score_all(
     with decimal.localcontext(SPEC_CONTEXT), _collector_paused():
         results = []
         held: dict[tuple[int, Decimal, str | None], bool] = {}  # rule conditions already decided
+        points = _band_points(template)
         for employee in employees:
             Period.of_kind(employee.period, template.period)
-            results.append(_score(template, employee, history.get(employee.employee, ()), held))
+            results.append(_score(template, employee, history.get(employee.employee, ()), held, points))
         return results
+
+
+def _band_points(template: Template) -> tuple[tuple[Decimal, ...], ...]:
+    """For each item (by position), the points of each of its bands in `BandsRule._sorted` order:
+    weight × rating / 100, worked out once for every employee (empty for other items). In the spec's
+    context, as scoring itself would."""
+    return tuple(
+        tuple(item.weight * band.rating / HUNDRED for band in item.rule._sorted)
+        if type(item.rule) is BandsRule and item.weight is not None
+        else ()
+        for item in template.items
+    )
+
+
+_new = tuple.__new__
+"""`ItemResult`s of the hot paths are made as tuples of all their fields, without the named tuple's
+own `__new__` (a Python function filling in the defaults): every `_new(ItemResult, …)` names all ten."""
+assert len(ItemResult._fields) == 10
 
 
 @contextmanager
@@ -242,7 +261,10 @@ def _score(
     employee: EmployeeInput,
     history: Sequence[PeriodResult],
     held: dict[tuple[int, Decimal, str | None], bool] | None = None,
+    band_points: tuple[tuple[Decimal, ...], ...] | None = None,
 ) -> ScoreResult:
+    if band_points is None:
+        band_points = _band_points(template)
     # absent, None and empty text are all "no value"
     values = {name: v for name, v in employee.values.items() if v is not None and (type(v) is not str or v)}
     for name, aggregated in aggregate_values(template, employee.period, history).items():
@@ -253,8 +275,8 @@ def _score(
     reasons: dict[str, str] = {}
     supervisor_total = ZERO
     self_total = ZERO
-    for item in template.items:
-        result = _score_item(item, values, employee, use_self)
+    for item, points_of_bands in zip(template.items, band_points, strict=True):
+        result = _score_item(item, values, employee, use_self, points_of_bands)
         items.append(result)
         if result.missing is not None:
             reasons[item.key] = result.missing
@@ -281,9 +303,9 @@ def _score(
         if grade is not None:
             variables["grade"] = grade
         try:
-            pay = round_half_up(template.pay.number(variables), CENT)
+            pay = round_half_up(_number(template.pay, variables), CENT)
             if template.pay_base is not None:
-                pay_base = round_half_up(template.pay_base.number(variables), CENT)
+                pay_base = round_half_up(_number(template.pay_base, variables), CENT)
         except EvaluationError as exc:
             return _incomplete(template, employee, items, {"pay": str(exc)})
     actions = _actions(template, employee.period, final, grade, history, held)
@@ -328,7 +350,11 @@ def _pay_kind(template: Template) -> str | None:
 
 
 def _score_item(
-    item: Item, values: Mapping[str, object], employee: EmployeeInput, use_self: bool
+    item: Item,
+    values: Mapping[str, object],
+    employee: EmployeeInput,
+    use_self: bool,
+    band_points: tuple[Decimal, ...],
 ) -> ItemResult:
     rule = item.rule
     kind = type(rule)
@@ -348,13 +374,15 @@ def _score_item(
     weight = item.weight
     if kind is BandsRule:
         assert weight is not None
-        band = rule._sorted[bisect_right(rule._lows, (value, 0)) - 1]  # type: ignore[union-attr]  # band_of, inlined
-        rating = band.rating
-        return ItemResult(item, value, rating, weight * rating / HUNDRED, None, None, band)
+        at = bisect_right(rule._lows, (value, 0)) - 1  # type: ignore[union-attr]  # band_of, inlined
+        band = rule._sorted[at]  # type: ignore[union-attr]
+        return _new(
+            ItemResult, (item, value, band.rating, band_points[at], None, None, band, None, None, None)
+        )
     if isinstance(rule, ProportionalRule):
         assert weight is not None
         try:
-            target = rule.target.number(values)
+            target = _number(rule.target, values)
         except EvaluationError as exc:
             return ItemResult(item, value, None, None, missing=str(exc), reason=_reason(exc))
         if not target:  # x / 0, and 0 / 0
@@ -369,19 +397,32 @@ def _score_item(
             )
         ratio = value / target
         ratio = ONE if ratio >= ONE else ZERO if ratio <= ZERO else ratio  # min(ONE, max(ZERO, ratio))
-        return ItemResult(item, value, ratio * HUNDRED, weight * ratio, None, None, None, None, None, target)
+        return _new(
+            ItemResult, (item, value, ratio * HUNDRED, weight * ratio, None, None, None, None, None, target)
+        )
     if isinstance(rule, DeductRule):
         assert weight is not None
-        return ItemResult(item, value, None, max(ZERO, weight - rule.per_unit * value))
+        points = max(ZERO, weight - rule.per_unit * value)
+        return _new(ItemResult, (item, value, None, points, None, None, None, None, None, None))
     if isinstance(rule, BonusRule):
         points = ZERO
         if value > rule.over:
             steps = ((value - rule.over) / rule.per).to_integral_value(rounding=ROUND_FLOOR)
             points = rule.points * steps if rule.max is None else min(rule.max, rule.points * steps)
-        return ItemResult(item, value, None, points)
+        return _new(ItemResult, (item, value, None, points, None, None, None, None, None, None))
     assert isinstance(rule, PenaltyRule)
     taken = rule.per * value
     return ItemResult(item, value, None, -(taken if rule.max is None else min(rule.max, taken)))
+
+
+def _number(expression: Expression, values: Mapping[str, object]) -> Decimal:
+    """`expression.number(values)`, by its compiled function first: `number` again only to raise the
+    error that explains why there is no number."""
+    try:
+        value = expression.function(values)
+    except (LookupError, ArithmeticError, TypeError, EvaluationError):
+        value = None
+    return value if type(value) is Decimal else expression.number(values)
 
 
 def _reason(error: EvaluationError) -> Reason:
@@ -416,7 +457,7 @@ def _rated(item: Item, employee: EmployeeInput, use_self: bool) -> ItemResult:
                 missing="the self-review rating is missing",
                 reason=Reason("self_rating_missing"),
             )
-        return ItemResult(item, None, rating, points)
+        return _new(ItemResult, (item, None, rating, points, None, None, None, None, None, None))
     return ItemResult(item, None, rating, points, self_rating, item.weight * self_rating / HUNDRED)
 
 
@@ -448,12 +489,13 @@ def _actions(
     """
     if not template.rules:
         return ()
-    results = {Period.parse(entry.period): (entry.score, entry.grade) for entry in history}
+    # by the period's own text (one period, one text): a str keeps its hash, a Period works it out again
+    results = {Period.parse(entry.period).text: (entry.score, entry.grade) for entry in history}
     this = Period.of_kind(period, template.period)
-    results[this] = (final, grade)
+    results[this.text] = (final, grade)
 
     def holds(rule: ConsequenceRule, at: Period) -> bool:
-        found = results.get(at)
+        found = results.get(at.text)
         if found is None:
             return False
         score_value, known = found
