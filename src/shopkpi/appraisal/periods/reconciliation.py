@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -25,6 +25,9 @@ from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import AuditEntry, Cycle
 from shopkpi.appraisal.policy import ActionRefused, require_company_role
 from shopkpi.appraisal.reviews.review_steps import actor_name
+
+if TYPE_CHECKING:
+    from shopkpi.data.warehouse.reconciliation import Check, Difference
 
 ACKNOWLEDGE = "reconciliation.acknowledge"
 
@@ -59,11 +62,18 @@ def month_failures(cycle: Cycle, home: Path | None = None) -> list[Failure]:
     if not warehouse.catalogue.exists():
         return []
     checks = load_checks(home)
-    connection = warehouse.connect()
-    try:
-        found = differences(connection, Period.parse(cycle.period), checks)
-    finally:
-        connection.close()
+    state = _warehouse_state(home)
+    key = (str(home.resolve()), cycle.period, tuple(checks.items()), state)
+    found = _FOUND.get(key) if state is not None else None
+    if found is None:
+        connection = warehouse.connect()
+        try:
+            found = differences(connection, Period.parse(cycle.period), checks)
+        finally:
+            connection.close()
+        if state is not None:
+            _FOUND.clear()  # one month's at a time: each of its reviews' 人事核准 asks again
+            _FOUND[key] = found
     acknowledged = {
         tuple(sorted((entry.after or {}).items())): entry
         for entry in AuditEntry.objects.filter(
@@ -88,6 +98,23 @@ def month_failures(cycle: Cycle, home: Path | None = None) -> list[Failure]:
         entry = acknowledged.get(tuple(sorted(failure.figures.items())))
         failures.append(failure if entry is None else _with(failure, entry))
     return failures
+
+
+# (home, period, checks, warehouse state) -> the differences found: the month's reviews each pass 人事核准
+# with the same warehouse, and reading it costs a copy of the catalogue (which grows with the company)
+_State = tuple[tuple[str, str, str | None], ...] | None
+_FOUND: dict[tuple[str, str, tuple[tuple[str, Check], ...], _State], list[Difference]] = {}
+
+
+def _warehouse_state(home: Path) -> _State:
+    """Every batch of the application's warehouse with its state: what the warehouse's views are made
+    of (a batch's files and accounts never change); None for a home that is not the application's."""
+    from shopkpi.appraisal.importing.batch_catalogue import DatabaseCatalogue, catalogue_of
+    from shopkpi.appraisal.models import WarehouseBatch
+
+    if not isinstance(catalogue_of(home), DatabaseCatalogue):
+        return None
+    return tuple(WarehouseBatch.objects.order_by("seq").values_list("id", "state", "replaced_by"))
 
 
 def _with(failure: Failure, entry: AuditEntry) -> Failure:
