@@ -13,10 +13,9 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from shopkpi.appraisal.organisation.changes import OrganisationChange
 from shopkpi.cli.django_home import prepare_home
@@ -24,6 +23,9 @@ from shopkpi.cli.home import current
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.imports.importer import DEFAULT_TIMEZONE, FileOutcome, os_user
 from shopkpi.data.problems import ImportRefused
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 PROGRESS_FROM_BYTES = 4 << 20  # show a progress bar for files from 4 MiB
 
@@ -34,6 +36,9 @@ def _progress(files: tuple[Path, ...]) -> Iterator[Progress | None]:
     if not sizes or max(sizes) < PROGRESS_FROM_BYTES:
         yield None
         return
+    from rich.console import Console  # only for a bar: a small import does without rich
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         yield progress

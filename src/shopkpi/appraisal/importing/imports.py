@@ -36,10 +36,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
-from shopkpi.appraisal.models import AuditEntry
+from shopkpi.appraisal.models import AuditEntry, Cycle
 from shopkpi.appraisal.organisation.changes import OrganisationChange
-from shopkpi.appraisal.periods import month_prepare
-from shopkpi.appraisal.periods.month_close import refresh_open_cycles
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.imports.importer import FileOutcome, checked_import
 from shopkpi.data.imports.recognition import recognise_dataset
@@ -92,7 +90,7 @@ def company_time_zone() -> str:
 
 def run_import(home: Path, request: ImportRequest, *, progress: Progress | None = None) -> ImportReport:
     """Import `request.files`, all or nothing; `ImportRefused` (and no change) on any problem."""
-    if any(month_prepare.is_prepared_workbook(path) for path in request.files):
+    if any(_is_prepared_workbook(path) for path in request.files):
         return _prepared_import(home, request, progress)
     dataset = request.dataset or _recognised(home, request)
     if dataset in ORGANISATION_DATASETS:
@@ -103,8 +101,26 @@ def run_import(home: Path, request: ImportRequest, *, progress: Progress | None 
         changed = report.written and any(outcome.status == "imported" for outcome in report.outcomes)
     if changed:
         # the open months are computed again, once for everyone, with what was just imported
-        refresh_open_cycles(home, request.user)
+        _refresh_open_cycles(home, request.user)
     return report
+
+
+def _is_prepared_workbook(path: Path) -> bool:
+    """`month_prepare.is_prepared_workbook`; for a file that is no workbook, without loading the month's
+    preparation and close (and the scoring engine they load): a CSV import does without them."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    from shopkpi.appraisal.periods import month_prepare
+
+    return month_prepare.is_prepared_workbook(path)
+
+
+def _refresh_open_cycles(home: Path, user: str) -> None:
+    """`month_close.refresh_open_cycles`, loaded only when a month is open."""
+    if Cycle.objects.filter(status=Cycle.Status.OPEN).exists():
+        from shopkpi.appraisal.periods.month_close import refresh_open_cycles
+
+        refresh_open_cycles(home, user)
 
 
 def _recognised(home: Path, request: ImportRequest) -> str:
@@ -147,6 +163,8 @@ def _prepared_import(home: Path, request: ImportRequest, progress: Progress | No
     and `ratings` (only the one named by `request.dataset`, when it is). Every sheet is checked before
     any is written; problems and warnings name the workbook's sheet and row. The report's dataset is
     the datasets written, joined by "+"."""
+    from shopkpi.appraisal.periods import month_prepare
+
     (path, *others) = request.files
     names = tuple((request.dataset or "+".join(month_prepare.DATASETS)).split("+"))
     if others or not set(names) <= set(month_prepare.DATASETS):
@@ -188,7 +206,7 @@ def _prepared_import(home: Path, request: ImportRequest, progress: Progress | No
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if any(outcome.status == "imported" for outcome in outcomes):
-        refresh_open_cycles(home, request.user)
+        _refresh_open_cycles(home, request.user)
     return ImportReport(dataset, "imported", tuple(outcomes), tuple(warnings))
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shopkpi.scorecard import Template, load_template_text
+if TYPE_CHECKING:
+    from shopkpi.scorecard import Template
 
 COMPILED_CACHE_SIZE = 512  # distinct template texts kept compiled; the oldest goes first
 _COMPILED: dict[str, Template] = {}
@@ -50,6 +51,9 @@ class TemplateVersion(models.Model):
         digest = self.sha256 or hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         found = _COMPILED.get(digest)
         if found is None:
+            # the engine is loaded on first use: setting up the application (`shopkpi import`) skips it
+            from shopkpi.scorecard import load_template_text
+
             found = load_template_text(self.text, f"{self.template_id} v{self.version}")
             with _COMPILED_LOCK:
                 if len(_COMPILED) >= COMPILED_CACHE_SIZE:

@@ -81,7 +81,8 @@ def file_warnings(
     from_file: Sequence[str],
     period: str | None,
 ) -> list[DataWarning]:
-    """The warnings of one validated file, whose typed rows (with `_row`) are the FROM item `source`.
+    """The warnings of one validated file, whose typed rows (with `_row`, and for a dataset without a
+    key `ROW_HASH`, the hash of the row's values) are the FROM item `source`.
     `con` has the warehouse's views and `_import_owners` (`load_owners`); `labels` names each column as
     the file does; `from_file` are the columns the file itself has (not filled from its name or a
     setting)."""
@@ -203,13 +204,19 @@ def _unowned(
     return [DataWarning("unowned_account", file, int(row), labels[dataset.account_column], params)]
 
 
+ROW_HASH = "_row_hash"
+
+
 def _repeated_rows(
     con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str, file: str
 ) -> list[DataWarning]:
     columns = ", ".join(_ident(c) for c in dataset.column_names)
+    # only rows whose hash another row shares can repeat it: grouping by every column is for those
+    shared = f"(SELECT {ROW_HASH} FROM {source} GROUP BY {ROW_HASH} HAVING count(*) > 1)"
     found = con.execute(
         f"SELECT sum(n - 1), arg_min(last, first), min(first) FROM "
-        f"(SELECT count(*) AS n, min(_row) AS first, max(_row) AS last FROM {source} GROUP BY {columns} HAVING n > 1)"
+        f"(SELECT count(*) AS n, min(_row) AS first, max(_row) AS last FROM {source} "
+        f"WHERE {ROW_HASH} IN {shared} GROUP BY {columns} HAVING n > 1)"
     ).fetchone()
     if found is None or not found[0]:
         return []

@@ -17,6 +17,7 @@ import duckdb
 from shopkpi.data.datasets import BEHAVIORS, CREDIT_JUDGES, ORDER_STATUSES, RATERS, Column, Dataset
 from shopkpi.data.imports.csv_direct import DirectReadFailed
 from shopkpi.data.imports.file_rows import ProgressCallback
+from shopkpi.data.imports.import_warnings import ROW_HASH
 from shopkpi.data.imports.profile_match import HeaderFit
 from shopkpi.data.imports.profiles import Profile
 from shopkpi.data.imports.staging import RawFile, check_column, stage_raw
@@ -245,6 +246,9 @@ def validate(
     typed = ", ".join(
         f"{typed_sql(c.type, ident('v_' + c.name))} AS {ident(c.name)}" for c in dataset.columns
     )
+    if not dataset.key:  # the hash of each row's values, for the repeated rows warning (import_warnings)
+        values = ", ".join(typed_sql(c.type, ident("v_" + c.name)) for c in dataset.columns)
+        typed += f", hash({values}) AS {ROW_HASH}"
     problem_cols = ", ".join(f"{cols.problem(c)} AS {ident('p_' + c.name)}" for c in present)
     check_cols = "".join(f", {sql} AS {ident('p_' + column)}" for column, _, sql in checks)
     rule_cols = "".join(f", {sql} AS {ident(f'p__row{i}')}" for i, sql in enumerate(rules))
