@@ -29,6 +29,7 @@ from shopkpi.appraisal.models import (
     Employee,
     Job,
     PayAdjustment,
+    PayProposal,
     Position,
     Review,
     TemplateVersion,
@@ -150,10 +151,10 @@ def test_a_large_pay_sheet_is_written_by_the_worker_and_downloaded_only_by_who_a
     assert f"已生成，共 {PEOPLE} 行" in fragment and "hx-get" not in fragment
     assert f'action="/hr/exports/{job.id}/download/"' in fragment
 
-    for other, status in (("hr2", 404), ("gm", 403), ("clerk", 403)):  # another HR: as if there were none
+    for other in ("hr2", "gm", "clerk"):  # anyone else, another HR too: as if there were none
         client = client_for(other)
-        assert client.get(f"/hr/exports/{job.id}/").status_code == status
-        assert client.post(f"/hr/exports/{job.id}/download/").status_code == status
+        assert client.get(f"/hr/exports/{job.id}/").status_code == 404
+        assert client.post(f"/hr/exports/{job.id}/download/").status_code == 404
     assert not AuditEntry.objects.filter(action="paysheet.export").exists()
     assert hr.get(f"/hr/exports/{job.id}/download/").status_code == 405  # a POST, never a link to follow
 
@@ -185,6 +186,10 @@ def test_a_large_pay_sheet_is_written_by_the_worker_and_downloaded_only_by_who_a
         f"{performance + adjustments:.2f}",
     ]
     assert total_row[8][1] == "#,##0.00"
+
+    User.objects.get(username="hr").groups.clear()  # no longer HR: the file is refused at download time
+    assert hr.post(f"/hr/exports/{job.id}/download/").status_code == 403
+    assert AuditEntry.objects.filter(action="paysheet.export").count() == 2  # the job's and the immediate one
 
 
 def test_a_newer_export_and_the_retention_remove_the_file(company, store) -> None:  # type: ignore[no-untyped-def]
@@ -224,6 +229,54 @@ def test_who_may_no_longer_have_the_pay_sheet_gets_no_file(company) -> None:  # 
     assert not open_store(settings_home()).present([export_jobs.key(job)])
     assert hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx").status_code == 403
     assert Job.objects.count() == 1 and not AuditEntry.objects.filter(action="paysheet.export").exists()
+
+
+def test_a_large_years_adjustment_list_is_a_job_the_gm_downloads(company, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SHOPKPI_STORE_URL", raising=False)
+    hr = User.objects.get(username="hr")
+    PayProposal.objects.bulk_create(
+        PayProposal(
+            period="2026",
+            employee=review.employee,
+            review=review,
+            grade="合格",
+            band="P3",
+            step_from=2,
+            step_to=3,
+            amount_from=Decimal("5000.00"),
+            amount_to=Decimal("5250.50"),
+            promotion=n % 7 == 0,
+            hr_by=hr,
+        )
+        for n, review in enumerate(Review.objects.select_related("employee").order_by("employee__code"))
+    )
+    gm = client_for("gm")
+    answer = gm.post("/pay-grades/2026/adjustments.xlsx")
+    job = Job.objects.get(kind="export")
+    assert answer["Location"] == f"/hr/exports/{job.id}/"
+    assert (job.user, job.total, job.params["what"]) == ("gm", PEOPLE, "pay_adjustments")
+    assert "年度调薪清单 2026" in gm.get(answer["Location"]).content.decode()  # the GM's own page
+    jobs.work(job.id)
+    assert client_for("hr").post(f"/hr/exports/{job.id}/download/").status_code == 404  # HR did not ask
+    download = gm.post(f"/hr/exports/{job.id}/download/")
+    assert download.status_code == 200 and "no-store" in download["Cache-Control"].split(", ")
+    entry = AuditEntry.objects.get(action="list.export")
+    assert (entry.actor, entry.object_id) == ("gm", "pay_adjustments")
+    assert entry.after == {"rows": PEOPLE, "filters": {"period": "2026"}, "format": "xlsx"}
+
+    monkeypatch.setattr(export_jobs, "IN_REQUEST", PEOPLE)
+    immediate = gm.post("/pay-grades/2026/adjustments.xlsx")
+    assert immediate.status_code == 200
+    from_job, from_request = cells(download.content), cells(immediate.content)
+    assert from_job[1][0][0].startswith(f"年度：2026；共 {PEOPLE} 条；导出：gm ")  # who, and when it was made
+    del from_job[1], from_request[1]
+    assert from_job == from_request
+    total_row = from_job[2 + PEOPLE]  # title, header, the rows: 合计 of 原金额, 新金额, 调整额
+    assert [value for value, _format in total_row[8:11]] == [
+        f"{Decimal('5000.00') * PEOPLE:.2f}",
+        f"{Decimal('5250.50') * PEOPLE:.2f}",
+        f"{Decimal('250.50') * PEOPLE:.2f}",
+    ]
 
 
 def settings_home() -> Any:

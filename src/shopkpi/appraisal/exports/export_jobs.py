@@ -1,6 +1,7 @@
 """Excel exports larger than a request, as jobs (导出任务), downloaded from any server by who asked.
 
-An export of at most `IN_REQUEST` lines is written within the request, as before. A larger one is
+The exports: the pay sheet of a month and the year's pay-grade adjustment list (`EXPORTS`). An export
+of at most `IN_REQUEST` lines is written within the request, as before. A larger one is
 queued (`shopkpi.appraisal.background.jobs`, kind `export`) and written by `shopkpi worker` into the
 store the warehouse's batch files use (`batch_store.open_store`: the home's `warehouse/` folder by
 default, object storage when SHOPKPI_STORE_URL is s3://), as `exports/<job>/<file>`; its progress and
@@ -9,7 +10,7 @@ given only to the person who asked, checked again by the export's rule when it i
 sheet is confidential), and each download is written to the audit log as the immediate export is.
 
 A file is kept for `KEEP` after it was written, or until the same person makes a newer file of the
-same export (the same pay sheet), and then removed (`sweep`, which `shopkpi worker` runs every hour and
+same export (the same month's pay sheet, the same year's list), and then removed (`sweep`, which `shopkpi worker` runs every hour and
 each new export job runs first; it also removes files of the store's `exports/` folder no job knows).
 
 The threshold is by lines: the pay sheet costs about 0.5 ms of CPU a line as the request writes it
@@ -35,8 +36,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from shopkpi.appraisal.background import jobs
-from shopkpi.appraisal.models import Cycle, Job
+from shopkpi.appraisal.exports import list_workbook
+from shopkpi.appraisal.models import Cycle, Job, PayProposal
 from shopkpi.appraisal.pay import paysheet
+from shopkpi.appraisal.pay_grades import workbook as pay_grade_workbook
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.reviews.review_steps import actor_name
 from shopkpi.data.warehouse.batch_store import open_store
@@ -45,7 +48,7 @@ KIND = "export"
 IN_REQUEST = 1000  # lines: an export with more is written by `shopkpi worker`
 KEEP = dt.timedelta(days=1)  # how long a written file is kept (a newer one of the same export replaces it)
 FOLDER = "exports"  # in the store: exports/<job>/<file>
-NO_CYCLE, NO_USER = "no_cycle", "no_user"  # a job's errors besides a refusal's code
+NO_USER = "no_user"  # a job's error when its user is gone (besides a refusal's code)
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,29 @@ def _write_paysheet(user: Any, params: dict[str, Any], path: Path, progress: Cal
     return len(paysheet.to_xlsx(_cycle(params), path, progress=progress))
 
 
+def _write_adjustments(user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]) -> int:
+    listed = pay_grade_workbook.listed(params["period"])
+    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    with path.open("wb") as out:
+        list_workbook.write(listed, out, exported_by=actor_name(user), exported_at=now)
+    progress(len(listed.rows))
+    return len(listed.rows)
+
+
 EXPORTS = {
     "paysheet": Export(
         lines=lambda params: paysheet.approved(_cycle(params)).count(),
         check=paysheet.check_export,
         write=_write_paysheet,
         record=lambda user, params, lines: paysheet.record_export(user, _cycle(params), lines, "xlsx"),
+    ),
+    "pay_adjustments": Export(  # the year's adjustment list (年度调薪清单), one row per proposal
+        lines=lambda params: PayProposal.objects.filter(period=params["period"]).count(),
+        check=pay_grade_workbook.check_reader,
+        write=_write_adjustments,
+        record=lambda user, params, lines: list_workbook.record_list_export(
+            actor_name(user), "pay_adjustments", lines, {"period": params["period"]}
+        ),
     ),
 }
 
@@ -113,9 +133,6 @@ def run_job(row: Job) -> None:
         export.check(user)  # the person's role may have changed since they asked
     except ActionRefused as refused:
         jobs.finish(row, Job.State.FAILED, error=refused.code)
-        return
-    if not Cycle.objects.filter(period=row.params.get("period")).exists():
-        jobs.finish(row, Job.State.FAILED, error=NO_CYCLE)
         return
     staged = home() / f".export-{row.id}.xlsx"  # hidden: a backup leaves it out
     try:

@@ -124,10 +124,15 @@ def print_on_a4(sheet: Worksheet, header_row: int) -> None:
 
 def record_export(actor: str, listed: ListSheet) -> None:
     """The export in the audit log: which list, with which filter, how many rows."""
+    record_list_export(actor, listed.name, len(listed.rows), listed.filters)
+
+
+def record_list_export(actor: str, name: str, rows: int, filters: dict[str, Any]) -> None:
+    """`record_export` of a list written earlier (by a job), from what it was."""
     audit.record(
         actor,
         "list.export",
         object_type="list",
-        object_id=listed.name,
-        after={"rows": len(listed.rows), "filters": listed.filters, "format": "xlsx"},
+        object_id=name,
+        after={"rows": rows, "filters": filters, "format": "xlsx"},
     )

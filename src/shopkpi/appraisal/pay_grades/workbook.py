@@ -5,12 +5,15 @@ and the decision; a 合计 row of the amounts; signature lines."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from shopkpi.appraisal.accounts.roles import is_gm, is_hr
 from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.exports.list_workbook import Column, ListSheet
 from shopkpi.appraisal.models import PayProposal
+from shopkpi.appraisal.policy import ActionRefused
 
 
 def columns() -> list[Column]:
@@ -30,6 +33,12 @@ def columns() -> list[Column]:
         Column(_("培训需求"), width=9),
         Column(_("状态"), width=12),
     ]
+
+
+def check_reader(user: Any) -> None:
+    """Only HR and the GM see the year's adjustments (pay: confidential); ActionRefused for anyone else."""
+    if not (is_hr(user) or is_gm(user)):
+        raise ActionRefused(_("只有人事和总经理可以查看调薪建议。"), code="wrong_party")
 
 
 def listed(period: str) -> ListSheet:

@@ -1,7 +1,8 @@
-"""An export written by `shopkpi worker` (`appraisal.exports.export_jobs`): its page, which follows the
-job on whichever server it is asked, and the download of its file. Both only for the person who asked
-(anyone else: 404, as if there were none); the download is checked again by the export's rule, never
-cached, and written to the audit log."""
+"""Workbook downloads (never cached), and an export written by `shopkpi worker`
+(`appraisal.exports.export_jobs`): its page, which follows the job on whichever server it is asked, and
+the download of its file. Both only for the person who asked — HR for the pay sheet, HR or the GM for
+the year's adjustment list (anyone else: 404, as if there were none); the download is checked again by
+the export's rule, never cached, and written to the audit log."""
 
 from __future__ import annotations
 
@@ -9,15 +10,32 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shopkpi.appraisal.accounts.roles import is_hr
 from shopkpi.appraisal.exports import export_jobs
 from shopkpi.appraisal.models import Job
-from shopkpi.web.pages.hr import reports as hr_reports
-from shopkpi.web.pages.hr.access import hr_page
+from shopkpi.web.pages.common.errors import domain_errors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, name: str) -> HttpResponse:
+    """A workbook download (never cached)."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def queued(request: HttpRequest, job: Job) -> HttpResponse:
+    """The answer to an export that became a job (`export_jobs.queue`): its page, which follows it."""
+    messages.success(request, _("共 %(n)s 行，已交给后台生成；生成后在本页下载。") % {"n": job.total})
+    return redirect("hr-export-job", job_id=job.id)
 
 
 def _mine(request: HttpRequest, job_id: str) -> Job:
@@ -27,18 +45,22 @@ def _mine(request: HttpRequest, job_id: str) -> Job:
     return job
 
 
-@hr_page()
+@login_required
+@domain_errors
 def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
-    return render(request, "shopkpi/hr/export_job.html", {"job": _mine(request, job_id)})
+    job = _mine(request, job_id)
+    return render(request, "shopkpi/hr/export_job.html", {"job": job, "hr_nav": is_hr(request.user)})
 
 
-@hr_page()
+@login_required
+@domain_errors
 def export_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
     """The job as a fragment; while it waits or runs, the fragment polls itself again."""
     return render(request, "shopkpi/hr/_export_job.html", {"job": _mine(request, job_id)})
 
 
-@hr_page()
+@login_required
+@domain_errors
 @require_POST
 def export_download(request: HttpRequest, job_id: str) -> HttpResponse:
     job = _mine(request, job_id)
@@ -48,4 +70,4 @@ def export_download(request: HttpRequest, job_id: str) -> HttpResponse:
             messages.error(request, _("这个文件已删除（超过保留时间或已有更新的导出），请重新导出。"))
             return redirect("hr-export-job", job_id=job.id)
         content = target.read_bytes()
-    return hr_reports.xlsx_response(content, job.params["file"])
+    return xlsx_response(content, job.params["file"])

@@ -38,6 +38,7 @@ from shopkpi.web.pages.hr import imports as hr_imports
 from shopkpi.web.pages.hr import reports as hr_reports
 from shopkpi.web.pages.hr import reviews as hr_reviews
 from shopkpi.web.pages.hr.access import gm_page, hr_page
+from shopkpi.web.pages.hr.export_pages import xlsx_response
 
 
 def _titled(what: str) -> str:
@@ -50,7 +51,7 @@ def _download(request: HttpRequest, listed: ListSheet, file_name: str) -> HttpRe
     now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     list_workbook.write(listed, stream, exported_by=who, exported_at=now)
     list_workbook.record_export(who, listed)
-    return hr_reports.xlsx_response(stream.getvalue(), file_name)
+    return xlsx_response(stream.getvalue(), file_name)
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from shopkpi.appraisal.models import Cycle
 from shopkpi.appraisal.periods.month_prepare import Need, prepare_month, write_workbook
 from shopkpi.web.pages.hr.access import hr_page
-from shopkpi.web.pages.hr.reports import xlsx_response
+from shopkpi.web.pages.hr.export_pages import xlsx_response
 
 
 @dataclass

@@ -7,12 +7,10 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy
@@ -22,13 +20,14 @@ from shopkpi.appraisal.pay import paysheet
 from shopkpi.appraisal.reviews import deadlines
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.list_pages import page_of
+from shopkpi.web.pages.hr import export_pages
 from shopkpi.web.pages.hr import summary as hr_summary
 from shopkpi.web.pages.hr.access import hr_page
+from shopkpi.web.pages.hr.export_pages import xlsx_response
 
 S = Review.Status
 PER_PAGE = 100
 STEPS = (S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR)  # the steps with a deadline
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @hr_page()
@@ -104,14 +103,6 @@ def summary(request: HttpRequest, period: str) -> HttpResponse:
     )
 
 
-def xlsx_response(content: bytes, name: str) -> HttpResponse:
-    """A workbook download (never cached)."""
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @hr_page()
 @require_POST
 def summary_xlsx(request: HttpRequest, period: str) -> HttpResponse:
@@ -159,9 +150,8 @@ def paysheet_xlsx(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
     name = f"paysheet-{cycle.period}.xlsx"
     job = export_jobs.queue(request.user, "paysheet", {"period": cycle.period}, name)
-    if job is not None:  # `shopkpi worker` writes it; its page follows the job, then offers the file
-        messages.success(request, _("共 %(n)s 行，已交给后台生成；生成后在本页下载。") % {"n": job.total})
-        return redirect("hr-export-job", job_id=job.id)
+    if job is not None:
+        return export_pages.queued(request, job)
     stream = io.BytesIO()
     paysheet.to_xlsx(cycle, stream, user=request.user)
     return xlsx_response(stream.getvalue(), name)

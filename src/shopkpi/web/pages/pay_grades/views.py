@@ -16,15 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal import policy
-from shopkpi.appraisal.accounts.roles import employee_of, is_gm, is_hr
-from shopkpi.appraisal.exports import list_workbook
+from shopkpi.appraisal.accounts.roles import employee_of, is_hr
+from shopkpi.appraisal.exports import export_jobs, list_workbook
 from shopkpi.appraisal.models import AdjustmentRule, Cycle, EmployeePayGrade, PayProposal
 from shopkpi.appraisal.pay_grades import proposals, tables, workbook
 from shopkpi.appraisal.reviews.review_steps import actor_name
 from shopkpi.web.pages.common.errors import domain_errors
+from shopkpi.web.pages.hr import export_pages
 from shopkpi.web.pages.hr.access import hr_page
-from shopkpi.web.pages.hr.reports import xlsx_response
+from shopkpi.web.pages.hr.export_pages import xlsx_response
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 FORMS = ("table", "employees", "rules")
@@ -34,8 +34,7 @@ def hr_or_gm_page(*, reshow: Any = None) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not (is_hr(request.user) or is_gm(request.user)):
-                raise policy.ActionRefused(_("只有人事和总经理可以查看调薪建议。"), code="wrong_party")
+            workbook.check_reader(request.user)
             return view(request, *args, **kwargs)
 
         return login_required(domain_errors(reshow=reshow)(guarded))  # type: ignore[return-value]
@@ -150,13 +149,18 @@ def approve(request: HttpRequest, period: str) -> HttpResponse:
 @hr_or_gm_page()
 @require_POST
 def year_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    """The year's adjustment list: within the request, or as a job past `export_jobs.IN_REQUEST` rows."""
+    name = f"pay-adjustments-{period}.xlsx"
+    job = export_jobs.queue(request.user, "pay_adjustments", {"period": period}, name)
+    if job is not None:
+        return export_pages.queued(request, job)
     listed = workbook.listed(period)
     who = actor_name(request.user)
     stream = io.BytesIO()
     now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     list_workbook.write(listed, stream, exported_by=who, exported_at=now)
     list_workbook.record_export(who, listed)
-    return xlsx_response(stream.getvalue(), f"pay-adjustments-{period}.xlsx")
+    return xlsx_response(stream.getvalue(), name)
 
 
 @login_required
