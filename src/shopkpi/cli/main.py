@@ -34,6 +34,7 @@ COMMANDS = {
     "migrate": "shopkpi.cli.migrate_command:migrate_command",
     "worker": "shopkpi.cli.worker_command:worker_command",
     "warehouse": "shopkpi.cli.warehouse_command:warehouse_group",
+    "shifts": "shopkpi.cli.shifts_command:shifts_group",
 }
 
 

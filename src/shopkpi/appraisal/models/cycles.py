@@ -116,6 +116,7 @@ class MonthComputation(models.Model):
         IMPORT = "import", _("导入数据后")
         ORGANISATION = "org", _("组织架构变更后")
         WITHDRAW = "withdraw", _("撤回导入批次后")
+        SHIFTS = "shifts", _("客服班表变更后")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="computations")
     reason = models.CharField(max_length=10, choices=Reason.choices)

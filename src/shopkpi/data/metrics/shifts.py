@@ -142,16 +142,40 @@ def load_shifts(home: Path | None) -> ShiftCalendar:
         return NO_SHIFTS
     problems: list[str] = []
     rows: list[tuple[str, int, dict[str, object]]] = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() == ".xlsx" and path.is_file() and not path.name.startswith("~$"):
-            rows += _sheet_rows(path, problems)
+    for path in shift_files(folder):
+        rows += sheet_rows(path, problems)
     calendar = shift_calendar(rows, problems)
     if problems:
         raise ShiftError(problems)
     return calendar
 
 
-def _sheet_rows(path: Path, problems: list[str]) -> list[tuple[str, int, dict[str, object]]]:
+def shift_files(folder: Path) -> list[Path]:
+    """The schedules of `folder` by name (`*.xlsx`, not Excel's `~$` lock files nor hidden files)."""
+    if not folder.is_dir():
+        return []
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith(("~$", "."))
+    ]
+
+
+def row_dates(values: Mapping[str, object]) -> tuple[dt.date | None, dt.date | None] | None:
+    """The first and last day a sheet row puts someone on shift (None: open-ended), or None when its
+    dates cannot be read (`shift_calendar` says why)."""
+    try:
+        day = _date(values.get("date"), "date")
+        if day is not None:
+            return day, day
+        return _date(values.get("valid_from"), "valid_from"), _date(values.get("valid_to"), "valid_to")
+    except ValueError:
+        return None
+
+
+def sheet_rows(path: Path, problems: list[str]) -> list[tuple[str, int, dict[str, object]]]:
+    """(file, row, values by column) of a schedule's first sheet; a header without the required
+    columns, or a file that is not a workbook, adds its problem."""
     from openpyxl import load_workbook
 
     try:

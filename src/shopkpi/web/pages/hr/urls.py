@@ -14,6 +14,7 @@ from shopkpi.web.pages.hr import imports as hr_imports
 from shopkpi.web.pages.hr import prepare as hr_prepare
 from shopkpi.web.pages.hr import reports as hr_reports
 from shopkpi.web.pages.hr import reviews as hr_reviews
+from shopkpi.web.pages.hr import shifts as hr_shifts
 
 CYCLE = "hr/cycles/<str:period>/"
 
@@ -47,6 +48,8 @@ urlpatterns: list[URLPattern] = [
     ),
     path("hr/reviews/<int:review_id>/<str:action>/", hr_reviews.review_action, name="hr-review-action"),
     path("hr/imports/", hr_imports.imports, name="hr-imports"),
+    path("hr/shifts/", hr_shifts.shifts_page, name="hr-shifts"),
+    path("hr/shifts/remove/", hr_shifts.remove_schedule, name="hr-shifts-remove"),
     path("hr/imports/jobs/<str:job_id>/", hr_imports.import_job, name="hr-import-job"),
     path("hr/imports/jobs/<str:job_id>/status/", hr_imports.import_job_status, name="hr-import-job-status"),
     path("hr/imports/jobs/<str:job_id>/confirm/", hr_imports.import_confirm, name="hr-import-confirm"),
