@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shopkpi.data.datasets import ColumnType
-from shopkpi.data.imports.value_sql import Steps, clean_sql, parsed_sql, problem_sql, typed_sql
+from shopkpi.data.imports.value_sql import Steps, clean_sql, parsed_sql, problem_sql, special_sql, typed_sql
 
 CON = duckdb.connect()
 
@@ -159,3 +159,14 @@ def test_date_spellings_agree(day: dt.date) -> None:
     serial = (day - dt.date(1899, 12, 30)).days
     spellings = [day.isoformat(), f"{day.year}/{day.month}/{day.day}", day.strftime("%Y%m%d"), str(serial)]
     assert {parse("date", s) for s in spellings} == {(day, None)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" \t\r\n\u3000\u00a0\ufeff=+-@\u2014\uff0d\u0301a1😀é", max_size=6))
+def test_both_ways_of_telling_plain_cells_agree(text: str) -> None:
+    row = CON.execute(
+        f"SELECT {special_sql('$1')}, {special_sql('$1', many_rows=True)}, regexp_matches($1, '^$|^[=+@-]')",
+        [text],
+    ).fetchone()
+    edges = text[:1] in " \t\r\n\u3000\u00a0\ufeff\u2014\uff0d" or text[-1:] in " \t\r\n\u3000\u00a0\ufeff"
+    assert row == (row[2] or edges,) * 2 + (row[2],)

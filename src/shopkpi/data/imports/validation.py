@@ -44,6 +44,9 @@ ENUMERATED: Mapping[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+MANY_ROWS_BYTES = 32 << 20  # a CSV this large is checked by the statement quickest per row, not to plan
+
+
 @dataclass(frozen=True)
 class TypedFile:
     """A validated file: a temporary view of its typed rows (canonical columns in registry order, plus
@@ -80,6 +83,8 @@ class _Columns:
         self.timezone = timezone
         self.steps = steps
         self.labels = column_labels(dataset, raw.fit)
+        direct = raw.direct
+        self.many_rows = direct is not None and direct.path.stat().st_size > MANY_ROWS_BYTES
 
     def source(self, column: Column) -> str:
         fit = self.raw.fit
@@ -92,7 +97,7 @@ class _Columns:
     def name(self, column: Column) -> None:
         """Name the column's special flag, text and parsed value in `steps`."""
         source = self.source(column)
-        special = self.steps(special_sql(source), "s_" + column.name)
+        special = self.steps(special_sql(source, many_rows=self.many_rows), "s_" + column.name)
         text = clean_sql(source, self.steps, special)
         words = self.raw.fit.profile.values.get(column.name, {})
         if (self.dataset.name, column.name) in ENUMERATED:
