@@ -66,8 +66,14 @@ def matching(user: Any, chosen: ApprovalFilter) -> QuerySet[Review]:
 
 
 def with_page_columns(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    # the employee's login: the policy's 回避 asks whether they hold HR or GM
     return reviews.select_related(
-        "employee__department", "employee__position", "cycle", "evaluator", "template_version"
+        "employee__department",
+        "employee__position",
+        "employee__user",
+        "cycle",
+        "evaluator",
+        "template_version",
     ).annotate(adjusted=Sum("adjustments__amount"))
 
 

@@ -258,7 +258,10 @@ def appeals(request: HttpRequest, period: str) -> HttpResponse:
     reviews = (
         policy.visible_reviews(request.user)
         .filter(cycle=cycle, status=S.APPEALED)
-        .select_related("employee__department", "employee__position", "cycle", "template_version")
+        # the employee's login: the policy's 回避 asks whether they hold HR
+        .select_related(
+            "employee__department", "employee__position", "employee__user", "cycle", "template_version"
+        )
         .order_by("employee__code")
     )
     page, links = page_of(request, reviews, APPEALS_PER_PAGE)
