@@ -146,3 +146,21 @@ def test_hr_removes_a_schedule_and_the_owner_keeps_the_whole_day_again(
     employee = Client()
     employee.force_login(org.users["emp"])
     assert employee.get("/hr/shifts/").status_code == 403  # HR only
+
+
+def test_the_shift_checks_are_shown_in_chinese_with_their_row_and_column(
+    org: api_org.Org, tmp_path: Path
+) -> None:
+    wrong = [
+        HEADER,
+        [SHARED, "早班", "09:30", "17:00", "一", None, "E020"],
+        [SHARED, "晚班", "16:30", "24:00", "一", None, "E013"],  # overlaps 早班 by half an hour
+        [SHARED, "中班", "25:00", "26:00", "一", None, "E013"],  # row 4: not a time
+        [SHARED, "夜班", "20:00", "21:00", "一", "2026-10-07", "E013"],  # row 5: both weekday and date
+    ]
+    write_xlsx(tmp_path / "客服排班.xlsx", wrong)
+    page = _upload(_hr(org), tmp_path / "客服排班.xlsx").content.decode()
+    assert "开始“25:00”不是时刻：请写成 09:30 这样（00:00 至 24:00）。" in page
+    assert "星期（每周的班）和日期（某一天的调班）须填且只填一个。" in page
+    assert "旗舰店:客服1 的早班（09:30-17:00）与晚班（16:30-24:00）时间重叠：请调整开始或结束时间。" in page
+    assert "is not" not in page and "give either" not in page  # no English left on the Chinese page

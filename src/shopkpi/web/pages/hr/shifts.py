@@ -5,6 +5,7 @@ when, replace or remove one (`shopkpi.appraisal.importing.shift_schedules`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shopkpi.appraisal.importing import import_jobs as jobs
 from shopkpi.appraisal.importing import shift_schedules
 from shopkpi.appraisal.reviews.review_steps import actor_name
+from shopkpi.data.metrics.shift_text_zh import problem_zh
 from shopkpi.data.metrics.shifts import COLUMNS
 from shopkpi.web.pages.hr.access import hr_page
 
@@ -29,12 +32,19 @@ def _page(request: HttpRequest, *, problems: Any = (), refused: str = "", status
         {
             "schedules": shift_schedules.schedules(jobs.home()),
             "columns": [names[0] for names in COLUMNS.values()],
-            "problems": problems,
+            "problems": [_shown(p) for p in problems],
             "refused": refused,
             "replacing": request.POST.get("name", "") if request.method == "POST" else "",
         },
         status=status,
     )
+
+
+def _shown(problem: shift_schedules.ShiftProblem) -> shift_schedules.ShiftProblem:
+    """The problem as the page shows it: the shift checks' English in Chinese on a Chinese page."""
+    if not translation.get_language().startswith("zh"):
+        return problem
+    return dataclasses.replace(problem, message=problem_zh(problem.message))
 
 
 @hr_page()
