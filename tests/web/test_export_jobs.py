@@ -279,6 +279,51 @@ def test_a_large_years_adjustment_list_is_a_job_the_gm_downloads(company, monkey
     ]
 
 
+def test_a_large_review_list_is_a_job_holding_what_the_page_listed(company, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    Review.objects.filter(employee__code__in=["E00000", "E00001"]).update(status=Review.Status.PENDING_HR)
+    department = Department.objects.get(name="运营部")
+    query = f"?status=published&department={department.id}&q=员工&page=3"  # the page's filter, on page 3
+    filters = {"status": "published", "department": str(department.id), "q": "员工"}
+    hr = client_for("hr")
+    answer = hr.post(f"/hr/cycles/{PERIOD}/reviews.xlsx{query}")
+    job = Job.objects.get(kind="export")
+    assert answer.status_code == 302 and answer["Location"] == f"/hr/exports/{job.id}/"
+    assert (job.user, job.total) == ("hr", PEOPLE - 2)  # the two waiting for HR are not listed
+    assert job.params == {
+        "what": "reviews",
+        "file": f"reviews-{PERIOD}.xlsx",
+        "period": PERIOD,
+        "filters": filters,
+    }
+    assert f"考核列表 {PERIOD}" in hr.get(answer["Location"]).content.decode()
+    jobs.work(job.id)
+    for other in ("hr2", "gm", "clerk"):
+        client = client_for(other)
+        assert client.get(f"/hr/exports/{job.id}/").status_code == 404
+        assert client.post(f"/hr/exports/{job.id}/download/").status_code == 404
+    assert not AuditEntry.objects.filter(action="list.export").exists()
+    download = hr.post(f"/hr/exports/{job.id}/download/")
+    assert download.status_code == 200 and "no-store" in download["Cache-Control"].split(", ")
+    assert download["Content-Disposition"] == f"attachment; filename*=UTF-8''reviews-{PERIOD}.xlsx"
+    entry = AuditEntry.objects.get(action="list.export")
+    assert (entry.actor, entry.object_id) == ("hr", "reviews")
+    assert entry.after == {"rows": PEOPLE - 2, "filters": filters, "format": "xlsx"}
+
+    monkeypatch.setattr(export_jobs, "IN_REQUEST", PEOPLE)  # the same list, exported within the request
+    immediate = hr.post(f"/hr/cycles/{PERIOD}/reviews.xlsx{query}")
+    assert immediate.status_code == 200 and Job.objects.filter(kind="export").count() == 1
+    assert AuditEntry.objects.filter(action="list.export").latest("id").after == entry.after
+    from_job, from_request = cells(download.content), cells(immediate.content)
+    note = f"状态：已发布；部门：运营部；工号或姓名：员工；共 {PEOPLE - 2} 条；导出：hr "
+    assert from_job[1][0][0].startswith(note) and from_request[1][0][0].startswith(note)
+    del from_job[1], from_request[1]  # when it was made
+    assert from_job == from_request
+    assert [row[0][0] for row in from_job[2:PEOPLE]] == [f"E{n:05d}" for n in range(2, PEOPLE)]
+    total_row = from_job[PEOPLE]  # title, header, the PEOPLE - 2 rows, then 合计
+    assert [value for value, _format in total_row[:2]] == ["合计", f"{PEOPLE - 2} 人"]
+    assert total_row[10][0] == f"{sum(_pay(n) for n in range(2, PEOPLE)):.2f}"
+
+
 def settings_home() -> Any:
     from django.conf import settings
 

@@ -1,6 +1,7 @@
 """Excel exports larger than a request, as jobs (导出任务), downloaded from any server by who asked.
 
-The exports: the pay sheet of a month and the year's pay-grade adjustment list (`EXPORTS`). An export
+The exports (`EXPORTS`): the pay sheet of a month, the year's pay-grade adjustment list, and a
+cycle's review list under the filter chosen on its page (carried in the job's params). An export
 of at most `IN_REQUEST` lines is written within the request, as before. A larger one is
 queued (`shopkpi.appraisal.background.jobs`, kind `export`) and written by `shopkpi worker` into the
 store the warehouse's batch files use (`batch_store.open_store`: the home's `warehouse/` folder by
@@ -36,7 +37,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from shopkpi.appraisal.background import jobs
-from shopkpi.appraisal.exports import list_workbook
+from shopkpi.appraisal.exports import list_workbook, lists
+from shopkpi.appraisal.exports.list_workbook import ListSheet
 from shopkpi.appraisal.models import Cycle, Job, PayProposal
 from shopkpi.appraisal.pay import paysheet
 from shopkpi.appraisal.pay_grades import workbook as pay_grade_workbook
@@ -56,7 +58,7 @@ class Export:
     """One export that can be a job: how many lines it has, who may have it, how it is written, and
     the audit entry of a download. `params` are the job's (JSON)."""
 
-    lines: Callable[[dict[str, Any]], int]
+    lines: Callable[[Any, dict[str, Any]], int]  # user, params
     check: Callable[[Any], None]  # raises ActionRefused for whoever may not have it
     write: Callable[[Any, dict[str, Any], Path, Callable[[int], None]], int]  # user, params, file, progress
     record: Callable[[Any, dict[str, Any], int], None]  # user, params, lines
@@ -70,29 +72,53 @@ def _write_paysheet(user: Any, params: dict[str, Any], path: Path, progress: Cal
     return len(paysheet.to_xlsx(_cycle(params), path, progress=progress))
 
 
-def _write_adjustments(user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]) -> int:
-    listed = pay_grade_workbook.listed(params["period"])
-    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    with path.open("wb") as out:
-        list_workbook.write(listed, out, exported_by=actor_name(user), exported_at=now)
-    progress(len(listed.rows))
-    return len(listed.rows)
+def _list(
+    name: str,
+    lines: Callable[[Any, dict[str, Any]], int],
+    check: Callable[[Any], None],
+    listed: Callable[[Any, dict[str, Any]], ListSheet],
+    filters: Callable[[dict[str, Any]], dict[str, Any]] = lambda params: params["filters"],
+) -> Export:
+    """A list (`list_workbook`) as an export: `listed` builds its sheet from the user and the job's params
+    (the same builder the request uses); its download is audited as the immediate export is."""
+
+    def write(user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]) -> int:
+        sheet = listed(user, params)
+        now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        with path.open("wb") as out:
+            list_workbook.write(sheet, out, exported_by=actor_name(user), exported_at=now)
+        progress(len(sheet.rows))
+        return len(sheet.rows)
+
+    return Export(
+        lines=lines,
+        check=check,
+        write=write,
+        record=lambda user, params, rows: list_workbook.record_list_export(
+            actor_name(user), name, rows, filters(params)
+        ),
+    )
 
 
 EXPORTS = {
     "paysheet": Export(
-        lines=lambda params: paysheet.approved(_cycle(params)).count(),
+        lines=lambda user, params: paysheet.approved(_cycle(params)).count(),
         check=paysheet.check_export,
         write=_write_paysheet,
         record=lambda user, params, lines: paysheet.record_export(user, _cycle(params), lines, "xlsx"),
     ),
-    "pay_adjustments": Export(  # the year's adjustment list (年度调薪清单), one row per proposal
-        lines=lambda params: PayProposal.objects.filter(period=params["period"]).count(),
+    "pay_adjustments": _list(  # the year's adjustment list (年度调薪清单), one row per proposal
+        "pay_adjustments",
+        lines=lambda user, params: PayProposal.objects.filter(period=params["period"]).count(),
         check=pay_grade_workbook.check_reader,
-        write=_write_adjustments,
-        record=lambda user, params, lines: list_workbook.record_list_export(
-            actor_name(user), "pay_adjustments", lines, {"period": params["period"]}
-        ),
+        listed=lambda user, params: pay_grade_workbook.listed(params["period"]),
+        filters=lambda params: {"period": params["period"]},
+    ),
+    "reviews": _list(  # a cycle's review list (考核列表) under the page's filter
+        "reviews",
+        lines=lambda user, params: lists.review_count(user, params["period"], params["filters"]),
+        check=lists.check_hr,
+        listed=lambda user, params: lists.reviews(user, params["period"], params["filters"]),
     ),
 }
 
@@ -107,7 +133,7 @@ def queue(user: Any, what: str, params: dict[str, Any], file: str) -> Job | None
     when `user` may not have it."""
     export = EXPORTS[what]
     export.check(user)
-    lines = export.lines(params)
+    lines = export.lines(user, params)
     if lines <= IN_REQUEST:
         return None
     sweep()

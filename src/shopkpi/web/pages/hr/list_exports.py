@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
-from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -20,13 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal.company import company_name
-from shopkpi.appraisal.exports import list_workbook
+from shopkpi.appraisal.exports import export_jobs, list_workbook, lists
 from shopkpi.appraisal.exports.list_workbook import Column, ListSheet
 from shopkpi.appraisal.importing import import_jobs as jobs
-from shopkpi.appraisal.models import Cycle, Department, Review
+from shopkpi.appraisal.models import Cycle
 from shopkpi.appraisal.pay import pay_totals
-from shopkpi.appraisal.pay.pay_totals import PayTotals
 from shopkpi.appraisal.reviews import deadlines
 from shopkpi.appraisal.reviews.review_steps import actor_name
 from shopkpi.web.pages.common import labels
@@ -36,13 +33,8 @@ from shopkpi.web.pages.hr import actions as hr_actions
 from shopkpi.web.pages.hr import audit as hr_audit
 from shopkpi.web.pages.hr import imports as hr_imports
 from shopkpi.web.pages.hr import reports as hr_reports
-from shopkpi.web.pages.hr import reviews as hr_reviews
 from shopkpi.web.pages.hr.access import gm_page, hr_page
-from shopkpi.web.pages.hr.export_pages import xlsx_response
-
-
-def _titled(what: str) -> str:
-    return " ".join(part for part in (company_name(), what) if part)
+from shopkpi.web.pages.hr.export_pages import queued, xlsx_response
 
 
 def _download(request: HttpRequest, listed: ListSheet, file_name: str) -> HttpResponse:
@@ -59,86 +51,20 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
 
 
-def _words(pairs: list[tuple[str, str]]) -> str:
-    return "；".join(f"{label}：{value or _('全部')}" for label, value in pairs)
-
-
-def _department_name(text: str) -> str:
-    if not text.isdigit():
-        return ""
-    return Department.objects.filter(pk=int(text)).values_list("name", flat=True).first() or ""
-
-
 # ---- the reviews of a cycle ------------------------------------------------------------------------
-
-
-def _review_columns() -> tuple[Column, ...]:
-    return (
-        Column(_("工号"), width=10),
-        Column(_("姓名"), width=10),
-        Column(_("部门")),
-        Column(_("岗位")),
-        Column(_("考评负责人"), width=10),
-        Column(_("状态"), width=12),
-        Column(_("本环节截止"), "date"),
-        Column(_("逾期"), width=6),
-        Column(_("得分"), "score"),
-        Column(_("等级"), width=8),
-        Column(_("绩效工资（元）"), "money"),
-        Column(_("整月工资（元，不计入绩效工资）"), "money"),
-        Column(_("缺数据"), width=24),
-    )
-
-
-def _money_totals(before: int, totals: PayTotals) -> list[Any]:
-    """A 合计 row: its label and head count, then the 绩效工资 and 整月工资 sums under their columns
-    (the `before` cells ahead of them)."""
-    head = [_("合计"), _("%(n)s 人") % {"n": totals.count}]
-    return [*head, *[None] * (before - len(head)), totals.performance, totals.wage]
 
 
 @hr_page()
 @require_POST
 def reviews_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    """Within the request, or as a job past `export_jobs.IN_REQUEST` rows (the page's filter in its params)."""
     cycle = get_object_or_404(Cycle, period=period)
-    reviews = hr_reviews.matching_reviews(request, cycle)
-    today = timezone.localdate()
-    rows = []
-    for review in reviews:
-        rows.append(
-            [
-                review.employee.code,
-                review.employee.name,
-                review.employee.department.name,
-                review.employee.position.name,
-                review.evaluator.name if review.evaluator else "",
-                labels.review_state(review.status),
-                deadlines.due_date(review),
-                _("逾期") if deadlines.overdue(review, today) else None,
-                review.score,
-                review.grade,
-                *pay_totals.cells(review.pay_kind, review.pay, _("本岗位不计绩效工资")),
-                _("缺数据") if review.missing else None,
-            ]
-        )
-    query = request.GET
-    status = query.get("status", "")
-    listed = ListSheet(
-        name="reviews",
-        title=_titled(_("%(period)s 考核列表") % {"period": cycle.period}),
-        note=_words(
-            [
-                (_("状态"), labels.review_state(status) if status in Review.Status.values else ""),
-                (_("部门"), _department_name(query.get("department", ""))),
-                (_("工号或姓名"), query.get("q", "").strip()),
-            ]
-        ),
-        columns=_review_columns(),
-        rows=rows,
-        totals=_money_totals(10, pay_totals.of_reviews(reviews)),
-        filters={k: v for k, v in query.items() if k != "page"},
-    )
-    return _download(request, listed, f"reviews-{cycle.period}.xlsx")
+    filters = {k: str(v) for k, v in request.GET.items() if k != "page"}
+    name = f"reviews-{cycle.period}.xlsx"
+    job = export_jobs.queue(request.user, "reviews", {"period": cycle.period, "filters": filters}, name)
+    if job is not None:
+        return queued(request, job)
+    return _download(request, lists.reviews(request.user, cycle.period, filters), name)
 
 
 # ---- overdue ---------------------------------------------------------------------------------------
@@ -169,8 +95,10 @@ def overdue_xlsx(request: HttpRequest, period: str) -> HttpResponse:
     shown_step = labels.review_state(step) if step in hr_reports.STEPS else ""
     listed = ListSheet(
         name="overdue",
-        title=_titled(_("%(period)s 逾期考核") % {"period": cycle.period}),
-        note=_("截至 %(today)s") % {"today": today.isoformat()} + "；" + _words([(_("环节"), shown_step)]),
+        title=lists.titled(_("%(period)s 逾期考核") % {"period": cycle.period}),
+        note=_("截至 %(today)s") % {"today": today.isoformat()}
+        + "；"
+        + lists.words([(_("环节"), shown_step)]),
         columns=(
             Column(_("环节"), width=12),
             Column(_("截止日期"), "date"),
@@ -217,11 +145,11 @@ def approvals_xlsx(request: HttpRequest) -> HttpResponse:
     state = "" if chosen.state == gm_approval_list.ALL else labels.review_state(chosen.state)
     listed = ListSheet(
         name="approvals",
-        title=_titled(_("总经理审批清单")),
-        note=_words(
+        title=lists.titled(_("总经理审批清单")),
+        note=lists.words(
             [
                 (_("考核期间"), chosen.period),
-                (_("部门"), _department_name(str(chosen.department or ""))),
+                (_("部门"), lists.department_name(str(chosen.department or ""))),
                 (_("状态"), state),
             ]
         ),
@@ -240,7 +168,7 @@ def approvals_xlsx(request: HttpRequest) -> HttpResponse:
             Column(_("应发合计（元）"), "money"),
         ),
         rows=rows,
-        totals=[*_money_totals(8, summed), summed.adjustments, summed.payable],
+        totals=[*lists.money_totals(8, summed), summed.adjustments, summed.payable],
         signatures=True,
         filters={"period": chosen.period, "department": chosen.department, "state": chosen.state},
     )
@@ -272,8 +200,8 @@ def actions_xlsx(request: HttpRequest) -> HttpResponse:
     ]
     listed = ListSheet(
         name="actions",
-        title=_titled(_("行动项")),
-        note=_words([(_("状态"), "" if shown == "all" else str(states.get(shown, "")))]),
+        title=lists.titled(_("行动项")),
+        note=lists.words([(_("状态"), "" if shown == "all" else str(states.get(shown, "")))]),
         columns=(
             Column(_("期间"), width=9),
             Column(_("工号"), width=10),
@@ -316,7 +244,7 @@ def audit_xlsx(request: HttpRequest) -> HttpResponse:
     ]
     listed = ListSheet(
         name="audit",
-        title=_titled(_("审计日志")),
+        title=lists.titled(_("审计日志")),
         note=_audit_filter_words(form),
         columns=(
             Column("#", "number", width=7),
@@ -361,8 +289,8 @@ def import_problems_xlsx(request: HttpRequest, job_id: str) -> HttpResponse:
     rows += [[_("提醒"), w["file"], w["row"], w["column"], w["text"]] for w in shown["warnings"]]
     listed = ListSheet(
         name="import_problems",
-        title=_titled(_("数据导入问题：%(file)s") % {"file": job.file}),
-        note=_words([(_("数据"), str(shown.get("dataset_label", job.dataset)))])
+        title=lists.titled(_("数据导入问题：%(file)s") % {"file": job.file}),
+        note=lists.words([(_("数据"), str(shown.get("dataset_label", job.dataset)))])
         + (_("；只列出前面的问题") if job.truncated else ""),
         columns=(
             Column(_("类别"), width=8),

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy
+from shopkpi.appraisal.exports import lists
 from shopkpi.appraisal.models import Appeal, AppealPoint, Cycle, Department, Review
 from shopkpi.appraisal.reviews import chain, deadlines
 from shopkpi.appraisal.reviews.row_appeals import drop_override
@@ -45,26 +46,8 @@ DONE = {
 
 
 def matching_reviews(request: HttpRequest, cycle: Cycle) -> QuerySet[Review]:
-    """The cycle's reviews the user sees that match the list's filter (status, department, 工号 or
-    name), by employee code: the page's rows and its export's."""
-    reviews = (
-        policy.visible_reviews(request.user)
-        .filter(cycle=cycle)
-        .select_related(
-            "employee__department", "employee__position", "evaluator", "cycle", "template_version"
-        )
-        .order_by("employee__code")
-    )
-    status = request.GET.get("status", "")
-    if status in S.values:
-        reviews = reviews.filter(status=status)
-    department = request.GET.get("department", "")
-    if department.isdigit():
-        reviews = reviews.filter(employee__department_id=int(department))
-    query = request.GET.get("q", "").strip()
-    if query:
-        reviews = reviews.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
-    return reviews
+    """The list's rows under the page's filter (`appraisal.exports.lists.matching_reviews`)."""
+    return lists.matching_reviews(request.user, cycle, request.GET)
 
 
 @hr_page()
