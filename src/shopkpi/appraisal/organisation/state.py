@@ -171,7 +171,22 @@ def load() -> Organisation:
                 salary,
             )
         )
-    for e in Employee.objects.order_by("code"):
+    # named rows, not model instances: a thousand people load in a fraction of the time
+    people = Employee.objects.order_by("code").values_list(
+        "pk",
+        "code",
+        "name",
+        "department_id",
+        "position_id",
+        "supervisor_id",
+        "base_salary",
+        "hired_on",
+        "left_on",
+        "email",
+        "mobile",
+        named=True,
+    )
+    for e in people:
         recorded = sorted(terms.get(e.pk, []), key=_terms_order)
         if not recorded:  # an employee written before terms existed
             recorded = [
@@ -193,7 +208,10 @@ def load() -> Organisation:
             mobile=e.mobile,
             pk=e.pk,
         )
-    for a in Account.objects.order_by("kind", "account", "valid_from", "pk"):
+    windows = Account.objects.order_by("kind", "account", "valid_from", "pk").values_list(
+        "pk", "employee_id", "kind", "account", "valid_from", "valid_to", named=True
+    )
+    for a in windows:
         org.windows.append(Window(codes[a.employee_id], a.kind, a.account, a.valid_from, a.valid_to, pk=a.pk))
     return org
 

@@ -31,6 +31,7 @@ from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
 from shopkpi.scorecard.periods import Period
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
+_HALF_UP = decimal.ROUND_HALF_UP
 _VALUE_COLUMN = re.compile(r"[bt]\d+_v\d+")
 """A block's value column in the result (`b3_v0`, `t3_v1`); the others are rows, batches, accounts."""
 
@@ -189,6 +190,12 @@ class _Evaluator:
             used += [(r, -1) for r in sorted(metric.derived.previous)]
             keys[(name, offset)] = tuple(dict.fromkeys(k for u in used for k in keys[u]))
             self.steps.append(_Step(name, offset, (), metric.derived.evaluate, quantum, keys[(name, offset)]))
+        self.plan = [
+            (s.name, s.offset == 0, s.slots[0] if len(s.slots) == 1 else None, s.slots, s.derived, s.quantum)
+            for s in self.steps
+        ]
+        """The steps as plain tuples for `employee`'s loop: name, of the period itself, the one result
+        column of a base metric of one source (else None), its columns, derived, quantum."""
         self.reported_sources = [(name, keys[(name, 0)]) for name in reported]
         """Each reported metric with the (block, team) keys its provenance reads."""
         self.block_columns = [
@@ -209,23 +216,24 @@ class _Evaluator:
             return previous[name]
 
         now, before = rows.get(0), rows.get(-1)
-        for step in self.steps:  # a hot loop (every metric of every employee): plain, local code
-            name, offset, derived, quantum = step.name, step.offset, step.derived, step.quantum
+        # a hot loop (every metric of every employee): plain, local code
+        for name, this_period, slot, slots, derived, quantum in self.plan:
             value: Decimal | None
             if derived is not None:
-                value = derived(in_current if offset == 0 else in_previous)
+                value = derived(in_current if this_period else in_previous)
             else:
-                row = now if offset == 0 else before
+                row = now if this_period else before
                 if row is None:
                     value = None
-                elif len(step.slots) == 1:
-                    raw = row[step.slots[0]]
-                    value = raw if raw is None or type(raw) is Decimal else _number(name, raw)
+                elif slot is not None:
+                    value = row[slot]
+                    if value is not None and type(value) is not Decimal:
+                        value = _number(name, value)
                 else:
-                    value = _added(name, [row[i] for i in step.slots])
+                    value = _added(name, [row[i] for i in slots])
             if value is not None and quantum is not None:
-                value = value.quantize(quantum, rounding=decimal.ROUND_HALF_UP, context=_CONTEXT)
-            (current if offset == 0 else previous)[name] = value
+                value = value.quantize(quantum, _HALF_UP, _CONTEXT)
+            (current if this_period else previous)[name] = value
         found = self._source_rows(rows)
         shared: dict[tuple[tuple[int, bool], ...], tuple[SourceRows, ...]] = {}
         reported: dict[str, MetricValue] = {}

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -98,7 +98,7 @@ class OrganisationSnapshot:
     def digest(self) -> str:
         """sha256 of the snapshot's rows: equal for the same organisation."""
         text = json.dumps(
-            [[asdict(t) for t in self.terms], [asdict(a) for a in self.accounts]], default=str, sort_keys=True
+            [[_plain(t) for t in self.terms], [_plain(a) for a in self.accounts]], default=str, sort_keys=True
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -147,7 +147,7 @@ class OrganisationSnapshot:
         lines = self.reporting_lines(day)
         return {
             "employees": _table("employees", [_employee_row(r) for r in self.employees_on(day)]),
-            "accounts": _table("accounts", [asdict(a) for a in self.accounts]),
+            "accounts": _table("accounts", [_plain(a) for a in self.accounts]),
             REPORTS: pa.table(
                 {
                     "_manager": pa.array([m for m, _ in lines], pa.string()),
@@ -166,7 +166,18 @@ class OrganisationSnapshot:
 
 
 def _employee_row(row: TermsRow) -> dict[str, Any]:
-    return {k: v for k, v in asdict(row).items() if k not in ("valid_from", "valid_to")}
+    return {k: getattr(row, k) for k in _TERMS_COLUMNS if k not in ("valid_from", "valid_to")}
+
+
+_TERMS_COLUMNS = tuple(f.name for f in fields(TermsRow))
+_OWNERSHIP_COLUMNS = tuple(f.name for f in fields(OwnershipRow))
+
+
+def _plain(row: TermsRow | OwnershipRow) -> dict[str, Any]:
+    """The row's fields by name (`dataclasses.asdict` without its deep copy: every value is a str, a
+    Decimal, a date or None, none of which changes)."""
+    names = _TERMS_COLUMNS if type(row) is TermsRow else _OWNERSHIP_COLUMNS
+    return {name: getattr(row, name) for name in names}
 
 
 def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
