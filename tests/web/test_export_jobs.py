@@ -324,6 +324,58 @@ def test_a_large_review_list_is_a_job_holding_what_the_page_listed(company, stor
     assert total_row[10][0] == f"{sum(_pay(n) for n in range(2, PEOPLE)):.2f}"
 
 
+def test_a_large_summary_is_a_job_with_the_same_sheets(company, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SHOPKPI_STORE_URL", raising=False)
+    hr = client_for("hr")
+    answer = hr.post(f"/hr/cycles/{PERIOD}/summary.xlsx")
+    job = Job.objects.get(kind="export")
+    assert answer["Location"] == f"/hr/exports/{job.id}/"
+    assert (job.user, job.total) == ("hr", PEOPLE)  # a line of 明细 for each review it sums
+    assert job.params == {"what": "summary", "file": f"summary-{PERIOD}.xlsx", "period": PERIOD}
+    assert f"汇总表 {PERIOD}" in hr.get(answer["Location"]).content.decode()
+    jobs.work(job.id)
+    job.refresh_from_db()
+    assert job.result == {"lines": PEOPLE, "departments": 1}
+    for other in ("hr2", "gm", "clerk"):  # the GM may export a summary, but not download HR's file
+        assert client_for(other).post(f"/hr/exports/{job.id}/download/").status_code == 404
+    assert not AuditEntry.objects.filter(action="summary.export").exists()
+    download = hr.post(f"/hr/exports/{job.id}/download/")
+    assert download.status_code == 200 and "no-store" in download["Cache-Control"].split(", ")
+    entry = AuditEntry.objects.get(action="summary.export")
+    assert (entry.actor, entry.object_id) == ("hr", PERIOD)
+    assert entry.after == {"departments": 1, "reviews": PEOPLE, "format": "xlsx"}
+
+    monkeypatch.setattr(export_jobs, "IN_REQUEST", PEOPLE)
+    immediate = hr.post(f"/hr/cycles/{PERIOD}/summary.xlsx")
+    assert immediate.status_code == 200 and Job.objects.filter(kind="export").count() == 1
+    assert AuditEntry.objects.filter(action="summary.export").latest("id").after == entry.after
+    from_job, from_request = every_sheet(download.content), every_sheet(immediate.content)
+    assert from_job == from_request
+    assert [title for title, _rows in from_job] == [f"汇总表 {PERIOD}", f"明细 {PERIOD}"]
+    total = from_job[0][1][-1]  # 合计: every review, 绩效工资 Σ (600 + n % 40) × 10, 奖惩 −50 on every tenth
+    assert [value for value, _format in total[:3]] == ["合计", str(PEOPLE), str(PEOPLE)]
+    performance = sum(_pay(n) for n in range(PEOPLE))
+    adjustments = Decimal("-50.00") * len(range(0, PEOPLE, 10))
+    assert [value for value, _format in total[-4:]] == [
+        f"{performance:.2f}",
+        "0.00",
+        f"{adjustments:.2f}",
+        f"{performance + adjustments:.2f}",
+    ]
+    assert len(from_job[1][1]) == 1 + PEOPLE  # 明细: the header, then each review
+
+
+def every_sheet(content: bytes) -> list[tuple[str, list[list[Any]]]]:
+    book = load_workbook(io.BytesIO(content))
+    return [
+        (
+            sheet.title,
+            [[(_text(c.value, c.number_format), c.number_format) for c in row] for row in sheet.iter_rows()],
+        )
+        for sheet in book.worksheets
+    ]
+
+
 def settings_home() -> Any:
     from django.conf import settings
 

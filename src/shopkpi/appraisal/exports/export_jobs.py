@@ -1,7 +1,8 @@
 """Excel exports larger than a request, as jobs (导出任务), downloaded from any server by who asked.
 
 The exports (`EXPORTS`): the pay sheet of a month, the year's pay-grade adjustment list, and a
-cycle's review list under the filter chosen on its page (carried in the job's params). An export
+cycle's review list under the filter chosen on its page (carried in the job's params), and a cycle's
+department summary (汇总表, a line for each review it sums). An export
 of at most `IN_REQUEST` lines is written within the request, as before. A larger one is
 queued (`shopkpi.appraisal.background.jobs`, kind `export`) and written by `shopkpi worker` into the
 store the warehouse's batch files use (`batch_store.open_store`: the home's `warehouse/` folder by
@@ -37,7 +38,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from shopkpi.appraisal.background import jobs
-from shopkpi.appraisal.exports import list_workbook, lists
+from shopkpi.appraisal.exports import list_workbook, lists, summary
 from shopkpi.appraisal.exports.list_workbook import ListSheet
 from shopkpi.appraisal.models import Cycle, Job, PayProposal
 from shopkpi.appraisal.pay import paysheet
@@ -60,16 +61,27 @@ class Export:
 
     lines: Callable[[Any, dict[str, Any]], int]  # user, params
     check: Callable[[Any], None]  # raises ActionRefused for whoever may not have it
-    write: Callable[[Any, dict[str, Any], Path, Callable[[int], None]], int]  # user, params, file, progress
-    record: Callable[[Any, dict[str, Any], int], None]  # user, params, lines
+    # user, params, file, progress -> the job's result: its "lines", and what the audit entry needs
+    write: Callable[[Any, dict[str, Any], Path, Callable[[int], None]], dict[str, Any]]
+    record: Callable[[Any, dict[str, Any], dict[str, Any]], None]  # user, params, the job's result
 
 
 def _cycle(params: dict[str, Any]) -> Cycle:
     return Cycle.objects.get(period=params["period"])
 
 
-def _write_paysheet(user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]) -> int:
-    return len(paysheet.to_xlsx(_cycle(params), path, progress=progress))
+def _write_paysheet(
+    user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]
+) -> dict[str, Any]:
+    return {"lines": len(paysheet.to_xlsx(_cycle(params), path, progress=progress))}
+
+
+def _write_summary(
+    user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]
+) -> dict[str, Any]:
+    found = summary.write(user, _cycle(params), path)
+    progress(found.total.count)
+    return {"lines": found.total.count, "departments": len(found.lines)}
 
 
 def _list(
@@ -82,20 +94,22 @@ def _list(
     """A list (`list_workbook`) as an export: `listed` builds its sheet from the user and the job's params
     (the same builder the request uses); its download is audited as the immediate export is."""
 
-    def write(user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]) -> int:
+    def write(
+        user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]
+    ) -> dict[str, Any]:
         sheet = listed(user, params)
         now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
         with path.open("wb") as out:
             list_workbook.write(sheet, out, exported_by=actor_name(user), exported_at=now)
         progress(len(sheet.rows))
-        return len(sheet.rows)
+        return {"lines": len(sheet.rows)}
 
     return Export(
         lines=lines,
         check=check,
         write=write,
-        record=lambda user, params, rows: list_workbook.record_list_export(
-            actor_name(user), name, rows, filters(params)
+        record=lambda user, params, result: list_workbook.record_list_export(
+            actor_name(user), name, result["lines"], filters(params)
         ),
     )
 
@@ -105,7 +119,17 @@ EXPORTS = {
         lines=lambda user, params: paysheet.approved(_cycle(params)).count(),
         check=paysheet.check_export,
         write=_write_paysheet,
-        record=lambda user, params, lines: paysheet.record_export(user, _cycle(params), lines, "xlsx"),
+        record=lambda user, params, result: paysheet.record_export(
+            user, _cycle(params), result["lines"], "xlsx"
+        ),
+    ),
+    "summary": Export(  # a cycle's department summary (汇总表) with each review's line
+        lines=lambda user, params: summary.lines(user, _cycle(params)),
+        check=summary.check_export,
+        write=_write_summary,
+        record=lambda user, params, result: summary.record_export(
+            user, _cycle(params), result["departments"], result["lines"]
+        ),
     ),
     "pay_adjustments": _list(  # the year's adjustment list (年度调薪清单), one row per proposal
         "pay_adjustments",
@@ -162,12 +186,12 @@ def run_job(row: Job) -> None:
         return
     staged = home() / f".export-{row.id}.xlsx"  # hidden: a backup leaves it out
     try:
-        lines = export.write(user, row.params, staged, lambda done: jobs.progress(row, done))
+        result = export.write(user, row.params, staged, lambda done: jobs.progress(row, done))
         open_store(home()).put(staged, key(row))
     finally:
         staged.unlink(missing_ok=True)
-    row.done = lines
-    row.result = {"lines": lines}
+    row.done = result["lines"]
+    row.result = result
     jobs.finish(row, Job.State.DONE)
     for older in _same_export(row):
         _remove(older)
@@ -196,7 +220,7 @@ def download(user: Any, job: Job, target: Path) -> bool:
     if not downloadable(job) or not store.present([key(job)]):
         return False
     store.get(key(job), target)
-    export.record(user, job.params, int(job.result["lines"]))
+    export.record(user, job.params, job.result)
     return True
 
 

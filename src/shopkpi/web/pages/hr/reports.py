@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.exports import export_jobs
+from shopkpi.appraisal.exports import summary as hr_summary
 from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.pay import paysheet
 from shopkpi.appraisal.reviews import deadlines
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr import export_pages
-from shopkpi.web.pages.hr import summary as hr_summary
 from shopkpi.web.pages.hr.access import hr_page
 from shopkpi.web.pages.hr.export_pages import xlsx_response
 
@@ -106,10 +106,15 @@ def summary(request: HttpRequest, period: str) -> HttpResponse:
 @hr_page()
 @require_POST
 def summary_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    """Within the request, or as a job past `export_jobs.IN_REQUEST` reviews."""
     cycle = get_object_or_404(Cycle, period=period)
+    name = f"summary-{cycle.period}.xlsx"
+    job = export_jobs.queue(request.user, "summary", {"period": cycle.period}, name)
+    if job is not None:
+        return export_pages.queued(request, job)
     stream = io.BytesIO()
     hr_summary.to_xlsx(request.user, cycle, stream)
-    return xlsx_response(stream.getvalue(), f"summary-{cycle.period}.xlsx")
+    return xlsx_response(stream.getvalue(), name)
 
 
 @hr_page()

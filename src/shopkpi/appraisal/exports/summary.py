@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import Count, Max, QuerySet, Sum
@@ -112,10 +113,29 @@ def _cells(line: Line, grades: list[str]) -> list[Any]:
     ]
 
 
+def check_export(user: Any) -> None:
+    """Only HR and the GM may take the summary out: ActionRefused for anyone else."""
+    if not (is_hr(user) or is_gm(user)):
+        raise ActionRefused(
+            "only HR (人事) or the GM (总经理) may export the department summary", code="wrong_party"
+        )
+
+
+def lines(user: Any, cycle: Cycle) -> int:
+    """The export's size: the reviews it sums, each a line of its 明细 sheet."""
+    return policy.visible_reviews(user).filter(cycle=cycle).count()
+
+
 def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
     """The summary and each review's line as a workbook; HR or GM only, written to the audit log."""
-    if not (is_hr(user) or is_gm(user)):
-        raise ActionRefused("only HR (人事) or the GM (总经理) may export the department summary")
+    summary = write(user, cycle, stream)
+    record_export(user, cycle, len(summary.lines), summary.total.count)
+    return summary
+
+
+def write(user: Any, cycle: Cycle, stream: IO[bytes] | Path) -> Summary:
+    """The workbook of `to_xlsx`, not yet in the audit log (a job's file is logged when downloaded)."""
+    check_export(user)
     visible = policy.visible_reviews(user)
     summary = summarise(cycle, visible)
     book = Workbook()
@@ -159,11 +179,14 @@ def to_xlsx(user: Any, cycle: Cycle, stream: IO[bytes]) -> Summary:
         )
     detail.freeze_panes = "A2"
     export_cells.save_workbook(book, stream)
+    return summary
+
+
+def record_export(user: Any, cycle: Cycle, departments: int, reviews: int) -> None:
     audit.record(
         actor_name(user),
         "summary.export",
         object_type="cycle",
         object_id=cycle.period,
-        after={"departments": len(summary.lines), "reviews": summary.total.count, "format": "xlsx"},
+        after={"departments": departments, "reviews": reviews, "format": "xlsx"},
     )
-    return summary
