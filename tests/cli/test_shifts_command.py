@@ -15,6 +15,7 @@ from shopkpi.data.metrics.computation import compute_metrics
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
 from export_builders import write_xlsx
+from hostile_files import dimension_bomb
 from metric_tables import connection_with, employees, organisation_of, owns
 
 RUN_CLI = "import sys; from shopkpi.cli.main import main; sys.argv[0] = 'shopkpi'; main()"
@@ -68,11 +69,18 @@ def test_shifts_import_checks_against_the_organisation_then_keeps_the_schedule(t
             HEADER,
             [SHARED, "早班", "09:30", "16:30", "一", None, "BING"],
             [SHARED, "晚班", "16:30", "24:00", "一", None, "NOBODY"],  # row 3: no such employee
+            [SHARED, "夜班", "23:00", "22:00", "二", None, "BING"],  # row 4: ends before it starts
         ],
     )
     refused = shopkpi(home, "shifts", "import", str(bad))
     assert refused.returncode == 1 and refused.stdout == ""
     assert "problem    客服排班.xlsx, row 3, column 工号: 工号“NOBODY”不是本公司的员工" in refused.stderr
+    # the shift checks' problems as the 客服班表 page shows them, in Chinese
+    assert (
+        "problem    客服排班.xlsx, row 4, column 结束: 结束 22:00 不晚于开始 23:00：请改正；"
+        "一个班次在当天 24:00 前结束，不跨午夜。\n" in refused.stderr
+    )
+    assert "is not after" not in refused.stderr
     assert refused.stderr.endswith("nothing was changed\n")
     assert not (home / "shifts").exists() or not list((home / "shifts").iterdir())
     assert shopkpi(home, "shifts", "list").stdout == "no shift schedules\n"
@@ -94,3 +102,15 @@ def test_shifts_import_checks_against_the_organisation_then_keeps_the_schedule(t
     removed = shopkpi(home, "shifts", "remove", "客服排班.xlsx")
     assert removed.returncode == 0 and not (home / "shifts" / "客服排班.xlsx").exists()
     assert chats(home) == {"BING": None, "JIAO": None, "LEAD": Decimal(2)}  # whole days again
+
+
+def test_shifts_import_refuses_a_hostile_workbook_read_in_a_process_of_its_own(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    refused = shopkpi(home, "shifts", "import", str(dimension_bomb(tmp_path / "客服排班.xlsx")))
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert (
+        "problem    客服排班.xlsx: 文件过大/格式异常：工作表 xl/worksheets/sheet1.xml 延伸到单元格 XFD1048576"
+        in refused.stderr
+    )
+    assert refused.stderr.endswith("nothing was changed\n")
+    assert not (home / "shifts").exists() or not list((home / "shifts").iterdir())

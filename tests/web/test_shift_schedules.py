@@ -20,6 +20,7 @@ from shopkpi.data.metrics.computation import compute_metrics
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
 from export_builders import write_xlsx
+from hostile_files import dimension_bomb, zip_bomb
 from metric_tables import connection_with, employees, organisation_of, owns
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +165,69 @@ def test_the_shift_checks_are_shown_in_chinese_with_their_row_and_column(
     assert "星期（每周的班）和日期（某一天的调班）须填且只填一个。" in page
     assert "旗舰店:客服1 的早班（09:30-17:00）与晚班（16:30-24:00）时间重叠：请调整开始或结束时间。" in page
     assert "is not" not in page and "give either" not in page  # no English left on the Chinese page
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (dimension_bomb, "工作表 xl/worksheets/sheet1.xml 延伸到单元格 XFD1048576"),
+        (zip_bomb, "文件过大/格式异常：部件 xl/worksheets/sheet1.xml 解压后是压缩大小的"),
+    ],
+)
+def test_a_hostile_schedule_is_refused_in_a_reading_process_of_its_own(
+    org: api_org.Org, tmp_path: Path, settings: Any, make: Any, reason: str
+) -> None:
+    hr = _hr(org)
+    refused = _upload(hr, make(tmp_path / "客服排班.xlsx"))
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "班表 客服排班.xlsx 未保存，什么都没有改变" in page and reason in page
+    assert not (Path(settings.HOME) / "shifts").exists() or not any(
+        (Path(settings.HOME) / "shifts").iterdir()
+    )
+    assert not AuditEntry.objects.filter(action="shifts.upload").exists()
+    assert hr.get("/hr/shifts/").status_code == 200  # this process read nothing of it: it is still here
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_though_named_xlsx(org: api_org.Org, tmp_path: Path) -> None:
+    (tmp_path / "客服排班.xlsx").write_text(
+        "子账号,班次,开始,结束\n=1+1,早班,09:30,16:30\n", encoding="utf-8"
+    )
+    refused = _upload(_hr(org), tmp_path / "客服排班.xlsx")
+    assert refused.status_code == 400
+    assert "不是 XLSX 工作簿：请在 Excel 中另存为 .xlsx 后再上传。" in refused.content.decode()
+    assert not AuditEntry.objects.filter(action="shifts.upload").exists()
+
+
+def test_a_schedule_over_the_upload_limit_is_refused_with_413(
+    org: api_org.Org, tmp_path: Path, settings: Any
+) -> None:
+    from shopkpi.config.upload_limits import UploadLimits
+
+    settings.UPLOAD_LIMITS = UploadLimits(1)
+    write_xlsx(tmp_path / "客服排班.xlsx", SCHEDULE)
+    with (tmp_path / "客服排班.xlsx").open("ab") as grown:  # 1 MB and a bit: over the limit
+        grown.write(b"\0" * (1 << 20))
+    answer = _upload(_hr(org), tmp_path / "客服排班.xlsx")
+    assert answer.status_code == 413
+    assert (
+        "文件过大/格式异常：客服排班.xlsx 大于「客服班表」的上传上限 1 MB，没有导入。"
+        in answer.content.decode()
+    )
+    assert not (Path(settings.HOME) / "shifts" / "客服排班.xlsx").exists()
+    assert not AuditEntry.objects.filter(action="shifts.upload").exists()
+
+
+def test_a_hand_placed_bomb_is_a_catalogue_problem_naming_the_file(org: api_org.Org, settings: Any) -> None:
+    from shopkpi.data.metrics.catalogue import MetricCatalogueError
+
+    folder = Path(settings.HOME) / "shifts"
+    folder.mkdir(parents=True)
+    dimension_bomb(folder / "手工.xlsx")
+    (folder / "坏的.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(MetricCatalogueError) as refused:
+        load_catalogue(Path(settings.HOME))
+    text = str(refused.value)
+    assert "手工.xlsx: file too large or malformed: sheet xl/worksheets/sheet1.xml reaches" in text
+    assert "坏的.xlsx: " in text
+    assert _hr(org).get("/hr/shifts/").status_code == 200  # the page still lists what is there

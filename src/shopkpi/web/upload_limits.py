@@ -44,10 +44,11 @@ class UploadCap(FileUploadHandler):
         raise SkipFile
 
 
-def too_large(request: HttpRequest, field: str, dataset: str) -> str:
-    """The message for the file of `field` when it is larger than `dataset`'s limit, else ''."""
+def too_large(request: HttpRequest, field: str, dataset: str, *, label: str = "") -> str:
+    """The message for the file of `field` when it is larger than `dataset`'s limit, else ''; an upload
+    that is no dataset (`label`, e.g. 客服班表) has the default limit."""
+    upload = request.FILES.get(field)  # the upload read first: `UploadCap` marks what it skipped
     skipped: dict[str, str] = getattr(request, _SKIPPED, {})
-    upload = request.FILES.get(field)
     limits = settings.UPLOAD_LIMITS
     if field in skipped:
         name = skipped[field]
@@ -56,12 +57,13 @@ def too_large(request: HttpRequest, field: str, dataset: str) -> str:
     else:
         return ""
     known = DATASETS.get(dataset)
-    if known is None:  # recognised from the file later: the limit of every dataset
+    label = label or (known.label_zh if known is not None else "")
+    if label:
         return _(
-            "文件过大/格式异常：%(file)s 大于上传上限 %(limit)s MB，没有导入。"
-            "请把它拆分成几个较小的文件分别导入；某类数据另有更高上限时，请在上传时选择数据集。"
-        ) % {"file": name, "limit": limits.mb_for(dataset)}
-    return _(
-        "文件过大/格式异常：%(file)s 大于「%(dataset)s」的上传上限 %(limit)s MB，没有导入。"
-        "请把它拆分成几个较小的文件分别导入；确实需要更大的文件时，请管理员调高上传上限。"
-    ) % {"file": name, "dataset": known.label_zh, "limit": limits.mb_for(dataset)}
+            "文件过大/格式异常：%(file)s 大于「%(dataset)s」的上传上限 %(limit)s MB，没有导入。"
+            "请把它拆分成几个较小的文件分别导入；确实需要更大的文件时，请管理员调高上传上限。"
+        ) % {"file": name, "dataset": label, "limit": limits.mb_for(dataset)}
+    return _(  # recognised from the file later: the limit of every dataset
+        "文件过大/格式异常：%(file)s 大于上传上限 %(limit)s MB，没有导入。"
+        "请把它拆分成几个较小的文件分别导入；某类数据另有更高上限时，请在上传时选择数据集。"
+    ) % {"file": name, "limit": limits.mb_for(dataset)}

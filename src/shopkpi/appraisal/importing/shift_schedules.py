@@ -19,17 +19,18 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
 from shopkpi.data.metrics import shifts
+from shopkpi.data.metrics.shift_text_zh import problem_zh
 
 UPLOAD = "shifts.upload"
 REMOVE = "shifts.remove"
@@ -109,12 +110,7 @@ def check(home: Path, path: Path, name: str) -> list[ShiftProblem]:
             )
         ]
     problems: list[str] = []
-    named = Path(tempfile.mkdtemp(prefix="shifts-")) / name  # read under its own name
-    try:
-        shutil.copyfile(path, named)
-        mine = shifts.sheet_rows(named, problems)
-    finally:
-        shutil.rmtree(named.parent, ignore_errors=True)
+    mine = shifts.checked_rows(path, name, problems)  # in a reading process of its own, with limits
     others = [
         row for p in shifts.shift_files(folder(home)) if p.name != name for row in shifts.sheet_rows(p, [])
     ]
@@ -179,16 +175,21 @@ def _described(path: Path) -> dict[str, Any]:
 
 
 def _placed(text: str) -> ShiftProblem:
-    """A problem of `shifts.shift_calendar` (`file: row N: what`, or a problem of several rows)."""
+    """A problem of `shifts.shift_calendar` (`file: row N: what`, or a problem of several rows), its
+    message in Chinese when the language is (the page and `shopkpi shifts import` say the same)."""
     found = _PLACED.match(text)
     if found is None:
         file, _sep, what = text.partition(": ")
         if what and file.lower().endswith(".xlsx"):
-            return ShiftProblem(file, None, None, what)
-        return ShiftProblem("", None, None, text)
+            return ShiftProblem(file, None, None, _said(what))
+        return ShiftProblem("", None, None, _said(text))
     what = found["what"]
     column = next((names[0] for names in shifts.COLUMNS.values() if what.startswith(names[0])), None)
-    return ShiftProblem(found["file"], int(found["row"]), column, what)
+    return ShiftProblem(found["file"], int(found["row"]), column, _said(what))
+
+
+def _said(message: str) -> str:
+    return problem_zh(message) if (translation.get_language() or "").startswith("zh") else message
 
 
 def _against_organisation(rows: Sequence[tuple[str, int, Mapping[str, object]]]) -> list[ShiftProblem]:

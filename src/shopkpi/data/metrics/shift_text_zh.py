@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from shopkpi.data.imports.problem_text_zh import reason_zh
+
 _V = r"'(?P<value>.*)'"
 REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.S), chinese)
@@ -56,14 +58,19 @@ REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "缺少列 {columns}：第一行须是表头，写明各列的名称。",
         ),
         (r"not an XLSX workbook \(.*\)", "不是 XLSX 工作簿：请在 Excel 中另存为 .xlsx 后再上传。"),
+        (
+            r"more than (?P<rows>\d+) rows; split the schedule into several files",
+            "超过 {rows} 行：请把班表拆成几个文件分别上传。",
+        ),
     )
 )
 
 
 def problem_zh(text: str) -> str:
-    """`text` (one problem, without its file and row) in Chinese, or as it is when no pattern matches."""
+    """`text` (one problem, without its file and row) in Chinese: by `REASONS`, else as the importer
+    renders a file it cannot read (`problem_text_zh.reason_zh`: too large or malformed …), else as it is."""
     for pattern, chinese in REASONS:
         found = pattern.fullmatch(text)
         if found is not None:
             return chinese.format(**found.groupdict())
-    return text
+    return reason_zh(text)

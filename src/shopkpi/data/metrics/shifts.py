@@ -25,12 +25,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from shopkpi.data.imports.file_sandbox import limits_from_environment
+from shopkpi.data.imports.workbook_checks import check_xlsx
 from shopkpi.data.metrics import attribution as attr
+from shopkpi.data.problems import UnreadableFile
 
 FOLDER = "shifts"
 KIND = "agent"
@@ -51,6 +54,7 @@ REQUIRED = ("account", "shift", "start", "end")
 _DAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 SEPARATOR = " · "
+MAX_ROWS = 20_000  # rows of one uploaded schedule (a shift a row: far more than a shop's accounts need)
 
 
 @dataclass(frozen=True)
@@ -174,39 +178,74 @@ def row_dates(values: Mapping[str, object]) -> tuple[dt.date | None, dt.date | N
 
 
 def sheet_rows(path: Path, problems: list[str]) -> list[tuple[str, int, dict[str, object]]]:
-    """(file, row, values by column) of a schedule's first sheet; a header without the required
-    columns, or a file that is not a workbook, adds its problem."""
+    """(file, row, values by column) of a kept schedule's first sheet, read here (openpyxl): the file
+    was checked in a reading process of its own when it was uploaded (`checked_rows`). A header
+    without the required columns, or a file that is not a workbook or too large to read (one placed
+    by hand), adds its problem naming the file."""
     from openpyxl import load_workbook
 
     try:
+        # a bomb placed by hand is refused before it is loaded
+        check_xlsx(path, limits_from_environment().max_cells)
         book = load_workbook(path, read_only=True, data_only=True)
+    except UnreadableFile as error:
+        problems.append(f"{path.name}: {error}")
+        return []
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         problems.append(f"{path.name}: not an XLSX workbook ({error})")
         return []
     try:
-        sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None) or ()
-        names = {}
-        for i, cell in enumerate(header):
-            text = "" if cell is None else str(cell).strip()
-            for column, aliases in COLUMNS.items():
-                if text in aliases:
-                    names[i] = column
-        missing = [COLUMNS[c][0] for c in REQUIRED if c not in names.values()]
-        if missing:
-            problems.append(
-                f"{path.name}: row 1: no column {', '.join(missing)} (the header row names the columns)"
-            )
-            return []
-        found = []
-        for number, line in enumerate(lines, start=2):
-            values = {names[i]: v for i, v in enumerate(line) if i in names and v not in (None, "")}
-            if values:
-                found.append((path.name, number, values))
-        return found
+        lines = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+        return _header_rows(path.name, lines, problems)
+    except Exception as error:  # a damaged sheet found while reading its rows
+        problems.append(f"{path.name}: not an XLSX workbook ({type(error).__name__}: {str(error)[:200]})")
+        return []
     finally:
         book.close()
+
+
+def checked_rows(path: Path, name: str, problems: list[str]) -> list[tuple[str, int, dict[str, object]]]:
+    """(file `name`, row, values by column) of an uploaded schedule at `path`, read in a reading
+    process of its own with the import's limits (`file_rows.head_rows`), so that no file can take
+    this process down; a file that is not an XLSX workbook, or too large or malformed to read, or of
+    more than `MAX_ROWS` rows, adds its problem."""
+    from shopkpi.data.imports.file_rows import head_rows  # python-calamine: only for an upload
+
+    with path.open("rb") as f:
+        if f.read(4) != b"PK\x03\x04":
+            problems.append(f"{name}: not an XLSX workbook (it is another kind of file)")
+            return []
+    try:
+        lines = head_rows(path, MAX_ROWS + 2)
+    except UnreadableFile as error:
+        problems.append(f"{name}: {error}")
+        return []
+    if len(lines) > MAX_ROWS + 1:
+        problems.append(f"{name}: more than {MAX_ROWS} rows; split the schedule into several files")
+        return []
+    return _header_rows(name, iter(lines), problems)
+
+
+def _header_rows(
+    file: str, lines: Iterator[tuple[int, Sequence[object]]], problems: list[str]
+) -> list[tuple[str, int, dict[str, object]]]:
+    _, header = next(lines, (1, ()))
+    names = {}
+    for i, cell in enumerate(header or ()):
+        text = "" if cell is None else str(cell).strip()
+        for column, aliases in COLUMNS.items():
+            if text in aliases:
+                names[i] = column
+    missing = [COLUMNS[c][0] for c in REQUIRED if c not in names.values()]
+    if missing:
+        problems.append(f"{file}: row 1: no column {', '.join(missing)} (the header row names the columns)")
+        return []
+    found = []
+    for number, line in lines:
+        values = {names[i]: v for i, v in enumerate(line) if i in names and v not in (None, "")}
+        if values:
+            found.append((file, number, values))
+    return found
 
 
 def shift_calendar(
@@ -307,8 +346,11 @@ def _date(value: object, column: str) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip().replace("/", "-")
     try:
-        return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
+        if text.endswith((" 00:00:00", "T00:00:00")):  # a date cell as the import's reader writes it
+            text = text[:-9]
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{COLUMNS[column][0]} {value!r} is not a date like 2026-10-07") from None
 

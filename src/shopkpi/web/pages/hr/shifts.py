@@ -5,7 +5,6 @@ when, replace or remove one (`shopkpi.appraisal.importing.shift_schedules`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,38 +12,33 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shopkpi.appraisal.importing import import_jobs as jobs
 from shopkpi.appraisal.importing import shift_schedules
 from shopkpi.appraisal.reviews.review_steps import actor_name
-from shopkpi.data.metrics.shift_text_zh import problem_zh
 from shopkpi.data.metrics.shifts import COLUMNS
+from shopkpi.web import upload_limits
 from shopkpi.web.pages.hr.access import hr_page
 
 
-def _page(request: HttpRequest, *, problems: Any = (), refused: str = "", status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, *, problems: Any = (), refused: str = "", error: str = "", status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "shopkpi/hr/shifts.html",
         {
             "schedules": shift_schedules.schedules(jobs.home()),
             "columns": [names[0] for names in COLUMNS.values()],
-            "problems": [_shown(p) for p in problems],
+            "problems": problems,
             "refused": refused,
+            "upload_error": error,
             "replacing": request.POST.get("name", "") if request.method == "POST" else "",
         },
         status=status,
     )
-
-
-def _shown(problem: shift_schedules.ShiftProblem) -> shift_schedules.ShiftProblem:
-    """The problem as the page shows it: the shift checks' English in Chinese on a Chinese page."""
-    if not translation.get_language().startswith("zh"):
-        return problem
-    return dataclasses.replace(problem, message=problem_zh(problem.message))
 
 
 @hr_page()
@@ -52,9 +46,12 @@ def _shown(problem: shift_schedules.ShiftProblem) -> shift_schedules.ShiftProble
 def shifts_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
+    too_large = upload_limits.too_large(request, "file", "", label=_("客服班表"))
+    if too_large:
+        return _page(request, error=too_large, status=413)
     upload = request.FILES.get("file")
     if upload is None:
-        return _page(request, refused=_("请选择要上传的班表文件（.xlsx）。"), status=400)
+        return _page(request, error=_("请选择要上传的班表文件（.xlsx）。"), status=400)
     name = str(request.POST.get("name") or upload.name or "")
     with tempfile.TemporaryDirectory(prefix="shopkpi-shifts-") as folder:
         path = Path(folder) / "upload.xlsx"
