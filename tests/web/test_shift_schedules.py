@@ -231,3 +231,34 @@ def test_a_hand_placed_bomb_is_a_catalogue_problem_naming_the_file(org: api_org.
     assert "手工.xlsx: file too large or malformed: sheet xl/worksheets/sheet1.xml reaches" in text
     assert "坏的.xlsx: " in text
     assert _hr(org).get("/hr/shifts/").status_code == 200  # the page still lists what is there
+
+
+def test_a_month_of_many_reviews_is_computed_again_by_the_worker(
+    org: api_org.Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shopkpi.appraisal.background import jobs
+    from shopkpi.appraisal.models import Job, Review
+    from shopkpi.appraisal.periods import recompute_jobs
+
+    reviews = Review.objects.filter(cycle=org.cycle).count()
+    assert org.cycle.status == "open" and reviews > 1
+    monkeypatch.setattr(recompute_jobs, "IN_REQUEST", reviews - 1)  # the open month is "large" here
+    write_xlsx(tmp_path / "客服排班.xlsx", SCHEDULE)
+    hr = _hr(org)
+    assert _upload(hr, tmp_path / "客服排班.xlsx").status_code == 302
+    job = Job.objects.get(kind="recompute")
+    assert (job.state, job.total, job.params) == (
+        "queued",
+        reviews,
+        {"period": org.cycle.period, "reason": "shifts"},
+    )
+    assert not MonthComputation.objects.filter(reason="shifts").exists()  # not in the request
+    page = hr.get("/hr/shifts/").content.decode()
+    assert (
+        f"考核期 {org.cycle.period} 有 {reviews} 份考核，已交给后台重算；完成后该考核期页面显示结果。" in page
+    )
+    assert "进行中的考核已重新计算" not in page
+    jobs.work(job.id)  # what a worker runs
+    job.refresh_from_db()
+    assert job.state == "done"
+    assert MonthComputation.objects.filter(reason="shifts", cycle=org.cycle).count() == 1

@@ -5,12 +5,16 @@ customer-service accounts) from the command line, as HR keeps them on the 客服
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.data.imports.importer import os_user
+
+if TYPE_CHECKING:
+    from shopkpi.appraisal.models import Job
 
 
 @click.group("shifts")
@@ -31,7 +35,7 @@ def import_command(ctx: click.Context, file: Path, name: str | None, user: str |
     from shopkpi.appraisal.importing.shift_schedules import ShiftsRefused, upload
 
     try:
-        kept = upload(home, user or os_user(), file, name or file.name)
+        kept, queued = upload(home, user or os_user(), file, name or file.name)
     except ShiftsRefused as refused:
         for problem in refused.problems:
             click.echo(f"problem    {problem}", err=True)
@@ -39,7 +43,14 @@ def import_command(ctx: click.Context, file: Path, name: str | None, user: str |
         ctx.exit(1)
     click.echo(
         f"kept       {kept.name}: {kept.rows} row(s), {kept.shifts} shift(s); open months computed again"
+        + (" (the larger ones by shopkpi worker)" if queued else "")
     )
+    _queued(queued)
+
+
+def _queued(queued: list[Job]) -> None:
+    for job in queued:
+        click.echo(f"queued     recompute of {job.params['period']} ({job.total} reviews) for shopkpi worker")
 
 
 @shifts_group.command("list")
@@ -71,8 +82,12 @@ def remove_command(ctx: click.Context, name: str, user: str | None) -> None:
     from shopkpi.appraisal.importing.shift_schedules import ShiftsRefused, remove
 
     try:
-        remove(home, user or os_user(), name)
+        queued = remove(home, user or os_user(), name)
     except ShiftsRefused as refused:
         click.echo(f"not removed: {refused}", err=True)
         ctx.exit(1)
-    click.echo(f"removed    {name}; open months computed again")
+    click.echo(
+        f"removed    {name}; open months computed again"
+        + (" (the larger ones by shopkpi worker)" if queued else "")
+    )
+    _queued(queued)

@@ -9,7 +9,8 @@ and its 工号 an employee of the organisation on the row's dates (hired by then
 A refused file changes nothing (`ShiftsRefused`, each problem with file, row, column and what to do).
 A kept or removed schedule is audited (`shifts.upload`, `shifts.remove`: who, when, the file's
 checksum), which is where the page's 上传人 / 上传时间 come from; every open month is then computed
-again, as after an import (`month_close.refresh_open_cycles`).
+again, as after an import: within the request for a month of at most `recompute_jobs.IN_REQUEST`
+reviews, as a `recompute` job for `shopkpi worker` for a larger one (`recompute_jobs.refresh_open`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import translation
@@ -31,6 +32,9 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit
 from shopkpi.data.metrics import shifts
 from shopkpi.data.metrics.shift_text_zh import problem_zh
+
+if TYPE_CHECKING:
+    from shopkpi.appraisal.models import Job
 
 UPLOAD = "shifts.upload"
 REMOVE = "shifts.remove"
@@ -120,11 +124,13 @@ def check(home: Path, path: Path, name: str) -> list[ShiftProblem]:
     return found
 
 
-def upload(home: Path, actor: str, path: Path, name: str) -> Schedule:
+def upload(home: Path, actor: str, path: Path, name: str) -> tuple[Schedule, list[Job]]:
     """Keep the schedule at `path` as `name` (replacing the one of that name), audited, then compute
-    the open months again; `ShiftsRefused` and no change when it has any problem."""
+    the open months again (`recompute_jobs.refresh_open`: a month of many reviews is queued for
+    `shopkpi worker`); the schedule and the recompute jobs queued. `ShiftsRefused` and no change when
+    it has any problem."""
     from shopkpi.appraisal.models import MonthComputation
-    from shopkpi.appraisal.periods.month_close import refresh_open_cycles
+    from shopkpi.appraisal.periods.recompute_jobs import refresh_open
 
     problems = check(home, path, name)
     if problems:
@@ -146,14 +152,15 @@ def upload(home: Path, actor: str, path: Path, name: str) -> Schedule:
             os.replace(staged, target)
     finally:
         staged.unlink(missing_ok=True)
-    refresh_open_cycles(home, actor, MonthComputation.Reason.SHIFTS)
-    return next(s for s in schedules(home) if s.name == name)
+    queued = refresh_open(home, actor, MonthComputation.Reason.SHIFTS)
+    return next(s for s in schedules(home) if s.name == name), queued
 
 
-def remove(home: Path, actor: str, name: str) -> None:
-    """Remove the schedule `name`, audited, then compute the open months again."""
+def remove(home: Path, actor: str, name: str) -> list[Job]:
+    """Remove the schedule `name`, audited, then compute the open months again as `upload` does; the
+    recompute jobs queued."""
     from shopkpi.appraisal.models import MonthComputation
-    from shopkpi.appraisal.periods.month_close import refresh_open_cycles
+    from shopkpi.appraisal.periods.recompute_jobs import refresh_open
 
     target = folder(home) / name
     if Path(name).name != name or not target.is_file():
@@ -167,7 +174,7 @@ def remove(home: Path, actor: str, name: str) -> None:
             before={"file": name, **_described(target)},
         )
         target.unlink()
-    refresh_open_cycles(home, actor, MonthComputation.Reason.SHIFTS)
+    return refresh_open(home, actor, MonthComputation.Reason.SHIFTS)
 
 
 def _described(path: Path) -> dict[str, Any]:

@@ -276,9 +276,12 @@ def refresh_cycle(cycle: Cycle, *, reason: str, actor: str, home: Path) -> Month
         )
 
 
-def recompute_cycle(user: Any, cycle: Cycle, *, home: Path) -> list[str]:
+def recompute_cycle(
+    user: Any, cycle: Cycle, *, home: Path, reason: str = MonthComputation.Reason.RECOMPUTE
+) -> list[str]:
     """HR's recompute of an open cycle from the warehouse (values frozen after HR's check stay
-    frozen), audited; returns the employee codes whose score, grade or pay changed."""
+    frozen), audited; returns the employee codes whose score, grade or pay changed. `reason` is the
+    computation's (a recompute queued after a 客服班表 change says so)."""
     if cycle.status != Cycle.Status.OPEN:
         raise WorkflowError(
             _("考核期 %(period)s 已归档，只读。") % {"period": cycle.period}, code="cycle_archived"
@@ -290,7 +293,7 @@ def recompute_cycle(user: Any, cycle: Cycle, *, home: Path) -> list[str]:
                 "employee__code", "score", "grade", "pay"
             )
         }
-        refresh_cycle(cycle, reason=MonthComputation.Reason.RECOMPUTE, actor=actor_name(user), home=home)
+        refresh_cycle(cycle, reason=reason, actor=actor_name(user), home=home)
         after = Review.objects.filter(cycle=cycle).values_list("employee__code", "score", "grade", "pay")
         changed = sorted(code for code, score, grade, pay in after if before.get(code) != (score, grade, pay))
         audit.record(

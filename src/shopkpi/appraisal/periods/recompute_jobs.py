@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from shopkpi.appraisal.background import jobs
-from shopkpi.appraisal.models import Cycle, Job, Review
+from shopkpi.appraisal.models import Cycle, Job, MonthComputation, Review
 from shopkpi.appraisal.periods import month_close
 from shopkpi.appraisal.reviews.review_steps import WorkflowError, actor_name
 
@@ -38,8 +38,26 @@ def recompute(user: Any, cycle: Cycle) -> Job | list[str]:
     reviews = Review.objects.filter(cycle=cycle).count()
     if reviews <= IN_REQUEST or cycle.status != Cycle.Status.OPEN:  # an archived month: refused here
         return month_close.recompute_cycle(user, cycle, home=Path(settings.HOME))
+    return _queued(actor_name(user), cycle, reviews, {})
+
+
+def refresh_open(home: Path, actor: str, reason: str) -> list[Job]:
+    """After a change every open month reads (a 客服班表 kept or removed): each open month computed
+    again, here when it has at most `IN_REQUEST` reviews, else queued as a recompute job for
+    `shopkpi worker` with `reason` as its computation's; the jobs queued."""
+    queued = []
+    for cycle in Cycle.objects.filter(status=Cycle.Status.OPEN).order_by("period"):
+        reviews = Review.objects.filter(cycle=cycle).count()
+        if reviews <= IN_REQUEST:
+            month_close.refresh_cycle(cycle, reason=reason, actor=actor, home=home)
+        else:
+            queued.append(_queued(actor, cycle, reviews, {"reason": reason}))
+    return queued
+
+
+def _queued(actor: str, cycle: Cycle, reviews: int, params: dict[str, str]) -> Job:
     job = Job.objects.create(
-        id=jobs.new_id(), kind=KIND, user=actor_name(user), params={"period": cycle.period}, total=reviews
+        id=jobs.new_id(), kind=KIND, user=actor, params={"period": cycle.period, **params}, total=reviews
     )
     jobs.enqueue(job)
     return job
@@ -53,7 +71,12 @@ def run_job(row: Job) -> None:
         jobs.finish(row, Job.State.FAILED, error="no_cycle")
         return
     try:
-        changed = month_close.recompute_cycle(user, cycle, home=Path(settings.HOME))
+        changed = month_close.recompute_cycle(
+            user,
+            cycle,
+            home=Path(settings.HOME),
+            reason=row.params.get("reason", MonthComputation.Reason.RECOMPUTE),
+        )
     except WorkflowError as refused:  # archived since it was queued
         jobs.finish(row, Job.State.FAILED, error=refused.code)
         return

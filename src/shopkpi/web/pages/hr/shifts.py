@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shopkpi.appraisal.importing import import_jobs as jobs
 from shopkpi.appraisal.importing import shift_schedules
+from shopkpi.appraisal.models import Job
 from shopkpi.appraisal.reviews.review_steps import actor_name
 from shopkpi.data.metrics.shifts import COLUMNS
 from shopkpi.web import upload_limits
@@ -59,15 +60,33 @@ def shifts_page(request: HttpRequest) -> HttpResponse:
             for chunk in upload.chunks():
                 out.write(chunk)
         try:
-            kept = shift_schedules.upload(jobs.home(), actor_name(request.user), path, name)
+            kept, queued = shift_schedules.upload(jobs.home(), actor_name(request.user), path, name)
         except shift_schedules.ShiftsRefused as error:
             return _page(request, problems=error.problems, refused=name, status=400)
-    messages.success(
-        request,
-        _("已保存班表 %(name)s（%(rows)s 行，%(shifts)s 个班次），进行中的考核已重新计算。")
-        % {"name": kept.name, "rows": kept.rows, "shifts": kept.shifts},
-    )
+    if queued:
+        messages.success(
+            request,
+            _("已保存班表 %(name)s（%(rows)s 行，%(shifts)s 个班次）。")
+            % {"name": kept.name, "rows": kept.rows, "shifts": kept.shifts},
+        )
+    else:
+        messages.success(
+            request,
+            _("已保存班表 %(name)s（%(rows)s 行，%(shifts)s 个班次），进行中的考核已重新计算。")
+            % {"name": kept.name, "rows": kept.rows, "shifts": kept.shifts},
+        )
+    _tell_queued(request, queued)
     return redirect("hr-shifts")
+
+
+def _tell_queued(request: HttpRequest, queued: list[Job]) -> None:
+    """A month of many reviews is recomputed by `shopkpi worker`: its page shows the job (as after 重算)."""
+    for job in queued:
+        messages.info(
+            request,
+            _("考核期 %(period)s 有 %(n)s 份考核，已交给后台重算；完成后该考核期页面显示结果。")
+            % {"period": job.params["period"], "n": job.total},
+        )
 
 
 @hr_page()
@@ -75,8 +94,12 @@ def shifts_page(request: HttpRequest) -> HttpResponse:
 def remove_schedule(request: HttpRequest) -> HttpResponse:
     name = str(request.POST.get("name") or "")
     try:
-        shift_schedules.remove(jobs.home(), actor_name(request.user), name)
+        queued = shift_schedules.remove(jobs.home(), actor_name(request.user), name)
     except shift_schedules.ShiftsRefused as error:
         return _page(request, problems=error.problems, refused=name, status=400)
-    messages.success(request, _("已删除班表 %(name)s，进行中的考核已重新计算。") % {"name": name})
+    if queued:
+        messages.success(request, _("已删除班表 %(name)s。") % {"name": name})
+    else:
+        messages.success(request, _("已删除班表 %(name)s，进行中的考核已重新计算。") % {"name": name})
+    _tell_queued(request, queued)
     return redirect("hr-shifts")
