@@ -365,6 +365,40 @@ def test_a_large_summary_is_a_job_with_the_same_sheets(company, monkeypatch) -> 
     assert len(from_job[1][1]) == 1 + PEOPLE  # 明细: the header, then each review
 
 
+def test_a_large_overdue_list_is_a_job_of_the_step_chosen(company, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SHOPKPI_STORE_URL", raising=False)
+    Review.objects.update(status=Review.Status.PENDING_SUPERVISOR)  # due 2026-04-07: late today
+    Review.objects.filter(employee__code__in=["E00000", "E00001"]).update(status=Review.Status.PENDING_HR)
+    hr = client_for("hr")
+    answer = hr.post(f"/hr/cycles/{PERIOD}/overdue.xlsx?status=pending_supervisor")
+    job = Job.objects.get(kind="export")
+    assert answer["Location"] == f"/hr/exports/{job.id}/"
+    assert (job.user, job.total) == ("hr", PEOPLE - 2)
+    assert job.params["filters"] == {"status": "pending_supervisor"}
+    jobs.work(job.id)
+    for other in ("hr2", "gm", "clerk"):
+        assert client_for(other).post(f"/hr/exports/{job.id}/download/").status_code == 404
+    download = hr.post(f"/hr/exports/{job.id}/download/")
+    assert download.status_code == 200 and "no-store" in download["Cache-Control"].split(", ")
+    today = timezone.localdate()
+    entry = AuditEntry.objects.get(action="list.export")
+    assert (entry.actor, entry.object_id) == ("hr", "overdue")
+    filters = {"today": today.isoformat(), "status": "pending_supervisor"}
+    assert entry.after == {"rows": PEOPLE - 2, "filters": filters, "format": "xlsx"}
+
+    monkeypatch.setattr(export_jobs, "IN_REQUEST", PEOPLE)
+    immediate = hr.post(f"/hr/cycles/{PERIOD}/overdue.xlsx?status=pending_supervisor")
+    assert immediate.status_code == 200 and Job.objects.filter(kind="export").count() == 1
+    assert AuditEntry.objects.filter(action="list.export").latest("id").after == entry.after
+    from_job, from_request = cells(download.content), cells(immediate.content)
+    note = f"截至 {today.isoformat()}；环节：待上级评分；共 {PEOPLE - 2} 条；导出：hr "
+    assert from_job[1][0][0].startswith(note) and from_request[1][0][0].startswith(note)
+    del from_job[1], from_request[1]
+    assert from_job == from_request
+    late = str((today - dt.date(2026, 4, 7)).days)
+    assert [(row[2][0], row[7][0]) for row in from_job[2:]] == [(f"E{n:05d}", late) for n in range(2, PEOPLE)]
+
+
 def every_sheet(content: bytes) -> list[tuple[str, list[list[Any]]]]:
     book = load_workbook(io.BytesIO(content))
     return [

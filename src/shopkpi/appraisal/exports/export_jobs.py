@@ -1,8 +1,8 @@
 """Excel exports larger than a request, as jobs (导出任务), downloaded from any server by who asked.
 
 The exports (`EXPORTS`): the pay sheet of a month, the year's pay-grade adjustment list, and a
-cycle's review list under the filter chosen on its page (carried in the job's params), and a cycle's
-department summary (汇总表, a line for each review it sums). An export
+cycle's review list and its overdue list under the filter chosen on the page (carried in the job's
+params), and a cycle's department summary (汇总表, a line for each review it sums). An export
 of at most `IN_REQUEST` lines is written within the request, as before. A larger one is
 queued (`shopkpi.appraisal.background.jobs`, kind `export`) and written by `shopkpi worker` into the
 store the warehouse's batch files use (`batch_store.open_store`: the home's `warehouse/` folder by
@@ -92,7 +92,8 @@ def _list(
     filters: Callable[[dict[str, Any]], dict[str, Any]] = lambda params: params["filters"],
 ) -> Export:
     """A list (`list_workbook`) as an export: `listed` builds its sheet from the user and the job's params
-    (the same builder the request uses); its download is audited as the immediate export is."""
+    (the same builder the request uses); its download is audited as the immediate export is, with the
+    sheet's filter (`filters` of the params for a file written before the result held it)."""
 
     def write(
         user: Any, params: dict[str, Any], path: Path, progress: Callable[[int], None]
@@ -102,14 +103,14 @@ def _list(
         with path.open("wb") as out:
             list_workbook.write(sheet, out, exported_by=actor_name(user), exported_at=now)
         progress(len(sheet.rows))
-        return {"lines": len(sheet.rows)}
+        return {"lines": len(sheet.rows), "filters": sheet.filters}
 
     return Export(
         lines=lines,
         check=check,
         write=write,
         record=lambda user, params, result: list_workbook.record_list_export(
-            actor_name(user), name, result["lines"], filters(params)
+            actor_name(user), name, result["lines"], result.get("filters", filters(params))
         ),
     )
 
@@ -143,6 +144,12 @@ EXPORTS = {
         lines=lambda user, params: lists.review_count(user, params["period"], params["filters"]),
         check=lists.check_hr,
         listed=lambda user, params: lists.reviews(user, params["period"], params["filters"]),
+    ),
+    "overdue": _list(  # a cycle's overdue reviews (逾期考核) of the step chosen on the page
+        "overdue",
+        lines=lambda user, params: lists.overdue_count(user, params["period"], params["filters"]),
+        check=lists.check_hr,
+        listed=lambda user, params: lists.overdue(user, params["period"], params["filters"]),
     ),
 }
 

@@ -8,6 +8,7 @@ query the page uses (`matching_reviews` for a cycle's reviews)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,8 @@ from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.reviews import deadlines
 
 Filters = Mapping[str, str]  # the list page's query, without its page number
+S = Review.Status
+STEPS = (S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR)  # the steps with a deadline
 
 
 def check_hr(user: Any) -> None:
@@ -145,4 +148,68 @@ def reviews(user: Any, period: str, filters: Filters) -> ListSheet:
         rows=rows,
         totals=money_totals(10, pay_totals.of_reviews(matching)),
         filters=dict(filters),
+    )
+
+
+# ---- overdue ---------------------------------------------------------------------------------------
+
+
+def late_reviews(user: Any, cycle: Cycle, today: dt.date) -> QuerySet[Review]:
+    """The cycle's reviews the user sees that wait past their step's deadline."""
+    return policy.visible_reviews(user).filter(cycle=cycle).filter(deadlines.overdue_reviews(today))
+
+
+def listed_late(late: QuerySet[Review], step: str) -> QuerySet[Review]:
+    """Of `late`, those of one step (or all), as the list shows them: by 工号 (the page's and the export's)."""
+    shown = late.filter(status=step) if step in STEPS else late
+    return (
+        shown.select_related("employee__department", "employee__position", "evaluator", "cycle")
+        .defer("values", "provenance", "result")
+        .order_by("employee__code")
+    )
+
+
+def overdue_count(user: Any, period: str, filters: Filters) -> int:
+    late = late_reviews(user, Cycle.objects.get(period=period), timezone.localdate())
+    return listed_late(late, filters.get("status", "")).count()
+
+
+def overdue(user: Any, period: str, filters: Filters) -> ListSheet:
+    """The cycle's reviews waiting past their step's deadline today (逾期考核), of the step chosen."""
+    cycle = Cycle.objects.get(period=period)
+    today = timezone.localdate()
+    step = filters.get("status", "")
+    late = listed_late(late_reviews(user, cycle, today), step)
+    rows = []
+    for review in late:
+        due = deadlines.due_date(review)
+        rows.append(
+            [
+                review_state(review.status),
+                due,
+                review.employee.code,
+                review.employee.name,
+                review.employee.department.name,
+                review.employee.position.name,
+                review.evaluator.name if review.evaluator else "",
+                None if due is None else (today - due).days,
+            ]
+        )
+    shown_step = review_state(step) if step in STEPS else ""
+    return ListSheet(
+        name="overdue",
+        title=titled(_("%(period)s 逾期考核") % {"period": cycle.period}),
+        note=_("截至 %(today)s") % {"today": today.isoformat()} + "；" + words([(_("环节"), shown_step)]),
+        columns=(
+            Column(_("环节"), width=12),
+            Column(_("截止日期"), "date"),
+            Column(_("工号"), width=10),
+            Column(_("姓名"), width=10),
+            Column(_("部门")),
+            Column(_("岗位")),
+            Column(_("考评负责人"), width=10),
+            Column(_("逾期天数"), "number"),
+        ),
+        rows=rows,
+        filters={"today": today.isoformat(), "status": step},
     )

@@ -24,7 +24,6 @@ from shopkpi.appraisal.exports.list_workbook import Column, ListSheet
 from shopkpi.appraisal.importing import import_jobs as jobs
 from shopkpi.appraisal.models import Cycle
 from shopkpi.appraisal.pay import pay_totals
-from shopkpi.appraisal.reviews import deadlines
 from shopkpi.appraisal.reviews.review_steps import actor_name
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.gm import approval_list as gm_approval_list
@@ -32,7 +31,6 @@ from shopkpi.web.pages.gm.approval_list import ApprovalFilter
 from shopkpi.web.pages.hr import actions as hr_actions
 from shopkpi.web.pages.hr import audit as hr_audit
 from shopkpi.web.pages.hr import imports as hr_imports
-from shopkpi.web.pages.hr import reports as hr_reports
 from shopkpi.web.pages.hr.access import gm_page, hr_page
 from shopkpi.web.pages.hr.export_pages import queued, xlsx_response
 
@@ -73,46 +71,14 @@ def reviews_xlsx(request: HttpRequest, period: str) -> HttpResponse:
 @hr_page()
 @require_POST
 def overdue_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    """Within the request, or as a job past `export_jobs.IN_REQUEST` rows (the step chosen in its params)."""
     cycle = get_object_or_404(Cycle, period=period)
-    today = timezone.localdate()
-    step = request.GET.get("status", "")
-    late = hr_reports.listed_late(hr_reports.late_reviews(request.user, cycle, today), step)
-    rows = []
-    for review in late:
-        due = deadlines.due_date(review)
-        rows.append(
-            [
-                labels.review_state(review.status),
-                due,
-                review.employee.code,
-                review.employee.name,
-                review.employee.department.name,
-                review.employee.position.name,
-                review.evaluator.name if review.evaluator else "",
-                None if due is None else (today - due).days,
-            ]
-        )
-    shown_step = labels.review_state(step) if step in hr_reports.STEPS else ""
-    listed = ListSheet(
-        name="overdue",
-        title=lists.titled(_("%(period)s 逾期考核") % {"period": cycle.period}),
-        note=_("截至 %(today)s") % {"today": today.isoformat()}
-        + "；"
-        + lists.words([(_("环节"), shown_step)]),
-        columns=(
-            Column(_("环节"), width=12),
-            Column(_("截止日期"), "date"),
-            Column(_("工号"), width=10),
-            Column(_("姓名"), width=10),
-            Column(_("部门")),
-            Column(_("岗位")),
-            Column(_("考评负责人"), width=10),
-            Column(_("逾期天数"), "number"),
-        ),
-        rows=rows,
-        filters={"today": today.isoformat(), "status": step},
-    )
-    return _download(request, listed, f"overdue-{cycle.period}.xlsx")
+    filters = {"status": request.GET.get("status", "")}
+    name = f"overdue-{cycle.period}.xlsx"
+    job = export_jobs.queue(request.user, "overdue", {"period": cycle.period, "filters": filters}, name)
+    if job is not None:
+        return queued(request, job)
+    return _download(request, lists.overdue(request.user, cycle.period, filters), name)
 
 
 # ---- the GM's approvals ----------------------------------------------------------------------------

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.exports import export_jobs
 from shopkpi.appraisal.exports import summary as hr_summary
+from shopkpi.appraisal.exports.lists import STEPS, late_reviews, listed_late  # the page's and the export's
 from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.pay import paysheet
 from shopkpi.appraisal.reviews import deadlines
@@ -27,7 +27,6 @@ from shopkpi.web.pages.hr.export_pages import xlsx_response
 
 S = Review.Status
 PER_PAGE = 100
-STEPS = (S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR)  # the steps with a deadline
 
 
 @hr_page()
@@ -59,21 +58,6 @@ def overdue(request: HttpRequest, period: str) -> HttpResponse:
             "rows": rows,
             **links,
         },
-    )
-
-
-def late_reviews(user: Any, cycle: Cycle, today: dt.date) -> QuerySet[Review]:
-    """The cycle's reviews the user sees that wait past their step's deadline."""
-    return policy.visible_reviews(user).filter(cycle=cycle).filter(deadlines.overdue_reviews(today))
-
-
-def listed_late(late: QuerySet[Review], step: str) -> QuerySet[Review]:
-    """Of `late`, those of one step (or all), as the list shows them: by 工号 (the page's and the export's)."""
-    shown = late.filter(status=step) if step in STEPS else late
-    return (
-        shown.select_related("employee__department", "employee__position", "evaluator", "cycle")
-        .defer("values", "provenance", "result")
-        .order_by("employee__code")
     )
 
 
