@@ -170,9 +170,9 @@ def test_every_list_page_costs_the_same_queries_at_100_and_1000_people() -> None
     at_100, at_1000 = queries.pop(incidents)
     assert at_1000 == at_100 - 1 and (small[incidents][1], large[incidents][1]) == (100, 0)
     assert {page: counts for page, counts in queries.items() if counts[0] != counts[1]} == {}
-    # no page names more than a page of people (100; 50 on the home page, 20 appeals), but three that
-    # still carry the whole company (issue 14: the calibration page, the org chart, the users' list)
-    whole = {("hr", f"/calibration/{PERIOD}/"), ("hr", "/org/"), ("hr", "/users/")}
+    # no page names more than a page of people (100; 50 on the home page, 20 appeals), but two that
+    # still carry the whole company (issue 14: the calibration page, the org chart)
+    whole = {("hr", f"/calibration/{PERIOD}/"), ("hr", "/org/")}
     assert max(people for page, (_, people) in large.items() if page not in whole) <= 100, large
     assert large[("hr", "/")][1] == 50 and large[("hr", f"/hr/cycles/{PERIOD}/appeals/")][1] == 20
 
@@ -197,3 +197,31 @@ def test_a_page_of_the_pay_sheet_totals_every_line() -> None:
     mine = [line for line in every if line.department == "部门3"]
     assert len(set(re.findall(r">(E\d{4})<", page))) == len(mine)
     assert f"¥{paysheet.totals(mine).payable:,.2f}" in page
+
+
+def test_the_users_page_stays_small_at_1000_people() -> None:
+    """用户与角色: 50 logins a page whatever the company's size, filtered or not."""
+    _start()
+    _grow(0, 100)
+    client = Client()
+    client.force_login(User.objects.get(username="hr"))
+    asks = ({}, {"q": "E0"}, {"role": "hr"}, {"shown": "never"}, {"shown": "locked"}, {"page": "3"})
+
+    def measured() -> list[tuple[int, int]]:
+        found = []
+        for ask in asks:
+            with CaptureQueriesContext(connection) as queries:
+                answer = client.get("/users/", ask)
+            assert answer.status_code == 200, ask
+            found.append((len(queries), len(answer.content)))
+        return found
+
+    small = measured()
+    _grow(100, 1000)
+    large = measured()
+    assert [n for n, _ in small] == [n for n, _ in large]
+    assert max(size for _, size in large) < 120 * 1024
+    page = client.get("/users/", {"q": "E0", "page": "2"}).content.decode()
+    # E0000–E0999 and no other login: 1,000 found, 20 pages, the search kept in the page links
+    assert "符合筛选条件的用户共 1000 个" in page and "第 2 / 20 页" in page and "?q=E0&amp;page=3" in page
+    assert len(set(re.findall(r">(E\d{4})</a>", page))) == 50

@@ -141,11 +141,19 @@ def check(username: str, address: str, *, before_id: int | None = None, now: dat
 def locked(usernames: Iterable[str], *, now: datetime | None = None) -> set[str]:
     """Those of `usernames` that their failures lock now (a page of the users list at once: only those
     with enough recent failures to be locked are looked at more closely)."""
-    now = now or timezone.now()
     by_key = {_key(name): name for name in usernames}
+    return {by_key[key] for key in locked_keys(within=by_key, now=now)}
+
+
+def locked_keys(*, within: Iterable[str] | None = None, now: datetime | None = None) -> set[str]:
+    """The usernames (lower case) their failures lock now, of `within` or of everyone (the users list
+    filtered to the locked ones)."""
+    now = now or timezone.now()
+    failures = LoginAttempt.objects.filter(succeeded=False, at__gt=now - BACKOFF_MEMORY)
+    if within is not None:
+        failures = failures.filter(username__in=within)
     suspects = (
-        LoginAttempt.objects.filter(username__in=by_key, succeeded=False, at__gt=now - BACKOFF_MEMORY)
-        .values("username")
+        failures.values("username")
         .annotate(failures=Count("id"))
         .filter(failures__gte=FAILURES_PER_USERNAME)
         .values_list("username", flat=True)
@@ -154,7 +162,7 @@ def locked(usernames: Iterable[str], *, now: datetime | None = None) -> set[str]
     for key in suspects:
         lock = _locks(key, "", now, None)["username"]
         if lock is not None and lock.until > now:
-            found.add(by_key[key])
+            found.add(key)
     return found
 
 

@@ -427,6 +427,11 @@ def locked(usernames: Iterable[str]) -> set[str]:
     return login_throttle.locked(usernames)
 
 
+def locked_now() -> set[str]:
+    """Every username (lower case) the throttle locks now."""
+    return login_throttle.locked_keys()
+
+
 def unlock(by: Any, username: str) -> None:
     """Lift the throttle's lock of the username (its failed tries are forgotten); audited."""
     _require_manager(by)

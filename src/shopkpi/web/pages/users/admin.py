@@ -10,9 +10,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models.functions import Lower
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -24,10 +24,18 @@ from shopkpi.appraisal.accounts.login_workbook import workbook
 from shopkpi.appraisal.accounts.roles import ADMIN, GM, GROUP_ROLES, HR, employee_of, group_roles
 from shopkpi.appraisal.models import Employee
 from shopkpi.web.pages.common import labels
+from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import users_page
 
 PAGE_SIZE = 50
-SHOWN = (("active", _("在用")), ("inactive", _("已停用")), ("all", _("全部")))
+SHOWN = (
+    ("active", _("在用")),
+    ("locked", _("登录已锁定")),
+    ("never", _("从未登录")),
+    ("must_change", _("未改初始密码")),
+    ("inactive", _("已停用")),
+    ("all", _("全部")),
+)
 ROLE_ORDER = (HR, GM, ADMIN)
 
 
@@ -44,18 +52,27 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
-def _listed(request: HttpRequest) -> tuple[QuerySet[User], str, str]:
+def _listed(request: HttpRequest) -> tuple[QuerySet[User], str, str, str]:
     query = request.GET.get("q", "").strip()
     shown = request.GET.get("shown", "active")
+    role = request.GET.get("role", "")
     users = (
         User.objects.select_related("employee", "login_profile")
         .prefetch_related("groups")
         .order_by("username")
     )
-    if shown == "active":
-        users = users.filter(is_active=True)
-    elif shown == "inactive":
+    if shown == "inactive":
         users = users.filter(is_active=False)
+    elif shown != "all":  # the locked, the never signed in, the unchanged passwords: of the active ones
+        users = users.filter(is_active=True)
+    if shown == "locked":
+        users = users.alias(key=Lower("username")).filter(key__in=logins.locked_now())
+    elif shown == "never":
+        users = users.filter(last_login__isnull=True)
+    elif shown == "must_change":
+        users = users.filter(login_profile__must_change_password=True)
+    if role in ROLE_ORDER:
+        users = users.filter(groups__name=role)
     if query:
         users = users.filter(
             Q(username__icontains=query)
@@ -63,7 +80,7 @@ def _listed(request: HttpRequest) -> tuple[QuerySet[User], str, str]:
             | Q(employee__name__icontains=query)
             | Q(employee__code__icontains=query)
         )
-    return users, query, shown
+    return users, query, shown, role
 
 
 def _status(user: User, today: Any, locked: bool = False) -> list[str]:
@@ -94,27 +111,27 @@ def _without_login() -> QuerySet[Employee]:
 
 
 def _list_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    users, query, shown = _listed(request)
-    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    users, query, shown, role = _listed(request)
+    page, pages = page_of(request, users, PAGE_SIZE)
     today = timezone.localdate()
     locked = logins.locked(u.get_username() for u in page)
     rows = [
         {"user": u, "roles": _roles(u), "status": _status(u, today, u.get_username() in locked)} for u in page
     ]
-    kept = request.GET.copy()
-    kept.pop("page", None)
     waiting = _without_login()
     actor_roles = group_roles(request.user)
     return render(
         request,
         "shopkpi/users/list.html",
         {
-            "page": page,
+            **pages,
             "rows": rows,
             "query": query,
             "shown": shown,
             "states": SHOWN,
-            "filters": kept.urlencode(),
+            "role": role,
+            "roles": [(r, labels.ROLES[r]) for r in ROLE_ORDER],
+            "back": request.GET.urlencode(),
             "waiting": waiting.count(),
             "waiting_codes": list(waiting.values_list("code", "name")[:500]),
             "role_choices": _role_choices(actor_roles),
@@ -168,6 +185,22 @@ def create(request: HttpRequest) -> HttpResponse:
     return _download([handed], f"login-{handed.username}-{_stamp()}.xlsx")
 
 
+def _back(request: HttpRequest) -> str:
+    """The users list's query string (filters, search, page) the detail page came from and returns to;
+    re-encoded, so it is only ever a query string of /users/."""
+    return QueryDict(request.POST.get("back") or request.GET.get("back", "")).urlencode()
+
+
+def _to_detail(request: HttpRequest, user: User) -> HttpResponse:
+    response = redirect("user-detail", user_id=user.pk)
+    back = _back(request)
+    if back:
+        kept = QueryDict(mutable=True)
+        kept["back"] = back
+        response["Location"] += "?" + kept.urlencode()
+    return response
+
+
 def _detail_page(request: HttpRequest, user: User, *, error: str = "", status: int = 200) -> HttpResponse:
     held = set(logins.roles_of(user))
     actor_roles = group_roles(request.user)
@@ -182,6 +215,7 @@ def _detail_page(request: HttpRequest, user: User, *, error: str = "", status: i
             "status": _status(user, timezone.localdate()),  # the lock has a line of its own
             "locked_until": logins.locked_until(user.get_username()),
             "is_self": user.pk == request.user.pk,
+            "back": _back(request),
             "error": error,
         },
         status=status,
@@ -211,7 +245,7 @@ def change_roles(request: HttpRequest, user_id: int) -> HttpResponse:
     except logins.LoginRefused as refused:
         return _detail_page(request, user, error=str(refused), status=409)
     messages.success(request, _("角色已保存。"))
-    return redirect("user-detail", user_id=user.pk)
+    return _to_detail(request, user)
 
 
 @users_page()
@@ -236,7 +270,7 @@ def deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     except logins.LoginRefused as refused:
         return _detail_page(request, user, error=str(refused), status=409)
     messages.success(request, _("用户已停用：不能再登录，已登录的会话和 API 令牌立即失效。"))
-    return redirect("user-detail", user_id=user.pk)
+    return _to_detail(request, user)
 
 
 @users_page()
@@ -245,4 +279,4 @@ def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _subject(user_id)
     logins.unlock(request.user, user.get_username())
     messages.success(request, _("已解除登录锁定。"))
-    return redirect("user-detail", user_id=user.pk)
+    return _to_detail(request, user)
