@@ -135,7 +135,12 @@ def test_a_large_pay_sheet_is_written_by_the_worker_and_downloaded_only_by_who_a
     job = Job.objects.get(kind="export")
     assert answer.status_code == 302 and answer["Location"] == f"/hr/exports/{job.id}/"
     assert (job.state, job.total, job.user) == ("queued", PEOPLE, "hr")
-    assert job.params == {"what": "paysheet", "file": f"paysheet-{PERIOD}.xlsx", "period": PERIOD}
+    assert job.params == {
+        "what": "paysheet",
+        "file": f"paysheet-{PERIOD}.xlsx",
+        "language": "zh-hans",
+        "period": PERIOD,
+    }
     page = hr.get(answer["Location"]).content.decode()
     assert (
         f"共 {PEOPLE} 行，已交给后台生成" in page and "排队中，等待后台处理程序（shopkpi worker）生成" in page
@@ -190,6 +195,23 @@ def test_a_large_pay_sheet_is_written_by_the_worker_and_downloaded_only_by_who_a
     User.objects.get(username="hr").groups.clear()  # no longer HR: the file is refused at download time
     assert hr.post(f"/hr/exports/{job.id}/download/").status_code == 403
     assert AuditEntry.objects.filter(action="paysheet.export").count() == 2  # the job's and the immediate one
+
+
+def test_the_worker_writes_the_file_in_the_language_it_was_asked_in(company, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SHOPKPI_STORE_URL", raising=False)
+    hr = client_for("hr")
+    hr.cookies["django_language"] = "en"
+    hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
+    job = Job.objects.get(kind="export")
+    assert job.params["language"] == "en"
+    jobs.work(job.id)  # the worker has no request: the job says which language
+    download = hr.post(f"/hr/exports/{job.id}/download/")
+    monkeypatch.setattr(export_jobs, "IN_REQUEST", PEOPLE)
+    immediate = hr.post(f"/hr/cycles/{PERIOD}/paysheet.xlsx")
+    from_job, from_request = cells(download.content), cells(immediate.content)
+    assert from_job == from_request
+    assert from_job[3 + PEOPLE][0][0] == "Total"  # not 合计
+    assert "合计" not in {value for row in from_job for value, _format in row}
 
 
 def test_a_newer_export_and_the_retention_remove_the_file(company, store) -> None:  # type: ignore[no-untyped-def]
@@ -292,6 +314,7 @@ def test_a_large_review_list_is_a_job_holding_what_the_page_listed(company, stor
     assert job.params == {
         "what": "reviews",
         "file": f"reviews-{PERIOD}.xlsx",
+        "language": "zh-hans",
         "period": PERIOD,
         "filters": filters,
     }
@@ -331,7 +354,12 @@ def test_a_large_summary_is_a_job_with_the_same_sheets(company, monkeypatch) -> 
     job = Job.objects.get(kind="export")
     assert answer["Location"] == f"/hr/exports/{job.id}/"
     assert (job.user, job.total) == ("hr", PEOPLE)  # a line of 明细 for each review it sums
-    assert job.params == {"what": "summary", "file": f"summary-{PERIOD}.xlsx", "period": PERIOD}
+    assert job.params == {
+        "what": "summary",
+        "file": f"summary-{PERIOD}.xlsx",
+        "language": "zh-hans",
+        "period": PERIOD,
+    }
     assert f"汇总表 {PERIOD}" in hr.get(answer["Location"]).content.decode()
     jobs.work(job.id)
     job.refresh_from_db()

@@ -21,7 +21,8 @@ take about the CPU the month's recompute takes for its 100 people, the recompute
 (`recompute_jobs.IN_REQUEST`); on a machine with a load of 20–30 that is several seconds of wall time,
 and 5,000 lines would be half a minute.
 
-Running a job again is safe: the file is written afresh and put under the same name.
+The file is written in the language of the page it was asked from (the job's params keep it), as the
+immediate export is. Running a job again is safe: the file is written afresh and put under the same name.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from shopkpi.appraisal.background import jobs
 from shopkpi.appraisal.exports import list_workbook, lists, summary
@@ -172,7 +173,7 @@ def queue(user: Any, what: str, params: dict[str, Any], file: str) -> Job | None
         id=jobs.new_id(),
         kind=KIND,
         user=actor_name(user),
-        params={"what": what, "file": file, **params},
+        params={"what": what, "file": file, "language": translation.get_language(), **params},
         total=lines,
     )
     jobs.enqueue(job)
@@ -192,8 +193,11 @@ def run_job(row: Job) -> None:
         jobs.finish(row, Job.State.FAILED, error=refused.code)
         return
     staged = home() / f".export-{row.id}.xlsx"  # hidden: a backup leaves it out
+    # in the language of who asked (the worker has no request to take it from)
+    language = row.params.get("language") or settings.LANGUAGE_CODE
     try:
-        result = export.write(user, row.params, staged, lambda done: jobs.progress(row, done))
+        with translation.override(language):
+            result = export.write(user, row.params, staged, lambda done: jobs.progress(row, done))
         open_store(home()).put(staged, key(row))
     finally:
         staged.unlink(missing_ok=True)
