@@ -58,7 +58,13 @@ def test_calibration_shown_to_the_employee_with_its_reason(co: Company) -> None:
     review = advance(co, "E01", S.PENDING_GM)
     hr = client_for(co, "hr")
     page = _text(hr.get(f"/calibration/{PERIOD}/"))
-    assert "全公司" in page and "运营部" in page and f'action="/calibration/reviews/{review.pk}/"' in page
+    # the bars, each a link listing its reviews; no review's form until a bar is chosen
+    assert "全公司" in page and "运营部" in page and f'action="/calibration/reviews/{review.pk}/"' not in page
+    assert 'href="?scope=company&amp;grade=%E5%90%88%E6%A0%BC#chosen"' in page
+    page = _text(hr.get(f"/calibration/{PERIOD}/", {"scope": "company", "grade": "合格"}))
+    assert f'action="/calibration/reviews/{review.pk}/"' in page and "等级为 合格 的考核共" in page
+    back = f"/calibration/{PERIOD}/?scope=company&amp;grade=%E5%90%88%E6%A0%BC&amp;page=1"
+    assert f'name="next" value="{back}"' in page  # the calibration comes back to this page of the bar
     answer = hr.post(
         f"/calibration/reviews/{review.pk}/",
         {
@@ -66,9 +72,10 @@ def test_calibration_shown_to_the_employee_with_its_reason(co: Company) -> None:
             "reason": "大促期间独立承担直播间运营",
             "version": review.version,
             "period": PERIOD,
+            "next": back.replace("&amp;", "&"),
         },
     )
-    assert answer.status_code == 302
+    assert answer.status_code == 302 and answer["Location"] == back.replace("&amp;", "&")
     employee = client_for(co, "e01")
     before = _text(employee.get(f"/reviews/{review.pk}/"))
     assert "大促期间独立承担直播间运营" not in before  # not before publication
@@ -93,6 +100,7 @@ def test_a_refused_calibration_is_shown_at_its_form(co: Company) -> None:
         {"grade": "优秀", "reason": " ", "version": review.version, "period": PERIOD},
     )
     assert answer.status_code == 409 and "校准调整等级需要写明原因" in _text(answer)
+    assert f'action="/calibration/reviews/{review.pk}/"' in _text(answer)  # its bar listed again, at its form
     assert Review.objects.get(pk=review.pk).grade == "合格"
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,9 +22,11 @@ from shopkpi.appraisal.calibration import adjust, distribution, publishing
 from shopkpi.appraisal.models import Cycle, DistributionConfirmation, Review
 from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.errors import domain_errors
+from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import safe_next
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+PAGE_SIZE = 50
 
 
 def calibration_page(*, reshow: Any = None) -> Callable[[View], View]:
@@ -46,13 +49,8 @@ def _page(
 ) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
     found = distribution.of_cycle(cycle)
-    ids = {pk for scope in found.scopes() for share in scope.shares for pk in share.reviews}
-    reviews = {
-        r.pk: r
-        for r in Review.objects.filter(pk__in=ids).select_related(
-            "employee__department", "employee__position", "template_version", "cycle"
-        )
-    }
+    scopes = [_scope(scope) for scope in found.scopes()]
+    chosen = _chosen(request, period, scopes, error_review)
     figures = found.figures_all()
     confirmation = publishing.confirmed(cycle, figures) if figures else None
     return render(
@@ -60,7 +58,8 @@ def _page(
         "shopkpi/calibration/distribution.html",
         {
             "cycle": cycle,
-            "scopes": [_scope(request, scope, reviews, key) for key, scope in enumerate(found.scopes())],
+            "scopes": scopes,
+            "chosen": chosen,
             "has_targets": found.has_targets,
             "outside": publishing.words(figures) if figures else "",
             "confirmation": confirmation,
@@ -74,10 +73,9 @@ def _page(
     )
 
 
-def _scope(
-    request: HttpRequest, scope: distribution.Distribution, reviews: dict[int, Review], key: int
-) -> dict[str, Any]:
-    """One scope's bars; `key` keeps its forms' ids apart from another scope's (a review is in two)."""
+def _scope(scope: distribution.Distribution) -> dict[str, Any]:
+    """One scope's bars, each with the query string that lists its reviews (?scope=&grade=)."""
+    key = "company" if scope.department is None else str(scope.department)
     return {
         "key": key,
         "scope": scope,
@@ -87,10 +85,54 @@ def _scope(
                 "share": share,
                 "fraction": share.percent / 100,
                 "width": int(share.percent),
-                "rows": [_row(request, reviews[pk]) for pk in share.reviews if pk in reviews],
+                "query": urlencode({"scope": key, "grade": share.grade}),
             }
             for share in scope.shares
         ],
+    }
+
+
+def _chosen(
+    request: HttpRequest, period: str, scopes: list[dict[str, Any]], error_review: int | None
+) -> dict[str, Any] | None:
+    """The one bar whose reviews are listed, a page of them: the bar asked for (?scope=&grade=&page=),
+    or, when a calibration was refused, the company's bar and page that hold its form."""
+    asked: QueryDict = request.GET
+    bars = [(block, bar) for block in scopes for bar in block["bars"]]
+    if error_review is not None:
+        picked = next(((b, bar) for b, bar in bars if error_review in bar["share"].reviews), None)
+    else:
+        picked = next(
+            (
+                (b, bar)
+                for b, bar in bars
+                if (b["key"], bar["share"].grade) == (asked.get("scope"), asked.get("grade"))
+            ),
+            None,
+        )
+    if picked is None:
+        return None
+    block, bar = picked
+    rows = (
+        Review.objects.filter(pk__in=bar["share"].reviews)
+        .select_related("employee__department", "employee__position", "template_version", "cycle")
+        .order_by("employee__code", "pk")
+    )
+    if error_review is not None:
+        at_form = QueryDict(bar["query"], mutable=True)
+        order = list(rows.values_list("pk", flat=True))
+        at_form["page"] = str(order.index(error_review) // PAGE_SIZE + 1)
+        asked = at_form
+    page, pages = page_of(request, rows, PAGE_SIZE, asked=asked)
+    bar["open"] = True
+    here = QueryDict(pages["filters"], mutable=True)
+    here["page"] = str(page.number)
+    return {
+        **pages,
+        "block": block,
+        "share": bar["share"],
+        "rows": [_row(request, review) for review in page],
+        "next": f"/calibration/{period}/?{here.urlencode()}",
     }
 
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 
-def page_of(request: HttpRequest, rows: Any, per_page: int) -> tuple[Page[Any], dict[str, Any]]:
+def page_of(
+    request: HttpRequest, rows: Any, per_page: int, *, asked: QueryDict | None = None
+) -> tuple[Page[Any], dict[str, Any]]:
     """The page of `rows` (a query set, ordered) the request asks for (?page=), and the context its
-    links need: page, page_numbers (elided) and filters (the query string without the page number)."""
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
-    kept = request.GET.copy()
+    links need: page, page_numbers (elided) and filters (the query string without the page number).
+    `asked` stands for the request's query string when the page answers a form (a refusal shown)."""
+    asked = request.GET if asked is None else asked
+    page = Paginator(rows, per_page).get_page(asked.get("page"))
+    kept = asked.copy()
     kept.pop("page", None)
     numbers = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return page, {"page": page, "page_numbers": numbers, "filters": kept.urlencode()}
