@@ -170,10 +170,8 @@ def test_every_list_page_costs_the_same_queries_at_100_and_1000_people() -> None
     at_100, at_1000 = queries.pop(incidents)
     assert at_1000 == at_100 - 1 and (small[incidents][1], large[incidents][1]) == (100, 0)
     assert {page: counts for page, counts in queries.items() if counts[0] != counts[1]} == {}
-    # no page names more than a page of people (100; 50 on the home page, 20 appeals), but one that
-    # still carries the whole company (issue 14: the org chart)
-    whole = {("hr", "/org/")}
-    assert max(people for page, (_, people) in large.items() if page not in whole) <= 100, large
+    # no page names more than a page of people (100; 50 on the home page, 20 appeals)
+    assert max(people for _, people in large.values()) <= 100, large
     assert large[("hr", "/")][1] == 50 and large[("hr", f"/hr/cycles/{PERIOD}/appeals/")][1] == 20
 
 
@@ -255,3 +253,31 @@ def test_the_calibration_page_lists_one_bar_a_page_at_a_time_at_1000_people() ->
     assert "等级为 合格 的考核共 1000 份" in page and "第 2 / 20 页" in page
     assert len(set(re.findall(r">(E\d{4})</a>", page))) == 50
     assert "scope=company&amp;grade=%E5%90%88%E6%A0%BC&amp;page=3" in page
+
+
+def test_the_org_chart_counts_departments_and_finds_a_person_at_1000_people() -> None:
+    """组织架构: departments with their head counts, the reporting lines of the managers only; a 工号 or a
+    name jumps to the person, the rest of a department is on its paged list."""
+    _start()
+    _grow(0, 100)
+    client = Client()
+    client.force_login(User.objects.get(username="hr"))
+
+    def measured() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get("/org/")
+        assert answer.status_code == 200
+        return len(queries), len(answer.content)
+
+    small = measured()
+    _grow(100, 1000)
+    large = measured()
+    assert small[0] == large[0] and large[1] < 120 * 1024
+    page = client.get("/org/").content.decode()
+    # 部门0: the four managers and E0000, E0010 … E0990 (n % 10 == 0); each manager has 250 reports
+    assert re.search(r"部门0</a> <small>104 人</small>", page) and "250 名直接下属" in page
+    assert 'href="/org/employees/?department=%E9%83%A8%E9%97%A83"' in page
+    assert client.get("/org/", {"find": "e0123"})["Location"] == "/org/employees/E0123/"
+    assert client.get("/org/", {"find": "员工7"})["Location"] == "/org/employees/E0007/"
+    # a part of many names: the people's list, searched
+    assert client.get("/org/", {"find": "工12"})["Location"] == "/org/employees/?q=%E5%B7%A512&status=all"

@@ -1,13 +1,18 @@
-"""组织架构 (/org/): departments with their people, positions with their template (set here), and the
-reporting lines as a tree from the head of the company down."""
+"""组织架构 (/org/): departments with their head counts (their people on the paged list of employees),
+positions with their template (set here), the reporting lines of the managers as a tree from the head of
+the company down, and a search by 工号 or name that jumps to the person."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -30,7 +35,7 @@ class Node:
     reports: list[Node] = field(default_factory=list)
 
 
-def reporting_tree(people: list[Employee]) -> list[Node]:
+def reporting_tree(people: Sequence[Employee]) -> list[Node]:
     """The heads (no supervisor, or one outside `people`) with everyone below them; a loop (which the
     service refuses) cannot hang the page: each person is placed once."""
     nodes = {e.pk: Node(e) for e in people}
@@ -49,14 +54,12 @@ def _page(
     template_error: tuple[int, str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    people = list(records.employees(status="active"))
-    by_department: dict[int, list[Employee]] = {}
-    for e in people:
-        by_department.setdefault(e.department_id, []).append(e)
+    active = records.employees(status="active")
+    counted = Count("employees", filter=Q(employees__in=active.values("pk")))
     positions = [
         {
             "position": p,
-            "people": sum(1 for e in people if e.position_id == p.pk),
+            "people": p.people,
             "forms": [
                 {
                     "kind": kind,
@@ -70,18 +73,22 @@ def _page(
                 for kind in KINDS
             ],
         }
-        for p in Position.objects.order_by("name")
+        for p in Position.objects.annotate(people=counted).order_by("name")
     ]
+    # the reporting lines of those who have people reporting to them (the rest are counted, and listed
+    # department by department on the people's list): a company of thousands is a tree of its managers
+    managers = list(
+        active.annotate(people=Count("reports", filter=Q(reports__in=active.values("pk")))).filter(
+            people__gt=0
+        )
+    )
     return render(
         request,
         "shopkpi/org/chart.html",
         {
-            "departments": [
-                {"department": d, "people": by_department.get(d.pk, [])}
-                for d in Department.objects.order_by("name")
-            ],
+            "departments": Department.objects.annotate(people=counted).order_by("name"),
             "positions": positions,
-            "tree": reporting_tree(people),
+            "tree": reporting_tree(managers),
             "department_form": department_form or NameForm(prefix="department"),
             "position_form": position_form or NameForm(prefix="position"),
             "without_template": list(Position.objects.filter(template_id="").values_list("name", flat=True)),
@@ -92,6 +99,14 @@ def _page(
 
 @org_page()
 def chart(request: HttpRequest) -> HttpResponse:
+    """The chart; ?find= jumps to the person of that 工号 (or the only one of that name), else to the
+    people's list searched for it."""
+    find = request.GET.get("find", "").strip()
+    if find:
+        found = list(records.employees(q=find).filter(Q(code__iexact=find) | Q(name=find))[:2])
+        if len(found) == 1:
+            return redirect("org-employee", code=found[0].code)
+        return redirect(f"{reverse('org-employees')}?{urlencode({'q': find, 'status': 'all'})}")
     return _page(request)
 
 
