@@ -19,6 +19,7 @@ APPRAISAL_IN_HR_AREA = [
 ]
 _TAG = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1""")
 _BLOCK = re.compile(r"\{%\s*blocktranslate[^%]*%\}(.*?)\{%\s*endblocktranslate\s*%\}", re.S)
+_PLURAL = re.compile(r"\{%\s*plural\s*%\}")
 _GETTEXT = re.compile(r"""\b_\(\s*(["'])(.+?)\1\s*\)""")
 
 
@@ -28,6 +29,8 @@ def _english() -> dict[str, str]:
         for entry in polib.pofile(str(path)):
             if entry.msgstr:
                 catalogue[entry.msgid] = entry.msgstr
+            elif entry.msgstr_plural and all(entry.msgstr_plural.values()):  # every plural form given
+                catalogue[entry.msgid] = entry.msgstr_plural[0]
     return catalogue
 
 
@@ -38,8 +41,9 @@ def _texts() -> dict[str, str]:
         for match in _TAG.finditer(text):
             found[match.group(2)] = str(path)
         for match in _BLOCK.finditer(text):
-            # blocktranslate: {{ x }} becomes %(x)s in the msgid
-            found[re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", match.group(1))] = str(path)
+            # blocktranslate: {{ x }} becomes %(x)s in the msgid; with count, the singular is the msgid
+            singular = _PLURAL.split(match.group(1))[0]
+            found[re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", singular)] = str(path)
     for path in [*PAGES.rglob("*.py"), *APPRAISAL_IN_HR_AREA]:
         for match in _GETTEXT.finditer(path.read_text(encoding="utf-8")):
             found[match.group(2)] = str(path)
