@@ -34,7 +34,7 @@ typecheck: setup
 
 # the whole suite on SQLite (the Spark group on its own), then the database-backed tests again on PostgreSQL where one is configured
 unit: setup
-	$(BIN)/pytest -n 2 -m "not spark"
+	$(BIN)/pytest -n 2 -m "not spark" --durations=30
 	@echo "== the Spark conformance group (one JVM, on its own)"
 	$(BIN)/pytest -m spark tests/conformance
 	@if [ -n "$$SHOPKPI_TEST_DATABASE_URL" ]; then \
