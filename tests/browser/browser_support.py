@@ -212,7 +212,7 @@ MISSING_VARIABLE = re.compile(r"^缺少数据：(.+)$")  # the API words a missi
 def _variable_named(label: str) -> str:
     """The variable the pages call `label`: a shipped metric's key for its Chinese label, else the name
     itself (targets and inputs are named in Chinese)."""
-    from shopkpi.web.pages.common.variable_names import VARIABLES, metric_label
+    from shopkpi.appraisal.wording.variable_names import VARIABLES, metric_label
 
     with translation.override("zh-hans"):
         keys = [k for k in VARIABLES if str(VARIABLES[k]) == label]
@@ -223,14 +223,14 @@ def _variable_named(label: str) -> str:
 
 def variable_label(name: str) -> str:
     """What the Chinese pages call the variable `name` (新访客占比 for new_uv_ratio)."""
-    from shopkpi.web.pages.common.variable_names import variable
+    from shopkpi.appraisal.wording.variable_names import variable
 
     with translation.override("zh-hans"):
         return variable(name)
 
 
 def _metric_keys() -> list[str]:
-    from shopkpi.web.pages.common.variable_names import _metrics
+    from shopkpi.appraisal.wording.variable_names import _metrics
 
     return list(_metrics())
 

@@ -2,7 +2,8 @@
 
 The exports (`EXPORTS`): the pay sheet of a month, the year's pay-grade adjustment list, and a
 cycle's review list and its overdue list under the filter chosen on the page (carried in the job's
-params), and a cycle's department summary (汇总表, a line for each review it sums). An export
+params), a cycle's department summary (汇总表, a line for each review it sums), and the lists of the
+console under their page's filter: the audit log, the GM's approvals and HR's action items. An export
 of at most `IN_REQUEST` lines is written within the request, as before. A larger one is
 queued (`shopkpi.appraisal.background.jobs`, kind `export`) and written by `shopkpi worker` into the
 store the warehouse's batch files use (`batch_store.open_store`: the home's `warehouse/` folder by
@@ -39,12 +40,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
 from shopkpi.appraisal.background import jobs
-from shopkpi.appraisal.exports import list_workbook, lists, summary
+from shopkpi.appraisal.exports import action_items, approvals, audit_list, list_workbook, lists, summary
 from shopkpi.appraisal.exports.list_workbook import ListSheet
 from shopkpi.appraisal.models import Cycle, Job, PayProposal
 from shopkpi.appraisal.pay import paysheet
 from shopkpi.appraisal.pay_grades import workbook as pay_grade_workbook
 from shopkpi.appraisal.policy import ActionRefused
+from shopkpi.appraisal.reviews.approval_list import ApprovalFilter
 from shopkpi.appraisal.reviews.review_steps import actor_name
 from shopkpi.data.warehouse.batch_store import open_store
 
@@ -151,6 +153,24 @@ EXPORTS = {
         lines=lambda user, params: lists.overdue_count(user, params["period"], params["filters"]),
         check=lists.check_hr,
         listed=lambda user, params: lists.overdue(user, params["period"], params["filters"]),
+    ),
+    "audit": _list(  # the audit log (审计日志) under the page's filter: its valid values, and its query
+        "audit",
+        lines=lambda user, params: audit_list.lines(params["chosen"]),
+        check=lists.check_hr,
+        listed=lambda user, params: audit_list.sheet(params["chosen"], params["filters"]),
+    ),
+    "approvals": _list(  # the GM's approvals (总经理审批清单) under the page's period, department and state
+        "approvals",
+        lines=lambda user, params: approvals.lines(user, ApprovalFilter(**params["filters"])),
+        check=approvals.check_gm,
+        listed=lambda user, params: approvals.sheet(user, ApprovalFilter(**params["filters"])),
+    ),
+    "actions": _list(  # HR's action items (行动项) in the state chosen on the page
+        "actions",
+        lines=lambda user, params: action_items.lines(params["filters"]["status"]),
+        check=lists.check_hr,
+        listed=lambda user, params: action_items.sheet(params["filters"]["status"]),
     ),
 }
 

@@ -15,10 +15,12 @@ the audit log (`list.export`) with what it held: lists name people and their res
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -120,6 +122,11 @@ def print_on_a4(sheet: Worksheet, header_row: int) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{header_row}:{header_row}"
+
+
+def wall_clock(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as the company's wall-clock time (a workbook cell has no time zone)."""
+    return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
 
 
 def record_export(actor: str, listed: ListSheet) -> None:

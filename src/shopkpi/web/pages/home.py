@@ -20,7 +20,7 @@ from shopkpi.appraisal.accounts.roles import GM, HR, roles
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.peer_ratings import service as peer_ratings
 from shopkpi.appraisal.reviews import todo
-from shopkpi.web.pages.common import labels
+from shopkpi.appraisal.wording import labels
 from shopkpi.web.pages.common.navigation import todo_counts
 from shopkpi.web.pages.insight.dashboard_views import home_dashboards
 

@@ -1,12 +1,13 @@
-"""Template filters naming the domain's identifiers, from the tables of `shopkpi.web.pages.common.labels`:
+"""Template filters naming the domain's identifiers, from the tables of `shopkpi.appraisal.wording.labels`:
 `{{ review.status|review_state }}`, `{{ t.action|action_label }}`, `{{ e.action|audit_event }}` …"""
 
 from __future__ import annotations
 
 from django import template
 
+from shopkpi.appraisal.wording import labels
 from shopkpi.scorecard import Period, PeriodError
-from shopkpi.web.pages.common import explanations, labels
+from shopkpi.web.pages.common import explanations
 
 register = template.Library()
 

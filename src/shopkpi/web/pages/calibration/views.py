@@ -20,7 +20,7 @@ from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts.roles import is_gm, is_hr
 from shopkpi.appraisal.calibration import adjust, distribution, publishing
 from shopkpi.appraisal.models import Cycle, DistributionConfirmation, Review
-from shopkpi.web.pages.common import labels
+from shopkpi.appraisal.wording import labels
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import safe_next

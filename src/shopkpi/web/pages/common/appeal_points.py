@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.models import AppealPoint, Employee
 from shopkpi.appraisal.reviews.appeal_points import REFUSED, kinds
+from shopkpi.appraisal.wording.variable_names import variable
 from shopkpi.data.datasets import DATASETS
-from shopkpi.web.pages.common.variable_names import variable
 
 
 def point_rows(points: Iterable[AppealPoint]) -> list[dict[str, Any]]:

@@ -19,10 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext
 
+from shopkpi.appraisal.wording import variable_names as labels
 from shopkpi.scorecard.explanation import Explanation, Reason, names_a_target
 from shopkpi.scorecard.numbers import format_decimal, plain
 from shopkpi.web import number_format as fmt
-from shopkpi.web.pages.common import variable_names as labels
 
 _DIVISION = re.compile(r"^\s*([^\W\d]\w*)\s*/\s*([^\W\d]\w*)\s*$")
 _VARIABLE = re.compile(r"^\s*([^\W\d]\w*)\s*$")
@@ -73,7 +73,7 @@ def reason(found: Reason | Mapping[str, Any] | str | None) -> str:
     if found is None:
         return ""
     if isinstance(found, str):  # stored by an older version: the engine's English sentence
-        from shopkpi.web.pages.common.labels import missing_reason
+        from shopkpi.appraisal.wording.labels import missing_reason
 
         return missing_reason(found)
     if isinstance(found, Mapping):

@@ -19,15 +19,15 @@ from shopkpi.appraisal import policy
 from shopkpi.appraisal.calibration import publishing
 from shopkpi.appraisal.models import AppealPoint, Cycle, Department, Review
 from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.reviews import approval_list as gm_approval_list
 from shopkpi.appraisal.reviews import reopen_requests
+from shopkpi.appraisal.reviews.approval_list import ALL, ApprovalFilter
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
 from shopkpi.appraisal.reviews.workflow import approve_all, perform
+from shopkpi.appraisal.wording import labels
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import pay_words
-from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.appeal_points import point_rows
-from shopkpi.web.pages.gm import approval_list as gm_approval_list
-from shopkpi.web.pages.gm.approval_list import ALL, ApprovalFilter
 from shopkpi.web.pages.hr.access import gm_page, safe_next
 from shopkpi.web.pages.review import record as review_record
 
@@ -37,7 +37,7 @@ S = Review.Status
 def _approvals_page(
     request: HttpRequest, *, error: str = "", error_review: int | None = None, status: int = 200
 ) -> HttpResponse:
-    chosen = ApprovalFilter.from_query(request)
+    chosen = ApprovalFilter.from_query(request.GET)
     reviews = gm_approval_list.matching(request.user, chosen)
     shown = gm_approval_list.totals(reviews)
     paginator = Paginator(gm_approval_list.with_page_columns(reviews), gm_approval_list.PER_PAGE)
@@ -100,7 +100,7 @@ def _reshow(request: HttpRequest, error: str, review_id: int | None = None, peri
 
 def _back(request: HttpRequest) -> str:
     """Back to the list as it was: the filter and page the form was posted from."""
-    return safe_next(request, f"/gm/?{ApprovalFilter.from_query(request).query_string()}")
+    return safe_next(request, f"/gm/?{ApprovalFilter.from_query(request.GET).query_string()}")
 
 
 @gm_page()
@@ -168,7 +168,7 @@ def approve_matching(request: HttpRequest) -> HttpResponse:
     transaction, once the GM has confirmed the number and the pay they were shown. Should the list
     have changed since (another GM approved, HR took one back), nothing is approved and the page
     shows the new number to confirm."""
-    chosen = ApprovalFilter.from_query(request)
+    chosen = ApprovalFilter.from_query(request.GET)
     if chosen.state not in (S.PENDING_GM, gm_approval_list.ALL):
         raise WorkflowError(str(_("只有“待总经理批准”的考核可以批准；请把状态筛选设为待总经理批准。")))
     if request.POST.get("confirm") != "yes":

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from shopkpi.appraisal.exports.action_items import STATES, listed_items
 from shopkpi.appraisal.models import ActionItem
 from shopkpi.appraisal.periods.consequences import close_action_item, settle_due
 from shopkpi.web.pages.hr.access import hr_page
-
-STATES = (("open", _("待处理")), ("closed", _("已处理")), ("withdrawn", _("已撤回")), ("all", _("全部")))
-
-
-def listed_items(shown: str) -> QuerySet[ActionItem]:
-    """The action items in the state `shown` (open, closed, withdrawn or all), newest month first."""
-    items = ActionItem.objects.select_related(
-        "employee__department", "cycle", "review", "closed_by"
-    ).order_by("-cycle__period", "employee__code", "id")
-    return items.filter(status=shown) if shown in ("open", "closed", "withdrawn") else items
 
 
 def _page(

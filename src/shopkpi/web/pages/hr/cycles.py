@@ -23,9 +23,9 @@ from shopkpi.appraisal.periods import cycles, month_close, recompute_jobs
 from shopkpi.appraisal.periods.participants import ParticipantRule, codes_in, without_template
 from shopkpi.appraisal.reviews import deadlines, reopen_requests
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
+from shopkpi.appraisal.wording import labels
 from shopkpi.scorecard import Period, PeriodError
 from shopkpi.web import upload_limits
-from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.hr.access import hr_page
 from shopkpi.web.pages.hr.imports import job_context
 

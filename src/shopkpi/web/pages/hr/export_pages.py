@@ -1,7 +1,8 @@
 """Workbook downloads (never cached), and an export written by `shopkpi worker`
 (`appraisal.exports.export_jobs`): its page, which follows the job on whichever server it is asked, and
-the download of its file. Both only for the person who asked — HR for the pay sheet, the review list and
-the summary, HR or the GM for the year's adjustment list (anyone else: 404, as if there were none); the
+the download of its file. Both only for the person who asked — HR for the pay sheet, the review and
+overdue lists, the summary, the audit log and the action items, the GM for the approvals, HR or the GM
+for the year's adjustment list (anyone else: 404, as if there were none); the
 download is checked again by the export's rule, never cached, and written to the audit log."""
 
 from __future__ import annotations

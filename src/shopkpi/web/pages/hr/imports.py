@@ -19,15 +19,16 @@ from shopkpi.appraisal.importing import import_jobs as jobs
 from shopkpi.appraisal.importing.import_withdrawal import withdraw_batch
 from shopkpi.appraisal.importing.imports import ORGANISATION_DATASETS
 from shopkpi.appraisal.reviews.review_steps import listed
+from shopkpi.appraisal.wording.import_problems import shown_problems, shown_warnings
+from shopkpi.appraisal.wording.labels import dataset as dataset_name
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.imports.problem_text_zh import column_zh, file_zh, reason_zh, warning_text_zh
+from shopkpi.data.imports.problem_text_zh import reason_zh
 from shopkpi.data.imports.profiles import CANONICAL, InvalidProfiles, all_profiles
 from shopkpi.data.imports.recognition import recognise_dataset
-from shopkpi.data.problems import DataWarning, ImportRefused
+from shopkpi.data.problems import ImportRefused
 from shopkpi.data.warehouse.catalogue import Warehouse
 from shopkpi.scorecard.periods import Period, PeriodError
 from shopkpi.web import upload_limits
-from shopkpi.web.pages.common.labels import dataset as dataset_name
 from shopkpi.web.pages.hr.access import hr_page
 
 HISTORY_LIMIT = 100
@@ -121,39 +122,6 @@ def batch_history(dataset: str = "") -> list[dict[str, Any]]:
         batch["dataset_label"] = dataset_label(batch["dataset"])
         batch["profile_label"] = labels.get(batch["profile"], batch["profile"])
     return found
-
-
-def shown_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The problems as the page shows them: in Chinese on the Chinese page (the importer's reasons are
-    English, rendered by `problem_text_zh`), as the importer wrote them on the English page."""
-    if not translation.get_language().startswith("zh"):
-        return problems
-    return [
-        {
-            **p,
-            "file": file_zh(p["file"]),
-            "column": column_zh(p["column"]) if p["column"] else p["column"],
-            "reason": reason_zh(p["reason"]),
-        }
-        for p in problems
-    ]
-
-
-def shown_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The warnings as the page shows them: place and text in the page's language."""
-    chinese = translation.get_language().startswith("zh")
-    shown = []
-    for fields in warnings:
-        warning = DataWarning(**fields)
-        shown.append(
-            {
-                "file": file_zh(warning.file) if chinese else warning.file,
-                "row": warning.row,
-                "column": column_zh(warning.column) if chinese and warning.column else warning.column,
-                "text": warning_text_zh(warning) if chinese else warning.message(),
-            }
-        )
-    return shown
 
 
 def job_context(job: jobs.ImportJob | None) -> dict[str, Any]:

@@ -4,14 +4,14 @@ the overdue ones, the GM's approvals, the action items, the audit log and the pr
 Each export holds what its page lists under the same filter (every row, not one page), through the
 page's own query, and is written by the one writer `appraisal.list_workbook` (title, the filter in
 words, totals where the list has money, A4 landscape, texts through `export_cells`). Exports are
-POSTs (a CSRF token, never a link to follow) and are written to the audit log.
+POSTs (a CSRF token, never a link to follow) and are written to the audit log. Each list but an
+import's problems is built in `appraisal.exports` from plain data, so that one of more than
+`export_jobs.IN_REQUEST` rows is queued and written by `shopkpi worker` with the same cells.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from decimal import Decimal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,16 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shopkpi.appraisal.exports import export_jobs, list_workbook, lists
+from shopkpi.appraisal.exports import action_items, approvals, audit_list, export_jobs, list_workbook, lists
 from shopkpi.appraisal.exports.list_workbook import Column, ListSheet
 from shopkpi.appraisal.importing import import_jobs as jobs
 from shopkpi.appraisal.models import Cycle
-from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.reviews.approval_list import ApprovalFilter
 from shopkpi.appraisal.reviews.review_steps import actor_name
-from shopkpi.web.pages.common import labels
-from shopkpi.web.pages.gm import approval_list as gm_approval_list
-from shopkpi.web.pages.gm.approval_list import ApprovalFilter
-from shopkpi.web.pages.hr import actions as hr_actions
 from shopkpi.web.pages.hr import audit as hr_audit
 from shopkpi.web.pages.hr import imports as hr_imports
 from shopkpi.web.pages.hr.access import gm_page, hr_page
@@ -42,11 +38,6 @@ def _download(request: HttpRequest, listed: ListSheet, file_name: str) -> HttpRe
     list_workbook.write(listed, stream, exported_by=who, exported_at=now)
     list_workbook.record_export(who, listed)
     return xlsx_response(stream.getvalue(), file_name)
-
-
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as the company's wall-clock time (a workbook cell has no time zone)."""
-    return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
 
 
 # ---- the reviews of a cycle ------------------------------------------------------------------------
@@ -87,58 +78,13 @@ def overdue_xlsx(request: HttpRequest, period: str) -> HttpResponse:
 @gm_page()
 @require_POST
 def approvals_xlsx(request: HttpRequest) -> HttpResponse:
-    chosen = ApprovalFilter.from_query(request)
-    reviews = gm_approval_list.matching(request.user, chosen)
-    rows = []
-    for review in gm_approval_list.with_page_columns(reviews):
-        one = pay_totals.one(review.pay_kind, review.pay, getattr(review, "adjusted", None) or Decimal(0))
-        rows.append(
-            [
-                review.cycle.period,
-                review.employee.code,
-                review.employee.name,
-                review.employee.department.name,
-                review.employee.position.name,
-                labels.review_state(review.status),
-                review.score,
-                review.grade,
-                *pay_totals.cells(review.pay_kind, review.pay, _("本岗位不计绩效工资")),
-                one.adjustments,
-                one.payable,
-            ]
-        )
-    summed = gm_approval_list.totals(reviews)
-    state = "" if chosen.state == gm_approval_list.ALL else labels.review_state(chosen.state)
-    listed = ListSheet(
-        name="approvals",
-        title=lists.titled(_("总经理审批清单")),
-        note=lists.words(
-            [
-                (_("考核期间"), chosen.period),
-                (_("部门"), lists.department_name(str(chosen.department or ""))),
-                (_("状态"), state),
-            ]
-        ),
-        columns=(
-            Column(_("期间"), width=9),
-            Column(_("工号"), width=10),
-            Column(_("姓名"), width=10),
-            Column(_("部门")),
-            Column(_("岗位")),
-            Column(_("状态"), width=12),
-            Column(_("得分"), "score"),
-            Column(_("等级"), width=8),
-            Column(_("绩效工资（元）"), "money"),
-            Column(_("整月工资（元，不计入绩效工资）"), "money"),
-            Column(_("奖惩（元）"), "money"),
-            Column(_("应发合计（元）"), "money"),
-        ),
-        rows=rows,
-        totals=[*lists.money_totals(8, summed), summed.adjustments, summed.payable],
-        signatures=True,
-        filters={"period": chosen.period, "department": chosen.department, "state": chosen.state},
-    )
-    return _download(request, listed, "approvals.xlsx")
+    """Within the request, or as a job past `export_jobs.IN_REQUEST` rows (the GM's filter in its params)."""
+    chosen = ApprovalFilter.from_query(request.GET)
+    params = {"filters": approvals.filters(chosen)}
+    job = export_jobs.queue(request.user, "approvals", params, "approvals.xlsx")
+    if job is not None:
+        return queued(request, job)
+    return _download(request, approvals.sheet(request.user, chosen), "approvals.xlsx")
 
 
 # ---- action items ----------------------------------------------------------------------------------
@@ -147,43 +93,12 @@ def approvals_xlsx(request: HttpRequest) -> HttpResponse:
 @hr_page()
 @require_POST
 def actions_xlsx(request: HttpRequest) -> HttpResponse:
+    """Within the request, or as a job past `export_jobs.IN_REQUEST` rows (the state chosen in its params)."""
     shown = request.GET.get("status", "open")
-    states = dict(hr_actions.STATES)
-    rows = [
-        [
-            item.cycle.period,
-            item.employee.code,
-            item.employee.name,
-            item.employee.department.name,
-            item.action,
-            str(states.get(item.status, item.status)),
-            _local(item.created_at),
-            item.closed_by.get_username() if item.closed_by else "",
-            _local(item.closed_at or item.withdrawn_at),
-            item.withdrawn_reason if item.status == "withdrawn" else item.note,
-        ]
-        for item in hr_actions.listed_items(shown)
-    ]
-    listed = ListSheet(
-        name="actions",
-        title=lists.titled(_("行动项")),
-        note=lists.words([(_("状态"), "" if shown == "all" else str(states.get(shown, "")))]),
-        columns=(
-            Column(_("期间"), width=9),
-            Column(_("工号"), width=10),
-            Column(_("姓名"), width=10),
-            Column(_("部门")),
-            Column(_("事项"), width=12),
-            Column(_("状态"), width=9),
-            Column(_("提出时间"), "datetime"),
-            Column(_("处理人"), width=10),
-            Column(_("处理或撤回时间"), "datetime"),
-            Column(_("处理说明或撤回原因"), width=40),
-        ),
-        rows=rows,
-        filters={"status": shown},
-    )
-    return _download(request, listed, "action-items.xlsx")
+    job = export_jobs.queue(request.user, "actions", {"filters": {"status": shown}}, "action-items.xlsx")
+    if job is not None:
+        return queued(request, job)
+    return _download(request, action_items.sheet(shown), "action-items.xlsx")
 
 
 # ---- the audit log ---------------------------------------------------------------------------------
@@ -192,53 +107,14 @@ def actions_xlsx(request: HttpRequest) -> HttpResponse:
 @hr_page()
 @require_POST
 def audit_xlsx(request: HttpRequest) -> HttpResponse:
-    form = hr_audit.AuditFilter(request.GET or None)
-    entries = list(hr_audit.filtered(form))
-    items = hr_audit.item_names(entries)
-    rows = [
-        [
-            entry.id,
-            _local(entry.at),
-            entry.actor,
-            labels.audit_event(entry.action),
-            f"{labels.object_type(entry.object_type)} {entry.object_id}".strip(),
-            hr_audit.described(entry.before, items=items.get(entry.object_id)),
-            hr_audit.described(entry.after, items=items.get(entry.object_id)),
-            entry.reason,
-        ]
-        for entry in entries
-    ]
-    listed = ListSheet(
-        name="audit",
-        title=lists.titled(_("审计日志")),
-        note=_audit_filter_words(form),
-        columns=(
-            Column("#", "number", width=7),
-            Column(_("时间"), "datetime"),
-            Column(_("操作人"), width=10),
-            Column(_("操作"), width=16),
-            Column(_("对象"), width=14),
-            Column(_("之前"), width=40),
-            Column(_("之后"), width=40),
-            Column(_("原因"), width=24),
-        ),
-        rows=rows,
-        filters={k: v for k, v in request.GET.items() if k != "page"},
-    )
-    return _download(request, listed, "audit-log.xlsx")
-
-
-def _audit_filter_words(form: hr_audit.AuditFilter) -> str:
-    chosen = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in (None, "")}
-    if not chosen:
-        return _("全部记录")
-    shown = {
-        "action": lambda v: labels.audit_event(v) if not v.endswith(".") else labels.object_type(v[:-1]),
-        "object_type": labels.object_type,
-    }
-    return "；".join(
-        f"{form.fields[name].label}：{shown.get(name, str)(value)}" for name, value in chosen.items()
-    )
+    """Within the request, or as a job past `export_jobs.IN_REQUEST` entries (the filter's valid values and
+    the page's query in its params)."""
+    chosen = hr_audit.chosen(hr_audit.AuditFilter(request.GET or None))
+    filters = {k: v for k, v in request.GET.items() if k != "page"}
+    job = export_jobs.queue(request.user, "audit", {"chosen": chosen, "filters": filters}, "audit-log.xlsx")
+    if job is not None:
+        return queued(request, job)
+    return _download(request, audit_list.sheet(chosen, filters), "audit-log.xlsx")
 
 
 # ---- the problems of an import ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ from shopkpi.appraisal.exports.lists import STEPS, late_reviews, listed_late  # 
 from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.pay import paysheet
 from shopkpi.appraisal.reviews import deadlines
-from shopkpi.web.pages.common import labels
+from shopkpi.appraisal.wording import labels
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr import export_pages
 from shopkpi.web.pages.hr.access import hr_page

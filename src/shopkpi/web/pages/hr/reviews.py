@@ -24,9 +24,9 @@ from shopkpi.appraisal.models import Appeal, AppealPoint, Cycle, Department, Rev
 from shopkpi.appraisal.reviews import chain, deadlines
 from shopkpi.appraisal.reviews.row_appeals import drop_override
 from shopkpi.appraisal.reviews.workflow import perform
+from shopkpi.appraisal.wording import labels
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import quantity
-from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.appeal_points import decision_rows, point_rows
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import hr_page, safe_next

@@ -33,8 +33,8 @@ from shopkpi.appraisal.models import CycleTemplate, TemplateVersion
 from shopkpi.appraisal.periods.cycles import new_template_version
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
+from shopkpi.appraisal.wording import labels
 from shopkpi.scorecard import Problem, Template, TemplateError, builtin_template_paths, load_template_text
-from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.errors import domain_errors
 from shopkpi.web.pages.hr.template_whatif import WhatIf, what_if
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from shopkpi.appraisal.organisation.changes import OrganisationChange
 from shopkpi.appraisal.organisation.kinds import KINDS
-from shopkpi.web.pages.common import labels
+from shopkpi.appraisal.wording import labels
 
 
 def _value(value: Any) -> str:

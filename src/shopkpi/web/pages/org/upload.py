@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shopkpi.appraisal.importing.imports import ImportRequest, run_import
+from shopkpi.appraisal.wording.import_problems import shown_problems
 from shopkpi.data.problems import ImportRefused
 from shopkpi.web.pages.hr.access import org_page
-from shopkpi.web.pages.hr.imports import shown_problems
 from shopkpi.web.pages.org.forms import UPLOADS, UploadForm
 from shopkpi.web.pages.org.preview import shown_changes
 

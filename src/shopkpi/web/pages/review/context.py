@@ -22,10 +22,10 @@ from shopkpi.appraisal.accounts import roles
 from shopkpi.appraisal.incidents import lists
 from shopkpi.appraisal.models import Appeal, AppealPoint, Review
 from shopkpi.appraisal.reviews import chain, deadlines, todo
+from shopkpi.appraisal.wording import labels
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ReviewDetailOut
-from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.common.appeal_points import point_rows
 from shopkpi.web.pages.review.explained import explain, plain_text, rating_inputs
 from shopkpi.web.pages.review.forms import PANEL, WHOLE

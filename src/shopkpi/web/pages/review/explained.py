@@ -14,6 +14,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shopkpi.appraisal.wording import labels
+from shopkpi.appraisal.wording.variable_names import without_codes
 from shopkpi.scorecard.template import (
     BandsRule,
     BonusRule,
@@ -26,8 +28,7 @@ from shopkpi.scorecard.template import (
 )
 from shopkpi.web.api.schemas import ItemOut, RatingOut, ReviewDetailOut
 from shopkpi.web.number_format import number, percent, quantity
-from shopkpi.web.pages.common import explanations, labels
-from shopkpi.web.pages.common.variable_names import without_codes
+from shopkpi.web.pages.common import explanations
 
 
 @dataclass

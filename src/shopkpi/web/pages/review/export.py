@@ -28,6 +28,7 @@ from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.models import Review
 from shopkpi.appraisal.periods.period_names import period_label
 from shopkpi.appraisal.reviews.review_steps import actor_name
+from shopkpi.appraisal.wording.variable_names import without_codes
 from shopkpi.scorecard.numbers import format_decimal, plain
 from shopkpi.scorecard.template import (
     BandsRule,
@@ -42,7 +43,6 @@ from shopkpi.web.api import presenters
 from shopkpi.web.api.schemas import ItemOut, ReviewDetailOut
 from shopkpi.web.pages.common import explanations
 from shopkpi.web.pages.common.explanations import Measured
-from shopkpi.web.pages.common.variable_names import without_codes
 
 HUNDRED = Decimal(100)
 

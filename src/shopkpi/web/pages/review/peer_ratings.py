@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.peer_ratings import service
+from shopkpi.appraisal.wording.variable_names import without_codes
 from shopkpi.web.pages.common.errors import domain_errors
-from shopkpi.web.pages.common.variable_names import without_codes
 from shopkpi.web.pages.review.explained import DEFAULT_SCALE, rule_in_words
 
 TEMPLATE = "shopkpi/review/peer_rating.html"

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from shopkpi.appraisal.models import Appeal, Review
+from shopkpi.appraisal.wording import labels
 from shopkpi.scorecard.template import Template
 from shopkpi.web.api.schemas import ItemOut, ReviewDetailOut
-from shopkpi.web.pages.common import labels
 from shopkpi.web.pages.review.explained import value_text
 
 AMENDED_BEFORE = "申诉修正前的版本"  # the reason workflow gives the snapshot it keeps before an amendment

@@ -24,11 +24,11 @@ from shopkpi.appraisal.importing.import_jobs import home
 from shopkpi.appraisal.models import Employee
 from shopkpi.appraisal.organisation.kinds import KINDS
 from shopkpi.appraisal.reviews.review_rows import RowsPage, UnknownMetric, rows_page, rows_workbook
+from shopkpi.appraisal.wording.variable_names import variable
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics.rows import ENTERED_RULE, OVERRIDE_RULE, OWNER_RULE, SHIFT_RULE
 from shopkpi.web.number_format import number, quantity
 from shopkpi.web.pages.common.errors import domain_errors
-from shopkpi.web.pages.common.variable_names import variable
 from shopkpi.web.pages.review import row_appeal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

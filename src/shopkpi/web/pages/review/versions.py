@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.models import Review
 from shopkpi.appraisal.reviews.result_versions import changes
+from shopkpi.appraisal.wording import labels
+from shopkpi.appraisal.wording.variable_names import variable
 from shopkpi.web.number_format import number, quantity, score, yuan
-from shopkpi.web.pages.common import labels
-from shopkpi.web.pages.common.variable_names import variable
 from shopkpi.web.pages.review.explained import value_text
 
 

@@ -23,7 +23,7 @@ from shopkpi.appraisal.accounts import logins
 from shopkpi.appraisal.accounts.login_workbook import workbook
 from shopkpi.appraisal.accounts.roles import ADMIN, GM, GROUP_ROLES, HR, employee_of, group_roles
 from shopkpi.appraisal.models import Employee
-from shopkpi.web.pages.common import labels
+from shopkpi.appraisal.wording import labels
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import users_page
 

@@ -1,5 +1,6 @@
 """What the GM approval page lists: the reviews of open cycles matching a filter (period, department,
-state; by default those waiting for the GM), fifty a page, and the totals of the whole filter.
+state; by default those waiting for the GM), fifty a page, and the totals of the whole filter. Its export
+(`exports.approvals`, written by `shopkpi worker` past `export_jobs.IN_REQUEST` lines) lists the same.
 
 Every number here is a query over the filter, never a loop over its rows, so a page costs the same few
 queries for ten reviews or a thousand.
@@ -7,12 +8,12 @@ queries for ten reviews or a thousand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet, Sum
-from django.http import HttpRequest
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts.roles import employee_of
@@ -32,9 +33,8 @@ class ApprovalFilter:
     state: str = S.PENDING_GM
 
     @classmethod
-    def from_query(cls, request: HttpRequest) -> ApprovalFilter:
+    def from_query(cls, query: Mapping[str, str]) -> ApprovalFilter:
         """The filter of the page's address (the forms post to an address carrying it too)."""
-        query = request.GET
         department = query.get("department", "")
         state = query.get("state", S.PENDING_GM)
         return cls(

@@ -1,6 +1,6 @@
 """What the pages call the domain's identifiers: one table per kind, Chinese (the msgid) with English
-from the locale files. Pages and templates (through the `shopkpi_labels` filters) take every label
-from here; an identifier without a label shows as itself, which tests/web/test_no_raw_identifiers.py
+from the locale files. Pages, templates (through the `shopkpi_labels` filters) and the exports (which
+`shopkpi worker` may write) take every label from here; an identifier without a label shows as itself, which tests/web/test_no_raw_identifiers.py
 catches.
 
     REVIEW_STATES   a review's status         pending_gm      -> 待总经理批准
@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shopkpi.appraisal.models import ActionItem, Appeal, Cycle, ReopenRequest, Review
-from shopkpi.web.pages.common.variable_names import VARIABLES, metric_label, metric_unit, variable
+from shopkpi.appraisal.wording.variable_names import VARIABLES, metric_label, metric_unit, variable
 
 __all__ = ["VARIABLES", "metric_label", "metric_unit", "variable"]  # named here for the pages
 
