@@ -30,6 +30,8 @@ from shopkpi.data.warehouse.batch_store import open_store
 
 pytestmark = pytest.mark.django_db
 SMALL = 2  # IN_REQUEST in these tests: three lines make a job
+HEADINGS = {"audit": "审计日志", "approvals": "总经理审批清单", "actions": "行动项"}  # the job's page
+BACK = {"audit": "/hr/audit/", "approvals": "/gm/", "actions": "/hr/actions/?status="}  # and its way back
 
 
 @pytest.fixture
@@ -67,6 +69,10 @@ def _job_then_immediate(
     job = Job.objects.get(kind="export")
     assert answer.status_code == 302 and answer["Location"] == f"/hr/exports/{job.id}/"
     assert (job.state, job.user, job.params["language"]) == ("queued", who, "zh-hans")
+    page = client.get(answer["Location"]).content.decode()
+    assert (
+        f"导出 Excel：{HEADINGS[job.params['what']]}" in page and f'href="{BACK[job.params["what"]]}' in page
+    )
     jobs.work(job.id)  # what a worker runs, on whichever machine
     job.refresh_from_db()
     assert job.state == "done" and job.done == job.total == job.result["lines"]
