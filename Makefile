@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= .shopkpi-demo
 
-.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-engines bench-month bench-large bench-load schema clean
+.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-engines bench-month bench-pages bench-large bench-load schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ unit: setup
 
 test: lint typecheck unit
 
-bench: bench-scoring bench-small bench-month
+bench: bench-scoring bench-small bench-month bench-pages
 
 bench-scoring: setup
 	$(BIN)/python bench/scoring.py
@@ -62,6 +62,10 @@ bench-engines: setup
 # a month of companies of 100 and 1,000 people built as the demo builds them (bench/month.py; --large adds 5,000)
 bench-month: setup
 	$(BIN)/python bench/month.py
+
+# every page opened as HR, the GM, a supervisor and an employee of a company of 5,000 (bench/pages.py)
+bench-pages: setup
+	$(BIN)/python bench/pages.py --people 5000
 
 # run by hand, not in CI: 10,000 people, 100 million clickstream rows, a 10-million-row CSV imported once
 bench-large: setup

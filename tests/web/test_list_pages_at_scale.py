@@ -1,47 +1,27 @@
 """Every list page costs the same number of queries, and shows at most a page of people, for a company
 of 100 as for one of 1,000: the company is measured at 100 people, grown to 1,000, and measured again.
 
-The company: 10 departments; four managers (B000–B003, with logins) evaluate everyone in turn; in the
-open month 2026-03 (every deadline passed) the reviews are, in turn, waiting for the self-review, the
-supervisor, HR, the GM, published and appealed; the published and appealed ones have pay lines."""
+The company is `shopkpi.appraisal.demo.scale`'s (bench/pages.py times every page on the same at 5,000):
+10 departments; four managers (B000–B003, with logins) evaluate everyone in turn; in the open month
+2026-03 (every deadline passed) the reviews are, in turn, waiting for the self-review, the supervisor,
+HR, the GM, published and appealed; the published and appealed ones have pay lines."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from shopkpi.appraisal.models import (
-    Appeal,
-    Cycle,
-    Department,
-    Employee,
-    PayAdjustment,
-    Position,
-    Review,
-    TemplateVersion,
-)
+from shopkpi.appraisal.demo import scale
+from shopkpi.appraisal.demo.scale import PERIOD
+from shopkpi.appraisal.models import Cycle, Department
 from shopkpi.appraisal.pay import paysheet
 
 pytestmark = pytest.mark.django_db
-PERIOD = "2026-03"
-TEMPLATE = """\
-id: q-list
-name: 列表测试
-period: month
-items:
-  - {key: attitude, name: 工作态度, weight: 100%, rated_by: supervisor}
-pay:
-  amount: 1000 * score / 100
-"""
-S = Review.Status
-TURN = (S.PENDING_SELF, S.PENDING_SUPERVISOR, S.PENDING_HR, S.PENDING_GM, S.PUBLISHED, S.APPEALED)
 PAGES = {
     "hr": [
         "/",
@@ -71,78 +51,6 @@ PAGES = {
 }
 
 
-def _start() -> None:
-    for role in ("hr", "gm"):
-        User.objects.create_user(role).groups.add(Group.objects.get_or_create(name=role)[0])
-    for n in range(10):
-        Department.objects.create(name=f"部门{n}")
-    TemplateVersion.objects.create(template_id="q-list", version=1, name="列表测试", text=TEMPLATE)
-    position = Position.objects.create(name="专员", template_id="q-list")
-    office = Department.objects.get(name="部门0")
-    for n in range(4):
-        Employee.objects.create(
-            code=f"B{n:03d}",
-            name=f"经理{n}",
-            department=office,
-            position=position,
-            user=User.objects.create_user(f"boss{n}"),
-        )
-    Cycle.objects.create(
-        period=PERIOD,
-        self_due=dt.date(2020, 4, 3),
-        supervisor_due=dt.date(2020, 4, 7),
-        hr_due=dt.date(2020, 4, 10),
-    )
-
-
-def _grow(start: int, stop: int) -> None:
-    """Employees E<start>..E<stop - 1>, each with a login and a review in the open month."""
-    departments = list(Department.objects.order_by("pk"))
-    bosses = list(Employee.objects.filter(code__startswith="B").order_by("code"))
-    position = Position.objects.get()
-    version = TemplateVersion.objects.get()
-    cycle = Cycle.objects.get()
-    # each with a login, as in a company whose people sign in (a page reading a row's login per row shows)
-    logins = User.objects.bulk_create(User(username=f"E{n:04d}") for n in range(start, stop))
-    made = Employee.objects.bulk_create(
-        Employee(
-            code=f"E{n:04d}",
-            name=f"员工{n}",
-            department=departments[n % 10],
-            position=position,
-            supervisor=bosses[n % 4],
-            user=login,
-        )
-        for n, login in zip(range(start, stop), logins, strict=True)
-    )
-    reviews = Review.objects.bulk_create(
-        [
-            Review(
-                cycle=cycle,
-                employee=employee,
-                evaluator=employee.supervisor,
-                template_version=version,
-                status=TURN[n % len(TURN)],
-                score=Decimal(60 + n % 40),
-                grade="合格",
-                pay=Decimal(600 + n % 40) * 10,
-                result={"pay_kind": "performance"},
-            )
-            for n, employee in zip(range(start, stop), made, strict=True)
-        ],
-        batch_size=500,
-    )
-    hr = User.objects.get(username="hr")
-    Appeal.objects.bulk_create(
-        Appeal(review=r, item_key="", reason="不认可") for r in reviews if r.status == S.APPEALED
-    )
-    PayAdjustment.objects.bulk_create(
-        PayAdjustment(review=r, amount=Decimal("-50.00"), reason="迟到", created_by=hr)
-        for r in reviews[:: len(TURN) * 3]
-        if r.status in paysheet.APPROVED
-    )
-
-
 def _measure() -> dict[tuple[str, str], tuple[int, int]]:
     """(user, page) -> (queries, people named on the page)."""
     found = {}
@@ -159,10 +67,10 @@ def _measure() -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def test_every_list_page_costs_the_same_queries_at_100_and_1000_people() -> None:
-    _start()
-    _grow(0, 100)
+    scale.start()
+    scale.grow(0, 100)
     small = _measure()
-    _grow(100, 1000)
+    scale.grow(100, 1000)
     large = _measure()
     queries = {page: (small[page][0], large[page][0]) for page in small}
     # the incidents page lists the people one may record for for up to 300 (one query), then asks for a 工号
@@ -176,8 +84,8 @@ def test_every_list_page_costs_the_same_queries_at_100_and_1000_people() -> None
 
 
 def test_a_page_of_the_pay_sheet_totals_every_line() -> None:
-    _start()
-    _grow(0, 1000)
+    scale.start()
+    scale.grow(0, 1000)
     cycle = Cycle.objects.get()
     every = paysheet.rows(cycle)
     assert len(every) == 332  # published (n % 6 == 4) and appealed (n % 6 == 5): 166 each
@@ -199,8 +107,8 @@ def test_a_page_of_the_pay_sheet_totals_every_line() -> None:
 
 def test_the_users_page_stays_small_at_1000_people() -> None:
     """用户与角色: 50 logins a page whatever the company's size, filtered or not."""
-    _start()
-    _grow(0, 100)
+    scale.start()
+    scale.grow(0, 100)
     client = Client()
     client.force_login(User.objects.get(username="hr"))
     asks = ({}, {"q": "E0"}, {"role": "hr"}, {"shown": "never"}, {"shown": "locked"}, {"page": "3"})
@@ -215,7 +123,7 @@ def test_the_users_page_stays_small_at_1000_people() -> None:
         return found
 
     small = measured()
-    _grow(100, 1000)
+    scale.grow(100, 1000)
     large = measured()
     assert [n for n, _ in small] == [n for n, _ in large]
     assert max(size for _, size in large) < 120 * 1024
@@ -227,8 +135,8 @@ def test_the_users_page_stays_small_at_1000_people() -> None:
 
 def test_the_calibration_page_lists_one_bar_a_page_at_a_time_at_1000_people() -> None:
     """校准: the bars count everyone; the reviews of one chosen bar are listed, 50 a page."""
-    _start()
-    _grow(0, 100)
+    scale.start()
+    scale.grow(0, 100)
     client = Client()
     client.force_login(User.objects.get(username="hr"))
     url = f"/calibration/{PERIOD}/"
@@ -244,7 +152,7 @@ def test_the_calibration_page_lists_one_bar_a_page_at_a_time_at_1000_people() ->
         return found
 
     small = measured()
-    _grow(100, 1000)
+    scale.grow(100, 1000)
     large = measured()
     assert [n for n, _ in small] == [n for n, _ in large]
     assert max(size for _, size in large) < 120 * 1024
@@ -258,8 +166,8 @@ def test_the_calibration_page_lists_one_bar_a_page_at_a_time_at_1000_people() ->
 def test_the_org_chart_counts_departments_and_finds_a_person_at_1000_people() -> None:
     """组织架构: departments with their head counts, the reporting lines of the managers only; a 工号 or a
     name jumps to the person, the rest of a department is on its paged list."""
-    _start()
-    _grow(0, 100)
+    scale.start()
+    scale.grow(0, 100)
     client = Client()
     client.force_login(User.objects.get(username="hr"))
 
@@ -270,7 +178,7 @@ def test_the_org_chart_counts_departments_and_finds_a_person_at_1000_people() ->
         return len(queries), len(answer.content)
 
     small = measured()
-    _grow(100, 1000)
+    scale.grow(100, 1000)
     large = measured()
     assert small[0] == large[0] and large[1] < 120 * 1024
     page = client.get("/org/").content.decode()
