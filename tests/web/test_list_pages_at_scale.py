@@ -37,6 +37,7 @@ PAGES = {
         "/dashboards/",
         f"/hr/cycles/{PERIOD}/",
         f"/hr/cycles/{PERIOD}/checks/",
+        f"/hr/cycles/{PERIOD}/prepare/",
         f"/calibration/{PERIOD}/",
         f"/incidents/?month={PERIOD}",
         "/users/",
@@ -189,3 +190,40 @@ def test_the_org_chart_counts_departments_and_finds_a_person_at_1000_people() ->
     assert client.get("/org/", {"find": "员工7"})["Location"] == "/org/employees/E0007/"
     # a part of many names: the people's list, searched
     assert client.get("/org/", {"find": "工12"})["Location"] == "/org/employees/?q=%E5%B7%A512&status=all"
+
+
+def test_the_month_prepare_page_and_the_missing_targets_at_1000_people() -> None:
+    """本月准备 and 数据核对 read what the reviews hold (no month computed while the page waits): the
+    prepare page 50 people a page, the missing targets 100 a page, the counts of everyone."""
+    target_template = scale.TEMPLATE.replace(
+        "weight: 100%, rated_by: supervisor}",
+        "weight: 50%, rated_by: supervisor}\n"
+        "  - {key: sales, name: 销售额完成率, weight: 50%, value: gmv, proportional: {target: 计划销售额}}",
+    )
+    scale.start(target_template)
+    scale.grow(0, 100)
+    client = Client()
+    client.force_login(User.objects.get(username="hr"))
+    urls = (f"/hr/cycles/{PERIOD}/prepare/", f"/hr/cycles/{PERIOD}/checks/")
+
+    def measured() -> list[tuple[int, int]]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                answer = client.get(url)
+            assert answer.status_code == 200, url
+            found.append((len(queries), len(set(re.findall(r"E\d{4}", answer.content.decode())))))
+        return found
+
+    small = measured()
+    scale.grow(100, 1000)
+    large = measured()
+    assert [n for n, _ in small] == [n for n, _ in large]
+    assert [people for _, people in large] == [50, 100]
+    # each of the 1,000 needs its 计划销售额 (gmv is a metric) and the supervisor's 工作态度: none is in
+    prepare = client.get(urls[0]).content.decode()
+    assert "共 2000 项，已有 0 项" in prepare and "第 1 / 20 页" in prepare
+    assert "1000 项目标缺失" in client.get(urls[1]).content.decode()
+    # the search and the filter are kept in the page links
+    found = client.get(urls[0], {"q": "E01", "missing": "1"}).content.decode()
+    assert "符合条件的共 100 人" in found and "?q=E01&amp;missing=1&amp;page=2" in found

@@ -23,13 +23,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from shopkpi.appraisal.periods.month_close import MonthCards, close_month
+from shopkpi.appraisal.models import Cycle, Rating, Review, TemplateVersion
+from shopkpi.appraisal.periods.month_close import MonthCards, RatingProblem, close_month
 from shopkpi.data.problems import ImportProblem, ImportRefused
 from shopkpi.scorecard import Template
 from shopkpi.scorecard.explanation import names_a_target
@@ -83,21 +84,84 @@ def prepare_month(home: Path, period: str) -> tuple[list[Need], MonthCards]:
 
 def month_needs(closed: MonthCards, metrics: frozenset[str]) -> list[Need]:
     """Every need of every person of the month, in 工号 order, targets, inputs, then ratings."""
+    shapes: dict[int, _Shape] = {}
     needs: list[Need] = []
     for card in closed.cards:
-        template = card.template
         employee = card.employee
         person = (employee.code, employee.name, employee.position.name, closed.period)
-        targets, inputs = _variables(template, metrics)
-        for dataset, names in (("targets", targets), ("inputs", inputs)):
-            for variable, items in names.items():
-                value = card.month.values.get(variable)
-                needs.append(Need(dataset, *person, variable, "" if value is None else str(value), items))
-        for item in template.items:
-            rule = item.rule
-            if isinstance(rule, RatedRule) and rule.rated_by == "supervisor":
-                rating = card.month.supervisor_ratings.get(item.key)
-                needs.append(Need("ratings", *person, item.name, _rating_text(rule, rating), _scale(rule)))
+        shape = shapes.get(id(card.template)) or shapes.setdefault(
+            id(card.template), _shape(card.template, metrics)
+        )
+        needs += _needs(person, shape, card.month.values, card.month.supervisor_ratings)
+    return needs
+
+
+def cycle_needs(cycle: Cycle, metrics: frozenset[str]) -> tuple[list[Need], list[RatingProblem]]:
+    """`month_needs` of an open cycle as its reviews hold the month (computed on opening, on HR's
+    recompute and after an import: `month_close.refresh_cycle`), with the imported ratings that last
+    computation could not use; read in four queries whatever the head count, nothing scored."""
+    reviews = list(
+        Review.objects.filter(cycle=cycle)
+        .order_by("employee__code")
+        .values_list(
+            "pk",
+            "employee__code",
+            "employee__name",
+            "employee__position__name",
+            "template_version_id",
+            "values",
+        )
+    )
+    used = {version for *_, version, _values in reviews}
+    shapes = {v.pk: _shape(v.compiled(), metrics) for v in TemplateVersion.objects.filter(pk__in=used)}
+    rated: dict[int, dict[str, Decimal]] = {}
+    for review, key, value in Rating.objects.filter(review__cycle=cycle, rater="supervisor").values_list(
+        "review_id", "item_key", "value"
+    ):
+        rated.setdefault(review, {})[key] = value
+    needs: list[Need] = []
+    for review, code, name, position, version, values in reviews:
+        person = (code, name, position, cycle.period)
+        needs += _needs(person, shapes[version], values or {}, rated.get(review, {}))
+    last = cycle.computations.order_by("-computed_at", "-pk").first()
+    return needs, [RatingProblem(**problem) for problem in (last.problems if last else [])]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a template needs, whoever it scores: its targets and inputs (variable -> the items that
+    read it) and its supervisor-rated items (key, name, rule, scale)."""
+
+    targets: dict[str, str]
+    inputs: dict[str, str]
+    rated: tuple[tuple[str, str, RatedRule, str], ...]
+
+
+def _shape(template: Template, metrics: frozenset[str]) -> _Shape:
+    targets, inputs = _variables(template, metrics)
+    rated = tuple(
+        (item.key, item.name, item.rule, _scale(item.rule))
+        for item in template.items
+        if isinstance(item.rule, RatedRule) and item.rule.rated_by == "supervisor"
+    )
+    return _Shape(targets, inputs, rated)
+
+
+def _needs(
+    person: tuple[str, str, str, str],
+    shape: _Shape,
+    values: Mapping[str, Any],
+    supervisor_ratings: Mapping[str, Decimal],
+) -> list[Need]:
+    """One person's needs: the targets and inputs of their template (filled from `values`), then the
+    supervisor's ratings of its items."""
+    needs = []
+    for dataset, names in (("targets", shape.targets), ("inputs", shape.inputs)):
+        for variable, items in names.items():
+            value = values.get(variable)
+            needs.append(Need(dataset, *person, variable, "" if value is None else str(value), items))
+    for key, name, rule, scale in shape.rated:
+        needs.append(Need("ratings", *person, name, _rating_text(rule, supervisor_ratings.get(key)), scale))
     return needs
 
 

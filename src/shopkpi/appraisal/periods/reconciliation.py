@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
-from shopkpi.appraisal.models import AuditEntry, Cycle
+from shopkpi.appraisal.models import AuditEntry, Cycle, TemplateVersion
 from shopkpi.appraisal.policy import ActionRefused, require_company_role
 from shopkpi.appraisal.reviews.review_steps import actor_name
 
@@ -140,15 +140,20 @@ def missing_targets(cycle: Cycle, home: Path | None = None) -> list[MissingTarge
     from shopkpi.data.metrics.catalogue import load_catalogue
 
     metrics = frozenset(load_catalogue(home or Path(settings.HOME)).metrics)
+    # the targets of each template version of the cycle, worked out once; only the reviews of the
+    # versions that read a target are read, and only their values (two queries whatever the head count)
+    versions = TemplateVersion.objects.filter(pk__in=cycle.reviews.values("template_version"))
+    needed = {v.pk: target_variables(v.compiled(), metrics) for v in versions}
+    reviews = (
+        cycle.reviews.filter(template_version__in=[pk for pk, targets in needed.items() if targets])
+        .order_by("employee__code")
+        .values_list("pk", "employee__code", "employee__name", "template_version_id", "values")
+    )
     found = []
-    reviews = cycle.reviews.select_related("employee", "template_version").order_by("employee__code")
-    for review in reviews:
-        values = review.values or {}
-        for target, items in target_variables(review.template_version.compiled(), metrics).items():
-            if values.get(target) is None:
-                found.append(
-                    MissingTarget(review.pk, review.employee.code, review.employee.name, target, items)
-                )
+    for review, code, name, version, values in reviews:
+        for target, items in needed[version].items():
+            if (values or {}).get(target) is None:
+                found.append(MissingTarget(review, code, name, target, items))
     return found
 
 

@@ -16,9 +16,11 @@ from shopkpi.appraisal.models import Cycle
 from shopkpi.appraisal.periods import reconciliation
 from shopkpi.data.datasets import DATASETS
 from shopkpi.web.number_format import number
+from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import hr_page
 
 COMPARE = {"=": "=", "<=": "≤", ">=": "≥"}
+TARGETS_PER_PAGE = 100
 
 
 @hr_page()
@@ -37,12 +39,9 @@ def checks(request: HttpRequest, period: str) -> HttpResponse:
         for f in failures
     ]
     pending = sum(1 for f in failures if f.acknowledged is None)
-    context = {
-        "cycle": cycle,
-        "rows": rows,
-        "pending": pending,
-        "targets": reconciliation.missing_targets(cycle),
-    }
+    # the missing targets of a company of thousands are listed a page at a time
+    targets, pages = page_of(request, reconciliation.missing_targets(cycle), TARGETS_PER_PAGE)
+    context = {"cycle": cycle, "rows": rows, "pending": pending, "targets": targets.object_list, **pages}
     return render(request, "shopkpi/hr/checks.html", context)
 
 

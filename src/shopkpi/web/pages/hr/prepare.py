@@ -14,9 +14,13 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal.models import Cycle
-from shopkpi.appraisal.periods.month_prepare import Need, prepare_month, write_workbook
+from shopkpi.appraisal.periods.month_prepare import Need, cycle_needs, prepare_month, write_workbook
+from shopkpi.data.metrics.catalogue import load_catalogue
+from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import hr_page
 from shopkpi.web.pages.hr.export_pages import xlsx_response
+
+PER_PAGE = 50
 
 
 @dataclass
@@ -43,18 +47,32 @@ def _people(needs: list[Need]) -> list[PersonNeeds]:
 
 @hr_page()
 def prepare_page(request: HttpRequest, period: str) -> HttpResponse:
+    """The month's needs as its reviews hold them, PER_PAGE people a page (searched by 工号 or name, or
+    only those with something to fill in); the counts are of everyone."""
     cycle = get_object_or_404(Cycle, period=period)
-    needs, closed = prepare_month(Path(settings.HOME), cycle.period)
+    needs, problems = cycle_needs(cycle, frozenset(load_catalogue(Path(settings.HOME)).metrics))
     people = _people(needs)
+    query = request.GET.get("q", "").strip()
+    missing = request.GET.get("missing") == "1"
+    shown = [
+        person
+        for person in people
+        if (not query or query.lower() in person.code.lower() or query in person.name)
+        and (not missing or person.missing)
+    ]
+    page, pages = page_of(request, shown, PER_PAGE)
     return render(
         request,
         "shopkpi/hr/prepare.html",
         {
             "cycle": cycle,
-            "people": people,
+            "people": page.object_list,
+            **pages,
+            "query": query,
+            "missing": missing,
             "needed": len(needs),
             "filled": sum(1 for need in needs if need.filled),
-            "problems": [problem.text() for problem in closed.problems],
+            "problems": [problem.text() for problem in problems],
         },
     )
 
