@@ -79,7 +79,12 @@ def test_hr_sets_a_departments_chain_with_a_named_step(company: Company) -> None
     entry = AuditEntry.objects.get(action="approval_chain.replace")
     assert entry.object_id == "运营部" and entry.actor == "hr"
     shown = hr.get(PAGE, {"department": ops.pk}).content.decode()
-    assert "销售总(副)经理审核" in shown and "沈总" in shown
+    # the named person is their 工号 in a text field (not a list of everyone), their name beside it
+    assert (
+        "销售总(副)经理审核" in shown
+        and 'value="S01"' in shown
+        and '<small id="step-0-person-name">沈总</small>' in shown
+    )
     # back to the company's chain
     hr.post(PAGE, {"department": str(ops.pk), "clear": "1"})
     assert approval_chain.chain(ops) == []

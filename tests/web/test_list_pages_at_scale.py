@@ -43,6 +43,7 @@ PAGES = {
         "/users/",
         "/org/",
         "/org/accounts/",
+        "/org/approval-chain/",
         "/hr/audit/",
         "/hr/actions/",
         "/pay-grades/2026/",

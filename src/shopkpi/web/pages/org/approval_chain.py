@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shopkpi.appraisal.models import Department, Employee
+from shopkpi.appraisal.models import Department
 from shopkpi.appraisal.models.chain import Actor, ReturnTo
 from shopkpi.appraisal.organisation import approval_chain
 from shopkpi.appraisal.organisation.approval_chain import MAX_STEPS, StepSetting
@@ -45,6 +45,7 @@ def _rows(steps: list[StepSetting]) -> list[dict[str, str]]:
                 "name": s.name,
                 "actor": s.actor,
                 "person": s.person,
+                "person_name": s.person_name,
                 "due_days": "" if s.due_days is None else str(s.due_days),
                 "returns_to": s.returns_to,
             }
@@ -81,7 +82,6 @@ def _page(
     departments = [
         {"department": d, "steps": approval_chain.chain(d)} for d in Department.objects.order_by("name")
     ]
-    people = Employee.objects.filter(left_on__isnull=True, user__is_active=True).order_by("code")
     return render(
         request,
         "shopkpi/org/approval_chain.html",
@@ -96,7 +96,6 @@ def _page(
             "problems": problems,
             "actors": Actor.choices,
             "returns": ReturnTo.choices,
-            "people": people,
         },
         status=status,
     )
