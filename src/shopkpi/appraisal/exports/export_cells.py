@@ -45,7 +45,9 @@ def save_workbook(book: Workbook, destination: str | Path | IO[bytes]) -> None:
         for row in sheet.iter_rows():
             for each in row:
                 if isinstance(each.value, str):
-                    each.value = text(each.value)
+                    safe = text(each.value)
+                    if safe is not each.value:  # set again only when quoted (a cell's value is checked)
+                        each.value = safe
                     each.data_type = "s"
     book.save(destination)
 
