@@ -119,13 +119,14 @@ def special_sql(raw: str, *, many_rows: bool = False) -> str:
     every other cell, which is its own clean text: the many plain cells skip the rest.
 
     The same test two ways: a regular expression, quick to plan; for `many_rows` (a file of a million
-    rows), the code points of the first and last characters, a third quicker per cell but about 20 ms
-    longer to plan (DuckDB plans an IN list as a join)."""
+    rows), the code points of the first and last characters, a third of the time per cell but about 20 ms
+    longer to plan (DuckDB plans an IN list as a join). The last character is `raw[-1]`, not
+    `right(raw, 1)`, which takes twice as long."""
     if not many_rows:
         return f"regexp_matches({raw}, {quote(_SPECIAL_RE)})"
     first = ", ".join(map(str, _SPECIAL_FIRST))
     last = ", ".join(map(str, _SPECIAL_LAST))
-    return f"(ord({raw}) IN ({first}) OR ord(right({raw}, 1)) IN ({last}))"
+    return f"(ord({raw}) IN ({first}) OR ord({raw}[-1]) IN ({last}))"
 
 
 def clean_sql(raw: str, steps: Steps, special: str | None = None) -> str:
