@@ -101,7 +101,7 @@ def file_warnings(
 
 def _has_owners(con: duckdb.DuckDBPyConnection) -> bool:
     found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [OWNERS_TABLE]
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [OWNERS_TABLE]
     ).fetchone()
     return bool(found and found[0])
 
@@ -228,9 +228,10 @@ def _replaces_other_period(
     con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str, file: str, period: str | None
 ) -> list[DataWarning]:
     day_new = scope.day_sql(dataset)
-    if period is None:
+    if period is None:  # grouped by the month's first day, named once: strftime on every row is slow
         main = con.execute(
-            f"SELECT strftime({day_new}, '%Y-%m') AS m FROM {source} GROUP BY m ORDER BY count(*) DESC, m LIMIT 1"
+            f"SELECT strftime(m, '%Y-%m') FROM (SELECT date_trunc('month', {day_new}) AS m, count(*) AS n "
+            f"FROM {source} GROUP BY m) ORDER BY n DESC, m LIMIT 1"
         ).fetchone()
         if main is None or main[0] is None:
             return []
