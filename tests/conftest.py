@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 MOTO = Path(sys.executable).with_name("moto_server")
@@ -59,3 +62,29 @@ def s3_store(s3_endpoint: str, request: pytest.FixtureRequest) -> dict[str, str]
     if not fs.exists(S3_BUCKET):
         fs.mkdir(S3_BUCKET)
     return settings
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of the run's own on the PostgreSQL test server (SHOPKPI_TEST_DATABASE_URL, else
+    postgres@127.0.0.1:5432), as a postgresql:// URL for SHOPKPI_METRICS_ENGINE; dropped at the end.
+    No server: the test fails with CI=true, elsewhere it is skipped."""
+    server = os.environ.get("SHOPKPI_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    base = server.rsplit("/", 1)[0]
+    name = f"shopkpi_conformance_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(server.replace("postgres://", "postgresql://", 1), autocommit=True)
+    except psycopg.Error as error:
+        _unavailable(f"no PostgreSQL server at {base}: {error}")
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{base}/{name}".replace("postgres://", "postgresql://", 1)
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()

@@ -1,7 +1,7 @@
 """`shopkpi backup` of a running demo home, and `shopkpi restore` of it into SQLite and PostgreSQL.
 
-One demo company is built with the real command (`shopkpi demo --no-serve --months 2`, 28 people,
-two months of cycles, a few hundred audit entries). It is backed up while served; each restored home
+One demo company (tests/cli/conftest.py) is built with the real command (`shopkpi demo --no-serve
+--months 2`, 28 people, two months of cycles, a few hundred audit entries). It is backed up while served; each restored home
 must then verify its audit log with `shopkpi audit verify`, answer every kind of page for HR, the
 GM, a supervisor and an employee with the statuses the original answered (all 200), and compute
 the same metric values (`shopkpi metrics`) from its warehouse. The PostgreSQL home is checked entry
@@ -16,7 +16,6 @@ missing server fails the test instead of skipping it. Every command runs in a pr
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -58,32 +57,6 @@ def run(*args: str, database_url: str | None = None, check: bool = True) -> subp
             f"shopkpi {' '.join(args)}: {done.returncode}\n{done.stdout}\n{done.stderr}"
         )
     return done
-
-
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
-    """A copy of the run's demo company, built once per run with the command the browser tests use and
-    in the same place, under the same lock (tests/browser/conftest.py): whichever comes first builds it,
-    xdist workers included. SHOPKPI_BROWSER_DEMO may name one built earlier with that command."""
-    given = os.environ.get("SHOPKPI_BROWSER_DEMO")
-    if given:
-        built = Path(given)
-    else:
-        base = tmp_path_factory.getbasetemp()
-        root = base.parent if hasattr(request.config, "workerinput") else base
-        built = root / "shopkpi-browser-demo"
-        with (root / "shopkpi-browser-demo.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                if not (built / "demo.json").is_file():
-                    shutil.rmtree(built, ignore_errors=True)
-                    run("--home", str(built), "demo", "--no-serve", "--months", "2")
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-    home = tmp_path_factory.mktemp("original") / "home"
-    shutil.copytree(built, home)
-    assert tuple(json.loads((home / "demo.json").read_text(encoding="utf-8"))["periods"]) == PERIODS
-    return home
 
 
 def _people(home: Path) -> tuple[str, str]:
@@ -134,6 +107,7 @@ class Original:
 @pytest.fixture(scope="module")
 def original(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Original:
     """The demo home's backup taken while it is served and used, then its pages and metrics."""
+    assert tuple(json.loads((demo_home / "demo.json").read_text(encoding="utf-8"))["periods"]) == PERIODS
     users = ("hr", "gm", *_people(demo_home))
     backup = tmp_path_factory.mktemp("backups") / "demo-backup"
     with served(demo_home) as base:
