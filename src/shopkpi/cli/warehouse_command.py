@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from shopkpi.cli.django_home import prepare_home
 from shopkpi.cli.home import current
 from shopkpi.data.engines import EngineError
 
@@ -27,10 +28,11 @@ def publish_command(ctx: click.Context, url: str) -> None:
     """Copy each dataset's current rows, with their batch, into the engine's tables of the same names
     (replacing what they held), for SHOPKPI_METRICS_ENGINE to compute there; or into Apache Iceberg
     tables (a catalogue in PostgreSQL) for Spark, Trino or ClickHouse to read."""
+    home = prepare_home(current(ctx).home)  # the batch catalogue is the application database's
     from shopkpi.data.engines.publish import publish
 
     try:
-        published = publish(current(ctx).home, url)
+        published = publish(home, url)
     except EngineError as error:
         raise click.ClickException(str(error)) from None
     for item in published:
