@@ -128,5 +128,5 @@ def test_the_demo_on_postgresql_prints_and_recomputes_what_it_does_on_duckdb(
     with served(demo_home, extra={ENGINE: postgres_url}) as base:
         hr = Visitor(base)
         hr.login("hr", PASSWORD)
-        assert hr.post(f"/hr/cycles/{open_month}/recompute/") != 302
+        assert hr.post(f"/hr/cycles/{open_month}/recompute/") == 503  # the page says the engine failed
     assert stored(demo_home, open_month) == duckdb_month

@@ -57,3 +57,24 @@ def test_a_small_month_is_recomputed_within_the_request(company) -> None:  # typ
     assert client_for(company, "hr").post(f"/hr/cycles/{PERIOD}/recompute/").status_code == 302
     assert not Job.objects.filter(kind="recompute").exists()
     assert AuditEntry.objects.filter(action="cycle.recompute").count() == 1
+
+
+def test_a_metric_engine_that_fails_is_told_on_the_page_and_changes_nothing(company, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from shopkpi.appraisal.periods import month_close
+    from shopkpi.data.engines import EngineError
+
+    open_month(company)
+    advance(company, "E01", S.PENDING_HR)
+    company.shop.gmv["E01"] = Decimal(100000)
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise EngineError("PostgreSQL at postgresql://pg.example/kpi cannot be reached: timeout")
+
+    monkeypatch.setattr(month_close, "recompute_cycle", unreachable)
+    answer = client_for(company, "hr").post(f"/hr/cycles/{PERIOD}/recompute/")
+    assert answer.status_code == 503
+    page = answer.content.decode()
+    assert "指标引擎出错，本次操作没有改动任何数据" in page and "SHOPKPI_METRICS_ENGINE" in page
+    assert "postgresql://pg.example/kpi cannot be reached: timeout" in page
+    assert company.review("E01").score == Decimal("80.0")
+    assert not AuditEntry.objects.filter(action="cycle.recompute").exists()

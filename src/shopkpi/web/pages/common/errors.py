@@ -6,6 +6,9 @@
                             the reason (recusal, wrong role, archived cycle ...)
     WorkflowError           409 (StaleReview among them): the form re-shown with the message when the
                             view names a `reshow`, else a page with the message and a way back
+    EngineError             503: the configured metric engine (SHOPKPI_METRICS_ENGINE) could not be
+                            reached or refused the statement; the step changed nothing (its
+                            transaction rolled back), the page says so and what the admin checks
 
 Use as `@domain_errors` or `@domain_errors(reshow=render_the_form)`; `reshow(request, *args,
 error=message, **kwargs)` returns the page with the form (filled from request.POST) and the message.
@@ -14,15 +17,20 @@ error=message, **kwargs)` returns the page with the form (filled from request.PO
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
+from shopkpi.data.engines import ENGINE_SETTING, EngineError
+
+log = logging.getLogger(__name__)
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 Reshow = Callable[..., HttpResponse]
@@ -33,12 +41,20 @@ def refused(request: HttpRequest, reason: str) -> HttpResponse:
     return render(request, "shopkpi/errors/refused.html", {"reason": reason}, status=403)
 
 
-def conflict(request: HttpRequest, message: str) -> HttpResponse:
-    """The 409 page for a view without a form to re-show."""
+def conflict(request: HttpRequest, message: str, status: int = 409) -> HttpResponse:
+    """The 409 page for a view without a form to re-show (503 for an engine that failed)."""
     back = request.headers.get("referer") or ""
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
-    return render(request, "shopkpi/errors/conflict.html", {"message": message, "back": back}, status=409)
+    return render(request, "shopkpi/errors/conflict.html", {"message": message, "back": back}, status=status)
+
+
+def engine_failed(error: EngineError) -> str:
+    """What a person is told when the metric engine failed: nothing changed, what the admin checks."""
+    return _(
+        "指标引擎出错，本次操作没有改动任何数据。请管理员检查设置 %(setting)s 指向的引擎是否可用"
+        "（以及数据是否已用 shopkpi warehouse publish 发布过去）后再试。引擎的回答：%(error)s"
+    ) % {"setting": ENGINE_SETTING, "error": error}
 
 
 def _wrap(view: View, reshow: Reshow | None) -> View:
@@ -56,6 +72,11 @@ def _wrap(view: View, reshow: Reshow | None) -> View:
             if reshow is None:
                 return conflict(request, str(exc))
             return _again(request, args, kwargs, reshow, str(exc), 409)
+        except EngineError as exc:
+            log.warning("metric engine failed on %s: %s", request.path, exc)
+            if reshow is None or request.method != "POST":
+                return conflict(request, engine_failed(exc), 503)
+            return _again(request, args, kwargs, reshow, engine_failed(exc), 503)
 
     return wrapped  # type: ignore[return-value]
 
