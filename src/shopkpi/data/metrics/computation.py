@@ -100,8 +100,9 @@ def compute_metrics(
     are the same either way.
     """
     period = Period.parse(period) if isinstance(period, str) else period
+    builder = connection if isinstance(connection, duckdb.DuckDBPyConnection) else None
     engine = DuckDBEngine(connection) if isinstance(connection, duckdb.DuckDBPyConnection) else connection
-    for name, table in organisation.tables(period.end).items():
+    for name, table in organisation.tables(period.end, builder).items():
         engine.put(name, table)
     reported = tuple(names) if names is not None else catalogue.public
     available = engine.rollups() if read_rollups else frozenset()

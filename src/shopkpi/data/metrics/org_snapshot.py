@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from shopkpi.data.datasets import DATASETS
-from shopkpi.data.metrics.attribution import REPORTS
+from shopkpi.data.metrics.attribution import REPORTS, quoted
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -139,29 +139,34 @@ class OrganisationSnapshot:
             pairs.extend((manager, member) for member in sorted(seen))
         return pairs
 
-    def tables(self, day: dt.date) -> dict[str, pa.Table]:
+    def tables(self, day: dt.date, builder: duckdb.DuckDBPyConnection | None = None) -> dict[str, pa.Table]:
         """The tables attribution reads: `employees` (terms in effect on `day`), `accounts` and
-        `_reports` (`reporting_lines`)."""
-        import pyarrow as pa  # only here: an import that never reads the organisation skips it
+        `_reports` (`reporting_lines`).
 
+        DuckDB builds them from list parameters, on a cursor of `builder` when given (the connection
+        they are for: no other database is started), else in a database of its own: pyarrow's
+        conversion of Python values (`pa.array`) would import pandas, which costs a fresh process
+        more than the whole organisation."""
         lines = self.reporting_lines(day)
-        return {
-            "employees": _table("employees", [_employee_row(r) for r in self.employees_on(day)]),
-            "accounts": _table("accounts", [_plain(a) for a in self.accounts]),
-            REPORTS: pa.table(
-                {
-                    "_manager": pa.array([m for m, _ in lines], pa.string()),
-                    "_member": pa.array([e for _, e in lines], pa.string()),
-                }
-            ),
-        }
+        cursor = duckdb.connect(":memory:") if builder is None else builder.cursor()
+        try:
+            return {
+                "employees": _table(cursor, "employees", [_employee_row(r) for r in self.employees_on(day)]),
+                "accounts": _table(cursor, "accounts", [_plain(a) for a in self.accounts]),
+                REPORTS: cursor.sql(
+                    "SELECT unnest($1::VARCHAR[]) AS _manager, unnest($2::VARCHAR[]) AS _member",
+                    params=[[m for m, _ in lines], [e for _, e in lines]],
+                ).to_arrow_table(),
+            }
+        finally:
+            cursor.close()
 
     def register(self, connection: duckdb.DuckDBPyConnection, day: dt.date) -> None:
         """`tables` as temporary tables of a DuckDB connection."""
         from shopkpi.data.engines.duckdb_engine import DuckDBEngine
 
         engine = DuckDBEngine(connection)
-        for name, table in self.tables(day).items():
+        for name, table in self.tables(day, connection).items():
             engine.put(name, table)
 
 
@@ -180,27 +185,24 @@ def _plain(row: TermsRow | OwnershipRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names}
 
 
-def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
-    """A dataset's rows (its columns and an empty `_batch`) as Arrow."""
-    import pyarrow as pa
-
+def _table(builder: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """A dataset's rows (its columns and an empty `_batch`) as Arrow, typed as the dataset types them
+    (a decimal passed as its text, so that its digits are kept exactly)."""
     columns = DATASETS[name].columns
-    arrays = {
-        c.name: pa.array([row.get(c.name) for row in rows], _arrow_type(c.duckdb_type)) for c in columns
-    }
-    arrays["_batch"] = pa.nulls(len(rows), pa.string())
-    return pa.table(arrays)
+    selected = ", ".join(
+        f"unnest(${i + 1}::{c.duckdb_type}[]) AS {quoted(c.name)}" for i, c in enumerate(columns)
+    )
+    values = [[_parameter(row.get(c.name), c.duckdb_type) for row in rows] for c in columns]
+    table: pa.Table = builder.sql(
+        f"SELECT {selected}, CAST(NULL AS VARCHAR) AS _batch", params=values
+    ).to_arrow_table()
+    return table
 
 
-def _arrow_type(duckdb_type: str) -> Any:
-    import pyarrow as pa
-
-    if duckdb_type == "DATE":
-        return pa.date32()
-    if duckdb_type.startswith("DECIMAL"):
-        precision, scale = duckdb_type[len("DECIMAL(") : -1].split(",")
-        return pa.decimal128(int(precision), int(scale))
-    return pa.string()
+def _parameter(value: Any, duckdb_type: str) -> Any:
+    if value is not None and duckdb_type.startswith("DECIMAL"):
+        return str(value)
+    return value
 
 
 def _value(name: str, value: Any) -> Any:
