@@ -8,9 +8,10 @@ A block is one dataset read with one account kind (or one query metric) for one 
     _v<i>  the block's values per employee, or per (employee, account) when a value is not a plain
            sum over accounts or comes from `_p` (the accounts' values are then added in _w<i>);
            owned rows only
-    _s<i>  per (employee, account, batch): rows, and rows covering a range across a hand-over,
+    _s<i>  per (employee, account, batch): rows, and rows covering a range across a hand-over (ranged),
            from the rows grouped by (account, day, batch) first: a few groups, cheap to attribute
-    _e<i>  per employee: the above (batches and accounts as arrays), columns prefixed b<i>_
+    _e<i>  per employee: the above (batches as arrays; the accounts only for the rows no one owned,
+           the only ones that name them), columns prefixed b<i>_
     _t<i>  per manager: the employees' values added over everyone reporting to them, and the
            batches of their rows, prefixed t<i>_
 
@@ -41,7 +42,9 @@ from shopkpi.data.warehouse.rollups import COUNT_COLUMN
 from shopkpi.scorecard.periods import Period
 
 ROW_ALIAS = "d"
-ACCOUNT_COLUMNS = ("rows", "batches", "accounts", "crossing_rows", "crossing_accounts")
+ACCOUNT_COLUMNS = ("rows", "batches", "accounts")
+CROSSING_COLUMNS = ("crossing_rows", "crossing_accounts")
+"""A ranged block's (`BlockSource.ranged`) besides ACCOUNT_COLUMNS: rows covering a hand-over."""
 OWNER_PAIRS = "_owner_pairs"
 PAIRS = "_pairs"
 
@@ -75,6 +78,15 @@ class BlockSource:
     crediting: Crediting = PLAIN
     """The credit rules and shifts the rows are read with (`crediting`); overrides come after them."""
 
+    @property
+    def ranged(self) -> bool:
+        """Rows of the dataset may cover a date range (`date_from`), which can cross a hand-over."""
+        return self.dataset is not None and attr.RANGE_START_COLUMN in DATASETS[self.dataset].column_names
+
+    def account_columns(self) -> tuple[str, ...]:
+        """The columns `_e<i>` gives besides the values (each prefixed `b<i>_`)."""
+        return ACCOUNT_COLUMNS + CROSSING_COLUMNS if self.ranged else ACCOUNT_COLUMNS
+
     def account_sql(self) -> str:
         """The account a row is attributed by: its account column (a shared account's shift slot at
         the row's time, `crediting`), or a re-credited row's account."""
@@ -95,12 +107,19 @@ def block_ctes(source: BlockSource, values: Sequence[tuple[exp.Expr, str]], wind
         yield _query_accounts(source, window)
     names = [column for _, column in values]
     per_employee = "".join(f", v.{c} AS b{i}_{c}" for c in names)
+    # the accounts only where they are reported (rows no one owned, rows across a hand-over), each
+    # account once per batch: the computation counts each once (no DISTINCT, which costs DuckDB a
+    # grouping and a join of its own)
+    crossing = (
+        ", sum(_crossing) AS _crossing_rows, array_agg(_account) FILTER (WHERE _crossing > 0) AS _crossing_accounts"
+        if source.ranged
+        else ""
+    )
     accounts = (
         f"SELECT _employee, sum(_rows) AS _rows, {batches_sql('_b')} AS _batches, "
-        f"array_agg(DISTINCT _account) AS _accounts, sum(_crossing) AS _crossing_rows, "
-        f"array_agg(DISTINCT _account) FILTER (WHERE _crossing > 0) AS _crossing_accounts FROM _s{i} GROUP BY 1"
+        f"array_agg(_account) FILTER (WHERE _employee IS NULL) AS _accounts{crossing} FROM _s{i} GROUP BY 1"
     )
-    fixed = ", ".join(f"s._{c} AS b{i}_{c}" for c in ACCOUNT_COLUMNS)
+    fixed = ", ".join(f"s._{c} AS b{i}_{c}" for c in source.account_columns())
     yield (
         f"_e{i} AS (SELECT s._employee AS _employee, {source.offset} AS _offset, {fixed}{per_employee} "
         f"FROM ({accounts}) AS s LEFT JOIN _w{i} AS v ON v._employee = s._employee)"
@@ -237,9 +256,9 @@ def _in_window(window: Period) -> str:
 
 
 def _accounts_cte(source: BlockSource, days: str, ranged: bool) -> str:
-    crossing = "coalesce(sum(x._n) FILTER (WHERE x._first < o._o_from), 0)" if ranged else "0"
+    crossing = ", coalesce(sum(x._n) FILTER (WHERE x._first < o._o_from), 0) AS _crossing" if ranged else ""
     return (
         f"_s{source.index} AS (SELECT o._o_employee AS _employee, x._account AS _account, x._b AS _b, "
-        f"sum(x._n) AS _rows, {crossing} AS _crossing "
+        f"sum(x._n) AS _rows{crossing} "
         f"FROM ({days}) AS x {attr.owner_join(source.kind, 'x._account', 'x._day')} GROUP BY 1, 2, 3)"
     )

@@ -31,7 +31,6 @@ from shopkpi.data.datasets import DATASETS
 from shopkpi.data.metrics import attribution as attr
 from shopkpi.data.metrics import credit_sql
 from shopkpi.data.metrics.block_sql import (
-    ACCOUNT_COLUMNS,
     ROW_ALIAS,
     BlockSource,
     block_ctes,
@@ -64,6 +63,8 @@ class Block:
     """Aggregate SQL → the aggregate, parsed."""
     team_columns: set[str] = field(default_factory=set)
     employee_columns: set[str] = field(default_factory=set)
+    ranged: bool = False
+    """Its rows may cover a date range (`BlockSource.ranged`): the result has its crossing columns."""
 
     def column(self, tree: exp.Expr, *, team: bool) -> str:
         sql = tree.sql(dialect=DIALECT, copy=False)
@@ -180,7 +181,8 @@ def compile_period(
             )
         values = [(block.trees[sql], column) for sql, column in block.values.items()]
         ctes.extend(block_ctes(reads, values, window))
-        columns.extend(f"{block.employee_prefix}{c}" for c in ACCOUNT_COLUMNS)
+        block.ranged = reads.ranged
+        columns.extend(f"{block.employee_prefix}{c}" for c in reads.account_columns())
         columns.extend(f"{block.employee_prefix}{c}" for c in sorted(block.employee_columns))
         if block.team_columns:
             ctes.append(team_cte(block.index, sorted(block.team_columns)))

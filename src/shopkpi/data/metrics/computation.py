@@ -297,6 +297,8 @@ def _crossings(
     blocks: Sequence[Block], employee: str, row: tuple[Any, ...], index: Mapping[str, int]
 ) -> Iterable[RangeCrossing]:
     for block in blocks:
+        if not block.ranged:
+            continue
         count = row[index[block.employee_prefix + "crossing_rows"]]
         if count:
             accounts = row[index[block.employee_prefix + "crossing_accounts"]] or ()
