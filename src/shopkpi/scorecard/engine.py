@@ -8,15 +8,14 @@ item missing and the result incomplete; nothing is silently counted as zero.
 from __future__ import annotations
 
 import decimal
-import gc
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
 from shopkpi.scorecard.aggregation import PeriodResult, aggregate_values
+from shopkpi.scorecard.collector import collector_paused
 from shopkpi.scorecard.explanation import Explanation, Input, Reason
 from shopkpi.scorecard.expressions import EvaluationError, Expression
 from shopkpi.scorecard.numbers import NumberError, parse_number, round_half_up
@@ -212,7 +211,7 @@ def score_all(
     template: Template, employees: Iterable[EmployeeInput], history: Mapping[str, Sequence[PeriodResult]]
 ) -> list[ScoreResult]:
     """Score many employees of one template (history by employee id)."""
-    with decimal.localcontext(SPEC_CONTEXT), _collector_paused():
+    with decimal.localcontext(SPEC_CONTEXT), collector_paused():
         results = []
         held: dict[tuple[int, Decimal, str | None], bool] = {}  # rule conditions already decided
         points = _band_points(template)
@@ -238,22 +237,6 @@ _new = tuple.__new__
 """`ItemResult`s of the hot paths are made as tuples of all their fields, without the named tuple's
 own `__new__` (a Python function filling in the defaults): every `_new(ItemResult, …)` names all ten."""
 assert len(ItemResult._fields) == 10
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while many employees are scored. Scoring makes no
-    reference cycles (its records are tuples and Decimals, freed by reference counting), but each
-    result it keeps is a tracked object, and the collector walked the growing heap of them again and
-    again: about 40% of scoring 10,000 employees. Left as it was found (another thread may have paused
-    it)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _score(

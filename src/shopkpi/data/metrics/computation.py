@@ -28,6 +28,7 @@ from shopkpi.data.metrics.catalogue import MetricCatalogue
 from shopkpi.data.metrics.compiler import Block, CompiledPeriod, compile_period
 from shopkpi.data.metrics.derived_expressions import Evaluator
 from shopkpi.data.metrics.org_snapshot import OrganisationSnapshot
+from shopkpi.scorecard.collector import collector_paused
 from shopkpi.scorecard.periods import Period
 
 _CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_UP)
@@ -111,29 +112,31 @@ def compute_metrics(
     if engine.dialect != "duckdb":  # each value as DuckDB types it, so that every engine prints it alike
         types = value_types(compiled.sql, [c for c in compiled.columns if _VALUE_COLUMN.match(c)])
     sql = engine_sql(compiled.sql, engine.dialect, engine.tables, types)
-    try:
-        rows = engine.rows(sql)
-    except EngineError as error:  # a type only known at run time (arg_max over a text column …)
-        raise MetricValueError(f"metrics for {period} could not be computed: {error}") from error
-    index = {name: i for i, name in enumerate(["_employee", "_offset", *compiled.columns])}
-    by_employee: dict[str, dict[int, tuple[Any, ...]]] = {}
-    unowned: list[UnownedRows] = []
-    crossings: list[RangeCrossing] = []
-    for row in rows:
-        employee, offset = row[0], row[1]
-        if employee is None:
+    # many rows and values, no reference cycles: the collector would walk them again and again
+    with collector_paused():
+        try:
+            rows = engine.rows(sql)
+        except EngineError as error:  # a type only known at run time (arg_max over a text column …)
+            raise MetricValueError(f"metrics for {period} could not be computed: {error}") from error
+        index = {name: i for i, name in enumerate(["_employee", "_offset", *compiled.columns])}
+        by_employee: dict[str, dict[int, tuple[Any, ...]]] = {}
+        unowned: list[UnownedRows] = []
+        crossings: list[RangeCrossing] = []
+        for row in rows:
+            employee, offset = row[0], row[1]
+            if employee is None:
+                if offset == 0:
+                    unowned.extend(_unowned(compiled.blocks, row, index))
+                continue
+            by_employee.setdefault(str(employee), {})[offset] = row
             if offset == 0:
-                unowned.extend(_unowned(compiled.blocks, row, index))
-            continue
-        by_employee.setdefault(str(employee), {})[offset] = row
-        if offset == 0:
-            crossings.extend(_crossings(compiled.blocks, str(employee), row, index))
-    wanted = set(employees) if employees is not None else None
-    ids = set(by_employee) | {row.employee for row in organisation.employed(period.start, period.end)}
-    if wanted is not None:
-        ids &= wanted
-    evaluator = _Evaluator(catalogue, compiled, index, reported)
-    results = {e: evaluator.employee(e, by_employee.get(e, {})) for e in sorted(ids)}
+                crossings.extend(_crossings(compiled.blocks, str(employee), row, index))
+        wanted = set(employees) if employees is not None else None
+        ids = set(by_employee) | {row.employee for row in organisation.employed(period.start, period.end)}
+        if wanted is not None:
+            ids &= wanted
+        evaluator = _Evaluator(catalogue, compiled, index, reported)
+        results = {e: evaluator.employee(e, by_employee.get(e, {})) for e in sorted(ids)}
     return MetricResults(
         period=period,
         metrics=reported,
