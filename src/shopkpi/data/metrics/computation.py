@@ -101,10 +101,13 @@ def compute_metrics(
     are the same either way.
     """
     period = Period.parse(period) if isinstance(period, str) else period
-    builder = connection if isinstance(connection, duckdb.DuckDBPyConnection) else None
-    engine = DuckDBEngine(connection) if isinstance(connection, duckdb.DuckDBPyConnection) else connection
-    for name, table in organisation.tables(period.end, builder).items():
-        engine.put(name, table)
+    if isinstance(connection, duckdb.DuckDBPyConnection):
+        organisation.register(connection, period.end)
+        engine: MetricEngine = DuckDBEngine(connection)
+    else:
+        engine = connection
+        for name, table in organisation.tables(period.end).items():
+            engine.put(name, table)
     reported = tuple(names) if names is not None else catalogue.public
     available = engine.rollups() if read_rollups else frozenset()
     compiled = compile_period(catalogue, reported, period, rollups_read=available)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cached_property
@@ -139,35 +139,35 @@ class OrganisationSnapshot:
             pairs.extend((manager, member) for member in sorted(seen))
         return pairs
 
-    def tables(self, day: dt.date, builder: duckdb.DuckDBPyConnection | None = None) -> dict[str, pa.Table]:
+    def tables(self, day: dt.date) -> dict[str, pa.Table]:
         """The tables attribution reads: `employees` (terms in effect on `day`), `accounts` and
-        `_reports` (`reporting_lines`).
-
-        DuckDB builds them from list parameters, on a cursor of `builder` when given (the connection
-        they are for: no other database is started), else in a database of its own: pyarrow's
-        conversion of Python values (`pa.array`) would import pandas, which costs a fresh process
-        more than the whole organisation."""
-        lines = self.reporting_lines(day)
-        cursor = duckdb.connect(":memory:") if builder is None else builder.cursor()
+        `_reports` (`reporting_lines`), as Arrow (for an engine's session)."""
+        builder = duckdb.connect(":memory:")
         try:
             return {
-                "employees": _table(cursor, "employees", [_employee_row(r) for r in self.employees_on(day)]),
-                "accounts": _table(cursor, "accounts", [_plain(a) for a in self.accounts]),
-                REPORTS: cursor.sql(
-                    "SELECT unnest($1::VARCHAR[]) AS _manager, unnest($2::VARCHAR[]) AS _member",
-                    params=[[m for m, _ in lines], [e for _, e in lines]],
-                ).to_arrow_table(),
+                name: builder.sql(select, params=values).to_arrow_table()
+                for name, select, values in self._selects(day)
             }
         finally:
-            cursor.close()
+            builder.close()
 
     def register(self, connection: duckdb.DuckDBPyConnection, day: dt.date) -> None:
-        """`tables` as temporary tables of a DuckDB connection."""
-        from shopkpi.data.engines.duckdb_engine import DuckDBEngine
+        """`tables` as temporary tables of a DuckDB connection, made there from the rows at once."""
+        for name, select, values in self._selects(day):
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {quoted(name)} AS {select}", values)
 
-        engine = DuckDBEngine(connection)
-        for name, table in self.tables(day, connection).items():
-            engine.put(name, table)
+    def _selects(self, day: dt.date) -> Iterator[tuple[str, str, list[list[Any]]]]:
+        """Each table of `tables` as a DuckDB SELECT of its list parameters: (name, SELECT, parameters).
+        Not Arrow from Python values: pyarrow's conversion (`pa.array`) imports pandas, which costs a
+        fresh process more than the whole organisation."""
+        yield _select("employees", [_employee_row(r) for r in self.employees_on(day)])
+        yield _select("accounts", [_plain(a) for a in self.accounts])
+        lines = self.reporting_lines(day)
+        yield (
+            REPORTS,
+            "SELECT unnest($1::VARCHAR[]) AS _manager, unnest($2::VARCHAR[]) AS _member",
+            [[m for m, _ in lines], [e for _, e in lines]],
+        )
 
 
 def _employee_row(row: TermsRow) -> dict[str, Any]:
@@ -185,18 +185,15 @@ def _plain(row: TermsRow | OwnershipRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names}
 
 
-def _table(builder: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, Any]]) -> pa.Table:
-    """A dataset's rows (its columns and an empty `_batch`) as Arrow, typed as the dataset types them
-    (a decimal passed as its text, so that its digits are kept exactly)."""
+def _select(name: str, rows: list[dict[str, Any]]) -> tuple[str, str, list[list[Any]]]:
+    """A dataset's rows (its columns and an empty `_batch`) as a SELECT of one list parameter per
+    column, typed as the dataset types them (a decimal passed as its text: its digits kept exactly)."""
     columns = DATASETS[name].columns
     selected = ", ".join(
         f"unnest(${i + 1}::{c.duckdb_type}[]) AS {quoted(c.name)}" for i, c in enumerate(columns)
     )
     values = [[_parameter(row.get(c.name), c.duckdb_type) for row in rows] for c in columns]
-    table: pa.Table = builder.sql(
-        f"SELECT {selected}, CAST(NULL AS VARCHAR) AS _batch", params=values
-    ).to_arrow_table()
-    return table
+    return name, f"SELECT {selected}, CAST(NULL AS VARCHAR) AS _batch", values
 
 
 def _parameter(value: Any, duckdb_type: str) -> Any:
