@@ -54,6 +54,10 @@ class MetricValue:
     provenance: tuple[SourceRows, ...] = ()
 
 
+_ABSENT = MetricValue(None)
+"""A value absent with no rows read (most values of most people: a designer has no shop's visitors)."""
+
+
 @dataclass(frozen=True)
 class EmployeeMetrics:
     employee: str
@@ -247,7 +251,9 @@ class _Evaluator:
         for name, keys in self.reported_sources:
             if keys not in shared:
                 shared[keys] = tuple(found[k] for k in keys if k in found)
-            reported[name] = MetricValue(current[name], shared[keys])
+            value, provenance = current[name], shared[keys]
+            # most values of most people are absent with nothing read: one shared (immutable) record
+            reported[name] = MetricValue(value, provenance) if value is not None or provenance else _ABSENT
         return EmployeeMetrics(employee=employee, period=self.periods[0], values=reported)
 
     def _source_rows(self, rows: Mapping[int, tuple[Any, ...]]) -> dict[tuple[int, bool], SourceRows]:
