@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.accounts.roles import GM, HR, is_gm, is_hr
-from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, MonthComputation, Review, TemplateVersion
+from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, Review, TemplateVersion
 from shopkpi.appraisal.periods import consequences
-from shopkpi.appraisal.periods.month_close import checked_period, refresh_cycle
+from shopkpi.appraisal.periods.month_close import checked_period, open_reviews
 from shopkpi.appraisal.periods.participants import DEFAULT_CUTOFF_DAY, eligible_employees, position_versions
 from shopkpi.appraisal.policy import ActionRefused, status_name
 from shopkpi.appraisal.reviews import chain
@@ -93,26 +93,19 @@ def open_cycle(
             for position_id, version in frozen.items()
         )
         evaluators = _evaluators(people)
-        reviews = Review.objects.bulk_create(
-            [
-                Review(
-                    cycle=cycle,
-                    employee=employee,
-                    evaluator=evaluators[employee.pk],
-                    template_version=frozen[employee.position_id],
-                )
-                for employee in sorted(people, key=lambda e: e.code)
-            ],
-            batch_size=500,
-        )
+        reviews = [
+            Review(
+                cycle=cycle,
+                employee=employee,
+                evaluator=evaluators[employee.pk],
+                template_version=frozen[employee.position_id],
+            )
+            for employee in sorted(people, key=lambda e: e.code)
+        ]
+        # the month's values computed once for everyone, saved with the reviews
+        open_reviews(cycle, reviews, actor=actor_name(user), home=home or Path(settings.HOME))
         chain.attach(cycle, reviews)  # each review keeps the approval chain in force today
         record_steps(user, [Step(r, after={"evaluator": r.evaluator_id}) for r in reviews], "open")
-        refresh_cycle(
-            cycle,
-            reason=MonthComputation.Reason.OPEN,
-            actor=actor_name(user),
-            home=home or Path(settings.HOME),
-        )
         audit.record(
             actor_name(user),
             "cycle.open",

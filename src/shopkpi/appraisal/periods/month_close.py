@@ -243,37 +243,62 @@ def refresh_cycle(cycle: Cycle, *, reason: str, actor: str, home: Path) -> Month
             home, cycle.period, [Candidate(r.employee, r.template_version, r) for r in reviews]
         )
         live: list[Review] = []
-        imported: list[Rating] = []
         for card in computed.cards:
             review = card.candidate.review
             assert review is not None
             store(review, card.month, card.scored, save=False)
             if card.candidate.live:
                 live.append(review)
-                imported.extend(
-                    Rating(
-                        review=review,
-                        item_key=key,
-                        rater=rater,
-                        value=value,
-                        level=level,
-                        comment=_("导入的评分（批次 %(batch)s）") % {"batch": batch},
-                    )
-                    for key, rater, value, level, batch in card.imported
-                )
         Review.objects.bulk_update(reviews, STORED_FIELDS, batch_size=500)
         # imported ratings are read afresh each time: the earlier imported ones go, page ratings stay
         Rating.objects.filter(review__in=live, rated_by__isnull=True).delete()
-        Rating.objects.bulk_create(imported, batch_size=500)
-        return MonthComputation.objects.create(
-            cycle=cycle,
-            reason=reason,
-            computed_by=actor,
-            reviews=len(live),
-            batches=list(computed.batches),
-            problems=[vars(p) for p in computed.problems],
-            seconds=Decimal(time.perf_counter() - started).quantize(Decimal("0.001")),
-        )
+        return _record(cycle, computed, {r.employee.code: r for r in live}, reason, actor, started)
+
+
+def open_reviews(cycle: Cycle, reviews: Sequence[Review], *, actor: str, home: Path) -> MonthComputation:
+    """The reviews of a cycle being opened (unsaved: employee, evaluator and template version set),
+    computed as `refresh_cycle` computes a month, then saved with their values and results: one insert
+    per batch (no update after), their imported ratings, the computation (reason open). A new review has
+    nothing of its own yet (no ratings, overrides or fed ratings), so it is computed as no review."""
+    started = time.perf_counter()
+    computed = compute_month(home, cycle.period, [Candidate(r.employee, r.template_version) for r in reviews])
+    by_code = {r.employee.code: r for r in reviews}
+    for card in computed.cards:
+        store(by_code[card.employee.code], card.month, card.scored, save=False)
+    Review.objects.bulk_create(reviews, batch_size=500)
+    return _record(cycle, computed, by_code, MonthComputation.Reason.OPEN, actor, started)
+
+
+def _record(
+    cycle: Cycle, computed: MonthCards, live: Mapping[str, Review], reason: str, actor: str, started: float
+) -> MonthComputation:
+    """The imported ratings of the reviews computed afresh (`live`, by employee code) and the month's
+    computation, written."""
+    Rating.objects.bulk_create(
+        [
+            Rating(
+                review=live[card.employee.code],
+                item_key=key,
+                rater=rater,
+                value=value,
+                level=level,
+                comment=_("导入的评分（批次 %(batch)s）") % {"batch": batch},
+            )
+            for card in computed.cards
+            if card.employee.code in live
+            for key, rater, value, level, batch in card.imported
+        ],
+        batch_size=500,
+    )
+    return MonthComputation.objects.create(
+        cycle=cycle,
+        reason=reason,
+        computed_by=actor,
+        reviews=len(live),
+        batches=list(computed.batches),
+        problems=[vars(p) for p in computed.problems],
+        seconds=Decimal(time.perf_counter() - started).quantize(Decimal("0.001")),
+    )
 
 
 def recompute_cycle(
