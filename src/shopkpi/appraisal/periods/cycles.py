@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,19 +125,15 @@ def open_cycle(
     return cycle
 
 
-def evaluator_for(employee: Employee) -> Employee:
+def evaluator_for(employee: Employee, fallbacks: Mapping[str, Sequence[Employee]] | None = None) -> Employee:
     """The direct supervisor; for someone without one, a GM user's employee other than themself, or an
-    HR user's employee where the company has a single GM (the one being evaluated)."""
+    HR user's employee where the company has a single GM (the one being evaluated). `fallbacks`: those
+    GM and HR employees as `fallbacks()` reads them, read here when not given."""
     if employee.supervisor_id is not None and employee.supervisor_id != employee.pk:
         assert employee.supervisor is not None
         return employee.supervisor
-    for role in (GM, HR):
-        found = (
-            Employee.objects.filter(user__groups__name=role, user__is_active=True)
-            .exclude(pk=employee.pk)
-            .order_by("code")
-            .first()
-        )
+    for candidates in (fallbacks if fallbacks is not None else _fallbacks()).values():
+        found = next((c for c in candidates if c.pk != employee.pk), None)
         if found is not None:
             return found
     raise WorkflowError(
@@ -149,16 +146,28 @@ def evaluator_for(employee: Employee) -> Employee:
     )
 
 
+def _fallbacks() -> dict[str, list[Employee]]:
+    """GM, then HR: the first two employees (by 工号) with an active user of that role; one of them may be
+    the person evaluated, the other evaluates them. Two queries, whoever is evaluated."""
+    return {
+        role: list(
+            Employee.objects.filter(user__groups__name=role, user__is_active=True).order_by("code")[:2]
+        )
+        for role in (GM, HR)
+    }
+
+
 def without_evaluator(people: Sequence[Employee]) -> set[str]:
     """The codes of those nobody can evaluate (no supervisor, and no other GM or HR with an employee
     record): the exceptions a period opens with by default, since it could not open with them."""
+    alone = [e for e in people if e.supervisor_id is None]
+    fallbacks = _fallbacks() if alone else {}
     found = set()
-    for employee in people:
-        if employee.supervisor_id is None:
-            try:
-                evaluator_for(employee)
-            except WorkflowError:
-                found.add(employee.code)
+    for employee in alone:
+        try:
+            evaluator_for(employee, fallbacks)
+        except WorkflowError:
+            found.add(employee.code)
     return found
 
 
@@ -175,12 +184,15 @@ def open_by_default_rule(user: Any, period: str, *, home: Path | None = None) ->
 
 
 def _evaluators(people: Sequence[Employee]) -> dict[int, Employee]:
-    """Employee id -> evaluator; everyone who has none is listed in one refusal (code no_evaluator)."""
+    """Employee id -> evaluator; everyone who has none is listed in one refusal (code no_evaluator). The
+    supervisors not yet read with their people are read at once, the GM's and HR's employees once."""
+    prefetch_related_objects(list(people), "supervisor")
+    fallbacks = _fallbacks() if any(e.supervisor_id in (None, e.pk) for e in people) else {}
     found: dict[int, Employee] = {}
     refused: list[str] = []
     for employee in people:
         try:
-            found[employee.pk] = evaluator_for(employee)
+            found[employee.pk] = evaluator_for(employee, fallbacks)
         except WorkflowError as exc:
             refused.append(str(exc))
     if refused:

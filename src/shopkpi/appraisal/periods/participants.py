@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -88,8 +88,25 @@ def template_version(template_id: str) -> TemplateVersion | None:
     if not template_id:
         return None
     latest = TemplateVersion.objects.filter(template_id=template_id).order_by("-version").first()
-    if latest is not None:
-        return latest
+    return latest if latest is not None else _builtin_version(template_id)
+
+
+def template_versions(template_ids: Iterable[str]) -> dict[str, TemplateVersion | None]:
+    """`template_version` of each of the templates, the saved ones read in one query."""
+    wanted = {t for t in template_ids if t}
+    newest = TemplateVersion.objects.filter(
+        template_id__in=wanted,
+        version=Subquery(
+            TemplateVersion.objects.filter(template_id=OuterRef("template_id"))
+            .order_by("-version")
+            .values("version")[:1]
+        ),
+    )
+    found: dict[str, TemplateVersion | None] = {v.template_id: v for v in newest}
+    return {t: found[t] if t in found else _builtin_version(t) for t in wanted}
+
+
+def _builtin_version(template_id: str) -> TemplateVersion | None:
     path = builtin_template_dir() / f"{template_id}.yaml"
     if not path.is_file():
         return None
@@ -124,11 +141,11 @@ def without_template(people: Sequence[Employee], kind: PeriodKind = "month") -> 
 
 
 def _versions(people: Sequence[Employee], kind: PeriodKind) -> dict[int, TemplateVersion | None]:
-    versions: dict[int, TemplateVersion | None] = {}
-    for employee in people:
-        if employee.position_id not in versions:
-            versions[employee.position_id] = current_version(employee.position, kind)
-    return versions
+    """Position id -> its template's version (`current_version`); positions and versions read at once."""
+    prefetch_related_objects(list(people), "position")
+    positions = {e.position_id: e.position for e in people}
+    latest = template_versions(p.template_for(kind) for p in positions.values())
+    return {pk: latest.get(p.template_for(kind)) for pk, p in positions.items()}
 
 
 def _unusable(
