@@ -107,7 +107,7 @@ def test_incidents_win_over_a_typed_number_which_stands_only_where_there_was_nev
     shop = company.shop
 
     def with_typed(
-        home: Any, period: str, codes: Any, names: Any = None
+        home: Any, period: str, codes: Any, names: Any = None, *, connection: Any = None
     ) -> dict[str, dict[str, month_values.Metric]]:
         found = shop(home, period, codes, names)
         if "E01" in found:

@@ -72,7 +72,7 @@ class FakeShopData:
     calls: int = 0
 
     def __call__(
-        self, home: Any, period: str, codes: Any, names: Any = None
+        self, home: Any, period: str, codes: Any, names: Any = None, *, connection: Any = None
     ) -> dict[str, dict[str, month_values.Metric]]:
         self.calls += 1
         return {

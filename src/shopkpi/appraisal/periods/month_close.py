@@ -132,8 +132,13 @@ def compute_month(
     names: set[str] = set()
     for candidate in live:
         names |= candidate.version.compiled().variables
-    fetched = month_values.metric_values(home, period, codes, sorted(names)) if live else {}
-    imported = month_values.imported_ratings(home, period, codes) if live else {}
+    with month_values.warehouse_connection(home) as warehouse:  # one for both reads
+        fetched = (
+            month_values.metric_values(home, period, codes, sorted(names), connection=warehouse)
+            if live
+            else {}
+        )
+        imported = month_values.imported_ratings(home, period, codes, connection=warehouse) if live else {}
     incidents = feeding.period_incidents(period, [c.employee.pk for c in live]) if live else {}
     earlier = histories(period, [c.employee.pk for c in candidates])
     batches: set[str] = set()

@@ -12,11 +12,15 @@ once for everyone (`month_close`), never per review.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import duckdb
 
 SELF_RATERS = frozenset({"self", "自评", "本人"})  # a `ratings` row's rater naming the employee
 
@@ -39,15 +43,49 @@ class ImportedRating:
     batch: str
 
 
-def metric_values(
-    home: Path, period: str, employee_codes: Sequence[str], names: Iterable[str] | None = None
-) -> dict[str, dict[str, Metric]]:
-    """Values by employee code and name; `names` narrows to the names the templates read."""
+@contextmanager
+def warehouse_connection(home: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """One connection to the warehouse of `home` for the reads of a month (`metric_values`,
+    `imported_ratings`), closed after; None when nothing is imported yet. Opening one copies the batch
+    catalogue and makes a view per dataset: a month's reads share it."""
     from shopkpi.data.warehouse.catalogue import Warehouse
 
     warehouse = Warehouse(home)
-    if not warehouse.catalogue.exists() or not employee_codes:
+    if not warehouse.catalogue.exists():
+        yield None
+        return
+    connection = warehouse.connect()
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def metric_values(
+    home: Path,
+    period: str,
+    employee_codes: Sequence[str],
+    names: Iterable[str] | None = None,
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> dict[str, dict[str, Metric]]:
+    """Values by employee code and name; `names` narrows to the names the templates read. Read through
+    `connection` (`warehouse_connection`), else through one of its own."""
+    if not employee_codes:
         return {}
+    if connection is None:
+        with warehouse_connection(home) as own:
+            return {} if own is None else _metric_values(home, own, period, employee_codes, names)
+    return _metric_values(home, connection, period, employee_codes, names)
+
+
+def _metric_values(
+    home: Path,
+    connection: duckdb.DuckDBPyConnection,
+    period: str,
+    employee_codes: Sequence[str],
+    names: Iterable[str] | None,
+) -> dict[str, dict[str, Metric]]:
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
     from shopkpi.appraisal.reviews.row_appeals import with_decisions
     from shopkpi.data.engines import configured_url, open_engine
@@ -59,48 +97,44 @@ def metric_values(
     wanted = None if names is None else set(names)
     found: dict[str, dict[str, Metric]] = {code: {} for code in employee_codes}
     excluded: dict[str, str] = {}
-    connection = warehouse.connect()
-    try:
-        catalogue = with_decisions(connection, load_catalogue(home), period)
-        metric_names = None if wanted is None else sorted(n for n in wanted if n in catalogue.metrics)
-        if metric_names is None or metric_names:
-            url = configured_url()  # the engine the company named; DuckDB over this warehouse by default
-            engine = DuckDBEngine(connection) if url is None else open_engine(url, home)
-            try:
-                results = compute_metrics(
-                    engine,
-                    period,
-                    catalogue,
-                    organisation=take_snapshot(),
-                    names=metric_names,
-                    employees=employee_codes,
+    catalogue = with_decisions(connection, load_catalogue(home), period)
+    metric_names = None if wanted is None else sorted(n for n in wanted if n in catalogue.metrics)
+    if metric_names is None or metric_names:
+        url = configured_url()  # the engine the company named; DuckDB over this warehouse by default
+        engine = DuckDBEngine(connection) if url is None else open_engine(url, home)
+        try:
+            results = compute_metrics(
+                engine,
+                period,
+                catalogue,
+                organisation=take_snapshot(),
+                names=metric_names,
+                employees=employee_codes,
+            )
+        finally:
+            if url is not None:
+                engine.close()
+        for code, metrics in results.employees.items():
+            for name, metric in metrics.values.items():
+                sources = "; ".join(
+                    f"{s.source} {s.period}{' (团队)' if s.team else ''}: {s.rows} 行, "
+                    f"批次 {', '.join(s.batches) or '—'}"
+                    for s in metric.provenance
                 )
-            finally:
-                if url is not None:
-                    engine.close()
-            for code, metrics in results.employees.items():
-                for name, metric in metrics.values.items():
-                    sources = "; ".join(
-                        f"{s.source} {s.period}{' (团队)' if s.team else ''}: {s.rows} 行, "
-                        f"批次 {', '.join(s.batches) or '—'}"
-                        for s in metric.provenance
-                    )
-                    batches = tuple(sorted({b for s in metric.provenance for b in s.batches}))
-                    found.setdefault(code, {})[name] = Metric(
-                        metric.value,
-                        f"店铺数据 {sources or '(无数据行)'}; 组织快照 {results.organisation[:12]}"
-                        + excluded.setdefault(name, _excluded(catalogue.exclusions(name))),
-                        batches,
-                    )
-        codes = set(employee_codes)
-        labels = {"targets": "目标", "inputs": "手工录入"}
-        for row in entered_values(connection, period):
-            if row.employee in codes:
-                found[row.employee][row.name] = Metric(
-                    row.value, f"{labels[row.dataset]} {row.dataset} {period}, 批次 {row.batch}", (row.batch,)
+                batches = tuple(sorted({b for s in metric.provenance for b in s.batches}))
+                found.setdefault(code, {})[name] = Metric(
+                    metric.value,
+                    f"店铺数据 {sources or '(无数据行)'}; 组织快照 {results.organisation[:12]}"
+                    + excluded.setdefault(name, _excluded(catalogue.exclusions(name))),
+                    batches,
                 )
-    finally:
-        connection.close()
+    codes = set(employee_codes)
+    labels = {"targets": "目标", "inputs": "手工录入"}
+    for row in entered_values(connection, period):
+        if row.employee in codes:
+            found[row.employee][row.name] = Metric(
+                row.value, f"{labels[row.dataset]} {row.dataset} {period}, 批次 {row.batch}", (row.batch,)
+            )
     return {code: values for code, values in found.items() if values}
 
 
@@ -119,24 +153,25 @@ def _excluded(spans: Sequence[Any]) -> str:
 
 
 def imported_ratings(
-    home: Path, period: str, employee_codes: Sequence[str]
+    home: Path,
+    period: str,
+    employee_codes: Sequence[str],
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> dict[str, list[ImportedRating]]:
-    """The period's imported ratings by employee code, in file order of item."""
-    from shopkpi.data.warehouse.catalogue import Warehouse
-
-    warehouse = Warehouse(home)
-    if not warehouse.catalogue.exists() or not employee_codes:
+    """The period's imported ratings by employee code, in file order of item; read through `connection`
+    (`warehouse_connection`), else through one of its own."""
+    if not employee_codes:
         return {}
+    if connection is None:
+        with warehouse_connection(home) as own:
+            return {} if own is None else imported_ratings(home, period, employee_codes, connection=own)
     codes = set(employee_codes)
     found: dict[str, list[ImportedRating]] = {}
-    connection = warehouse.connect()
-    try:
-        rows = connection.execute(
-            "SELECT employee, item, rating, rater, _batch FROM ratings WHERE period = ? ORDER BY employee, item",
-            [period],
-        ).fetchall()
-    finally:
-        connection.close()
+    rows = connection.execute(
+        "SELECT employee, item, rating, rater, _batch FROM ratings WHERE period = ? ORDER BY employee, item",
+        [period],
+    ).fetchall()
     for employee, item, rating, rater, batch in rows:
         if str(employee) not in codes or item is None or rating is None:
             continue
