@@ -18,6 +18,11 @@ _COMPILED: dict[str, Template] = {}
 _COMPILED_LOCK = threading.Lock()
 
 
+def compiled_before(text: str) -> Template | None:
+    """The template of `text` if this process has compiled it already (`TemplateVersion.compiled`)."""
+    return _COMPILED.get(hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 class ImmutableError(Exception):
     """An attempt to change a record that is written once."""
 

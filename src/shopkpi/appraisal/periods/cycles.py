@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.accounts.roles import GM, HR, is_gm, is_hr
 from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, Review, TemplateVersion
+from shopkpi.appraisal.models.cycles import compiled_before
 from shopkpi.appraisal.periods import consequences
-from shopkpi.appraisal.periods.month_close import checked_period, open_reviews
+from shopkpi.appraisal.periods.month_close import checked_period, collector_paused, open_reviews
 from shopkpi.appraisal.periods.participants import DEFAULT_CUTOFF_DAY, eligible_employees, position_versions
 from shopkpi.appraisal.policy import ActionRefused, status_name
 from shopkpi.appraisal.reviews import chain
@@ -67,7 +68,7 @@ def open_cycle(
             _("截止日 %(day)s 不是一个月中的某一天（1–31）。") % {"day": cutoff_day}, code="bad_cutoff_day"
         )
     due = _deadlines(period, deadlines)
-    with transaction.atomic():
+    with collector_paused(), transaction.atomic():
         if Cycle.objects.filter(period=period).exists():
             raise WorkflowError(
                 _("考核期 %(period)s 已经开启过（或已归档）；请改为重新开启。") % {"period": period},
@@ -216,12 +217,14 @@ def _frozen_versions(user: Any, people: Sequence[Employee], kind: PeriodKind) ->
 def new_template_version(user: Any, template_id: str, text: str) -> TemplateVersion:
     """Save a template edit as a new version (checked by the same loader users use). Open and past
     cycles keep the versions they froze."""
-    try:
-        template = load_template_text(text, template_id)
-    except TemplateError as exc:
-        raise WorkflowError(
-            _("模板有误：%(problems)s") % {"problems": exc}, code="template_invalid"
-        ) from None
+    template = compiled_before(text)  # a built-in template saved on first use was checked already
+    if template is None or template.id != template_id:  # (a mismatch is worded as compiled here)
+        try:
+            template = load_template_text(text, template_id)
+        except TemplateError as exc:
+            raise WorkflowError(
+                _("模板有误：%(problems)s") % {"problems": exc}, code="template_invalid"
+            ) from None
     if template.id != template_id:
         raise WorkflowError(
             _("模板的 id 是“%(found)s”，不是“%(expected)s”。")
