@@ -122,10 +122,12 @@ def _metric_values(
                     for s in metric.provenance
                 )
                 batches = tuple(sorted({b for s in metric.provenance for b in s.batches}))
+                if name not in excluded:  # the same for everyone
+                    excluded[name] = _excluded(catalogue.exclusions(name))
                 found.setdefault(code, {})[name] = Metric(
                     metric.value,
                     f"店铺数据 {sources or '(无数据行)'}; 组织快照 {results.organisation[:12]}"
-                    + excluded.setdefault(name, _excluded(catalogue.exclusions(name))),
+                    + excluded[name],
                     batches,
                 )
     codes = set(employee_codes)

@@ -134,8 +134,9 @@ def fresh_values(
         values[name] = None if aggregated.value is None else _text(aggregated.value)
         read = "，".join(f"{part} {value if value is not None else '—'}" for part, value in aggregated.parts)
         sources[name] = f"{AGGREGATE_SOURCE}：{read}"
+    known = template.variables  # (made afresh by each read)
     for name, metric in metrics.items():
-        variable = variable_named(template, name)
+        variable = variable_named(template, name, known)
         if variable is not None:
             values[variable] = None if metric.value is None else _text(metric.value)
             sources[variable] = metric.source
@@ -145,10 +146,11 @@ def fresh_values(
     return values, sources
 
 
-def variable_named(template: Template, name: str) -> str | None:
+def variable_named(template: Template, name: str, known: frozenset[str] | None = None) -> str | None:
     """The template variable `name` gives a value for: the variable itself, or the variable an item
-    reads when `name` is that item's key or name and its value is that one variable."""
-    if name in template.variables:
+    reads when `name` is that item's key or name and its value is that one variable. `known`: the
+    template's variables, when the caller has them."""
+    if name in (template.variables if known is None else known):
         return name
     for item in template.items:
         if name in (item.key, item.name) and item.value is not None and len(item.value.variables) == 1:
