@@ -20,10 +20,8 @@ consequence rules over the earlier published months). Nothing is written.
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -53,6 +51,7 @@ from shopkpi.appraisal.reviews.review_scoring import (
 )
 from shopkpi.appraisal.reviews.review_steps import WorkflowError, actor_name
 from shopkpi.scorecard import RatingError, Template, rating_value
+from shopkpi.scorecard.collector import collector_paused
 from shopkpi.scorecard.periods import Period, PeriodError
 
 CENT = Decimal("0.01")
@@ -234,26 +233,11 @@ def _imported_rows(
 # ---- the web cycle ---------------------------------------------------------------------------
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a month is computed and written: a month makes a
-    few objects per person per field (rows, results, the inserts' parameters), few of them in cycles,
-    and the collector walked the growing heap of them again and again (about a sixth of opening the
-    1,000-person demo's month). Left as it was found."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def refresh_cycle(cycle: Cycle, *, reason: str, actor: str, home: Path) -> MonthComputation:
     """Compute the cycle's month (`compute_month`) and write it into its reviews: values and provenance
     and imported ratings where values are not frozen, and every review's result. One transaction."""
     started = time.perf_counter()
-    with collector_paused(), transaction.atomic():
+    with collector_paused(), transaction.atomic():  # a month's many rows and results make no cycles
         reviews = list(
             Review.objects.select_for_update(of=("self",))
             .filter(cycle=cycle)
