@@ -33,8 +33,7 @@ import duckdb
 from shopkpi.data.datasets import DATASETS, Dataset
 from shopkpi.data.imports.import_warnings import AccountOwner, file_warnings, load_owners
 from shopkpi.data.imports.profiles import InvalidProfiles, Profile, profiles_for
-from shopkpi.data.imports.staging import RawFile
-from shopkpi.data.imports.validation import TypedFile, column_labels, drop, read_and_validate
+from shopkpi.data.imports.validation import FileToRead, TypedFile, column_labels, drop, read_and_validate_many
 from shopkpi.data.imports.value_sql import quote
 from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused, ProblemList
 from shopkpi.data.warehouse import rollups
@@ -195,26 +194,20 @@ def checked_import(
     con = _staging_connection(warehouse, stage)
     try:
         load_owners(con, owners)
-        prepared: list[_Prepared | FileOutcome] = []
-        warnings: list[DataWarning] = []
-        for n, path in enumerate(files):
-            prepared.append(
-                _prepare(
-                    path,
-                    target,
-                    stage / str(n),
-                    problems,
-                    warnings,
-                    con,
-                    profile=profile,
-                    period=period,
-                    user=who,
-                    sets=sets or {},
-                    timezone=timezone,
-                    progress=progress,
-                    profiles=profiles,
-                )
-            )
+        prepared, warnings = _prepare(
+            files,
+            target,
+            stage,
+            problems,
+            con,
+            profile=profile,
+            period=period,
+            user=who,
+            sets=sets or {},
+            timezone=timezone,
+            progress=progress,
+            profiles=profiles,
+        )
         con.close()
         _overlapping_files([p.staged for p in prepared if isinstance(p, _Prepared)], problems)
         problems.refuse_if_any()
@@ -273,12 +266,19 @@ def _check_arguments(
     return target
 
 
+@dataclass(frozen=True)
+class _ToRead:
+    index: int  # in the call's files
+    digest: str
+    now: dt.datetime
+    read: FileToRead
+
+
 def _prepare(
-    path: Path,
+    files: Sequence[Path],
     target: Dataset,
     stage: Path,
     problems: ProblemList,
-    warnings: list[DataWarning],
     con: duckdb.DuckDBPyConnection,
     *,
     profile: str | None,
@@ -288,73 +288,80 @@ def _prepare(
     timezone: str,
     progress: Progress | None,
     profiles: Sequence[Profile],
-) -> _Prepared | FileOutcome:
-    name = path.name
-    try:
-        digest = sha256_of(path)
-        size = path.stat().st_size
-    except OSError as error:
-        problems.add(name, None, None, f"cannot read the file: {error.strerror or error}")
-        return FileOutcome(name, "refused", "", "", "", 0, 0)
-    existing = _current_batch(con, target.name, digest)
-    if existing is not None:
-        return FileOutcome(name, "unchanged", existing, "", "", 0, 0)
-    stage.mkdir(parents=True)
+) -> tuple[list[_Prepared | FileOutcome], list[DataWarning]]:
+    """Each file read, validated, checked for warnings and written as a batch in the staging folder
+    (or refused, or unchanged: already imported): the files' outcomes in their order, and the warnings."""
+    prepared: list[_Prepared | FileOutcome] = [_refused(path.name) for path in files]
+    to_read: list[_ToRead] = []
+    for n, path in enumerate(files):
+        name = path.name
+        try:
+            digest = sha256_of(path)
+            size = path.stat().st_size
+        except OSError as error:
+            problems.add(name, None, None, f"cannot read the file: {error.strerror or error}")
+            continue
+        existing = _current_batch(con, target.name, digest)
+        if existing is not None:
+            prepared[n] = FileOutcome(name, "unchanged", existing, "", "", 0, 0)
+            continue
+        folder = stage / str(n)
+        folder.mkdir(parents=True)
+        file = FileToRead(
+            path, folder, f"_typed_{n}", ProblemList(cap=problems.cap), _on_bytes(progress, name, size)
+        )
+        to_read.append(_ToRead(n, digest, company_now(timezone), file))
+    warnings: dict[int, list[DataWarning]] = {}
+    reads = read_and_validate_many(
+        [t.read for t in to_read], profiles, profile, sets, target, con, timezone=timezone
+    )
+    for k, found in reads:
+        n, digest, now, file = to_read[k].index, to_read[k].digest, to_read[k].now, to_read[k].read
+        name = file.path.name
+        problems.extend(file.problems.items)
+        problems.truncated = problems.truncated or file.problems.truncated
+        raw, typed = found if found is not None else (None, None)
+        if raw is None or typed is None or file.problems:
+            drop(con, file.name)
+            continue
+        labels = column_labels(target, raw.fit)
+        warnings[n] = file_warnings(con, target, typed.view, name, labels, list(raw.fit.columns), period)
+        batch_id = f"{target.name}-{now:%Y%m%dT%H%M%S}-{digest[:8]}-{secrets.token_hex(2)}"
+        final, rollup = write_batch(con, target, typed, batch_id, file.folder)
+        drop(con, file.name)
+        staged = StagedBatch(
+            id=batch_id,
+            dataset=target.name,
+            file_name=name,
+            sha256=digest,
+            profile=raw.fit.profile.name,
+            row_count=typed.rows,
+            imported_by=user,
+            imported_at=now,
+            period=period,
+            parquet=final,
+            rollup=rollup,
+            accounts=typed.accounts,
+            scope_from=typed.scope_from,
+            scope_to=typed.scope_to,
+            sheet=raw.sheet,
+        )
+        prepared[n] = _Prepared(staged=staged, format=raw.format, skipped=typed.skipped)
+    return prepared, [w for n in sorted(warnings) for w in warnings[n]]
+
+
+def _refused(name: str) -> FileOutcome:
+    return FileOutcome(name, "refused", "", "", "", 0, 0)
+
+
+def _on_bytes(progress: Progress | None, name: str, size: int) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
 
     def on_bytes(done: int) -> None:
-        if progress is not None:
-            progress(name, done, size)
+        progress(name, done, size)
 
-    file_problems = ProblemList(cap=problems.cap)
-    now = company_now(timezone)
-    batch_id = f"{target.name}-{now:%Y%m%dT%H%M%S}-{digest[:8]}-{secrets.token_hex(2)}"
-    view = f"_typed_{stage.name}"
-    read: tuple[RawFile, TypedFile | None] | None = None
-    try:
-        read = read_and_validate(
-            path,
-            profiles,
-            profile,
-            sets,
-            stage,
-            target,
-            con,
-            view,
-            file_problems,
-            timezone=timezone,
-            on_progress=on_bytes,
-        )
-    except duckdb.Error as error:
-        file_problems.add(name, None, None, f"cannot be read as a table: {str(error).splitlines()[0][:200]}")
-    problems.extend(file_problems.items)
-    if file_problems.truncated:
-        problems.truncated = True
-    raw, typed = read if read is not None else (None, None)
-    if raw is None or typed is None or file_problems:
-        drop(con, view)
-        return FileOutcome(name, "refused", "", "", "", 0, 0)
-    labels = column_labels(target, raw.fit)
-    warnings += file_warnings(con, target, typed.view, name, labels, list(raw.fit.columns), period)
-    final, rollup = write_batch(con, target, typed, batch_id, stage)
-    drop(con, view)
-    staged = StagedBatch(
-        id=batch_id,
-        dataset=target.name,
-        file_name=name,
-        sha256=digest,
-        profile=raw.fit.profile.name,
-        row_count=typed.rows,
-        imported_by=user,
-        imported_at=now,
-        period=period,
-        parquet=final,
-        rollup=rollup,
-        accounts=typed.accounts,
-        scope_from=typed.scope_from,
-        scope_to=typed.scope_to,
-        sheet=raw.sheet,
-    )
-    return _Prepared(staged=staged, format=raw.format, skipped=typed.skipped)
+    return on_bytes
 
 
 def _overlapping_files(staged: Sequence[StagedBatch], problems: ProblemList) -> None:

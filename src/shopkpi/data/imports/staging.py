@@ -115,6 +115,35 @@ def stage_raw(
     )
 
 
+def direct_raw(
+    path: Path,
+    profiles: Sequence[Profile],
+    forced: str | None,
+    preset: Mapping[str, str],
+    out: Path,
+    problems: ProblemList,
+    on_progress: ProgressCallback | None = None,
+) -> RawFile | None:
+    """The RawFile of a plain UTF-8 CSV DuckDB reads directly (`csv_direct`); None for any other file."""
+    found = _direct(path, profiles, forced, preset, out, problems)
+    if found is not None and on_progress is not None:
+        on_progress(path.stat().st_size)
+    return found
+
+
+ToStage = tuple[Path, Path, ProblemList, ProgressCallback | None]  # (file, raw Parquet, problems, progress)
+
+
+def stage_raw_many(
+    files: Sequence[ToStage], profiles: Sequence[Profile], forced: str | None, preset: Mapping[str, str]
+) -> list[RawFile | None]:
+    """`stage_raw` for each file (never directly)."""
+    return [
+        stage_raw(path, profiles, forced, preset, out, problems, progress)
+        for path, out, problems, progress in files
+    ]
+
+
 def _stage_in_child(
     path: Path,
     profiles: Sequence[Profile],

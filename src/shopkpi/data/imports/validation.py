@@ -8,8 +8,8 @@ any problem is refused whole.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -20,7 +20,7 @@ from shopkpi.data.imports.file_rows import ProgressCallback
 from shopkpi.data.imports.import_warnings import ROW_HASH
 from shopkpi.data.imports.profile_match import HeaderFit
 from shopkpi.data.imports.profiles import Profile
-from shopkpi.data.imports.staging import RawFile, check_column, stage_raw
+from shopkpi.data.imports.staging import RawFile, check_column, direct_raw, stage_raw_many
 from shopkpi.data.imports.value_sql import (
     Steps,
     clean_sql,
@@ -77,11 +77,14 @@ class _Columns:
     """The SQL of one file's columns: text (`t_`), parsed value (`v_`) and the special flag (`s_`),
     each named in `steps`, then the typed value and the problem over those names."""
 
-    def __init__(self, dataset: Dataset, raw: RawFile, timezone: str, steps: Steps) -> None:
+    def __init__(
+        self, dataset: Dataset, raw: RawFile, timezone: str, steps: Steps, fills: Mapping[str, str] | None
+    ) -> None:
         self.dataset = dataset
         self.raw = raw
         self.timezone = timezone
         self.steps = steps
+        self.fills = fills  # a filled column's value as a column of the rows (files validated together)
         self.labels = column_labels(dataset, raw.fit)
         direct = raw.direct
         self.many_rows = direct is not None and direct.path.stat().st_size > MANY_ROWS_BYTES
@@ -91,7 +94,7 @@ class _Columns:
         if column.name in fit.columns:
             return ident(column.name)
         if column.name in fit.filled:
-            return quote(fit.filled[column.name])
+            return self.fills[column.name] if self.fills is not None else quote(fit.filled[column.name])
         return "CAST(NULL AS VARCHAR)"
 
     def name(self, column: Column) -> None:
@@ -187,6 +190,20 @@ def _rate_checks(raw: RawFile, timezone: str, steps: Steps) -> list[tuple[str, s
     return found
 
 
+@dataclass(frozen=True)
+class FileToRead:
+    """One file of `read_and_validate_many`."""
+
+    path: Path
+    folder: Path  # its staging folder: the raw Parquet goes there
+    name: str  # its typed view in the connection
+    problems: ProblemList  # where its problems go
+    on_progress: ProgressCallback | None = None
+
+
+Read = tuple[RawFile, TypedFile | None] | None
+
+
 def read_and_validate(
     path: Path,
     profiles: Sequence[Profile],
@@ -204,23 +221,83 @@ def read_and_validate(
     """Read `path` (a plain UTF-8 CSV directly, anything else staged in `folder` by the reading
     process) and validate it into the view `name` of `con`: (the raw file, its TypedFile or None
     when a row is invalid), or None when the file cannot be read; `problems` say why."""
-    attempt = ProblemList(cap=problems.cap)
-    raw = stage_raw(path, profiles, forced, preset, folder / "raw.parquet", attempt, on_progress, direct=True)
-    typed: TypedFile | None = None
-    if raw is not None and raw.direct is not None:
+    one = FileToRead(path, folder, name, problems, on_progress)
+    for _, read in read_and_validate_many([one], profiles, forced, preset, dataset, con, timezone=timezone):
+        return read
+    return None  # pragma: no cover - every file is answered
+
+
+def read_and_validate_many(
+    files: Sequence[FileToRead],
+    profiles: Sequence[Profile],
+    forced: str | None,
+    preset: Mapping[str, str],
+    dataset: Dataset,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    timezone: str,
+) -> Iterator[tuple[int, Read]]:
+    """`read_and_validate` for many files, each answered as (its index, what `read_and_validate`
+    gives), not in their order: the plain UTF-8 CSVs first (each read directly), then the others,
+    staged by one reading process and validated together (`validate_staged`). A file's view lives
+    until the next answer is asked for; the rows it reads may be dropped then."""
+    attempts = [ProblemList(cap=f.problems.cap) for f in files]
+
+    def answer(i: int, read: Read) -> tuple[int, Read]:
+        files[i].problems.extend(attempts[i].items)
+        files[i].problems.truncated = files[i].problems.truncated or attempts[i].truncated
+        return i, read
+
+    to_stage: list[int] = []
+    for i, f in enumerate(files):
+        raw = direct_raw(
+            f.path, profiles, forced, preset, f.folder / "raw.parquet", attempts[i], f.on_progress
+        )
+        if raw is None:
+            to_stage.append(i)
+            continue
         try:
-            typed = validate(raw, dataset, con, name, attempt, timezone=timezone)
+            typed = validate(raw, dataset, con, f.name, attempts[i], timezone=timezone)
         except DirectReadFailed:  # a row DuckDB will not take as it is: the ordinary way says which
-            attempt = ProblemList(cap=problems.cap)
-            raw = stage_raw(path, profiles, forced, preset, folder / "raw.parquet", attempt, on_progress)
-    if raw is not None and raw.direct is None:
-        if raw.rows == 0:
-            attempt.add(path.name, None, None, "the file has no data rows")
+            attempts[i] = ProblemList(cap=f.problems.cap)
+            to_stage.append(i)
+            continue
+        except duckdb.Error as error:
+            _unreadable(attempts[i], f.path.name, error)
+            typed = None
+        yield answer(i, (raw, typed))
+    staged = stage_raw_many(
+        [
+            (files[i].path, files[i].folder / "raw.parquet", attempts[i], files[i].on_progress)
+            for i in to_stage
+        ],
+        profiles,
+        forced,
+        preset,
+    )
+    ready: list[tuple[int, RawFile]] = []
+    for i, raw in zip(to_stage, staged, strict=True):
+        if raw is None:
+            yield answer(i, None)
+        elif raw.rows == 0:
+            attempts[i].add(files[i].path.name, None, None, "the file has no data rows")
+            yield answer(i, (raw, None))
         else:
-            typed = validate(raw, dataset, con, name, attempt, timezone=timezone)
-    problems.extend(attempt.items)
-    problems.truncated = problems.truncated or attempt.truncated
-    return None if raw is None else (raw, typed)
+            ready.append((i, raw))
+    for k, typed in validate_staged(
+        [raw for _, raw in ready],
+        dataset,
+        con,
+        [files[i].name for i, _ in ready],
+        [attempts[i] for i, _ in ready],
+        timezone=timezone,
+    ):
+        i, raw = ready[k]
+        yield answer(i, (raw, typed))
+
+
+def _unreadable(problems: ProblemList, file: str, error: duckdb.Error) -> None:
+    problems.add(file, None, None, f"cannot be read as a table: {str(error).splitlines()[0][:200]}")
 
 
 def validate(
@@ -238,8 +315,57 @@ def validate(
 
     `DirectReadFailed` when DuckDB cannot read a CSV the direct way: stage it the ordinary way."""
     file = raw.source
+    kept = "_blank, _summary" if raw.direct is not None else "_row"
+    select, labelled = _cells_sql(raw, dataset, timezone, raw.relation(), kept)
+    cells = ident(name + "_cells")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {cells} AS {select}")
+    except duckdb.Error:
+        con.execute(f"DROP TABLE IF EXISTS {cells}")
+        if raw.direct is not None:
+            raise DirectReadFailed(file) from None
+        raise
+    view = ident(name)
+    if raw.direct is not None:  # rows in file order: the row after the header is its number + 1
+        first = (raw.fit.header_row or 0) + 1
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + {first} AS _row, * EXCLUDE (_blank, _summary) "
+            f"FROM {cells} WHERE NOT (_blank OR _summary)"
+        )
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {cells}")
+    if raw.direct is not None and con.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,):
+        problems.add(file, None, None, "the file has no data rows")
+    found = con.execute(
+        f"SELECT _row, col, reason FROM ({_problems_sql(view, labelled)}) ORDER BY _row, col "
+        f"LIMIT {problems.cap + 1}"
+    )
+    for row, col, reason in found.fetchall():
+        problems.add(file, row, col, reason)
+    if not problems.full:
+        _duplicates(dataset, con, view, file, problems)
+    if problems:
+        drop(con, name)
+        return None
+    return _summary(dataset, con, raw, name)
+
+
+Labelled = tuple[tuple[str, str | None], ...]  # (problem column, the label problems give its column)
+
+
+def _cells_sql(
+    raw: RawFile,
+    dataset: Dataset,
+    timezone: str,
+    relation: str,
+    kept: str,
+    fills: Mapping[str, str] | None = None,
+) -> tuple[str, Labelled]:
+    """The statement that parses and checks every cell of `relation` (`raw`'s rows): the `kept`
+    columns, the typed columns and a problem column per checked column; and the problem columns
+    with their labels. `fills`: a filled column's value is that column of `relation`, not a literal."""
     steps = Steps()
-    cols = _Columns(dataset, raw, timezone, steps)
+    cols = _Columns(dataset, raw, timezone, steps, fills)
     present = [c for c in dataset.columns if c.name in raw.fit.columns or c.name in raw.fit.filled]
     absent = [c for c in dataset.columns if c not in present]
     for c in present:
@@ -257,48 +383,164 @@ def validate(
     problem_cols = ", ".join(f"{cols.problem(c)} AS {ident('p_' + c.name)}" for c in present)
     check_cols = "".join(f", {sql} AS {ident('p_' + column)}" for column, _, sql in checks)
     rule_cols = "".join(f", {sql} AS {ident(f'p__row{i}')}" for i, sql in enumerate(rules))
-    kept = "_blank, _summary" if raw.direct is not None else "_row"
-    cells = ident(name + "_cells")
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {cells} AS "
-            f"SELECT {kept}, {typed}, {problem_cols}{check_cols}{rule_cols} FROM {steps.from_sql(raw.relation())}"
-        )
-    except duckdb.Error:
-        con.execute(f"DROP TABLE IF EXISTS {cells}")
-        if raw.direct is not None:
-            raise DirectReadFailed(file) from None
-        raise
-    view = ident(name)
-    if raw.direct is not None:  # rows in file order: the row after the header is its number + 1
-        first = (raw.fit.header_row or 0) + 1
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + {first} AS _row, * EXCLUDE (_blank, _summary) "
-            f"FROM {cells} WHERE NOT (_blank OR _summary)"
-        )
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {cells}")
-    if raw.direct is not None and con.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,):
-        problems.add(file, None, None, "the file has no data rows")
+    select = f"SELECT {kept}, {typed}, {problem_cols}{check_cols}{rule_cols} FROM {steps.from_sql(relation)}"
     labelled: list[tuple[str, str | None]] = [(f"p_{c.name}", cols.labels[c.name]) for c in present]
     labelled += [(f"p_{column}", header) for column, header, _ in checks]
     labelled += [(f"p__row{i}", None) for i in range(len(rules))]
-    union = " UNION ALL ".join(
-        f"SELECT _row, {quote(label) if label else 'NULL'} AS col, {ident(p)} AS reason "
-        f"FROM {view} WHERE {ident(p)} IS NOT NULL"
+    return select, tuple(labelled)
+
+
+def _problems_sql(rows: str, labelled: Labelled, kept: str = "_row") -> str:
+    """Every problem of `rows` (a validated table or view) as (`kept`…, col, reason)."""
+    return " UNION ALL ".join(
+        f"SELECT {kept}, {quote(label) if label else 'NULL'} AS col, {ident(p)} AS reason "
+        f"FROM {rows} WHERE {ident(p)} IS NOT NULL"
         for p, label in labelled
     )
-    found = con.execute(
-        f"SELECT _row, col, reason FROM ({union}) ORDER BY _row, col LIMIT {problems.cap + 1}"
-    )
-    for row, col, reason in found.fetchall():
-        problems.add(file, row, col, reason)
-    if not problems.full:
-        _duplicates(dataset, con, view, file, problems)
-    if problems:
-        drop(con, name)
+
+
+GROUP_ROWS = 200_000  # staged rows validated by one statement at most
+_GROUP_ROWS = "__shopkpi_group_rows__"  # where the rows go in a statement built for a group
+_FILL = "_fill_"  # a filled column's value, one per file of a group
+
+
+def validate_staged(
+    raws: Sequence[RawFile],
+    dataset: Dataset,
+    con: duckdb.DuckDBPyConnection,
+    names: Sequence[str],
+    problems: Sequence[ProblemList],
+    *,
+    timezone: str,
+) -> Iterator[tuple[int, TypedFile | None]]:
+    """`validate` for staged files, each answered as (its index, its TypedFile or None). Files whose
+    statement is the same but for their rows and the values their names fill in (a month's 千牛
+    workbooks, one per shop) are parsed and checked by one statement: DuckDB takes far longer to
+    plan the statement of a small file than to run it. Each file keeps its own view `names[i]`,
+    problems (file, row, column), duplicate keys and summary. A file's view lives until the next
+    answer is asked for; the rows of a group are dropped after its last file."""
+    shapes: dict[tuple[str, Labelled], list[int]] = {}
+    for i, raw in enumerate(raws):
+        fills = {column: ident(_FILL + column) for column in raw.fit.filled}
+        shape = _cells_sql(raw, dataset, timezone, _GROUP_ROWS, "_row, _file", fills)
+        shapes.setdefault(shape, []).append(i)
+    for (select, labelled), members in shapes.items():
+        for group in _groups(members, raws):
+            if len(group) == 1:
+                (i,) = group
+                yield i, _validate_one(raws[i], dataset, con, names[i], problems[i], timezone)
+                continue
+            table = ident(names[group[0]] + "_group")
+            try:
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table} AS {select.replace(_GROUP_ROWS, _rows(raws, group))}"
+                )
+            except duckdb.Error:  # each file on its own says which cannot be read
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                for i in group:
+                    yield i, _validate_one(raws[i], dataset, con, names[i], problems[i], timezone)
+                continue
+            try:
+                found = _group_checks(
+                    dataset, con, table, labelled, [raws[i] for i in group], [problems[i] for i in group]
+                )
+                for k, i in enumerate(group):
+                    view = ident(names[i])
+                    if problems[i] or k not in found:
+                        yield i, None
+                        continue
+                    con.execute(
+                        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (_file) FROM {table} WHERE _file = {k}"
+                    )
+                    yield i, replace(found[k], view=view)
+            finally:
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _validate_one(
+    raw: RawFile,
+    dataset: Dataset,
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    problems: ProblemList,
+    timezone: str,
+) -> TypedFile | None:
+    try:
+        return validate(raw, dataset, con, name, problems, timezone=timezone)
+    except duckdb.Error as error:
+        _unreadable(problems, raw.source, error)
         return None
-    return _summary(dataset, con, raw, name)
+
+
+def _groups(members: Sequence[int], raws: Sequence[RawFile]) -> Iterator[list[int]]:
+    """`members` in runs of at most GROUP_ROWS staged rows (a larger file on its own)."""
+    group: list[int] = []
+    rows = 0
+    for i in members:
+        if group and rows + raws[i].rows > GROUP_ROWS:
+            yield group
+            group, rows = [], 0
+        group.append(i)
+        rows += raws[i].rows
+    if group:
+        yield group
+
+
+def _rows(raws: Sequence[RawFile], group: Sequence[int]) -> str:
+    """The staged rows of `group` as one FROM item: `_file` (the index in `group`) and each filled
+    column's value for that file."""
+    paths = ", ".join(quote(str(raws[i].parquet)) for i in group)
+    fills = "".join(
+        f", [{', '.join(quote(raws[i].fit.filled[column]) for i in group)}][CAST(file_index AS BIGINT) + 1] AS {ident(_FILL + column)}"
+        for column in raws[group[0]].fit.filled
+    )
+    return f"(SELECT *, CAST(file_index AS BIGINT) AS _file{fills} FROM read_parquet([{paths}], union_by_name = true))"
+
+
+def _group_checks(
+    dataset: Dataset,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    labelled: Labelled,
+    raws: Sequence[RawFile],
+    problems: Sequence[ProblemList],
+) -> dict[int, TypedFile]:
+    """The problems of every file of a group validated into `table` (its rows tagged `_file`), each
+    file's capped as `validate` caps them; the summary of each file (by its index in the group)."""
+    cap = max(p.cap for p in problems)
+    found = con.execute(
+        f"SELECT _file, _row, col, reason FROM ({_problems_sql(table, labelled, '_file, _row')}) "
+        f"QUALIFY row_number() OVER (PARTITION BY _file ORDER BY _row, col) <= {cap + 1} ORDER BY _file, _row, col"
+    )
+    for k, row, col, reason in found.fetchall():
+        problems[k].add(raws[k].source, row, col, reason)
+    if dataset.key:
+        keys = ", ".join(ident(k) for k in dataset.key)
+        required = " AND ".join(f"{ident(k)} IS NOT NULL" for k in dataset.key if dataset.column(k).required)
+        where = f"WHERE {required}" if required else ""
+        found = con.execute(
+            f"SELECT _file, {_key_shown(dataset)} AS k, list(_row ORDER BY _row) AS r FROM {table} {where} "
+            f"GROUP BY _file, {keys} HAVING count(*) > 1 ORDER BY _file, min(_row)"
+        )
+        for k, key, rows in found.fetchall():
+            if not problems[k].full:
+                for row in rows[1:]:
+                    problems[k].add(
+                        raws[k].source, row, None, f"duplicate key {key} (first on row {rows[0]})"
+                    )
+    summaries = con.execute(
+        f"SELECT _file, count(*), min({scope.first_day_sql(dataset)}), max({scope.last_day_sql(dataset)}) "
+        f"FROM {table} GROUP BY _file"
+    ).fetchall()
+    accounts: dict[int, list[str | None]] = {}
+    for k, account in con.execute(
+        f"SELECT DISTINCT _file, {scope.account_sql(dataset)} FROM {table}"
+    ).fetchall():
+        accounts.setdefault(k, []).append(account)
+    return {
+        k: TypedFile("", int(rows), raws[k].skipped, tuple(accounts.get(k, ())), first, last)
+        for k, rows, first, last in summaries
+    }
 
 
 def drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -315,16 +557,20 @@ def _duplicates(
     keys = ", ".join(ident(k) for k in dataset.key)
     required = " AND ".join(f"{ident(k)} IS NOT NULL" for k in dataset.key if dataset.column(k).required)
     where = f"WHERE {required}" if required else ""
-    shown = " || ', ' || ".join(
-        f"'{k}=' || coalesce(CAST({ident(k)} AS VARCHAR), '(empty)')" for k in dataset.key
-    )
     found = con.execute(
-        f"SELECT {shown} AS k, list(_row ORDER BY _row) AS r FROM {view} {where} "
+        f"SELECT {_key_shown(dataset)} AS k, list(_row ORDER BY _row) AS r FROM {view} {where} "
         f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY min(_row) LIMIT {problems.cap + 1}"
     )
     for key, rows in found.fetchall():
         for row in rows[1:]:
             problems.add(file, row, None, f"duplicate key {key} (first on row {rows[0]})")
+
+
+def _key_shown(dataset: Dataset) -> str:
+    """A row's key as text: `shop=A, date=2026-10-01`."""
+    return " || ', ' || ".join(
+        f"'{k}=' || coalesce(CAST({ident(k)} AS VARCHAR), '(empty)')" for k in dataset.key
+    )
 
 
 def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, raw: RawFile, name: str) -> TypedFile:

@@ -1,0 +1,119 @@
+"""Many small files of one dataset in one call: files of the same shape are parsed and checked by one
+statement, and each keeps its own batch, rows, values filled from its name or banner, problems (file,
+row, column) and duplicate keys, exactly as when each is imported on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from export_builders import QIANNIU_NAME, qianniu_rows, sycm_shop_rows, write_html_xls, write_xlsx
+
+from shopkpi.data.imports import validation
+from shopkpi.data.imports.importer import import_files
+from shopkpi.data.problems import ImportRefused
+from shopkpi.data.warehouse.catalogue import Warehouse
+
+DAY = dt.date(2026, 10, 1)
+
+
+def shop_file(folder: Path, shop: str, days: list[tuple[dt.date, int]]) -> Path:
+    """A 生意参谋 report of `shop` (named in its banner, not in its rows): (day, visitors) per row."""
+    rows = sycm_shop_rows(shop, [(day, uv, 2 * uv, 1, "10.00") for day, uv in days])
+    return write_html_xls(folder / f"生意参谋-{shop}.xls", rows)
+
+
+def qianniu_file(folder: Path, month: str, agents: list[tuple[str, int, int, str]]) -> Path:
+    """A 千牛 workbook whose dates come from its name (…_20261101_20261130_全部.xlsx)."""
+    name = QIANNIU_NAME.replace("20261001_20261031", month)
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_xlsx(folder / f"{name}.xlsx", qianniu_rows(agents))
+
+
+def rows_of(home: Path, sql: str) -> list[tuple[object, ...]]:
+    return Warehouse(home).connect().execute(sql).fetchall()
+
+
+def test_one_call_gives_each_file_what_importing_it_alone_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shops = [f"店{n}" for n in range(5)]
+    files = [
+        shop_file(tmp_path, shop, [(DAY, 100 + n), (DAY + dt.timedelta(1), 200 + n)])
+        for n, shop in enumerate(shops)
+    ]
+    one_by_one = validation.validate
+    alone_calls: list[str] = []
+
+    def validate(raw: validation.RawFile, *args: object, **kwargs: object) -> object:
+        alone_calls.append(raw.source)
+        return one_by_one(raw, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validation, "validate", validate)
+    together = import_files(tmp_path / "together", "shop_daily", files)
+    assert alone_calls == []  # the five files were checked by one statement
+    alone = [import_files(tmp_path / f"alone{n}", "shop_daily", [f])[0] for n, f in enumerate(files)]
+
+    assert [(o.file, o.status, o.rows) for o in together] == [(o.file, o.status, o.rows) for o in alone]
+    assert len({o.batch for o in together}) == 5  # one batch per file
+    query = "SELECT b.file_name, shop, date, uv, pv, _row FROM shop_daily JOIN batches b ON b.id = _batch ORDER BY 1, 3"
+    expected = [row for n in range(5) for row in rows_of(tmp_path / f"alone{n}", query)]
+    assert rows_of(tmp_path / "together", query) == sorted(expected, key=lambda r: (r[0], r[2]))
+    # the shop comes from each file's banner; the header is on row 5, the data from row 6
+    assert rows_of(tmp_path / "together", query)[:2] == [
+        ("生意参谋-店0.xls", "店0", DAY, 100, 200, 6),
+        ("生意参谋-店0.xls", "店0", DAY + dt.timedelta(1), 200, 400, 7),
+    ]
+    summed = "SELECT shop, sum(uv) FROM shop_daily GROUP BY shop ORDER BY shop"
+    assert rows_of(tmp_path / "together", summed) == [(f"店{n}", 300 + 2 * n) for n in range(5)]
+
+
+def test_dates_from_each_file_name(tmp_path: Path) -> None:
+    october = qianniu_file(tmp_path / "10", "20261001_20261031", [("小美", 100, 38, "1,000.00")])
+    november = qianniu_file(tmp_path / "11", "20261101_20261130", [("小美", 50, 10, "500.00")])
+    [a, b] = import_files(tmp_path / "home", "cs_daily", [october, november])
+
+    assert (a.rows, b.rows, a.skipped_rows, b.skipped_rows) == (1, 1, 6, 6)
+    assert rows_of(
+        tmp_path / "home", "SELECT agent, date_from, date, inquiries FROM cs_daily ORDER BY date"
+    ) == [
+        ("小美", DAY, dt.date(2026, 10, 31), 100),
+        ("小美", dt.date(2026, 11, 1), dt.date(2026, 11, 30), 50),
+    ]
+
+
+def test_a_problem_names_its_file_row_and_column_and_nothing_is_written(tmp_path: Path) -> None:
+    good = shop_file(tmp_path, "店A", [(DAY, 1)])
+    bad_rows = sycm_shop_rows("店B", [(DAY, 1, 2, 1, "10.00"), (DAY + dt.timedelta(1), 1, 2, 1, "ten")])
+    bad = write_html_xls(tmp_path / "生意参谋-店B.xls", bad_rows)
+    repeated = shop_file(tmp_path, "店C", [(DAY, 1), (DAY, 2)])
+    also_good = shop_file(tmp_path, "店D", [(DAY, 1)])  # the same day as 店A's: another shop, no duplicate
+
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", "shop_daily", [good, bad, repeated, also_good])
+
+    assert [(p.file, p.row, p.column, p.reason) for p in refused.value.problems] == [
+        ("生意参谋-店B.xls", 7, "支付金额", "not a number: ten"),
+        (
+            "生意参谋-店C.xls",
+            7,
+            None,
+            "duplicate key shop=店C, date=2026-10-01, item=(empty) (first on row 6)",
+        ),
+    ]
+    assert not (tmp_path / "home" / "warehouse").exists() or not any(
+        (tmp_path / "home" / "warehouse").rglob("*.parquet")
+    )
+
+
+def test_files_of_many_rows_are_checked_in_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validation, "GROUP_ROWS", 4)  # two files of two rows each, then one
+    files = [shop_file(tmp_path, f"店{n}", [(DAY, n), (DAY + dt.timedelta(1), n)]) for n in range(3)]
+    outcomes = import_files(tmp_path / "home", "shop_daily", files)
+    assert [o.rows for o in outcomes] == [2, 2, 2]
+    assert rows_of(tmp_path / "home", "SELECT shop, sum(uv) FROM shop_daily GROUP BY shop ORDER BY shop") == [
+        ("店0", 0),
+        ("店1", 2),
+        ("店2", 4),
+    ]
