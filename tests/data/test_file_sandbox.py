@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from hostile_files import dimension_bomb
 
-from shopkpi.data.imports.file_sandbox import Limits, limits_from_environment, read_in_sandbox
+from shopkpi.data.imports.file_sandbox import (
+    Limits,
+    limits_from_environment,
+    read_in_sandbox,
+    read_many_in_sandbox,
+)
 from shopkpi.data.problems import UnreadableFile
 
 SMALL = Limits(memory_mb=1024, cpu_seconds=2, output_mb=1)
@@ -89,6 +94,55 @@ def test_a_reader_that_dies_is_a_refusal_and_the_next_file_is_read(
         f"file too large or malformed: {expected}; save it as a new XLSX in Excel, or split it into smaller files"
     )
     assert read_in_sandbox(answer, 1, limits=SMALL)["values"] == [1]
+
+
+def burn(seconds: float, on_progress: Any) -> int:
+    """Use `seconds` of processor time; the reading process's id."""
+    import time
+
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        pass
+    return os.getpid()
+
+
+def test_many_items_share_a_reader_and_one_that_dies_stops_only_itself() -> None:
+    seen: list[tuple[str, int]] = []
+    items: list[tuple[Any, ...]] = [("a",), (2048,), ("b",), (), ("c",)]
+    tasks = [answer, allocate, answer, spin, answer]
+
+    # one task for every item: each item names what to do
+    answers = read_many_in_sandbox(
+        mixed,
+        [(tasks[i].__name__, *items[i]) for i in range(5)],
+        on_progress=[lambda n, k=k: seen.append((k, n)) for k in "12345"],
+        limits=SMALL,
+    )
+    values = [value["values"] if value else None for value, _ in answers]
+    reasons = [error.reason.split(";")[0] if error else None for _, error in answers]
+    assert values == [["a"], None, ["b"], None, ["c"]]
+    assert reasons == [
+        None,
+        "file too large or malformed: reading it needed more than 1,024 MB of memory",
+        None,
+        "file too large or malformed: reading it needed more than 2 s of processor time",
+        None,
+    ]
+    assert seen == [("1", 10), ("1", 20), ("3", 10), ("3", 20), ("5", 10), ("5", 20)]
+    # the first three in one reading process; the one after the reader killed by the spin in another
+    pids = [value["pid"] for value, _ in answers if value]
+    assert pids[0] == pids[1] != pids[2]
+
+
+def mixed(task: str, *args: Any, on_progress: Any) -> Any:
+    return {"answer": answer, "allocate": allocate, "spin": spin}[task](*args, on_progress=on_progress)
+
+
+def test_limits_are_each_items_own() -> None:
+    # 1.2 s each against a limit of 2 s: the second item ends the first reader; a new one reads it
+    answers = read_many_in_sandbox(burn, [(1.2,), (1.2,)], limits=SMALL)
+    assert [error for _, error in answers] == [None, None]
+    assert answers[0][0] != answers[1][0]
 
 
 def test_the_limits_come_from_the_environment() -> None:

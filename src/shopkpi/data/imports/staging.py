@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from shopkpi.data.datasets import DATASETS
 from shopkpi.data.imports import csv_direct
 from shopkpi.data.imports.file_rows import ProgressCallback, Row, open_rows
-from shopkpi.data.imports.file_sandbox import limits_from_environment, read_in_sandbox
+from shopkpi.data.imports.file_sandbox import limits_from_environment, read_many_in_sandbox
 from shopkpi.data.imports.profile_match import HeaderFit, choose_profile
 from shopkpi.data.imports.profiles import Profile, canonical_profile
 from shopkpi.data.imports.value_sql import quote
@@ -72,47 +72,10 @@ def stage_raw(
     The file is read in a process of its own with limits (`file_sandbox`): a hostile file is refused
     there and cannot take this process down. The child sends back the rows it found the header in;
     the header fit is worked out again from them here (the same rows give the same fit)."""
-    name = path.name
-    if direct:
-        found = _direct(path, profiles, forced, preset, out, problems)
-        if found is not None:
-            if on_progress is not None:
-                on_progress(path.stat().st_size)
-            return found
-    limits = limits_from_environment()
-    try:
-        staged = read_in_sandbox(
-            _stage_in_child,
-            path,
-            list(profiles),
-            forced,
-            dict(preset),
-            out,
-            problems.cap,
-            limits.max_cells,
-            on_progress=on_progress,
-            limits=limits,
-        )
-    except UnreadableFile as error:
-        problems.add(name, error.row, None, error.reason)
-        return None
-    for file, row, column, reason in staged["problems"]:
-        problems.add(file, row, column, reason)
-    problems.truncated = problems.truncated or staged["truncated"]
-    if staged["head"] is None:
-        return None
-    head: list[Row] = [(number, cells) for number, cells in staged["head"]]
-    fit = choose_profile(profiles, head, name, preset, forced)
-    assert isinstance(fit, HeaderFit), "the reading process found a fit in these rows"
-    return RawFile(
-        source=name,
-        parquet=out,
-        fit=fit,
-        format=staged["format"],
-        rows=staged["rows"],
-        skipped=staged["skipped"],
-        sheet=staged["sheet"],
-    )
+    if direct and (found := direct_raw(path, profiles, forced, preset, out, problems, on_progress)):
+        return found
+    [raw] = stage_raw_many([(path, out, problems, on_progress)], profiles, forced, preset)
+    return raw
 
 
 def direct_raw(
@@ -137,11 +100,60 @@ ToStage = tuple[Path, Path, ProblemList, ProgressCallback | None]  # (file, raw 
 def stage_raw_many(
     files: Sequence[ToStage], profiles: Sequence[Profile], forced: str | None, preset: Mapping[str, str]
 ) -> list[RawFile | None]:
-    """`stage_raw` for each file (never directly)."""
+    """`stage_raw` for each file (never directly), all read by as few reading processes as may be
+    (`file_sandbox.read_many_in_sandbox`): one for a call's many small files."""
+    if not files:
+        return []
+    limits = limits_from_environment()
+    cap = max(problems.cap for _, _, problems, _ in files)
+    answers = read_many_in_sandbox(
+        _stage_in_child,
+        [
+            (path, list(profiles), forced, dict(preset), out, cap, limits.max_cells)
+            for path, out, _, _ in files
+        ],
+        on_progress=[progress for _, _, _, progress in files],
+        limits=limits,
+    )
     return [
-        stage_raw(path, profiles, forced, preset, out, problems, progress)
-        for path, out, problems, progress in files
+        _staged_raw(path, out, problems, answer, unreadable, profiles, forced, preset)
+        for (path, out, problems, _), (answer, unreadable) in zip(files, answers, strict=True)
     ]
+
+
+def _staged_raw(
+    path: Path,
+    out: Path,
+    problems: ProblemList,
+    staged: dict[str, Any] | None,
+    unreadable: UnreadableFile | None,
+    profiles: Sequence[Profile],
+    forced: str | None,
+    preset: Mapping[str, str],
+) -> RawFile | None:
+    """The RawFile of what the reading process said of `path`, or None (with `problems` filled)."""
+    name = path.name
+    if unreadable is not None or staged is None:
+        assert unreadable is not None
+        problems.add(name, unreadable.row, None, unreadable.reason)
+        return None
+    for file, row, column, reason in staged["problems"]:
+        problems.add(file, row, column, reason)
+    problems.truncated = problems.truncated or staged["truncated"]
+    if staged["head"] is None:
+        return None
+    head: list[Row] = [(number, cells) for number, cells in staged["head"]]
+    fit = choose_profile(profiles, head, name, preset, forced)
+    assert isinstance(fit, HeaderFit), "the reading process found a fit in these rows"
+    return RawFile(
+        source=name,
+        parquet=out,
+        fit=fit,
+        format=staged["format"],
+        rows=staged["rows"],
+        skipped=staged["skipped"],
+        sheet=staged["sheet"],
+    )
 
 
 def _stage_in_child(
