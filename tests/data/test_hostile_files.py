@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from export_builders import write_xlsx
+from export_builders import write_csv, write_xlsx
 from hostile_files import (
     HEADER,
+    MAIN,
     claimed_dimension,
     dimension_bomb,
     far_cell,
@@ -29,7 +31,7 @@ from hypothesis import strategies as st
 from shopkpi.data.imports.file_sandbox import limits_from_environment
 from shopkpi.data.imports.importer import import_files
 from shopkpi.data.imports.problem_text_zh import reason_zh
-from shopkpi.data.imports.workbook_checks import column_letters
+from shopkpi.data.imports.workbook_checks import column_letters, sheet_names
 from shopkpi.data.problems import ImportRefused
 
 TOO_LARGE = "file too large or malformed: "
@@ -251,3 +253,20 @@ def test_malformed_sheet_xml_is_read_or_refused_cleanly(tmp_path: Path, cut: int
         import_files(tmp_path / f"home-{cut}-{junk.hex()}", "shop_daily", [path])
     except ImportRefused as refused:
         assert all(p.file == "malformed.xlsx" and p.reason for p in refused.problems)
+
+
+def test_sheet_names_come_from_the_workbook_part_alone(tmp_path: Path) -> None:
+    book = write_workbook(tmp_path / "book.xlsx", sheet_xml(HEADER))
+    assert sheet_names(book) == ("Sheet1",)
+    assert sheet_names(write_csv(tmp_path / "not.xlsx", [["a"], ["1"]])) is None  # no zip
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(
+            f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + f']><workbook xmlns="{MAIN}"><sheets><sheet name="&i;"/></sheets></workbook>'
+    )
+    for part in (laughs, "<workbook", f'<workbook xmlns="{MAIN}">' + " " * (2 << 20) + "</workbook>"):
+        with zipfile.ZipFile(tmp_path / "odd.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/workbook.xml", part)
+        assert sheet_names(tmp_path / "odd.xlsx") is None

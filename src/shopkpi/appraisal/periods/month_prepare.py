@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from shopkpi.appraisal.models import Cycle, Rating, Review, TemplateVersion
 from shopkpi.appraisal.periods.month_close import MonthCards, RatingProblem, close_month
+from shopkpi.data.imports.workbook_checks import sheet_names
 from shopkpi.data.problems import ImportProblem, ImportRefused
 from shopkpi.scorecard import Template
 from shopkpi.scorecard.explanation import names_a_target
@@ -247,16 +248,8 @@ def is_prepared_workbook(path: Path) -> bool:
     """Whether `path` is a workbook with the sheets of `write_workbook`."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return False
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True)
-    except Exception:  # not a readable workbook: the import reports it as such
-        return False
-    try:
-        return all(name in book.sheetnames for name in SHEETS.values())
-    finally:
-        book.close()
+    names = sheet_names(path)  # the workbook part alone: None for no readable workbook (the import says so)
+    return names is not None and all(name in names for name in SHEETS.values())
 
 
 @dataclass(frozen=True)

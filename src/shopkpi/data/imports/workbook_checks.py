@@ -72,6 +72,29 @@ def column_letters(number: int) -> str:
     return letters
 
 
+WORKBOOK_PART_MAX = 1 << 20  # the workbook part names the sheets: a few KB
+
+
+def sheet_names(path: Path) -> tuple[str, ...] | None:
+    """The sheet names of an XLSX from its workbook part alone (read up to WORKBOOK_PART_MAX bytes),
+    without loading it; None when it is no workbook this can read."""
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("xl/workbook.xml") as part:
+            xml = part.read(WORKBOOK_PART_MAX + 1)
+        if len(xml) > WORKBOOK_PART_MAX:
+            return None
+        root = ElementTree.fromstring(xml)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError, zlib.error):
+        return None
+    return tuple(
+        element.get("name", "")
+        for element in root.iter()
+        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get("name") is not None
+    )
+
+
 def check_xlsx(path: Path, max_cells: int) -> None:
     """Refuse an XLSX whose parts or sheets are absurd (UnreadableFile); return when it may be loaded."""
     try:
