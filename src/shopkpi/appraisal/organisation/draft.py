@@ -216,10 +216,11 @@ class Draft:
             )
             return
         self._touched_accounts.add(window.key)
-        kept = [
-            w for w in self.after.windows if not (w.key == window.key and w.valid_from == window.valid_from)
-        ]
-        replaced = [w for w in self.after.windows if w not in kept]
+        kept: list[Window] = []
+        replaced: list[Window] = []  # one pass: `w not in kept` made 1,800 windows a cubic 150 s
+        for w in self.after.windows:
+            same = w.account == window.account and w.kind == window.kind and w.valid_from == window.valid_from
+            (replaced if same else kept).append(w)
         if replaced:
             window.pk = replaced[0].pk
         kept.append(window)
