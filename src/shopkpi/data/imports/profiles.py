@@ -28,6 +28,7 @@ CANONICAL = "canonical"
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same aliases and headers for every file of a call
 def normalize_header(text: str) -> str:
     """Headers are compared after NFKC (full-width `（` = `(`), without white space, lower-cased."""
     return "".join(unicodedata.normalize("NFKC", text).split()).lower()
