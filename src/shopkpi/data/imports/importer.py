@@ -10,7 +10,9 @@ The data is written once: DuckDB parses and checks every cell into a temporary t
 CSV read by DuckDB itself, any other file first streamed to a raw Parquet file by the reading
 process), the warnings are read from it, and the batch's Parquet and roll-up are written from it in
 the staging folder; no whole file is held in Python objects. All the files of one call share one
-process, one DuckDB connection and, at the commit, one catalogue transaction.
+process, one DuckDB connection, one sandboxed reading process (`staging.stage_raw_many`), one
+statement for the files of one shape (`validation.validate_staged`: a month's 千牛 workbooks, one
+per shop) and, at the commit, one catalogue transaction; each file is still its own batch.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 rows (or the CSV itself, read directly) into a temporary table, then check the rows against each
 other (duplicate keys, rates against counts; who owns an account when is the organisation
 service's to check). Every problem is collected with its row and column; a file with
-any problem is refused whole.
+any problem is refused whole. Staged files whose statement differs only in their rows and the values
+their names fill in are parsed and checked together, by one statement (`validate_staged`).
 """
 
 from __future__ import annotations
