@@ -106,13 +106,11 @@ def run_import(home: Path, request: ImportRequest, *, progress: Progress | None 
 
 
 def _is_prepared_workbook(path: Path) -> bool:
-    """`month_prepare.is_prepared_workbook`; for a file that is no workbook, without loading the month's
-    preparation and close (and the scoring engine they load): a CSV import does without them."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return False
-    from shopkpi.appraisal.periods import month_prepare
+    """`prepared_sheets.is_prepared_workbook`, without loading the month's preparation and close (and
+    the scoring engine they load: 0.1 s): an import of platform exports does without them."""
+    from shopkpi.appraisal.periods.prepared_sheets import is_prepared_workbook
 
-    return month_prepare.is_prepared_workbook(path)
+    return is_prepared_workbook(path)
 
 
 def _refresh_open_cycles(home: Path, user: str) -> None:

@@ -31,7 +31,7 @@ from typing import IO, Any
 
 from shopkpi.appraisal.models import Cycle, Rating, Review, TemplateVersion
 from shopkpi.appraisal.periods.month_close import MonthCards, RatingProblem, close_month
-from shopkpi.data.imports.workbook_checks import sheet_names
+from shopkpi.appraisal.periods.prepared_sheets import SHEETS
 from shopkpi.data.problems import ImportProblem, ImportRefused
 from shopkpi.scorecard import Template
 from shopkpi.scorecard.explanation import names_a_target
@@ -40,7 +40,6 @@ from shopkpi.scorecard.template import ProportionalRule, RatedRule
 
 GIVEN = frozenset({"base_salary", "days_worked", "days_in_period"})  # from the employee record
 DATASETS = ("targets", "inputs", "ratings")
-SHEETS = {"targets": "目标", "inputs": "手工录入", "ratings": "评分"}
 # each sheet's columns; the dataset's own (its Chinese labels) and three to read: 姓名, 岗位, 说明
 COLUMNS = {
     "targets": ("工号", "姓名", "岗位", "考核期间", "目标名称", "目标值", "说明"),
@@ -242,14 +241,6 @@ def write_workbook(needs: Sequence[Need], destination: Path | IO[bytes]) -> None
     ):
         note.append([line])
     save_workbook(book, destination)
-
-
-def is_prepared_workbook(path: Path) -> bool:
-    """Whether `path` is a workbook with the sheets of `write_workbook`."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return False
-    names = sheet_names(path)  # the workbook part alone: None for no readable workbook (the import says so)
-    return names is not None and all(name in names for name in SHEETS.values())
 
 
 @dataclass(frozen=True)
