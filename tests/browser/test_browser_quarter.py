@@ -48,7 +48,7 @@ def hr_sets_the_chain(hr: Visitor) -> None:
         step = hr.page.locator("fieldset", has=hr.page.get_by_text(f"第 {n + 1} 步", exact=True))
         step.get_by_label("步骤名称").fill(name)
         step.get_by_label("审批人").select_option(actor)
-        step.get_by_label("指定人员").select_option(person)
+        step.get_by_label("指定人员").fill(person)  # a 工号, its name shown once saved
         step.get_by_label("期限（上一步截止后几天）").fill(days)
         step.get_by_label("退回到").select_option(returns_to)
     hr.submit(hr.page.get_by_role("button", name="保存流程"), "chain-saved")

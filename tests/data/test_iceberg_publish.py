@@ -242,6 +242,7 @@ def assert_untouched(home: Path, database: str) -> None:
     assert tables == []
 
 
+@pytest.mark.django_db  # the command sets its home up (the application database's migrations checked)
 def test_the_command_publishes_and_iceberg_is_no_metric_engine(
     home: Path, database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

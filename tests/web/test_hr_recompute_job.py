@@ -74,7 +74,7 @@ def test_a_metric_engine_that_fails_is_told_on_the_page_and_changes_nothing(comp
     answer = client_for(company, "hr").post(f"/hr/cycles/{PERIOD}/recompute/")
     assert answer.status_code == 503
     page = answer.content.decode()
-    assert "指标引擎出错，本次操作没有改动任何数据" in page and "SHOPKPI_METRICS_ENGINE" in page
+    assert "指标无法计算，本次操作没有改动任何数据" in page and "SHOPKPI_METRICS_ENGINE" in page
     assert "postgresql://pg.example/kpi cannot be reached: timeout" in page
     assert company.review("E01").score == Decimal("80.0")
     assert not AuditEntry.objects.filter(action="cycle.recompute").exists()

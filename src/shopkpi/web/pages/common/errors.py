@@ -6,9 +6,10 @@
                             the reason (recusal, wrong role, archived cycle ...)
     WorkflowError           409 (StaleReview among them): the form re-shown with the message when the
                             view names a `reshow`, else a page with the message and a way back
-    EngineError             503: the configured metric engine (SHOPKPI_METRICS_ENGINE) could not be
-                            reached or refused the statement; the step changed nothing (its
-                            transaction rolled back), the page says so and what the admin checks
+    EngineError,            503: the configured metric engine (SHOPKPI_METRICS_ENGINE) could not be
+    MetricValueError        reached or refused the statement, or a metric failed on the data; the
+                            step changed nothing (its transaction rolled back), the page says so and
+                            what the admin checks
 
 Use as `@domain_errors` or `@domain_errors(reshow=render_the_form)`; `reshow(request, *args,
 error=message, **kwargs)` returns the page with the form (filled from request.POST) and the message.
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
 from shopkpi.data.engines import ENGINE_SETTING, EngineError
+from shopkpi.data.metrics.computation import MetricValueError
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +51,12 @@ def conflict(request: HttpRequest, message: str, status: int = 409) -> HttpRespo
     return render(request, "shopkpi/errors/conflict.html", {"message": message, "back": back}, status=status)
 
 
-def engine_failed(error: EngineError) -> str:
-    """What a person is told when the metric engine failed: nothing changed, what the admin checks."""
+def engine_failed(error: EngineError | MetricValueError) -> str:
+    """What a person is told when the metrics could not be computed: nothing changed, what the admin checks."""
     return _(
-        "指标引擎出错，本次操作没有改动任何数据。请管理员检查设置 %(setting)s 指向的引擎是否可用"
-        "（以及数据是否已用 shopkpi warehouse publish 发布过去）后再试。引擎的回答：%(error)s"
+        "指标无法计算，本次操作没有改动任何数据。请管理员检查设置 %(setting)s 指向的指标引擎是否可用"
+        "（数据是否已用 shopkpi warehouse publish 发布过去）以及自定义指标的写法，然后再试。"
+        "引擎的回答：%(error)s"
     ) % {"setting": ENGINE_SETTING, "error": error}
 
 
@@ -72,8 +75,8 @@ def _wrap(view: View, reshow: Reshow | None) -> View:
             if reshow is None:
                 return conflict(request, str(exc))
             return _again(request, args, kwargs, reshow, str(exc), 409)
-        except EngineError as exc:
-            log.warning("metric engine failed on %s: %s", request.path, exc)
+        except (EngineError, MetricValueError) as exc:
+            log.warning("metrics could not be computed on %s: %s", request.path, exc)
             if reshow is None or request.method != "POST":
                 return conflict(request, engine_failed(exc), 503)
             return _again(request, args, kwargs, reshow, engine_failed(exc), 503)
