@@ -47,6 +47,15 @@ def allocate(megabytes: int, on_progress: Any) -> int:
     return len(bytearray(megabytes << 20))
 
 
+KEPT: list[bytearray] = []
+
+
+def keep(megabytes: int, on_progress: Any) -> int:
+    """Allocate and keep: what a reader's earlier file may leave behind (a pool, fragmentation)."""
+    KEPT.append(bytearray(megabytes << 20))
+    return len(KEPT[-1])
+
+
 def spin(on_progress: Any) -> None:
     while True:
         pass
@@ -129,9 +138,10 @@ def test_many_items_share_a_reader_and_one_that_dies_stops_only_itself() -> None
         None,
     ]
     assert seen == [("1", 10), ("1", 20), ("3", 10), ("3", 20), ("5", 10), ("5", 20)]
-    # the first three in one reading process; the one after the reader killed by the spin in another
+    # the memory the allocation reached, or the spin, may be what the items before left: each is
+    # tried again by a reader of its own (which then reads on), so a, b and c came from three readers
     pids = [value["pid"] for value, _ in answers if value]
-    assert pids[0] == pids[1] != pids[2]
+    assert pids[0] != pids[1] != pids[2] != pids[0]
 
 
 def mixed(task: str, *args: Any, on_progress: Any) -> Any:
@@ -143,6 +153,38 @@ def test_limits_are_each_items_own() -> None:
     answers = read_many_in_sandbox(burn, [(1.2,), (1.2,)], limits=SMALL)
     assert [error for _, error in answers] == [None, None]
     assert answers[0][0] != answers[1][0]
+
+
+def address_space_mb(on_progress: Any) -> int:
+    """The reader's address space (what RLIMIT_AS limits) before it reads anything."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmSize")).split()[1]) >> 10
+
+
+def test_memory_an_earlier_item_left_does_not_refuse_a_later_one() -> None:
+    [(start, _)] = read_many_in_sandbox(address_space_mb, [()])
+    # 600 MB kept by the first item, 600 MB more for the second: over the limit in one reader, so a
+    # new reader reads the second alone (which fits); a third of 2,048 MB is over the limit alone
+    limits = Limits(memory_mb=start + 900, cpu_seconds=10, output_mb=1)
+    answers = read_many_in_sandbox(keep, [(600,), (600,), (2048,)], limits=limits)
+    assert [value for value, _ in answers[:2]] == [600 << 20, 600 << 20]
+    assert [error for _, error in answers[:2]] == [None, None]
+    assert answers[2][0] is None and f"more than {start + 900:,} MB of memory" in str(answers[2][1])
+
+
+def test_each_answer_is_digested_as_it_arrives() -> None:
+    seen: list[int] = []
+
+    def digest(index: int, value: Any, unreadable: UnreadableFile | None) -> str:
+        seen.append(index)
+        return f"{index}:{value['values']}:{unreadable is not None}"
+
+    pids: list[int] = []
+    answers = read_many_in_sandbox(
+        answer, [(1,), (2,)], digest=lambda i, v, u: pids.append(v["pid"]) or digest(i, v, u)
+    )
+    assert seen == [0, 1] and pids[0] == pids[1]  # one reader for both
+    assert answers == ["0:[1]:False", "1:[2]:False"]
 
 
 def test_the_limits_come_from_the_environment() -> None:

@@ -15,8 +15,10 @@ supervisor per reader, which forks the reader and, once the reader has ended, re
 child costs milliseconds, inherits no thread or lock of the web server, and re-runs nothing of the
 caller's main script (as multiprocessing's forkserver would). One reader reads the many files of
 one call one after the other (`read_many_in_sandbox`: two forks a file cost 60–90 ms of a 千牛
-workbook's 65–100 ms); a file it dies on is refused only if it began with that file, else a new
-reader begins with it, so that each file is held to the limits alone. The task and its arguments go
+workbook's 65–100 ms); a file it dies on, or whose memory or output limit it reaches, is refused
+only if it began with that file, else a new reader begins with it, so that each file is held to the
+limits alone; each answer is handed to the caller's `digest` as it arrives, so a call's answers are
+never all held at once. The task and its arguments go
 to the child pickled; what comes back is JSON (progress, the answer, the exit status): nothing a
 child sends is unpickled here. `UnreadableFile` raised in the child is raised here; a child that
 dies (a limit reached, the reader aborted) is an `UnreadableFile` saying the file is too large or
@@ -55,6 +57,7 @@ CPU_ENV = "SHOPKPI_IMPORT_CPU_SECONDS"
 OUTPUT_ENV = "SHOPKPI_IMPORT_OUTPUT_MB"
 CELLS_PER_MB = 10_000  # a loaded cell takes 32 bytes and its text; a third of the memory for cells
 MAX_ANSWER = 64 << 20  # bytes of one message from the child
+RETRY = 75  # a reader's exit status: an item after its first reached a limit; a fresh reader begins with it
 WARM_UP = "shopkpi.data.imports.staging"  # its warm_up() runs the readers once in the reading server
 
 _FRAME = struct.Struct(">I")
@@ -122,7 +125,8 @@ def read_many_in_sandbox(
     *,
     on_progress: Sequence[Progress | None] | None = None,
     limits: Limits | None = None,
-) -> list[tuple[Any, UnreadableFile | None]]:
+    digest: Digest | None = None,
+) -> list[Any]:
     """`task(*args, on_progress=…)` for each `args` of `items`, in limited child processes: one child
     runs item after item, so many small files cost one process. Each item's (answer, None), or
     (None, the UnreadableFile it gave). A child that dies (a limit reached, the reader aborted) stops
@@ -131,11 +135,23 @@ def read_many_in_sandbox(
     limit is each item's. `RuntimeError` (with the child's traceback) for any other error."""
     limits = limits or limits_from_environment()
     progress = list(on_progress or [None] * len(items))
-    answers: list[tuple[Any, UnreadableFile | None]] = []
+    answers: list[Any] = []
     while len(answers) < len(items):
         first = len(answers)
-        answers += _run_reader(task, items[first:], progress[first:], limits)
+        answers += _run_reader(task, items[first:], progress[first:], limits, digest or _as_given, first)
     return answers
+
+
+Digest = Callable[[int, Any, "UnreadableFile | None"], Any]
+"""What the caller keeps of item i's answer, called as each answer arrives (so that a call's many
+answers, each up to MAX_ANSWER bytes, are never all held at once): (i, the answer or None, the
+UnreadableFile or None) → what `read_many_in_sandbox` returns for it."""
+
+
+def _as_given(
+    _index: int, value: Any, unreadable: UnreadableFile | None
+) -> tuple[Any, UnreadableFile | None]:
+    return value, unreadable
 
 
 def _run_reader(
@@ -143,12 +159,15 @@ def _run_reader(
     items: Sequence[tuple[Any, ...]],
     progress: Sequence[Progress | None],
     limits: Limits,
-) -> list[tuple[Any, UnreadableFile | None]]:
-    """One reading process over `items`: the answers of the items it got through (at least one)."""
+    digest: Digest,
+    offset: int,
+) -> list[Any]:
+    """One reading process over `items` (item `offset` on of the call): what `digest` kept of the
+    answers of the items it got through (at least one)."""
     deadline = time.monotonic() + limits.wall_seconds
     connection = _SERVER.connect()
     reader = exitcode = None
-    answers: list[tuple[Any, UnreadableFile | None]] = []
+    answers: list[Any] = []
     overran = too_long = False
     try:
         connection.sendall(_frame(pickle.dumps((limits, task, list(items)))))
@@ -165,11 +184,11 @@ def _run_reader(
             elif kind == "exit":
                 exitcode = int(value)
             elif kind == "unreadable":
-                answers.append((None, UnreadableFile(value[0], value[1])))
+                answers.append(digest(offset + len(answers), None, UnreadableFile(value[0], value[1])))
             elif kind == "error":
                 raise RuntimeError(f"reading the file failed in its reading process:\n{value}")
             else:
-                answers.append((value, None))
+                answers.append(digest(offset + len(answers), value, None))
     except TimeoutError:
         overran = True
     except _TooLong:
@@ -184,7 +203,8 @@ def _run_reader(
         return answers
     if overran or too_long or not answers:  # the item it was at is to blame
         log.warning("reading a file stopped (exit status %s)", exitcode)
-        answers.append((None, _stopped(exitcode, limits, overran=overran, too_long=too_long)))
+        stopped = _stopped(exitcode, limits, overran=overran, too_long=too_long)
+        answers.append(digest(offset + len(answers), None, stopped))
     return answers[: len(items)]
 
 
@@ -387,10 +407,17 @@ def _read(connection: socket.socket) -> NoReturn:
         except Exception:
             _send(connection, ["error", traceback.format_exc()[-4000:]])
             raise
-        for args in items:
+        for n, args in enumerate(items):
             _send(connection, ["item", None])
-            _send(connection, _answer(task, args, progress, limits))
-        code = 0
+            answer = _answer(task, args, progress, limits)
+            if answer[0] == "limit":
+                if n:  # what the items before it left in this process may be to blame: a fresh one tries it
+                    code = RETRY
+                    break  # (finally: exits without answering)
+                answer[0] = "unreadable"
+            _send(connection, answer)
+        else:
+            code = 0
     finally:
         os._exit(code)
 
@@ -401,11 +428,11 @@ def _answer(task: Callable[..., Any], args: tuple[Any, ...], progress: Progress,
         return ["done", task(*args, on_progress=progress)]
     except UnreadableFile as error:
         return ["unreadable", [error.reason, error.row]]
-    except MemoryError:
-        return ["unreadable", [_stopped(None, limits, memory=True).reason, None]]
+    except MemoryError:  # "limit": the reader's memory or output limit reached
+        return ["limit", [_stopped(None, limits, memory=True).reason, None]]
     except Exception as error:  # a write beyond RLIMIT_FSIZE fails (Python ignores SIGXFSZ)
         if isinstance(error, OSError) and (error.errno == errno.EFBIG or "File too large" in str(error)):
-            return ["unreadable", [_stopped(None, limits, output=True).reason, None]]
+            return ["limit", [_stopped(None, limits, output=True).reason, None]]
         return ["error", traceback.format_exc()[-4000:]]
 
 

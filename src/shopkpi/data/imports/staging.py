@@ -106,7 +106,14 @@ def stage_raw_many(
         return []
     limits = limits_from_environment()
     cap = max(problems.cap for _, _, problems, _ in files)
-    answers = read_many_in_sandbox(
+
+    def staged(
+        index: int, answer: dict[str, Any] | None, unreadable: UnreadableFile | None
+    ) -> RawFile | None:
+        path, out, problems, _ = files[index]
+        return _staged_raw(path, out, problems, answer, unreadable, profiles, forced, preset)
+
+    return read_many_in_sandbox(  # each answer made a RawFile as it arrives, never all held at once
         _stage_in_child,
         [
             (path, list(profiles), forced, dict(preset), out, cap, limits.max_cells)
@@ -114,11 +121,8 @@ def stage_raw_many(
         ],
         on_progress=[progress for _, _, _, progress in files],
         limits=limits,
+        digest=staged,
     )
-    return [
-        _staged_raw(path, out, problems, answer, unreadable, profiles, forced, preset)
-        for (path, out, problems, _), (answer, unreadable) in zip(files, answers, strict=True)
-    ]
 
 
 def _staged_raw(
