@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 from export_builders import QIANNIU_NAME, qianniu_rows, sycm_shop_rows, write_html_xls, write_xlsx
 
@@ -67,6 +68,25 @@ def test_one_call_gives_each_file_what_importing_it_alone_gives(
     ]
     summed = "SELECT shop, sum(uv) FROM shop_daily GROUP BY shop ORDER BY shop"
     assert rows_of(tmp_path / "together", summed) == [(f"店{n}", 300 + 2 * n) for n in range(5)]
+
+
+def test_a_group_check_that_fails_leaves_each_file_checked_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [shop_file(tmp_path, f"店{n}", [(DAY, 100 + n)]) for n in range(3)]
+    grouped = validation._group_checks
+
+    def half_then_fail(dataset, con, table, labelled, raws, problems):  # type: ignore[no-untyped-def]
+        for listed, raw in zip(problems, raws, strict=True):
+            listed.add(raw.source, 6, "uv", "a problem the failed check must not leave behind")
+        raise duckdb.Error("the group's check could not run")
+
+    monkeypatch.setattr(validation, "_group_checks", half_then_fail)
+    together = import_files(tmp_path / "home", "shop_daily", files)
+    assert [(o.status, o.rows) for o in together] == [("imported", 1)] * 3
+    monkeypatch.setattr(validation, "_group_checks", grouped)
+    summed = "SELECT shop, sum(uv) FROM shop_daily GROUP BY shop ORDER BY shop"
+    assert rows_of(tmp_path / "home", summed) == [("店0", 100), ("店1", 101), ("店2", 102)]
 
 
 def test_dates_from_each_file_name(tmp_path: Path) -> None:

@@ -441,10 +441,20 @@ def validate_staged(
                 for i in group:
                     yield i, _validate_one(raws[i], dataset, con, names[i], problems[i], timezone)
                 continue
+            marks = [(problems[i], len(problems[i].items), problems[i].truncated) for i in group]
             try:
                 found = _group_checks(
                     dataset, con, table, labelled, [raws[i] for i in group], [problems[i] for i in group]
                 )
+            except duckdb.Error:  # a check the group could not run: each file on its own, from scratch
+                for listed, count, truncated in marks:
+                    del listed.items[count:]
+                    listed.truncated = truncated
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                for i in group:
+                    yield i, _validate_one(raws[i], dataset, con, names[i], problems[i], timezone)
+                continue
+            try:
                 for k, i in enumerate(group):
                     view = ident(names[i])
                     if problems[i] or k not in found:
