@@ -40,19 +40,10 @@ SIZES = (100, 1000)
 LARGE = 5000
 
 
-class QueryCount:
-    """An execute wrapper (`connection.execute_wrapper`) counting the queries run through it."""
-
-    def __init__(self) -> None:
-        self.n = 0
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.n += 1
-        return execute(sql, params, many, context)
-
-
 def child(people: int, home: Path) -> dict[str, Any]:
     """Build a company of `people` into `home` and measure its archived month (runs in its own process)."""
+    from query_count import QueryCount
+
     from shopkpi.cli.django_home import prepare_home
 
     prepare_home(home)
