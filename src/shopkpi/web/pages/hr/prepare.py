@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from shopkpi.appraisal.models import Cycle
-from shopkpi.appraisal.periods.month_prepare import Need, cycle_needs, prepare_month, write_workbook
+from shopkpi.appraisal.periods.month_prepare import Need, cycle_needs, write_workbook
 from shopkpi.data.metrics.catalogue import load_catalogue
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr.access import hr_page
@@ -80,8 +80,9 @@ def prepare_page(request: HttpRequest, period: str) -> HttpResponse:
 @hr_page()
 @require_POST
 def prepare_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    """The workbook to fill in, of the needs the page lists (the month as its reviews hold it)."""
     cycle = get_object_or_404(Cycle, period=period)
-    needs, _ = prepare_month(Path(settings.HOME), cycle.period)
+    needs, _ = cycle_needs(cycle, frozenset(load_catalogue(Path(settings.HOME)).metrics))
     stream = io.BytesIO()
     write_workbook(needs, stream)
     return xlsx_response(stream.getvalue(), f"prepare-{cycle.period}.xlsx")
