@@ -39,6 +39,7 @@ PASSED_ON = {
     ("sheet_rows.py", "e.reason"),  # a ProfileError's reason, as in importer.py
     ("staging.py", "error.reason"),  # UnreadableFile (file_rows.py, workbook_checks.py, file_sandbox.py)
     ("staging.py", "reason"),  # a problem found in the reading process (staging.py itself)
+    ("staging.py", "unreadable.reason"),  # the UnreadableFile a reading process gave (file_sandbox.py)
     ("file_sandbox.py", "value[0]"),  # an UnreadableFile raised in the reading process
     ("validation.py", "reason"),  # the SQL CASE reasons (read above)
 }
