@@ -432,22 +432,18 @@ def validate_staged(
                 yield i, _validate_one(raws[i], dataset, con, names[i], problems[i], timezone)
                 continue
             table = ident(names[group[0]] + "_group")
+            marks = [(problems[i], len(problems[i].items), problems[i].truncated) for i in group]
             try:
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE {table} AS {select.replace(_GROUP_ROWS, _rows(raws, group))}"
                 )
-            except duckdb.Error:  # each file on its own says which cannot be read
-                con.execute(f"DROP TABLE IF EXISTS {table}")
-                for i in group:
-                    yield i, _validate_one(raws[i], dataset, con, names[i], problems[i], timezone)
-                continue
-            marks = [(problems[i], len(problems[i].items), problems[i].truncated) for i in group]
-            try:
                 found = _group_checks(
                     dataset, con, table, labelled, [raws[i] for i in group], [problems[i] for i in group]
                 )
-            except duckdb.Error:  # a check the group could not run: each file on its own, from scratch
-                for listed, count, truncated in marks:
+            except (
+                duckdb.Error
+            ):  # the group's statement or a check failed: each file on its own, from scratch
+                for listed, count, truncated in marks:  # (it says which cannot be read)
                     del listed.items[count:]
                     listed.truncated = truncated
                 con.execute(f"DROP TABLE IF EXISTS {table}")
