@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -68,9 +70,16 @@ class Review(models.Model):
     def pay_kind(self) -> str | None:
         """What the review's pay is: "performance" (绩效工资), "wage" (a whole wage by the template's
         design), or None when its template has no pay (本岗位不计绩效工资)."""
-        # every result since migration 0005 says; a result written by other means: by whether it has pay
-        kind: str | None = self.result.get("pay_kind", "performance" if self.pay is not None else None)
+        return pay_kind("pay_kind" in self.result, self.result.get("pay_kind"), self.pay)
+
+
+def pay_kind(stated: bool, kind: str | None, pay: Decimal | None) -> str | None:
+    """`Review.pay_kind` from a result's "pay_kind" (`stated`: the result has one) and the review's pay
+    (the pay sheet reads the two entries alone)."""
+    # every result since migration 0005 says; a result written by other means: by whether it has pay
+    if stated:
         return kind
+    return "performance" if pay is not None else None
 
 
 class Rating(models.Model):

@@ -28,6 +28,7 @@ from shopkpi.appraisal.accounts.roles import is_gm, is_hr
 from shopkpi.appraisal.company import company_name
 from shopkpi.appraisal.exports import export_cells, list_workbook
 from shopkpi.appraisal.models import Cycle, Review
+from shopkpi.appraisal.models.reviews import pay_kind
 from shopkpi.appraisal.pay import pay_totals
 from shopkpi.appraisal.pay.pay_totals import PayTotals
 from shopkpi.appraisal.periods.period_names import period_label
@@ -199,10 +200,7 @@ def title(cycle: Cycle) -> str:
 
 def _pay_kind(review: Any) -> str | None:
     """`Review.pay_kind` from the entries `with_line_columns` reads."""
-    if review.line_has_pay_kind:
-        kind: str | None = review.line_pay_kind
-        return kind
-    return "performance" if review.pay is not None else None
+    return pay_kind(review.line_has_pay_kind, review.line_pay_kind, review.pay)
 
 
 def _pay_base(review: Any) -> Decimal | None:
