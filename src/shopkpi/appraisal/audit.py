@@ -68,8 +68,9 @@ class Entry:
 
 def record_many(actor: str, entries: Sequence[Entry]) -> list[AuditEntry]:
     """Append the entries in order, each chained to the one before, in three queries whatever their
-    number (a month opened for thousands). Runs inside the caller's transaction, if any."""
-    with transaction.atomic():
+    number (a month opened for thousands). Runs inside the caller's transaction, if any (without a
+    savepoint of its own: an entry that cannot be written fails the caller's whole step)."""
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import Cycle, Review, ReviewSnapshot, Transition
@@ -62,6 +62,23 @@ def locked_current(review: Review, expected: int) -> Review:
     return fresh
 
 
+def as_saved(review: Review, saved: Review) -> None:
+    """Make the caller's `review` the review as a step saved it (`saved`, the locked copy), as
+    `refresh_from_db` would without reading it again: its fields, its related objects as the step read
+    them, and no prefetched rows (they may have changed)."""
+    for field in Review._meta.concrete_fields:
+        setattr(review, field.attname, getattr(saved, field.attname))
+        if field.is_relation:
+            if field.is_cached(saved):
+                field.set_cached_value(review, field.get_cached_value(saved))
+            elif field.is_cached(review):
+                field.delete_cached_value(review)
+    review._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    for relation in Review._meta.related_objects:
+        if relation.is_cached(review):
+            relation.delete_cached_value(review)
+
+
 def stale_message(review: Review, expected: int) -> str:
     """Names who saved the review last, when, and with which step."""
     last = review.transitions.select_related("actor").order_by("-at", "-id").first()
@@ -101,35 +118,39 @@ def item_names(template: Template, keys: Sequence[str]) -> str:
     return listed(item_name(template, key) for key in keys)
 
 
+# each step's name, translated when it is said (`step_name` used to translate all of them for each)
+_STEP_NAMES = {
+    "open": pgettext_lazy("step", "开启考核"),
+    "save_self": pgettext_lazy("step", "保存自评"),
+    "submit_self": pgettext_lazy("step", "提交自评"),
+    "withdraw_self": pgettext_lazy("step", "撤回自评"),
+    "rate": pgettext_lazy("step", "上级评分"),
+    "record_interview": pgettext_lazy("step", "记录面谈"),
+    "submit_supervisor": pgettext_lazy("step", "提交人事核准"),
+    "return_to_self": pgettext_lazy("step", "退回员工重新自评"),
+    "override": pgettext_lazy("step", "人事修正数值"),
+    "submit_hr": pgettext_lazy("step", "人事核准"),
+    "return_to_supervisor": pgettext_lazy("step", "退回上级"),
+    "approve": pgettext_lazy("step", "总经理批准"),
+    "return_to_hr": pgettext_lazy("step", "退回人事"),
+    "pass_step": pgettext_lazy("step", "审核通过"),
+    "return_step": pgettext_lazy("step", "审核退回"),
+    "skip_step": pgettext_lazy("step", "回避跳过"),
+    "acknowledge": pgettext_lazy("step", "本人签字确认"),
+    "appeal": pgettext_lazy("step", "申诉"),
+    "decide_appeal": pgettext_lazy("step", "处理申诉"),
+    "adjust_pay": pgettext_lazy("step", "奖惩调整"),
+    "calibrate": pgettext_lazy("step", "校准调整"),
+    "archive": pgettext_lazy("step", "归档"),
+    "reopen": pgettext_lazy("step", "重新开启"),
+    "data_withdrawn": pgettext_lazy("step", "数据批次撤回后重算"),
+}
+
+
 def step_name(action: str) -> str:
     """The name of a step of a review's life, as the messages say it (the action key if unknown)."""
-    names = {
-        "open": pgettext("step", "开启考核"),
-        "save_self": pgettext("step", "保存自评"),
-        "submit_self": pgettext("step", "提交自评"),
-        "withdraw_self": pgettext("step", "撤回自评"),
-        "rate": pgettext("step", "上级评分"),
-        "record_interview": pgettext("step", "记录面谈"),
-        "submit_supervisor": pgettext("step", "提交人事核准"),
-        "return_to_self": pgettext("step", "退回员工重新自评"),
-        "override": pgettext("step", "人事修正数值"),
-        "submit_hr": pgettext("step", "人事核准"),
-        "return_to_supervisor": pgettext("step", "退回上级"),
-        "approve": pgettext("step", "总经理批准"),
-        "return_to_hr": pgettext("step", "退回人事"),
-        "pass_step": pgettext("step", "审核通过"),
-        "return_step": pgettext("step", "审核退回"),
-        "skip_step": pgettext("step", "回避跳过"),
-        "acknowledge": pgettext("step", "本人签字确认"),
-        "appeal": pgettext("step", "申诉"),
-        "decide_appeal": pgettext("step", "处理申诉"),
-        "adjust_pay": pgettext("step", "奖惩调整"),
-        "calibrate": pgettext("step", "校准调整"),
-        "archive": pgettext("step", "归档"),
-        "reopen": pgettext("step", "重新开启"),
-        "data_withdrawn": pgettext("step", "数据批次撤回后重算"),
-    }
-    return names.get(action, action)
+    name = _STEP_NAMES.get(action)
+    return action if name is None else str(name)
 
 
 def record_step(

@@ -39,6 +39,7 @@ from shopkpi.appraisal.reviews.review_steps import (
     StaleReview,
     WorkflowError,
     actor_name,
+    as_saved,
     listed,
     locked_current,
     record_step,
@@ -112,7 +113,7 @@ def perform(
         )
         consequences.settle(user, fresh, _settling_reason(action, change.reason))
         notification_events.after_step(fresh, action, change.reason)
-    review.refresh_from_db()
+    as_saved(review, fresh)
     return fresh
 
 
@@ -239,9 +240,14 @@ def _record_interview(
         "plan": plan,
         "employee_response": employee_response,
     }
-    earlier = Interview.objects.filter(review=review).first()
-    Interview.objects.update_or_create(review=review, defaults={**fields, "recorded_by": user})
+    earlier = Interview.objects.filter(review=review).first()  # the review is locked: this is its interview
     before = {} if earlier is None else {"interview": {k: getattr(earlier, k) for k in fields}}
+    if earlier is None:
+        Interview.objects.create(review=review, recorded_by=user, **fields)
+    else:
+        for name, value in {**fields, "recorded_by": user}.items():
+            setattr(earlier, name, value)
+        earlier.save(update_fields=[*fields, "recorded_by", "recorded_at"])
     return _Change(before=before, after={"interview": fields})
 
 
@@ -585,12 +591,13 @@ def _set_ratings(user: Any, review: Review, rater: str, ratings: Mapping[str, An
             if isinstance(raw, str) and str(raw).strip() in getattr(item.rule, "levels", {})
             else ""
         )
-        Rating.objects.update_or_create(
-            review=review,
-            item_key=key,
-            rater=rater,
-            defaults={"value": value, "level": level, "rated_by": user},
-        )
+        if old is None:  # the review is locked: the ratings read above are its ratings
+            Rating.objects.create(
+                review=review, item_key=key, rater=rater, value=value, level=level, rated_by=user
+            )
+        else:
+            old.value, old.level, old.rated_by = value, level, user
+            old.save(update_fields=["value", "level", "rated_by", "rated_at"])
         after[key] = level or str(value)
     return _Change(before={"ratings": before}, after={"ratings": after, "rater": rater})
 
