@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -69,29 +71,60 @@ class Entry:
 def record_many(actor: str, entries: Sequence[Entry]) -> list[AuditEntry]:
     """Append the entries in order, each chained to the one before, in three queries whatever their
     number (a month opened for thousands). Runs inside the caller's transaction, if any (without a
-    savepoint of its own: an entry that cannot be written fails the caller's whole step)."""
+    savepoint of its own: an entry that cannot be written fails the caller's whole step). Inside
+    `collected`, the entries are kept (and returned unsaved) until the block ends."""
+    at = timezone.now().astimezone(UTC)
+    kept = _collecting.get()
+    if kept is not None:
+        made = [_entry(actor, given, at) for given in entries]
+        kept.extend(made)
+        return made
+    return _append([_entry(actor, given, at) for given in entries])
+
+
+_collecting: ContextVar[list[AuditEntry] | None] = ContextVar("audit_collecting", default=None)
+
+
+@contextmanager
+def collected() -> Iterator[None]:
+    """The entries recorded inside the block (by anyone: a step, the action items it raises …) are
+    written together when it ends without an error, in the order they were recorded, each with the
+    time it was recorded at: one append for a step taken on many reviews (the GM's approve-all).
+    Use it inside the transaction that makes the changes the entries record."""
+    kept: list[AuditEntry] = []
+    token = _collecting.set(kept)
+    try:
+        yield
+    finally:
+        _collecting.reset(token)
+    if kept:
+        _append(kept)
+
+
+def _entry(actor: str, given: Entry, at: datetime) -> AuditEntry:
+    return AuditEntry(
+        at=at,
+        actor=actor,
+        action=given.action,
+        object_type=given.object_type,
+        object_id=str(given.object_id),
+        before=_plain(given.before),
+        after=_plain(given.after),
+        reason=given.reason,
+    )
+
+
+def _append(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Chain the entries to the last one written and insert them."""
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
-        at = timezone.now().astimezone(UTC)
-        written = []
-        for given in entries:
-            entry = AuditEntry(
-                at=at,
-                actor=actor,
-                action=given.action,
-                object_type=given.object_type,
-                object_id=str(given.object_id),
-                before=_plain(given.before),
-                after=_plain(given.after),
-                reason=given.reason,
-                prev_hash=last,
-            )
+        for entry in entries:
+            entry.prev_hash = last
             entry.hash = last = _digest(entry)
-            written.append(entry)
-        return AuditEntry.objects.bulk_create(written, batch_size=500)
+        return AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 
 @dataclass(frozen=True)

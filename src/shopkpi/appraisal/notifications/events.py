@@ -4,11 +4,12 @@ cycle's reopening requested. Called by the workflow; sent after the commit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shopkpi.appraisal.accounts.roles import GM, HR
 from shopkpi.appraisal.models import Cycle, Employee, Notice, Review
-from shopkpi.appraisal.notifications.service import after_commit, notify, users_in_group
+from shopkpi.appraisal.notifications.service import Note, after_commit, notify, notify_many, users_in_group
 from shopkpi.appraisal.reviews.chain import current_step
 
 K = Notice.Kind
@@ -66,6 +67,28 @@ def after_step(review: Review, action: str, reason: str) -> None:
             "note": getattr(appeal, "outcome", "") or "",
         }
         after_commit(lambda: notify(K.APPEAL_ANSWERED, [_user(review.employee)], answered, **where))
+
+
+def after_steps(reviews: Sequence[Review], action: str, reason: str) -> None:
+    """`after_step` for the same step taken on many reviews: their publications told in one go (one
+    job after the commit, `notify_many`), anything else as `after_step` tells it."""
+    published: list[Review] = []
+    for review in reviews:
+        if review.status == Review.Status.PUBLISHED and action in FORWARD:
+            published.append(review)
+        else:
+            after_step(review, action, reason)
+    if published:
+        notes = [
+            Note(
+                [_user(review.employee)],
+                {"period": review.cycle.period, "name": review.employee.name},
+                review=review,
+                employee=review.employee,
+            )
+            for review in published
+        ]
+        after_commit(lambda: notify_many(K.PUBLISHED, notes))
 
 
 def _day(day: Any) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -27,6 +27,9 @@ from shopkpi.appraisal import audit
 from shopkpi.appraisal.models import Review, ReviewStep
 from shopkpi.appraisal.models.chain import Actor, ReturnTo
 from shopkpi.appraisal.reviews.review_steps import actor_name, step_name
+
+if TYPE_CHECKING:
+    from shopkpi.appraisal.reviews.publishing import Publishing
 
 S = Review.Status
 STATUS_OF = {Actor.HR: S.PENDING_HR, Actor.GM: S.PENDING_GM, Actor.PERSON: S.PENDING_STEP}
@@ -55,6 +58,19 @@ def default_chain(review: Review) -> list[ChainStep]:
         ChainStep(0, step_name("submit_hr"), Actor.HR, returns_to=ReturnTo.SUPERVISOR),
         ChainStep(1, step_name("approve"), Actor.GM),
     ]
+
+
+def read_chains(reviews: Sequence[Review]) -> None:
+    """Read the chains of many reviews at once (a step taken on many): `chain_of` then reads none."""
+    rows: dict[int, list[ChainStep]] = {}
+    for r in ReviewStep.objects.filter(review__in=[review.pk for review in reviews]).order_by(
+        "review_id", "order"
+    ):
+        rows.setdefault(r.review_id, []).append(
+            ChainStep(r.order, r.name, r.actor, r.person_id, r.due, r.returns_to)
+        )
+    for review in reviews:
+        review._chain = rows.get(review.pk) or default_chain(review)  # type: ignore[attr-defined]
 
 
 def chain_of(review: Review) -> list[ChainStep]:
@@ -92,9 +108,10 @@ def _recused(review: Review, step: ChainStep) -> bool:
     return step.actor == Actor.PERSON and step.person_id == review.employee_id
 
 
-def enter(user: Any, review: Review, index: int) -> dict[str, Any]:
+def enter(user: Any, review: Review, index: int, publishing: Publishing | None = None) -> dict[str, Any]:
     """Move the review to step `index` (skipping the steps its own employee would review, 回避), or past
-    the last step: published. What changed, for the step's audit entry."""
+    the last step: published (as `publishing` says, when a step taken on many reviews says). What
+    changed, for the step's audit entry."""
     from shopkpi.appraisal.reviews.publishing import publish
 
     chain = chain_of(review)
@@ -102,7 +119,7 @@ def enter(user: Any, review: Review, index: int) -> dict[str, Any]:
         _record_skip(user, review, chain[index])
         index += 1
     if index >= len(chain):
-        return publish(user, review)
+        return publish(user, review, publishing)
     step = chain[index]
     review.status = step.status
     review.chain_step = index
@@ -118,10 +135,10 @@ def start(user: Any, review: Review) -> dict[str, Any]:
     return enter(user, review, 0)
 
 
-def advance(user: Any, review: Review) -> dict[str, Any]:
+def advance(user: Any, review: Review, publishing: Publishing | None = None) -> dict[str, Any]:
     """The current step is passed: the next step, or publication after the last."""
     step = current_step(review)
-    return enter(user, review, 0 if step is None else step.order + 1)
+    return enter(user, review, 0 if step is None else step.order + 1, publishing)
 
 
 def send_back(review: Review) -> dict[str, Any]:

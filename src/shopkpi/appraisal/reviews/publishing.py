@@ -7,6 +7,7 @@ what has to happen before every publication (calibration, say) hooks in here.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -18,7 +19,16 @@ from shopkpi.appraisal.reviews.review_scoring import recompute
 from shopkpi.appraisal.reviews.review_steps import WorkflowError, item_names
 
 
-def publish(user: Any, review: Review) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Publishing:
+    """How a step taken on many reviews publishes them (the GM's approve-all): all at one moment, and
+    whether the company has calibration targets (read once for all, not for each review)."""
+
+    at: dt.datetime
+    targets: bool
+
+
+def publish(user: Any, review: Review, publishing: Publishing | None = None) -> dict[str, Any]:
     """Publish the review now, with a new appeal window; refused (WorkflowError review_incomplete) while
     a computed item has no value. What changed, for the step's audit entry."""
     recompute(review, save=False)
@@ -29,8 +39,12 @@ def publish(user: Any, review: Review) -> dict[str, Any]:
             code="review_incomplete",
         )
     # calibration (校准): outside the target distribution, the GM confirms the figures first
-    confirmed = calibration_publishing.check_before_publishing(review)
-    now = timezone.now()
+    confirmed = (
+        calibration_publishing.check_before_publishing(review)
+        if publishing is None or publishing.targets
+        else {}  # without a target nothing is asked (check_before_publishing's first answer)
+    )
+    now = timezone.now() if publishing is None else publishing.at
     if review.values_frozen_at is None:
         review.values_frozen_at = now  # a chain without HR's step freezes the values on publication
     review.status = Review.Status.PUBLISHED

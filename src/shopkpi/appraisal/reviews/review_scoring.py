@@ -204,7 +204,20 @@ def recompute(review: Review, *, save: bool = True) -> Review:
 
 
 def history_of(review: Review) -> list[PeriodResult]:
+    """The employee's published results of the other periods (`histories`), or those `read_histories`
+    read for a step taken on many reviews."""
+    kept: list[PeriodResult] | None = getattr(review, "_history", None)
+    if kept is not None:
+        return kept
     return histories(review.cycle.period, [review.employee_id]).get(review.employee_id, [])
+
+
+def read_histories(period: str, reviews: Sequence[Review]) -> None:
+    """Read the histories of many reviews of one period at once (a step taken on many): `history_of`
+    then reads none for them."""
+    found = histories(period, [review.employee_id for review in reviews])
+    for review in reviews:
+        review._history = found.get(review.employee_id, [])  # type: ignore[attr-defined]
 
 
 def histories(period: str, employee_ids: Sequence[int]) -> dict[int, list[PeriodResult]]:

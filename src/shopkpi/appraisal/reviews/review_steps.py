@@ -66,13 +66,14 @@ def as_saved(review: Review, saved: Review) -> None:
     """Make the caller's `review` the review as a step saved it (`saved`, the locked copy), as
     `refresh_from_db` would without reading it again: its fields, its related objects as the step read
     them, and no prefetched rows (they may have changed)."""
-    for field in Review._meta.concrete_fields:
-        setattr(review, field.attname, getattr(saved, field.attname))
-        if field.is_relation:
-            if field.is_cached(saved):
-                field.set_cached_value(review, field.get_cached_value(saved))
-            elif field.is_cached(review):
-                field.delete_cached_value(review)
+    column: Any
+    for column in Review._meta.concrete_fields:
+        setattr(review, column.attname, getattr(saved, column.attname))
+        if column.is_relation:
+            if column.is_cached(saved):
+                column.set_cached_value(review, column.get_cached_value(saved))
+            elif column.is_cached(review):
+                column.delete_cached_value(review)
     review._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     for relation in Review._meta.related_objects:
         if relation.is_cached(review):

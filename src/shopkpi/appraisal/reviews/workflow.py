@@ -23,18 +23,31 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shopkpi.appraisal import audit, policy
 from shopkpi.appraisal.accounts.roles import is_gm
-from shopkpi.appraisal.models import Appeal, Cycle, Interview, Override, PayAdjustment, Rating, Review
+from shopkpi.appraisal.models import (
+    ActionItem,
+    Appeal,
+    CalibrationTarget,
+    Cycle,
+    Interview,
+    Override,
+    PayAdjustment,
+    Rating,
+    Review,
+    Transition,
+)
 from shopkpi.appraisal.notifications import events as notification_events
 from shopkpi.appraisal.periods import consequences
 from shopkpi.appraisal.reviews import appeal_points, chain, result_versions
-from shopkpi.appraisal.reviews.fed_ratings import fed_items
-from shopkpi.appraisal.reviews.review_scoring import effective_value, recompute
+from shopkpi.appraisal.reviews.fed_ratings import FED_PREFETCH, fed_items
+from shopkpi.appraisal.reviews.publishing import Publishing
+from shopkpi.appraisal.reviews.review_scoring import effective_value, read_histories, recompute
 from shopkpi.appraisal.reviews.review_steps import (
     StaleReview,
     WorkflowError,
@@ -121,6 +134,10 @@ def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
     """GM approval of every pending_gm review of the cycle the user may approve, in one transaction
     (a failure midway approves none). The GM's own review is left for another GM (回避).
 
+    Each review is approved as `perform(user, review, "approve", reason=reason)` approves it (the same
+    checks, version, Transition, audit entry, action items and notice), but together: their rows are
+    read, written and audited in a few queries whatever their number (`_approve_together`).
+
     Refused (WorkflowError `nothing_to_approve`, a 409) when none is left to approve: the second of
     two GMs approving the same cycle at once waits for the first and is then told so, not "0 approved"."""
     if not is_gm(user):
@@ -131,11 +148,15 @@ def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
             raise WorkflowError(
                 _("考核期 %(period)s 已归档，只读。") % {"period": locked.period}, code="cycle_archived"
             )
-        pending = (
-            Review.objects.filter(cycle=locked, status=S.PENDING_GM)
-            .select_related("employee", "cycle", "template_version")
+        pending = list(
+            Review.objects.select_for_update(of=("self",))
+            .filter(cycle=locked, status=S.PENDING_GM)
+            .select_related("employee__user", "employee__department", "evaluator", "template_version")
+            .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by", *FED_PREFETCH)
             .order_by("employee__code")
         )
+        for review in pending:
+            review.cycle = locked
         approvable = [r for r in pending if policy.refusal(user, r, "approve") is None]
         if not approvable:
             raise WorkflowError(
@@ -145,16 +166,122 @@ def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
                 % {"period": locked.period},
                 code="nothing_to_approve",
             )
-        approved = [perform(user, r, "approve", reason=reason) for r in approvable]
+        with audit.collected():
+            approved = _approve_together(user, locked, approvable, reason)
+            audit.record(
+                actor_name(user),
+                "cycle.approve_all",
+                object_type="cycle",
+                object_id=locked.period,
+                after={"approved": [r.pk for r in approved]},
+                reason=reason,
+            )
+    return approved
+
+
+def _approve_together(user: Any, cycle: Cycle, reviews: list[Review], reason: str) -> list[Review]:
+    """`perform`'s approve on each of the locked `reviews` (in order), with what every review reads
+    read once for all (chains, histories, the calibration targets, action items, later months) and
+    what they write written together: the reviews by what changed, their Transitions, their audit
+    entries (inside `audit.collected`, in the order perform writes them) and their notices."""
+    chain.read_chains(reviews)
+    read_histories(cycle.period, reviews)
+    publishing = Publishing(timezone.now(), CalibrationTarget.objects.exists())
+    live = set(
+        ActionItem.objects.filter(review__in=reviews, status__in=consequences.LIVE).values_list(
+            "review_id", flat=True
+        )
+    )
+    later = set(
+        Review.objects.filter(
+            employee_id__in=[r.employee_id for r in reviews],
+            cycle__period__gt=cycle.period,
+            final_at__isnull=False,
+        ).values_list("employee_id", flat=True)
+    )
+    transitions: list[Transition] = []
+    changed: dict[int, dict[str, Any]] = {}
+    reason = str(reason).strip()
+    settling = _settling_reason("approve", reason)
+    for review in reviews:
+        was = _fields(review)
+        from_status = review.status
+        before = {"score": _text(review.score), "grade": review.grade}
+        change = _Change(
+            reason=reason, before=_chain_step(review), after=chain.advance(user, review, publishing)
+        )
+        review.version += 1
+        after = {"score": _text(review.score), "grade": review.grade}
+        transitions.append(
+            Transition(
+                review=review,
+                from_status=from_status,
+                to_status=review.status,
+                action="approve",
+                reason=change.reason,
+                actor=user,
+            )
+        )
         audit.record(
             actor_name(user),
-            "cycle.approve_all",
-            object_type="cycle",
-            object_id=locked.period,
-            after={"approved": [r.pk for r in approved]},
-            reason=reason,
+            "review.approve",
+            object_type="review",
+            object_id=review.pk,
+            before={"status": from_status, **change.before, **({} if before == after else before)},
+            after={
+                "status": review.status,
+                "version": review.version,
+                **change.after,
+                **({} if before == after else after),
+            },
+            reason=change.reason,
         )
-    return approved
+        final = consequences.is_final(review)
+        if (
+            final
+            or review.pk in live
+            or final != (review.final_at is not None)
+            or (review.published_at is not None and review.employee_id in later)
+        ):  # (else settle finds nothing to do) saved first: the later months read it as history
+            review.save()
+            consequences.settle(user, review, settling)
+        else:
+            changed[review.pk] = {k: v for k, v in _fields(review).items() if was[k] != v}
+    _write_changes(changed)
+    Transition.objects.bulk_create(transitions, batch_size=500)
+    notification_events.after_steps(reviews, "approve", reason)
+    return reviews
+
+
+_UNSAVED = frozenset({"id", "version"})
+
+
+def _fields(review: Review) -> dict[str, Any]:
+    return {
+        f.attname: getattr(review, f.attname)
+        for f in Review._meta.concrete_fields
+        if f.attname not in _UNSAVED
+    }
+
+
+def _write_changes(changed: Mapping[int, dict[str, Any]]) -> None:
+    """Save reviews that a step changed (review id -> the fields it changed, each review's version raised
+    by one): one UPDATE for each set of reviews that changed the same way (all published at one moment,
+    say), one for each review whose own result changed."""
+    groups: dict[Any, list[int]] = {}
+    alone: list[tuple[int, dict[str, Any]]] = []
+    for pk, fields in changed.items():
+        if any(isinstance(value, (dict, list)) for value in fields.values()):
+            alone.append((pk, fields))
+        else:
+            groups.setdefault(tuple(sorted(fields.items())), []).append(pk)
+    for key, pks in groups.items():
+        for start in range(0, len(pks), 500):
+            Review.objects.filter(pk__in=pks[start : start + 500]).update(
+                version=F("version") + 1, **dict(key)
+            )
+    for pk, fields in alone:
+        Review.objects.filter(pk=pk).update(version=F("version") + 1, **fields)
 
 
 # ---- the steps -------------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+"""The GM's approve-all (workflow.approve_all) approves every review it may as one approval each would,
+in a number of queries that does not grow with the number of reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from appraisal.workflow_company import Company, advance, build_company, open_month
+from shopkpi.appraisal import audit
+from shopkpi.appraisal.models import (
+    ActionItem,
+    AuditEntry,
+    Cycle,
+    Employee,
+    Interview,
+    Notice,
+    Rating,
+    Review,
+    Transition,
+)
+from shopkpi.appraisal.reviews.review_scoring import recompute
+from shopkpi.appraisal.reviews.workflow import WorkflowError, approve_all, perform
+
+pytestmark = pytest.mark.django_db
+S = Review.Status
+EVERYONE = ("G01", "G02", "H01", "H02", "M01", "E01", "E02", "P01")
+
+
+@pytest.fixture
+def co(monkeypatch: pytest.MonkeyPatch) -> Company:
+    return build_company(monkeypatch)
+
+
+def _hire(co: Company, n: int) -> None:
+    """n more 运营专员 (X000 …) reporting to M01, each with a login (gmv 95000 like everyone)."""
+    m01 = Employee.objects.get(code="M01")
+    for k in range(n):
+        code = f"X{k:03d}"
+        Employee.objects.create(
+            code=code,
+            name=f"新人{k}",
+            department=m01.department,
+            position=m01.position,
+            supervisor=m01,
+            base_salary=Decimal(6000),
+            hired_on=dt.date(2024, 1, 1),
+            user=User.objects.create_user(code.lower(), password="x"),
+        )
+        co.shop.gmv[code] = Decimal(95000)
+
+
+def _at_gm(reviews: list[Review]) -> None:
+    """The reviews as the supervisor and HR leave them for the GM: rated 良, interviewed, values frozen."""
+    m01 = User.objects.get(username="m01")
+    for review in reviews:
+        Rating.objects.create(
+            review=review,
+            item_key="attitude",
+            rater="supervisor",
+            value=Decimal(80),
+            level="良",
+            rated_by=m01,
+        )
+        Interview.objects.create(
+            review=review,
+            held_on=dt.date(2026, 10, 5),
+            strengths="稳",
+            improvements="快",
+            plan="学",
+            recorded_by=m01,
+        )
+        review.refresh_from_db()
+        recompute(review, save=False)
+        review.status, review.chain_step, review.values_frozen_at = S.PENDING_GM, 1, timezone.now()
+        review.save()
+
+
+def test_approving_80_reviews_takes_the_queries_approving_20_takes(
+    co: Company, django_capture_on_commit_callbacks: Any
+) -> None:
+    _hire(co, 100)
+    open_month(co)
+    hired = list(Review.objects.filter(employee__code__startswith="X").order_by("employee__code"))
+    counts = []
+    for batch in (hired[:20], hired[20:]):
+        _at_gm(batch)
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            approved = approve_all(co.user("gm"), Cycle.objects.get(), reason="同意")
+        assert sorted(r.pk for r in approved) == sorted(r.pk for r in batch)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert Review.objects.filter(status=S.PUBLISHED).count() == 100
+    assert Notice.objects.filter(kind=Notice.Kind.PUBLISHED).count() == 100  # one to each employee
+    assert audit.verify() is None
+
+
+def _outcome() -> dict[str, Any]:
+    """What approving left: the reviews, the steps, the audit entries (times of publication apart), the
+    notices and action items, by employee code."""
+    code = dict(Review.objects.values_list("pk", "employee__code"))
+    reviews = {
+        code[r.pk]: (
+            r.status,
+            r.version,
+            r.score,
+            r.grade,
+            r.pay,
+            r.result,
+            r.missing,
+            r.values,
+            r.chain_step,
+            r.values_frozen_at is not None,
+            r.published_at is not None,
+            None if r.published_at is None else r.appeal_deadline - r.published_at,
+            r.final_at,
+        )
+        for r in Review.objects.all()
+    }
+    timed = ("published_at", "appeal_deadline")
+    entries = [
+        (
+            e.actor,
+            e.action,
+            code.get(int(e.object_id), e.object_id) if e.object_type == "review" else e.object_id,
+            e.before,
+            {k: v if k not in timed else bool(v) for k, v in (e.after or {}).items()},
+            e.reason,
+        )
+        for e in AuditEntry.objects.exclude(action="cycle.approve_all").order_by("id")
+    ]
+    return {
+        "reviews": reviews,
+        "steps": [
+            (code[t.review_id], t.from_status, t.to_status, t.action, t.reason, t.actor_id)
+            for t in Transition.objects.order_by("id")
+        ],
+        "audit": entries,
+        "notices": [
+            (n.kind, n.recipient_id, code.get(n.review_id), n.params) for n in Notice.objects.order_by("id")
+        ],
+        "action_items": sorted(ActionItem.objects.values_list("review_id", "action", "status")),
+    }
+
+
+def test_approving_all_leaves_what_approving_each_review_in_turn_leaves(
+    co: Company, django_capture_on_commit_callbacks: Any
+) -> None:
+    open_month(co)
+    for code in EVERYONE:
+        advance(co, code, S.PENDING_GM)
+    gm = co.user("gm")
+    with transaction.atomic():  # each in turn (the way approve_all orders them), then undone
+        with django_capture_on_commit_callbacks(execute=True):
+            for review in (
+                Review.objects.filter(status=S.PENDING_GM)
+                .exclude(employee__code="G01")
+                .order_by("employee__code")
+            ):
+                perform(gm, review, "approve", reason="同意 ")
+        in_turn = _outcome()
+        transaction.set_rollback(True)
+    before = _outcome()
+    assert in_turn != before
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = approve_all(co.user("gm"), Cycle.objects.get(), reason="同意 ")
+    assert [r.employee.code for r in approved] == ["E01", "E02", "G02", "H01", "H02", "M01", "P01"]
+    assert _outcome() == in_turn
+    assert co.review("G01").status == S.PENDING_GM  # 回避: the GM's own waits for another GM
+    entry = AuditEntry.objects.get(action="cycle.approve_all")
+    assert (entry.reason, entry.after["approved"]) == ("同意 ", [r.pk for r in approved])
+    assert audit.verify() is None
+
+
+def test_a_review_that_cannot_be_published_refuses_the_whole_approval(co: Company) -> None:
+    open_month(co)
+    for code in ("E01", "E02", "P01"):
+        advance(co, code, S.PENDING_GM)
+    e02 = co.review("E02")
+    e02.values = {**e02.values, "gmv": None}  # its sales figure withdrawn since HR passed it on
+    e02.save(update_fields=["values"])
+    before = (
+        sorted(Review.objects.values_list("pk", "status", "version", "published_at")),
+        AuditEntry.objects.count(),
+        Transition.objects.count(),
+    )
+    with pytest.raises(WorkflowError) as refused:
+        approve_all(co.user("gm"), Cycle.objects.get())
+    assert refused.value.code == "review_incomplete" and "销售完成率" in str(refused.value)
+    after = (
+        sorted(Review.objects.values_list("pk", "status", "version", "published_at")),
+        AuditEntry.objects.count(),
+        Transition.objects.count(),
+    )
+    assert after == before  # nothing approved, nothing written
