@@ -71,6 +71,7 @@ def read_chains(reviews: Sequence[Review]) -> None:
         )
     for review in reviews:
         review._chain = rows.get(review.pk) or default_chain(review)  # type: ignore[attr-defined]
+        review._chain_rows = review.pk in rows  # type: ignore[attr-defined]
 
 
 def chain_of(review: Review) -> list[ChainStep]:
@@ -78,10 +79,9 @@ def chain_of(review: Review) -> list[ChainStep]:
     cached: list[ChainStep] | None = getattr(review, "_chain", None)
     if cached is None:
         rows = ReviewStep.objects.filter(review_id=review.pk).order_by("order") if review.pk else []
-        cached = [
-            ChainStep(r.order, r.name, r.actor, r.person_id, r.due, r.returns_to) for r in rows
-        ] or default_chain(review)
-        review._chain = cached  # type: ignore[attr-defined]
+        cached = [ChainStep(r.order, r.name, r.actor, r.person_id, r.due, r.returns_to) for r in rows]
+        review._chain_rows = bool(cached)  # type: ignore[attr-defined]
+        review._chain = cached = cached or default_chain(review)  # type: ignore[attr-defined]
     return cached
 
 
@@ -124,9 +124,10 @@ def enter(user: Any, review: Review, index: int, publishing: Publishing | None =
     review.status = step.status
     review.chain_step = index
     review.step_due = step.due
-    ReviewStep.objects.filter(review_id=review.pk, order=index, reached_at__isnull=True).update(
-        reached_at=timezone.now()
-    )
+    if getattr(review, "_chain_rows", True):  # (DEFAULT has no rows to mark)
+        ReviewStep.objects.filter(review_id=review.pk, order=index, reached_at__isnull=True).update(
+            reached_at=timezone.now()
+        )
     return {"chain_step": step.name}
 
 

@@ -173,7 +173,10 @@ def review_month(review: Review, *, history: Sequence[PeriodResult] | None = Non
         overrides=latest_overrides(review),
         supervisor_ratings={r.item_key: r.value for r in ratings if r.rater == "supervisor"},
         self_ratings={r.item_key: r.value for r in ratings if r.rater == "self"},
-        history=history_of(review) if history is None else history,
+        # the engine reads history for the template's rules and aggregates only
+        history=(history_of(review) if template.rules or template.aggregates else [])
+        if history is None
+        else history,
         fed=fed_ratings(review, template),
         calibration=latest_calibration(review),
     )

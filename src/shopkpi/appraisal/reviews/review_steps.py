@@ -53,7 +53,7 @@ def locked_current(review: Review, expected: int) -> Review:
     may just have committed); StaleReview when it is no longer the version `expected`."""
     fresh = (
         Review.objects.select_for_update(of=("self",))
-        .select_related("employee", "evaluator", "template_version")
+        .select_related("employee__user", "template_version")  # (the evaluator is read when needed)
         .get(pk=review.pk)
     )
     fresh.cycle = Cycle.objects.get(pk=fresh.cycle_id)
