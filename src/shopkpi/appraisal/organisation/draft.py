@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -478,11 +478,14 @@ def _describe_windows(before: list[Window], after: list[Window]) -> Iterable[Org
     old = {w.pk: w for w in before}
     now = {w.pk for w in after if w.pk is not None}
     handed: set[tuple[str, str, dt.date | None]] = set()
+    by_key: dict[tuple[str, str], list[Window]] = {}  # (an account's windows, looked up per new window)
+    for window in after:
+        by_key.setdefault(window.key, []).append(window)
     for window in after:
         was = old.get(window.pk) if window.pk is not None else None
         if was is not None and was.employee == window.employee:
             continue
-        previous = was if was is not None else _previous_owner(before, after, window)
+        previous = was if was is not None else _previous_owner(old, by_key.get(window.key, []), window)
         if previous is not None and previous.employee != window.employee:
             handed.add((window.kind, window.account, window.valid_from))
             yield OrganisationChange(
@@ -509,14 +512,17 @@ def _describe_windows(before: list[Window], after: list[Window]) -> Iterable[Org
             )
 
 
-def _previous_owner(before: list[Window], after: list[Window], window: Window) -> Window | None:
-    """The window of the account that this new one ends (the day before it begins), if any."""
+def _previous_owner(
+    before: Mapping[int | None, Window], account_windows: Sequence[Window], window: Window
+) -> Window | None:
+    """The window of the account that this new one ends (the day before it begins), if any, of the
+    account's windows after the edits (`before`: the windows before them by primary key)."""
     if window.valid_from is None:
         return None
     day = window.valid_from - dt.timedelta(days=1)
-    for other in after:
-        if other.key == window.key and other.valid_to == day and other.pk is not None:
-            was = next((w for w in before if w.pk == other.pk), None)
+    for other in account_windows:
+        if other.valid_to == day and other.pk is not None:
+            was = before.get(other.pk)
             if was is not None and was.valid_to != day:
                 return other
     return None
