@@ -137,3 +137,53 @@ def test_files_of_many_rows_are_checked_in_groups(tmp_path: Path, monkeypatch: p
         ("店1", 2),
         ("店2", 4),
     ]
+
+
+def catalogue_of(home: Path) -> list[tuple[object, ...]]:
+    """Each batch as the catalogue records it, its id and replacer named by file (ids hold a time)."""
+    return rows_of(
+        home,
+        "SELECT b.file_name, b.row_count, b.scope_from, b.scope_to, b.state, r.file_name, "
+        "list(a.account ORDER BY a.account) FROM batches b LEFT JOIN batches r ON r.id = b.replaced_by "
+        "JOIN batch_accounts a ON a.batch = b.id "
+        "GROUP BY b.seq, b.file_name, b.row_count, b.scope_from, b.scope_to, b.state, r.file_name ORDER BY b.seq",
+    )
+
+
+def test_a_call_of_many_files_records_the_batches_one_by_one_calls_record(tmp_path: Path) -> None:
+    # 店0's October is imported first; the call then brings 店1, a correction of 店0 (replacing the first
+    # batch wholly), 店2, and 店3 for the first of October only; the October batch of 店3 imported
+    # earlier is then only partly replaced
+    for folder in ("first", "call"):
+        (tmp_path / folder).mkdir()
+    first = [
+        shop_file(tmp_path / "first", "店0", [(DAY, 1), (DAY + dt.timedelta(1), 2)]),
+        shop_file(tmp_path / "first", "店3", [(DAY, 3), (DAY + dt.timedelta(1), 4)]),
+    ]
+    call = [
+        shop_file(tmp_path / "call", "店1", [(DAY, 5)]),
+        shop_file(tmp_path / "call", "店0", [(DAY, 6), (DAY + dt.timedelta(1), 7)]),
+        shop_file(tmp_path / "call", "店2", [(DAY, 8)]),
+        shop_file(tmp_path / "call", "店3", [(DAY, 9)]),
+    ]
+    together, alone = tmp_path / "together", tmp_path / "alone"
+    for home in (together, alone):
+        import_files(home, "shop_daily", first)
+    outcomes = import_files(together, "shop_daily", call)
+    alone_outcomes = [import_files(alone, "shop_daily", [f])[0] for f in call]
+
+    assert [(o.file, o.status, o.rows, len(o.replaced), len(o.partly_replaced)) for o in outcomes] == [
+        ("生意参谋-店1.xls", "imported", 1, 0, 0),
+        ("生意参谋-店0.xls", "imported", 2, 1, 0),
+        ("生意参谋-店2.xls", "imported", 1, 0, 0),
+        ("生意参谋-店3.xls", "imported", 1, 0, 1),
+    ]
+    assert [(o.file, o.rows, len(o.replaced), len(o.partly_replaced)) for o in outcomes] == [
+        (o.file, o.rows, len(o.replaced), len(o.partly_replaced)) for o in alone_outcomes
+    ]
+    assert catalogue_of(together) == catalogue_of(alone)
+    replaced = [row for row in catalogue_of(together) if row[5] is not None]
+    assert [(row[0], row[5]) for row in replaced] == [("生意参谋-店0.xls", "生意参谋-店0.xls")]
+    shown = "SELECT shop, date, uv FROM shop_daily ORDER BY ALL"
+    assert rows_of(together, shown) == rows_of(alone, shown)
+    assert len(rows_of(together, shown)) == 6  # 店0 ×2 (corrected), 店1, 店2, 店3 ×2 (one corrected)

@@ -39,7 +39,13 @@ from shopkpi.data.imports.validation import FileToRead, TypedFile, column_labels
 from shopkpi.data.imports.value_sql import quote
 from shopkpi.data.problems import DataWarning, ImportProblem, ImportRefused, ProblemList
 from shopkpi.data.warehouse import rollups
-from shopkpi.data.warehouse.catalogue import CommitResult, StagedBatch, Warehouse, current_sql, fsync_file
+from shopkpi.data.warehouse.catalogue import (
+    CommitResult,
+    StagedBatch,
+    Warehouse,
+    current_batches,
+    fsync_file,
+)
 from shopkpi.scorecard.periods import Period, PeriodError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the company's time zone when none is given (SHOPKPI_TIME_ZONE)
@@ -295,15 +301,17 @@ def _prepare(
     (or refused, or unchanged: already imported): the files' outcomes in their order, and the warnings."""
     prepared: list[_Prepared | FileOutcome] = [_refused(path.name) for path in files]
     to_read: list[_ToRead] = []
+    digests: dict[int, tuple[str, int]] = {}  # (checksum, size) of each file that can be read
     for n, path in enumerate(files):
-        name = path.name
         try:
-            digest = sha256_of(path)
-            size = path.stat().st_size
+            digests[n] = (sha256_of(path), path.stat().st_size)
         except OSError as error:
-            problems.add(name, None, None, f"cannot read the file: {error.strerror or error}")
-            continue
-        existing = _current_batch(con, target.name, digest)
+            problems.add(path.name, None, None, f"cannot read the file: {error.strerror or error}")
+    current = current_batches(con, [(target.name, digest) for digest, _ in digests.values()])
+    for n, (digest, size) in digests.items():
+        path = files[n]
+        name = path.name
+        existing = current.get((target.name, digest))
         if existing is not None:
             prepared[n] = FileOutcome(name, "unchanged", existing, "", "", 0, 0)
             continue
@@ -399,15 +407,6 @@ def _staging_connection(warehouse: Warehouse, stage: Path) -> duckdb.DuckDBPyCon
     con.execute(f"SET temp_directory = {quote(str(stage / 'tmp'))}")
     con.execute("SET preserve_insertion_order = true")
     return con
-
-
-def _current_batch(con: duckdb.DuckDBPyConnection, dataset: str, sha256: str) -> str | None:
-    """The current batch of `dataset` imported from a file with this checksum (from the catalogue's
-    copy in `con`)."""
-    row = con.execute(
-        f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}", [dataset, sha256]
-    ).fetchone()
-    return None if row is None else str(row[0])
 
 
 def write_batch(

@@ -351,15 +351,10 @@ class Warehouse:
         then record them in one transaction of the catalogue (the files are removed if that fails)."""
         outcome: dict[int, CommitResult] = {}
         placed: list[tuple[int, StagedBatch, str]] = []
+        current = current_batches(con, [(batch.dataset, batch.sha256) for batch in staged])
         seen: dict[tuple[str, str], str] = {}
         for i, batch in enumerate(staged):
-            existing = seen.get((batch.dataset, batch.sha256))
-            if existing is None:
-                found = con.execute(
-                    f"SELECT id FROM batches b WHERE dataset = ? AND sha256 = ? AND {current_sql('b')}",
-                    [batch.dataset, batch.sha256],
-                ).fetchall()
-                existing = str(found[0][0]) if found else None
+            existing = seen.get((batch.dataset, batch.sha256)) or current.get((batch.dataset, batch.sha256))
             if existing is not None:
                 outcome[i] = CommitResult(existing, batch.file_name, "unchanged", 0, (), ())
                 batch.parquet.unlink(missing_ok=True)
@@ -376,8 +371,7 @@ class Warehouse:
             pause("before_catalogue")
         try:
             replaced: dict[str, str] = {}
-            for i, batch, relative in placed:
-                outcome[i] = self._record(con, batch, relative, replaced)
+            outcome.update(self._record_all(con, placed, replaced))
             new = {batch.id for _, batch, _ in placed}
             ids = ", ".join(quote(b) for b in new) or "NULL"
             added = [
@@ -392,31 +386,59 @@ class Warehouse:
             raise
         return [outcome[i] for i in range(len(staged))]
 
+    def _record_all(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        placed: Sequence[tuple[int, StagedBatch, str]],
+        replaced: dict[str, str],
+    ) -> dict[int, CommitResult]:
+        """`_record` for each placed batch (index in the call, batch, path in the store), in order, with
+        the same outcome: all are added to the copy at once, and from the first one that shares an
+        account and days with an earlier current batch on, they are recorded one by one as `_record`
+        does (one that shares none replaces nothing): a call of many new files costs a few statements."""
+        if not placed:
+            return {}
+        ((last,),) = con.execute("SELECT coalesce(max(seq), 0) FROM batches").fetchall()
+        last = int(last)
+        insert_rows(
+            con,
+            [_values(last + 1 + n, batch, relative) for n, (_, batch, relative) in enumerate(placed)],
+            [(batch.id, account) for _, batch, _ in placed for account in batch.accounts],
+        )
+        ((first,),) = con.execute(
+            """
+            SELECT min(n.seq) FROM batches n
+            JOIN batch_accounts na ON na.batch = n.id
+            JOIN batch_accounts ba ON ba.account IS NOT DISTINCT FROM na.account
+            JOIN batches b ON b.id = ba.batch
+            WHERE n.seq > ? AND b.dataset = n.dataset AND b.replaced_by IS NULL AND b.state = 'current'
+              AND b.seq < n.seq
+              AND (n.scope_from IS NULL OR b.scope_from IS NULL
+                   OR (n.scope_from <= b.scope_to AND b.scope_from <= n.scope_to))
+            """,
+            [last],
+        ).fetchall()
+        alone = len(placed) if first is None else int(first) - last - 1
+        results = {
+            i: CommitResult(batch.id, batch.file_name, "imported", batch.row_count, (), ())
+            for i, batch, _ in placed[:alone]
+        }
+        rest = placed[alone:]
+        if rest:  # recorded again one by one, each seeing only the batches before it
+            ids = [batch.id for _, batch, _ in rest]
+            con.execute("DELETE FROM batch_accounts WHERE batch IN (SELECT unnest($1::VARCHAR[]))", [ids])
+            con.execute("DELETE FROM batches WHERE id IN (SELECT unnest($1::VARCHAR[]))", [ids])
+            for i, batch, relative in rest:
+                results[i] = self._record(con, batch, relative, replaced)
+        return results
+
     def _record(
         self, con: duckdb.DuckDBPyConnection, batch: StagedBatch, relative: str, replaced: dict[str, str]
     ) -> CommitResult:
         """Add the batch to the copy `con` (as current, so that later batches' replacements count it) and
         mark there the batches it wholly replaces (also in `replaced`: {old: new})."""
         ((seq,),) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM batches").fetchall()
-        values = [
-            seq,
-            batch.id,
-            batch.dataset,
-            batch.file_name,
-            batch.sha256,
-            batch.profile,
-            batch.row_count,
-            batch.imported_by,
-            batch.imported_at,
-            None,
-            batch.period,
-            relative,
-            batch.scope_from,
-            batch.scope_to,
-            CURRENT,
-            batch.sheet,
-        ]
-        insert_rows(con, [values], [(batch.id, account) for account in batch.accounts])
+        insert_rows(con, [_values(int(seq), batch, relative)], [(batch.id, a) for a in batch.accounts])
         wholly, partly = self._replace(con, DATASETS[batch.dataset], batch.id, int(seq))
         replaced.update(dict.fromkeys(wholly, batch.id))
         return CommitResult(batch.id, batch.file_name, "imported", batch.row_count, wholly, partly)
@@ -489,6 +511,46 @@ class Warehouse:
         for relative in removed:
             self.store.remove(relative)
         return removed
+
+
+def _values(seq: int, batch: StagedBatch, relative: str) -> list[object]:
+    """The catalogue row (BATCH_COLUMNS' values) of a new batch, current in a snapshot."""
+    return [
+        seq,
+        batch.id,
+        batch.dataset,
+        batch.file_name,
+        batch.sha256,
+        batch.profile,
+        batch.row_count,
+        batch.imported_by,
+        batch.imported_at,
+        None,
+        batch.period,
+        relative,
+        batch.scope_from,
+        batch.scope_to,
+        CURRENT,
+        batch.sheet,
+    ]
+
+
+def current_batches(
+    con: duckdb.DuckDBPyConnection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """{(dataset, sha256): the current batch imported from a file with this checksum} for `keys`, from
+    a snapshot of the catalogue `con`: one statement for a call's many files."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    found: dict[tuple[str, str], str] = {}
+    for dataset, sha256, batch in con.execute(
+        f"SELECT dataset, sha256, id FROM batches b WHERE sha256 IN (SELECT unnest($1::VARCHAR[])) "
+        f"AND {current_sql('b')} ORDER BY seq",
+        [sorted({sha256 for _, sha256 in wanted})],
+    ).fetchall():
+        found.setdefault((str(dataset), str(sha256)), str(batch))
+    return {key: batch for key, batch in found.items() if key in wanted}
 
 
 def covered_sql(ds: Dataset, alias: str, seq: int, batches: str, accounts: str) -> str:
