@@ -10,7 +10,7 @@ after the organisation's datasets, the home is kept as DIR/organisation, from wh
 with `--datasets` (warehouse datasets only) starts. For each call: files, wall seconds, CPU seconds
 of this process and of its children (the sandboxed file readers), CPU milliseconds a file.
 `--profile FILE`: cProfile of the calls into FILE. `--dump FILE`: every warehouse dataset's rows and
-every catalogue row (batch ids replaced by file names) as JSON, to compare two commits' results.
+every catalogue row (batch ids replaced by file names) and the warnings as JSON, to compare two commits' results.
 Not a timed test: the figures depend on the machine's load, printed beside them.
 """
 
@@ -76,6 +76,7 @@ def run(folder: Path, only: list[str] | None, profile: Path | None, dump: Path |
     load = os.getloadavg()[0]
     profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not the load's waits
     totals = {"files": 0, "wall": 0.0, "cpu": 0.0, "children": 0.0}
+    warnings: list[list[Any]] = []  # each call's warnings (batch ids left out: they hold a time)
     for dataset in datasets:
         paths = tuple(folder / p for p in files[dataset])
         request = ImportRequest(files=paths, user="hr", dataset=dataset, accept_warnings=True)
@@ -88,6 +89,10 @@ def run(folder: Path, only: list[str] | None, profile: Path | None, dump: Path |
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         children = _children_cpu() - children
         rows = sum(o.rows for o in report.outcomes)
+        warnings += [
+            [dataset, w.code, w.file, w.row, w.column, {k: v for k, v in w.params.items() if k != "batch"}]
+            for w in report.warnings
+        ]
         print(
             f"{dataset:16} {len(paths):5} files {rows:9} rows  wall {wall:7.2f} s  cpu {cpu:6.2f} s"
             f" + readers {children:6.2f} s  = {1000 * (cpu + children) / len(paths):6.1f} ms a file",
@@ -107,7 +112,8 @@ def run(folder: Path, only: list[str] | None, profile: Path | None, dump: Path |
     if profiler is not None and profile is not None:
         profiler.dump_stats(str(profile))
     if dump is not None:
-        dump.write_text(json.dumps(_dump(home), ensure_ascii=False, indent=1), encoding="utf-8")
+        dumped = {**_dump(home), "warnings": warnings}
+        dump.write_text(json.dumps(dumped, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
 def _dump(home: Path) -> dict[str, Any]:

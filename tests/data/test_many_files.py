@@ -11,9 +11,10 @@ import duckdb
 import pytest
 from export_builders import QIANNIU_NAME, qianniu_rows, sycm_shop_rows, write_html_xls, write_xlsx
 
-from shopkpi.data.imports import validation
-from shopkpi.data.imports.importer import import_files
-from shopkpi.data.problems import ImportRefused
+from shopkpi.data.imports import import_warnings, importer, validation
+from shopkpi.data.imports.import_warnings import AccountOwner
+from shopkpi.data.imports.importer import checked_import, import_files
+from shopkpi.data.problems import DataWarning, ImportRefused
 from shopkpi.data.warehouse.catalogue import Warehouse
 
 DAY = dt.date(2026, 10, 1)
@@ -187,3 +188,53 @@ def test_a_call_of_many_files_records_the_batches_one_by_one_calls_record(tmp_pa
     shown = "SELECT shop, date, uv FROM shop_daily ORDER BY ALL"
     assert rows_of(together, shown) == rows_of(alone, shown)
     assert len(rows_of(together, shown)) == 6  # 店0 ×2 (corrected), 店1, 店2, 店3 ×2 (one corrected)
+
+
+def test_the_files_of_a_call_have_the_warnings_each_has_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 店0's September is in; the call's 店0 October report has a row of 30 September (outside the
+    # period, and replacing a day of September's batch), 店1 an empty 支付金额, 店2 no owner
+    owners = [AccountOwner("E01", "shop", shop, dt.date(2026, 9, 1), None) for shop in ("店0", "店1")]
+    september = tmp_path / "september"
+    september.mkdir()
+    sept = shop_file(september, "店0", [(DAY - dt.timedelta(2), 1), (DAY - dt.timedelta(1), 2)])
+    folder = tmp_path / "call"
+    folder.mkdir()
+    call = [
+        shop_file(folder, "店0", [(DAY - dt.timedelta(1), 3), (DAY, 4)]),
+        write_html_xls(folder / "生意参谋-店1.xls", sycm_shop_rows("店1", [(DAY, 5, 10, 1, "-")])),
+        shop_file(folder, "店2", [(DAY, 6)]),
+    ]
+
+    def warnings_of(home: Path, files: list[Path]) -> list[DataWarning]:
+        with checked_import(home, "shop_daily", files, period="2026-10", owners=owners) as checked:
+            return list(checked.warnings)
+
+    homes = [tmp_path / f"alone{n}" for n in range(3)] + [tmp_path / "together"]
+    for home in homes:
+        import_files(home, "shop_daily", [sept])
+    alone = [w for home, f in zip(homes, call, strict=False) for w in warnings_of(home, [f])]
+    one_file_at_a_time = import_warnings.file_warnings
+    calls: list[str] = []
+
+    def file_warnings(*args: object, **kwargs: object) -> object:
+        calls.append(str(args[3]))
+        return one_file_at_a_time(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "file_warnings", file_warnings)
+    together = warnings_of(homes[-1], call)
+    assert calls == []  # the three files' warnings came from their group's statements
+    assert [(w.code, w.file, w.row, w.column) for w in together] == [
+        ("outside_period", "生意参谋-店0.xls", 6, "统计日期"),
+        ("replaces_other_period", "生意参谋-店0.xls", None, None),
+        ("empty_money", "生意参谋-店1.xls", 6, "支付金额"),
+        ("unowned_account", "生意参谋-店2.xls", 6, "shop (from banner)"),
+    ]
+    strip = [
+        (w.code, w.file, w.row, w.column, {k: v for k, v in w.params.items() if k != "batch"})
+        for w in together
+    ]
+    assert strip == [
+        (w.code, w.file, w.row, w.column, {k: v for k, v in w.params.items() if k != "batch"}) for w in alone
+    ]

@@ -91,17 +91,43 @@ def file_warnings(
     `con` has the warehouse's views and `_import_owners` (`load_owners`); `labels` names each column as
     the file does; `from_file` are the columns the file itself has (not filled from its name or a
     setting)."""
-    found: list[DataWarning] = []
+    one = f"(SELECT 0 AS {FILE}, * FROM {source})"
+    return group_warnings(con, dataset, one, [file], labels, from_file, period)[0]
+
+
+FILE = "_file"  # a file's index among the files validated together (`validation.validate_staged`)
+
+
+def group_warnings(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    source: str,
+    files: Sequence[str],
+    labels: Mapping[str, str],
+    from_file: Sequence[str],
+    period: str | None,
+) -> list[list[DataWarning]]:
+    """`file_warnings` of each of `files`, validated together: their typed rows are the FROM item
+    `source`, each with `_file`, its index in `files` (the files have the same columns and labels).
+    A few statements for all the files, not a few for each."""
+    found: list[list[DataWarning]] = [[] for _ in files]
+    checks = []
     if period is not None:
-        found += _outside_period(con, dataset, source, file, labels, period)
-    found += _empty_cells(con, dataset, source, file, labels, from_file)
+        checks.append(_outside_period(con, dataset, source, files, labels, period))
+    checks.append(_empty_cells(con, dataset, source, files, labels, from_file))
     if dataset.account_kind is not None and _has_owners(con):
-        found += _unowned(con, dataset, source, file, labels)
+        checks.append(_unowned(con, dataset, source, files, labels))
     if not dataset.key:
-        found += _repeated_rows(con, dataset, source, file)
+        checks.append(_repeated_rows(con, dataset, source, files))
     if dataset.date_column is not None or "period" in dataset.column_names:
-        found += _replaces_other_period(con, dataset, source, file, period)
+        checks.append(_replaces_other_period(con, dataset, source, files, period))
+    for check in checks:  # each file's warnings in the order of the checks
+        for k, warnings in check.items():
+            found[k] += warnings
     return found
+
+
+Found = dict[int, list[DataWarning]]  # a check's warnings of each file (by its index) that has any
 
 
 def _has_owners(con: duckdb.DuckDBPyConnection) -> bool:
@@ -115,10 +141,10 @@ def _outside_period(
     con: duckdb.DuckDBPyConnection,
     dataset: Dataset,
     source: str,
-    file: str,
+    files: Sequence[str],
     labels: Mapping[str, str],
     period: str,
-) -> list[DataWarning]:
+) -> Found:
     first, last = period_bounds(period)
     checked: list[tuple[str, str]] = []  # (column, SQL of the value shown)
     if dataset.date_column is not None:
@@ -131,16 +157,16 @@ def _outside_period(
         found.append((column, outside, f"CAST({day} AS VARCHAR)"))
     if "period" in dataset.column_names:
         found.append(("period", f'"period" <> {quote(period)}', '"period"'))
-    warnings = []
+    warnings: Found = {}
     for column, outside, shown in found:
-        rows, row, value = con.execute(
-            f"SELECT count(*), min(_row), arg_min({shown}, _row) FROM {source} WHERE {outside}"
-        ).fetchone() or (0, None, None)
-        if rows:
-            warnings.append(
+        for k, rows, row, value in con.execute(
+            f"SELECT {FILE}, count(*), min(_row), arg_min({shown}, _row) FROM {source} WHERE {outside} "
+            f"GROUP BY {FILE} ORDER BY {FILE}"
+        ).fetchall():
+            warnings.setdefault(k, []).append(
                 DataWarning(
                     "outside_period",
-                    file,
+                    files[k],
                     int(row),
                     labels[column],
                     {"period": period, "rows": int(rows), "first": str(value)},
@@ -153,10 +179,10 @@ def _empty_cells(
     con: duckdb.DuckDBPyConnection,
     dataset: Dataset,
     source: str,
-    file: str,
+    files: Sequence[str],
     labels: Mapping[str, str],
     from_file: Sequence[str],
-) -> list[DataWarning]:
+) -> Found:
     columns = [
         c
         for c in dataset.columns
@@ -166,110 +192,150 @@ def _empty_cells(
         and (dataset.name, c.name) not in EMPTY_IS_NORMAL
     ]
     if not columns:
-        return []
+        return {}
     parts = ", ".join(
         f"count(*) FILTER (WHERE {_ident(c.name)} IS NULL), min(_row) FILTER (WHERE {_ident(c.name)} IS NULL)"
         for c in columns
     )
-    counts = con.execute(f"SELECT {parts} FROM {source}").fetchone() or ()
-    warnings = []
-    for i, column in enumerate(columns):
-        rows, row = counts[2 * i], counts[2 * i + 1]
-        if rows:
-            code = "empty_money" if column.type == "decimal" else "empty_count"
-            warnings.append(DataWarning(code, file, int(row), labels[column.name], {"rows": int(rows)}))
+    warnings: Found = {}
+    for k, *counts in con.execute(
+        f"SELECT {FILE}, {parts} FROM {source} GROUP BY {FILE} ORDER BY {FILE}"
+    ).fetchall():
+        for i, column in enumerate(columns):
+            rows, row = counts[2 * i], counts[2 * i + 1]
+            if rows:
+                code = "empty_money" if column.type == "decimal" else "empty_count"
+                warnings.setdefault(k, []).append(
+                    DataWarning(code, files[k], int(row), labels[column.name], {"rows": int(rows)})
+                )
     return warnings
 
 
 def _unowned(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str, file: str, labels: Mapping[str, str]
-) -> list[DataWarning]:
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    source: str,
+    files: Sequence[str],
+    labels: Mapping[str, str],
+) -> Found:
     assert dataset.account_kind is not None and dataset.account_column is not None
     account = f'CAST(r."{dataset.account_column}" AS VARCHAR)'
     day = scope.day_sql(dataset, "r")
     blank = f"{account} IS NOT NULL AND " if dataset.blank_account else ""  # 静默: no one's by design
     unowned = (
-        f"SELECT r._row, {account} AS account FROM {source} r WHERE {blank}NOT EXISTS (SELECT 1 FROM {OWNERS_TABLE} o "
+        f"SELECT r.{FILE}, r._row, {account} AS account FROM {source} r WHERE {blank}NOT EXISTS (SELECT 1 FROM {OWNERS_TABLE} o "
         f"WHERE o.kind = {quote(dataset.account_kind)} AND o.account = {account} AND {day} BETWEEN o.f AND o.t)"
     )
-    rows, row = con.execute(f"SELECT count(*), min(_row) FROM ({unowned})").fetchone() or (0, None)
-    if not rows:
-        return []
-    accounts = [
-        "" if a is None else str(a)
-        for (a,) in con.execute(
-            f"SELECT account FROM ({unowned}) GROUP BY account ORDER BY min(_row) LIMIT {SHOWN_ACCOUNTS + 1}"
-        ).fetchall()
-    ]
-    params = {
-        "kind": dataset.account_kind,
-        "rows": int(rows),
-        "accounts": accounts[:SHOWN_ACCOUNTS] + (["…"] if len(accounts) > SHOWN_ACCOUNTS else []),
-    }
-    return [DataWarning("unowned_account", file, int(row), labels[dataset.account_column], params)]
+    counted = con.execute(
+        f"SELECT {FILE}, count(*), min(_row) FROM ({unowned}) GROUP BY {FILE} ORDER BY {FILE}"
+    ).fetchall()
+    if not counted:
+        return {}
+    accounts: dict[int, list[str]] = {}
+    for k, a in con.execute(
+        f"SELECT {FILE}, account FROM ({unowned}) GROUP BY {FILE}, account "
+        f"QUALIFY row_number() OVER (PARTITION BY {FILE} ORDER BY min(_row)) <= {SHOWN_ACCOUNTS + 1} "
+        f"ORDER BY {FILE}, min(_row)"
+    ).fetchall():
+        accounts.setdefault(k, []).append("" if a is None else str(a))
+    warnings: Found = {}
+    for k, rows, row in counted:
+        shown = accounts.get(k, [])
+        params = {
+            "kind": dataset.account_kind,
+            "rows": int(rows),
+            "accounts": shown[:SHOWN_ACCOUNTS] + (["…"] if len(shown) > SHOWN_ACCOUNTS else []),
+        }
+        warnings[k] = [
+            DataWarning("unowned_account", files[k], int(row), labels[dataset.account_column], params)
+        ]
+    return warnings
 
 
 ROW_HASH = "_row_hash"
 
 
 def _repeated_rows(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str, file: str
-) -> list[DataWarning]:
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str, files: Sequence[str]
+) -> Found:
     columns = ", ".join(_ident(c) for c in dataset.column_names)
-    # only rows whose hash another row shares can repeat it: grouping by every column is for those
-    shared = f"(SELECT {ROW_HASH} FROM {source} GROUP BY {ROW_HASH} HAVING count(*) > 1)"
+    # only rows whose hash another row of the file shares can repeat it: grouping by every column is for those
+    shared = f"(SELECT {FILE}, {ROW_HASH} FROM {source} GROUP BY {FILE}, {ROW_HASH} HAVING count(*) > 1)"
     found = con.execute(
-        f"SELECT sum(n - 1), arg_min(last, first), min(first) FROM "
-        f"(SELECT count(*) AS n, min(_row) AS first, max(_row) AS last FROM {source} "
-        f"WHERE {ROW_HASH} IN {shared} GROUP BY {columns} HAVING n > 1)"
-    ).fetchone()
-    if found is None or not found[0]:
-        return []
-    repeats, row, first = found
-    return [DataWarning("duplicate_rows", file, int(row), None, {"rows": int(repeats), "first": int(first)})]
+        f"SELECT {FILE}, sum(n - 1), arg_min(last, first), min(first) FROM "
+        f"(SELECT r.{FILE}, count(*) AS n, min(r._row) AS first, max(r._row) AS last FROM {source} r "
+        f"SEMI JOIN {shared} s ON s.{FILE} = r.{FILE} AND s.{ROW_HASH} = r.{ROW_HASH} "
+        f"GROUP BY r.{FILE}, {columns} HAVING n > 1) "
+        f"GROUP BY {FILE} ORDER BY {FILE}"
+    ).fetchall()
+    return {
+        k: [
+            DataWarning(
+                "duplicate_rows", files[k], int(row), None, {"rows": int(repeats), "first": int(first)}
+            )
+        ]
+        for k, repeats, row, first in found
+        if repeats
+    }
 
 
 def _replaces_other_period(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str, file: str, period: str | None
-) -> list[DataWarning]:
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, source: str, files: Sequence[str], period: str | None
+) -> Found:
     day_new = scope.day_sql(dataset)
-    if period is None:  # grouped by the month's first day, named once: strftime on every row is slow
-        main = con.execute(
-            f"SELECT strftime(m, '%Y-%m') FROM (SELECT date_trunc('month', {day_new}) AS m, count(*) AS n "
-            f"FROM {source} GROUP BY m) ORDER BY n DESC, m LIMIT 1"
-        ).fetchone()
-        if main is None or main[0] is None:
-            return []
-        period = str(main[0])
-    bounds = con.execute(
-        f"SELECT min({scope.first_day_sql(dataset)}), max({scope.last_day_sql(dataset)}) FROM {source}"
-    ).fetchone()
-    if bounds is None or bounds[0] is None:
-        return []
-    first, last = bounds
+    if period is None:  # each file's: the month most of its rows lie in
+        # grouped by the month's first day, named once: strftime on every row is slow
+        periods = {
+            k: str(m)
+            for k, m in con.execute(
+                f"SELECT {FILE}, strftime(m, '%Y-%m') FROM (SELECT {FILE}, date_trunc('month', {day_new}) AS m, "
+                f"count(*) AS n FROM {source} GROUP BY {FILE}, m) "
+                f"QUALIFY row_number() OVER (PARTITION BY {FILE} ORDER BY n DESC, m) = 1"
+            ).fetchall()
+            if m is not None
+        }
+    else:
+        periods = dict.fromkeys(range(len(files)), period)
+    bounds = {
+        k: (first, last)
+        for k, first, last in con.execute(
+            f"SELECT {FILE}, min({scope.first_day_sql(dataset)}), max({scope.last_day_sql(dataset)}) "
+            f"FROM {source} GROUP BY {FILE}"
+        ).fetchall()
+        if first is not None and k in periods
+    }
+    if not bounds:
+        return {}
+    files_sql = " UNION ALL ".join(
+        f"SELECT {k} AS k, {quote(periods[k])} AS period, DATE '{first}' AS first, DATE '{last}' AS last"
+        for k, (first, last) in sorted(bounds.items())
+    )
     day = scope.day_sql(dataset, "v")
     month = f"strftime({day}, '%Y-%m')"
     replaced = con.execute(
-        f"SELECT v._batch, b.file_name, count(*), list(DISTINCT {month} ORDER BY {month}) "
+        f"WITH f AS ({files_sql}), "
+        f"n AS (SELECT DISTINCT {FILE} AS k, {scope.account_sql(dataset)} AS a FROM {source}) "
+        f"SELECT f.k, v._batch, b.file_name, count(*), list(DISTINCT {month} ORDER BY {month}) "
         f"FROM {dataset.name} v JOIN batches b ON b.id = v._batch "
-        f"WHERE {day} BETWEEN DATE '{first}' AND DATE '{last}' AND {month} <> {quote(period)} "
-        f"AND EXISTS (SELECT 1 FROM (SELECT DISTINCT {scope.account_sql(dataset)} AS a FROM {source}) n "
-        f"WHERE n.a IS NOT DISTINCT FROM {scope.account_sql(dataset, 'v')}) "
-        f"GROUP BY v._batch, b.file_name, b.seq ORDER BY b.seq"
+        f"JOIN f ON {day} BETWEEN f.first AND f.last AND {month} <> f.period "
+        f"WHERE EXISTS (SELECT 1 FROM n WHERE n.k = f.k AND n.a IS NOT DISTINCT FROM {scope.account_sql(dataset, 'v')}) "
+        f"GROUP BY f.k, v._batch, b.file_name, b.seq ORDER BY f.k, b.seq"
     ).fetchall()
-    return [
-        DataWarning(
-            "replaces_other_period",
-            file,
-            None,
-            None,
-            {
-                "batch": batch,
-                "batch_file": name,
-                "rows": int(rows),
-                "periods": list(months),
-                "period": period,
-            },
+    warnings: Found = {}
+    for k, batch, name, rows, months in replaced:
+        warnings.setdefault(k, []).append(
+            DataWarning(
+                "replaces_other_period",
+                files[k],
+                None,
+                None,
+                {
+                    "batch": batch,
+                    "batch_file": name,
+                    "rows": int(rows),
+                    "periods": list(months),
+                    "period": periods[k],
+                },
+            )
         )
-        for batch, name, rows, months in replaced
-    ]
+    return warnings

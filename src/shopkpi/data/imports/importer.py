@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from shopkpi.data.datasets import DATASETS, Dataset
-from shopkpi.data.imports.import_warnings import AccountOwner, file_warnings, load_owners
+from shopkpi.data.imports.import_warnings import AccountOwner, file_warnings, group_warnings, load_owners
 from shopkpi.data.imports.profiles import InvalidProfiles, Profile, profiles_for
 from shopkpi.data.imports.validation import FileToRead, TypedFile, column_labels, drop, read_and_validate_many
 from shopkpi.data.imports.value_sql import quote
@@ -322,6 +322,7 @@ def _prepare(
         )
         to_read.append(_ToRead(n, digest, company_now(timezone), file))
     warnings: dict[int, list[DataWarning]] = {}
+    of_group: dict[str, list[list[DataWarning]]] = {}  # the warnings of a group's files, by its table
     reads = read_and_validate_many(
         [t.read for t in to_read], profiles, profile, sets, target, con, timezone=timezone
     )
@@ -335,7 +336,16 @@ def _prepare(
             drop(con, file.name)
             continue
         labels = column_labels(target, raw.fit)
-        warnings[n] = file_warnings(con, target, typed.view, name, labels, list(raw.fit.columns), period)
+        together = typed.together
+        if together is None:
+            warnings[n] = file_warnings(con, target, typed.view, name, labels, list(raw.fit.columns), period)
+        else:  # the warnings of every file of its group at once (a group's files share columns and labels)
+            if together.table not in of_group:
+                of_group.clear()  # (the group before is gone)
+                of_group[together.table] = group_warnings(
+                    con, target, together.table, together.files, labels, list(raw.fit.columns), period
+                )
+            warnings[n] = of_group[together.table][together.index]
         batch_id = f"{target.name}-{now:%Y%m%dT%H%M%S}-{digest[:8]}-{secrets.token_hex(2)}"
         final, rollup = write_batch(con, target, typed, batch_id, file.folder)
         drop(con, file.name)

@@ -49,6 +49,15 @@ MANY_ROWS_BYTES = 32 << 20  # a CSV this large is checked by the statement quick
 
 
 @dataclass(frozen=True)
+class Together:
+    """Where a file validated with others (`validate_staged`) has its rows with theirs."""
+
+    table: str  # the group's table (quoted): every file's typed rows, with `_file`
+    files: tuple[str, ...]  # the group's files' names, by `_file`
+    index: int  # this file's `_file`
+
+
+@dataclass(frozen=True)
 class TypedFile:
     """A validated file: a temporary view of its typed rows (canonical columns in registry order, plus
     `_row`, the spreadsheet row) in the connection that validated it."""
@@ -59,6 +68,7 @@ class TypedFile:
     accounts: tuple[str | None, ...]
     scope_from: dt.date | None
     scope_to: dt.date | None
+    together: Together | None = None  # validated with other files: their rows (for the warnings)
 
 
 def column_labels(dataset: Dataset, fit: HeaderFit) -> dict[str, str]:
@@ -459,7 +469,8 @@ def validate_staged(
                     con.execute(
                         f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (_file) FROM {table} WHERE _file = {k}"
                     )
-                    yield i, replace(found[k], view=view)
+                    files = tuple(raws[j].source for j in group)
+                    yield i, replace(found[k], view=view, together=Together(table, files, k))
             finally:
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
