@@ -163,7 +163,7 @@ def test_an_import_whose_audit_entry_fails_is_not_in_the_warehouse(
     def locked(*args: object, **kwargs: object) -> None:
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(imports.audit, "record", locked)
+    monkeypatch.setattr(imports.audit, "record_many", locked)
     with pytest.raises(OperationalError):
         _import(home, "shop_daily", path, "2026-09")
     monkeypatch.undo()

@@ -274,7 +274,7 @@ def test_the_page_tells_the_truth_when_the_audit_entry_cannot_be_written(
         raise OperationalError("database is locked")
 
     page = _upload(hr, SHOP).content.decode()
-    monkeypatch.setattr(imports.audit, "record", locked)
+    monkeypatch.setattr(imports.audit, "record_many", locked)
     failed = hr.post(f"/hr/imports/jobs/{_job_id(page)}/confirm/").content.decode()
     monkeypatch.undo()
     assert "导入失败，什么都没有改变。" in failed

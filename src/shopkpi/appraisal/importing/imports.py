@@ -232,23 +232,26 @@ def _warehouse_import(
             return ImportReport(dataset, state, checked.outcomes, checked.warnings)
 
         def record(outcomes: list[FileOutcome]) -> None:
-            with transaction.atomic():
-                for outcome in outcomes:
-                    if outcome.status != "imported":
-                        continue
-                    accepted = [warning_fields(w) for w in checked.warnings if w.file == outcome.file]
-                    audit.record(
-                        request.user,
-                        AUDIT_ACTION,
-                        object_type=BATCH,
-                        object_id=outcome.batch,
-                        after={
-                            "dataset": dataset,
-                            **outcome_fields(outcome),
-                            "period": request.period,
-                            "accepted_warnings": accepted,
-                        },
-                    )
+            of_file: dict[str, list[dict[str, Any]]] = {}
+            for warning in checked.warnings:
+                of_file.setdefault(warning.file, []).append(warning_fields(warning))
+            entries = [  # one entry per new batch, written together (a call of many files)
+                audit.Entry(
+                    AUDIT_ACTION,
+                    object_type=BATCH,
+                    object_id=outcome.batch,
+                    after={
+                        "dataset": dataset,
+                        **outcome_fields(outcome),
+                        "period": request.period,
+                        "accepted_warnings": of_file.get(outcome.file, []),
+                    },
+                )
+                for outcome in outcomes
+                if outcome.status == "imported"
+            ]
+            if entries:
+                audit.record_many(request.user, entries)
 
         outcomes = checked.commit(confirm=record)
     return ImportReport(dataset, "imported", tuple(outcomes), checked.warnings)
