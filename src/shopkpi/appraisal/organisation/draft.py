@@ -256,13 +256,21 @@ class Draft:
 
     def _hand_overs(self) -> None:
         """An open-ended window ends the day before the next window of the same account begins."""
+        by_key = self._touched_windows()
         for key in self._touched_accounts:
-            windows = sorted(
-                (w for w in self.after.windows if w.key == key), key=lambda w: w.valid_from or START
-            )
+            windows = sorted(by_key.get(key, []), key=lambda w: w.valid_from or START)
             for earlier, later in itertools.pairwise(windows):
                 if earlier.valid_to is None and later.valid_from is not None:
                     earlier.valid_to = later.valid_from - dt.timedelta(days=1)
+
+    def _touched_windows(self) -> dict[tuple[str, str], list[Window]]:
+        """The windows of each touched account, in the organisation's order (one pass over them all,
+        not one per account: 1,800 accounts of 1,800 windows)."""
+        found: dict[tuple[str, str], list[Window]] = {}
+        for window in self.after.windows:
+            if window.key in self._touched_accounts:
+                found.setdefault(window.key, []).append(window)
+        return found
 
     def _supervisors(self) -> None:
         people = self.after.people
@@ -315,10 +323,9 @@ class Draft:
         return sorted(d for d in days | {first} if d >= first)
 
     def _owners(self) -> None:
+        by_key = self._touched_windows()
         for key in self._touched_accounts:
-            windows = sorted(
-                (w for w in self.after.windows if w.key == key), key=lambda w: w.valid_from or START
-            )
+            windows = sorted(by_key.get(key, []), key=lambda w: w.valid_from or START)
             for earlier, later in itertools.pairwise(windows):
                 start = later.valid_from or START
                 if earlier.valid_to is None or earlier.valid_to >= start:

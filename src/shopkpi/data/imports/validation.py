@@ -431,9 +431,13 @@ def validate_staged(
     problems (file, row, column), duplicate keys and summary. A file's view lives until the next
     answer is asked for; the rows of a group are dropped after its last file."""
     shapes: dict[tuple[str, Labelled], list[int]] = {}
+    planned: dict[tuple[object, ...], tuple[str, Labelled]] = {}  # the statement of each header fit
     for i, raw in enumerate(raws):
-        fills = {column: ident(_FILL + column) for column in raw.fit.filled}
-        shape = _cells_sql(raw, dataset, timezone, _GROUP_ROWS, "_row, _file", fills)
+        key = _fit_key(raw)
+        shape = planned.get(key)
+        if shape is None:
+            fills = {column: ident(_FILL + column) for column in raw.fit.filled}
+            shape = planned[key] = _cells_sql(raw, dataset, timezone, _GROUP_ROWS, "_row, _file", fills)
         shapes.setdefault(shape, []).append(i)
     for (select, labelled), members in shapes.items():
         for group in _groups(members, raws):
@@ -460,6 +464,7 @@ def validate_staged(
                 for i in group:
                     yield i, _validate_one(raws[i], dataset, con, names[i], problems[i], timezone)
                 continue
+            files = tuple(raws[i].source for i in group)
             try:
                 for k, i in enumerate(group):
                     view = ident(names[i])
@@ -469,10 +474,25 @@ def validate_staged(
                     con.execute(
                         f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * EXCLUDE (_file) FROM {table} WHERE _file = {k}"
                     )
-                    files = tuple(raws[j].source for j in group)
                     yield i, replace(found[k], view=view, together=Together(table, files, k))
             finally:
                 con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _fit_key(raw: RawFile) -> tuple[object, ...]:
+    """What the statement of a staged file (`_cells_sql` for a group, its fills as columns) depends on:
+    its profile, which columns it has and which are filled, how each is labelled, its rate checks.
+    Files with the same key have the same statement; it is planned once (a call's 800 files, 8 ms each)."""
+    fit = raw.fit
+    return (
+        id(fit.profile),
+        tuple(fit.columns),
+        tuple(fit.filled),
+        tuple(fit.headers.items()),
+        tuple(fit.filled_from.items()),
+        tuple((id(check), header) for check, _, header in fit.checks),
+        raw.direct is None,
+    )
 
 
 def _validate_one(
