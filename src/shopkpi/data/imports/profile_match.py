@@ -42,12 +42,19 @@ class HeaderFit:
 
 
 def fit_profile(
-    profile: Profile, head: Sequence[Row], file_name: str, preset: Mapping[str, str]
+    profile: Profile,
+    head: Sequence[Row],
+    file_name: str,
+    preset: Mapping[str, str],
+    keys: Sequence[frozenset[str]] | None = None,
 ) -> HeaderFit:
+    """How `profile` fits the file whose first rows are `head`; `keys`: each row's normalised cells
+    (`header_keys`), when the caller fits several profiles to the same rows."""
     index = profile.header_index()
+    keys = header_keys(head) if keys is None else keys
     best: tuple[int, int, Sequence[str | None]] | None = None  # (matches, row number, cells)
-    for number, cells in head[: profile.header_search_rows]:
-        matches = len({index[k] for k in (normalize_header(c) for c in cells if c) if k in index})
+    for (number, cells), found in zip(head[: profile.header_search_rows], keys, strict=False):
+        matches = len({index[k] for k in found if k in index})
         if matches and (best is None or matches > best[0]):
             best = (matches, number, cells)
     columns: dict[str, int] = {}
@@ -121,6 +128,11 @@ def fit_profile(
     )
 
 
+def header_keys(head: Sequence[Row]) -> list[frozenset[str]]:
+    """Each row's non-empty cells, normalised as headers are compared (`normalize_header`)."""
+    return [frozenset(normalize_header(c) for c in cells if c) for _, cells in head]
+
+
 def choose_profile(
     profiles: Sequence[Profile],
     head: Sequence[Row],
@@ -149,7 +161,8 @@ def choose_profile(
             else ImportProblem(file_name, fit.header_row, None, f"profile {forced}: {m}")
             for m in fit.missing
         ]
-    fits = [fit_profile(p, head, file_name, preset) for p in profiles]
+    keys = header_keys(head)  # once for every profile
+    fits = [fit_profile(p, head, file_name, preset, keys) for p in profiles]
     fitting = [f for f in fits if f.fits]
     if fitting:
         # most recognised headers; on a tie a platform profile before the generic canonical one
