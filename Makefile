@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME ?= .shopkpi-demo
 
-.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-engines bench-month bench-pages bench-large bench-load schema clean
+.PHONY: setup demo test lint typecheck unit bench bench-scoring bench-small bench-cli bench-engines bench-month bench-pages bench-large bench-load schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ unit: setup
 
 test: lint typecheck unit
 
-bench: bench-scoring bench-small bench-month bench-pages
+bench: bench-scoring bench-small bench-cli bench-month bench-pages
 
 bench-scoring: setup
 	$(BIN)/python bench/scoring.py
@@ -54,6 +54,10 @@ bench-scoring: setup
 # shop data: import, the metric step and the close against hand SQL and pandas (bench/data_metrics.py)
 bench-small: setup
 	$(BIN)/python bench/data_metrics.py --employees 1000 --events 10000000
+
+# the fixed cost of one `shopkpi import` call: a fresh process against one handed to the ready process (bench/cli_call.py)
+bench-cli: setup
+	$(BIN)/python bench/cli_call.py
 
 # the metric step on PostgreSQL and Spark local against the same hand SQL there (bench/engine_metrics.py)
 bench-engines: setup

@@ -30,6 +30,7 @@ def _get(url: str) -> tuple[int, Message, bytes]:
 
 def test_serve_answers_the_login_page_and_static_files(tmp_path: Path) -> None:
     port = _free_port()
+    socket_path = tmp_path / "home" / "run" / "commands.sock"
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SHOPKPI_DATABASE_URL")}
     server = subprocess.Popen(
         [str(SHOPKPI), "--home", str(tmp_path / "home"), "serve", "--port", str(port), "--workers", "2"],
@@ -50,12 +51,16 @@ def test_serve_answers_the_login_page_and_static_files(tmp_path: Path) -> None:
         assert status == 200
         assert headers["Server"] == "gunicorn"  # not Django's development server
         assert "no-store" in headers["Cache-Control"]
-        # the master and two worker processes, each serving the application, and the job worker
+        # the master and two worker processes, each serving the application, the job worker and the ready process
         children = psutil.Process(server.pid).children()
         workers = [c for c in children if c.cmdline()[1:] == psutil.Process(server.pid).cmdline()[1:]]
         assert len(workers) == 2
-        [job_worker] = [c for c in children if c not in workers]
-        assert job_worker.cmdline()[-3:] == ["worker", "--processes", "1"]
+        helpers = [c.cmdline()[-3:] for c in children if c not in workers]
+        assert len(helpers) == 2 and ["worker", "--processes", "1"] in helpers
+        assert [str(tmp_path / "home"), "ready"] in [h[-2:] for h in helpers]
+        while not socket_path.exists():  # the ready process takes calls once it has loaded what they need
+            assert time.monotonic() < deadline + 60, "the ready process did not start"
+            time.sleep(0.3)
         assert '<label for="id_username">用户名</label>' in body.decode()
         status, headers, script = _get(f"http://127.0.0.1:{port}/static/vendor/htmx/htmx.min.js")
         assert status == 200 and b"htmx" in script
@@ -63,7 +68,8 @@ def test_serve_answers_the_login_page_and_static_files(tmp_path: Path) -> None:
         assert (tmp_path / "home" / "shopkpi.sqlite3").is_file()  # the embedded default, migrated on start
     finally:
         server.terminate()
-        server.wait(timeout=60)  # the job worker stops too
+        server.wait(timeout=60)  # the job worker and the ready process stop too
+    assert not socket_path.exists()
 
 
 def _shopkpi(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -130,6 +130,7 @@ def _every_migration_file_applied() -> bool:
 
 
 JOB_WORKER = ("worker", "--processes", "1")  # the job worker `serve` and `demo` run beside the application
+READY_PROCESS = ("ready",)  # the process `serve` keeps for the calls shopkpi.cli.handoff hands over
 
 
 @contextlib.contextmanager

@@ -6,7 +6,14 @@ import datetime as dt
 
 import click
 
-from shopkpi.cli.django_home import JOB_WORKER, alongside, default_workers, prepare_home, serve_application
+from shopkpi.cli.django_home import (
+    JOB_WORKER,
+    READY_PROCESS,
+    alongside,
+    default_workers,
+    prepare_home,
+    serve_application,
+)
 from shopkpi.cli.home import current
 from shopkpi.cli.remind_command import time_of_day
 from shopkpi.cli.worker_command import say_reminders
@@ -37,6 +44,13 @@ from shopkpi.cli.worker_command import say_reminders
     help="Also run the queued jobs (large imports, recomputes, exports), as `shopkpi worker --processes 1` does; with several "
     "servers, run `shopkpi worker` on its own and give each server --no-job-worker.",
 )
+@click.option(
+    "--ready/--no-ready",
+    default=True,
+    show_default=True,
+    help="Also keep the home's ready process (`shopkpi ready`), which takes the `shopkpi import`, `metrics`, "
+    "`check` and `score` calls on this home so they skip Python's start-up imports.",
+)
 @click.pass_context
 def serve_command(
     ctx: click.Context,
@@ -46,6 +60,7 @@ def serve_command(
     threads: int,
     remind_at: dt.time | None,
     job_worker: bool,
+    ready: bool,
 ) -> None:
     """Serve the pages and the API of a home (a database of an older version: `shopkpi migrate` first)."""
     home = prepare_home(current(ctx).home)
@@ -57,6 +72,8 @@ def serve_command(
     if remind_at is not None:  # a job on the queue: whichever worker takes it sends them, once a day
         say_reminders(remind_at)
     # in its own process, so the web workers never wait for an import
-    helpers = [JOB_WORKER] if job_worker else []
+    helpers: list[tuple[str, ...]] = [JOB_WORKER] if job_worker else []
+    if ready:
+        helpers.append(READY_PROCESS)
     with alongside(home, *helpers):
         serve_application(host, port, workers=workers, threads=threads)

@@ -1,0 +1,319 @@
+"""Handing a `shopkpi` call to the home's ready process (the client side, and what both sides share).
+
+A fresh process pays for Python's imports of Django, DuckDB and pydantic on every call (most of a
+small import's second of processor time). `shopkpi ready` (which `shopkpi serve` runs beside the
+application) keeps a process with all that done and listens on `<home>/run/commands.sock` (mode 0600).
+This module, imported before anything heavy and using the standard library only, looks for that
+socket; when the ready process was started with the same code, home and settings (the fingerprint:
+shopkpi's version and files, Python and its path, the resolved home, every SHOPKPI_* and DJANGO_*
+variable), it sends the arguments, the working directory, the environment and this process's standard
+input, output and error (their descriptors, SCM_RIGHTS). A process forked from the ready process runs
+the same click command on them and its exit status comes back; signals that would stop this process
+(Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) are passed on to it.
+
+Nothing has started until the ready process has sent the runner's pid: any failure before that (no
+socket, a socket no process listens on, another fingerprint, a refusal) and the call runs in this
+process as it always did. SHOPKPI_HANDOFF=0 never hands off; SHOPKPI_HANDOFF=debug says on standard
+error where each call ran and why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+HANDOFF_ENV = "SHOPKPI_HANDOFF"  # "0": never hand a call off; "debug": say where each call ran
+HANDED_OFF = frozenset({"import", "metrics", "check", "score"})  # commands safe to run in a fork
+RUN_FOLDER = "run"
+SOCKET_NAME = "commands.sock"
+DEFAULT_HOME = "~/.shopkpi"
+DEFAULT_SETTINGS = "shopkpi.config.settings"
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+NOT_FINGERPRINTED = ("SHOPKPI_HOME", HANDOFF_ENV)  # the home is fingerprinted resolved; the switch itself
+MAX_FRAME = 16 << 20
+_FRAME = struct.Struct(">I")
+_UNIX_PATH_MAX = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
+
+
+class NotHandedOff(Exception):
+    """The call could not be handed off; it runs in this process (the reason for the debug line)."""
+
+
+def hand_off(argv: Sequence[str]) -> int | None:
+    """The exit status of the call as the ready process ran it, or None: run it here."""
+    setting = os.environ.get(HANDOFF_ENV, "").strip().lower()
+    if setting in ("0", "no", "off", "false"):
+        return None
+    debug = setting == "debug"
+    parsed = command_of(argv[1:])
+    if parsed is None or parsed[1] not in HANDED_OFF:
+        return None
+    call = _Call(resolved_home(parsed[0], os.environ), argv, debug)
+    try:
+        return call.run()
+    except NotHandedOff as reason:
+        if debug:
+            print(f"shopkpi: runs in this process: {reason}", file=sys.stderr, flush=True)
+        if call.pending:  # stopped while asking: as it would have stopped before running anything
+            os.kill(os.getpid(), call.pending[0])
+        return None
+
+
+def command_of(args: Sequence[str]) -> tuple[str | None, str] | None:
+    """(the --home given, the command) of `shopkpi [--home H] COMMAND …`; None when the group's options
+    are anything else (--help, --version …): click's to answer."""
+    home: str | None = None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--home" and i + 1 < len(args):
+            home, i = args[i + 1], i + 2
+        elif arg.startswith("--home="):
+            home, i = arg.removeprefix("--home="), i + 1
+        elif arg.startswith("-"):
+            return None
+        else:
+            return home, arg
+    return None
+
+
+def resolved_home(given: str | None, environ: Mapping[str, str]) -> str:
+    """The home as `prepare_home` resolves it: --home, else SHOPKPI_HOME, else ~/.shopkpi."""
+    return os.path.realpath(os.path.expanduser(given or environ.get("SHOPKPI_HOME") or DEFAULT_HOME))
+
+
+def socket_path(home: str) -> str:
+    return os.path.join(home, RUN_FOLDER, SOCKET_NAME)
+
+
+def fingerprint(home: str, environ: Mapping[str, str]) -> str:
+    """What must be the same for a ready process to run this process's call: the code (shopkpi's
+    version, its files' sizes and times, Python, its path and the time each folder of it last
+    changed, so an installed package counts), the resolved home, and the settings (every SHOPKPI_*
+    and DJANGO_* variable; DJANGO_SETTINGS_MODULE unset is the default)."""
+    import shopkpi
+
+    package = os.path.dirname(os.path.realpath(shopkpi.__file__))
+    files = hashlib.sha256()
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(names):
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            files.update(
+                f"{folder}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(errors="surrogateescape")
+            )
+    path: list[tuple[str, int | None]] = []
+    for entry in sys.path[1:]:  # [0] is the script's folder or the working directory: not shopkpi's code
+        try:
+            path.append((entry, os.stat(entry).st_mtime_ns))
+        except OSError:
+            path.append((entry, None))
+    settings = {
+        key: value
+        for key, value in environ.items()
+        if key.startswith(("SHOPKPI_", "DJANGO_")) and key not in NOT_FINGERPRINTED
+    }
+    settings.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    identity = {
+        "version": shopkpi.__version__,
+        "package": package,
+        "files": files.hexdigest(),
+        "python": [sys.executable, sys.version, path],
+        "home": home,
+        "settings": sorted(settings.items()),
+    }
+    return hashlib.sha256(
+        json.dumps(identity, ensure_ascii=False).encode(errors="surrogateescape")
+    ).hexdigest()
+
+
+def stream_settings(stream: Any) -> dict[str, Any]:
+    """How this process's text stream encodes and buffers, for the runner's stream on the same file."""
+    return {
+        "encoding": getattr(stream, "encoding", None) or "utf-8",
+        "errors": getattr(stream, "errors", None) or "strict",
+        "line_buffering": bool(getattr(stream, "line_buffering", False)),
+        "write_through": bool(getattr(stream, "write_through", False)),
+    }
+
+
+def frame(message: Mapping[str, Any]) -> bytes:
+    data = json.dumps(message, ensure_ascii=False).encode("utf-8", errors="surrogateescape")
+    return _FRAME.pack(len(data)) + data
+
+
+class Frames:
+    """Length-prefixed JSON messages read from a stream socket (and the descriptors the first carried)."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self.connection = connection
+        self.buffer = b""
+        self.fds: list[int] = []
+
+    def next(self, *, with_fds: int = 0) -> dict[str, Any] | None:
+        """The next message; None at the end of the stream."""
+        while True:
+            if len(self.buffer) >= _FRAME.size:
+                (length,) = _FRAME.unpack_from(self.buffer)
+                if length > MAX_FRAME:
+                    raise ValueError("message too large")
+                if len(self.buffer) >= _FRAME.size + length:
+                    data = self.buffer[_FRAME.size : _FRAME.size + length]
+                    self.buffer = self.buffer[_FRAME.size + length :]
+                    message = json.loads(data.decode("utf-8", errors="surrogateescape"))
+                    if not isinstance(message, dict):
+                        raise ValueError("a message is a JSON object")
+                    return message
+            if with_fds:
+                chunk, fds, _flags, _address = socket.recv_fds(self.connection, 1 << 16, with_fds)
+                self.fds.extend(fds)
+            else:
+                chunk = self.connection.recv(1 << 16)
+            if not chunk:
+                return None
+            self.buffer += chunk
+
+
+class _Call:
+    """One call handed to the ready process: sent, its signals passed on, its exit status awaited."""
+
+    def __init__(self, home: str, argv: Sequence[str], debug: bool) -> None:
+        self.home = home
+        self.argv = list(argv)
+        self.debug = debug
+        self.connection: socket.socket | None = None
+        self.started = False
+        self.pending: list[int] = []
+        self.previous: dict[int, Any] = {}
+
+    def run(self) -> int:
+        path = socket_path(self.home)
+        if not os.path.exists(path):
+            raise NotHandedOff(f"no ready process ({path} does not exist)")
+        try:
+            cwd = os.getcwd()
+            for fd in (0, 1, 2):
+                os.fstat(fd)
+        except OSError as error:
+            raise NotHandedOff(f"no working directory or standard stream to hand over ({error})") from None
+        request = {
+            "fingerprint": fingerprint(self.home, os.environ),
+            "argv": self.argv,
+            "cwd": cwd,
+            "env": dict(os.environ),
+            "umask": _umask(),
+            "streams": [stream_settings(s) for s in (sys.stdin, sys.stdout, sys.stderr)],
+        }
+        self.connection = _connect(path)
+        try:
+            self._forward_signals()
+            return self._converse(request)
+        finally:
+            self._restore_signals()
+            self.connection.close()
+
+    def _converse(self, request: dict[str, Any]) -> int:
+        assert self.connection is not None
+        data = frame(request)
+        try:
+            sent = socket.send_fds(self.connection, [data], [0, 1, 2])
+            self.connection.sendall(data[sent:])
+            frames = Frames(self.connection)
+            answer = frames.next()
+        except (OSError, ValueError) as error:
+            raise NotHandedOff(f"the ready process did not take the call ({error})") from None
+        if answer is None or "pid" not in answer:
+            reason = (answer or {}).get("refused", "it closed the connection")
+            raise NotHandedOff(f"the ready process refused the call: {reason}")
+        self.started = True
+        if self.debug:
+            print(
+                f"shopkpi: handed to the ready process {answer.get('ready')} (runner {answer['pid']})",
+                file=sys.stderr,
+                flush=True,
+            )
+        for signum in self.pending:
+            self._pass_on(signum)
+        try:
+            result = frames.next()
+        except (OSError, ValueError):
+            result = None
+        if result is None or "exit" not in result:
+            print("shopkpi: the ready process ended the call without its exit status", file=sys.stderr)
+            return 1
+        if self.debug:
+            print(
+                f"shopkpi: runner's processor time {result.get('cpu', 0):.3f} s", file=sys.stderr, flush=True
+            )
+        if result.get(
+            "signal"
+        ):  # the runner was killed by a signal: so is this process, as it would have been
+            signum = int(result["signal"])
+            self._restore_signals()
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        return int(result["exit"])
+
+    def _forward_signals(self) -> None:
+        for signum in FORWARDED:
+            with contextlib.suppress(
+                OSError, ValueError
+            ):  # not the main thread, or a signal this system lacks
+                self.previous[signum] = signal.signal(signum, self._on_signal)
+
+    def _restore_signals(self) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        self.previous.clear()
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if self.started:
+            self._pass_on(signum)
+        else:
+            self.pending.append(signum)
+
+    def _pass_on(self, signum: int) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(OSError):
+                self.connection.sendall(frame({"signal": signum}))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _connect(path: str) -> socket.socket:
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        within(path, connection.connect)
+    except OSError as error:
+        connection.close()
+        raise NotHandedOff(f"no ready process listens on {path} ({error.strerror or error})") from None
+    return connection
+
+
+def within(path: str, act: Any) -> None:
+    """`act(path)`, or, for a path longer than a socket address holds, `act(name)` from its folder."""
+    if len(os.fsencode(path)) < _UNIX_PATH_MAX:
+        act(path)
+        return
+    here = os.open(".", os.O_RDONLY)
+    try:
+        os.chdir(os.path.dirname(path))
+        act(os.path.basename(path))
+    finally:
+        os.fchdir(here)
+        os.close(here)
