@@ -114,7 +114,8 @@ def main() -> None:
             ready.wait(timeout=30)
     handed = [c + r for c, r in zip(client, runner, strict=True)]
     print(
-        f"`shopkpi {options.command}` of a two-row file, {options.runs} runs each, taking turns (processor time)"
+        f"`shopkpi {options.command}` of {'a two-row file' if options.command == 'import' else 'a shipped template'}, "
+        f"{options.runs} runs each, taking turns (processor time)"
     )
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; {os.cpu_count()} cores")
     print(summary("fresh process", plain))

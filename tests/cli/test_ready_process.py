@@ -135,6 +135,7 @@ def stop(ready: subprocess.Popen[bytes]) -> None:
 class Homes:
     served: Path  # the one the ready process serves
     twin: Path  # a copy, for the same calls run by the caller itself
+    pristine: Path  # a copy no call changes, for the tests' own homes
     data: Path  # the callers' working directory, with the files
     ready: subprocess.Popen[bytes]
 
@@ -154,11 +155,12 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homes]:
     served = root / "home"
     made = call(served, "metrics", "--period", "2026-06", cwd=data, env={"SHOPKPI_HANDOFF": "0"})
     assert made.code == 0, made.err  # the home made, its database migrated
-    twin = root / "twin"
+    twin, pristine = root / "twin", root / "pristine"
     shutil.copytree(served, twin)
+    shutil.copytree(served, pristine)
     ready = start_ready(served, root / "ready.log")
     try:
-        yield Homes(served, twin, data, ready)
+        yield Homes(served, twin, pristine, data, ready)
     finally:
         stop(ready)
 
@@ -242,7 +244,7 @@ def test_the_socket_is_the_owners_alone(homes: Homes) -> None:
 
 def test_a_stale_socket_is_passed_by_and_replaced(tmp_path: Path, homes: Homes) -> None:
     home = tmp_path / "home"
-    shutil.copytree(homes.twin, home)
+    shutil.copytree(homes.pristine, home)
     (home / "run").mkdir(mode=0o700, exist_ok=True)
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(str(home / "run" / "commands.sock"))  # left by a process that died: nobody listens
@@ -269,7 +271,7 @@ def test_an_import_stopped_by_ctrl_c_in_the_caller_is_all_or_nothing(
     the same output and exit status; nothing of it is where a reader looks, and the next import (which
     decides what a stopped one left, as every import does first) leaves no trace of it."""
     home = tmp_path / "home"
-    shutil.copytree(homes.twin, home)
+    shutil.copytree(homes.pristine, home)
     pause = {PAUSE_ENV: f"{point}:120"}
     ready = start_ready(home, tmp_path / "ready.log", pause)  # (the caller's settings must be its own)
     try:

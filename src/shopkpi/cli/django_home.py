@@ -4,6 +4,7 @@ it has none; upgrading it is `shopkpi migrate`'s, never a side effect of another
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -98,11 +99,7 @@ def _every_migration_file_applied() -> bool:
     """True when every migration file of every application is recorded as applied: the usual case,
     told by one query and a look at the migration folders, without loading the migrations (a tenth
     of a second of every command). False says nothing: the migration graph is the judge then."""
-    import importlib.util
-
-    from django.apps import apps
     from django.db import DatabaseError, connection
-    from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.recorder import MigrationRecorder
 
     try:
@@ -112,6 +109,19 @@ def _every_migration_file_applied() -> bool:
         applied = set(recorder.applied_migrations())
     except DatabaseError:
         return False
+    return migration_files() <= applied
+
+
+@functools.cache
+def migration_files() -> frozenset[tuple[str, str]]:
+    """(app label, name) of every migration file of every application: code, looked for once a process
+    (the ready process looks before it forks, so a call it runs does not)."""
+    import importlib.util
+
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    found: set[tuple[str, str]] = set()
     for app in apps.get_app_configs():
         module, _explicit = MigrationLoader.migrations_module(app.label)
         if module is None:
@@ -123,10 +133,10 @@ def _every_migration_file_applied() -> bool:
         if spec is None or not spec.submodule_search_locations:
             continue
         for folder in spec.submodule_search_locations:
-            for path in Path(folder).glob("*.py"):
-                if path.stem[0] not in "_~" and (app.label, path.stem) not in applied:
-                    return False
-    return True
+            found.update(
+                (app.label, path.stem) for path in Path(folder).glob("*.py") if path.stem[0] not in "_~"
+            )
+    return frozenset(found)
 
 
 JOB_WORKER = ("worker", "--processes", "1")  # the job worker `serve` and `demo` run beside the application

@@ -7,7 +7,10 @@ one that cannot be handed off, runs here, in this process (the command group, sh
 from __future__ import annotations
 
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # (not typing's: the entry point imports as little as it can)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def main() -> None:

@@ -95,11 +95,16 @@ def _sole(path: Path, home: str) -> Iterator[int]:
 def _preload() -> None:
     """Import what the handed-off commands use; no thread may be left running (a fork copies only one)."""
     import importlib
+    import zoneinfo
 
     import duckdb
+    from django.conf import settings
     from django.db import connections
 
+    from shopkpi import scorecard
+    from shopkpi.cli.django_home import migration_files
     from shopkpi.cli.group import cli
+    from shopkpi.data.imports.importer import DEFAULT_TIMEZONE
     from shopkpi.data.imports.profiles import shipped_profiles
 
     for name in PRELOADED_COMMANDS:
@@ -107,6 +112,12 @@ def _preload() -> None:
     for module in PRELOADED:
         importlib.import_module(module)
     shipped_profiles()  # parsed once (package data)
+    migration_files()  # looked for once (code)
+    templates = sorted((Path(scorecard.__file__).parent / "templates").glob("*.yaml"))
+    if templates:  # the expression parser built once (`check`, `score`)
+        scorecard.load_template_file(templates[0])
+    for zone in {settings.TIME_ZONE, DEFAULT_TIMEZONE, "UTC"}:  # read once (ZoneInfo keeps the last ones)
+        zoneinfo.ZoneInfo(zone)
     with contextlib.closing(
         duckdb.connect()
     ) as warm:  # DuckDB's own first-use set-up, its threads ended at close
@@ -190,12 +201,16 @@ def _supervise(connection: socket.socket, identity: str) -> NoReturn:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     start = time.process_time()
     frames = handoff.Frames(connection)
+    request: dict[str, Any] | None = None
     try:
-        connection.settimeout(REQUEST_TIMEOUT)
-        request = frames.next(with_fds=3)
-        connection.settimeout(None)
-        refused = _refusal(connection, request, frames.fds, identity)
-    except (OSError, ValueError) as error:
+        if _peer(connection)[1] != os.getuid():  # (before reading a byte of it)
+            refused = "another user"
+        else:
+            connection.settimeout(REQUEST_TIMEOUT)
+            request = frames.next(with_fds=3)
+            connection.settimeout(None)
+            refused = _refusal(request, frames.fds, identity)
+    except (OSError, ValueError, EOFError, TypeError) as error:
         request, refused = None, f"no request ({error})"
     if refused or request is None:
         with contextlib.suppress(OSError):
@@ -224,11 +239,8 @@ def _supervise(connection: socket.socket, identity: str) -> NoReturn:
     os._exit(0)
 
 
-def _refusal(connection: socket.socket, request: dict[str, Any] | None, fds: list[int], identity: str) -> str:
+def _refusal(request: dict[str, Any] | None, fds: list[int], identity: str) -> str:
     """Why this call is not taken, or ''."""
-    _pid, uid, _gid = _peer(connection)
-    if uid != os.getuid():
-        return "another user"
     if request is None:
         return "no request"
     if len(fds) != 3:
@@ -267,7 +279,7 @@ def _watch(connection: socket.socket, frames: handoff.Frames, runner: int) -> tu
         if connection in ready:
             try:
                 message = frames.next()
-            except (OSError, ValueError):
+            except (OSError, ValueError, EOFError, TypeError):
                 message = None
             if message is None:  # the client has gone: so does its call
                 client_gone = True
