@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 from app_catalogue import warehouse_of
 
@@ -310,6 +311,32 @@ def test_an_import_stopped_by_ctrl_c_in_the_caller_is_all_or_nothing(
             assert (current_rows(home), audit(home)) == (rows, entries)  # nothing where a reader looks
         assert interrupted["debug"] == interrupted["0"]
         assert interrupted["0"][0] == 1 and interrupted["0"][2].endswith("Aborted!\n")
+        # a caller killed outright takes its call with it, as its own process would have gone
+        caller = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                CALLER,
+                "--home",
+                str(home),
+                "import",
+                "shop_daily",
+                "good.csv",
+                "--accept-warnings",
+            ],
+            cwd=homes.data,
+            env=environment(pause | DEBUG | {"MARK": str(homes.data / ".mark-killed")}),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert caller.stderr is not None
+        found = re.search(r"\(runner (\d+)\)", caller.stderr.readline())
+        assert found and f"paused at {point}" in caller.stderr.readline()
+        runner = psutil.Process(int(found.group(1)))
+        caller.kill()
+        caller.wait(timeout=60)
+        runner.wait(timeout=60)  # (raises if it is still running then)
+        assert (current_rows(home), audit(home)) == (rows, entries)
     finally:
         stop(ready)
     again = call(home, "import", "shop_daily", "corrected.csv", "--accept-warnings", cwd=homes.data)
