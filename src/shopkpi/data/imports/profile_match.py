@@ -53,8 +53,8 @@ def fit_profile(
     index = profile.header_index()
     keys = header_keys(head) if keys is None else keys
     best: tuple[int, int, Sequence[str | None]] | None = None  # (matches, row number, cells)
-    for (number, cells), found in zip(head[: profile.header_search_rows], keys, strict=False):
-        matches = len({index[k] for k in found if k in index})
+    for (number, cells), row_keys in zip(head[: profile.header_search_rows], keys, strict=False):
+        matches = len({index[k] for k in row_keys if k in index})
         if matches and (best is None or matches > best[0]):
             best = (matches, number, cells)
     columns: dict[str, int] = {}
