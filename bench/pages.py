@@ -3,7 +3,8 @@ the GM, a supervisor with a big team and an employee; the target of issue 14 is 
 
 The company is built in a child process on a temporary home, straight into the tables
 (`shopkpi.appraisal.demo.scale`, the company of tests/web/test_list_pages_at_scale.py, in seconds
-rather than the hours of the demo's imports): 10 departments, four managers evaluating everyone in turn
+rather than the hours of the demo's imports): 10 departments, everyone's first terms (as the roster's import
+records them), four managers evaluating everyone in turn
 (boss1 has a quarter of the company, all in steps of their own: waiting for them, at the GM, appealed),
 an open month whose reviews are in turn at every step, each scored by the engine (a result as the
 workflow stores it), pay lines and adjustments, one shop account a person, incidents, the month's

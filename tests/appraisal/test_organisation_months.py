@@ -64,6 +64,25 @@ def test_each_month_takes_the_terms_of_its_last_day(hr: User) -> None:
     assert evaluators == {"2026-10": "E02", "2026-11": "E03"}
 
 
+def test_each_month_takes_the_department_and_position_of_its_last_day(hr: User) -> None:
+    """The employee list holds the new department and position (the change is in effect today); October
+    is appraised in the old ones, November in the new, and a supervisor in the list is that person."""
+    service.add_department("hr", "客服部")
+    service.change_employee(
+        "hr", "E03", {"department": "客服部", "position": "运营专员"}, effective=dt.date(2026, 11, 16)
+    )
+    for period, department, position in (
+        ("2026-10", "运营部", "运营经理"),
+        ("2026-11", "客服部", "运营专员"),
+    ):
+        month = {e.code: e for e in eligible_employees(period)}
+        e03 = month["E03"]
+        assert (e03.department_id, e03.position_id) == (e03.department.pk, e03.position.pk)
+        assert (e03.department.name, e03.position.name) == (department, position), period
+        assert month["E02"].department.name == "运营部"
+        assert month["E02"].supervisor is month["E01"]  # one instance, with the month's terms too
+
+
 def test_the_current_fields_catch_up_when_a_later_change_comes_into_effect(hr: User) -> None:
     # recorded today for the 16th of November; on the 15th the employee list shows the old supervisor
     Employee.objects.filter(code="E04").update(supervisor=Employee.objects.get(code="E02"), base_salary=6000)

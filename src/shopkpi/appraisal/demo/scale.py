@@ -3,9 +3,10 @@ the tests and benchmarks that need a large organisation in seconds (`tests/web/t
 `bench/pages.py`). The demo itself (`build.py`) goes through the imports and the workflow instead.
 
 The company: 10 departments 部门0–部门9; four managers B000–B003 (with logins, in 部门0) evaluate
-everyone in turn; HR (`hr`) and the GM (`gm`) are logins only. In the open month PERIOD (every deadline
-passed) the reviews are, in turn, waiting for the self-review, the supervisor, HR, the GM, published and
-appealed (TURN); the published and appealed ones have pay lines, every 18th of them an adjustment."""
+everyone in turn; everyone's first terms are recorded, as the roster's import records them; HR (`hr`)
+and the GM (`gm`) are logins only. In the open month PERIOD (every deadline passed) the reviews are, in
+turn, waiting for the self-review, the supervisor, HR, the GM, published and appealed (TURN); the
+published and appealed ones have pay lines, every 18th of them an adjustment."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from shopkpi.appraisal.models import (
     Cycle,
     Department,
     Employee,
+    EmployeeTerms,
     PayAdjustment,
     Position,
     Review,
@@ -53,13 +55,14 @@ def start(template: str = TEMPLATE) -> Cycle:
     position = Position.objects.create(name="专员", template_id=TEMPLATE_ID)
     office = Department.objects.get(name="部门0")
     for n in range(MANAGERS):
-        Employee.objects.create(
+        manager = Employee.objects.create(
             code=f"B{n:03d}",
             name=f"经理{n}",
             department=office,
             position=position,
             user=User.objects.create_user(f"boss{n}"),
         )
+        EmployeeTerms.objects.create(employee=manager, department=office, position=position)
     return Cycle.objects.create(
         period=PERIOD,
         self_due=dt.date(2020, 4, 3),
@@ -69,7 +72,8 @@ def start(template: str = TEMPLATE) -> Cycle:
 
 
 def grow(start: int, stop: int) -> list[Review]:
-    """Employees E<start>..E<stop - 1>, each with a login and a review in the open month (made)."""
+    """Employees E<start>..E<stop - 1>, each with a login, first terms and a review in the open month
+    (made)."""
     departments = list(Department.objects.order_by("pk"))
     bosses = list(Employee.objects.filter(code__startswith="B").order_by("code"))
     position = Position.objects.get()
@@ -87,6 +91,14 @@ def grow(start: int, stop: int) -> list[Review]:
             user=login,
         )
         for n, login in zip(range(start, stop), logins, strict=True)
+    )
+    # each with their first terms, as the roster's import records everyone (the month's terms are read)
+    EmployeeTerms.objects.bulk_create(
+        (
+            EmployeeTerms(employee=e, department=e.department, position=e.position, supervisor=e.supervisor)
+            for e in made
+        ),
+        batch_size=1000,
     )
     reviews = Review.objects.bulk_create(
         [

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from shopkpi.appraisal.accounts.roles import ADMIN, GM, HR, group_roles
-from shopkpi.appraisal.models import Account, Employee, EmployeeTerms
+from shopkpi.appraisal.models import Account, Department, Employee, EmployeeTerms, Position
 from shopkpi.scorecard.periods import Period
 
 READERS = frozenset({HR, GM, ADMIN})  # who sees the organisation: people, salaries, ownership
@@ -132,28 +132,63 @@ def accounts(
     return rows
 
 
-def apply_month_terms(people: Sequence[Employee], period: str) -> None:
+def apply_month_terms(
+    people: Sequence[Employee], period: str, among: QuerySet[Employee] | None = None
+) -> None:
     """Set each employee's department, position, supervisor and base salary (on the instances, not
     saved) to their terms on the month's last day, or on their leaving day when that is earlier: the
-    terms a month is appraised with (its template, its evaluator, its base salary)."""
+    terms a month is appraised with (its template, its evaluator, its base salary). The terms are read
+    as values and the departments, positions and supervisors attached once each (`share_organisation`).
+    `among`, the query `people` were read with, selects their terms in the database (thousands of ids
+    are not sent back to it)."""
     if not people:
         return
     last = Period.parse(period).end
-    rows: dict[int, list[EmployeeTerms]] = {}
-    for terms in EmployeeTerms.objects.filter(employee__in=[p.pk for p in people]).select_related(
-        "department", "position", "supervisor"
+    rows: dict[int, list[tuple[Any, ...]]] = {}
+    whose = among.values("pk") if among is not None else [p.pk for p in people]
+    for row in (
+        EmployeeTerms.objects.filter(employee__in=whose)
+        .order_by("employee_id", F("valid_from").asc(nulls_first=True))  # each one's first terms first
+        .values_list(
+            "employee_id", "valid_from", "department_id", "position_id", "supervisor_id", "base_salary"
+        )
     ):
-        rows.setdefault(terms.employee_id, []).append(terms)
+        rows.setdefault(row[0], []).append(row)
     for person in people:
-        recorded = sorted(rows.get(person.pk, []), key=lambda t: t.valid_from or dt.date.min)
+        recorded = rows.get(person.pk)
         if not recorded:
             continue
         day = min(last, person.left_on) if person.left_on else last
         chosen = recorded[0]
         for terms in recorded:
-            if terms.valid_from is None or terms.valid_from <= day:
+            if terms[1] is None or terms[1] <= day:
                 chosen = terms
-        person.department = chosen.department
-        person.position = chosen.position
-        person.supervisor = chosen.supervisor
-        person.base_salary = chosen.base_salary
+        if chosen[2:] != (person.department_id, person.position_id, person.supervisor_id, person.base_salary):
+            # setting an id drops the related instance read with it when the id changes
+            person.department_id, person.position_id, person.supervisor_id = chosen[2:5]
+            person.base_salary = chosen[5]
+    share_organisation(people)
+
+
+def share_organisation(people: Sequence[Employee]) -> None:
+    """Attach each employee's department, position and supervisor where not already read with them:
+    one instance of each for everyone (a supervisor among `people` is that person), the others read in
+    one query each, so that thousands of people cost thousands of rows, not four times as many."""
+    wanted = [p for p in people if not all(f.is_cached(p) for f in (_DEPARTMENT, _POSITION, _SUPERVISOR))]
+    if not wanted:
+        return
+    departments = Department.objects.in_bulk({p.department_id for p in wanted})
+    positions = Position.objects.in_bulk({p.position_id for p in wanted})
+    supervisors: dict[int, Employee] = {p.pk: p for p in people}
+    missing = {p.supervisor_id for p in wanted if p.supervisor_id is not None} - supervisors.keys()
+    supervisors.update(Employee.objects.in_bulk(missing))
+    for person in wanted:
+        _DEPARTMENT.set_cached_value(person, departments[person.department_id])
+        _POSITION.set_cached_value(person, positions[person.position_id])
+        boss = None if person.supervisor_id is None else supervisors[person.supervisor_id]
+        _SUPERVISOR.set_cached_value(person, boss)
+
+
+_DEPARTMENT = Employee._meta.get_field("department")
+_POSITION = Employee._meta.get_field("position")
+_SUPERVISOR = Employee._meta.get_field("supervisor")

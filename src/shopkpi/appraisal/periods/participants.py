@@ -37,8 +37,10 @@ def eligible_employees(period: str, cutoff_day: int = DEFAULT_CUTOFF_DAY) -> lis
     active = Employee.objects.filter(Q(hired_on__isnull=True) | Q(hired_on__lte=cutoff)).filter(
         Q(left_on__isnull=True) | Q(left_on__gte=span.start)
     )
-    people = list(active.select_related("position", "department", "supervisor").order_by("code"))
-    apply_month_terms(people, period)  # the period's position, supervisor and salary (effective-dated)
+    people = list(active.order_by("code"))
+    # the period's position, supervisor and salary (effective-dated); departments, positions and
+    # supervisors attached once each rather than read again with every person
+    apply_month_terms(people, period, among=active)
     return people
 
 
@@ -151,8 +153,9 @@ def _versions(people: Sequence[Employee], kind: PeriodKind) -> dict[int, Templat
 def _unusable(
     people: Sequence[Employee], versions: dict[int, TemplateVersion | None], kind: PeriodKind
 ) -> dict[str, str]:
-    found = {e.code: _why_unusable(e.position, versions[e.position_id], kind) for e in people}
-    return {code: reason for code, reason in found.items() if reason}
+    positions = {e.position_id: e.position for e in people}  # each position judged once, not per person
+    why = {pk: _why_unusable(p, versions[pk], kind) for pk, p in positions.items()}
+    return {e.code: why[e.position_id] for e in people if why[e.position_id]}
 
 
 def _why_unusable(position: Position, version: TemplateVersion | None, kind: PeriodKind) -> str:
