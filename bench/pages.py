@@ -19,6 +19,7 @@ too (under load the wall clock counts the other processes' turns).
 
     make bench-pages                    # 5,000 people
     python bench/pages.py --people 1000
+    python bench/pages.py --only 'hr /hr/cycles/new/$'   # one page (the company is built all the same)
 
 The last line is one JSON object: each page's figures by `user path`, the slow ones (`slow`, `slow_cpu`),
 the pay sheet's Excel writer (`paysheet_xlsx`), the machine's load.
@@ -32,6 +33,7 @@ import io
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -242,7 +244,7 @@ def paysheet_xlsx() -> dict[str, Any]:
     }
 
 
-def child(people: int, home: Path) -> dict[str, Any]:
+def child(people: int, home: Path, only: str = "") -> dict[str, Any]:
     os.environ["SHOPKPI_HOME"] = str(home)
     from shopkpi.cli.django_home import prepare_home
 
@@ -261,6 +263,8 @@ def child(people: int, home: Path) -> dict[str, Any]:
         given = parameters(username)
         for route in routes():
             url = url_of(route, given)
+            if url is not None and only and not re.search(only, f"{username} {url}"):
+                continue
             if url is None:
                 skipped["no parameter"] = skipped.get("no parameter", 0) + 1
                 continue
@@ -285,20 +289,24 @@ def child(people: int, home: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=5000, help="the company's head count (5,000)")
+    parser.add_argument(
+        "--only", default="", help="only the pages whose `user path` matches this regular expression"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        print(json.dumps(child(arguments.people, arguments.home), ensure_ascii=False))
+        print(json.dumps(child(arguments.people, arguments.home, arguments.only), ensure_ascii=False))
         return
     load = os.getloadavg()
     home = Path(tempfile.mkdtemp(prefix=f"bench-pages-{arguments.people}-"))
-    answer = subprocess.run(
-        [sys.executable, __file__, "--child", "--people", str(arguments.people), "--home", str(home)],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    command = [sys.executable, __file__, "--child", "--people", str(arguments.people), "--home", str(home)]
+    try:
+        answer = subprocess.run(
+            [*command, "--only", arguments.only], check=True, stdout=subprocess.PIPE, text=True
+        )
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     found = json.loads(answer.stdout.strip().splitlines()[-1])
     print(f"{'page':<58} {'ms':>8} {'cpu ms':>8} {'queries':>8} {'KiB':>8}")
     for page, figures in sorted(found["pages"].items(), key=lambda item: -item[1]["ms"]):
