@@ -60,3 +60,32 @@ def test_every_page_text_has_an_english_translation() -> None:
     assert not missing, "no English for: " + "; ".join(
         f"{t!r} ({Path(w).name})" for t, w in sorted(missing.items())
     )
+
+
+_PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def test_no_catalogue_holds_a_string_outside_an_entry() -> None:
+    """A quoted line after a blank line belongs to no msgid: polib (and Django) glue it onto the entry
+    above, whose English then ends with a stale sentence (as 'archived … read-only.%(n)s people take
+    part …' under every cycle's page did)."""
+    stray = []
+    for path in LOCALE_DIR.glob("*/*/LC_MESSAGES/django.po"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        stray += [
+            f"{path.relative_to(LOCALE_DIR)}:{n + 1}: {line}"
+            for n, line in enumerate(lines)
+            if line.startswith('"') and n > 0 and not lines[n - 1].strip()
+        ]
+    assert not stray, "\n".join(stray)
+
+
+def test_each_translation_fills_the_placeholders_of_its_text() -> None:
+    wrong = [
+        f"{path.relative_to(LOCALE_DIR)}: {entry.msgid!r} -> {entry.msgstr!r}"
+        for path in LOCALE_DIR.glob("*/en/LC_MESSAGES/django.po")
+        for entry in polib.pofile(str(path))
+        if entry.msgstr
+        and sorted(_PLACEHOLDER.findall(entry.msgid)) != sorted(_PLACEHOLDER.findall(entry.msgstr))
+    ]
+    assert not wrong, "\n".join(wrong)
