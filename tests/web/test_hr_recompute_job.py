@@ -76,5 +76,12 @@ def test_a_metric_engine_that_fails_is_told_on_the_page_and_changes_nothing(comp
     page = answer.content.decode()
     assert "指标无法计算，本次操作没有改动任何数据" in page and "SHOPKPI_METRICS_ENGINE" in page
     assert "postgresql://pg.example/kpi cannot be reached: timeout" in page
+    # the person's next step, then the administrator's note with the engine's own words set apart
+    assert "请稍后再试一次；仍然不行时，请把下面的说明转给系统管理员。" in page
+    answer = "PostgreSQL at postgresql://pg.example/kpi cannot be reached: timeout"
+    assert (
+        '<span class="for-admin">给管理员：' in page
+        and f'<code class="answer" translate="no">{answer}</code>' in page
+    )
     assert company.review("E01").score == Decimal("80.0")
     assert not AuditEntry.objects.filter(action="cycle.recompute").exists()

@@ -24,8 +24,9 @@ from typing import Any, TypeVar, overload
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 
 from shopkpi.appraisal.policy import ActionRefused, ReviewNotFound
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
@@ -52,12 +53,17 @@ def conflict(request: HttpRequest, message: str, status: int = 409) -> HttpRespo
 
 
 def engine_failed(error: EngineError | MetricValueError) -> str:
-    """What a person is told when the metrics could not be computed: nothing changed, what the admin checks."""
-    return _(
-        "指标无法计算，本次操作没有改动任何数据。请管理员检查设置 %(setting)s 指向的指标引擎是否可用"
-        "（数据是否已用 shopkpi warehouse publish 发布过去）以及自定义指标的写法，然后再试。"
-        "引擎的回答：%(error)s"
-    ) % {"setting": ENGINE_SETTING, "error": error}
+    """What a person is told when the metrics could not be computed: nothing changed, try again later or
+    pass on to the administrator what they check (the setting, publishing, the metrics) and the engine's
+    own answer, set apart from the sentences for the person (`errors/_engine_failed.html`)."""
+    return render_to_string(
+        "shopkpi/errors/_engine_failed.html",
+        {
+            "setting": format_html('<code translate="no">{}</code>', ENGINE_SETTING),
+            "publish": format_html('<code translate="no">{}</code>', "shopkpi warehouse publish"),
+            "answer": error,
+        },
+    )
 
 
 def _wrap(view: View, reshow: Reshow | None) -> View:
