@@ -179,15 +179,16 @@ def _answers(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def served(home: Path) -> Iterator[str]:
-    """`shopkpi --home HOME serve` on a free port in a subprocess (its log beside the home): the base URL,
-    once the login page answers; stopped on leaving."""
+def served(home: Path, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """`shopkpi --home HOME serve` on a free port in a subprocess (its log beside the home), with the
+    environment `settings` besides the test run's: the base URL, once the login page answers; stopped on
+    leaving."""
     port = _free_port()
     log_path = home.parent / f"serve-{home.name}.log"
     log = log_path.open("w")
     server = subprocess.Popen(
         _command("--home", str(home), "serve", "--port", str(port), "--no-job-worker"),
-        env=_environment(),
+        env={**_environment(), **(settings or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

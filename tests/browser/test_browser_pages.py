@@ -181,18 +181,16 @@ def test_every_page_of_a_role_fits_the_screen_and_speaks_its_language(
     assert not found, f"{role} ({username}):\n  " + "\n  ".join(found)
 
 
-@pytest.fixture(scope="module")
-def spot_company(
-    demo_build: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Path, dict[str, Any]]]:
-    """A copy of the demo company with spot checks and a peer rating in its month in progress
-    (spot_check_company.py), served: (base URL, home, what the visits need)."""
-    home = tmp_path_factory.mktemp("spot") / "home"
+def _copy_with(
+    demo_build: Path, tmp_path_factory: pytest.TempPathFactory, name: str, script: str, *args: str
+) -> tuple[Path, dict[str, Any]]:
+    """A copy of the demo company changed by `script` (run over it in its own process): its home, and
+    what the script printed (JSON, its last line)."""
+    home = tmp_path_factory.mktemp(name) / "home"
     shutil.copytree(demo_build, home)
-    period = json.loads((home / "demo.json").read_text(encoding="utf-8"))["periods"][-1]
-    script = Path(__file__).with_name("spot_check_company.py")
+    path = Path(__file__).with_name(script)
     done = subprocess.run(
-        [sys.executable, str(script), str(home), period],
+        [sys.executable, str(path), str(home), *args],
         env={
             **_environment(),
             "SHOPKPI_HOME": str(home),
@@ -203,9 +201,20 @@ def spot_company(
         timeout=300,
         check=False,
     )
-    assert done.returncode == 0, f"{script.name} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, f"{path.name} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return home, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def spot_company(
+    demo_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path, dict[str, Any]]]:
+    """A copy of the demo company with spot checks and a peer rating in its month in progress
+    (spot_check_company.py), served: (base URL, home, what the visits need)."""
+    period = json.loads((demo_build / "demo.json").read_text(encoding="utf-8"))["periods"][-1]
+    home, made = _copy_with(demo_build, tmp_path_factory, "spot", "spot_check_company.py", period)
     with served(home) as base_url:
-        yield base_url, home, json.loads(done.stdout.strip().splitlines()[-1])
+        yield base_url, home, made
 
 
 def test_the_spot_check_and_peer_rating_pages_fit_the_screen_and_speak_their_language(
@@ -241,3 +250,71 @@ def test_the_spot_check_and_peer_rating_pages_fit_the_screen_and_speak_their_lan
                         for problem in problems(person.page, language, data, step=visit.step)
                     ]
     assert not found, "\n  ".join(found)
+
+
+UNREACHABLE_ENGINE = "postgresql://shopkpi@127.0.0.1:9/nowhere"  # port 9 (discard): refused at once
+
+
+@pytest.fixture(scope="module")
+def troubled_company(
+    demo_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path, dict[str, Any]]]:
+    """A copy of the demo company with exports in every state a worker leaves them
+    (export_jobs_company.py), served with a metric engine that cannot be reached: (base URL, home, the
+    jobs by state)."""
+    home, made = _copy_with(demo_build, tmp_path_factory, "troubled", "export_jobs_company.py")
+    with served(home, {"SHOPKPI_METRICS_ENGINE": UNREACHABLE_ENGINE}) as base_url:
+        yield base_url, home, made
+
+
+def test_the_export_jobs_and_the_engine_failure_fit_the_screen_and_speak_their_language(
+    troubled_company: tuple[str, Path, dict[str, Any]], browse: Any
+) -> None:
+    """The page of an export that became a job (queued, running, done, its file removed, failed), each
+    with its way back to its list, and the 503 of a step that needs the metric engine when the engine
+    cannot be reached (HR's recompute and opening the next month: the form's page again, the person's
+    sentences first and the administrator's note with the engine's own answer set apart)."""
+    base_url, home, jobs = troubled_company
+    period = json.loads((home / "demo.json").read_text(encoding="utf-8"))["periods"][-1]
+    data = demo_data(home)
+    found: list[str] = []
+    for username, states in (("hr", ("done", "queued", "removed", "failed")), ("gm", ("running",))):
+        person = browse(base_url, username)
+        for language in ("zh", "en"):
+            if language == "en":
+                in_english(person)
+            for size, (width, height) in VIEWPORTS.items():
+                person.page.set_viewport_size({"width": width, "height": height})
+                for state in states:
+                    person.goto(f"/hr/exports/{jobs[state]}/", f"{language}-{size}-export-{state}")
+                    back = person.page.locator("#export-job p a").last.get_attribute("href") or ""
+                    assert back.startswith(("/hr/", "/gm/")), f"the {state} export: no way back ({back})"
+                    found += _checked(person, f"the {state} export", language, data)
+                if username == "hr":
+                    for name in _engine_failures(person, period, f"{language}-{size}"):
+                        found += _checked(person, f"{name} with the engine unreachable", language, data)
+    assert not found, "\n  ".join(found)
+
+
+def _checked(person: Visitor, where: str, language: str, data: tuple[str, ...]) -> list[str]:
+    size = person.page.viewport_size or {}
+    return [
+        f"{person.username} {where} ({language}, {size.get('width')}×{size.get('height')}): {problem}"
+        for problem in problems(person.page, language, data, step=False)
+    ]
+
+
+def _engine_failures(person: Visitor, period: str, step: str) -> Iterator[str]:
+    """HR recomputes the month, then opens the next one, with the engine unreachable: each answers 503
+    with the form's page again (yielded while it is shown)."""
+    for name, path, button, target in (
+        ("recompute", f"/hr/cycles/{period}/", "form[action$='/recompute/'] button", "recompute/"),
+        ("opening", "/hr/cycles/new/", "main form button[type=submit]", ""),
+    ):
+        person.expect_status(503, path + target)
+        person.page.goto(person.url(path))
+        person.submit(person.page.locator(button).first, f"{step}-engine-failed-{name}")
+        alert = person.page.locator("p.error[role=alert]").first
+        assert alert.locator("strong").count() == 1, alert.inner_text()
+        assert "127.0.0.1:9" in alert.locator(".for-admin code.answer").inner_text()
+        yield name

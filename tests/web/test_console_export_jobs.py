@@ -31,7 +31,6 @@ from shopkpi.data.warehouse.batch_store import open_store
 pytestmark = pytest.mark.django_db
 SMALL = 2  # IN_REQUEST in these tests: three lines make a job
 HEADINGS = {"audit": "审计日志", "approvals": "总经理审批清单", "actions": "行动项"}  # the job's page
-BACK = {"audit": "/hr/audit/", "approvals": "/gm/", "actions": "/hr/actions/?status="}  # and its way back
 
 
 @pytest.fixture
@@ -60,19 +59,18 @@ def company(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
 
 
 def _job_then_immediate(
-    company: Company, who: str, address: str, monkeypatch: pytest.MonkeyPatch
+    company: Company, who: str, address: str, monkeypatch: pytest.MonkeyPatch, back: str
 ) -> tuple[Job, list[list[Any]], list[list[Any]]]:
     """Export `address` as a job, run it as a worker does, check that nobody else gets its file, download
-    it; then export the same within the request. The job, and the cells of both files."""
+    it; then export the same within the request. The job's page leads `back` to the list under the
+    filter it was asked with. The job, and the cells of both files."""
     client = client_for(company, who)
     answer = client.post(address)
     job = Job.objects.get(kind="export")
     assert answer.status_code == 302 and answer["Location"] == f"/hr/exports/{job.id}/"
     assert (job.state, job.user, job.params["language"]) == ("queued", who, "zh-hans")
     page = client.get(answer["Location"]).content.decode()
-    assert (
-        f"导出 Excel：{HEADINGS[job.params['what']]}" in page and f'href="{BACK[job.params["what"]]}' in page
-    )
+    assert f"导出 Excel：{HEADINGS[job.params['what']]}" in page and f'href="{back}"' in page
     jobs.work(job.id)  # what a worker runs, on whichever machine
     job.refresh_from_db()
     assert job.state == "done" and job.done == job.total == job.result["lines"]
@@ -112,7 +110,8 @@ def test_a_large_audit_log_is_a_job_under_the_filter_chosen(
     expected = list(steps.order_by("-id").values_list("id", flat=True))
     assert len(expected) > SMALL
     address = f"/hr/audit.xlsx?action=review.&since={today}&actor=&page=3"  # the page's filter, page 3
-    job, from_job, from_request = _job_then_immediate(company, "hr", address, monkeypatch)
+    back = f"/hr/audit/?action=review.&amp;since={today}"  # the filter, not its page
+    job, from_job, from_request = _job_then_immediate(company, "hr", address, monkeypatch, back)
     filters = {"action": "review.", "since": today, "actor": ""}
     assert job.params == {
         "what": "audit",
@@ -162,7 +161,8 @@ def test_a_large_approval_list_is_a_job_the_gm_downloads(
 ) -> None:
     ops = Department.objects.get(name="运营部").pk
     address = f"/gm/approvals.xlsx?state=pending_gm&department={ops}"
-    job, from_job, from_request = _job_then_immediate(company, "gm", address, monkeypatch)
+    back = f"/gm/?state=pending_gm&amp;department={ops}"
+    job, from_job, from_request = _job_then_immediate(company, "gm", address, monkeypatch, back)
     filters = {"period": "", "department": ops, "state": "pending_gm"}
     assert (job.params["what"], job.params["filters"], job.total) == ("approvals", filters, 3)
     assert _exported("approvals") == [{"rows": 3, "filters": filters, "format": "xlsx"}] * 2
@@ -181,7 +181,7 @@ def test_a_large_action_item_list_is_a_job_of_the_state_chosen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     job, from_job, from_request = _job_then_immediate(
-        company, "hr", "/hr/actions.xlsx?status=all", monkeypatch
+        company, "hr", "/hr/actions.xlsx?status=all", monkeypatch, "/hr/actions/?status=all"
     )
     assert (job.params["what"], job.params["filters"], job.total) == ("actions", {"status": "all"}, 4)
     assert _exported("actions") == [{"rows": 4, "filters": {"status": "all"}, "format": "xlsx"}] * 2

@@ -143,7 +143,8 @@ def test_a_large_pay_sheet_is_written_by_the_worker_and_downloaded_only_by_who_a
     }
     page = hr.get(answer["Location"]).content.decode()
     assert (
-        f"共 {PEOPLE} 行，已交给后台生成" in page and "排队中，等待后台处理程序（shopkpi worker）生成" in page
+        f"共 {PEOPLE} 行，已交给后台生成" in page
+        and '排队中，等待后台处理程序 <code translate="no">shopkpi worker</code> 生成文件' in page
     )
     assert f'hx-get="/hr/exports/{job.id}/status/"' in page  # the page follows the job
     assert not AuditEntry.objects.filter(action="paysheet.export").exists()  # nothing taken out yet

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shopkpi.appraisal.accounts.roles import ADMIN, EMPLOYEE, EVALUATOR, GM, HR, roles
 from shopkpi.appraisal.models import Notice
@@ -24,7 +25,11 @@ LINKS: list[tuple[str, str | Promise, frozenset[str]]] = [
     ("/gm/", _("审批"), frozenset({GM})),
     ("/dashboards/", _("看板"), frozenset({EVALUATOR, HR, GM})),
     ("/templates/", _("模板"), frozenset({ADMIN, HR})),
-    ("/users/", _("用户"), frozenset({ADMIN, HR})),
+    (
+        "/users/",
+        pgettext_lazy("top bar", "用户"),
+        frozenset({ADMIN, HR}),
+    ),  # "Login" alone reads as signing in
 ]
 
 

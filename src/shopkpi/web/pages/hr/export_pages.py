@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from shopkpi.appraisal.accounts.roles import is_hr
 from shopkpi.appraisal.exports import export_jobs
 from shopkpi.appraisal.models import Job
+from shopkpi.appraisal.reviews.approval_list import ApprovalFilter
 from shopkpi.web.pages.common.errors import domain_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,18 +48,35 @@ def _mine(request: HttpRequest, job_id: str) -> Job:
     return job
 
 
+def back_query(job: Job) -> str:
+    """The query of the list the export was asked from (its filter, kept in the job's params), so that
+    the way back leads to the list under the same filter; "" for an export without one."""
+    filters = job.params.get("filters")
+    if not isinstance(filters, dict):
+        return ""
+    if job.params["what"] == "approvals":
+        return "?" + ApprovalFilter(**filters).query_string()
+    kept = {name: value for name, value in filters.items() if value not in ("", None)}
+    return "?" + urlencode(kept) if kept else ""
+
+
 @login_required
 @domain_errors
 def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
     job = _mine(request, job_id)
-    return render(request, "shopkpi/hr/export_job.html", {"job": job, "hr_nav": is_hr(request.user)})
+    return render(
+        request,
+        "shopkpi/hr/export_job.html",
+        {"job": job, "hr_nav": is_hr(request.user), "back_query": back_query(job)},
+    )
 
 
 @login_required
 @domain_errors
 def export_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
     """The job as a fragment; while it waits or runs, the fragment polls itself again."""
-    return render(request, "shopkpi/hr/_export_job.html", {"job": _mine(request, job_id)})
+    job = _mine(request, job_id)
+    return render(request, "shopkpi/hr/_export_job.html", {"job": job, "back_query": back_query(job)})
 
 
 @login_required
