@@ -101,6 +101,19 @@ def test_a_ragged_row_falls_back_and_is_reported_where_it_is(tmp_path: Path) -> 
     assert [(p.row, p.reason) for p in refused.value.problems] == [(3, "the row has 4 cells, the header 3")]
 
 
+def test_the_progress_of_a_file_read_again_never_goes_back(tmp_path: Path) -> None:
+    """The direct way reports the file read, then gives up on a ragged row near its end; the ordinary
+    way reads it again from its start: what is shown holds until the new reading passes it."""
+    path = tmp_path / "f.csv"
+    rows = "".join(f"wb{i},2026-10-{1 + i % 28:02d},{i}\n" for i in range(20_000))
+    path.write_text(f"account,date,fans\n{rows}wb,2026-10-02,2,extra\n", encoding="utf-8")
+    seen: list[int] = []
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", "sns_posts", [path], progress=lambda _f, done, _s: seen.append(done))
+    assert [p.row for p in refused.value.problems] == [20_002]  # found by the ordinary way
+    assert seen and seen == sorted(seen) and seen[-1] == path.stat().st_size
+
+
 def test_not_utf8_after_the_head_falls_back(tmp_path: Path) -> None:
     """The head is UTF-8 but a later row is GBK: DuckDB refuses it, the ordinary way reads it as GBK."""
     path = tmp_path / "f.csv"

@@ -375,11 +375,18 @@ def _refused(name: str) -> FileOutcome:
 
 
 def _on_bytes(progress: Progress | None, name: str, size: int) -> Callable[[int], None] | None:
+    """The file's bytes read, as they grow: a file read again from its start (the direct way given up
+    for the ordinary one, or a fresh reading process after a limit) is shown where it had got to until
+    the new reading passes it, never going back."""
     if progress is None:
         return None
+    shown = -1
 
     def on_bytes(done: int) -> None:
-        progress(name, done, size)
+        nonlocal shown
+        if done > shown:
+            shown = done
+            progress(name, done, size)
 
     return on_bytes
 
