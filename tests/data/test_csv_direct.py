@@ -13,7 +13,7 @@ from shopkpi.data.imports import csv_direct, staging
 from shopkpi.data.imports.importer import import_files
 from shopkpi.data.imports.profiles import profiles_for
 from shopkpi.data.imports.validation import TypedFile, read_and_validate
-from shopkpi.data.problems import ImportRefused, ProblemList
+from shopkpi.data.problems import PROBLEM_CAP, ImportRefused, ProblemList
 
 QIANNIU = "自制报表-报表查看-客服绩效_20261001_20261031_全部.csv"
 TEXT = (
@@ -136,3 +136,27 @@ def test_a_bad_cell_deep_in_a_large_file_is_reported_on_its_row(tmp_path: Path) 
     assert [(p.row, p.column, p.reason) for p in refused.value.problems] == [
         (250_002, "uv", "not a number: x")
     ]
+
+
+def test_problems_are_listed_in_the_order_the_files_were_given(tmp_path: Path) -> None:
+    """The direct CSVs are answered before the staged files, but the problems follow the files as given
+    (each by row), and the cap keeps the first files' problems: a GBK file first (staged) with more
+    bad rows than the cap, then two UTF-8 CSVs (direct) named before it alphabetically."""
+    staged = tmp_path / "b-gbk.csv"
+    bad = "".join(f"微博,2026-10-{1 + i % 28:02d},x{i}\n" for i in range(PROBLEM_CAP + 5))
+    staged.write_bytes(("account,date,fans\n" + bad).encode("gb18030"))
+    small = tmp_path / "c-small.csv"  # given before the other direct one, named after it
+    small.write_text("account,date,fans\nwb,2026-10-01,y\n", encoding="utf-8")
+    direct = tmp_path / "a-utf8.csv"
+    direct.write_text("account,date,fans\nwb,2026-10-01,1\nwb,2026-10-02,z\n", encoding="utf-8")
+
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", "sns_posts", [small, direct])
+    assert [(p.file, p.row) for p in refused.value.problems] == [("c-small.csv", 2), ("a-utf8.csv", 3)]
+
+    with pytest.raises(ImportRefused) as refused:
+        import_files(tmp_path / "home", "sns_posts", [staged, small, direct])
+    listed = refused.value.problems
+    assert refused.value.truncated and len(listed) == PROBLEM_CAP
+    assert {p.file for p in listed} == {"b-gbk.csv"}  # the first file's, not the direct ones answered first
+    assert [p.row for p in listed] == list(range(2, PROBLEM_CAP + 2))

@@ -138,10 +138,13 @@ class ProblemList:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def refuse_if_any(self) -> None:
+    def refuse_if_any(self, files: Sequence[str] = ()) -> None:
+        """ImportRefused with the problems in the order of `files` (the names as the user gave them;
+        a file not among them after those, by name), each file's by row."""
         if self.items:
-            raise ImportRefused(sorted(self.items, key=_order), truncated=self.truncated)
+            place = {name: n for n, name in reversed(list(enumerate(files)))}
 
+            def order(p: ImportProblem) -> tuple[int, str, int, str]:
+                return (place.get(p.file, len(place)), p.file, -1 if p.row is None else p.row, p.column or "")
 
-def _order(p: ImportProblem) -> tuple[str, int, str]:
-    return (p.file, -1 if p.row is None else p.row, p.column or "")
+            raise ImportRefused(sorted(self.items, key=order), truncated=self.truncated)

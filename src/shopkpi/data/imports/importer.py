@@ -218,7 +218,7 @@ def checked_import(
         )
         con.close()
         _overlapping_files([p.staged for p in prepared if isinstance(p, _Prepared)], problems)
-        problems.refuse_if_any()
+        problems.refuse_if_any([path.name for path in files])
         planned = tuple(
             p
             if isinstance(p, FileOutcome)
@@ -326,11 +326,18 @@ def _prepare(
     reads = read_and_validate_many(
         [t.read for t in to_read], profiles, profile, sets, target, con, timezone=timezone
     )
+    # the files are answered out of their order (the direct CSVs first): their problems are taken in
+    # the order the files were given, so that the first ones under the cap are the first files'
+    answered: dict[int, ProblemList] = {}
+    taken = 0
     for k, found in reads:
         n, digest, now, file = to_read[k].index, to_read[k].digest, to_read[k].now, to_read[k].read
         name = file.path.name
-        problems.extend(file.problems.items)
-        problems.truncated = problems.truncated or file.problems.truncated
+        answered[k] = file.problems
+        while taken in answered:
+            problems.extend(answered[taken].items)
+            problems.truncated = problems.truncated or answered.pop(taken).truncated
+            taken += 1
         raw, typed = found if found is not None else (None, None)
         if raw is None or typed is None or file.problems:
             drop(con, file.name)
