@@ -3,6 +3,7 @@ against one hand-written DuckDB statement (the floor) and an idiomatic pandas im
 
     python bench/data_metrics.py --employees 1000 --events 10000000      # make bench-small
     python bench/data_metrics.py --employees 10000 --events 100000000    # make bench-large (by hand)
+    python bench/data_metrics.py --only-import --import-runs 5            # the import and its floor alone
 
 The synthetic company goes straight into the warehouse (`load_warehouse`: no CSV, no parsing).
 Then, on that same data, each measured part runs in its own child process (so that its peak RSS is
@@ -21,7 +22,11 @@ of several runs, each from files on disk to results in memory:
   Parquet batch and roll-up from the same CSV (`import_vs_floor` = import / floor, medians; the two
   take turns).
 
-Medians are reported next to minima (`*_min_s`). The metric implementations must agree on every
+Medians are reported next to minima (`*_min_s`), and for the import and its floor the CPU time of
+each run too (`*_cpu_s`: this process's and its waited-for children's user and system time, DuckDB's
+threads included), steadier than wall time on a machine others share. `--only-import` measures only
+the import and its floor (no warehouse is generated: a minute instead of several) and prints their
+JSON line. The metric implementations must agree on every
 value (checked, reported). Progress goes to
 standard error; the last line of standard output is one JSON object.
 """
@@ -40,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -60,6 +66,13 @@ def peak_rss_mib() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """User and system time of this process (all its threads: DuckDB's too) and its waited-for children
+    (the import's reading process)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _plain(value: Any) -> str | None:
@@ -100,15 +113,16 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
     q = p.previous()
     times: list[float] = []
     values: dict[str, dict[str, str | None]] = {}
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"cpu": []}
     for run in range(runs):
         if kind == "import":
             assert csv_path is not None
             target = Path(tempfile.mkdtemp(prefix="bench-import-", dir=home.parent))
             try:
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), cpu_seconds()
                 outcome = import_files(target, "traffic_events", [csv_path], user="bench")
                 times.append(time.perf_counter() - start)
+                extra["cpu"].append(cpu_seconds() - cpu)
                 extra["rows"] = outcome[0].rows
             finally:
                 shutil.rmtree(target, ignore_errors=True)
@@ -117,9 +131,10 @@ def child(kind: str, home: Path, period: str, runs: int, out: Path, csv_path: Pa
             assert csv_path is not None
             target = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=home.parent))
             try:
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), cpu_seconds()
                 extra["rows"] = import_floor(csv_path, target)
                 times.append(time.perf_counter() - start)
+                extra["cpu"].append(cpu_seconds() - cpu)
             finally:
                 shutil.rmtree(target, ignore_errors=True)
             continue
@@ -293,6 +308,61 @@ def organisation(home: Path, snapshot: Any, position_templates: dict[str, str]) 
         run_import(home, ImportRequest(files=(path,), user="bench", dataset=dataset))
 
 
+@dataclass(frozen=True)
+class ImportMeasured:
+    summary: dict[str, Any]  # the figures the JSON line reports
+    rss_mib: float  # the import's peak resident set
+
+
+def measure_import(args: argparse.Namespace, home: Path, work: Path, period: str) -> ImportMeasured:
+    """A clickstream CSV of --import-rows rows through the import and through its floor, the two
+    taking turns: medians and minima of wall and CPU time."""
+    from shopkpi.synth import events as synth_events
+    from shopkpi.synth.calendar import SynthCalendar
+    from shopkpi.synth.company import build_company
+
+    say(f"writing a {args.import_rows:,}-row clickstream CSV to import")
+    calendar = SynthCalendar.of(period, 1)
+    company = build_company(args.employees, args.seed, calendar)
+    csv_path = work / "traffic_events.csv"
+    connection = synth_events.connection(work)
+    clicks = synth_events.event_allocation(company, calendar.days(), args.import_rows, args.seed)
+    synth_events.write_events_csv(connection, csv_path, clicks, args.seed)
+    connection.close()
+    import_times: dict[str, list[float]] = {"import": [], "import_floor": []}
+    import_cpu: dict[str, list[float]] = {"import": [], "import_floor": []}
+    for _turn in range(args.import_runs or args.runs):  # the import and its floor take turns
+        for kind in import_times:
+            imported_turn = run_child(kind, home, period, 1, work, csv_path)
+            import_times[kind] += imported_turn["times"]
+            import_cpu[kind] += imported_turn["cpu"]
+            if kind == "import":
+                imported = imported_turn
+    import_s = statistics.median(import_times["import"])
+    floor_s = statistics.median(import_times["import_floor"])
+    say(f"import: {imported['rows']:,} rows, runs {fmt(import_times['import'])} s")
+    say(f"import floor (DuckDB writing the same files): runs {fmt(import_times['import_floor'])} s")
+    csv_path.unlink()
+    cpu_s = statistics.median(import_cpu["import"])
+    floor_cpu_s = statistics.median(import_cpu["import_floor"])
+    say(
+        f"import CPU: runs {fmt(import_cpu['import'])} s; floor CPU: runs {fmt(import_cpu['import_floor'])} s"
+    )
+    summary = {
+        "import_rows_per_s": round(imported["rows"] / import_s),
+        "import_s": round(import_s, 2),
+        "import_min_s": round(min(import_times["import"]), 2),
+        "import_floor_s": round(floor_s, 2),
+        "import_floor_min_s": round(min(import_times["import_floor"]), 2),
+        "import_vs_floor": round(import_s / floor_s, 2),
+        "import_cpu_s": round(cpu_s, 2),
+        "import_floor_cpu_s": round(floor_cpu_s, 2),
+        "import_vs_floor_cpu": round(cpu_s / floor_cpu_s, 2),
+        "import_rows": imported["rows"],
+    }
+    return ImportMeasured(summary, imported["rss_mib"])
+
+
 def machine() -> dict[str, Any]:
     import duckdb
 
@@ -317,6 +387,9 @@ def main() -> None:
         "--runs", type=int, default=3, help="runs of each measurement (the median is reported)"
     )
     parser.add_argument("--import-runs", type=int, help="runs of the import (default: --runs)")
+    parser.add_argument(
+        "--only-import", action="store_true", help="measure only the import and its floor (no warehouse)"
+    )
     parser.add_argument("--home", type=Path, help="work here (default: a temporary folder, removed after)")
     parser.add_argument("--keep", action="store_true", help="keep the home")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -329,9 +402,9 @@ def main() -> None:
         return
 
     from shopkpi.data.metrics.catalogue import load_catalogue
-    from shopkpi.synth import events as synth_events
     from shopkpi.synth.calendar import SynthCalendar
-    from shopkpi.synth.company import POSITIONS, build_company
+    from shopkpi.synth.company import POSITIONS
+    from shopkpi.synth.generate import DEFAULT_START
     from shopkpi.synth.warehouse_load import load_warehouse
 
     root = args.home or Path(tempfile.mkdtemp(prefix="shopkpi-bench-"))
@@ -343,6 +416,13 @@ def main() -> None:
     try:
         info = machine()
         say(f"machine: {info}")
+        if args.only_import:
+            home.mkdir(parents=True)
+            calendar = SynthCalendar.of(DEFAULT_START, args.months)
+            measured = measure_import(args, home, work, calendar.months[-1].text)
+            summary = measured.summary | {"machine": info | {"load_after": round(os.getloadavg()[0], 1)}}
+            print(json.dumps(summary, ensure_ascii=False))
+            return
         say(
             f"generating {args.employees:,} employees and {args.events:,} clickstream rows into the warehouse"
         )
@@ -356,26 +436,7 @@ def main() -> None:
         say(f"generated in {generate_s:.1f} s: {loaded.rows}")
         period = loaded.period
 
-        say(f"writing a {args.import_rows:,}-row clickstream CSV to import")
-        calendar = SynthCalendar.of(period, 1)
-        company = build_company(args.employees, args.seed, calendar)
-        csv_path = work / "traffic_events.csv"
-        connection = synth_events.connection(work)
-        clicks = synth_events.event_allocation(company, calendar.days(), args.import_rows, args.seed)
-        synth_events.write_events_csv(connection, csv_path, clicks, args.seed)
-        connection.close()
-        import_times: dict[str, list[float]] = {"import": [], "import_floor": []}
-        for _turn in range(args.import_runs or args.runs):  # the import and its floor take turns
-            for kind in import_times:
-                imported_turn = run_child(kind, home, period, 1, work, csv_path)
-                import_times[kind] += imported_turn["times"]
-                if kind == "import":
-                    imported = imported_turn
-        import_s = statistics.median(import_times["import"])
-        floor_s = statistics.median(import_times["import_floor"])
-        say(f"import: {imported['rows']:,} rows, runs {fmt(import_times['import'])} s")
-        say(f"import floor (DuckDB writing the same files): runs {fmt(import_times['import_floor'])} s")
-        csv_path.unlink()
+        measured = measure_import(args, home, work, period)
 
         runs: dict[str, list[float]] = {"metrics": [], "sql": [], "sql_raw": [], "pandas": [], "close": []}
         rss: dict[str, float] = {}
@@ -421,7 +482,7 @@ def main() -> None:
             "pandas_vs_metrics": round(pandas_s / metrics_s, 2) if pandas_s is not None else None,
             "close_s": round(close_s, 2),
             "close_min_s": round(min(runs["close"]), 2),
-            "peak_rss_mib": round(max(rss["metrics"], rss["close"], imported["rss_mib"])),
+            "peak_rss_mib": round(max(rss["metrics"], rss["close"], measured.rss_mib)),
             "rows": loaded.events,
             "employees": loaded.employees,
             "metrics_s": round(metrics_s, 2),
@@ -430,13 +491,7 @@ def main() -> None:
             "sql_min_s": round(min(runs["sql"]), 2),
             "sql_raw_s": round(sql_raw_s, 2),
             "pandas_s": round(pandas_s, 2) if pandas_s is not None else None,
-            "import_rows_per_s": round(imported["rows"] / import_s),
-            "import_s": round(import_s, 2),
-            "import_min_s": round(min(import_times["import"]), 2),
-            "import_floor_s": round(floor_s, 2),
-            "import_floor_min_s": round(min(import_times["import_floor"]), 2),
-            "import_vs_floor": round(import_s / floor_s, 2),
-            "import_rows": imported["rows"],
+            **measured.summary,
             "pandas_peak_rss_mib": round(rss["pandas"]) if "pandas" in rss else None,
             "values_agree": not problems,
             "closed": closed,
