@@ -113,17 +113,23 @@ def applies(direct: DirectCsv, header_row: int) -> bool:
     return True
 
 
+def read_sql(direct: DirectCsv, fit: HeaderFit) -> str:
+    """DuckDB's read of the data rows, from the row after the header: text columns c0, c1 … in file
+    order; a row of another width is refused."""
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(fit.width)) + "}"
+    return (
+        f"read_csv({quote(str(direct.path))}, auto_detect = false, header = false, "
+        f"skip = {fit.header_row or 0}, delim = {quote(direct.delimiter)}, quote = '\"', escape = '\"', "
+        f"columns = {columns}, strict_mode = true, null_padding = false, encoding = 'utf-8')"
+    )
+
+
 def relation_sql(direct: DirectCsv, fit: HeaderFit, sources: Sequence[tuple[str, int]]) -> str:
     """The data rows as a FROM item: each source column (text), `_blank` for a row of empty cells and
     `_summary` for a profile's summary row (千牛's 汇总值 …), in file order from the row after the
     header; DuckDB refuses a row of another width."""
     width = fit.width
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    read = (
-        f"read_csv({quote(str(direct.path))}, auto_detect = false, header = false, "
-        f"skip = {fit.header_row or 0}, delim = {quote(direct.delimiter)}, quote = '\"', escape = '\"', "
-        f"columns = {columns}, strict_mode = true, null_padding = false, encoding = 'utf-8')"
-    )
+    read = read_sql(direct, fit)
     blank = " AND ".join(f"coalesce(c{i}, '') = ''" for i in range(width)) or "true"
     summaries: list[str] = []
     for rule in fit.profile.skip_rows:

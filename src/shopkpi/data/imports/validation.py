@@ -16,9 +16,11 @@ from pathlib import Path
 import duckdb
 
 from shopkpi.data.datasets import BEHAVIORS, CREDIT_JUDGES, ORDER_STATUSES, RATERS, Column, Dataset
+from shopkpi.data.imports import csv_direct
 from shopkpi.data.imports.csv_direct import DirectReadFailed
 from shopkpi.data.imports.file_rows import ProgressCallback
 from shopkpi.data.imports.import_warnings import ROW_HASH
+from shopkpi.data.imports.plain_cells import NOT_PLAIN, file_rows_sql, plain_cells_sql
 from shopkpi.data.imports.profile_match import HeaderFit
 from shopkpi.data.imports.profiles import Profile
 from shopkpi.data.imports.staging import RawFile, check_column, direct_raw, stage_raw_many
@@ -156,6 +158,11 @@ class _Columns:
                 f"CASE WHEN {number} NOT BETWEEN 0 AND 100 THEN 'rating outside 0–100: ' || {t} END"
             )
         return "coalesce(" + ", ".join(reasons) + ")"
+
+
+def _own_checks(dataset: Dataset) -> tuple[str, ...]:
+    """The columns `_Columns` checks beyond their type: a period, a rating."""
+    return ("period", "rating") if dataset.name == "ratings" else ("period",)
 
 
 def _row_rules(dataset: Dataset) -> list[str]:
@@ -326,9 +333,21 @@ def validate(
 
     `DirectReadFailed` when DuckDB cannot read a CSV the direct way: stage it the ordinary way."""
     file = raw.source
+    cells = ident(name + "_cells")
+    view = ident(name)
+    if _plain_cells(raw, dataset, con, cells):  # every cell plain: typed as it is, no problem in it
+        first = (raw.fit.header_row or 0) + 1
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + {first} AS _row, * FROM {cells}")
+        if con.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,):
+            problems.add(file, None, None, "the file has no data rows")
+        if not problems.full:
+            _duplicates(dataset, con, view, file, problems)
+        if problems:
+            drop(con, name)
+            return None
+        return _summary(dataset, con, view, 0)
     kept = "_blank, _summary" if raw.direct is not None else "_row"
     select, labelled = _cells_sql(raw, dataset, timezone, raw.relation(), kept)
-    cells = ident(name + "_cells")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {cells} AS {select}")
     except duckdb.Error:
@@ -336,7 +355,6 @@ def validate(
         if raw.direct is not None:
             raise DirectReadFailed(file) from None
         raise
-    view = ident(name)
     if raw.direct is not None:  # rows in file order: the row after the header is its number + 1
         first = (raw.fit.header_row or 0) + 1
         con.execute(
@@ -358,7 +376,44 @@ def validate(
     if problems:
         drop(con, name)
         return None
-    return _summary(dataset, con, raw, name)
+    skipped = raw.skipped
+    if raw.direct is not None:
+        counted = con.execute(f"SELECT count(*) FROM {cells} WHERE _summary").fetchone()
+        skipped = int(counted[0]) if counted else 0
+    return _summary(dataset, con, view, skipped)
+
+
+def _plain_cells(raw: RawFile, dataset: Dataset, con: duckdb.DuckDBPyConnection, cells: str) -> bool:
+    """Type a CSV read directly into the table `cells` by `plain_cells` when every cell is plain: True
+    when it did, False when the file is not of that kind or has a cell that is not (then the full
+    statement reads it). `DirectReadFailed` when DuckDB cannot read the file the direct way."""
+    select = _plain_select(raw, dataset)
+    if select is None:
+        return False
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {cells} AS {select}")
+    except duckdb.Error as error:
+        con.execute(f"DROP TABLE IF EXISTS {cells}")
+        if NOT_PLAIN in str(error):
+            return False
+        raise DirectReadFailed(raw.source) from None
+    return True
+
+
+def _plain_select(raw: RawFile, dataset: Dataset) -> str | None:
+    """`plain_cells`' statement for a CSV read directly, or None where it does not apply."""
+    direct = raw.direct
+    if direct is None or _row_rules(dataset):
+        return None
+    return plain_cells_sql(
+        dataset,
+        raw.fit,
+        file_rows_sql(raw.fit, csv_direct.read_sql(direct, raw.fit)),
+        allowed={c: v for (d, c), v in ENUMERATED.items() if d == dataset.name},
+        checked=_own_checks(dataset),
+        row_hash=None if dataset.key else ROW_HASH,
+        many_rows=direct.path.stat().st_size > MANY_ROWS_BYTES,
+    )
 
 
 Labelled = tuple[tuple[str, str | None], ...]  # (problem column, the label problems give its column)
@@ -611,16 +666,11 @@ def _key_shown(dataset: Dataset) -> str:
     )
 
 
-def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, raw: RawFile, name: str) -> TypedFile:
-    view = ident(name)
+def _summary(dataset: Dataset, con: duckdb.DuckDBPyConnection, view: str, skipped: int) -> TypedFile:
     rows, first, last = con.execute(
         f"SELECT count(*), min({scope.first_day_sql(dataset)}), max({scope.last_day_sql(dataset)}) FROM {view}"
     ).fetchone() or (0, None, None)
     accounts = tuple(
         a for (a,) in con.execute(f"SELECT DISTINCT {scope.account_sql(dataset)} FROM {view}").fetchall()
     )
-    skipped = raw.skipped
-    if raw.direct is not None:
-        found = con.execute(f"SELECT count(*) FROM {ident(name + '_cells')} WHERE _summary").fetchone()
-        skipped = int(found[0]) if found else 0
     return TypedFile(view, int(rows), skipped, accounts, first, last)

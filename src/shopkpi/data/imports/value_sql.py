@@ -288,13 +288,19 @@ def _date(c: str) -> str:
     )
 
 
+def common_timestamp_sql(c: str) -> str:
+    """The timestamp of text `c` in the common format `2026-10-01 09:30:00` (DuckDB's strptime, which
+    also skips ASCII spaces around it), else NULL: what `parsed_sql` tries first."""
+    return f"try_strptime({c}, {quote(_TIMESTAMP_FORMATS[0])})"
+
+
 def _timestamp(c: str, timezone: str) -> str:
     formats = "[" + ", ".join(quote(f) for f in _TIMESTAMP_FORMATS) + "]"
     tz = quote(timezone)
     serial = _excel_serial(c)
     # the common `2026-10-01 09:30:00` first: no other branch takes a text this format reads
     return (
-        f"coalesce(try_strptime({c}, {quote(_TIMESTAMP_FORMATS[0])}), CASE"
+        f"coalesce({common_timestamp_sql(c)}, CASE"
         f" WHEN regexp_full_match({c}, '\\d{{9,10}}(\\.\\d+)?')"
         f" THEN timezone({tz}, to_timestamp(CAST({c} AS DOUBLE)))"
         f" WHEN regexp_full_match({c}, '\\d{{13}}')"
