@@ -3,6 +3,7 @@ ordinary way (staged by the reading process), or it stands aside and the ordinar
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
@@ -82,6 +83,44 @@ def test_the_direct_way_stands_aside(tmp_path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="")
     probed = csv_direct.probe(path, 30)
     assert probed is None or not csv_direct.applies(probed, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "simple"),
+    [
+        ("a,b\r\n1,2\r\n\r\n3,4\r\n", False),
+        ("a,b\n1,2\n\n", False),
+        ("a,b\r\n1,\x00\r\n", False),
+        ("a,b\r1,2\r3,4\n", False),
+        ("a,b\r\n1,2\r\n3,4\r\n", True),
+        ("a,b\n1,2\n3,4", True),
+    ],
+)
+def test_one_pass_gives_the_checksum_and_whether_the_lines_are_simple(
+    tmp_path: Path, text: str, simple: bool
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    scanned = csv_direct.scan_file(path)
+    assert scanned == csv_direct.ScannedFile(hashlib.sha256(path.read_bytes()).hexdigest(), simple)
+    probed = csv_direct.probe(path, 30)  # (a NUL byte in the head: not even probed)
+    if probed is not None:
+        assert csv_direct.applies(probed, 1) == simple == csv_direct.applies(probed, 1, scanned.simple_lines)
+
+
+@pytest.mark.parametrize(
+    ("blank", "offset"), [("\n\n", -1), ("\r\n\r\n", -1), ("\r\n\r\n", -2), ("\r\n\r\n", -3)]
+)
+def test_a_blank_line_across_two_chunks_is_seen(tmp_path: Path, blank: str, offset: int) -> None:
+    """The file is read in chunks: a blank line whose bytes fall in two of them is still seen."""
+    before = "a,b\n" + "1,2\n" * (csv_direct._CHUNK // 4 - 2)
+    before += "x" * (csv_direct._CHUNK + offset - len(before))  # the blank line starts at the offset
+    path = tmp_path / "f.csv"
+    path.write_text(before + blank + "3,4\n", encoding="utf-8", newline="")
+    assert not csv_direct.scan_file(path).simple_lines
+    one = blank[: len(blank) // 2]  # the same line break, once: no blank line
+    path.write_text(before + one + "3,4\n", encoding="utf-8", newline="")
+    assert csv_direct.scan_file(path).simple_lines
 
 
 def test_gbk_text_is_read_the_ordinary_way(tmp_path: Path) -> None:

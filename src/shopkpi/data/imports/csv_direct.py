@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import itertools
 import re
@@ -31,8 +32,14 @@ from shopkpi.data.imports.profile_match import HeaderFit
 from shopkpi.data.imports.value_sql import quote
 
 HEAD_BYTES = 1 << 20
-_CHUNK = 1 << 24
+_CHUNK = 1 << 20  # hashed and scanned while in the processor's cache
 _NOT_SIMPLE_CR = (b"\n\r\n", b"\r\r")  # blank lines with carriage returns
+_NOT_TEXT = (
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+)  # workbooks, UTF-16
 _BLANK_LINE = re.compile(b"\n\n")  # (twice as fast as `in` on rows of a few dozen bytes)
 # what counts as space around a summary row's label (Python's str.strip() for the cells of a CSV)
 _SPACES = " \t\r\n\u3000\u00a0\x0b\x0c"
@@ -60,7 +67,7 @@ def probe(path: Path, search_rows: int) -> DirectCsv | None:
     except OSError:
         return None
     whole = len(prefix) <= HEAD_BYTES
-    if prefix.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if prefix.startswith(_NOT_TEXT):
         return None
     encoding = "utf-8-sig" if prefix.startswith(codecs.BOM_UTF8) else "utf-8"
     try:
@@ -88,29 +95,65 @@ def probe(path: Path, search_rows: int) -> DirectCsv | None:
     return DirectCsv(path, delimiter, encoding, head)
 
 
-def applies(direct: DirectCsv, header_row: int) -> bool:
+def applies(direct: DirectCsv, header_row: int, simple_lines: bool | None = None) -> bool:
     """True when DuckDB's rows are exactly the ordinary way's: the file has no blank lines, NUL bytes
-    or lone carriage returns, and no cell up to the header spans lines. (DuckDB refuses bytes that are
-    not UTF-8 itself: then the file is staged the ordinary way, which reads GBK.)"""
+    or lone carriage returns (`simple_lines`, when `scan_file` has looked already), and no cell up to
+    the header spans lines. (DuckDB refuses bytes that are not UTF-8 itself: then the file is staged
+    the ordinary way, which reads GBK.)"""
     for number, cells in direct.head:
         if number <= header_row and any(c and ("\n" in c or "\r" in c) for c in cells):
             return False
-    tail = b""
-    try:
-        with direct.path.open("rb") as f:
-            while chunk := f.read(_CHUNK):
-                window = tail + chunk
-                if b"\x00" in window or _BLANK_LINE.search(window):
-                    return False
-                if b"\r" in window and (
-                    any(marker in window for marker in _NOT_SIMPLE_CR)
-                    or window.count(b"\r") != window.count(b"\r\n") + window[-1:].count(b"\r")
-                ):
-                    return False  # a lone carriage return ends a row for Python, not always for DuckDB
-                tail = chunk[-2:]
-    except OSError:
-        return False
-    return True
+    if simple_lines is None:
+        try:
+            simple_lines = scan_file(direct.path).simple_lines
+        except OSError:
+            return False
+    return simple_lines
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    """What one pass over a file's bytes found."""
+
+    sha256: str
+    simple_lines: bool  # no blank lines, NUL bytes or lone carriage returns: DuckDB may read it (`applies`)
+
+
+def scan_file(path: Path) -> ScannedFile:
+    """The file's SHA-256 and whether its lines are simple, in one pass over its bytes (a chunk is
+    hashed and scanned while it is in the cache); OSError if it cannot be read. A workbook's bytes
+    are only hashed: DuckDB never reads one."""
+    digest = hashlib.sha256()
+    lines = _Lines()
+    with path.open("rb") as f:
+        first = True
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+            if first and chunk.startswith(_NOT_TEXT):
+                lines.simple = False
+            first = False
+            if lines.simple:
+                lines.feed(chunk)
+    return ScannedFile(digest.hexdigest(), lines.simple)
+
+
+class _Lines:
+    """Whether the chunks fed so far have only simple lines (see `applies`)."""
+
+    def __init__(self) -> None:
+        self.simple = True
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        window = self._tail + chunk  # (a blank line may fall across two chunks)
+        if b"\x00" in window or _BLANK_LINE.search(window):
+            self.simple = False
+        elif b"\r" in window and (
+            any(marker in window for marker in _NOT_SIMPLE_CR)
+            or window.count(b"\r") != window.count(b"\r\n") + window[-1:].count(b"\r")
+        ):
+            self.simple = False  # a lone carriage return ends a row for Python, not always for DuckDB
+        self._tail = chunk[-2:]
 
 
 def read_sql(direct: DirectCsv, fit: HeaderFit) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from shopkpi.data.datasets import DATASETS, Dataset
+from shopkpi.data.imports import csv_direct
 from shopkpi.data.imports.import_warnings import AccountOwner, file_warnings, group_warnings, load_owners
 from shopkpi.data.imports.profiles import InvalidProfiles, Profile, profiles_for
 from shopkpi.data.imports.validation import FileToRead, TypedFile, column_labels, drop, read_and_validate_many
@@ -301,14 +302,15 @@ def _prepare(
     (or refused, or unchanged: already imported): the files' outcomes in their order, and the warnings."""
     prepared: list[_Prepared | FileOutcome] = [_refused(path.name) for path in files]
     to_read: list[_ToRead] = []
-    digests: dict[int, tuple[str, int]] = {}  # (checksum, size) of each file that can be read
+    digests: dict[int, tuple[csv_direct.ScannedFile, int]] = {}  # (checksum …, size) of each readable file
     for n, path in enumerate(files):
-        try:
-            digests[n] = (sha256_of(path), path.stat().st_size)
+        try:  # its checksum, and whether DuckDB may read it directly, in one pass over its bytes
+            digests[n] = (csv_direct.scan_file(path), path.stat().st_size)
         except OSError as error:
             problems.add(path.name, None, None, f"cannot read the file: {error.strerror or error}")
-    current = current_batches(con, [(target.name, digest) for digest, _ in digests.values()])
-    for n, (digest, size) in digests.items():
+    current = current_batches(con, [(target.name, scanned.sha256) for scanned, _ in digests.values()])
+    for n, (scanned, size) in digests.items():
+        digest = scanned.sha256
         path = files[n]
         name = path.name
         existing = current.get((target.name, digest))
@@ -318,7 +320,12 @@ def _prepare(
         folder = stage / str(n)
         folder.mkdir(parents=True)
         file = FileToRead(
-            path, folder, f"_typed_{n}", ProblemList(cap=problems.cap), _on_bytes(progress, name, size)
+            path,
+            folder,
+            f"_typed_{n}",
+            ProblemList(cap=problems.cap),
+            _on_bytes(progress, name, size),
+            scanned.simple_lines,
         )
         to_read.append(_ToRead(n, digest, company_now(timezone), file))
     warnings: dict[int, list[DataWarning]] = {}

@@ -86,9 +86,12 @@ def direct_raw(
     out: Path,
     problems: ProblemList,
     on_progress: ProgressCallback | None = None,
+    *,
+    simple_lines: bool | None = None,
 ) -> RawFile | None:
-    """The RawFile of a plain UTF-8 CSV DuckDB reads directly (`csv_direct`); None for any other file."""
-    found = _direct(path, profiles, forced, preset, out, problems)
+    """The RawFile of a plain UTF-8 CSV DuckDB reads directly (`csv_direct`); None for any other file.
+    `simple_lines`: what `csv_direct.scan_file` found, when it has looked already."""
+    found = _direct(path, profiles, forced, preset, out, problems, simple_lines)
     if found is not None and on_progress is not None:
         on_progress(path.stat().st_size)
     return found
@@ -231,6 +234,7 @@ def _direct(
     preset: Mapping[str, str],
     out: Path,
     problems: ProblemList,
+    simple_lines: bool | None = None,
 ) -> RawFile | None:
     """The RawFile of a CSV DuckDB can read directly, or None (then it is staged the ordinary way,
     which also reports a file no profile fits)."""
@@ -239,7 +243,11 @@ def _direct(
     if probed is None:
         return None
     fit = choose_profile(profiles, list(probed.head), path.name, preset, forced)
-    if isinstance(fit, list) or not fit.header_row or not csv_direct.applies(probed, fit.header_row):
+    if (
+        isinstance(fit, list)
+        or not fit.header_row
+        or not csv_direct.applies(probed, fit.header_row, simple_lines)
+    ):
         return None
     _fit_problems(fit, preset, path.name, problems)
     return RawFile(path.name, out, fit, f"csv ({probed.encoding})", -1, -1, direct=probed)

@@ -217,6 +217,7 @@ class FileToRead:
     name: str  # its typed view in the connection
     problems: ProblemList  # where its problems go
     on_progress: ProgressCallback | None = None
+    simple_lines: bool | None = None  # what `csv_direct.scan_file` found, when it has looked already
 
 
 Read = tuple[RawFile, TypedFile | None] | None
@@ -269,7 +270,14 @@ def read_and_validate_many(
     to_stage: list[int] = []
     for i, f in enumerate(files):
         raw = direct_raw(
-            f.path, profiles, forced, preset, f.folder / "raw.parquet", attempts[i], f.on_progress
+            f.path,
+            profiles,
+            forced,
+            preset,
+            f.folder / "raw.parquet",
+            attempts[i],
+            f.on_progress,
+            simple_lines=f.simple_lines,
         )
         if raw is None:
             to_stage.append(i)
