@@ -76,8 +76,8 @@ def probe(path: Path, search_rows: int) -> DirectCsv | None:
         )
     except UnicodeDecodeError:
         return None
-    shown = text.lstrip("\ufeff \t\r\n").lower()
-    if not shown or (shown.startswith("<") and "<table" in shown):
+    shown = text.lstrip("\ufeff \t\r\n")
+    if not shown or (shown.startswith("<") and "<table" in shown.lower()):  # (an HTML table)
         return None
     delimiter = guess_delimiter(prefix[:HEAD_BYTES], encoding)
     if not whole:
