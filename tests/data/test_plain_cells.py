@@ -287,3 +287,24 @@ def test_any_timestamps_are_the_full_parse_s_when_plain(
     path = write(folder / "orders.csv", ORDERS, rows)
     full, fast = both(path, "orders", folder, monkeypatch)
     assert fast == full
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems"),
+    [
+        ([], [("events.csv", None, None, "the file has no data rows")]),
+        (
+            [("u1", "2026-10-01 09:00:00", "pv", "i1", "S1", "extra")],
+            [("events.csv", 2, None, "the row has 6 cells, the header 5")],
+        ),
+    ],
+)
+def test_a_file_with_no_rows_or_a_ragged_row_gets_the_same_problem(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[tuple[str, ...]],
+    problems: list[tuple[Any, ...]],
+) -> None:
+    path = write(tmp_path / "events.csv", HEADER, [*clean_rows(0), *rows])
+    full, fast = both(path, "traffic_events", tmp_path, monkeypatch)
+    assert fast == full and fast[0] == problems
