@@ -148,7 +148,7 @@ def test_a_failed_commit_leaves_no_roll_up_behind(tmp_path: Path, monkeypatch: p
     def fail(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(Warehouse, "_record", fail)
+    monkeypatch.setattr(Warehouse, "_record_all", fail)
     with pytest.raises(OSError, match="disk full"):
         import_files(
             home, "traffic_events", [events(tmp_path / "b.csv", [("u7", "2026-10-03 08:00:00", "pv", "S1")])]
