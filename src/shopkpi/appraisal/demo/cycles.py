@@ -68,6 +68,7 @@ class MonthDriver:
         self.ratings = ratings_of(home, cycle.period)
         self.received = received_of(home, cycle.period)
         self._known: dict[str, list[Decimal]] = {}
+        self.interview_day = Period.parse(cycle.period).end.replace(day=28)
 
     def user_of(self, review: Review) -> User:
         return self.people.employees[review.employee.code]
@@ -78,58 +79,57 @@ class MonthDriver:
         return self.people.hr if code == HR_CODE else self.people.employees[code]
 
     def act(self, user: User, review: Review, action: str, **data: Any) -> Review:
-        review.refresh_from_db()
+        """`action` on `review` as `user` would take it on the page they have open; `review` is the review
+        as that page shows it: what the previous step answered (the caller carries it on), or as read
+        once from the cycle's list, so no step reads it again first. Returns the review as saved."""
         return workflow.perform(user, review, action, expected_version=review.version, **data)
 
     def rated_keys(self, review: Review) -> list[str]:
         return [item.key for item in review.template_version.compiled().items if item.is_rated]
 
-    def self_review(self, review: Review, n: int) -> None:
+    def self_review(self, review: Review, n: int) -> Review:
         own = self.ratings.get((review.employee.code, "self"), {})
         ratings = {key: own[key] for key in self.rated_keys(review) if key in own}
-        self.act(
+        review = self.act(
             self.user_of(review),
             review,
             "save_self",
             ratings=ratings,
             self_assessment="本月按计划完成主要工作，详见各项数据。",
         )
-        self.act(self.user_of(review), review, "submit_self")
+        return self.act(self.user_of(review), review, "submit_self")
 
-    def supervisor_step(self, review: Review, n: int, *, submit: bool = True) -> None:
+    def supervisor_step(self, review: Review, n: int, *, submit: bool = True) -> Review:
         given = self.ratings.get((review.employee.code, "supervisor"), {})
         keys = self.rated_keys(review)
         ratings = {key: given.get(key, "80") for key in keys}
         evaluator = self.evaluator_of(review)
-        self.act(evaluator, review, "rate", ratings=ratings, comment="整体表现稳定，继续保持。")
-        period_end = Period.parse(self.cycle.period).end
-        self.act(
+        review = self.act(evaluator, review, "rate", ratings=ratings, comment="整体表现稳定，继续保持。")
+        review = self.act(
             evaluator,
             review,
             "record_interview",
-            held_on=period_end.replace(day=28),
+            held_on=self.interview_day,
             strengths=STRENGTHS[n % 4],
             improvements=IMPROVEMENTS[n % 4],
             plan=PLANS[n % 4],
             employee_response="认可，会按计划改进。",
         )
-        if submit:
-            self.act(evaluator, review, "submit_supervisor")
+        return self.act(evaluator, review, "submit_supervisor") if submit else review
 
-    def hr_step(self, review: Review) -> None:
+    def hr_step(self, review: Review) -> Review:
         """HR supplies what the exports lack (overrides with a reason), then passes the review to the GM;
         a value needed only once others are known (pay after the score) shows on the next try."""
         for attempt in range(3):
-            review.refresh_from_db()
             for name in missing_variables(review):
                 value, reason = self.supplied_value(review, name)
-                self.act(self.people.hr, review, "override", name=name, value=value, reason=reason)
+                review = self.act(self.people.hr, review, "override", name=name, value=value, reason=reason)
             try:
-                self.act(self.people.hr, review, "submit_hr")
-                return
+                return self.act(self.people.hr, review, "submit_hr")
             except workflow.WorkflowError:
                 if attempt == 2:
                     raise
+        raise AssertionError("unreachable")  # the third refusal is raised above
 
     def supplied_value(self, review: Review, name: str) -> tuple[Decimal, str]:
         """What HR enters for a value the exports lack or that is 0 where the card divides by it: a JD
@@ -172,6 +172,17 @@ def missing_variables(review: Review) -> list[str]:
     return sorted(wanted - present)
 
 
+def listed_reviews(cycle: Cycle) -> list[Review]:
+    """The cycle's reviews by 工号, as a list page shows them: with what the workflow's policy and the
+    driver read of each (its employee and their login, evaluator, template; the cycle is `cycle`), in
+    one query."""
+    return list(
+        cycle.reviews.select_related("employee__user", "evaluator", "template_version").order_by(
+            "employee__code"
+        )
+    )
+
+
 class Watch:
     """What a benchmark sees of a month worked through (bench/month.py times it): `part` wraps each
     part of the month, `at` is told when the month has reached a stage. The demo watches nothing."""
@@ -194,21 +205,20 @@ def run_archived_month(
         cycle = open_cycle(people.hr, period, participants=active)
     watch.at("opened", cycle)
     driver = MonthDriver(home, people, cycle)
-    reviews = list(
-        cycle.reviews.select_related("employee", "evaluator", "template_version").order_by("employee__code")
-    )
+    reviews = listed_reviews(cycle)
     for n, review in enumerate(reviews):
         with watch.part("first_step"):
-            driver.self_review(review, n)
+            review = driver.self_review(review, n)
         with watch.part("supervisor_steps"):
-            driver.supervisor_step(review, n)
+            review = driver.supervisor_step(review, n)
         with watch.part("hr_steps"):
             driver.hr_step(review)
     watch.at("at_gm", cycle)
     with watch.part("approve_all"):
         workflow.approve_all(people.gm, cycle, reason="同意")
     watch.at("approved", cycle)
-    for review in reviews:
+    # each employee opens their published review: the cycle's list read once, as approved
+    for review in listed_reviews(cycle):
         with watch.part("acknowledge"):
             driver.act(driver.user_of(review), review, "acknowledge")
     say(f"{period}: {len(reviews)} reviews approved and acknowledged")
@@ -228,9 +238,7 @@ def run_current_month(
     say(f"{period}: {noted} incidents recorded by the supervisors during the month")
     cycle = open_cycle(people.hr, period, participants=active)
     driver = MonthDriver(home, people, cycle)
-    reviews = list(
-        cycle.reviews.select_related("employee", "evaluator", "template_version").order_by("employee__code")
-    )
+    reviews = listed_reviews(cycle)
     # a spread over the steps: about a sixth each still with the employee, the evaluator, HR, the GM,
     # and the rest published (one of them acknowledged, one appealed)
     steps = ["pending_self", "pending_supervisor", "pending_hr", "pending_gm", "published", "published"]
@@ -239,17 +247,16 @@ def run_current_month(
         target = "pending_hr" if review.employee.code == at_hr else steps[n % len(steps)]
         if target == "pending_self":
             continue
-        driver.self_review(review, n)
+        review = driver.self_review(review, n)
         if target == "pending_supervisor":
             continue
-        driver.supervisor_step(review, n)
+        review = driver.supervisor_step(review, n)
         if target == "pending_hr":
             continue
-        driver.hr_step(review)
+        review = driver.hr_step(review)
         if target == "published":
             published.append(review)
-    for review in published:
-        driver.act(people.gm, review, "approve", reason="同意")
+    published = [driver.act(people.gm, review, "approve", reason="同意") for review in published]
     if published:
         driver.act(driver.user_of(published[0]), published[0], "acknowledge")
     if len(published) > 1:
