@@ -36,12 +36,15 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _user(username: str, *groups: str, first_name: str = "") -> User:
+def _login(username: str, first_name: str = "") -> User:
     # every demo login has an address (the reserved .example domain), so its notices can be mailed
     email = f"{username.lower()}@{DEMO_MAIL_DOMAIN}"
-    user = User.objects.create(
-        username=username, email=email, first_name=first_name, password=_demo_password_hash()
-    )
+    return User(username=username, email=email, first_name=first_name, password=_demo_password_hash())
+
+
+def _user(username: str, *groups: str, first_name: str = "") -> User:
+    user = _login(username, first_name)
+    user.save()
     for name in groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
     return user
@@ -58,11 +61,12 @@ def add_logins() -> DemoPeople:
     hr = _user("hr", HR, ADMIN, first_name="周敏")
     Employee.objects.filter(code=HR_CODE).update(user=hr)
     gm = _user("gm", GM, first_name="总经理")
-    logins: dict[str, User] = {}
+    # the employees' logins made at once, in 工号 order (no groups; 2,000 statements at 1,000 people)
+    created = User.objects.bulk_create([_login(code, employee.name) for code, employee in people.items()])
+    logins = dict(zip(people, created, strict=True))
     for code, employee in people.items():
-        logins[code] = _user(code, first_name=employee.name)
         employee.user = logins[code]
-        employee.save(update_fields=["user"])
+    Employee.objects.bulk_update(people.values(), ["user"], batch_size=500)
     return DemoPeople(hr=hr, gm=gm, employees=logins)
 
 
