@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,15 +229,21 @@ def _month_files(
     add: Callable[[str, str | None, Path, int, str], None],
 ) -> None:
     period = month.text
-    shop_rows = in_month(tables.shop_daily, "date", month)
+    # each shop's rows, in the table's order (grouped once: a thousand shops filtering the month's rows
+    # each took about two seconds at 1,000 people)
+    shop_rows: dict[Value, list[tuple[Value, ...]]] = defaultdict(list)
+    for row in in_month(tables.shop_daily, "date", month):
+        shop_rows[row[0]].append(row)
     for shop in (s for s in company.shops if s.kind in SYCM_KINDS):
-        rows = [r for r in shop_rows if r[0] == shop.name]
+        rows = shop_rows.get(shop.name, [])
         path = folder / "shop_daily" / exports.sycm_file_name(shop.name, month)
         add("shop_daily", period, path, exports.write_sycm_shop(path, shop.name, month, rows), "sycm-shop")
     agent_shop = {a.account: a.shop for a in company.agents}
-    qianniu_rows = in_month(tables.qianniu, "date", month)
+    qianniu_rows: dict[str, list[tuple[Value, ...]]] = defaultdict(list)
+    for row in in_month(tables.qianniu, "date", month):
+        qianniu_rows[agent_shop.get(str(row[0]), "")].append(row)
     for shop in company.shops_of("sycm"):
-        rows = [r for r in qianniu_rows if agent_shop[str(r[0])] == shop.name]
+        rows = qianniu_rows.get(shop.name, [])
         if rows:
             path = folder / "cs_daily" / "qianniu" / shop.name / exports.qianniu_file_name(month)
             add("cs_daily", period, path, exports.write_qianniu(path, rows), "qianniu-cs")
