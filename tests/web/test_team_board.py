@@ -182,3 +182,22 @@ def test_another_period_by_choice(org: api_org.Org) -> None:
     )
     assert codes(board(org, "mgr", "?period=2026-02")) == {"E012"}
     assert codes(board(org, "mgr")) == {"E012", "E013"}  # the open cycle by default
+
+
+def test_the_boards_rate_link_asks_the_policy_as_its_refusals_do(org: api_org.Org) -> None:
+    """policy.allows (the board's 评分与面谈 link, no refusal worded for a review at another step) answers
+    as `refusal(...) is None` for every user, review and action, at every step a review passes."""
+    from shopkpi.appraisal import policy
+
+    reviews = list(Review.objects.select_related("cycle", "employee__user", "evaluator"))
+    for status in Review.Status.values:
+        for review in reviews:
+            review.status = status
+            for user in org.users.values():
+                for action in [*policy.ACTIONS, "no such action"]:
+                    assert policy.allows(user, review, action) == (
+                        policy.refusal(user, review, action) is None
+                    )
+    for review in reviews:
+        review.status = Review.Status.PENDING_SUPERVISOR
+    assert any(policy.allows(user, review, "rate") for user in org.users.values() for review in reviews)

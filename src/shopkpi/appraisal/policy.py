@@ -186,6 +186,14 @@ def refusal(user: Any, review: Review, action: str) -> str | None:
     return None if found is None else found[1]
 
 
+def allows(user: Any, review: Review, action: str) -> bool:
+    """`refusal(...) is None` without wording a refusal: a review at another step is refused before
+    any message is translated (a list of a hundred reviews asks it for each)."""
+    if action in ACTIONS and review.status not in ACTIONS[action][0]:
+        return False
+    return _refusal(user, review, action) is None
+
+
 def _refusal(user: Any, review: Review, action: str) -> tuple[str, str] | None:
     """(code, message) of the refusal, or None."""
     if action not in ACTIONS:

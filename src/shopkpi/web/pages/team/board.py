@@ -79,6 +79,20 @@ def _shown(request: HttpRequest, in_cycle: QuerySet[Review], today: dt.date) -> 
     return shown
 
 
+def _to_rate(user: Any, today: dt.date, period: str | None) -> list[dict[str, Any]]:
+    """The ratings waiting for the user in the period, in their to-do order: each review's id, its
+    employee's name and whether it is overdue, read as values (a supervisor of a quarter of a company of
+    thousands has hundreds: no review, employee, department, position, evaluator and cycle each)."""
+    waiting = todo.waiting(user, today, todo.Filters(kind=todo.RATE, period=period or ""))
+    if waiting.query.is_empty():  # nothing can wait for them (`none()`, without the annotations)
+        return []
+    return [
+        {"pk": pk, "name": name, "overdue": bool(overdue)}
+        # todo_overdue: an annotation of todo.waiting, which the type checker does not see
+        for pk, name, overdue in waiting.values_list(*["pk", "employee__name", "todo_overdue"])
+    ]
+
+
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
@@ -132,7 +146,7 @@ def board(request: HttpRequest) -> HttpResponse:
                 "overdue": deadlines.overdue(review, today),
                 "live": live_score(review) if shown else None,
                 "grade": review.grade if shown else "",
-                "may_rate": policy.refusal(user, review, "rate") is None,
+                "may_rate": policy.allows(user, review, "rate"),
             }
         )
     return render(
@@ -153,8 +167,6 @@ def board(request: HttpRequest) -> HttpResponse:
             "all_teams": is_hr(user) or is_gm(user),
             "next": request.get_full_path(),
             # the ratings waiting for this evaluator in the period, on every page of the board
-            "to_rate": list(
-                map(todo.entry, todo.waiting(user, today, todo.Filters(kind=todo.RATE, period=period or "")))
-            ),
+            "to_rate": _to_rate(user, today, period),
         },
     )
