@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -79,6 +81,13 @@ def _shown(request: HttpRequest, in_cycle: QuerySet[Review], today: dt.date) -> 
     return shown
 
 
+def _review_path() -> Callable[[int], str]:
+    """The path of a review's page (`reverse("review", args=[pk])`) for hundreds of reviews: the URL conf
+    is resolved once, for review 0, and each id put in its place."""
+    head, tail = reverse("review", args=[0]).rsplit("/0/", 1)
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
 def _to_rate(user: Any, today: dt.date, period: str | None) -> list[dict[str, Any]]:
     """The ratings waiting for the user in the period, in their to-do order: each review's id, its
     employee's name and whether it is overdue, read as values (a supervisor of a quarter of a company of
@@ -86,8 +95,9 @@ def _to_rate(user: Any, today: dt.date, period: str | None) -> list[dict[str, An
     waiting = todo.waiting(user, today, todo.Filters(kind=todo.RATE, period=period or ""))
     if waiting.query.is_empty():  # nothing can wait for them (`none()`, without the annotations)
         return []
+    path = _review_path()
     return [
-        {"pk": pk, "name": name, "overdue": bool(overdue)}
+        {"url": path(pk), "name": name, "overdue": bool(overdue)}
         # todo_overdue: an annotation of todo.waiting, which the type checker does not see
         for pk, name, overdue in waiting.values_list(*["pk", "employee__name", "todo_overdue"])
     ]
@@ -128,6 +138,7 @@ def board(request: HttpRequest) -> HttpResponse:
         counts[entry["evaluator_id"]][entry["status"]] = entry["n"]
         late[entry["evaluator_id"]] += entry["late"]
     teams: dict[int | None, dict[str, Any]] = {}
+    path = _review_path()
     for review in page:
         team = teams.get(review.evaluator_id)
         if team is None:
@@ -142,6 +153,7 @@ def board(request: HttpRequest) -> HttpResponse:
         team["rows"].append(
             {
                 "review": review,
+                "url": path(review.pk),
                 "due": deadlines.due_date(review),
                 "overdue": deadlines.overdue(review, today),
                 "live": live_score(review) if shown else None,
