@@ -380,3 +380,133 @@ def audit(home: Path) -> list[tuple[object, ...]]:
 
 def parquet_files(home: Path) -> set[str]:
     return {p.relative_to(home / "warehouse").as_posix() for p in (home / "warehouse").rglob("*.parquet")}
+
+
+def test_a_runner_imports_nothing_from_the_callers_folder(tmp_path: Path, homes: Homes) -> None:
+    """The ready process runs as `serve` starts it (`python -c`, '' first on its path): a runner, in the
+    caller's folder, still imports the installed pyarrow (which `metrics` imports in the runner), not a
+    `pyarrow.py` lying in that folder."""
+    folder = tmp_path / "caller"
+    folder.mkdir()
+    planted = folder / "planted-ran"
+    (folder / "pyarrow.py").write_text(
+        f"open({str(planted)!r}, 'w').close()\nraise ImportError('the folder pyarrow')\n", encoding="utf-8"
+    )
+    done = call(homes.served, "metrics", "--period", "2026-06", cwd=folder)
+    assert done.imported == "", done.err
+    assert done.code == 0, done.err
+    assert not planted.exists()
+
+
+def paused_import(home: Path, point: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """A handed-off `shopkpi import` of good.csv, paused at `point`; and its runner's pid."""
+    caller = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CALLER,
+            "--home",
+            str(home),
+            "import",
+            "shop_daily",
+            "good.csv",
+            "--accept-warnings",
+        ],
+        cwd=home.parent / "data" if (home.parent / "data").exists() else home.parent,
+        env=environment(env | DEBUG | {"MARK": str(home.parent / ".mark-paused")}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert caller.stderr is not None
+    found = re.search(r"\(runner (\d+)\)", caller.stderr.readline())
+    assert found and f"paused at {point}" in caller.stderr.readline()
+    return caller, int(found.group(1))
+
+
+def copied(tmp_path: Path, homes: Homes) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(homes.pristine, home)
+    shutil.copy(homes.data / "good.csv", tmp_path / "good.csv")
+    return home
+
+
+def test_ctrl_c_in_the_ready_process_terminal_leaves_the_calls_running(tmp_path: Path, homes: Homes) -> None:
+    """SIGINT to the ready process's whole process group (Ctrl-C where `shopkpi ready` runs) ends it;
+    the calls it runs are in sessions of their own and go on to their end."""
+    home = copied(tmp_path, homes)
+    pause = {PAUSE_ENV: "before_confirm:5"}
+    ready = start_ready(home, tmp_path / "ready.log", pause)
+    try:
+        caller, _runner = paused_import(home, "before_confirm", pause)
+        os.killpg(ready.pid, signal.SIGINT)
+        ready.wait(timeout=60)
+        out, err = caller.communicate(timeout=120)
+        assert caller.returncode == 0, err
+        assert out.startswith("imported   good.csv"), out + err
+    finally:
+        if ready.poll() is None:
+            stop(ready)
+    assert batches(home) == [("good.csv", "current")]
+
+
+def test_a_runner_dies_with_its_supervisor(tmp_path: Path, homes: Homes) -> None:
+    home = copied(tmp_path, homes)
+    pause = {PAUSE_ENV: "before_confirm:120"}
+    ready = start_ready(home, tmp_path / "ready.log", pause)
+    try:
+        rows = current_rows(home)
+        caller, runner = paused_import(home, "before_confirm", pause)
+        process = psutil.Process(runner)
+        supervisor = process.ppid()
+        assert supervisor != ready.pid
+        os.kill(supervisor, signal.SIGKILL)
+        process.wait(timeout=60)  # (raises if it is still running then)
+        _out, err = caller.communicate(timeout=120)
+        assert caller.returncode == 1 and "without its exit status" in err, err
+        assert current_rows(home) == rows
+    finally:
+        stop(ready)
+
+
+def test_a_stopped_ready_process_leaves_the_call_to_the_caller_and_never_runs_it_too(
+    tmp_path: Path, homes: Homes
+) -> None:
+    """A ready process stopped (SIGSTOP, Ctrl-Z) does not answer: after handoff.HANDOFF_TIMEOUT the
+    caller runs the call itself; the ready process, going on, finds the call given up and runs nothing."""
+    home = copied(tmp_path, homes)
+    ready = start_ready(home, tmp_path / "ready.log")
+    try:
+        os.kill(ready.pid, signal.SIGSTOP)
+        mark = tmp_path / ".mark"
+        caller = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                CALLER,
+                "--home",
+                str(home),
+                "import",
+                "shop_daily",
+                "good.csv",
+                "--accept-warnings",
+            ],
+            cwd=tmp_path,
+            env=environment(DEBUG | {"MARK": str(mark)}),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            caller.wait(timeout=120)  # (its pipes stay open until the ready process takes the given-up call)
+        finally:
+            os.kill(ready.pid, signal.SIGCONT)
+        out, err = caller.communicate(timeout=120)
+        done = Call(caller.returncode, out, err, mark.read_text() if mark.exists() else None)
+        assert ran_itself(done.imported) and done.code == 0, done.err
+        assert "runs in this process: the ready process did not answer within 5 s" in done.err
+        after = call(home, "import", "shop_daily", "good.csv", "--dry-run", cwd=tmp_path)
+        assert after.imported == "" and after.code == 0, after.err  # (it took the given-up call first)
+    finally:
+        stop(ready)
+    assert batches(home) == [("good.csv", "current")]

@@ -11,9 +11,10 @@ input, output and error (their descriptors, SCM_RIGHTS). A process forked from t
 the same click command on them and its exit status comes back; signals that would stop this process
 (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) are passed on to it.
 
-Nothing has started until the ready process has sent the runner's pid: any failure before that (no
-socket, a socket no process listens on, another fingerprint, a refusal) and the call runs in this
-process as it always did. SHOPKPI_HANDOFF=0 never hands off; SHOPKPI_HANDOFF=debug says on standard
+Nothing has started until this process has said go to the ready process's acceptance: any failure
+before that (no socket, a socket no process listens on, another fingerprint, a refusal, no answer
+within HANDOFF_TIMEOUT seconds: a stopped or wedged ready process) and the call runs in this process
+as it always did; the ready process forks the runner only after the go. SHOPKPI_HANDOFF=0 never hands off; SHOPKPI_HANDOFF=debug says on standard
 error where each call ran and why.
 """
 
@@ -40,6 +41,7 @@ DEFAULT_HOME = "~/.shopkpi"
 DEFAULT_SETTINGS = "shopkpi.config.settings"
 FORWARDED: tuple[int, ...] = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
 NOT_FINGERPRINTED = ("SHOPKPI_HOME", HANDOFF_ENV)  # the home is fingerprinted resolved; the switch itself
+HANDOFF_TIMEOUT = 5.0  # seconds to connect and be accepted; else the call runs in this process
 MAX_FRAME = 16 << 20
 _LENGTH = 4  # a frame: its length (4 bytes, big-endian), then a marshal of dicts, lists, str and int
 _UNIX_PATH_MAX = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
@@ -235,11 +237,24 @@ class _Call:
             self.connection.sendall(data[sent:])
             frames = Frames(self.connection)
             answer = frames.next()
+        except TimeoutError:
+            raise NotHandedOff(
+                f"the ready process did not answer within {HANDOFF_TIMEOUT:g} s (stopped or busy?)"
+            ) from None
         except (OSError, ValueError, EOFError, TypeError) as error:
             raise NotHandedOff(f"the ready process did not take the call ({error})") from None
-        if answer is None or "pid" not in answer:
+        if answer is None or "accepted" not in answer:
             reason = (answer or {}).get("refused", "it closed the connection")
             raise NotHandedOff(f"the ready process refused the call: {reason}")
+        try:  # from here the call is the ready process's: it forks the runner on this go
+            self.connection.settimeout(None)
+            self.connection.sendall(frame({"go": 1}))
+            answer = frames.next()
+        except (OSError, ValueError, EOFError, TypeError):
+            answer = None
+        if answer is None or "pid" not in answer:
+            print("shopkpi: the ready process ended the call without starting it", file=sys.stderr)
+            return 1
         self.started = True
         if self.debug:
             ready, runner = answer.get("ready"), answer["pid"]
@@ -302,6 +317,7 @@ def _umask() -> int:
 
 def _connect(path: str) -> Any:
     connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    connection.settimeout(HANDOFF_TIMEOUT)
     try:
         within(path, connection.connect)
     except OSError as error:

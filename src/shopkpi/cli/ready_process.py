@@ -10,6 +10,10 @@ and goes back to listening. The supervisor reads the request, refuses it when it
 the ready process's own (another code, home or setting: the client then runs the call itself), and
 forks the runner, which takes the client's descriptors as its standard streams, its working directory,
 umask, environment and arguments, and runs the same click command as `shopkpi` would. The supervisor
+answers that it takes the call and forks the runner only once the client has said go (a client
+that gave up waiting has run the call itself: then nothing runs here). It runs in a session of its own
+(a Ctrl-C or Ctrl-Z in the terminal of `shopkpi ready` does not reach the calls) and its runner dies
+with it (PR_SET_PDEATHSIG on Linux). The supervisor
 sends the runner's pid, passes on the signals the client sends, kills the runner when the client is
 gone (as the client's own death would have ended the call), and sends its exit status and processor
 time (the runner's and its children's, from wait4) once it has ended.
@@ -40,7 +44,9 @@ import click
 from shopkpi.cli import handoff
 
 LOCK_NAME = "commands.lock"
-REQUEST_TIMEOUT = 30  # seconds a client has to send its request
+REQUEST_TIMEOUT = 30  # seconds a client has to send its request (and its go)
+STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # what stops the ready process
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PASSED_ON = {int(s) for s in handoff.FORWARDED}
 # the commands whose modules are imported here (`metrics` imports pyarrow, whose import starts threads: a
 # runner of `metrics` imports its module itself)
@@ -63,6 +69,7 @@ def serve_commands(home: Path) -> None:
     identity = handoff.fingerprint(
         resolved, os.environ
     )  # before anything is imported: a change after is seen
+    _no_working_directory_on_path()
     run = Path(resolved) / handoff.RUN_FOLDER
     run.mkdir(parents=True, exist_ok=True, mode=0o700)
     run.chmod(0o700)
@@ -73,6 +80,14 @@ def serve_commands(home: Path) -> None:
         with _listening(path) as listener:
             click.echo(f"shopkpi: ready process {os.getpid()} takes calls on {path}", err=True)
             _serve(listener, lock, identity)
+
+
+def _no_working_directory_on_path() -> None:
+    """No entry of sys.path that follows the working directory ('' from `python -c`, a relative one): a
+    runner works in its caller's folder and must not import a module found there (a `pyarrow.py` …);
+    the others made absolute, as they are at this start."""
+    sys.path[:] = [os.path.abspath(entry) for entry in sys.path if entry and entry != "."]
+    sys.path_importer_cache.pop("", None)
 
 
 @contextlib.contextmanager
@@ -111,6 +126,7 @@ def _preload() -> None:
         cli.commands[name]  # the command's module imported
     for module in PRELOADED:
         importlib.import_module(module)
+    _libc()  # ctypes loaded once (each runner's prctl)
     shipped_profiles()  # parsed once (package data)
     migration_files()  # looked for once (code)
     templates = sorted((Path(scorecard.__file__).parent / "templates").glob("*.yaml"))
@@ -169,7 +185,7 @@ def _stop(_signum: int, _frame: object) -> None:
 def _serve(listener: socket.socket, lock: int, identity: str) -> None:
     from django.db import connections
 
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for signum in STOPPING:
         signal.signal(signum, _stop)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
     sys.stdout.flush()
@@ -179,7 +195,7 @@ def _serve(listener: socket.socket, lock: int, identity: str) -> None:
             connection, _address = listener.accept()
             try:
                 connections.close_all()  # no connection may be shared with a fork
-                if os.fork() == 0:
+                if _fork_unstoppable() == 0:
                     try:
                         listener.close()
                         os.close(lock)
@@ -194,11 +210,24 @@ def _serve(listener: socket.socket, lock: int, identity: str) -> None:
         return
 
 
+def _fork_unstoppable() -> int:
+    """os.fork(), the stopping signals held back meanwhile: the child never runs the ready process's
+    handler (whose _Stop would unlink the live socket); it ignores them, the parent gets them after."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            for signum in (*STOPPING, signal.SIGQUIT):
+                signal.signal(signum, signal.SIG_IGN)  # the ready process's stop is not the call's
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return pid
+
+
 def _supervise(connection: socket.socket, identity: str) -> NoReturn:
     """Take one call: check it, fork its runner, pass its signals on, report how it ended."""
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(signum, signal.SIG_IGN)  # the ready process's stop is not the call's
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()  # a session of its own: the terminal of `shopkpi ready` (Ctrl-C, Ctrl-Z) is not the call's
     start = time.process_time()
     frames = handoff.Frames(connection)
     request: dict[str, Any] | None = None
@@ -208,21 +237,33 @@ def _supervise(connection: socket.socket, identity: str) -> NoReturn:
         else:
             connection.settimeout(REQUEST_TIMEOUT)
             request = frames.next(with_fds=3)
-            connection.settimeout(None)
             refused = _refusal(request, frames.fds, identity)
+            if not refused:  # the client may have given up waiting and run the call itself: ask
+                connection.sendall(handoff.frame({"accepted": os.getppid()}))
+                go = frames.next()
+                if go is None or not go.get("go"):
+                    os._exit(0)
+            connection.settimeout(None)
     except (OSError, ValueError, EOFError, TypeError) as error:
         request, refused = None, f"no request ({error})"
     if refused or request is None:
         with contextlib.suppress(OSError):
             connection.sendall(handoff.frame({"refused": refused}))
         os._exit(0)
+    supervisor = os.getpid()
     runner = os.fork()
     if runner == 0:
         connection.close()
+        _die_with(supervisor)
         _run(request, frames.fds)
     for fd in frames.fds:
         os.close(fd)
-    connection.sendall(handoff.frame({"pid": runner, "ready": os.getppid()}))
+    try:
+        connection.sendall(handoff.frame({"pid": runner, "ready": os.getppid()}))
+    except OSError:  # the client has gone: so does its call
+        os.kill(runner, signal.SIGKILL)
+        os.waitpid(runner, 0)
+        os._exit(0)
     status, usage = _watch(connection, frames, runner)
     code = os.waitstatus_to_exitcode(status)
     with contextlib.suppress(OSError):
@@ -288,6 +329,21 @@ def _watch(connection: socket.socket, frames: handoff.Frames, runner: int) -> tu
             elif int(message.get("signal", 0)) in PASSED_ON:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(runner, int(message["signal"]))
+
+
+def _die_with(supervisor: int) -> None:
+    """The runner killed when its supervisor dies (killed, out of memory …): no call goes on unwatched."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != supervisor:  # it died before that
+        os._exit(1)
+
+
+def _libc() -> Any:
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def _run(request: dict[str, Any], fds: list[int]) -> NoReturn:
