@@ -56,7 +56,8 @@ def back_query(job: Job) -> str:
         return ""
     if job.params["what"] == "approvals":
         return "?" + ApprovalFilter(**filters).query_string()
-    kept = {name: value for name, value in filters.items() if value not in ("", None)}
+    # by name: PostgreSQL's jsonb keeps a job's params in an order of its own, not the order they were given
+    kept = {name: filters[name] for name in sorted(filters) if filters[name] not in ("", None)}
     return "?" + urlencode(kept) if kept else ""
 
 
