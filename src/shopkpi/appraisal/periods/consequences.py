@@ -91,6 +91,18 @@ def settle(user: Any, review: Review, reason: str, *, later: bool = True) -> Non
             settle(user, other, f"{review.cycle.period} 的考核结果改变：{reason}", later=False)
 
 
+def settles_anything(review: Review, *, has_live: bool, has_later: bool) -> bool:
+    """Whether `settle` would change anything for `review`, given whether it has live action items and
+    whether its employee has final later months (for callers that read those once for many reviews)."""
+    final = is_final(review)
+    return (
+        final
+        or has_live
+        or final != (review.final_at is not None)
+        or (has_later and review.published_at is not None)
+    )
+
+
 def settle_due(user: Any = None) -> int:
     """Raise the action items of published results whose appeal window has closed; returns how many
     reviews became final. Safe to call often: a settled review is not looked at again."""

@@ -236,13 +236,9 @@ def _approve_together(user: Any, cycle: Cycle, reviews: list[Review], reason: st
             },
             reason=change.reason,
         )
-        final = consequences.is_final(review)
-        if (
-            final
-            or review.pk in live
-            or final != (review.final_at is not None)
-            or (review.published_at is not None and review.employee_id in later)
-        ):  # (else settle finds nothing to do) saved first: the later months read it as history
+        if consequences.settles_anything(
+            review, has_live=review.pk in live, has_later=review.employee_id in later
+        ):  # saved first: the later months read it as history
             review.save()
             consequences.settle(user, review, settling)
         else:
