@@ -163,11 +163,13 @@ def test_a_large_approval_list_is_a_job_the_gm_downloads(
     address = f"/gm/approvals.xlsx?state=pending_gm&department={ops}"
     back = f"/gm/?state=pending_gm&amp;department={ops}"
     job, from_job, from_request = _job_then_immediate(company, "gm", address, monkeypatch, back)
-    filters = {"period": "", "department": ops, "state": "pending_gm"}
+    filters = {"period": "", "department": ops, "state": "pending_gm", "q": ""}
     assert (job.params["what"], job.params["filters"], job.total) == ("approvals", filters, 3)
     assert _exported("approvals") == [{"rows": 3, "filters": filters, "format": "xlsx"}] * 2
     _same_but_when(
-        from_job, from_request, "考核期间：全部；部门：运营部；状态：待总经理批准；共 3 条；导出：gm "
+        from_job,
+        from_request,
+        "考核期间：全部；部门：运营部；状态：待总经理批准；工号或姓名：全部；共 3 条；导出：gm ",
     )
     assert [row[1][0] for row in from_job[2:5]] == ["E01", "E02", "M01"]
     # 合计 of 运营部: 绩效工资 480 + 400 = 880, no wage; 奖惩 −100 + 30 = −70; 应发 880 − 70 = 810

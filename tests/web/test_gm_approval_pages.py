@@ -173,6 +173,30 @@ def test_filter_by_department_and_state(company: Company) -> None:
     assert len(codes(get(gm, "/gm/?state=all&page=3"))) == 25  # 125 reviews in all
 
 
+def test_search_by_code_or_name_kept_in_the_page_links_and_approve_all(company: Company) -> None:
+    """员工1 finds 员工1, 员工10-员工19 and 员工100-员工118 (30 waiting, ¥300.00 each); the page links, the approval
+    forms and the way back keep the search, and approving all of them approves those 30 only."""
+    gm = company.client()
+    page = get(gm, "/gm/?q=%E5%91%98%E5%B7%A51")  # 员工1
+    assert 'name="q" value="员工1"' in page
+    assert "符合筛选条件的考核共 30 份" in page and len(codes(page)) == 30
+    assert set(codes(page)) == {
+        "E0001",
+        *(f"E{n:04d}" for n in range(10, 20)),
+        *(f"E{n:04d}" for n in range(100, 119)),
+    }
+    assert 'action="/gm/approve-matching/?state=pending_gm&amp;q=%E5%91%98%E5%B7%A51"' in page
+    assert codes(get(gm, "/gm/?q=e0007")) == ["E0007"]  # a 工号, in either case
+    # with 客服部 chosen too: 员工1, 员工10-员工19 (员工100 on are in 运营部)
+    service = company.departments["客服部"].pk
+    assert len(codes(get(gm, f"/gm/?department={service}&q=员工1"))) == 11
+    url = "/gm/approve-matching/?state=pending_gm&q=员工1"
+    answer = gm.post(url, {"expected_count": "30", "expected_pay": "9000.00", "confirm": "yes"})
+    assert answer.status_code == 302 and answer["Location"] == "/gm/?state=pending_gm&q=%E5%91%98%E5%B7%A51"
+    published = set(Review.objects.filter(status=S.PUBLISHED).values_list("employee__code", flat=True))
+    assert published - {f"E{n:04d}" for n in range(119, 124)} == set(codes(page))
+
+
 def test_approve_all_matching_approves_exactly_the_filtered_ones(company: Company) -> None:
     gm = company.client()
     service = company.departments["客服部"].pk

@@ -46,7 +46,9 @@ def test_the_gm_approvals_export_is_a_document_to_sign(monkeypatch: pytest.Monke
     assert 'action="/gm/approvals.xlsx?state=pending_gm"' in page
     rows = _rows(gm.post("/gm/approvals.xlsx?state=pending_gm"))
     assert rows[0][0] == "总经理审批清单"
-    assert rows[1][0].startswith("考核期间：全部；部门：全部；状态：待总经理批准；共 4 条；导出：gm ")
+    assert rows[1][0].startswith(
+        "考核期间：全部；部门：全部；状态：待总经理批准；工号或姓名：全部；共 4 条；导出：gm "
+    )
     assert rows[2] == (
         *("期间", "工号", "姓名", "部门", "岗位", "状态", "得分", "等级"),
         *("绩效工资（元）", "整月工资（元，不计入绩效工资）", "奖惩（元）", "应发合计（元）"),

@@ -1,5 +1,5 @@
 """The GM's approvals as an Excel sheet (总经理审批清单): what the approval page lists under the GM's
-filter (period, department, state), every row with its pay, 合计 and signature lines, built from plain
+filter (period, department, state, 工号 or name), every row with its pay, 合计 and signature lines, built from plain
 data so that the request and `shopkpi worker` (`export_jobs`, past `IN_REQUEST` lines; the filter in the
 job's params) write the same cells."""
 
@@ -28,7 +28,7 @@ def check_gm(user: Any) -> None:
 
 def filters(chosen: ApprovalFilter) -> dict[str, Any]:
     """The filter as the job's params and the audit entry keep it."""
-    return {"period": chosen.period, "department": chosen.department, "state": chosen.state}
+    return {"period": chosen.period, "department": chosen.department, "state": chosen.state, "q": chosen.q}
 
 
 def lines(user: Any, chosen: ApprovalFilter) -> int:
@@ -83,6 +83,7 @@ def sheet(user: Any, chosen: ApprovalFilter) -> ListSheet:
                 (_("考核期间"), chosen.period),
                 (_("部门"), department_name(str(chosen.department or ""))),
                 (_("状态"), state),
+                (_("工号或姓名"), chosen.q),
             ]
         ),
         columns=_columns(),

@@ -1,5 +1,5 @@
 """What the GM approval page lists: the reviews of open cycles matching a filter (period, department,
-state; by default those waiting for the GM), fifty a page, and the totals of the whole filter. Its export
+state, a 工号 or name; by default those waiting for the GM), fifty a page, and the totals of the whole filter. Its export
 (`exports.approvals`, written by `shopkpi worker` past `export_jobs.IN_REQUEST` lines) lists the same.
 
 Every number here is a query over the filter, never a loop over its rows, so a page costs the same few
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts.roles import employee_of
@@ -31,6 +31,7 @@ class ApprovalFilter:
     period: str = ""
     department: int | None = None
     state: str = S.PENDING_GM
+    q: str = ""  # part of the employee's 工号 or name
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> ApprovalFilter:
@@ -41,6 +42,7 @@ class ApprovalFilter:
             period=query.get("period", "").strip(),
             department=int(department) if department.isdigit() else None,
             state=state if state in S.values or state == ALL else S.PENDING_GM,
+            q=query.get("q", "").strip(),
         )
 
     def query_string(self) -> str:
@@ -50,6 +52,8 @@ class ApprovalFilter:
             fields["period"] = self.period
         if self.department is not None:
             fields["department"] = self.department
+        if self.q:
+            fields["q"] = self.q
         return urlencode(fields)
 
 
@@ -62,6 +66,10 @@ def matching(user: Any, chosen: ApprovalFilter) -> QuerySet[Review]:
         reviews = reviews.filter(employee__department_id=chosen.department)
     if chosen.state != ALL:
         reviews = reviews.filter(status=chosen.state)
+    if chosen.q:
+        reviews = reviews.filter(
+            Q(employee__code__icontains=chosen.q) | Q(employee__name__icontains=chosen.q)
+        )
     return reviews.order_by("-cycle__period", "employee__department__name", "employee__code", "pk")
 
 
