@@ -434,3 +434,24 @@ def test_the_month_prepare_page_and_the_missing_targets_at_1000_people() -> None
     # the search and the filter are kept in the page links
     found = client.get(urls[0], {"q": "E01", "missing": "1"}).content.decode()
     assert "符合条件的共 100 人" in found and "?q=E01&amp;missing=1&amp;page=2" in found
+
+
+def test_the_appeals_are_filtered_by_department_and_searched_at_1000_people() -> None:
+    """申诉: 20 a page; of the 1,000, n % 6 == 5 are appealed (166); a department or a 工号 or name narrows
+    them, the filter kept in the page links and in the decision forms' way back."""
+    scale.start()
+    scale.grow(0, 1000)
+    client = Client()
+    client.force_login(User.objects.get(username="hr"))
+    url = f"/hr/cycles/{PERIOD}/appeals/"
+    assert "共 166 份" in client.get(url).content.decode()
+    # 部门3 holds n % 10 == 3: appealed when n % 30 == 23, 33 of them, on two pages
+    department = Department.objects.get(name="部门3").pk
+    page = client.get(url, {"department": department}).content.decode()
+    assert "共 33 份" in page and "第 1 / 2 页" in page and f"?department={department}&amp;page=2" in page
+    shown = re.findall(r">(E\d{4}) 员工", page)
+    assert len(shown) == 20 and all(int(code[1:]) % 30 == 23 for code in shown)
+    assert f'name="next" value="{url}?department={department}"' in page
+    # E001x: E0011 and E0017
+    found = client.get(url, {"q": "E001"}).content.decode()
+    assert re.findall(r">(E\d{4}) 员工", found) == ["E0011", "E0017"] and "共 2 份" in found

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -236,16 +236,22 @@ def drop_row_decision(request: HttpRequest, review_id: int, override_id: int) ->
 
 @hr_page()
 def appeals(request: HttpRequest, period: str) -> HttpResponse:
-    """The cycle's appealed reviews with their open appeals, each with the decision form."""
+    """The cycle's appealed reviews with their open appeals, each with the decision form; filtered by
+    department and 工号 or name, the filter kept in the page links and on the way back from a decision."""
     cycle = get_object_or_404(Cycle, period=period)
+    department = request.GET.get("department", "")
+    query = request.GET.get("q", "").strip()
+    appealed = policy.visible_reviews(request.user).filter(cycle=cycle, status=S.APPEALED)
+    if department.isdigit():
+        appealed = appealed.filter(employee__department_id=int(department))
+    if query:
+        appealed = appealed.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
     reviews = (
-        policy.visible_reviews(request.user)
-        .filter(cycle=cycle, status=S.APPEALED)
+        appealed
         # the employee's login: the policy's 回避 asks whether they hold HR
         .select_related(
             "employee__department", "employee__position", "employee__user", "cycle", "template_version"
-        )
-        .order_by("employee__code")
+        ).order_by("employee__code")
     )
     page, links = page_of(request, reviews, APPEALS_PER_PAGE)
     open_appeals: dict[int, list[Appeal]] = {}
@@ -280,5 +286,15 @@ def appeals(request: HttpRequest, period: str) -> HttpResponse:
     return render(
         request,
         "shopkpi/hr/appeals.html",
-        {"cycle": cycle, "rows": rows, "decided": decided, "outcomes": Appeal.Status, **links},
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "decided": decided,
+            "outcomes": Appeal.Status,
+            "departments": Department.objects.order_by("name"),
+            "department": department,
+            "q": query,
+            "here": request.get_full_path(),
+            **links,
+        },
     )
