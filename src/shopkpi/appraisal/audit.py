@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from shopkpi.appraisal.bulk_rows import insert_all
 from shopkpi.appraisal.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -124,7 +125,7 @@ def _append(entries: list[AuditEntry]) -> list[AuditEntry]:
         for entry in entries:
             entry.prev_hash = last
             entry.hash = last = _digest(entry)
-        return AuditEntry.objects.bulk_create(entries, batch_size=500)
+        return insert_all(AuditEntry, entries)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.accounts.roles import GM, HR, is_gm, is_hr
+from shopkpi.appraisal.bulk_rows import insert_all
 from shopkpi.appraisal.models import Cycle, CycleTemplate, Employee, Review, TemplateVersion
 from shopkpi.appraisal.models.cycles import compiled_before
 from shopkpi.appraisal.periods import consequences
@@ -93,9 +94,12 @@ def open_cycle(
             opened_by=user,
         )
         frozen = _frozen_versions(user, people, span.kind)
-        CycleTemplate.objects.bulk_create(
-            CycleTemplate(cycle=cycle, position_id=position_id, template_version=version)
-            for position_id, version in frozen.items()
+        insert_all(
+            CycleTemplate,
+            [
+                CycleTemplate(cycle=cycle, position_id=position_id, template_version=version)
+                for position_id, version in frozen.items()
+            ],
         )
         evaluators = _evaluators(people)
         reviews = [

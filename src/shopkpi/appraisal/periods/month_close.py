@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
+from shopkpi.appraisal.bulk_rows import insert_all
 from shopkpi.appraisal.incidents import feeding
 from shopkpi.appraisal.models import Cycle, Employee, MonthComputation, Rating, Review, TemplateVersion
 from shopkpi.appraisal.organisation.records import apply_month_terms
@@ -273,7 +274,7 @@ def open_reviews(cycle: Cycle, reviews: Sequence[Review], *, actor: str, home: P
     by_code = {r.employee.code: r for r in reviews}
     for card in computed.cards:
         store(by_code[card.employee.code], card.month, card.scored, save=False)
-    Review.objects.bulk_create(reviews, batch_size=500)
+    insert_all(Review, reviews)
     return _record(cycle, computed, by_code, MonthComputation.Reason.OPEN, actor, started)
 
 
@@ -282,7 +283,8 @@ def _record(
 ) -> MonthComputation:
     """The imported ratings of the reviews computed afresh (`live`, by employee code) and the month's
     computation, written."""
-    Rating.objects.bulk_create(
+    insert_all(
+        Rating,
         [
             Rating(
                 review=live[card.employee.code],
@@ -296,7 +298,6 @@ def _record(
             if card.employee.code in live
             for key, rater, value, level, batch in card.imported
         ],
-        batch_size=500,
     )
     return MonthComputation.objects.create(
         cycle=cycle,

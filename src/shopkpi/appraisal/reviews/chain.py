@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from shopkpi.appraisal import audit
+from shopkpi.appraisal.bulk_rows import insert_all
 from shopkpi.appraisal.models import Review, ReviewStep
 from shopkpi.appraisal.models.chain import Actor, ReturnTo
 from shopkpi.appraisal.reviews.review_steps import actor_name, step_name
@@ -236,5 +237,5 @@ def attach(cycle: Any, reviews: Sequence[Review]) -> int:
                     returns_to=setting.returns_to,
                 )
             )
-    ReviewStep.objects.bulk_create(rows, batch_size=500)
+    insert_all(ReviewStep, rows)
     return len(rows)

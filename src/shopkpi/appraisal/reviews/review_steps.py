@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from shopkpi.appraisal import audit
+from shopkpi.appraisal.bulk_rows import insert_all
 from shopkpi.appraisal.models import Cycle, Review, ReviewSnapshot, Transition
 from shopkpi.scorecard import Template
 
@@ -181,7 +182,8 @@ class Step:
 def record_steps(user: Any, steps: Sequence[Step], action: str, reason: str = "") -> list[Transition]:
     """The same step on many reviews (opening or archiving a month): their Transition rows and audit
     entries, written in a few queries whatever their number."""
-    transitions = Transition.objects.bulk_create(
+    transitions = insert_all(
+        Transition,
         [
             Transition(
                 review=step.review,
@@ -193,7 +195,6 @@ def record_steps(user: Any, steps: Sequence[Step], action: str, reason: str = ""
             )
             for step in steps
         ],
-        batch_size=500,
     )
     audit.record_many(
         actor_name(user),
