@@ -149,6 +149,10 @@ class Warehouse:
             self.decide_undecided()
             con = snapshot(self.catalogue)
         self.store.attach(con)
+        # a file's footer read once per connection, not each time a statement names its dataset's view
+        # (union_by_name reads every file's; a month's metrics name a thousand shops' daily files
+        # several times); batch files are never rewritten (a new batch is a new file)
+        con.execute("SET parquet_metadata_cache = true")
         current = self._live(con)
         for ds in DATASETS.values():
             if ds.organisation:  # the application's; a computation registers its snapshot
