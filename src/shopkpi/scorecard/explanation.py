@@ -80,18 +80,18 @@ class Explanation:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        for spec in fields(self):
-            value = getattr(self, spec.name)
+        for name in _FIELD_NAMES:  # (dataclasses.fields() makes its tuple at each call: 8 per review)
+            value = getattr(self, name)
             if value is None or value == () or value is False:
                 continue
             if isinstance(value, Decimal):
-                data[spec.name] = _text(value)
-            elif spec.name == "inputs":
+                data[name] = _text(value)
+            elif name == "inputs":
                 data["inputs"] = [{"name": i.name, "value": _opt(i.value)} for i in value]
             elif isinstance(value, Reason):
                 data["missing"] = {"code": value.code, "params": dict(value.params)}
             else:
-                data[spec.name] = value
+                data[name] = value
         return data
 
     @classmethod
@@ -112,6 +112,9 @@ class Explanation:
             else:
                 values[name] = _number(raw)
         return cls(**values)
+
+
+_FIELD_NAMES = tuple(spec.name for spec in fields(Explanation))
 
 
 def _text(value: Decimal) -> str:

@@ -103,7 +103,7 @@ class Period:
 
     def of_year(self) -> tuple[Period, ...]:
         """The periods of this kind in its year: 2026-01 … 2026-12, 2026-Q1 … 2026-Q4, or 2026."""
-        return year_of(self.year).parts(self.kind)
+        return _year_parts(self.year, self.kind)
 
     @property
     def days(self) -> int:
@@ -131,6 +131,12 @@ def month_of(year: int, month: int) -> Period:
 
 def quarter_of(year: int, quarter: int) -> Period:
     return _span(date(year, 3 * quarter - 2, 1), 3, f"{year:04d}-Q{quarter}", "quarter")
+
+
+@lru_cache(maxsize=256)
+def _year_parts(year: int, kind: PeriodKind) -> tuple[Period, ...]:
+    """A year's periods of a kind, made once (a year-end consequence rule asks for every review)."""
+    return year_of(year).parts(kind)
 
 
 def year_of(year: int) -> Period:
