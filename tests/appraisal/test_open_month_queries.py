@@ -10,6 +10,7 @@ every 40th person has no supervisor (the GM evaluates them; the GM is evaluated 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from pytest_django.fixtures import Settings
 
 from shopkpi.appraisal.importing.imports import ImportRequest, run_import
-from shopkpi.appraisal.models import Employee, Position, Rating
+from shopkpi.appraisal.models import AuditEntry, Employee, Position, Rating, Review, Transition
 from shopkpi.appraisal.periods import cycles
 
 pytestmark = pytest.mark.django_db
@@ -115,11 +116,9 @@ def _shape(sql: str) -> str:
     return re.sub(r"\d+", "N", re.sub(r"\(…\)(?:, \(…\))+", "(…)", re.sub(r"\((?:%s, )*%s\)", "(…)", sql)))
 
 
-def test_opening_a_month_reads_each_table_once_whatever_the_head_count(
-    settings: Settings, tmp_path: Path
-) -> None:
+def _company(settings: Settings, tmp_path: Path, people: int) -> Path:
     settings.HOME = tmp_path / "home"
-    home = settings.HOME
+    home = Path(settings.HOME)
     home.mkdir()
     hr = User.objects.create_user("hr")
     hr.groups.add(Group.objects.get_or_create(name="hr")[0])
@@ -127,9 +126,16 @@ def test_opening_a_month_reads_each_table_once_whatever_the_head_count(
     gm.groups.add(Group.objects.get_or_create(name="gm")[0])
     cycles.new_template_version(hr, "q-open", TEMPLATE)
     Position.objects.create(name="运营", template_id="q-open")
-    _grow(home, 0, 50)
+    _grow(home, 0, people)
     Employee.objects.filter(code="E0000").update(user=gm)
     Employee.objects.filter(code="E0001").update(user=hr)
+    return home
+
+
+def test_opening_a_month_reads_each_table_once_whatever_the_head_count(
+    settings: Settings, tmp_path: Path
+) -> None:
+    home = _company(settings, tmp_path, 50)
     small, small_ratings = _opening()
     _grow(home, 50, 200)
     large, large_ratings = _opening()
@@ -143,3 +149,58 @@ def test_opening_a_month_reads_each_table_once_whatever_the_head_count(
     assert inserts['INSERT INTO "appraisal_review"'] == 1
     assert inserts['INSERT INTO "appraisal_rating"'] == 1
     assert inserts['INSERT INTO "appraisal_transition"'] == 1
+
+
+def _opened() -> dict[str, list[Any]]:
+    """What opening the month writes (rolled back after), without the times of writing (and the audit
+    hashes, which chain them)."""
+    hr = User.objects.get(username="hr")
+    written: dict[str, list[Any]] = {}
+    try:
+        with transaction.atomic():
+            cycles.open_cycle(hr, PERIOD)
+            reviews = Review.objects.filter(cycle__period=PERIOD).order_by("employee__code")
+            written["reviews"] = [
+                {k: v for k, v in row.items() if k not in ("id", "cycle_id")} for row in reviews.values()
+            ]
+            written["ratings"] = list(
+                Rating.objects.filter(review__cycle__period=PERIOD)
+                .order_by("review__employee__code", "item_key", "rater")
+                .values("review__employee__code", "item_key", "rater", "value", "level", "comment")
+            )
+            written["transitions"] = list(
+                Transition.objects.filter(review__cycle__period=PERIOD)
+                .order_by("id")
+                .values("review__employee__code", "from_status", "to_status", "action", "reason", "actor")
+            )
+            written["audit"] = list(
+                AuditEntry.objects.order_by("id").values(
+                    "actor", "action", "object_type", "object_id", "before", "after", "reason"
+                )
+            )
+            raise Undone
+    except Undone:
+        pass
+    return written
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's variable limit")
+def test_the_rows_of_one_statement_are_those_of_many(settings: Settings, tmp_path: Path) -> None:
+    """With a SQLite built with the old limit of 999 variables a statement, the rows go in many
+    statements (a review has 23 columns: 43 a statement); they are the same rows."""
+    _company(settings, tmp_path, 120)
+    whole = _opened()
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    assert limit > 999  # (Debian's build: 250,000; SQLite's own default since 3.32: 32,766)
+    statements, _ratings = _opening()
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        batched = _opened()
+        more, _ratings = _opening()
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert len(whole["reviews"]) == 120 and len(whole["ratings"]) == 120
+    assert batched == whole
+    reviews = [s for s in statements if s.startswith('INSERT INTO "appraisal_review"')]
+    assert (len(reviews), len([s for s in more if s.startswith('INSERT INTO "appraisal_review"')])) == (1, 3)
