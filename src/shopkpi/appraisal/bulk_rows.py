@@ -5,7 +5,7 @@ before 3.32), so the rows of a month opened for 1,000 people took 24 statements 
 (23 columns a row: 43 rows a statement), and the statements grew with the head count. The SQLite
 library in use says its own limit (`SQLITE_LIMIT_VARIABLE_NUMBER`: 32,766 since 3.32, 250,000 in
 Debian's build), which Django 6.0 reads; `insert_all` writes within that limit. PostgreSQL has no
-limit Django counts (its rows go in one statement either way).
+limit Django counts when it binds the parameters itself, its default (one statement for all the rows).
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ def insert_all(model: type[M], rows: Sequence[M]) -> list[M]:
     manager = model._default_manager
     connection = connections[manager.db]
     if connection.vendor != "sqlite":
+        if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+            # PostgreSQL's protocol takes 65,535 parameters a statement bound by the server (Django binds
+            # them in the client unless told otherwise, with no limit)
+            columns = len([f for f in model._meta.concrete_fields if not f.primary_key])
+            return manager.bulk_create(rows, batch_size=max(1, 65_535 // max(columns, 1)))
         return manager.bulk_create(rows)
     connection.ensure_connection()
     limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
