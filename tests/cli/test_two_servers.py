@@ -37,8 +37,10 @@ pytestmark = pytest.mark.slow
 
 PASSWORD = "two-servers-Pass-2026"
 ROWS = 45_000  # a file over import_jobs.BACKGROUND_BYTES: the worker imports it, not the request
-# the worker's restart finds the killed job once its heartbeat is stale, then queues it again
-RECOVERY_SECONDS = jobs.STALE_SECONDS + 60
+# the worker's restart finds the killed job once its heartbeat is stale (after STALE seconds here, not the
+# 30 s of a real home: the same recovery, sooner), then queues it again
+STALE = 10
+RECOVERY_SECONDS = STALE + 60
 
 
 @pytest.fixture
@@ -124,7 +126,7 @@ def company(
     tmp_path: Path, database_url: str, s3_store: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Company]:
     homes = [tmp_path / name for name in ("first", "second", "worker")]
-    env = environment(database_url) | s3_store
+    env = environment(database_url) | s3_store | {jobs.STALE_ENV: str(STALE)}
     for name, value in s3_store.items():  # this process reads the same store
         monkeypatch.setenv(name, value)
     for command in (("migrate",), ("init", "--company", "两台服务器电商", "--admin", "hr")):
@@ -137,8 +139,8 @@ def company(
         )
         assert done.returncode == 0, done.stdout + done.stderr
     with (
-        served(homes[0], database_url, extra=s3_store) as first,
-        served(homes[1], database_url, extra=s3_store) as second,
+        served(homes[0], database_url, extra=s3_store | {jobs.STALE_ENV: str(STALE)}) as first,
+        served(homes[1], database_url, extra=s3_store | {jobs.STALE_ENV: str(STALE)}) as second,
     ):
         shared = Company(homes, env, first, second)
         try:

@@ -19,7 +19,7 @@ from shopkpi.appraisal.exports import export_jobs
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 10.0
+SWEEP_SECONDS = min(10.0, jobs.STALE_SECONDS / 3)
 CLEAN_SECONDS = 3600.0
 
 

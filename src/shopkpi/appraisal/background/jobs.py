@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -32,8 +33,11 @@ from shopkpi.appraisal.models import Job
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 5.0
-STALE_SECONDS = 30.0
+# tests only: SHOPKPI_TEST_JOB_STALE_SECONDS shortens the wait before a dead worker's job is run again
+# (the heartbeat and the sweep shorten with it), so a test of a killed worker need not wait half a minute
+STALE_ENV = "SHOPKPI_TEST_JOB_STALE_SECONDS"
+STALE_SECONDS = float(os.environ.get(STALE_ENV) or 30.0)
+HEARTBEAT_SECONDS = min(5.0, STALE_SECONDS / 6)
 MAX_ATTEMPTS = 3
 STOPPED = "stopped"  # the error of a job that never ended (its worker died every time)
 # what runs each kind of job: a function of the claimed Job
