@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,11 @@ PASSWORD = "shopkpi-demo"
 HR_CODE = "HR01"  # the demo's HR officer (the evaluator of the general manager)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FAILED_LOAD = re.compile(r"status of (\d{3})")
+# a page has settled once it has loaded and none of its requests has been in flight for QUIET_SECONDS:
+# Playwright's "networkidle" waits 500 ms after the last one, on every page; the pages' own requests
+# (htmx's, the scripts') follow one another within milliseconds. Past SETTLE_SECONDS, networkidle decides.
+QUIET_SECONDS = 0.15
+SETTLE_SECONDS = 10.0
 
 # every form field a person can fill: is it labelled (<label for>, a wrapping label, or aria)?
 UNLABELLED_FIELDS = """() => Array.from(document.querySelectorAll('input, select, textarea'))
@@ -61,6 +67,7 @@ class Visitor:
     seen_expected: set[tuple[int, str]] = field(default_factory=set)
     username: str = "anonymous"
     questions: list[str] = field(default_factory=list)  # the confirmations the person was asked
+    in_flight: set[Request] = field(default_factory=set)  # the page's requests not yet answered
 
     def __post_init__(self) -> None:
         self.context = self.browser.new_context(
@@ -77,6 +84,9 @@ class Visitor:
         )
         self.page.on("response", self._response)
         self.page.on("requestfailed", self._failed)
+        self.page.on("request", self._started)
+        self.page.on("requestfinished", self._ended)
+        self.page.on("requestfailed", self._ended)
         self.page.on("dialog", self._confirm)
 
     # ---- what the browser reports ----------------------------------------------------------------
@@ -111,6 +121,12 @@ class Visitor:
         if response.status >= 400 and not self._allowed(response.status, response.url):
             self.problems.append(f"{response.request.method} {response.url} answered {response.status}")
 
+    def _started(self, request: Request) -> None:
+        self.in_flight.add(request)
+
+    def _ended(self, request: Request) -> None:
+        self.in_flight.discard(request)
+
     def _failed(self, request: Request) -> None:
         failure = request.failure or ""
         if "ERR_ABORTED" in failure:  # a request the page itself gave up on by navigating away
@@ -124,9 +140,27 @@ class Visitor:
 
     # ---- pages -------------------------------------------------------------------------------------
 
+    def settle(self) -> None:
+        """Wait until the page has loaded and no request of it has been in flight for QUIET_SECONDS."""
+        self.page.wait_for_load_state("load")
+        deadline = time.monotonic() + SETTLE_SECONDS
+        quiet_since: float | None = None
+        while True:
+            now = time.monotonic()
+            if self.in_flight:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = now
+            elif now - quiet_since >= QUIET_SECONDS:
+                return
+            if now > deadline:  # a request that never ends (a download ...): as before, networkidle
+                self.page.wait_for_load_state("networkidle")
+                return
+            self.page.wait_for_timeout(20)  # the browser's events arrive meanwhile
+
     def shot(self, step: str) -> Path:
         """Screenshot the page as it is now; its form fields must be labelled and the browser quiet."""
-        self.page.wait_for_load_state("networkidle")
+        self.settle()
         self.counter[0] += 1
         path = self.shots / f"{self.test}-{self.counter[0]:02d}-{self.username}-{step}.png"
         self.page.screenshot(path=str(path), full_page=True)
