@@ -11,6 +11,7 @@ CI=true a missing server fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -21,6 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -138,10 +140,15 @@ def company(
             timeout=300,
         )
         assert done.returncode == 0, done.stdout + done.stderr
-    with (
-        served(homes[0], database_url, extra=s3_store | {jobs.STALE_ENV: str(STALE)}) as first,
-        served(homes[1], database_url, extra=s3_store | {jobs.STALE_ENV: str(STALE)}) as second,
-    ):
+    with contextlib.ExitStack() as servers:
+        # the two servers start side by side, as two machines would (each is stopped on leaving)
+        with ThreadPoolExecutor(2) as starting:
+            first, second = starting.map(
+                lambda home: servers.enter_context(
+                    served(home, database_url, extra=s3_store | {jobs.STALE_ENV: str(STALE)})
+                ),
+                homes[:2],
+            )
         shared = Company(homes, env, first, second)
         try:
             yield shared
