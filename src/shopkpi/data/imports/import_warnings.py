@@ -131,10 +131,13 @@ Found = dict[int, list[DataWarning]]  # a check's warnings of each file (by its 
 
 
 def _has_owners(con: duckdb.DuckDBPyConnection) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [OWNERS_TABLE]
-    ).fetchone()
-    return bool(found and found[0])
+    """Whether `load_owners` made the table (asked of the table itself: a connection's first look at
+    duckdb_tables() costs a sixtieth of a second, a tenth of a small import)."""
+    try:
+        con.execute(f"SELECT 1 FROM {OWNERS_TABLE} LIMIT 0")
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def _outside_period(

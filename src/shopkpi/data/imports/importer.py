@@ -10,9 +10,10 @@ The data is written once: DuckDB parses and checks every cell into a temporary t
 CSV read by DuckDB itself, any other file first streamed to a raw Parquet file by the reading
 process), the warnings are read from it, and the batch's Parquet and roll-up are written from it in
 the staging folder; no whole file is held in Python objects. All the files of one call share one
-process, one DuckDB connection, one sandboxed reading process (`staging.stage_raw_many`), one
-statement for the files of one shape (`validation.validate_staged`: a month's 千牛 workbooks, one
-per shop) and, at the commit, one catalogue transaction; each file is still its own batch.
+process, one DuckDB connection (the commit's copy of the catalogue is made in it too), one sandboxed
+reading process (`staging.stage_raw_many`), one statement for the files of one shape
+(`validation.validate_staged`: a month's 千牛 workbooks, one per shop) and, at the commit, one
+catalogue transaction; each file is still its own batch.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ class CheckedImport:
     warnings: tuple[DataWarning, ...]
     _warehouse: Warehouse
     _prepared: tuple[_Prepared | FileOutcome, ...]
+    _con: duckdb.DuckDBPyConnection | None = None  # the call's connection, reused by the commit
     _committed: bool = False
 
     def commit(self, confirm: Callable[[list[FileOutcome]], None] | None = None) -> list[FileOutcome]:
@@ -108,7 +110,9 @@ class CheckedImport:
             if confirm is not None:
                 confirm(found)
 
-        results = self._warehouse.commit(to_commit, confirm=confirmed if confirm is not None else None)
+        results = self._warehouse.commit(
+            to_commit, confirm=confirmed if confirm is not None else None, con=self._con
+        )
         return found if confirm is not None else self._outcomes(results)
 
     def _outcomes(self, results: Sequence[CommitResult]) -> list[FileOutcome]:
@@ -200,7 +204,7 @@ def checked_import(
     stage.mkdir(parents=True)
     # one connection for every file of the call: the warehouse as it is now (for the warnings and the
     # files already imported) and each file's rows, read, checked and written from it
-    con = _staging_connection(warehouse, stage)
+    con = _staging_connection(warehouse, stage, target)
     try:
         load_owners(con, owners)
         prepared, warnings = _prepare(
@@ -217,7 +221,6 @@ def checked_import(
             progress=progress,
             profiles=profiles,
         )
-        con.close()
         _overlapping_files([p.staged for p in prepared if isinstance(p, _Prepared)], problems)
         problems.refuse_if_any([path.name for path in files])
         planned = tuple(
@@ -429,10 +432,11 @@ def _overlapping_files(staged: Sequence[StagedBatch], problems: ProblemList) -> 
             )
 
 
-def _staging_connection(warehouse: Warehouse, stage: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse's connection (its catalogue and views as they are now), bounded for reading files:
-    rows past the memory limit spill to the staging folder; insertion order is kept, for row numbers."""
-    con = warehouse.connect()
+def _staging_connection(warehouse: Warehouse, stage: Path, target: Dataset) -> duckdb.DuckDBPyConnection:
+    """The warehouse's connection (its catalogue and the target dataset's view as they are now), bounded
+    for reading files: rows past the memory limit spill to the staging folder; insertion order is kept,
+    for row numbers."""
+    con = warehouse.connect(datasets=[target.name])
     con.execute("SET memory_limit = '1GB'")
     con.execute("SET threads = 2")
     con.execute(f"SET temp_directory = {quote(str(stage / 'tmp'))}")

@@ -160,6 +160,15 @@ def snapshot(catalogue: BatchCatalogue) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def refresh(catalogue: BatchCatalogue, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`con`, a `snapshot`'s connection, with its copy made again: the catalogue's tables as they are
+    now, as a new snapshot would have them (without a new DuckDB database's cost)."""
+    con.execute("DROP TABLE IF EXISTS batch_accounts; DROP TABLE IF EXISTS batches")
+    con.execute(SNAPSHOT_SCHEMA)
+    catalogue.load(con)
+    return con
+
+
 def insert_rows(
     con: duckdb.DuckDBPyConnection,
     batches: Sequence[Sequence[object]],

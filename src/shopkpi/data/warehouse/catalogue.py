@@ -43,7 +43,7 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,7 @@ from shopkpi.data.warehouse.batch_catalogue import (
     catalogue_for,
     insert_rows,
     records,
+    refresh,
     snapshot,
 )
 from shopkpi.data.warehouse.batch_states import (
@@ -136,9 +137,12 @@ class Warehouse:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    def connect(
+        self, read_only: bool = True, *, datasets: Collection[str] | None = None
+    ) -> duckdb.DuckDBPyConnection:
         """An in-memory connection with `batches`, `batch_accounts` and one view per warehouse dataset
-        (the organisation's — employees, accounts, positions — come from an `OrganisationSnapshot`).
+        (the organisation's — employees, accounts, positions — come from an `OrganisationSnapshot`),
+        or only `datasets`' views (an import reads its own dataset's: each view costs a millisecond).
 
         The catalogue is copied into it, so the connection holds no lock on the warehouse; it never
         writes the catalogue, whatever `read_only` says (imports go through `commit`)."""
@@ -156,6 +160,8 @@ class Warehouse:
         current = self._live(con)
         for ds in DATASETS.values():
             if ds.organisation:  # the application's; a computation registers its snapshot
+                continue
+            if datasets is not None and ds.name not in datasets:
                 continue
             live = current.get(ds.name, [])
             con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(ds, live)}")
@@ -248,22 +254,29 @@ class Warehouse:
     # ---- writing -------------------------------------------------------------------------------
 
     def commit(
-        self, staged: Sequence[StagedBatch], *, confirm: Callable[[list[CommitResult]], None] | None = None
+        self,
+        staged: Sequence[StagedBatch],
+        *,
+        confirm: Callable[[list[CommitResult]], None] | None = None,
+        con: duckdb.DuckDBPyConnection | None = None,
     ) -> list[CommitResult]:
         """Record `staged` batches (in order) in one transaction of the catalogue; see the module docstring.
 
         With `confirm`, the batches are recorded as pending, `confirm(results)` runs (the application
         writes its audit entry there, in its own transaction), and only then do they become current;
         if it raises, they are removed again. A process killed between is decided by
-        `decide_undecided`, by whether `confirm`'s record exists."""
+        `decide_undecided`, by whether `confirm`'s record exists.
+
+        `con`: a connection of `connect` (the import's own) whose copy of the catalogue is made again
+        under the lock and worked on, instead of a new connection's (a DuckDB database of its own costs
+        a fiftieth of a second: a small import's fixed cost); it stays open."""
         with self.catalogue.held():
-            self._recover_locked()
-            con = snapshot(self.catalogue)
-            self.store.attach(con)  # a replaced batch's rows are read from the store
+            copy = self._copy_locked(con)
             try:
-                results = self._commit_locked(con, staged, pending=confirm is not None)
+                results = self._commit_locked(copy, staged, pending=confirm is not None)
             finally:
-                con.close()
+                if con is None:
+                    copy.close()
             if confirm is None:
                 return results
             new = [r.batch for r in results if r.status == "imported"]
@@ -402,6 +415,9 @@ class Warehouse:
         does (one that shares none replaces nothing): a call of many new files costs a few statements."""
         if not placed:
             return {}
+        if len(placed) == 1:  # (the same outcome in fewer statements: one file, as a small call has)
+            i, batch, relative = placed[0]
+            return {i: self._record(con, batch, relative, replaced)}
         ((last,),) = con.execute("SELECT coalesce(max(seq), 0) FROM batches").fetchall()
         last = int(last)
         insert_rows(
@@ -509,7 +525,27 @@ class Warehouse:
 
     def _recover_locked(self) -> list[str]:
         self._decide_locked()
-        paths = self.catalogue.paths()
+        return self._remove_unnamed(self.catalogue.paths())
+
+    def _copy_locked(self, con: duckdb.DuckDBPyConnection | None) -> duckdb.DuckDBPyConnection:
+        """A copy of the catalogue to commit on (in `con`, else in a new connection), the caller
+        holding the lock: recovered first, as `_recover_locked` does (the batches a killed import or
+        withdrawal left undecided decided, the files no batch names removed), and told by the copy."""
+        copy = snapshot(self.catalogue) if con is None else refresh(self.catalogue, con)
+        if con is None:
+            self.store.attach(copy)  # a replaced batch's rows are read from the store
+        try:
+            if deciding() and has_undecided(copy) and self._decide_locked():
+                refresh(self.catalogue, copy)
+            self._remove_unnamed([str(p) for (p,) in copy.execute("SELECT path FROM batches").fetchall()])
+        except BaseException:
+            if con is None:
+                copy.close()
+            raise
+        return copy
+
+    def _remove_unnamed(self, paths: Sequence[str]) -> list[str]:
+        """Remove the store's files that none of the batches' `paths` (nor their roll-ups) names."""
         known = {*paths, *(rollups.companion(p) for p in paths)}
         removed = [relative for relative in self.store.files() if relative not in known]
         for relative in removed:
