@@ -138,3 +138,17 @@ def test_the_metric_step_attributes_from_a_snapshot_named_in_each_values_source(
     finally:
         connection.close()
     assert not {"employees", "accounts"} & tables  # the organisation has no second copy in the warehouse
+
+
+def test_an_imports_ownership_rows_are_the_snapshots(hr: User) -> None:
+    """An import reads who owns which account in one query (`ownership_rows`): the same windows, in the
+    same order, as the whole organisation's snapshot has them, hand-overs and open ends included."""
+    from shopkpi.appraisal.organisation.snapshot import ownership_rows, take_snapshot
+
+    service.assign_account("hr", "E04", "店铺", "旗舰店", dt.date(2026, 10, 1))
+    service.assign_account("hr", "E03", "店铺", "旗舰店", dt.date(2026, 11, 16))  # a hand-over
+    service.assign_account("hr", "E02", "旺旺", "客服01", None, dt.date(2026, 12, 31))
+    service.assign_account("hr", "E04", "店铺", "专营店", None)
+    rows = ownership_rows()
+    assert len(rows) == 4
+    assert rows == take_snapshot().accounts

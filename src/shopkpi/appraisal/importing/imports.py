@@ -211,7 +211,7 @@ def _prepared_import(home: Path, request: ImportRequest, progress: Progress | No
 def _warehouse_import(
     home: Path, dataset: str, request: ImportRequest, progress: Progress | None
 ) -> ImportReport:
-    from shopkpi.appraisal.organisation.snapshot import take_snapshot  # who owns what, for the warnings
+    from shopkpi.appraisal.organisation.snapshot import ownership_rows  # who owns what, for the warnings
 
     with checked_import(
         home,
@@ -223,7 +223,7 @@ def _warehouse_import(
         sets=request.sets,
         timezone=request.timezone,
         progress=progress,
-        owners=take_snapshot().accounts,
+        owners=ownership_rows(),
     ) as checked:
         if DATASETS[dataset].account_column == "employee" and not DATASETS[dataset].organisation:
             _refuse_unknown_employees(home, dataset, request)

@@ -71,10 +71,18 @@ class LocalStore:
         (self.root / relative).unlink(missing_ok=True)
 
     def files(self) -> list[str]:
-        """Every batch file (`<folder>/<file>`), sorted."""
+        """Every batch file (`<folder>/<file>`), sorted. (Listed by os.scandir: every commit asks, and a
+        Path for each of a home's thousands of files cost a millisecond per hundred.)"""
         if not self.root.is_dir():
             return []
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob("*/*") if p.is_file())
+        found: list[str] = []
+        with os.scandir(self.root) as folders:
+            for folder in folders:
+                if not folder.is_dir():
+                    continue
+                with os.scandir(folder.path) as entries:
+                    found += [f"{folder.name}/{entry.name}" for entry in entries if entry.is_file()]
+        return sorted(found)
 
     def get(self, relative: str, target: Path) -> None:
         shutil.copyfile(self.root / relative, target)
