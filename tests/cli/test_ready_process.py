@@ -398,6 +398,60 @@ def test_a_runner_imports_nothing_from_the_callers_folder(tmp_path: Path, homes:
     assert not planted.exists()
 
 
+# the ready process's start (its preload), then one call in a fork of it, as its runner would; the
+# modules the call imported that the ready process had not are written to MARK
+PRELOADED_CALL = (
+    "import io, os, sys\n"
+    "from pathlib import Path\n"
+    "from shopkpi.cli import ready_process\n"
+    "from shopkpi.cli.django_home import prepare_home\n"
+    "prepare_home(Path(sys.argv[2]))\n"
+    "ready_process._preload()\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    from shopkpi.cli.group import cli\n"
+    "    before = set(sys.modules)\n"
+    "    sys.stdout = sys.stderr = io.StringIO()\n"
+    "    try:\n"
+    "        cli.main(args=sys.argv[1:], prog_name='shopkpi')\n"
+    "    except SystemExit:\n"
+    "        pass\n"
+    "    with open(os.environ['MARK'], 'w') as f:\n"
+    "        f.write(' '.join(sorted(set(sys.modules) - before)))\n"
+    "    os._exit(0)\n"
+    "os.waitpid(pid, 0)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("import", "shop_daily", "good.csv", "--accept-warnings"),
+        ("import", "shop_daily", "refused.csv"),
+        ("import", "shop_daily", "good.csv", "--dry-run"),
+    ],
+    ids=["imported", "refused", "dry-run"],
+)
+def test_a_runners_import_imports_no_module_of_its_own(
+    tmp_path: Path, homes: Homes, args: tuple[str, ...]
+) -> None:
+    """Whatever an import imports when it runs, the ready process imported before it forked
+    (ready_process.PRELOADED): a runner pays for no import of its own, each call again."""
+    home = copied(tmp_path, homes)
+    mark = tmp_path / ".mark-modules"
+    done = subprocess.run(
+        [sys.executable, "-c", PRELOADED_CALL, "--home", str(home), *args],
+        cwd=homes.data,
+        env=environment({"MARK": str(mark)}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert mark.read_text() == ""
+
+
 def paused_import(home: Path, point: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
     """A handed-off `shopkpi import` of good.csv, paused at `point`; and its runner's pid."""
     caller = subprocess.Popen(

@@ -55,6 +55,7 @@ PRELOADED = (  # imported once here: what the handed-off commands import when th
     "shopkpi.appraisal.importing.imports",
     "shopkpi.appraisal.importing.import_withdrawal",
     "shopkpi.appraisal.organisation.snapshot",
+    "shopkpi.appraisal.periods.prepared_sheets",  # (every import asks whether a file is a prepared workbook)
     "rich.progress",
     "rich.console",
     "rich.table",

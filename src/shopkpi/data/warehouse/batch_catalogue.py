@@ -190,7 +190,10 @@ def insert_rows(
 def records(con: duckdb.DuckDBPyConnection, where: str = "true") -> Iterator[BatchRecord]:
     """The batches of a snapshot (`where` over its columns), with their accounts, in order."""
     accounts: dict[str, list[str | None]] = {}
-    for batch, account in con.execute("SELECT batch, account FROM batch_accounts ORDER BY rowid").fetchall():
+    of_those = f"WHERE batch IN (SELECT id FROM batches WHERE {where})"  # (a commit asks for its new ones)
+    for batch, account in con.execute(
+        f"SELECT batch, account FROM batch_accounts {of_those} ORDER BY rowid"
+    ).fetchall():
         accounts.setdefault(str(batch), []).append(None if account is None else str(account))
     rows = con.execute(
         f"SELECT {', '.join(BATCH_COLUMNS)} FROM batches WHERE {where} ORDER BY seq"

@@ -157,7 +157,7 @@ class Warehouse:
         # (union_by_name reads every file's; a month's metrics name a thousand shops' daily files
         # several times); batch files are never rewritten (a new batch is a new file)
         con.execute("SET parquet_metadata_cache = true")
-        current = self._live(con)
+        current = self._live(con, datasets)
         for ds in DATASETS.values():
             if ds.organisation:  # the application's; a computation registers its snapshot
                 continue
@@ -170,8 +170,16 @@ class Warehouse:
         del read_only
         return con
 
-    def _live(self, con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[int, str, bool]]]:
-        """Each dataset's current batches: (seq, path, partly replaced), in order."""
+    def _live(
+        self, con: duckdb.DuckDBPyConnection, datasets: Collection[str] | None = None
+    ) -> dict[str, list[tuple[int, str, bool]]]:
+        """Each dataset's current batches (of `datasets` only, when given): (seq, path, partly replaced),
+        in order."""
+        only = (
+            ""
+            if datasets is None
+            else f"b.dataset IN ({', '.join(quote(d) for d in datasets) or 'NULL'}) AND "
+        )
         found = con.execute(
             """
             SELECT b.dataset, b.seq, b.path, EXISTS (
@@ -183,6 +191,7 @@ class Warehouse:
                        OR (c.scope_from <= b.scope_to AND b.scope_from <= c.scope_to))
             ) AS partly
             FROM batches b WHERE """
+            + only
             + current_sql("b")
             + " ORDER BY b.seq"
         ).fetchall()
