@@ -237,7 +237,7 @@ def checked_import(
             )
             for p in prepared
         )
-        yield CheckedImport(target.name, planned, tuple(warnings), warehouse, tuple(prepared))
+        yield CheckedImport(target.name, planned, tuple(warnings), warehouse, tuple(prepared), _con=con)
     finally:
         con.close()
         shutil.rmtree(stage, ignore_errors=True)
