@@ -14,6 +14,7 @@ random part, masked).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -399,9 +400,10 @@ def test_a_runner_imports_nothing_from_the_callers_folder(tmp_path: Path, homes:
 
 
 # the ready process's start (its preload), then one call in a fork of it, as its runner would; the
-# modules the call imported that the ready process had not are written to MARK
+# call's exit status, its output and the modules it imported that the ready process had not are
+# written to MARK (JSON)
 PRELOADED_CALL = (
-    "import io, os, sys\n"
+    "import io, json, os, sys\n"
     "from pathlib import Path\n"
     "from shopkpi.cli import ready_process\n"
     "from shopkpi.cli.django_home import prepare_home\n"
@@ -411,33 +413,37 @@ PRELOADED_CALL = (
     "if pid == 0:\n"
     "    from shopkpi.cli.group import cli\n"
     "    before = set(sys.modules)\n"
-    "    sys.stdout = sys.stderr = io.StringIO()\n"
+    "    sys.stdout = sys.stderr = output = io.StringIO()\n"
+    "    code = 0\n"
     "    try:\n"
     "        cli.main(args=sys.argv[1:], prog_name='shopkpi')\n"
-    "    except SystemExit:\n"
-    "        pass\n"
+    "    except SystemExit as exit:\n"
+    "        code = exit.code if isinstance(exit.code, int) else (exit.code is not None)\n"
     "    with open(os.environ['MARK'], 'w') as f:\n"
-    "        f.write(' '.join(sorted(set(sys.modules) - before)))\n"
+    "        json.dump({'code': int(code), 'output': output.getvalue(),\n"
+    "                   'modules': ' '.join(sorted(set(sys.modules) - before))}, f)\n"
     "    os._exit(0)\n"
     "os.waitpid(pid, 0)\n"
 )
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "code", "written"),
     [
-        ("import", "shop_daily", "good.csv", "--accept-warnings"),
-        ("import", "shop_daily", "refused.csv"),
-        ("import", "shop_daily", "good.csv", "--dry-run"),
+        (("import", "shop_daily", "good.csv", "--accept-warnings"), 0, [("good.csv", "current")]),
+        (("import", "shop_daily", "refused.csv"), 1, []),
+        (("import", "shop_daily", "good.csv", "--dry-run"), 0, []),
     ],
     ids=["imported", "refused", "dry-run"],
 )
 def test_a_runners_import_imports_no_module_of_its_own(
-    tmp_path: Path, homes: Homes, args: tuple[str, ...]
+    tmp_path: Path, homes: Homes, args: tuple[str, ...], code: int, written: list[tuple[str, str]]
 ) -> None:
     """Whatever an import imports when it runs, the ready process imported before it forked
-    (ready_process.PRELOADED): a runner pays for no import of its own, each call again."""
+    (ready_process.PRELOADED): a runner pays for no import of its own, each call again. (The call did
+    what it does when run by itself: its exit status, and the batches written.)"""
     home = copied(tmp_path, homes)
+    before, files = batches(home), parquet_files(home)
     mark = tmp_path / ".mark-modules"
     done = subprocess.run(
         [sys.executable, "-c", PRELOADED_CALL, "--home", str(home), *args],
@@ -449,7 +455,11 @@ def test_a_runners_import_imports_no_module_of_its_own(
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert mark.read_text() == ""
+    found = json.loads(mark.read_text())
+    assert (found["code"], found["modules"]) == (code, ""), found["output"]
+    assert batches(home) == before + written
+    if not written:  # refused or a dry run: nothing written
+        assert parquet_files(home) == files
 
 
 def paused_import(home: Path, point: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
