@@ -134,3 +134,53 @@ def test_two_servers_importing_one_file_at_once_make_one_batch_current(
     assert AuditEntry.objects.filter(action="data.import").count() == 1
     con = Warehouse(settings.HOME).connect()
     assert con.execute("SELECT shop, uv FROM shop_daily ORDER BY shop").fetchall() == [("S1", 10), ("S2", 5)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_commits_over_what_another_server_committed_after_it_read_the_catalogue(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit makes its copy of the catalogue again, in the import's connection, under the lock: a
+    batch another server committed between this import's reading and its commit is seen (replaced
+    here, its files kept)."""
+    settings.HOME = tmp_path / "home"
+
+    def request(name: str, uv: int) -> ImportRequest:
+        path = tmp_path / name
+        path.write_text(f"shop,date,uv,gmv\nS1,2026-09-01,{uv},100\n", encoding="utf-8")
+        return ImportRequest(
+            files=(path,), user="hr", dataset="shop_daily", period="2026-09", accept_warnings=True
+        )
+
+    [first] = run_import(settings.HOME, request("first.csv", 1)).outcomes
+    commit, theirs, started = Warehouse.commit, [], []
+
+    def elsewhere() -> None:
+        try:
+            theirs.extend(run_import(settings.HOME, request("theirs.csv", 2)).outcomes)
+        finally:
+            connections.close_all()
+
+    def commit_after_theirs(self: Warehouse, *args: object, **kwargs: object) -> object:
+        if not started:  # ours: read and checked already; another server imports and commits now
+            started.append(True)
+            thread = threading.Thread(target=elsewhere)
+            thread.start()
+            thread.join()
+        return commit(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Warehouse, "commit", commit_after_theirs)
+    [ours] = run_import(settings.HOME, request("ours.csv", 3)).outcomes
+    [their] = theirs
+    assert (their.status, their.replaced) == ("imported", (first.batch,))
+    assert (ours.status, ours.replaced) == ("imported", (their.batch,))
+    assert list(WarehouseBatch.objects.order_by("seq").values_list("file_name", "replaced_by", "state")) == [
+        ("first.csv", their.batch, "current"),
+        ("theirs.csv", ours.batch, "current"),
+        ("ours.csv", None, "current"),
+    ]
+    assert AuditEntry.objects.filter(action="data.import").count() == 3
+    for batch in (first.batch, their.batch, ours.batch):  # none taken for a file no batch names
+        assert (settings.HOME / "warehouse" / "shop_daily" / f"{batch}.parquet").is_file()
+    con = Warehouse(settings.HOME).connect()
+    assert con.execute("SELECT shop, uv, _batch FROM shop_daily").fetchall() == [("S1", 3, ours.batch)]
