@@ -136,7 +136,9 @@ def compute_month(
     for candidate in live:
         names |= candidate.version.compiled().variables
     # one connection for both reads (opening one costs ~0.3 s with a big catalogue); none for nobody
-    with month_values.warehouse_connection(home) if live else contextlib.nullcontext() as warehouse:
+    # each dataset's view over the batches of the dates the month's metrics read, not the whole history
+    reads = month_values.month_reads(home, period, names) if live else None
+    with month_values.warehouse_connection(home, reads) if live else contextlib.nullcontext() as warehouse:
         fetched = (
             month_values.metric_values(home, period, codes, sorted(names), connection=warehouse)
             if live

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     import duckdb
 
+    from shopkpi.data.warehouse.read_windows import Reads
+
 SELF_RATERS = frozenset({"self", "自评", "本人"})  # a `ratings` row's rater naming the employee
 
 
@@ -44,21 +46,35 @@ class ImportedRating:
 
 
 @contextmanager
-def warehouse_connection(home: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+def warehouse_connection(
+    home: Path, reads: Reads | None = None
+) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """One connection to the warehouse of `home` for the reads of a month (`metric_values`,
     `imported_ratings`), closed after; None when nothing is imported yet. Opening one copies the batch
-    catalogue and makes a view per dataset: a month's reads share it."""
+    catalogue and makes a view per dataset: a month's reads share it. `reads` (`month_reads`): the
+    dates its metric reads need, each view then over only the batches of those dates."""
     from shopkpi.data.warehouse.catalogue import Warehouse
 
     warehouse = Warehouse(home)
     if not warehouse.catalogue.exists():
         yield None
         return
-    connection = warehouse.connect()
+    connection = warehouse.connect(reads=reads)
     try:
         yield connection
     finally:
         connection.close()
+
+
+def month_reads(home: Path, period: str, names: Iterable[str] | None) -> Reads:
+    """The dates of each dataset `metric_values` reads for the metrics `names` (None: every one) of
+    `period` (`metrics.reads.month_reads`), for `warehouse_connection`."""
+    from shopkpi.data.metrics.catalogue import load_catalogue
+    from shopkpi.data.metrics.reads import month_reads as reads_of
+
+    catalogue = load_catalogue(home)
+    wanted = None if names is None else sorted(n for n in names if n in catalogue.metrics)
+    return reads_of(catalogue, wanted, period)
 
 
 def metric_values(
@@ -74,7 +90,7 @@ def metric_values(
     if not employee_codes:
         return {}
     if connection is None:
-        with warehouse_connection(home) as own:
+        with warehouse_connection(home, month_reads(home, period, names)) as own:
             return {} if own is None else _metric_values(home, own, period, employee_codes, names)
     return _metric_values(home, connection, period, employee_codes, names)
 

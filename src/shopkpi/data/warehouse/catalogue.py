@@ -34,6 +34,8 @@ value's rows), showing current rows only: a batch whose rows were all replaced b
 left out, a batch partly replaced is filtered by the later batches' accounts and dates. A dataset
 with a roll-up also has the internal view `_rollup_<dataset>` of its current batches' roll-ups,
 filtered the same way (a batch without its roll-up file is grouped from its rows instead).
+`connect(reads=...)` makes a dataset's views over only the batches whose dates meet the dates its
+reads need (`read_windows`): the same rows in those dates, whatever the history.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ from shopkpi.data.warehouse.batch_states import (
     pause,
 )
 from shopkpi.data.warehouse.batch_store import BatchStore, open_store
+from shopkpi.data.warehouse.read_windows import Reads
 
 ROLLUP_MEMORY = "3GB"  # DuckDB's memory limit while a roll-up is written
 __all__ = [  # the batch states' names are the warehouse's too
@@ -138,11 +141,19 @@ class Warehouse:
     # ---- reading -------------------------------------------------------------------------------
 
     def connect(
-        self, read_only: bool = True, *, datasets: Collection[str] | None = None
+        self,
+        read_only: bool = True,
+        *,
+        datasets: Collection[str] | None = None,
+        reads: Reads | None = None,
     ) -> duckdb.DuckDBPyConnection:
         """An in-memory connection with `batches`, `batch_accounts` and one view per warehouse dataset
         (the organisation's — employees, accounts, positions — come from an `OrganisationSnapshot`),
         or only `datasets`' views (an import reads its own dataset's: each view costs a millisecond).
+
+        `reads` (`read_windows`): the dates the connection's statements read of each dataset it names;
+        its views are then made over only the batches whose dates meet them (a batch without dates,
+        and a dataset not named, in full): a row dated outside is not seen.
 
         The catalogue is copied into it, so the connection holds no lock on the warehouse; it never
         writes the catalogue, whatever `read_only` says (imports go through `commit`)."""
@@ -163,7 +174,12 @@ class Warehouse:
                 continue
             if datasets is not None and ds.name not in datasets:
                 continue
-            live = current.get(ds.name, [])
+            window = None if reads is None else reads.get(ds.name)
+            live = [
+                (seq, path, partly)
+                for seq, path, partly, first, last in current.get(ds.name, [])
+                if window is None or window.meets(first, last)
+            ]
             con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(ds, live)}")
             if rollups.has_rollup(ds):
                 con.execute(f"CREATE VIEW {rollups.view_name(ds)} AS {self._rollup_view_sql(ds, live)}")
@@ -172,9 +188,9 @@ class Warehouse:
 
     def _live(
         self, con: duckdb.DuckDBPyConnection, datasets: Collection[str] | None = None
-    ) -> dict[str, list[tuple[int, str, bool]]]:
-        """Each dataset's current batches (of `datasets` only, when given): (seq, path, partly replaced),
-        in order."""
+    ) -> dict[str, list[tuple[int, str, bool, dt.date | None, dt.date | None]]]:
+        """Each dataset's current batches (of `datasets` only, when given): (seq, path, partly replaced,
+        first day, last day), in order."""
         only = (
             ""
             if datasets is None
@@ -182,7 +198,7 @@ class Warehouse:
         )
         found = con.execute(
             """
-            SELECT b.dataset, b.seq, b.path, EXISTS (
+            SELECT b.dataset, b.seq, b.path, b.scope_from, b.scope_to, EXISTS (
                 SELECT 1 FROM batches c
                 JOIN batch_accounts ca ON ca.batch = c.id
                 JOIN batch_accounts ba ON ba.batch = b.id AND ba.account IS NOT DISTINCT FROM ca.account
@@ -195,9 +211,9 @@ class Warehouse:
             + current_sql("b")
             + " ORDER BY b.seq"
         ).fetchall()
-        live: dict[str, list[tuple[int, str, bool]]] = {}
-        for dataset, seq, path, partly in found:
-            live.setdefault(str(dataset), []).append((int(seq), str(path), bool(partly)))
+        live: dict[str, list[tuple[int, str, bool, dt.date | None, dt.date | None]]] = {}
+        for dataset, seq, path, first, last, partly in found:
+            live.setdefault(str(dataset), []).append((int(seq), str(path), bool(partly), first, last))
         return live
 
     def _view_sql(self, ds: Dataset, live: Sequence[tuple[int, str, bool]]) -> str:
