@@ -28,6 +28,7 @@ from shopkpi.cli.home import current
 from shopkpi.data.engines import EngineError, configured_url, open_engine
 from shopkpi.data.metrics.catalogue import MetricCatalogueError, load_catalogue
 from shopkpi.data.metrics.computation import MetricResults, MetricValueError, compute_metrics
+from shopkpi.data.metrics.reads import metric_reads
 from shopkpi.data.metrics.rows import RowDrill
 from shopkpi.data.metrics.sql_guard import SqlRefused
 from shopkpi.data.warehouse.catalogue import Warehouse
@@ -76,8 +77,10 @@ def metrics_command(
         catalogue = load_catalogue(home)  # checked for the configured engine's functions
     except (MetricCatalogueError, EngineError) as error:
         raise click.ClickException(str(error)) from None
-    if rows_of is not None:  # the rows are read from the local warehouse
-        connection = Warehouse(home).connect(read_only=True)
+    if rows_of is not None:  # the rows are read from the local warehouse, the batches of their dates
+        known = rows_of in catalogue.metrics
+        reads = metric_reads(catalogue, [rows_of], period) if known else None
+        connection = Warehouse(home).connect(read_only=True, reads=reads)
         try:
             _print_rows(
                 RowDrill(
@@ -96,7 +99,7 @@ def metrics_command(
             connection.close()
         return
     try:
-        engine = open_engine(configured_url(), home)
+        engine = open_engine(configured_url(), home, reads=metric_reads(catalogue, None, period))
     except EngineError as error:
         raise click.ClickException(str(error)) from None
     try:

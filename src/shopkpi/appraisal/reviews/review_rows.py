@@ -88,6 +88,7 @@ def _read(review: Review, metric: str, home: Path, *, page: int, size: int | Non
     from shopkpi.appraisal.organisation.snapshot import take_snapshot
     from shopkpi.appraisal.reviews.row_appeals import with_decisions
     from shopkpi.data.metrics.catalogue import load_catalogue
+    from shopkpi.data.metrics.reads import month_reads
     from shopkpi.data.metrics.rows import RowDrill, entered_rows
     from shopkpi.data.warehouse.catalogue import Warehouse
     from shopkpi.scorecard.periods import Period
@@ -97,7 +98,8 @@ def _read(review: Review, metric: str, home: Path, *, page: int, size: int | Non
         raise UnknownMetric(metric)
     recorded = (review.values or {}).get(metric)
     derived = catalogue.metrics[metric].derived
-    connection = Warehouse(home).connect()
+    # the batches of the dates the value reads (and its row decisions are found in), not the whole history
+    connection = Warehouse(home).connect(reads=month_reads(catalogue, [metric], review.cycle.period))
     try:
         catalogue = with_decisions(connection, catalogue, review.cycle.period)
         entered = entered_rows(connection, Period.parse(review.cycle.period), review.employee.code, metric)

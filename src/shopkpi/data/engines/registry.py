@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shopkpi.data.engines.base import EngineError, MetricEngine
+
+if TYPE_CHECKING:
+    from shopkpi.data.warehouse.read_windows import Reads
 
 ENGINE_SETTING = "SHOPKPI_METRICS_ENGINE"
 
@@ -42,14 +46,18 @@ def engine_kind(url: str | None) -> str:
     )
 
 
-def open_engine(url: str | None, home: Path, *, read_only: bool = True) -> MetricEngine:
-    """The engine `url` names (None: DuckDB over `home`'s warehouse)."""
+def open_engine(
+    url: str | None, home: Path, *, read_only: bool = True, reads: Reads | None = None
+) -> MetricEngine:
+    """The engine `url` names (None: DuckDB over `home`'s warehouse). `reads` (`metrics.reads`): the
+    dates the statements read of each dataset; DuckDB then reads only the batches of those dates (the
+    other engines hold the published tables as they are)."""
     kind = engine_kind(url)
     if kind == "duckdb":
         from shopkpi.data.engines.duckdb_engine import DuckDBEngine
         from shopkpi.data.warehouse.catalogue import Warehouse
 
-        return DuckDBEngine(Warehouse(home).connect(read_only=read_only))
+        return DuckDBEngine(Warehouse(home).connect(read_only=read_only, reads=reads))
     assert url is not None
     if kind == "postgresql":
         from shopkpi.data.engines.postgres_engine import PostgresEngine
