@@ -167,3 +167,22 @@ def test_credit_rules_read_the_orders_of_both_months_and_the_chats_of_their_wind
         "orders": DateWindow(D(2026, 6, 1), D(2026, 7, 31)),
         "cs_chats": DateWindow(D(2026, 5, 29), None),  # a chat after July may decide an order paid later
     }
+
+
+def test_batches_written_before_a_column_existed_are_read_with_the_later_ones(tmp_path: Path) -> None:
+    import duckdb
+
+    home = tmp_path / "home"
+    march = _shop_day(home, "march.csv", [["A", "2026-03-05", "1", "1"]])
+    june = _shop_day(home, "june.csv", [["A", "2026-06-01", "4", "4"]])
+    old = home / "warehouse" / "shop_daily" / f"{march}.parquet"
+    with duckdb.connect() as db:  # March's file as a batch written before shop_daily had `gmv`
+        db.execute(
+            f"COPY (SELECT * EXCLUDE (gmv) FROM read_parquet('{old}')) TO '{old}.new' (FORMAT parquet)"
+        )
+    old.with_name(old.name + ".new").replace(old)
+    con = Warehouse(home).connect(reads={"shop_daily": DateWindow(D(2026, 3, 1), D(2026, 3, 31))})
+    assert con.execute("SELECT _batch, gmv FROM shop_daily ORDER BY date").fetchall() == [
+        (march, None),
+        (june, 4),
+    ]

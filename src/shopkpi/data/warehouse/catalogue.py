@@ -174,17 +174,33 @@ class Warehouse:
                 continue
             if datasets is not None and ds.name not in datasets:
                 continue
+            every = [(seq, path, partly) for seq, path, partly, _, _ in current.get(ds.name, [])]
             window = None if reads is None else reads.get(ds.name)
             live = [
                 (seq, path, partly)
                 for seq, path, partly, first, last in current.get(ds.name, [])
                 if window is None or window.meets(first, last)
             ]
-            con.execute(f"CREATE VIEW {ds.name} AS {self._view_sql(ds, live)}")
-            if rollups.has_rollup(ds):
-                con.execute(f"CREATE VIEW {rollups.view_name(ds)} AS {self._rollup_view_sql(ds, live)}")
+            try:
+                self._views(con, ds, live)
+            except duckdb.BinderException:
+                if live == every:
+                    raise
+                # batches written before the dataset had a column lack it: read as they were with the later
+                # ones (union_by_name gives it them as NULL)
+                self._views(con, ds, every)
         del read_only
         return con
+
+    def _views(
+        self, con: duckdb.DuckDBPyConnection, ds: Dataset, live: Sequence[tuple[int, str, bool]]
+    ) -> None:
+        """The dataset's view (and its roll-up's) over the batches `live`."""
+        con.execute(f"CREATE OR REPLACE VIEW {ds.name} AS {self._view_sql(ds, live)}")
+        if rollups.has_rollup(ds):
+            con.execute(
+                f"CREATE OR REPLACE VIEW {rollups.view_name(ds)} AS {self._rollup_view_sql(ds, live)}"
+            )
 
     def _live(
         self, con: duckdb.DuckDBPyConnection, datasets: Collection[str] | None = None
