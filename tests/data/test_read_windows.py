@@ -186,3 +186,59 @@ def test_batches_written_before_a_column_existed_are_read_with_the_later_ones(tm
         (march, None),
         (june, 4),
     ]
+
+
+def _in(dataset: str, row: dict[str, object], window: DateWindow) -> bool:
+    """Whether a row's days (`scope`: a 千牛 row's date_from..date) meet the window."""
+    ds = DATASETS[dataset]
+    assert ds.date_column is not None
+    last = dt.date.fromisoformat(str(row[ds.date_column])[:10])
+    first = dt.date.fromisoformat(str(row.get("date_from") or last)[:10])
+    return window.meets(first, last)
+
+
+@pytest.mark.parametrize("rule", ["下单判定 3天", "付款判定 1天", "下单优先 3天"])
+def test_with_credit_rules_the_rows_outside_the_dates_read_change_nothing(rule: str) -> None:
+    """Every row outside its dataset's dates dropped (as if each row were a batch of its own): the
+    credited values and their rows are the same. October's last order is paid on 1 November after a
+    chat that day (a chat after the month decides it); August's order and chat are never read."""
+    from metric_tables import connection_with, organisation_of
+    from test_credit_rules import RULES, _data, _order, _rules
+
+    from shopkpi.data.metrics.catalogue import with_credit_rules
+
+    data = _data()
+    data["orders"] = [
+        *data["orders"],
+        _order(8, "b8", "2026-10-31 23:00:00", "2026-11-01 10:00:00"),
+        _order(9, "b9", "2026-08-03 10:00:00", "2026-08-03 10:05:00"),
+    ]
+    data["cs_chats"] = [
+        *data["cs_chats"],
+        {"agent": "B", "buyer": "b8", "ts": "2026-11-01 09:00:00", "shop": "S1"},
+        {"agent": "A", "buyer": "b9", "ts": "2026-08-03 09:00:00", "shop": "S1"},
+    ]
+    catalogue = with_credit_rules(load_catalogue(), _rules(**RULES[rule][0]))
+    names = [
+        n
+        for n in catalogue.public
+        if any(s.dataset in ("order_credits", "cs_chats") for s in catalogue.metrics[n].sources)
+    ]
+    reads = month_reads(catalogue, names, "2026-10")
+    assert reads["cs_chats"].last is None and reads["orders"].first == D(2026, 9, 1)
+    kept = {d: [r for r in rows if d not in reads or _in(d, r, reads[d])] for d, rows in data.items()}
+    assert (
+        len(kept["orders"]) == len(data["orders"]) - 1 and len(kept["cs_chats"]) == len(data["cs_chats"]) - 1
+    )
+    organisation = organisation_of(data)
+    found = []
+    for rows in (data, kept):
+        con = connection_with(rows)
+        results = compute_metrics(con, "2026-10", catalogue, organisation=organisation, names=names)
+        drilled = [  # rows of one day and batch without file rows come in any order
+            sorted(map(repr, RowDrill(con, catalogue, n, "2026-10", organisation=organisation).rows()))
+            for n in names
+        ]
+        found.append((results.employees, results.unowned, drilled))
+    assert found[0] == found[1]
+    assert any(v.value is not None for e in found[0][0].values() for v in e.values.values())
