@@ -6,8 +6,8 @@ The compiled statement (`compiler`) and the rows behind a value (`rows`) read, f
 - with credit rules (`credit_sql`), `orders` from the first day of the period before to P's last day
   and `cs_chats` from that day less the longest rule window on (a chat after P may decide an order
   of P paid later: no end);
-- a query metric's datasets, and any dataset an aggregate's SQL names in a subquery: their whole
-  history (what a SELECT reads cannot be bounded here).
+- a query metric's datasets: their whole history (what a SELECT reads cannot be bounded here); so
+  would any dataset an aggregate's SQL named in a subquery (the SQL guard refuses them: fail safe).
 
 `Warehouse.connect(reads=metric_reads(...))` then makes each view over only the batches those dates
 need: the values, their rows and their batches are the same as over every batch (the tests compute
