@@ -154,6 +154,31 @@ def test_a_query_metric_reads_its_datasets_whole(tmp_path: Path) -> None:
     assert reads["traffic_events"] == DateWindow(D(2026, 7, 1), D(2026, 7, 31))
 
 
+def test_a_query_metric_whose_cte_shadows_a_dataset_still_reads_that_dataset_whole(tmp_path: Path) -> None:
+    """`WITH orders AS (SELECT … FROM orders)` reads the real orders inside the CTE: the CTE's name must
+    not hide it (every order of history would otherwise not be seen by a "first-time buyer" metric)."""
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "ours.yaml").write_text(
+        """metrics:
+  paid_gmv_shadowed:
+    type: query
+    by: shop
+    label_zh: 测试
+    label: Test
+    definition: test
+    definition_zh: 测试
+    sql: >-
+      WITH orders AS (SELECT shop, created_at, amount FROM orders WHERE amount > 0)
+      SELECT shop AS account, CAST(created_at AS DATE) AS date, sum(amount) AS value
+      FROM orders GROUP BY ALL
+""",
+        encoding="utf-8",
+    )
+    catalogue = load_catalogue(tmp_path)
+    reads = metric_reads(catalogue, ["paid_gmv_shadowed", "pv"], "2026-07")
+    assert reads["orders"] == WHOLE
+
+
 def test_credit_rules_read_the_orders_of_both_months_and_the_chats_of_their_windows(
     catalogue: MetricCatalogue,
 ) -> None:

@@ -42,6 +42,9 @@ def metric_reads(
             metric = catalogue.metrics[name]
             for dataset in metric.query_datasets:
                 found.append({dataset: WHOLE})
+            # a CTE may carry a dataset's name and read that dataset inside (`WITH orders AS (SELECT …
+            # FROM orders …)`): every table named anywhere in the query is read whole
+            found.extend({t: WHOLE} for t in _tables(metric.query))
             for source in metric.sources:
                 found.append({source.dataset: dates})
                 for tree in (source.expression, source.filter):
