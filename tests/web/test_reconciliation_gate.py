@@ -46,15 +46,16 @@ def org(settings: Any, tmp_path: Path) -> api_org.Org:
     return org
 
 
-def at_hr(org: api_org.Org) -> Review:
-    users, review = org.users, org.reviews["emp"]
+def at_hr(org: api_org.Org, key: str = "emp") -> Review:
+    users, review = org.users, org.reviews[key]
+    boss = {"emp": "mgr", "emp2": "mgr", "cs": "gm"}[key]
     review = workflow.perform(
-        users["emp"], review, "save_self", ratings={"attitude": "90"}, self_assessment="自评"
+        users[key], review, "save_self", ratings={"attitude": "90"}, self_assessment="自评"
     )
-    review = workflow.perform(users["emp"], review, "submit_self")
-    review = workflow.perform(users["mgr"], review, "rate", ratings={"attitude": "80"}, comment="好")
+    review = workflow.perform(users[key], review, "submit_self")
+    review = workflow.perform(users[boss], review, "rate", ratings={"attitude": "80"}, comment="好")
     review = workflow.perform(
-        users["mgr"],
+        users[boss],
         review,
         "record_interview",
         held_on="2026-04-05",
@@ -62,7 +63,7 @@ def at_hr(org: api_org.Org) -> Review:
         improvements="b",
         plan="c",
     )
-    return workflow.perform(users["mgr"], review, "submit_supervisor")
+    return workflow.perform(users[boss], review, "submit_supervisor")
 
 
 def test_the_planted_difference_is_found_with_both_figures(org: api_org.Org) -> None:
@@ -128,3 +129,37 @@ def test_hr_sees_who_lacks_a_target(org: api_org.Org) -> None:
     client.force_login(org.users["hr"])
     html = client.get("/hr/cycles/2026-03/checks/").content.decode()
     assert "1 项目标缺失" in html and "E013" in html
+
+
+def test_the_gate_reads_the_warehouse_once_a_month_and_refuses_after_an_import_adds_a_difference(
+    org: api_org.Org, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """人事核准 of many reviews reads the warehouse's checks once while the warehouse stays as it is, yet a
+    review submitted after an import that brings a new difference is refused."""
+    from shopkpi.data.warehouse import reconciliation as checks
+
+    assert org.cycle is not None
+    reads: list[str] = []
+    differences = checks.differences
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append("read")
+        return differences(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "differences", counted)
+    reconciliation.acknowledge(
+        org.users["hr"], org.cycle, "cs_received_within_shop_visitors", "S1", "分销渠道的客户"
+    )
+    first, second, third = (at_hr(org, key) for key in ("emp", "emp2", "cs"))
+    reconciliation._FOUND.clear()  # as a new process finds it
+    reads.clear()
+    for review in (first, second):
+        assert workflow.perform(org.users["hr"], review, "submit_hr").status == "pending_gm"
+    assert len(reads) == 1  # the same warehouse: read for the first review only
+    # a new import: shop S2's agents received 30 customers, its report had 9 visitors
+    _import(settings.HOME, tmp_path, "cs_daily", "agent,date,received\nS2:小张,2026-03-05,30\n")
+    with pytest.raises(WorkflowError) as refused:
+        workflow.perform(org.users["hr"], third, "submit_hr")
+    assert refused.value.code == "reconciliation_unacknowledged" and "S2 30 对 9" in str(refused.value)
+    assert Review.objects.get(pk=third.pk).status == "pending_hr"
+    assert len(reads) == 2
