@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from appraisal.workflow_company import Company, advance, build_company, open_month
 from shopkpi.appraisal import audit
+from shopkpi.appraisal.calibration import publishing, targets
+from shopkpi.appraisal.calibration.targets import TargetRow
 from shopkpi.appraisal.models import (
     ActionItem,
     AuditEntry,
@@ -83,15 +85,23 @@ def _at_gm(reviews: list[Review]) -> None:
         review.save()
 
 
+@pytest.mark.parametrize("with_targets", [False, True], ids=["no targets", "targets"])
 def test_approving_80_reviews_takes_the_queries_approving_20_takes(
-    co: Company, django_capture_on_commit_callbacks: Any
+    co: Company, django_capture_on_commit_callbacks: Any, with_targets: bool
 ) -> None:
+    """With calibration targets (the distribution outside them, confirmed by the GM) as without: the
+    distribution is checked once for the cycle, not once for each review (4 queries each, and each
+    counting the whole cycle: quadratic)."""
     _hire(co, 100)
     open_month(co)
+    if with_targets:
+        targets.set_targets(co.user("hr"), None, [TargetRow("合格", at_most="50")])
     hired = list(Review.objects.filter(employee__code__startswith="X").order_by("employee__code"))
     counts = []
     for batch in (hired[:20], hired[20:]):
         _at_gm(batch)
+        if with_targets:  # 合格 20/28, then 100/108: outside the target, confirmed as it is
+            publishing.confirm(co.user("gm"), Cycle.objects.get())
         with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
             approved = approve_all(co.user("gm"), Cycle.objects.get(), reason="同意")
         assert sorted(r.pk for r in approved) == sorted(r.pk for r in batch)
@@ -150,12 +160,16 @@ def _outcome() -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("with_targets", [False, True], ids=["no targets", "targets"])
 def test_approving_all_leaves_what_approving_each_review_in_turn_leaves(
-    co: Company, django_capture_on_commit_callbacks: Any
+    co: Company, django_capture_on_commit_callbacks: Any, with_targets: bool
 ) -> None:
     open_month(co)
     for code in EVERYONE:
         advance(co, code, S.PENDING_GM)
+    if with_targets:  # every grade 合格, above the target: published under the GM's confirmation
+        targets.set_targets(co.user("hr"), None, [TargetRow("合格", at_most="50")])
+        publishing.confirm(co.user("gm"), Cycle.objects.get())
     gm = co.user("gm")
     with transaction.atomic():  # each in turn (the way approve_all orders them), then undone
         with django_capture_on_commit_callbacks(execute=True):
@@ -173,10 +187,43 @@ def test_approving_all_leaves_what_approving_each_review_in_turn_leaves(
         approved = approve_all(co.user("gm"), Cycle.objects.get(), reason="同意 ")
     assert [r.employee.code for r in approved] == ["E01", "E02", "G02", "H01", "H02", "M01", "P01"]
     assert _outcome() == in_turn
+    if with_targets:
+        confirmation = publishing.DistributionConfirmation.objects.get()
+        assert {
+            e.after["distribution_confirmed"] for e in AuditEntry.objects.filter(action="review.approve")
+        } == {confirmation.pk}
     assert co.review("G01").status == S.PENDING_GM  # 回避: the GM's own waits for another GM
     entry = AuditEntry.objects.get(action="cycle.approve_all")
     assert (entry.reason, entry.after["approved"]) == ("同意 ", [r.pk for r in approved])
     assert audit.verify() is None
+
+
+def test_outside_the_target_unconfirmed_approving_all_is_refused_as_the_first_approval_is(
+    co: Company,
+) -> None:
+    """Without the GM's confirmation, approve-all refuses with the words the first review's approval
+    gives, and writes nothing."""
+    open_month(co)
+    for code in EVERYONE:
+        advance(co, code, S.PENDING_GM)
+    targets.set_targets(co.user("hr"), None, [TargetRow("合格", at_most="50")])
+    with pytest.raises(publishing.OutsideTarget) as one:
+        perform(co.user("gm"), co.review("E01"), "approve")
+    before = (
+        sorted(Review.objects.values_list("pk", "status", "version", "published_at")),
+        AuditEntry.objects.count(),
+        Transition.objects.count(),
+    )
+    with pytest.raises(publishing.OutsideTarget) as refused:
+        approve_all(co.user("gm"), Cycle.objects.get())
+    assert (refused.value.code, str(refused.value)) == (one.value.code, str(one.value))
+    assert "全公司 合格 8/8 = 100.0%（目标至多 50%）" in str(refused.value)
+    after = (
+        sorted(Review.objects.values_list("pk", "status", "version", "published_at")),
+        AuditEntry.objects.count(),
+        Transition.objects.count(),
+    )
+    assert after == before
 
 
 def test_a_review_that_cannot_be_published_refuses_the_whole_approval(co: Company) -> None:

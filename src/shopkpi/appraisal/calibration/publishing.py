@@ -33,15 +33,23 @@ class OutsideTarget(WorkflowError):
     code = "distribution_outside_target"
 
 
-def check_before_publishing(review: Review) -> dict[str, Any]:
+def check_before_publishing(review: Review, together: Together | None = None) -> dict[str, Any]:
     """{} when the review may be published without a word; {"distribution_confirmed": id} when it is
-    published under the GM's confirmation of figures outside the target; else OutsideTarget."""
-    if not CalibrationTarget.objects.exists():
-        return {}  # no target: one query, and approvals cost what they did
-    found = distribution.of_cycle(review.cycle, with_reviews=False).figures_for(review.employee.department_id)
+    published under the GM's confirmation of figures outside the target; else OutsideTarget.
+
+    `together`: a step taken on many reviews at once (the GM's approve-all) reads each cycle's
+    distribution and confirmation once for all of them, with the same answers."""
+    if together is not None:
+        found, confirmation = together.figures(review)
+    else:
+        if not CalibrationTarget.objects.exists():
+            return {}  # no target: one query, and approvals cost what they did
+        found = distribution.of_cycle(review.cycle, with_reviews=False).figures_for(
+            review.employee.department_id
+        )
+        confirmation = confirmed(review.cycle, found) if found else None
     if not found:
         return {}
-    confirmation = confirmed(review.cycle, found)
     if confirmation is None:
         raise OutsideTarget(
             _(
@@ -52,9 +60,45 @@ def check_before_publishing(review: Review) -> dict[str, Any]:
     return {"distribution_confirmed": confirmation.pk}
 
 
+class Together:
+    """`check_before_publishing` for many reviews published in one step: each cycle's distribution (three
+    queries) and the GM's latest confirmation of it (one) read once, instead of once for each review,
+    which made approving a cycle quadratic. The figures are those the database holds, as each review's
+    own approval would read them: the step calls `forget` after it saves a review whose grade changed
+    (the next review is then checked against the new figures, as approving them in turn would)."""
+
+    def __init__(self) -> None:
+        self._cycles: dict[int, tuple[distribution.CycleDistribution, DistributionConfirmation | None]] = {}
+
+    def figures(self, review: Review) -> tuple[list[dict[str, object]], DistributionConfirmation | None]:
+        """The review's figures outside the target, and the confirmation that covers them (or None)."""
+        known = self._cycles.get(review.cycle_id)
+        if known is None:
+            latest = (
+                DistributionConfirmation.objects.filter(cycle=review.cycle)
+                .order_by("-confirmed_at", "-pk")
+                .first()
+            )
+            known = self._cycles[review.cycle_id] = (
+                distribution.of_cycle(review.cycle, with_reviews=False),
+                latest,
+            )
+        found = known[0].figures_for(review.employee.department_id)
+        return found, _covering(known[1], found) if found else None
+
+    def forget(self) -> None:
+        self._cycles.clear()
+
+
 def confirmed(cycle: Cycle, found: list[dict[str, object]]) -> DistributionConfirmation | None:
     """The GM's latest confirmation of the cycle when it covers every one of these figures."""
     latest = DistributionConfirmation.objects.filter(cycle=cycle).order_by("-confirmed_at", "-pk").first()
+    return _covering(latest, found)
+
+
+def _covering(
+    latest: DistributionConfirmation | None, found: list[dict[str, object]]
+) -> DistributionConfirmation | None:
     if latest is None or any(f not in latest.figures for f in found):
         return None
     return latest

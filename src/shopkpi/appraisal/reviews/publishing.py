@@ -7,7 +7,7 @@ what has to happen before every publication (calibration, say) hooks in here.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -21,11 +21,13 @@ from shopkpi.appraisal.reviews.review_steps import WorkflowError, item_names
 
 @dataclass(frozen=True)
 class Publishing:
-    """How a step taken on many reviews publishes them (the GM's approve-all): all at one moment, and
-    whether the company has calibration targets (read once for all, not for each review)."""
+    """How a step taken on many reviews publishes them (the GM's approve-all): all at one moment,
+    whether the company has calibration targets, and, when it has, each cycle's distribution and the
+    GM's confirmation of it (read once for all, not for each review: `calibration.publishing.Together`)."""
 
     at: dt.datetime
     targets: bool
+    together: calibration_publishing.Together = field(default_factory=calibration_publishing.Together)
 
 
 def publish(user: Any, review: Review, publishing: Publishing | None = None) -> dict[str, Any]:
@@ -40,7 +42,9 @@ def publish(user: Any, review: Review, publishing: Publishing | None = None) -> 
         )
     # calibration (校准): outside the target distribution, the GM confirms the figures first
     confirmed = (
-        calibration_publishing.check_before_publishing(review)
+        calibration_publishing.check_before_publishing(
+            review, None if publishing is None else publishing.together
+        )
         if publishing is None or publishing.targets
         else {}  # without a target nothing is asked (check_before_publishing's first answer)
     )

@@ -181,7 +181,8 @@ def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
 
 def _approve_together(user: Any, cycle: Cycle, reviews: list[Review], reason: str) -> list[Review]:
     """`perform`'s approve on each of the locked `reviews` (in order), with what every review reads
-    read once for all (chains, histories, the calibration targets, action items, later months) and
+    read once for all (chains, histories, the calibration targets and each cycle's distribution, action
+    items, later months) and
     what they write written together: the reviews by what changed, their Transitions, their audit
     entries (inside `audit.collected`, in the order perform writes them) and their notices."""
     chain.read_chains(reviews)
@@ -236,13 +237,18 @@ def _approve_together(user: Any, cycle: Cycle, reviews: list[Review], reason: st
             },
             reason=change.reason,
         )
+        regraded = review.grade != was["grade"]
         if consequences.settles_anything(
             review, has_live=review.pk in live, has_later=review.employee_id in later
         ):  # saved first: the later months read it as history
             review.save()
             consequences.settle(user, review, settling)
+        elif regraded:  # saved now: the next reviews' distribution counts its new grade
+            review.save()
         else:
             changed[review.pk] = {k: v for k, v in _fields(review).items() if was[k] != v}
+        if regraded:
+            publishing.together.forget()
     _write_changes(changed)
     Transition.objects.bulk_create(transitions, batch_size=500)
     notification_events.after_steps(reviews, "approve", reason)
