@@ -28,8 +28,9 @@ from shopkpi.appraisal.models import (
     Review,
     Transition,
 )
+from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.reviews.review_scoring import recompute
-from shopkpi.appraisal.reviews.workflow import WorkflowError, approve_all, perform
+from shopkpi.appraisal.reviews.workflow import WorkflowError, approve_all, approve_reviews, perform
 
 pytestmark = pytest.mark.django_db
 S = Review.Status
@@ -196,6 +197,37 @@ def test_approving_all_leaves_what_approving_each_review_in_turn_leaves(
     entry = AuditEntry.objects.get(action="cycle.approve_all")
     assert (entry.reason, entry.after["approved"]) == ("同意 ", [r.pk for r in approved])
     assert audit.verify() is None
+
+
+def test_approving_the_reviews_a_filter_matches_leaves_what_approving_each_in_turn_leaves(
+    co: Company, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The GM page's approve-by-filter (workflow.approve_reviews) approves together what it approved one
+    review at a time, in the order of their ids: the same reviews, steps, audit entries and notices."""
+    open_month(co)
+    for code in EVERYONE:
+        advance(co, code, S.PENDING_GM)
+    gm = co.user("gm")
+    wanted = Review.objects.filter(status=S.PENDING_GM).exclude(employee__code__in=("G01", "H02"))
+    with transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            for review in wanted.order_by("pk"):
+                perform(gm, review, "approve", reason="同意")
+        in_turn = _outcome()
+        transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = approve_reviews(gm, wanted, reason="同意")
+    assert [r.pk for r in approved] == sorted(r.pk for r in approved) and len(approved) == 6
+    assert _outcome() == in_turn
+    assert co.review("H02").status == S.PENDING_GM
+    assert audit.verify() is None
+    # the GM's own review among them: refused as perform refuses it (回避), nothing approved
+    with pytest.raises(ActionRefused) as refused:
+        approve_reviews(gm, Review.objects.filter(status=S.PENDING_GM), reason="同意")
+    with pytest.raises(ActionRefused) as one:
+        perform(gm, co.review("G01"), "approve")
+    assert (refused.value.code, str(refused.value)) == (one.value.code, str(one.value))
+    assert co.review("H02").status == S.PENDING_GM
 
 
 def test_outside_the_target_unconfirmed_approving_all_is_refused_as_the_first_approval_is(

@@ -285,3 +285,23 @@ def test_the_list_costs_the_same_queries_for_a_thousand(
     assert large == small
     with django_assert_max_num_queries(16):
         gm.get("/gm/?state=all&page=20")
+
+
+def test_approving_every_matching_review_costs_the_same_queries_for_70_and_270(company: Company) -> None:
+    """Approve-by-filter approves together, as approve-all does, not one review at a time."""
+    company.add("运营部", 221)  # 运营部: 49 + 221 = 270 waiting
+    gm = company.client()
+    counts = []
+    for department, count, pay in (("客服部", 70, "21200.00"), ("运营部", 270, "81000.00")):
+        url = f"/gm/approve-matching/?state=pending_gm&department={company.departments[department].pk}"
+        form = {"expected_count": str(count), "expected_pay": pay, "confirm": "yes", "reason": "同意"}
+        with CaptureQueriesContext(connection) as queries:
+            assert gm.post(url, form).status_code == 302
+        # SQLite splits a bulk insert into batches of 999 parameters: those apart, the same queries
+        sql = [q["sql"] for q in queries.captured_queries]
+        counts.append(len([q for q in sql if not q.startswith(("INSERT", "SAVEPOINT", "RELEASE"))]))
+        assert len([q for q in sql if q.startswith("INSERT")]) <= 2 + 2 * count // 100
+        waiting = Review.objects.filter(employee__department__name=department, status=S.PENDING_GM)
+        assert not waiting.exists()
+    assert counts[0] == counts[1]
+    assert AuditEntry.objects.filter(action="review.approve").count() == 340

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -71,6 +71,7 @@ __all__ = [
     "StaleReview",
     "WorkflowError",
     "approve_all",
+    "approve_reviews",
     "archive_cycle",
     "open_cycle",
     "perform",
@@ -148,13 +149,7 @@ def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
             raise WorkflowError(
                 _("考核期 %(period)s 已归档，只读。") % {"period": locked.period}, code="cycle_archived"
             )
-        pending = list(
-            Review.objects.select_for_update(of=("self",))
-            .filter(cycle=locked, status=S.PENDING_GM)
-            .select_related("employee__user", "employee__department", "evaluator", "template_version")
-            .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by", *FED_PREFETCH)
-            .order_by("employee__code")
-        )
+        pending = _for_approval(Review.objects.filter(cycle=locked, status=S.PENDING_GM), "employee__code")
         for review in pending:
             review.cycle = locked
         approvable = [r for r in pending if policy.refusal(user, r, "approve") is None]
@@ -177,6 +172,53 @@ def approve_all(user: Any, cycle: Cycle, reason: str = "") -> list[Review]:
                 reason=reason,
             )
     return approved
+
+
+def approve_reviews(
+    user: Any,
+    wanted: QuerySet[Review],
+    reason: str = "",
+    *,
+    check: Callable[[list[Review]], None] | None = None,
+) -> list[Review]:
+    """GM approval of the reviews `wanted` matches (the GM page's "approve every review the filter
+    matches"), in one transaction: each as `perform(user, review, "approve", reason=reason)` approves it,
+    in the order of their ids, with the same refusal when the policy refuses one (ActionRefused: none is
+    approved), the same Transitions, audit entries, action items and notices; but together, as
+    `approve_all` approves a cycle (`_approve_together`, a few queries for each cycle whatever the number
+    of its reviews). The cycles are locked first, then the reviews, in approve_all's order.
+
+    `check(reviews)` is given the locked reviews before anything is written (the page compares their
+    number and pay with those the GM confirmed) and may refuse by raising."""
+    with transaction.atomic():
+        cycles = {
+            c.pk: c
+            for c in Cycle.objects.select_for_update()
+            .filter(pk__in=wanted.order_by().values("cycle_id"))
+            .order_by("pk")
+        }
+        pending = _for_approval(wanted, "pk")
+        if check is not None:
+            check(pending)
+        groups: dict[int, list[Review]] = {}
+        for review in pending:
+            review.cycle = cycles[review.cycle_id]
+            policy.require(user, review, "approve")  # an archived cycle's too, as perform's
+            groups.setdefault(review.cycle_id, []).append(review)
+        with audit.collected():
+            for cycle_id, group in groups.items():  # a cycle's reviews together (ids of one month are
+                _approve_together(user, cycles[cycle_id], group, reason)  # given together when it opens)
+    return pending
+
+
+def _for_approval(reviews: QuerySet[Review], order: str) -> list[Review]:
+    """The reviews locked, with what approving them reads."""
+    return list(
+        reviews.select_for_update(of=("self",))
+        .select_related("employee__user", "employee__department", "evaluator", "template_version")
+        .prefetch_related("ratings", "overrides__created_by", "calibrations__created_by", *FED_PREFETCH)
+        .order_by(order)
+    )
 
 
 def _approve_together(user: Any, cycle: Cycle, reviews: list[Review], reason: str) -> list[Review]:

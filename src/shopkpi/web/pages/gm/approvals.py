@@ -19,11 +19,12 @@ from shopkpi.appraisal import policy
 from shopkpi.appraisal.calibration import publishing
 from shopkpi.appraisal.models import AppealPoint, Cycle, Department, Review
 from shopkpi.appraisal.pay import pay_totals
+from shopkpi.appraisal.pay.pay_totals import PayTotals
 from shopkpi.appraisal.reviews import approval_list as gm_approval_list
 from shopkpi.appraisal.reviews import reopen_requests
 from shopkpi.appraisal.reviews.approval_list import ALL, ApprovalFilter
 from shopkpi.appraisal.reviews.review_steps import WorkflowError
-from shopkpi.appraisal.reviews.workflow import approve_all, perform
+from shopkpi.appraisal.reviews.workflow import approve_all, approve_reviews, perform
 from shopkpi.appraisal.wording import labels
 from shopkpi.web.api import presenters
 from shopkpi.web.number_format import pay_words
@@ -167,19 +168,18 @@ def approve_matching(request: HttpRequest) -> HttpResponse:
     """Approve every review the filter matches that waits for this GM (not only the page shown), in one
     transaction, once the GM has confirmed the number and the pay they were shown. Should the list
     have changed since (another GM approved, HR took one back), nothing is approved and the page
-    shows the new number to confirm."""
+    shows the new number to confirm. Approved together (`workflow.approve_reviews`), as approve-all
+    approves a cycle: a few queries whatever their number."""
     chosen = ApprovalFilter.from_query(request.GET)
     if chosen.state not in (S.PENDING_GM, gm_approval_list.ALL):
         raise WorkflowError(str(_("只有“待总经理批准”的考核可以批准；请把状态筛选设为待总经理批准。")))
     if request.POST.get("confirm") != "yes":
         raise WorkflowError(str(_("请先勾选确认，再批准全部符合筛选条件的考核。")))
-    reason = request.POST.get("reason", "")
-    with transaction.atomic():
-        wanted = gm_approval_list.approvable(request.user, gm_approval_list.matching(request.user, chosen))
-        ids = list(wanted.select_for_update(of=("self",)).values_list("pk", flat=True))
-        locked = Review.objects.filter(pk__in=ids)
-        now = gm_approval_list.totals(locked)
-        shown = (request.POST.get("expected_count"), request.POST.get("expected_pay"))
+    shown = (request.POST.get("expected_count"), request.POST.get("expected_pay"))
+    found: list[PayTotals] = []
+
+    def as_confirmed(locked: list[Review]) -> None:
+        now = gm_approval_list.totals(Review.objects.filter(pk__in=[r.pk for r in locked]))
         if shown != (str(now.count), str(now.payable)):
             raise WorkflowError(
                 str(
@@ -187,8 +187,11 @@ def approve_matching(request: HttpRequest) -> HttpResponse:
                     % {"n": now.count, "pay": pay_words(now)}
                 )
             )
-        for review in locked.select_related("employee", "cycle", "template_version").order_by("pk"):
-            perform(request.user, review, "approve", reason=reason)
+        found.append(now)
+
+    wanted = gm_approval_list.approvable(request.user, gm_approval_list.matching(request.user, chosen))
+    approve_reviews(request.user, wanted, request.POST.get("reason", ""), check=as_confirmed)
+    now = found[0]
     messages.success(
         request,
         _("已批准符合筛选条件的 %(n)s 份考核，%(pay)s。") % {"n": now.count, "pay": pay_words(now)},
