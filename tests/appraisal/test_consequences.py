@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from appraisal.workflow_company import TEMPLATE, Company, advance, build_company, set_target
-from shopkpi.appraisal.models import ActionItem, AuditEntry, Cycle, Review
+from shopkpi.appraisal.models import ActionItem, AuditEntry, Cycle, Employee, Review
 from shopkpi.appraisal.periods import cycles
 from shopkpi.appraisal.periods.consequences import close_action_item, settle_due
 from shopkpi.appraisal.policy import ActionRefused
@@ -229,3 +229,112 @@ def test_the_daily_remind_run_raises_the_items_of_closed_appeal_windows(co: Comp
     assert run.exit_code == 0, run.output
     assert "1 results final since their appeal window closed" in run.output
     assert [i.action for i in ActionItem.objects.all()] == ["表扬"]
+
+
+def _settled() -> dict[str, Any]:
+    """What settling left: the reviews, the action items and the audit entries, by employee and month
+    (not by row ids, which a rolled-back transaction may leave used)."""
+    code = {
+        r.pk: (r.employee.code, r.cycle.period) for r in Review.objects.select_related("employee", "cycle")
+    }
+    items = {i.pk: (*code[i.review_id], i.action) for i in ActionItem.objects.all()}
+    return {
+        "reviews": sorted(
+            (*code[r.pk], r.status, r.version, r.result, r.final_at is not None) for r in Review.objects.all()
+        ),
+        "items": sorted(
+            (*code[i.review_id], i.action, i.status, i.withdrawn_reason) for i in ActionItem.objects.all()
+        ),
+        "audit": [
+            (
+                e.actor,
+                e.action,
+                items[int(e.object_id)] if e.object_type == "action_item" else e.object_id,
+                e.before,
+                e.after,
+                e.reason,
+            )
+            for e in AuditEntry.objects.order_by("id")
+        ],
+    }
+
+
+def test_archiving_settles_every_review_as_settling_each_in_turn_does(
+    co: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """archive_cycle settles its reviews together (consequences.settle_together): the same items raised,
+    results, finality and audit entries, in the same order, as `settle` on each review in turn; with a
+    later month already final for one of them (archived late), which is settled again after it."""
+    from django.db import transaction
+
+    from shopkpi.appraisal.periods import consequences
+
+    _poor_month(co, "2026-08", to=S.ACKNOWLEDGED)  # E01 差 in August
+    everyone = [co.employees[c] for c in ("M01", "E01", "E02", "P01")]
+    co.shop.gmv.update(M01=Decimal(100000), E01=Decimal(70000), E02=Decimal(100000))
+    open_cycle(co.user("hr"), "2026-09", participants=everyone)
+    for code, rating, to in (
+        ("M01", "良", S.ACKNOWLEDGED),  # 92 → 表扬, raised on acknowledging
+        ("E01", "差", S.PUBLISHED),  # 差 again → 警告, raised on archiving
+        ("E02", "良", S.PUBLISHED),  # 表扬, raised on archiving
+        ("P01", "良", S.PUBLISHED),  # 80: nothing
+    ):
+        set_target(co.review(code, "2026-09"))
+        advance(co, code, to, period="2026-09", rating=rating)
+    Review.objects.filter(cycle__period="2026-09", status=S.PUBLISHED).update(
+        appeal_deadline=timezone.now() - dt.timedelta(minutes=1)
+    )
+    _month(co, "2026-10", "E02")
+    advance(co, "E02", S.ACKNOWLEDGED, period="2026-10")  # October final before September is archived
+    september = Cycle.objects.get(period="2026-09")
+    with transaction.atomic():  # settling each in turn (as before), then undone
+        with monkeypatch.context() as each:
+            each.setattr(
+                consequences,
+                "settle_together",
+                lambda user, reviews, reason: [consequences.settle(user, r, reason) for r in reviews],
+            )
+            archive_cycle(co.user("hr"), september)
+        in_turn = _settled()
+        transaction.set_rollback(True)
+    archive_cycle(co.user("hr"), Cycle.objects.get(period="2026-09"))
+    assert _settled() == in_turn
+    assert sorted((*k[:2], k[2]) for k in in_turn["items"] if k[1] == "2026-09") == [
+        ("E01", "2026-09", "警告"),
+        ("E02", "2026-09", "表扬"),
+        ("M01", "2026-09", "表扬"),
+    ]
+
+
+def test_archiving_costs_the_same_queries_for_20_and_80_reviews(
+    co: Company, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from appraisal.test_approve_all import _at_gm, _hire
+    from shopkpi.appraisal.reviews.workflow import approve_all
+
+    _hire(co, 100)
+    hired = list(Employee.objects.filter(code__startswith="X").order_by("code"))
+    counts = []
+    for period, people in (("2026-09", hired[:20]), ("2026-10", hired[20:])):
+        co.shop.gmv.update({e.code: Decimal(100000) for e in people})  # 92: 表扬 for everyone
+        open_cycle(co.user("hr"), period, participants=people)
+        reviews = list(Review.objects.filter(cycle__period=period))
+        for review in reviews:
+            set_target(review)
+        _at_gm(reviews)
+        with django_capture_on_commit_callbacks(execute=True):
+            approve_all(co.user("gm"), Cycle.objects.get(period=period))
+        Review.objects.filter(cycle__period=period).update(
+            appeal_deadline=timezone.now() - dt.timedelta(minutes=1)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            archive_cycle(co.user("hr"), Cycle.objects.get(period=period))
+        # SQLite splits a bulk insert into batches of 999 parameters: those apart, the same queries
+        sql = [q["sql"] for q in queries.captured_queries]
+        counts.append(len([q for q in sql if not q.startswith(("INSERT", "SAVEPOINT", "RELEASE"))]))
+        assert len([q for q in sql if q.startswith("INSERT")]) <= 5 + len(people) // 40
+        assert ActionItem.objects.filter(cycle__period=period, action="表扬").count() == len(people)
+    assert counts[0] == counts[1]

@@ -278,7 +278,7 @@ def archive_cycle(user: Any, cycle: Cycle) -> Cycle:
         reviews = list(
             Review.objects.select_for_update(of=("self",))
             .filter(cycle=locked)
-            .select_related("employee")
+            .select_related("employee", "template_version")
             .order_by("employee__code")
         )
         waiting = [r for r in reviews if not _closed(r, now)]
@@ -298,7 +298,7 @@ def archive_cycle(user: Any, cycle: Cycle) -> Cycle:
         record_steps(user, [Step(r, r.status) for r in reviews], "archive")
         for review in reviews:
             review.cycle = locked
-            consequences.settle(user, review, "考核期归档，结果确定")
+        consequences.settle_together(user, reviews, "考核期归档，结果确定")  # as settle on each, together
         audit.record(
             actor_name(user),
             "cycle.archive",
