@@ -8,6 +8,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -273,3 +274,62 @@ def test_the_daily_reminders_are_a_job_a_worker_runs_once_a_day_at_the_chosen_ti
     send_today()
     assert Notice.objects.filter(kind="overdue").count() == 8
     assert schedule_reminders(None) is None and not Schedule.objects.exists()
+
+
+def test_approve_all_still_tells_the_others_when_one_notice_fails(
+    co: Company,
+    sink: SmtpSink,
+    robots: list[Posted],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Approve-all's publication notices go out in one job after the commit; one that fails (E02's mail
+    address cannot be read) is logged and the others are still sent, as when each approval sent its own."""
+    from shopkpi.appraisal.notifications import service
+    from shopkpi.appraisal.reviews.workflow import approve_all
+
+    for code in ("E01", "E02", "P01"):
+        advance(co, code, S.PENDING_GM)
+    address = service.email_of
+
+    def failing(user: Any) -> str:
+        if user.username == "e02":
+            raise RuntimeError("通讯录接口超时")
+        return address(user)
+
+    monkeypatch.setattr(service, "email_of", failing)
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        approved = approve_all(co.user("gm"), Cycle.objects.get())
+    assert sorted(r.employee.code for r in approved) == ["E01", "E02", "P01"]
+    assert sorted(m.to[0] for m in sink.mails) == ["e01@shop.example", "p01@shop.example"]
+    assert len(robots) == 2 * 3  # E01's and P01's publication to each of the three robots
+    assert "通讯录接口超时" in caplog.text and "e02" in caplog.text
+    # E02 still finds the result in the inbox; nothing was sent out for it
+    notice = Notice.objects.get(recipient=co.user("e02"), kind="published")
+    assert not notice.deliveries.exists()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_receiver_that_breaks_one_delivery_leaves_the_next_ones_sent(
+    co: Company, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A delivery whose receiver fails, and whose failure cannot even be recorded, is logged; the
+    deliveries after it are still sent."""
+    from shopkpi.appraisal.notifications import service
+    from shopkpi.appraisal.reviews.workflow import approve_all
+
+    for code in ("E01", "E02", "P01"):
+        advance(co, code, S.PENDING_GM)
+    target = service._target
+
+    def broken(delivery: Delivery) -> Any:
+        if delivery.target == "e01@shop.example":
+            Delivery.objects.filter(pk=delivery.pk).delete()  # its row gone: recording it fails too
+            raise ConnectionResetError("收件服务器断开了连接")
+        return target(delivery)
+
+    monkeypatch.setattr(service, "_target", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_all(co.user("gm"), Cycle.objects.get())
+    assert sorted(m.to[0] for m in sink.mails) == ["e02@shop.example", "p01@shop.example"]

@@ -100,7 +100,11 @@ class Note:
 
 def notify_many(kind: str, notes: Sequence[Note]) -> list[Notice]:
     """`notify(kind, ...)` for each note (without a key), in a few queries whatever their number: the same
-    notices and deliveries, sent in the same order (the GM's approve-all publishes hundreds of results)."""
+    notices and deliveries, sent in the same order (the GM's approve-all publishes hundreds of results).
+
+    As with a `notify` job for each note, a note that fails is logged and the others are still made and
+    sent: a failure while its notices are saved or its deliveries worked out (one person's address,
+    say) leaves that note's deliveries out, and a delivery that fails is recorded on it (`send`)."""
     made: list[tuple[Note, list[Notice]]] = []
     for note in notes:
         own = [
@@ -109,20 +113,23 @@ def notify_many(kind: str, notes: Sequence[Note]) -> list[Notice]:
             if user is not None
         ]
         made.append((note, own))
-    notices = Notice.objects.bulk_create([n for _, own in made for n in own], batch_size=500)
+    try:
+        with transaction.atomic():
+            Notice.objects.bulk_create([n for _, own in made for n in own], batch_size=500)
+    except Exception:  # one note's notices at a time, so that only a failing note is left out
+        for _, own in made:
+            for notice in own:
+                notice.pk, notice._state.adding = None, True
+        made = [(note, own) for note, own in made if _saved(kind, own)]
     company = CompanySettings.objects.first()
     deliveries: list[Delivery] = []
     for note, own in made:
-        for number, notice in enumerate(own):
-            address = email_of(notice.recipient)
-            if address and settings.SHOPKPI_EMAIL_URL:  # without a mail server, the inbox only
-                deliveries.append(Delivery(notice=notice, channel="email", target=address))
-            if number == 0:
-                for key, target in _robots(note.employee, company).items():
-                    deliveries.append(
-                        Delivery(notice=notice, channel=key.split(":", 1)[0], target=target.label)
-                    )
+        try:
+            deliveries += _deliveries(note, own, company)
+        except Exception:
+            log.exception("a %s notice to %s failed; the others are still sent", kind, _whom(own))
     Delivery.objects.bulk_create(deliveries, batch_size=500)
+    notices = [n for _, own in made for n in own]
     if deliveries:
         send(
             Delivery.objects.filter(notice__in=notices, status=Delivery.Status.PENDING)
@@ -130,6 +137,33 @@ def notify_many(kind: str, notes: Sequence[Note]) -> list[Notice]:
             .order_by("notice_id", "-id")  # notice by notice, each as notify sends it (newest first)
         )
     return notices
+
+
+def _deliveries(note: Note, own: Sequence[Notice], company: CompanySettings | None) -> list[Delivery]:
+    found: list[Delivery] = []
+    for number, notice in enumerate(own):
+        address = email_of(notice.recipient)
+        if address and settings.SHOPKPI_EMAIL_URL:  # without a mail server, the inbox only
+            found.append(Delivery(notice=notice, channel="email", target=address))
+        if number == 0:
+            for key, target in _robots(note.employee, company).items():
+                found.append(Delivery(notice=notice, channel=key.split(":", 1)[0], target=target.label))
+    return found
+
+
+def _saved(kind: str, own: Sequence[Notice]) -> bool:
+    try:
+        with transaction.atomic():
+            for notice in own:
+                notice.save()
+    except Exception:
+        log.exception("a %s notice to %s could not be saved; the others are still sent", kind, _whom(own))
+        return False
+    return True
+
+
+def _whom(own: Sequence[Notice]) -> str:
+    return ", ".join(str(getattr(n.recipient, "username", n.recipient_id)) for n in own)
 
 
 def _make(kind: str, user: Any, params: dict[str, Any], key: str | None, **where: Any) -> Notice | None:
@@ -172,25 +206,33 @@ def robot_targets(employee: Employee | None) -> list[tuple[str, str]]:
 
 
 def send(deliveries: Iterable[Delivery]) -> None:
-    """Try each delivery once, recording its outcome."""
+    """Try each delivery once, recording its outcome; one that cannot even be recorded is logged, and
+    the next one still goes."""
     for delivery in deliveries:
-        notice = delivery.notice
-        delivery.attempts += 1
-        delivery.tried_at = timezone.now()
         try:
-            channel = CHANNELS.get(delivery.channel)
-            if channel is None:
-                raise ChannelError(f"no channel {delivery.channel!r}")
-            channel(_target(delivery), _message(notice, delivery.channel))
-        except Exception as error:  # recorded on the delivery (and shown to HR), the next one still goes
-            if not isinstance(error, ChannelError):
-                log.exception("delivery %s through %s failed", delivery.pk, delivery.channel)
-            delivery.status = Delivery.Status.FAILED
-            delivery.error = (str(error) if isinstance(error, ChannelError) else repr(error))[:2000]
-        else:
-            delivery.status = Delivery.Status.SENT
-            delivery.error = ""
-        delivery.save(update_fields=["attempts", "tried_at", "status", "error"])
+            _send(delivery)
+        except Exception:
+            log.exception("delivery %s through %s could not be recorded", delivery.pk, delivery.channel)
+
+
+def _send(delivery: Delivery) -> None:
+    notice = delivery.notice
+    delivery.attempts += 1
+    delivery.tried_at = timezone.now()
+    try:
+        channel = CHANNELS.get(delivery.channel)
+        if channel is None:
+            raise ChannelError(f"no channel {delivery.channel!r}")
+        channel(_target(delivery), _message(notice, delivery.channel))
+    except Exception as error:  # recorded on the delivery (and shown to HR), the next one still goes
+        if not isinstance(error, ChannelError):
+            log.exception("delivery %s through %s failed", delivery.pk, delivery.channel)
+        delivery.status = Delivery.Status.FAILED
+        delivery.error = (str(error) if isinstance(error, ChannelError) else repr(error))[:2000]
+    else:
+        delivery.status = Delivery.Status.SENT
+        delivery.error = ""
+    delivery.save(update_fields=["attempts", "tried_at", "status", "error"])
 
 
 def _target(delivery: Delivery) -> Target:
