@@ -139,9 +139,8 @@ class _Plan:
         self.user, self.now = user, now
         self.results: list[Review] = []
         self.finals: dict[bool, list[int]] = {True: [], False: []}
-        self.steps: list[
-            tuple[str, Any, str, str]
-        ] = []  # ("withdraw", item, "", reason) or ("raise", review, action, reason)
+        # in settle's order: ("withdraw", item, the status it had, reason) or ("raise", review, action, reason)
+        self.steps: list[tuple[str, Any, str, str]] = []
 
     def settle(self, review: Review, reason: str, live: dict[str, ActionItem]) -> None:
         final = is_final(review, self.now)
@@ -189,11 +188,11 @@ class _Plan:
         )
         made = iter(raised)
         with audit.collected():  # in the order settle records them, one append
-            for kind, subject, action, reason in self.steps:
+            for kind, subject, said, reason in self.steps:
                 if kind == "withdraw":
-                    _withdrawn(self.user, subject, action, reason)  # (action: the status it had)
+                    _withdrawn(self.user, subject, said, reason)
                 else:
-                    _raised(self.user, subject, next(made), action, reason)
+                    _raised(self.user, subject, next(made), said, reason)
 
 
 def settles_anything(review: Review, *, has_live: bool, has_later: bool) -> bool:

@@ -223,10 +223,10 @@ def _for_approval(reviews: QuerySet[Review], order: str) -> list[Review]:
 
 def _approve_together(user: Any, cycle: Cycle, reviews: list[Review], reason: str) -> list[Review]:
     """`perform`'s approve on each of the locked `reviews` (in order), with what every review reads
-    read once for all (chains, histories, the calibration targets and each cycle's distribution, action
-    items, later months) and
-    what they write written together: the reviews by what changed, their Transitions, their audit
-    entries (inside `audit.collected`, in the order perform writes them) and their notices."""
+    read once for all (chains, histories, the calibration targets and the cycle's distribution, action
+    items, later months) and what they write written together: the reviews by what changed, their
+    Transitions, their audit entries (inside `audit.collected`, in the order perform writes them) and
+    their notices."""
     chain.read_chains(reviews)
     read_histories(cycle.period, reviews)
     publishing = Publishing(timezone.now(), CalibrationTarget.objects.exists())
