@@ -279,3 +279,31 @@ def test_a_review_that_cannot_be_published_refuses_the_whole_approval(co: Compan
         Transition.objects.count(),
     )
     assert after == before  # nothing approved, nothing written
+
+
+def test_a_grade_changed_on_approval_is_counted_for_the_next_review_as_approving_in_turn_counts_it(
+    co: Company,
+) -> None:
+    """E01 was stored as 优秀 but is recomputed 合格 when approved: the company's 合格 goes from 7/8, which
+    the GM confirmed, to 8/8, which the GM did not. Approving in turn publishes E01 and refuses E02;
+    approve-all reads the distribution again after E01's grade changed and refuses too (it would approve
+    both with the figures read before E01, 7/8)."""
+    open_month(co)
+    for code in EVERYONE:
+        advance(co, code, S.PENDING_GM)
+    Review.objects.filter(pk=co.review("E01").pk).update(grade="优秀")
+    targets.set_targets(co.user("hr"), None, [TargetRow("合格", at_most="50")])
+    publishing.confirm(co.user("gm"), Cycle.objects.get())  # 合格 7/8
+    gm = co.user("gm")
+    with transaction.atomic():
+        perform(gm, co.review("E01"), "approve")
+        assert co.review("E01").grade == "合格"
+        with pytest.raises(publishing.OutsideTarget) as one:
+            perform(gm, co.review("E02"), "approve")
+        transaction.set_rollback(True)
+    assert "合格 8/8" in str(one.value)
+    before = sorted(Review.objects.values_list("pk", "status", "version", "grade"))
+    with pytest.raises(publishing.OutsideTarget) as refused:
+        approve_all(gm, Cycle.objects.get())
+    assert (refused.value.code, str(refused.value)) == (one.value.code, str(one.value))
+    assert sorted(Review.objects.values_list("pk", "status", "version", "grade")) == before
