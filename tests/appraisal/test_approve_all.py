@@ -4,6 +4,7 @@ in a number of queries that does not grow with the number of reviews."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -116,7 +117,10 @@ def test_approving_80_reviews_takes_the_queries_approving_20_takes(
 def _outcome() -> dict[str, Any]:
     """What approving left: the reviews, the steps, the audit entries (times of publication apart), the
     notices and action items, by employee code."""
-    code = dict(Review.objects.values_list("pk", "employee__code"))
+    code = {
+        pk: name if period == "2026-09" else f"{name} {period}"
+        for pk, name, period in Review.objects.values_list("pk", "employee__code", "cycle__period")
+    }
     reviews = {
         code[r.pk]: (
             r.status,
@@ -307,3 +311,75 @@ def test_a_grade_changed_on_approval_is_counted_for_the_next_review_as_approving
         approve_all(gm, Cycle.objects.get())
     assert (refused.value.code, str(refused.value)) == (one.value.code, str(one.value))
     assert sorted(Review.objects.values_list("pk", "status", "version", "grade")) == before
+
+
+def test_approving_reviews_of_two_cycles_by_filter_goes_in_the_order_of_their_ids_as_one_by_one(
+    co: Company, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Two open months whose reviews' ids alternate (every other employee's swapped): approve-by-filter
+    approves them in id order, a run of one cycle's reviews at a time, leaving the same steps, audit
+    entries (in the same order) and notices as approving one by one."""
+    open_month(co)
+    open_month(co, "2026-10")
+    september, october = Cycle.objects.get(period="2026-09"), Cycle.objects.get(period="2026-10")
+    parking = _spare_cycle()
+    for n, code in enumerate(sorted(EVERYONE)):
+        if n % 2:  # the September review takes October's place and the other way round
+            sep, octo = co.review(code), co.review(code, "2026-10")
+            Review.objects.filter(pk=sep.pk).update(cycle=parking)
+            Review.objects.filter(pk=octo.pk).update(cycle=september)
+            Review.objects.filter(pk=sep.pk).update(cycle=october)
+    for period in ("2026-09", "2026-10"):
+        for code in EVERYONE:
+            advance(co, code, S.PENDING_GM, period)
+    cycle_of = [c for (c,) in Review.objects.order_by("pk").values_list("cycle_id")]
+    assert len(list(itertools.groupby(cycle_of))) > 2  # interleaved
+    gm = co.user("gm")
+    wanted = Review.objects.filter(status=S.PENDING_GM).exclude(employee__code="G01")
+    with transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            for review in wanted.order_by("pk"):
+                perform(gm, review, "approve", reason="同意")
+        in_turn = _outcome()
+        transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = approve_reviews(gm, wanted, reason="同意")
+    assert [r.pk for r in approved] == sorted(r.pk for r in approved) and len(approved) == 14
+    assert _outcome() == in_turn
+    assert audit.verify() is None
+
+
+def test_a_review_of_a_cycle_not_locked_refuses_the_approval_by_filter(
+    co: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a review of another cycle may come in between locking the cycles and the reviews
+    (here: made in between): the approval is refused, nothing is approved, not a KeyError."""
+    open_month(co)
+    for code in ("E01", "E02"):
+        advance(co, code, S.PENDING_GM)
+    from shopkpi.appraisal.reviews import workflow
+
+    real = workflow._for_approval
+
+    def late(reviews: Any, order: str) -> list[Review]:
+        review = co.review("P01")
+        other = _spare_cycle()
+        Review.objects.filter(pk=review.pk).update(cycle=other, status=S.PENDING_GM)
+        return real(reviews, order)
+
+    monkeypatch.setattr(workflow, "_for_approval", late)
+    wanted = Review.objects.filter(employee__code__in=("E01", "E02", "P01"), status=S.PENDING_GM)
+    with pytest.raises(WorkflowError) as refused:
+        approve_reviews(co.user("gm"), wanted, reason="同意")
+    assert refused.value.code == "list_changed" and "什么都没有批准" in str(refused.value)
+    assert set(Review.objects.filter(employee__code__in=("E01", "E02")).values_list("status", flat=True)) == {
+        S.PENDING_GM
+    }
+
+
+def _spare_cycle() -> Cycle:
+    """An open cycle 2026-12 (September's deadlines) without reviews."""
+    spare = Cycle.objects.get(period="2026-09")
+    spare.pk, spare.period = None, "2026-12"
+    spare.save()
+    return spare

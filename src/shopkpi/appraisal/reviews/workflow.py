@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -189,7 +190,14 @@ def approve_reviews(
     of its reviews). The cycles are locked first, then the reviews, in approve_all's order.
 
     `check(reviews)` is given the locked reviews before anything is written (the page compares their
-    number and pay with those the GM confirmed) and may refuse by raising."""
+    number and pay with those the GM confirmed) and may refuse by raising.
+
+    Reviews of several cycles (the page's filter may match several open months) are approved in the
+    order of their ids, as one by one: each run of consecutive reviews of one cycle together, what a
+    run writes written before the next run reads (a quarter's review reads whether its months are
+    published), the publication moment and each cycle's calibration figures read once for all runs.
+    A review of a cycle that was not locked (it came in between the two queries, on PostgreSQL's
+    read committed) refuses the approval with nothing written (WorkflowError `list_changed`)."""
     with transaction.atomic():
         cycles = {
             c.pk: c
@@ -198,16 +206,22 @@ def approve_reviews(
             .order_by("pk")
         }
         pending = _for_approval(wanted, "pk")
+        if any(review.cycle_id not in cycles for review in pending):
+            raise WorkflowError(
+                _(
+                    "要批准的考核刚刚有了变化（另一个考核期的考核加入了）；什么都没有批准，请刷新页面后再确认。"
+                ),
+                code="list_changed",
+            )
         if check is not None:
             check(pending)
-        groups: dict[int, list[Review]] = {}
         for review in pending:
             review.cycle = cycles[review.cycle_id]
             policy.require(user, review, "approve")  # an archived cycle's too, as perform's
-            groups.setdefault(review.cycle_id, []).append(review)
+        publishing = Publishing(timezone.now(), CalibrationTarget.objects.exists())
         with audit.collected():
-            for cycle_id, group in groups.items():  # a cycle's reviews together (ids of one month are
-                _approve_together(user, cycles[cycle_id], group, reason)  # given together when it opens)
+            for cycle_id, run in itertools.groupby(pending, key=lambda r: r.cycle_id):
+                _approve_together(user, cycles[cycle_id], list(run), reason, publishing)
     return pending
 
 
@@ -221,15 +235,19 @@ def _for_approval(reviews: QuerySet[Review], order: str) -> list[Review]:
     )
 
 
-def _approve_together(user: Any, cycle: Cycle, reviews: list[Review], reason: str) -> list[Review]:
+def _approve_together(
+    user: Any, cycle: Cycle, reviews: list[Review], reason: str, publishing: Publishing | None = None
+) -> list[Review]:
     """`perform`'s approve on each of the locked `reviews` (in order), with what every review reads
     read once for all (chains, histories, the calibration targets and the cycle's distribution, action
     items, later months) and what they write written together: the reviews by what changed, their
     Transitions, their audit entries (inside `audit.collected`, in the order perform writes them) and
-    their notices."""
+    their notices. `publishing`: the moment and calibration figures shared with other runs of the step.
+    """
     chain.read_chains(reviews)
     read_histories(cycle.period, reviews)
-    publishing = Publishing(timezone.now(), CalibrationTarget.objects.exists())
+    if publishing is None:
+        publishing = Publishing(timezone.now(), CalibrationTarget.objects.exists())
     live = set(
         ActionItem.objects.filter(review__in=reviews, status__in=consequences.LIVE).values_list(
             "review_id", flat=True
