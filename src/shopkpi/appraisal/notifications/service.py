@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shopkpi.appraisal.bulk_rows import insert_all
 from shopkpi.appraisal.models import CompanySettings, Delivery, Employee, Notice
 from shopkpi.appraisal.notifications import messages
 from shopkpi.appraisal.notifications.channels import CHANNELS, ROBOTS, ChannelError, Message, Target
@@ -115,7 +116,7 @@ def notify_many(kind: str, notes: Sequence[Note]) -> list[Notice]:
         made.append((note, own))
     try:
         with transaction.atomic():
-            Notice.objects.bulk_create([n for _, own in made for n in own], batch_size=500)
+            insert_all(Notice, [n for _, own in made for n in own])
     except Exception:  # one note's notices at a time, so that only a failing note is left out
         for _, own in made:
             for notice in own:
@@ -128,7 +129,7 @@ def notify_many(kind: str, notes: Sequence[Note]) -> list[Notice]:
             deliveries += _deliveries(note, own, company)
         except Exception:
             log.exception("a %s notice to %s failed; the others are still sent", kind, _whom(own))
-    Delivery.objects.bulk_create(deliveries, batch_size=500)
+    insert_all(Delivery, deliveries)
     notices = [n for _, own in made for n in own]
     if deliveries:
         send(

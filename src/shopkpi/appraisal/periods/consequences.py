@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.accounts.roles import employee_of, is_hr
+from shopkpi.appraisal.bulk_rows import insert_all
 from shopkpi.appraisal.models import ActionItem, Cycle, Review
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.reviews.review_scoring import history_of, read_histories
@@ -176,7 +177,8 @@ class _Plan:
         ActionItem.objects.bulk_update(
             withdrawn, ["status", "withdrawn_reason", "withdrawn_at"], batch_size=500
         )
-        raised = ActionItem.objects.bulk_create(
+        raised = insert_all(
+            ActionItem,
             [
                 ActionItem(
                     review=review, employee_id=review.employee_id, cycle_id=review.cycle_id, action=action
@@ -184,7 +186,6 @@ class _Plan:
                 for kind, review, action, _reason in self.steps
                 if kind == "raise"
             ],
-            batch_size=500,
         )
         made = iter(raised)
         with audit.collected():  # in the order settle records them, one append

@@ -31,6 +31,7 @@ from django.utils.translation import pgettext
 
 from shopkpi.appraisal import audit, policy
 from shopkpi.appraisal.accounts.roles import is_gm
+from shopkpi.appraisal.bulk_rows import insert_all
 from shopkpi.appraisal.models import (
     ActionItem,
     Appeal,
@@ -310,7 +311,7 @@ def _approve_together(
         if regraded:
             publishing.together.forget()
     _write_changes(changed)
-    Transition.objects.bulk_create(transitions, batch_size=500)
+    insert_all(Transition, transitions)
     notification_events.after_steps(reviews, "approve", reason)
     return reviews
 
