@@ -101,3 +101,61 @@ def test_the_review_page_for_the_gm(company) -> None:  # type: ignore[no-untyped
     answer = gm.post(f"/gm/reviews/{review.pk}/approve/", {"version": review.version, "back": "detail"})
     assert answer["Location"] == f"/gm/reviews/{review.pk}/"
     assert company.review("E01").pay == Decimal("480.00")
+
+
+def _left() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]:
+    from shopkpi.appraisal.models import Notice, Transition
+
+    timed = ("published_at", "appeal_deadline")
+    return (
+        sorted(Review.objects.values_list("pk", "status", "version", "score", "grade", "pay")),
+        [
+            (
+                e.action,
+                e.object_id,
+                e.before,
+                {k: v for k, v in (e.after or {}).items() if k not in timed},
+                e.reason,
+            )
+            for e in AuditEntry.objects.order_by("id")
+        ],
+        [
+            (t.review_id, t.from_status, t.to_status, t.action, t.reason)
+            for t in Transition.objects.order_by("id")
+        ]
+        + [(n.kind, n.recipient_id, n.review_id) for n in Notice.objects.order_by("id")],
+    )
+
+
+def test_approving_the_ticked_ones_leaves_what_approving_them_one_by_one_in_id_order_leaves(  # type: ignore[no-untyped-def]
+    company, django_capture_on_commit_callbacks
+) -> None:
+    """The ticked reviews are approved together (workflow.approve_reviews): the same reviews, audit
+    entries (in order), steps and notices as perform on each in the order of their ids; the same refusal
+    (the first in that order) when one may not be approved or does not exist for the GM."""
+    from django.db import transaction
+
+    from shopkpi.appraisal.policy import ActionRefused
+    from shopkpi.appraisal.reviews.workflow import perform
+
+    gm = client_for(company, "gm")
+    ticked = [company.review(c).pk for c in ("P01", "E02", "E01")]  # the page's order, not the ids'
+    with transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            for pk in sorted(ticked):
+                perform(company.user("gm"), Review.objects.get(pk=pk), "approve", reason="同意")
+        one_by_one = _left()
+        transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gm.post("/gm/approve/", {"reviews": ticked, "reason": "同意"}).status_code == 302
+    assert _left() == one_by_one
+    # refusals: approved already (the first in id order), and an id the GM cannot see
+    before = _left()
+    refused = gm.post("/gm/approve/", {"reviews": [company.review("G01").pk, *ticked]})
+    assert refused.status_code == 403
+    first = min([company.review("G01").pk, *ticked])
+    with pytest.raises(ActionRefused) as expected:
+        perform(company.user("gm"), Review.objects.get(pk=first), "approve")
+    assert str(expected.value) in refused.content.decode()
+    assert gm.post("/gm/approve/", {"reviews": [999999]}).status_code == 404
+    assert _left() == before

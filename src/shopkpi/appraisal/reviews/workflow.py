@@ -214,10 +214,11 @@ def approve_reviews(
                 ),
                 code="list_changed",
             )
+        for review in pending:
+            review.cycle = cycles[review.cycle_id]
         if check is not None:
             check(pending)
         for review in pending:
-            review.cycle = cycles[review.cycle_id]
             policy.require(user, review, "approve")  # an archived cycle's too, as perform's
         publishing = Publishing(timezone.now(), CalibrationTarget.objects.exists())
         with audit.collected():

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -150,15 +149,24 @@ def return_to_hr(request: HttpRequest, review_id: int) -> HttpResponse:
 @gm_page(reshow=_reshow)
 @require_POST
 def approve_selected(request: HttpRequest) -> HttpResponse:
-    """Approve the ticked reviews in one transaction: a refusal of one approves none."""
+    """Approve the ticked reviews in one transaction: a refusal of one approves none. Approved together
+    (`workflow.approve_reviews`, in the order of their ids), with the refusal approving them one by one
+    in that order gives: the first id the GM may not see (ReviewNotFound) or may not approve."""
     ids = [i for i in request.POST.getlist("reviews") if i.isdigit()]
     if not ids:
         raise WorkflowError(str(_("请先勾选要批准的考核。")))
-    reason = request.POST.get("reason", "")
-    with transaction.atomic():
-        for review_id in ids:
-            perform(request.user, policy.review_for(request.user, review_id), "approve", reason=reason)
-    messages.success(request, _("已批准 %(n)s 份考核。") % {"n": len(ids)})
+    numbers = sorted({int(i) for i in ids})
+
+    def each_as_one_by_one(locked: list[Review]) -> None:
+        found = {r.pk: r for r in locked}
+        for number in numbers:
+            if number not in found:
+                raise policy.ReviewNotFound(number)
+            policy.require(request.user, found[number], "approve")
+
+    wanted = policy.visible_reviews(request.user).filter(pk__in=numbers)
+    approve_reviews(request.user, wanted, request.POST.get("reason", ""), check=each_as_one_by_one)
+    messages.success(request, _("已批准 %(n)s 份考核。") % {"n": len(numbers)})
     return redirect(_back(request))
 
 
