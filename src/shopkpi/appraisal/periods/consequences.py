@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from shopkpi.appraisal import audit
 from shopkpi.appraisal.accounts.roles import employee_of, is_hr
-from shopkpi.appraisal.bulk_rows import insert_all
+from shopkpi.appraisal.bulk_rows import IDS_A_STATEMENT, insert_all
 from shopkpi.appraisal.models import ActionItem, Cycle, Review
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.reviews.review_scoring import history_of, read_histories
@@ -164,8 +164,8 @@ class _Plan:
     def write(self) -> None:
         Review.objects.bulk_update(self.results, ["result"], batch_size=500)
         for final, pks in self.finals.items():
-            for start in range(0, len(pks), 500):
-                Review.objects.filter(pk__in=pks[start : start + 500]).update(
+            for start in range(0, len(pks), IDS_A_STATEMENT):
+                Review.objects.filter(pk__in=pks[start : start + IDS_A_STATEMENT]).update(
                     final_at=self.now if final else None
                 )
         withdrawn = [item for kind, item, _before, _reason in self.steps if kind == "withdraw"]

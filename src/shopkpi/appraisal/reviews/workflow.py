@@ -31,7 +31,7 @@ from django.utils.translation import pgettext
 
 from shopkpi.appraisal import audit, policy
 from shopkpi.appraisal.accounts.roles import is_gm
-from shopkpi.appraisal.bulk_rows import insert_all
+from shopkpi.appraisal.bulk_rows import IDS_A_STATEMENT, insert_all
 from shopkpi.appraisal.models import (
     ActionItem,
     Appeal,
@@ -340,8 +340,8 @@ def _write_changes(changed: Mapping[int, dict[str, Any]]) -> None:
         else:
             groups.setdefault(tuple(sorted(fields.items())), []).append(pk)
     for key, pks in groups.items():
-        for start in range(0, len(pks), 500):
-            Review.objects.filter(pk__in=pks[start : start + 500]).update(
+        for start in range(0, len(pks), IDS_A_STATEMENT):
+            Review.objects.filter(pk__in=pks[start : start + IDS_A_STATEMENT]).update(
                 version=F("version") + 1, **dict(key)
             )
     for pk, fields in alone:
