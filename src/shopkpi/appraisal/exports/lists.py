@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from shopkpi.appraisal.pay import pay_totals
 from shopkpi.appraisal.pay.pay_totals import PayTotals
 from shopkpi.appraisal.policy import ActionRefused
 from shopkpi.appraisal.reviews import deadlines
+from shopkpi.appraisal.reviews.list_filters import of_department_and_person
 
 Filters = Mapping[str, str]  # the list page's query, without its page number
 S = Review.Status
@@ -79,13 +80,7 @@ def matching_reviews(user: Any, cycle: Cycle, filters: Filters) -> QuerySet[Revi
     status = filters.get("status", "")
     if status in Review.Status.values:
         reviews = reviews.filter(status=status)
-    department = filters.get("department", "")
-    if department.isdigit():
-        reviews = reviews.filter(employee__department_id=int(department))
-    query = filters.get("q", "").strip()
-    if query:
-        reviews = reviews.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
-    return reviews
+    return of_department_and_person(reviews, filters.get("department", ""), filters.get("q", ""))
 
 
 def review_count(user: Any, period: str, filters: Filters) -> int:

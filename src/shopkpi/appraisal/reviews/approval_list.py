@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from shopkpi.appraisal import policy
 from shopkpi.appraisal.accounts.roles import employee_of
 from shopkpi.appraisal.models import Cycle, Review
 from shopkpi.appraisal.pay import pay_totals
 from shopkpi.appraisal.pay.pay_totals import PayTotals
+from shopkpi.appraisal.reviews.list_filters import of_department_and_person
 
 S = Review.Status
 PER_PAGE = 50
@@ -62,14 +63,9 @@ def matching(user: Any, chosen: ApprovalFilter) -> QuerySet[Review]:
     reviews = policy.visible_reviews(user).filter(cycle__status=Cycle.Status.OPEN)
     if chosen.period:
         reviews = reviews.filter(cycle__period=chosen.period)
-    if chosen.department is not None:
-        reviews = reviews.filter(employee__department_id=chosen.department)
     if chosen.state != ALL:
         reviews = reviews.filter(status=chosen.state)
-    if chosen.q:
-        reviews = reviews.filter(
-            Q(employee__code__icontains=chosen.q) | Q(employee__name__icontains=chosen.q)
-        )
+    reviews = of_department_and_person(reviews, chosen.department, chosen.q)
     return reviews.order_by("-cycle__period", "employee__department__name", "employee__code", "pk")
 
 

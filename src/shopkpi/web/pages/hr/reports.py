@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -19,6 +19,7 @@ from shopkpi.appraisal.exports.lists import STEPS, late_reviews, listed_late  # 
 from shopkpi.appraisal.models import Cycle, Department, Review
 from shopkpi.appraisal.pay import paysheet
 from shopkpi.appraisal.reviews import deadlines
+from shopkpi.appraisal.reviews.list_filters import of_department_and_person
 from shopkpi.appraisal.wording import labels
 from shopkpi.web.pages.common.list_pages import page_of
 from shopkpi.web.pages.hr import export_pages
@@ -108,11 +109,8 @@ def paysheet_page(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
     reviews = paysheet.approved(cycle)
     department = request.GET.get("department", "")
-    if department.isdigit():
-        reviews = reviews.filter(employee__department_id=int(department))
     query = request.GET.get("q", "").strip()
-    if query:
-        reviews = reviews.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
+    reviews = of_department_and_person(reviews, department, query)
     page, links = page_of(request, paysheet.with_line_columns(reviews), PER_PAGE)
     return render(
         request,

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +22,7 @@ from shopkpi.appraisal import policy
 from shopkpi.appraisal.exports import lists
 from shopkpi.appraisal.models import Appeal, AppealPoint, Cycle, Department, Review
 from shopkpi.appraisal.reviews import chain, deadlines
+from shopkpi.appraisal.reviews.list_filters import of_department_and_person
 from shopkpi.appraisal.reviews.row_appeals import drop_override
 from shopkpi.appraisal.reviews.workflow import perform
 from shopkpi.appraisal.wording import labels
@@ -241,11 +242,9 @@ def appeals(request: HttpRequest, period: str) -> HttpResponse:
     cycle = get_object_or_404(Cycle, period=period)
     department = request.GET.get("department", "")
     query = request.GET.get("q", "").strip()
-    appealed = policy.visible_reviews(request.user).filter(cycle=cycle, status=S.APPEALED)
-    if department.isdigit():
-        appealed = appealed.filter(employee__department_id=int(department))
-    if query:
-        appealed = appealed.filter(Q(employee__code__icontains=query) | Q(employee__name__icontains=query))
+    appealed = of_department_and_person(
+        policy.visible_reviews(request.user).filter(cycle=cycle, status=S.APPEALED), department, query
+    )
     reviews = (
         appealed
         # the employee's login: the policy's 回避 asks whether they hold HR
