@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -62,26 +62,49 @@ def fired_actions(review: Review) -> list[str]:
     )
 
 
+class _Change(NamedTuple):
+    """What settling a review changes: its result's actions (None: unchanged), the live items it
+    withdraws and the actions it raises, in that order, and its finality (None: unchanged)."""
+
+    actions: list[str] | None
+    withdrawn: list[ActionItem]
+    raised: list[str]
+    final: bool | None
+
+
+def _change(review: Review, live: dict[str, ActionItem], now: dt.datetime) -> _Change:
+    """`settle`'s decision for `review` with its live items `live` at `now` (one home for `settle` and
+    `settle_together`'s `_Plan`)."""
+    final = is_final(review, now)
+    actions: list[str] | None = None
+    withdrawn: list[ActionItem] = []
+    raised: list[str] = []
+    if final or live:
+        fired = fired_actions(review)
+        if fired != review.result.get("actions", []):
+            actions = fired
+        withdrawn = [item for action, item in live.items() if action not in fired]
+        if final:
+            raised = [action for action in fired if action not in live]
+    return _Change(actions, withdrawn, raised, final if final != (review.final_at is not None) else None)
+
+
 def settle(user: Any, review: Review, reason: str, *, later: bool = True) -> None:
     """Bring the review's action items in line with its result (see the module's docstring): raise on a
     final result what its rules fire, withdraw a live item the result no longer fires. With `later`,
     the employee's later months that are final are settled again (this month is part of their history)."""
-    final = is_final(review)
+    now = timezone.now()
     live = {item.action: item for item in ActionItem.objects.filter(review=review, status__in=LIVE)}
-    if final or live:
-        fired = fired_actions(review)
-        if fired != review.result.get("actions", []):
-            review.result = {**review.result, "actions": fired}
-            review.save(update_fields=["result"])
-        for action, item in live.items():
-            if action not in fired:
-                _withdraw(user, item, reason)
-        if final:
-            for action in fired:
-                if action not in live:
-                    _raise(user, review, action, reason)
-    if final != (review.final_at is not None):
-        review.final_at = timezone.now() if final else None
+    change = _change(review, live, now)
+    if change.actions is not None:
+        review.result = {**review.result, "actions": change.actions}
+        review.save(update_fields=["result"])
+    for item in change.withdrawn:
+        _withdraw(user, item, reason)
+    for action in change.raised:
+        _raise(user, review, action, reason)
+    if change.final is not None:
+        review.final_at = now if change.final else None
         review.save(update_fields=["final_at"])
     if later and review.published_at is not None:
         for other in (
@@ -144,22 +167,15 @@ class _Plan:
         self.steps: list[tuple[str, Any, str, str]] = []
 
     def settle(self, review: Review, reason: str, live: dict[str, ActionItem]) -> None:
-        final = is_final(review, self.now)
-        if final or live:
-            fired = fired_actions(review)
-            if fired != review.result.get("actions", []):
-                review.result = {**review.result, "actions": fired}
-                self.results.append(review)
-            for action, item in live.items():
-                if action not in fired:
-                    self.steps.append(("withdraw", item, item.status, reason))
-            if final:
-                for action in fired:
-                    if action not in live:
-                        self.steps.append(("raise", review, action, reason))
-        if final != (review.final_at is not None):
-            review.final_at = self.now if final else None
-            self.finals[final].append(review.pk)
+        change = _change(review, live, self.now)
+        if change.actions is not None:
+            review.result = {**review.result, "actions": change.actions}
+            self.results.append(review)
+        self.steps.extend(("withdraw", item, item.status, reason) for item in change.withdrawn)
+        self.steps.extend(("raise", review, action, reason) for action in change.raised)
+        if change.final is not None:
+            review.final_at = self.now if change.final else None
+            self.finals[change.final].append(review.pk)
 
     def write(self) -> None:
         Review.objects.bulk_update(self.results, ["result"], batch_size=500)
@@ -168,12 +184,13 @@ class _Plan:
                 Review.objects.filter(pk__in=pks[start : start + IDS_A_STATEMENT]).update(
                     final_at=self.now if final else None
                 )
-        withdrawn = [item for kind, item, _before, _reason in self.steps if kind == "withdraw"]
+        withdrawn = []
         for kind, item, _before, reason in self.steps:
             if kind == "withdraw":
                 item.status = ActionItem.Status.WITHDRAWN
                 item.withdrawn_reason = reason
                 item.withdrawn_at = timezone.now()
+                withdrawn.append(item)
         ActionItem.objects.bulk_update(
             withdrawn, ["status", "withdrawn_reason", "withdrawn_at"], batch_size=500
         )
